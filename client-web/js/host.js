@@ -1,0 +1,559 @@
+// The host page: log in, pick a quiz, run the room. The login token lives in sessionStorage,
+// and so do the room's PIN and host key, so a reload or a dropped socket sends `host_resume`
+// and rebuilds the screen from `room_state`. Message shapes live in protocol.js.
+
+import { Connection, msg, http, limits } from "./protocol.js";
+
+const $ = (id) => document.getElementById(id);
+const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
+const TOKEN_KEY = "quizrace.host.token";
+const ROOM_KEY = "quizrace.host.room";
+
+// ---- state ----
+let token = sessionStorage.getItem(TOKEN_KEY);
+let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null"); // {pin, host_key, game_id}
+let pending = null; // "create" | "resume" while waiting for the server's answer
+let phase = null; // the room's phase, as the server last told us
+let question = null; // the current question view, plus `deadline`
+let total = 0; // number of questions in the quiz
+let players = new Map(); // player_id -> {name, score, connected}
+let locked = false;
+let chatOn = true;
+let timer = null;
+let bannerTimer = null;
+
+// ---- screens ----
+const SCREENS = [
+  "login", "setup", "connecting", "disconnected", "lobby", "question", "reveal",
+  "leaderboard", "over",
+];
+
+function show(name) {
+  for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
+  $("qbar").hidden = name !== "question";
+  const inRoom = ["lobby", "question", "reveal", "leaderboard", "over"].includes(name);
+  $("side").hidden = !inRoom;
+  $("controls").hidden = !inRoom;
+  if (inRoom) updateControls();
+}
+
+function updateControls() {
+  for (const id of ["start-btn", "close-btn", "next-btn", "end-btn"]) $(id).disabled = false;
+  $("start-btn").hidden = phase !== "lobby";
+  $("close-btn").hidden = phase !== "question";
+  $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard";
+  const last = question !== null && question.index + 1 >= total;
+  $("next-btn").textContent =
+    phase === "reveal" ? "Show leaderboard" : last ? "Finish the game" : "Next question";
+  $("end-btn").textContent = phase === "finished" ? "Close room" : "End game";
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function banner(text) {
+  $("error-text").textContent = text;
+  $("error-banner").hidden = false;
+  clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(() => ($("error-banner").hidden = true), 6000);
+}
+$("error-close").onclick = () => ($("error-banner").hidden = true);
+
+function setStatus(text, ok) {
+  $("status").textContent = text;
+  $("status").classList.toggle("bad", !ok);
+}
+
+function send(m) {
+  if (!conn.send(m)) banner("Not connected to the server. Try again in a moment.");
+}
+
+// ---- connection ----
+const conn = new Connection({
+  open: () => {
+    setStatus("Connected", true);
+    if (room) {
+      pending = "resume";
+      conn.send(msg.hostResume(room.pin, room.host_key));
+    }
+  },
+  down: (delay) => {
+    setStatus("Offline", false);
+    pending = null;
+    $("create-btn").disabled = false;
+    $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
+    if (room) show("disconnected");
+  },
+  on: {
+    room_created: onRoomCreated,
+    room_state: onRoomState,
+    player_joined: (m) => {
+      players.set(m.player_id, { name: m.name, score: 0, connected: true });
+      renderPlayers(m.count);
+    },
+    player_left: (m) => {
+      players.delete(m.player_id);
+      renderPlayers(m.count);
+    },
+    player_connection: (m) => {
+      const p = players.get(m.player_id);
+      if (p) p.connected = m.connected;
+      renderPlayers();
+    },
+    players: (m) => {
+      players = new Map(m.players.map((p) => [p.player_id, p]));
+      renderPlayers();
+    },
+    answer_count: (m) => {
+      if (question && m.index === question.index) setAnswerCount(m.answered, m.total);
+    },
+    question: (m) => showQuestion(m, 0),
+    question_closed: onClosed,
+    leaderboard: (m) => showStandings(m.top, "leaderboard"),
+    game_over: (m) => {
+      if (room) room.game_id = m.game_id;
+      showStandings(m.podium, "finished");
+    },
+    chat: onChat,
+    room_closed: onRoomClosed,
+    error: onError,
+  },
+});
+
+// ---- log in and set up ----
+$("login-form").onsubmit = async (ev) => {
+  ev.preventDefault();
+  $("login-btn").disabled = true;
+  $("login-error").textContent = "";
+  try {
+    token = await http.login($("login-user").value.trim(), $("login-pass").value);
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $("login-pass").value = "";
+    await openSetup();
+  } catch (e) {
+    $("login-error").textContent =
+      e.status === 401 ? "Wrong username or password." : `Could not log in: ${e.message}`;
+  } finally {
+    $("login-btn").disabled = false;
+  }
+};
+
+function logout(notice) {
+  token = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  conn.stop();
+  $("login-error").textContent = notice || "";
+  show("login");
+}
+$("logout-btn").onclick = () => logout();
+
+async function openSetup(notice) {
+  $("setup-notice").textContent = notice || "";
+  $("setup-notice").hidden = !notice;
+  show("setup");
+  conn.start();
+  let quizzes;
+  try {
+    quizzes = await http.quizzes(token);
+  } catch (e) {
+    if (e.status === 401) return logout("Your session has expired. Please log in again.");
+    return banner(`Could not load the quizzes: ${e.message}`);
+  }
+  const keep = $("quiz-select").value;
+  $("quiz-select").replaceChildren(...quizzes.map((q) => {
+    const o = document.createElement("option");
+    o.value = q.id;
+    o.textContent = `${q.title} (${q.questions} questions)`;
+    return o;
+  }));
+  if (keep) $("quiz-select").value = keep;
+  $("quiz-empty").hidden = quizzes.length > 0;
+  $("create-btn").disabled = quizzes.length === 0;
+}
+
+$("auto-advance").onchange = () => ($("auto-advance-s").disabled = !$("auto-advance").checked);
+
+$("setup-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const quizId = Number($("quiz-select").value);
+  if (!quizId) return banner("Pick a quiz first.");
+  const seconds = Number($("auto-advance-s").value);
+  if ($("auto-advance").checked && !(seconds >= 1)) return banner("Enter how many seconds to wait.");
+  const m = msg.host({
+    token,
+    quizId,
+    mode: $("mode-select").value,
+    autoAdvanceMs: $("auto-advance").checked ? Math.round(seconds * 1000) : undefined,
+    chat: $("chat-enabled").checked,
+  });
+  if (!conn.send(m)) return banner("Not connected to the server yet. Try again in a moment.");
+  pending = "create";
+  $("create-btn").disabled = true;
+};
+
+// ---- the room ----
+function saveRoom() {
+  if (room) sessionStorage.setItem(ROOM_KEY, JSON.stringify(room));
+  else sessionStorage.removeItem(ROOM_KEY);
+}
+
+function onRoomCreated(m) {
+  pending = null;
+  $("create-btn").disabled = false;
+  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
+  saveRoom();
+  $("chat-log").replaceChildren();
+  // The `room_state` that follows draws the lobby.
+}
+
+// The full picture: after `room_created` and after every `host_resume`.
+function onRoomState(m) {
+  pending = null;
+  room = { ...room, pin: m.pin, game_id: m.game_id };
+  saveRoom();
+  total = m.total;
+  locked = m.locked;
+  chatOn = m.chat;
+  players = new Map(m.players.map((p) => [p.player_id, p]));
+  $("room-title").textContent = `${m.title} · ${m.mode === "race" ? "Race" : "Classic"} · PIN ${m.pin}`;
+  const url = `${location.origin}/?pin=${m.pin}`;
+  $("join-url").href = url;
+  $("join-url").textContent = url;
+  $("host-pin").textContent = m.pin;
+  renderPlayers();
+  renderToggles();
+
+  phase = m.phase;
+  if (m.phase === "question" && m.question) {
+    showQuestion(m.question, m.answered);
+  } else if (m.phase === "reveal") {
+    // The counts of a closed question are not in the snapshot; the host just moves on.
+    stopTimer();
+    question = m.index == null ? null : { index: m.index };
+    $("reveal-text").textContent = "Answers are closed.";
+    $("chart").replaceChildren();
+    $("reveal-accept").hidden = true;
+    $("first-correct").textContent = "Press Show leaderboard to continue.";
+    show("reveal");
+  } else if (m.phase === "leaderboard" || m.phase === "finished") {
+    // Rebuilt from the players' scores; ties are ordered by join order here.
+    question = m.index == null ? null : { index: m.index };
+    const sorted = [...players.entries()]
+      .sort((a, b) => b[1].score - a[1].score)
+      .map(([id, p], i) => ({ player_id: id, name: p.name, score: p.score, rank: i + 1 }));
+    showStandings(m.phase === "finished" ? sorted.slice(0, 3) : sorted.slice(0, 10), m.phase);
+  } else {
+    stopTimer();
+    question = null;
+    show("lobby");
+  }
+}
+
+function onRoomClosed(m) {
+  room = null;
+  saveRoom();
+  phase = null;
+  question = null;
+  stopTimer();
+  const reasons = {
+    host_ended: "The room is closed.",
+    server_shutdown: "The server shut down, so the room was closed.",
+    idle: "The room was closed because nothing happened for a while.",
+  };
+  openSetup(reasons[m.reason] || "The room was closed.");
+}
+
+// The count changes at once; the list is redrawn at most a few times a second, because a
+// busy lobby can bring hundreds of `player_joined` in a second.
+let drawQueued = false;
+function renderPlayers(count) {
+  const n = count ?? players.size;
+  $("player-count").textContent = n;
+  $("lobby-count").textContent = n;
+  if (!drawQueued) {
+    drawQueued = true;
+    setTimeout(drawPlayers, 150);
+  }
+}
+
+function drawPlayers() {
+  drawQueued = false;
+  const items = [...players.entries()].map(([id, p]) => {
+    const li = document.createElement("li");
+    li.dataset.playerId = id;
+    li.classList.toggle("offline", !p.connected);
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = p.connected ? p.name : `${p.name} (offline)`;
+    const score = document.createElement("span");
+    score.className = "score";
+    score.textContent = p.score;
+    const kick = document.createElement("button");
+    kick.type = "button";
+    kick.className = "kick";
+    kick.dataset.playerId = id;
+    kick.textContent = "Kick";
+    kick.setAttribute("aria-label", `Kick ${p.name}`);
+    kick.onclick = () => send(msg.kick(id));
+    li.append(name, score, kick);
+    return li;
+  });
+  $("player-list").replaceChildren(...items);
+
+  // Keep the direct-message picker in step with the room.
+  const to = $("chat-to").value;
+  const options = [...players.entries()].map(([id, p]) => {
+    const o = document.createElement("option");
+    o.value = id;
+    o.textContent = `To ${p.name} only`;
+    return o;
+  });
+  $("chat-to").replaceChildren($("chat-to").options[0], ...options);
+  $("chat-to").value = players.has(Number(to)) ? to : "";
+}
+
+function renderToggles() {
+  $("lock-btn").setAttribute("aria-pressed", String(locked));
+  $("lock-btn").textContent = locked ? "Room locked: unlock" : "Lock room";
+  $("chat-toggle-btn").setAttribute("aria-pressed", String(chatOn));
+  $("chat-toggle-btn").textContent = chatOn ? "Chat is on" : "Chat is off";
+}
+
+// `lock` and `set_chat` have no reply; the next `room_state` would correct a lost one.
+$("lock-btn").onclick = () => {
+  locked = !locked;
+  send(msg.lock(locked));
+  renderToggles();
+};
+$("chat-toggle-btn").onclick = () => {
+  chatOn = !chatOn;
+  send(msg.setChat(chatOn));
+  renderToggles();
+};
+
+// Each button stays disabled until the server moves the room on (or refuses): a double tap
+// on Next must not skip the leaderboard.
+function command(id, make) {
+  $(id).onclick = () => {
+    $(id).disabled = true;
+    if (!conn.send(make())) {
+      $(id).disabled = false;
+      banner("Not connected to the server. Try again in a moment.");
+    }
+  };
+}
+command("start-btn", msg.start);
+command("close-btn", msg.close);
+command("next-btn", msg.next);
+command("end-btn", msg.end);
+$("retry-btn").onclick = () => conn.retryNow();
+
+// ---- question ----
+function showQuestion(v, answered) {
+  phase = "question";
+  total = v.total;
+  question = { ...v, deadline: performance.now() + v.remaining_ms };
+  $("hq-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
+  $("hq-text").textContent = v.text;
+  $("hq-choices").replaceChildren(...v.choices.map((c, i) => choiceTile(c, i)));
+  $("hq-choices").classList.toggle("two", v.choices.length <= 2);
+  setAnswerCount(answered, players.size);
+  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
+  startTimer();
+  show("question");
+}
+
+function choiceTile(label, i) {
+  const el = document.createElement("div");
+  el.className = `tile c${i}`;
+  el.dataset.choice = i;
+  const shape = document.createElement("span");
+  shape.className = "shape";
+  shape.setAttribute("aria-hidden", "true");
+  shape.textContent = SHAPES[i] || "";
+  const text = document.createElement("span");
+  text.className = "label";
+  text.textContent = label;
+  el.append(shape, text);
+  return el;
+}
+
+function setAnswerCount(answered, of) {
+  $("answer-count").textContent = `${answered} / ${of} answered`;
+}
+
+function tick() {
+  const left = question ? Math.max(0, question.deadline - performance.now()) : 0;
+  $("time-left").textContent = Math.ceil(left / 1000);
+  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
+  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+  if (left <= 0) stopTimer();
+}
+
+function startTimer() {
+  stopTimer();
+  tick();
+  timer = setInterval(tick, 200);
+}
+
+function stopTimer() {
+  clearInterval(timer);
+  timer = null;
+}
+
+// ---- reveal: the answer distribution as plain bars ----
+function onClosed(m) {
+  phase = "reveal";
+  stopTimer();
+  const q = question && question.index === m.index ? question : null;
+  $("reveal-text").textContent = q && q.text ? q.text : "";
+  const typed = m.accept !== undefined || (q && q.kind === "type_answer");
+  const labels = typed
+    ? ["Right", "Wrong"]
+    : m.counts.map((_, i) => (q && q.choices ? q.choices[i] : `Answer ${i + 1}`));
+  const correct = new Set(typed ? [0] : m.correct || []);
+  const max = Math.max(1, ...m.counts);
+
+  $("chart").replaceChildren(...labels.map((label, i) => {
+    const row = document.createElement("div");
+    row.className = "bar-row";
+    row.dataset.choice = i;
+    row.classList.toggle("correct", correct.has(i));
+    const name = document.createElement("span");
+    name.className = "bar-label";
+    name.textContent = `${typed ? "" : (SHAPES[i] || "") + " "}${label}${correct.has(i) ? " ✓" : ""}`;
+    const track = document.createElement("span");
+    track.className = "bar-track";
+    const bar = document.createElement("span");
+    bar.className = `bar c${typed ? (i === 0 ? 3 : 0) : i}`;
+    bar.style.width = `${(100 * (m.counts[i] || 0)) / max}%`;
+    track.append(bar);
+    const count = document.createElement("span");
+    count.className = "bar-count";
+    count.textContent = m.counts[i] || 0;
+    row.append(name, track, count);
+    return row;
+  }));
+
+  $("reveal-accept").hidden = !typed;
+  $("reveal-accept").textContent = typed ? `Accepted answers: ${(m.accept || []).join(", ")}` : "";
+  const f = m.first_correct;
+  $("first-correct").textContent = f
+    ? `Fastest right answer: ${f.name} in ${(f.elapsed_ms / 1000).toFixed(1)} s · ${m.answered} of ${m.total} answered`
+    : `${m.answered} of ${m.total} answered`;
+  announce("Answers are closed.");
+  show("reveal");
+}
+
+// ---- leaderboard and podium ----
+function showStandings(list, newPhase) {
+  phase = newPhase;
+  stopTimer();
+  for (const s of list) {
+    const p = players.get(s.player_id);
+    if (p) p.score = s.score;
+  }
+  renderPlayers();
+  const el = newPhase === "finished" ? $("podium") : $("leaderboard");
+  el.replaceChildren(...list.map((s) => {
+    const li = document.createElement("li");
+    li.dataset.rank = s.rank;
+    li.dataset.playerId = s.player_id;
+    const rank = document.createElement("span");
+    rank.className = "rank";
+    rank.textContent = s.rank;
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = s.name;
+    const score = document.createElement("span");
+    score.className = "score";
+    score.textContent = `${s.score} pts`;
+    li.append(rank, name, score);
+    return li;
+  }));
+  show(newPhase === "finished" ? "over" : "leaderboard");
+}
+
+$("csv-btn").onclick = async () => {
+  if (!room) return;
+  try {
+    const blob = await http.resultsCsv(token, room.game_id);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `quizrace-game-${room.game_id}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  } catch (e) {
+    banner(`Could not download the results: ${e.message}`);
+  }
+};
+
+// ---- chat ----
+function onChat(m) {
+  const li = document.createElement("li");
+  const who = document.createElement("strong");
+  who.textContent = m.from === "host" ? "You (host)" : m.from.name;
+  if (m.from === "host") li.classList.add("from-host");
+  let to = "";
+  if (m.to != null) {
+    li.classList.add("private");
+    const p = players.get(m.to);
+    to = m.from === "host" ? ` → ${p ? p.name : "player " + m.to}` : " (private)";
+  }
+  li.append(who, `${to}: `, m.text);
+  $("chat-log").append(li);
+  while ($("chat-log").children.length > 200) $("chat-log").firstElementChild.remove();
+  $("chat-log").scrollTop = $("chat-log").scrollHeight;
+}
+
+$("chat-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const text = $("chat-input").value.trim();
+  if (!text) return;
+  const to = $("chat-to").value;
+  if (!conn.send(msg.chat(text.slice(0, limits.chatChars), to ? Number(to) : null))) {
+    return banner("Not connected to the server. Try again in a moment.");
+  }
+  $("chat-input").value = "";
+};
+
+// ---- errors ----
+function onError(m) {
+  if (pending === "resume" && (m.code === "no_such_room" || m.code === "unauthorized")) {
+    // The room is gone (or was never ours): forget it and offer a new game.
+    pending = null;
+    room = null;
+    saveRoom();
+    openSetup("Your last room is no longer open.");
+    return;
+  }
+  if (pending === "create" && m.code === "unauthorized") {
+    pending = null;
+    return logout("Your session has expired. Please log in again.");
+  }
+  if (m.code === "replaced") {
+    // Another tab took the room over; reconnecting here would only take it back and forth.
+    conn.stop();
+    $("retry-msg").textContent = "This room is now run from another tab or device.";
+    show("disconnected");
+    $("retry-btn").textContent = "Take it back here";
+    $("retry-btn").onclick = () => {
+      $("retry-btn").textContent = "Try now";
+      $("retry-btn").onclick = () => conn.retryNow();
+      conn.start();
+    };
+    return;
+  }
+  pending = null;
+  $("create-btn").disabled = false;
+  if (!$("controls").hidden) updateControls();
+  banner(m.message);
+}
+
+// ---- go ----
+if (!token) show("login");
+else if (room) {
+  show("connecting");
+  conn.start();
+} else openSetup();

@@ -1,0 +1,519 @@
+// The player page: join with a PIN and a nickname, answer questions, see results.
+// Identity is the resume token in localStorage (keyed by PIN), so a reload or a dropped
+// network resumes the same player. Message shapes live in protocol.js.
+
+import { Connection, msg, isPin, limits } from "./protocol.js";
+
+const $ = (id) => document.getElementById(id);
+const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
+const tokenKey = (pin) => `quizrace.token.${pin}`;
+
+// ---- state ----
+let me = null; // {pin, token, name, playerId} once welcomed
+let pending = null; // "join" | "resume" while waiting for `welcome`
+let question = null; // the open question view, plus `deadline` (performance.now() ms)
+let selected = new Set(); // multi: toggled choices
+let myAnswer = null; // {index, choice | choices | text} as last sent
+let lastResult = null;
+let finished = false;
+let timer = null;
+let bannerTimer = null;
+let replaced = false; // another tab took this identity over
+
+// ---- screens ----
+const SCREENS = [
+  "connecting", "join", "lobby", "question", "answered", "reveal", "leaderboard",
+  "over", "disconnected", "kicked", "closed",
+];
+let current = "connecting";
+
+function show(name) {
+  current = name;
+  for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
+  $("qbar").hidden = !(name === "question" || name === "answered");
+  const inRoom = me !== null && !["join", "kicked", "closed", "connecting"].includes(name);
+  $("chat").hidden = !inRoom;
+  $("me").hidden = me === null;
+  // Only move focus when nothing has it, so a reconnect does not yank it from the user.
+  if (name === "join" && document.activeElement === document.body) {
+    (isPin($("pin").value) ? $("name") : $("pin")).focus();
+  }
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function banner(text) {
+  $("error-text").textContent = text;
+  $("error-banner").hidden = false;
+  clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(() => ($("error-banner").hidden = true), 6000);
+}
+$("error-close").onclick = () => ($("error-banner").hidden = true);
+
+function setStatus(text, ok) {
+  $("status").textContent = text;
+  $("status").classList.toggle("bad", !ok);
+}
+
+function setScore(score) {
+  $("me-score").textContent = score;
+}
+
+// ---- connection ----
+const conn = new Connection({
+  open: onOpen,
+  down: (delay) => {
+    setStatus("Offline", false);
+    pending = null;
+    $("join-btn").disabled = false;
+    $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
+    if (!["kicked", "closed"].includes(current)) show("disconnected");
+  },
+  on: {
+    welcome: onWelcome,
+    question: (m) => showQuestion(m),
+    answer_ack: onAck,
+    question_closed: onClosed,
+    result: onResult,
+    leaderboard: onLeaderboard,
+    game_over: onGameOver,
+    chat: onChat,
+    room_closed: onRoomClosed,
+    error: onError,
+  },
+});
+
+function onOpen() {
+  setStatus("Connected", true);
+  const pin = me ? me.pin : $("pin").value.trim();
+  const token = isPin(pin) ? localStorage.getItem(tokenKey(pin)) : null;
+  if (token) {
+    pending = "resume";
+    conn.send(msg.resume(pin, token));
+    $("connecting-msg").textContent = "Rejoining your game…";
+    show("connecting");
+  } else {
+    me = null;
+    show("join");
+  }
+}
+
+// ---- join ----
+$("pin").value = new URLSearchParams(location.search).get("pin") || "";
+
+$("join-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const pin = $("pin").value.trim();
+  const name = $("name").value.trim();
+  if (!isPin(pin)) return banner("The PIN is six digits.");
+  if (!name || name.length > limits.nameChars) return banner("Pick a nickname of 1 to 20 characters.");
+  if (!conn.send(msg.join(pin, name))) return banner("Not connected to the server yet. Try again in a moment.");
+  pending = "join";
+  $("join-btn").disabled = true;
+};
+
+function onWelcome(m) {
+  pending = null;
+  $("join-btn").disabled = false;
+  me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
+  localStorage.setItem(tokenKey(m.pin), m.token);
+  // Keep the PIN in the address so a reload resumes this game.
+  history.replaceState(null, "", `${location.pathname}?pin=${m.pin}`);
+  $("pin").value = m.pin;
+  $("me-name").textContent = m.name;
+  setScore(m.score);
+  finished = m.phase === "finished";
+  $("player-count").textContent = m.players;
+  $("lobby-title").textContent = `You're in, ${m.name}!`;
+
+  if (m.phase === "question" && m.question) {
+    showQuestion(m.question, m.question.answered);
+  } else if (m.phase === "finished") {
+    stopTimer();
+    $("final-rank").textContent = `The game has finished. Your score: ${m.score} points.`;
+    show("over");
+  } else {
+    stopTimer();
+    $("lobby-msg").textContent = m.phase === "lobby"
+      ? "Waiting for the host to start the game."
+      : "Get ready for the next question.";
+    show("lobby");
+  }
+}
+
+// ---- questions ----
+const HINTS = {
+  choice: "Tap one answer.",
+  true_false: "True or false?",
+  multi: "Tap every right answer, then Submit.",
+  type_answer: "Type your answer.",
+  poll: "Tap to vote. You can change your vote.",
+};
+
+function tile(i, label, tag) {
+  const el = document.createElement(tag);
+  el.className = `tile c${i}`;
+  el.dataset.choice = i;
+  const shape = document.createElement("span");
+  shape.className = "shape";
+  shape.setAttribute("aria-hidden", "true");
+  shape.textContent = SHAPES[i] || "";
+  const text = document.createElement("span");
+  text.className = "label";
+  text.textContent = label;
+  el.append(shape, text);
+  return el;
+}
+
+function showQuestion(v, answered = false) {
+  const same = question && question.index === v.index;
+  question = { ...v, deadline: performance.now() + v.remaining_ms };
+  if (!same) {
+    selected = new Set();
+    myAnswer = null;
+    lastResult = null;
+    $("result").hidden = true;
+    $("reveal-text").textContent = "";
+    $("reveal-answers").replaceChildren();
+    $("reveal-accept").hidden = true;
+    $("answer-text").value = "";
+  }
+  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
+  const pts = { double: "Double points", none: "No points" }[v.points];
+  $("q-points").hidden = !pts;
+  $("q-points").textContent = pts || "";
+  $("q-text").textContent = v.text;
+  $("q-hint").textContent = HINTS[v.kind] || "";
+
+  const tiles = v.choices.map((c, i) => {
+    const b = tile(i, c, "button");
+    b.type = "button";
+    if (v.kind === "multi") b.setAttribute("aria-pressed", String(selected.has(i)));
+    if (myAnswer && myAnswer.choice === i) b.classList.add("chosen");
+    b.onclick = () => pick(i);
+    return b;
+  });
+  $("answers").replaceChildren(...tiles);
+  $("answers").classList.toggle("two", v.choices.length <= 2);
+  $("answers").hidden = v.kind === "type_answer";
+  $("submit-btn").hidden = v.kind !== "multi";
+  $("submit-btn").disabled = selected.size === 0;
+  $("text-form").hidden = v.kind !== "type_answer";
+  setInputsDisabled(false);
+
+  if (!same) announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
+  startTimer();
+  if (answered) showAnswered(null);
+  else show("question");
+}
+
+function pick(i) {
+  if (!question) return;
+  if (question.kind === "multi") {
+    if (selected.has(i)) selected.delete(i);
+    else selected.add(i);
+    for (const b of $("answers").children) {
+      b.setAttribute("aria-pressed", String(selected.has(Number(b.dataset.choice))));
+    }
+    $("submit-btn").disabled = selected.size === 0;
+    return;
+  }
+  sendAnswer(msg.answerChoice(question.index, i));
+}
+
+$("submit-btn").onclick = () => {
+  if (question && selected.size > 0) {
+    sendAnswer(msg.answerChoices(question.index, [...selected].sort((a, b) => a - b)));
+  }
+};
+
+$("text-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const text = $("answer-text").value.trim();
+  if (question && text) sendAnswer(msg.answerText(question.index, text));
+};
+
+function sendAnswer(m) {
+  if (!conn.send(m)) return banner("Not connected. Your answer was not sent.");
+  myAnswer = m;
+  setInputsDisabled(true); // until the ack (or an error) comes back
+}
+
+function setInputsDisabled(off) {
+  for (const b of $("answers").children) b.disabled = off;
+  $("submit-btn").disabled = off || selected.size === 0;
+  $("answer-text").disabled = off;
+  $("text-btn").disabled = off;
+}
+
+function onAck(m) {
+  if (!question || m.index !== question.index) return;
+  showAnswered(m.elapsed_ms);
+}
+
+function showAnswered(elapsedMs) {
+  const poll = question.kind === "poll";
+  $("answered-title").textContent = poll ? "Vote recorded" : "Answer locked in";
+  $("answered-msg").textContent = elapsedMs == null
+    ? "Your answer is in. Waiting for the others…"
+    : `You answered in ${(elapsedMs / 1000).toFixed(1)} s. Waiting for the others…`;
+  $("change-vote-btn").hidden = !poll;
+  show("answered");
+}
+
+// A poll stays open to changes: go back to the tiles, the current vote marked.
+$("change-vote-btn").onclick = () => {
+  if (!question) return;
+  for (const b of $("answers").children) {
+    b.classList.toggle("chosen", myAnswer !== null && myAnswer.choice === Number(b.dataset.choice));
+  }
+  setInputsDisabled(timeLeft() <= 0);
+  show("question");
+};
+
+// ---- countdown ----
+function timeLeft() {
+  return question ? Math.max(0, question.deadline - performance.now()) : 0;
+}
+
+function tick() {
+  const left = timeLeft();
+  $("timer").textContent = Math.ceil(left / 1000);
+  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
+  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+  if (left <= 0) {
+    stopTimer();
+    $("q-hint").textContent = "Time's up!";
+    setInputsDisabled(true);
+  }
+}
+
+function startTimer() {
+  stopTimer();
+  tick();
+  timer = setInterval(tick, 200);
+}
+
+function stopTimer() {
+  clearInterval(timer);
+  timer = null;
+}
+
+// ---- reveal and results ----
+function onClosed(m) {
+  stopTimer();
+  const q = question && question.index === m.index ? question : null;
+  $("reveal-text").textContent = q ? q.text : "";
+  const correct = new Set(m.correct || []);
+  const accept = $("reveal-accept");
+  accept.hidden = true;
+
+  if (q && q.kind === "type_answer") {
+    const [right = 0, wrong = 0] = m.counts;
+    const lines = [`Accepted answers: ${(m.accept || []).join(", ")}`, `${right} right, ${wrong} wrong`];
+    if (myAnswer && myAnswer.text) lines.push(`You typed: ${myAnswer.text}`);
+    accept.textContent = lines.join(" · ");
+    accept.hidden = false;
+    $("reveal-answers").replaceChildren();
+  } else {
+    const labels = q ? q.choices : m.counts.map((_, i) => `Answer ${i + 1}`);
+    const mine = new Set(myAnswer ? (myAnswer.choices || [myAnswer.choice]) : []);
+    const tiles = labels.map((label, i) => {
+      const el = tile(i, label, "div");
+      const n = m.counts[i] || 0;
+      const notes = [`${n} ${n === 1 ? "answer" : "answers"}`];
+      if (correct.has(i)) notes.unshift("✓ correct");
+      if (mine.has(i)) notes.push("your answer");
+      const note = document.createElement("span");
+      note.className = "note";
+      note.textContent = notes.join(" · ");
+      el.append(note);
+      el.classList.toggle("correct", correct.has(i));
+      el.classList.toggle("dim", correct.size > 0 && !correct.has(i));
+      el.classList.toggle("mine", mine.has(i));
+      return el;
+    });
+    $("reveal-answers").replaceChildren(...tiles);
+  }
+  $("result").hidden = !(lastResult && lastResult.index === m.index);
+  if (current !== "reveal") announce("Answers are closed.");
+  show("reveal");
+}
+
+function onResult(m) {
+  setScore(m.score);
+  if (finished) {
+    $("final-rank").textContent = `You finished #${m.rank} with ${m.score} points.`;
+    announce($("final-rank").textContent);
+    return;
+  }
+  lastResult = m;
+  let verdict;
+  if (m.correct === null) verdict = "Thanks for voting";
+  else if (!m.answered) verdict = "No answer";
+  else verdict = m.correct ? "Correct!" : "Wrong";
+  $("result-verdict").textContent = verdict;
+  $("result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
+  $("result-points").textContent = `+${m.points}`;
+  $("result-score").textContent = m.score;
+  $("result-rank").textContent = `#${m.rank}`;
+  $("result-streak").textContent = m.streak;
+  $("result").hidden = false;
+  announce(`${verdict} ${m.points} points. Rank ${m.rank}.`);
+  stopTimer();
+  show("reveal");
+}
+
+function standings(list, el) {
+  el.replaceChildren(...list.map((s) => {
+    const li = document.createElement("li");
+    li.dataset.rank = s.rank;
+    li.dataset.playerId = s.player_id;
+    if (me && s.player_id === me.playerId) li.classList.add("me");
+    const rank = document.createElement("span");
+    rank.className = "rank";
+    rank.textContent = s.rank;
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = s.name;
+    const score = document.createElement("span");
+    score.className = "score";
+    score.textContent = `${s.score} pts`;
+    li.append(rank, name, score);
+    return li;
+  }));
+}
+
+function onLeaderboard(m) {
+  standings(m.top, $("leaderboard"));
+  $("my-rank").textContent = lastResult ? `You are #${lastResult.rank} with ${lastResult.score} points.` : "";
+  show("leaderboard");
+}
+
+function onGameOver(m) {
+  finished = true;
+  stopTimer();
+  question = null;
+  standings(m.podium, $("podium"));
+  $("final-rank").textContent = "Waiting for your final rank…";
+  announce("Game over.");
+  show("over");
+}
+
+// ---- end of the road ----
+function onRoomClosed(m) {
+  conn.stop();
+  stopTimer();
+  if (me) localStorage.removeItem(tokenKey(me.pin));
+  if (m.reason === "kicked") return show("kicked");
+  const reasons = {
+    host_ended: "The host ended the game.",
+    server_shutdown: "The server is shutting down.",
+    idle: "The room was closed because nothing happened for a while.",
+  };
+  $("closed-msg").textContent = reasons[m.reason] || "The room was closed.";
+  show("closed");
+}
+
+// Start over on a fresh socket: the old one is still seated in the finished room.
+function startOver() {
+  if (me) localStorage.removeItem(tokenKey(me.pin));
+  me = null;
+  question = null;
+  finished = false;
+  lastResult = null;
+  $("pin").value = "";
+  $("chat-log").replaceChildren();
+  history.replaceState(null, "", location.pathname);
+  conn.stop();
+  $("connecting-msg").textContent = "Connecting to the game…";
+  show("connecting");
+  conn.start();
+}
+$("again-btn").onclick = startOver;
+$("kicked-btn").onclick = startOver;
+$("closed-btn").onclick = () => {
+  if (!replaced) return startOver();
+  // Resume here with the same token; the other tab is the one replaced now.
+  replaced = false;
+  $("closed-btn").textContent = "Join another game";
+  conn.start();
+};
+$("retry-btn").onclick = () => conn.retryNow();
+
+// ---- errors ----
+function onError(m) {
+  switch (m.code) {
+    case "chat_disabled":
+      $("chat-form").hidden = true;
+      $("chat-off").hidden = false;
+      return;
+    case "replaced":
+      // Another tab now holds this identity; reconnecting here would just steal it back.
+      conn.stop();
+      stopTimer();
+      replaced = true;
+      $("closed-msg").textContent = "You opened this game in another tab or on another device.";
+      $("closed-btn").textContent = "Play here instead";
+      show("closed");
+      return;
+    case "bad_token":
+    case "no_such_room":
+      if (pending === "resume") {
+        const pin = me ? me.pin : $("pin").value.trim();
+        localStorage.removeItem(tokenKey(pin));
+        me = null;
+        pending = null;
+        show("join");
+        return banner(`Could not rejoin your last game: ${m.message}`);
+      }
+      break;
+    case "already_answered":
+      if (question) showAnswered(null);
+      return;
+    case "too_late":
+      $("q-hint").textContent = "Time's up!";
+      setInputsDisabled(true);
+      return banner(m.message);
+    case "not_joined":
+      // The server forgot us (a restart, say): rejoin with the token if we have one.
+      if (me) return onOpen();
+      break;
+  }
+  pending = null;
+  $("join-btn").disabled = false;
+  if (current === "question" && timeLeft() > 0) setInputsDisabled(false);
+  banner(m.message);
+}
+
+// ---- chat ----
+function onChat(m) {
+  const li = document.createElement("li");
+  const who = document.createElement("strong");
+  who.textContent = m.from === "host" ? "Host" : m.from.name;
+  if (m.from === "host") li.classList.add("from-host");
+  if (m.to != null) li.classList.add("private");
+  li.append(who, m.to != null ? " (private): " : ": ", m.text);
+  $("chat-log").append(li);
+  while ($("chat-log").children.length > 100) $("chat-log").firstElementChild.remove();
+  $("chat-log").scrollTop = $("chat-log").scrollHeight;
+  // Players are not told when the host turns chat back on; a player's message means it is on.
+  if (m.from !== "host") {
+    $("chat-form").hidden = false;
+    $("chat-off").hidden = true;
+  }
+}
+
+$("chat-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const text = $("chat-input").value.trim();
+  if (!text) return;
+  if (!conn.send(msg.chat(text.slice(0, limits.chatChars)))) return banner("Not connected.");
+  $("chat-input").value = "";
+};
+
+// ---- go ----
+show("connecting");
+conn.start();

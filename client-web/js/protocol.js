@@ -1,0 +1,181 @@
+// The one module that knows the wire: builders for every client message, the HTTP calls the
+// host page makes, and a small WebSocket wrapper that reconnects with backoff. It holds no
+// user-visible text; the pages own every string a person reads.
+
+// ---- client messages (see docs: "Player messages" and "Host messages") ----
+
+export const msg = {
+  join: (pin, name) => ({ type: "join", pin, name }),
+  resume: (pin, token) => ({ type: "resume", pin, token }),
+  answerChoice: (index, choice) => ({ type: "answer", index, choice }),
+  answerChoices: (index, choices) => ({ type: "answer", index, choices }),
+  answerText: (index, text) => ({ type: "answer", index, text }),
+  // `to` (a player id) makes it a direct message; omitted, it goes to the room.
+  chat: (text, to) => (to == null ? { type: "chat", text } : { type: "chat", text, to }),
+  list: () => ({ type: "list" }),
+  leave: () => ({ type: "leave" }),
+
+  // Optional fields are left out rather than sent as null.
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat }) => {
+    const m = { type: "host", token, quiz_id: quizId, mode };
+    if (maxPlayers != null) m.max_players = maxPlayers;
+    if (autoAdvanceMs != null) m.auto_advance_ms = autoAdvanceMs;
+    if (chat != null) m.chat = chat;
+    return m;
+  },
+  hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),
+  start: () => ({ type: "start" }),
+  close: () => ({ type: "close" }),
+  next: () => ({ type: "next" }),
+  kick: (playerId) => ({ type: "kick", player_id: playerId }),
+  lock: (locked) => ({ type: "lock", locked }),
+  setChat: (enabled) => ({ type: "set_chat", enabled }),
+  end: () => ({ type: "end" }),
+};
+
+/** Limits the server enforces, mirrored so the pages can refuse early. */
+export const limits = { chatChars: 280, nameChars: 20 };
+
+/** True for a well-formed PIN: exactly six digits. */
+export const isPin = (pin) => /^\d{6}$/.test(pin);
+
+// ---- HTTP API used by the host page ----
+
+/** An HTTP failure: `status` and the server's `code`/`message` when it sent one. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(method, path, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let err = {};
+    try {
+      err = (await res.json()).error || {};
+    } catch {
+      // Not JSON (a proxy page, say): keep the status only.
+    }
+    throw new ApiError(res.status, err.code || "http_" + res.status, err.message || res.statusText);
+  }
+  return res;
+}
+
+export const http = {
+  /** → token string */
+  login: async (username, password) =>
+    (await (await api("POST", "/api/login", { body: { username, password } })).json()).token,
+  /** → [{id, title, questions}] */
+  quizzes: async (token) => (await api("GET", "/api/quizzes", { token })).json(),
+  /** → Blob of the game's results as CSV */
+  resultsCsv: async (token, gameId) =>
+    (await api("GET", `/api/games/${gameId}/results.csv`, { token })).blob(),
+};
+
+// ---- WebSocket wrapper ----
+
+/** The socket URL on the page's own host: ws://host/ws, or wss:// under https. */
+export const socketUrl = () =>
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+
+/**
+ * One logical connection that survives drops. Handlers:
+ * - `open()` each time a socket opens (send `resume` / `host_resume` here);
+ * - `down(delayMs, attempt)` when the socket is lost and a retry is scheduled;
+ * - `message(m)` for every frame, after the handler named by its type, `on[m.type](m)`.
+ * Call `stop()` when the room is gone for good, so nothing reconnects.
+ */
+export class Connection {
+  constructor({ on = {}, open, down, message } = {}) {
+    this.on = on;
+    this.handlers = { open, down, message };
+    this.ws = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.stopped = true;
+    // A phone that wakes up or gets its network back should not wait out a long backoff.
+    const retryNow = () => {
+      if (!this.stopped && !this.ws && document.visibilityState !== "hidden") this.retryNow();
+    };
+    window.addEventListener("online", retryNow);
+    document.addEventListener("visibilitychange", retryNow);
+  }
+
+  get connected() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  start() {
+    this.stopped = false;
+    if (!this.ws && !this.timer) this.open();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      ws.close(1000);
+    }
+  }
+
+  retryNow() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.ws) this.open();
+  }
+
+  /** Sends one message; false when there is no open socket to send it on. */
+  send(m) {
+    if (!this.connected) return false;
+    this.ws.send(JSON.stringify(m));
+    return true;
+  }
+
+  open() {
+    this.timer = null;
+    const ws = new WebSocket(socketUrl());
+    this.ws = ws;
+    ws.onopen = () => this.handlers.open && this.handlers.open();
+    ws.onmessage = (ev) => {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return; // the server only sends JSON; ignore anything else
+      }
+      if (!m || typeof m.type !== "string") return;
+      // A frame means the server is really there: the next drop starts a fresh backoff.
+      this.attempt = 0;
+      const h = this.on[m.type];
+      if (h) h(m);
+      if (this.handlers.message) this.handlers.message(m);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return; // an old socket we already replaced or stopped
+      this.ws = null;
+      if (this.stopped) return;
+      // Exponential backoff with jitter, so a restarted server is not hit by every phone at once.
+      const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
+      const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+      this.attempt += 1;
+      this.timer = setTimeout(() => this.open(), delay);
+      if (this.handlers.down) this.handlers.down(delay, this.attempt);
+    };
+  }
+}

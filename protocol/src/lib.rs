@@ -1,0 +1,27 @@
+//! The quizrace wire contract, shared by the server, the bots and (by hand) the web pages.
+//!
+//! - [`ClientMsg`] and [`ServerMsg`]: one JSON object per WebSocket text frame, tagged by `type`.
+//! - [`parse_client`]: the strict parser the server uses, so that every refusal names its field.
+//! - [`QuizDoc`] and [`Quiz`]: the quiz document as authored, and its validated form. The answer
+//!   key lives in [`AnswerKey`], which has no `Serialize` impl: it cannot reach a player.
+//!
+//! Nothing here does I/O; the crate depends on serde only.
+
+mod ids;
+mod msg;
+mod parse;
+mod quiz;
+
+pub use ids::{GameId, Pin, PlayerId, QuizId};
+pub use msg::*;
+pub use parse::{parse_client, ParseError};
+pub use quiz::{AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError};
+
+/// Largest text frame a client may send, in bytes.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Longest chat message, in characters.
+pub const MAX_CHAT_CHARS: usize = 280;
+/// Longest player name, in characters.
+pub const MAX_NAME_CHARS: usize = 20;
+/// Grace after `time_limit_ms` for answers still in transit.
+pub const ANSWER_GRACE_MS: u64 = 250;

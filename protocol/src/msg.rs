@@ -1,0 +1,444 @@
+//! The messages themselves: what clients send, what the server sends, and the error codes.
+
+use crate::ids::{GameId, Pin, PlayerId, QuizId};
+use serde::{Deserialize, Serialize};
+
+/// Game mode, chosen by the host when creating the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Every correct answer scores, faster answers score more.
+    Classic,
+    /// Only the first correct answer scores, and it closes the question.
+    Race,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Classic => "classic",
+            Mode::Race => "race",
+        }
+    }
+}
+
+/// Where a room is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseName {
+    Lobby,
+    Question,
+    Reveal,
+    Leaderboard,
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Choice,
+    TrueFalse,
+    Multi,
+    TypeAnswer,
+    Poll,
+}
+
+/// How much a question is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Points {
+    #[default]
+    Standard,
+    Double,
+    #[serde(rename = "none")]
+    NoPoints,
+}
+
+impl Points {
+    /// Points for a correct answer before the speed factor.
+    pub fn base(self) -> i64 {
+        match self {
+            Points::Standard => 1000,
+            Points::Double => 2000,
+            Points::NoPoints => 0,
+        }
+    }
+}
+
+/// Messages a client (player or host) sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    Join {
+        pin: Pin,
+        name: String,
+    },
+    Resume {
+        pin: Pin,
+        token: String,
+    },
+    /// Exactly one of `choice`, `choices`, `text` is present, matching the question kind.
+    Answer {
+        index: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        choice: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        choices: Option<Vec<u32>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// To the room, or with `to` to one player. Hosts may chat too (shown as from "host").
+    Chat {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<PlayerId>,
+    },
+    List,
+    Leave,
+    Host {
+        token: String,
+        quiz_id: QuizId,
+        mode: Mode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_players: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auto_advance_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chat: Option<bool>,
+    },
+    HostResume {
+        pin: Pin,
+        host_key: String,
+    },
+    Start,
+    Close,
+    Next,
+    Kick {
+        player_id: PlayerId,
+    },
+    Lock {
+        locked: bool,
+    },
+    SetChat {
+        enabled: bool,
+    },
+    End,
+}
+
+/// An answer as given, after the parser checked that exactly one form was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerValue {
+    Choice(u32),
+    Choices(Vec<u32>),
+    Text(String),
+}
+
+impl ClientMsg {
+    /// Messages only a host socket may send.
+    pub fn is_host_command(&self) -> bool {
+        matches!(
+            self,
+            ClientMsg::Start
+                | ClientMsg::Close
+                | ClientMsg::Next
+                | ClientMsg::Kick { .. }
+                | ClientMsg::Lock { .. }
+                | ClientMsg::SetChat { .. }
+                | ClientMsg::End
+        )
+    }
+
+    /// The `type` tag of this message.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ClientMsg::Join { .. } => "join",
+            ClientMsg::Resume { .. } => "resume",
+            ClientMsg::Answer { .. } => "answer",
+            ClientMsg::Chat { .. } => "chat",
+            ClientMsg::List => "list",
+            ClientMsg::Leave => "leave",
+            ClientMsg::Host { .. } => "host",
+            ClientMsg::HostResume { .. } => "host_resume",
+            ClientMsg::Start => "start",
+            ClientMsg::Close => "close",
+            ClientMsg::Next => "next",
+            ClientMsg::Kick { .. } => "kick",
+            ClientMsg::Lock { .. } => "lock",
+            ClientMsg::SetChat { .. } => "set_chat",
+            ClientMsg::End => "end",
+        }
+    }
+}
+
+/// A question as players see it. It carries no answer and no hint of one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub index: u32,
+    pub total: u32,
+    pub kind: QuestionKind,
+    pub text: String,
+    /// The choices shown; `["True","False"]` for `true_false`, empty for `type_answer`.
+    pub choices: Vec<String>,
+    pub time_limit_ms: u64,
+    pub remaining_ms: u64,
+    pub points: Points,
+    /// Only in `welcome` and `room_state`: whether this player already answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<bool>,
+}
+
+/// The fastest correct answer of a question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstCorrect {
+    pub player_id: PlayerId,
+    pub name: String,
+    pub elapsed_ms: u64,
+}
+
+/// One line of a leaderboard or podium.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub player_id: PlayerId,
+    pub name: String,
+    pub score: i64,
+    pub rank: u32,
+}
+
+/// One player in a `players` list or a `room_state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerInfo {
+    pub player_id: PlayerId,
+    pub name: String,
+    pub score: i64,
+    pub connected: bool,
+}
+
+/// Who wrote a chat message: a player, or the literal string `"host"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChatFrom {
+    Player { player_id: PlayerId, name: String },
+    Host(HostLiteral),
+}
+
+/// Serialises as the string `"host"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HostLiteral {
+    #[serde(rename = "host")]
+    Host,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    HostEnded,
+    Kicked,
+    ServerShutdown,
+    Idle,
+}
+
+/// Messages the server sends. `question` frames go to the whole room as one shared frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    Welcome {
+        pin: Pin,
+        player_id: PlayerId,
+        name: String,
+        token: String,
+        phase: PhaseName,
+        score: i64,
+        players: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<QuestionView>,
+    },
+    Question(QuestionView),
+    AnswerAck {
+        index: u32,
+        elapsed_ms: u64,
+    },
+    QuestionClosed {
+        index: u32,
+        /// Correct choice indices (absent for `type_answer` and `poll`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correct: Option<Vec<u32>>,
+        /// Accepted answers (only for `type_answer`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accept: Option<Vec<String>>,
+        /// Answers per choice; for `type_answer`, `[correct, wrong]`.
+        counts: Vec<u32>,
+        answered: u32,
+        total: u32,
+        first_correct: Option<FirstCorrect>,
+    },
+    Result {
+        index: u32,
+        answered: bool,
+        /// `null` for a poll, which has no right answer.
+        correct: Option<bool>,
+        points: i64,
+        score: i64,
+        rank: u32,
+        streak: u32,
+    },
+    Leaderboard {
+        index: u32,
+        top: Vec<Standing>,
+    },
+    GameOver {
+        game_id: GameId,
+        podium: Vec<Standing>,
+    },
+    Chat {
+        from: ChatFrom,
+        text: String,
+        /// Set on a direct message: the player it was sent to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<PlayerId>,
+    },
+    Players {
+        players: Vec<PlayerInfo>,
+    },
+    RoomClosed {
+        reason: CloseReason,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    // --- to the host only ---
+    RoomCreated {
+        pin: Pin,
+        host_key: String,
+        game_id: GameId,
+    },
+    /// The full picture of a room, sent to a host on `host_resume` and after `room_created`.
+    RoomState {
+        pin: Pin,
+        game_id: GameId,
+        mode: Mode,
+        title: String,
+        phase: PhaseName,
+        /// Index of the current or last question, if any was opened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<u32>,
+        total: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<QuestionView>,
+        answered: u32,
+        players: Vec<PlayerInfo>,
+        locked: bool,
+        chat: bool,
+    },
+    PlayerJoined {
+        player_id: PlayerId,
+        name: String,
+        count: u32,
+    },
+    PlayerLeft {
+        player_id: PlayerId,
+        count: u32,
+    },
+    /// A player's socket dropped or came back; the player keeps their place.
+    PlayerConnection {
+        player_id: PlayerId,
+        connected: bool,
+    },
+    AnswerCount {
+        index: u32,
+        answered: u32,
+        total: u32,
+    },
+}
+
+impl ServerMsg {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerMsg::Error {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// An error with the code's standard message.
+    pub fn error_code(code: ErrorCode) -> Self {
+        Self::error(code, code.message())
+    }
+
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ServerMsg::Error {
+            code: ErrorCode::BadField,
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+}
+
+/// Stable error identifiers. Messages are for people; codes are for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadMessage,
+    BadField,
+    NotJoined,
+    AlreadyJoined,
+    NoSuchRoom,
+    BadName,
+    NameTaken,
+    RoomFull,
+    RoomLocked,
+    GameFinished,
+    BadToken,
+    WrongQuestion,
+    TooLate,
+    AlreadyAnswered,
+    ChatDisabled,
+    NoSuchPlayer,
+    RateLimited,
+    Unauthorized,
+    NoSuchQuiz,
+    BadPhase,
+    NoPlayers,
+    NotHost,
+    Replaced,
+    BadCredentials,
+    ServerBusy,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The standard human-readable message for this code.
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::BadMessage => "that is not a message this server understands",
+            ErrorCode::BadField => "a field is missing or invalid",
+            ErrorCode::NotJoined => "join a room first",
+            ErrorCode::AlreadyJoined => "this connection is already in a room",
+            ErrorCode::NoSuchRoom => "no room has that PIN",
+            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters",
+            ErrorCode::NameTaken => "that name is already taken in this room",
+            ErrorCode::RoomFull => "the room is full",
+            ErrorCode::RoomLocked => "the host has locked the room",
+            ErrorCode::GameFinished => "this game has finished",
+            ErrorCode::BadToken => "that resume token is not valid in this room",
+            ErrorCode::WrongQuestion => "that question is not the one open",
+            ErrorCode::TooLate => "time is up for that question",
+            ErrorCode::AlreadyAnswered => "you already answered this question",
+            ErrorCode::ChatDisabled => "the host has turned chat off",
+            ErrorCode::NoSuchPlayer => "no such player in this room",
+            ErrorCode::RateLimited => "too many messages; slow down",
+            ErrorCode::Unauthorized => "not allowed: log in as the host of this room",
+            ErrorCode::NoSuchQuiz => "no such quiz",
+            ErrorCode::BadPhase => "that cannot be done at this point of the game",
+            ErrorCode::NoPlayers => "no players have joined yet",
+            ErrorCode::NotHost => "only the host can do that",
+            ErrorCode::Replaced => "this identity was resumed on another connection",
+            ErrorCode::BadCredentials => "wrong username or password",
+            ErrorCode::ServerBusy => "the server is busy; try again",
+            ErrorCode::Internal => "the server failed to do that; try again",
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The strict frame parser. It is written by hand rather than derived so that every refusal
+//! says which field was wrong (`bad_field` + `field`), and an unknown `type` is told apart from
+//! a known one with bad fields (`bad_message`). Unknown extra fields are ignored, so clients
+//! written against a later version keep working.
+
+use crate::ids::{Pin, PlayerId, QuizId};
+use crate::msg::{AnswerValue, ClientMsg, ErrorCode, Mode, ServerMsg};
+use crate::MAX_CHAT_CHARS;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub code: ErrorCode,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl ParseError {
+    fn bad_message(message: impl Into<String>) -> Self {
+        ParseError {
+            code: ErrorCode::BadMessage,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    fn bad_field(field: &'static str, message: impl Into<String>) -> Self {
+        ParseError {
+            code: ErrorCode::BadField,
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    /// The `error` message to send back.
+    pub fn to_msg(&self) -> ServerMsg {
+        ServerMsg::Error {
+            code: self.code,
+            message: self.message.clone(),
+            field: self.field.map(str::to_owned),
+        }
+    }
+}
+
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn req<T: DeserializeOwned>(&self, name: &'static str, what: &str) -> Result<T, ParseError> {
+        self.opt(name, what)?
+            .ok_or_else(|| ParseError::bad_field(name, format!("`{name}` is required: {what}")))
+    }
+
+    /// `null` counts as absent.
+    fn opt<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+        what: &str,
+    ) -> Result<Option<T>, ParseError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => T::deserialize(v)
+                .map(Some)
+                .map_err(|_| ParseError::bad_field(name, format!("`{name}` must be {what}"))),
+        }
+    }
+}
+
+/// Parses one text frame into a [`ClientMsg`].
+pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|_| ParseError::bad_message("a frame must be one JSON object"))?;
+    let Value::Object(map) = value else {
+        return Err(ParseError::bad_message("a frame must be a JSON object"));
+    };
+    let Some(Value::String(kind)) = map.get("type") else {
+        return Err(ParseError::bad_message(
+            "a frame needs a string field `type`",
+        ));
+    };
+    let f = Fields(&map);
+    let pin = |f: &Fields| -> Result<Pin, ParseError> {
+        let pin: Pin = f.req("pin", "a string of six digits")?;
+        if pin.is_well_formed() {
+            Ok(pin)
+        } else {
+            Err(ParseError::bad_field(
+                "pin",
+                "`pin` must be a string of six digits",
+            ))
+        }
+    };
+    let msg = match kind.as_str() {
+        "join" => ClientMsg::Join {
+            pin: pin(&f)?,
+            name: f.req("name", "a string")?,
+        },
+        "resume" => ClientMsg::Resume {
+            pin: pin(&f)?,
+            token: f.req("token", "the string from `welcome`")?,
+        },
+        "answer" => {
+            let index = f.req("index", "a question index (a whole number)")?;
+            let choice: Option<u32> = f.opt("choice", "a choice index (a whole number)")?;
+            let choices: Option<Vec<u32>> =
+                f.opt("choices", "a list of choice indices (whole numbers)")?;
+            let text: Option<String> = f.opt("text", "a string")?;
+            let given = [choice.is_some(), choices.is_some(), text.is_some()];
+            match given.iter().filter(|g| **g).count() {
+                0 => {
+                    return Err(ParseError::bad_field(
+                        "choice",
+                        "an answer needs one of `choice`, `choices` or `text`",
+                    ))
+                }
+                1 => {}
+                _ => {
+                    return Err(ParseError::bad_field(
+                        "choice",
+                        "send only one of `choice`, `choices` or `text`",
+                    ))
+                }
+            }
+            ClientMsg::Answer {
+                index,
+                choice,
+                choices,
+                text,
+            }
+        }
+        "chat" => {
+            let text: String = f.req("text", "a string")?;
+            if text.trim().is_empty() {
+                return Err(ParseError::bad_field(
+                    "text",
+                    "a chat message cannot be empty",
+                ));
+            }
+            if text.chars().count() > MAX_CHAT_CHARS {
+                return Err(ParseError::bad_field(
+                    "text",
+                    format!("a chat message is at most {MAX_CHAT_CHARS} characters"),
+                ));
+            }
+            ClientMsg::Chat {
+                text,
+                to: f.opt::<PlayerId>("to", "a player id (a whole number)")?,
+            }
+        }
+        "list" => ClientMsg::List,
+        "leave" => ClientMsg::Leave,
+        "host" => ClientMsg::Host {
+            token: f.req("token", "the token from POST /api/login")?,
+            quiz_id: f.req::<QuizId>("quiz_id", "a quiz id (a whole number)")?,
+            mode: f.req::<Mode>("mode", "\"classic\" or \"race\"")?,
+            max_players: f.opt("max_players", "a whole number")?,
+            auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
+            chat: f.opt("chat", "true or false")?,
+        },
+        "host_resume" => ClientMsg::HostResume {
+            pin: pin(&f)?,
+            host_key: f.req("host_key", "the string from `room_created`")?,
+        },
+        "start" => ClientMsg::Start,
+        "close" => ClientMsg::Close,
+        "next" => ClientMsg::Next,
+        "kick" => ClientMsg::Kick {
+            player_id: f.req("player_id", "a player id (a whole number)")?,
+        },
+        "lock" => ClientMsg::Lock {
+            locked: f.req("locked", "true or false")?,
+        },
+        "set_chat" => ClientMsg::SetChat {
+            enabled: f.req("enabled", "true or false")?,
+        },
+        "end" => ClientMsg::End,
+        other => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(ParseError::bad_message(format!(
+                "unknown message type `{shown}`"
+            )));
+        }
+    };
+    Ok(msg)
+}
+
+impl ClientMsg {
+    /// The answer given by an `answer` message, if this is one.
+    pub fn answer_value(&self) -> Option<AnswerValue> {
+        match self {
+            ClientMsg::Answer {
+                choice: Some(c), ..
+            } => Some(AnswerValue::Choice(*c)),
+            ClientMsg::Answer {
+                choices: Some(cs), ..
+            } => Some(AnswerValue::Choices(cs.clone())),
+            ClientMsg::Answer { text: Some(t), .. } => Some(AnswerValue::Text(t.clone())),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The web pages, compiled into the binary so that one file is the whole server.
+//! (A handful of files: a table is simpler than a directory walker or an embedding crate.)
+
+use crate::App;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+macro_rules! page {
+    ($path:literal, $mime:literal) => {
+        get(|| async {
+            (
+                [
+                    (header::CONTENT_TYPE, $mime),
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
+                include_str!(concat!("../../../client-web/", $path)),
+            )
+                .into_response()
+        })
+    };
+}
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", page!("index.html", "text/html; charset=utf-8"))
+        .route("/host", page!("host.html", "text/html; charset=utf-8"))
+        .route(
+            "/css/app.css",
+            page!("css/app.css", "text/css; charset=utf-8"),
+        )
+        .route(
+            "/js/protocol.js",
+            page!("js/protocol.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/player.js",
+            page!("js/player.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/host.js",
+            page!("js/host.js", "text/javascript; charset=utf-8"),
+        )
+}

@@ -1,0 +1,184 @@
+//! quizrace: a self-hosted real-time multiplayer quiz server.
+//!
+//! # Layout
+//!
+//! - [`room::state`]: the rules of one room, a synchronous state machine (no tokio, no clock).
+//! - [`room::actor`]: one task per room; applies the state machine's effects in order and holds
+//!   messages behind database commits, so an `answer_ack` always means "stored".
+//! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
+//! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
+//! - [`store`]: SQLite: accounts, quizzes, games; the writer thread that commits in batches.
+//! - [`http`]: the JSON API and the embedded web pages.
+//! - [`samples`]: the quizzes built into the binary.
+//!
+//! [`App::open`] prepares everything that can fail at start-up; [`run`] serves a bound listener
+//! until `shutdown` resolves, then closes every room with `server_shutdown`.
+
+pub mod http;
+pub mod lobby;
+pub mod room;
+pub mod samples;
+pub mod store;
+pub mod ws;
+
+use lobby::Lobby;
+use room::RoomCmd;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use tokio::sync::{oneshot, watch};
+
+/// Default cap on players per room.
+pub const DEFAULT_MAX_PLAYERS: u32 = 5000;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub db_path: PathBuf,
+    /// Sets the `admin` password; `None` generates one on first start.
+    pub admin_password: Option<String>,
+    pub max_players: u32,
+}
+
+impl Config {
+    pub fn new(db_path: impl Into<PathBuf>) -> Config {
+        Config {
+            db_path: db_path.into(),
+            admin_password: None,
+            max_players: DEFAULT_MAX_PLAYERS,
+        }
+    }
+}
+
+/// What can stop the server from starting. Each says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database {path}: {source}. Check that the directory exists and is writable, or pass --db with another path")]
+    Database {
+        path: PathBuf,
+        source: store::StoreError,
+    },
+    #[error("a built-in quiz is invalid ({name}: {message}); this is a bug in this build")]
+    Sample { name: String, message: String },
+}
+
+struct Inner {
+    config: Config,
+    store: Store,
+    lobby: Lobby,
+    shutdown: watch::Sender<bool>,
+    next_conn: AtomicU64,
+    /// The admin password, when this start generated it.
+    generated_admin_password: Option<String>,
+}
+
+/// The server's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// Opens the database (creating it and migrating as needed), makes sure `admin` exists and
+    /// installs the built-in quizzes.
+    pub fn open(config: Config) -> Result<App, StartError> {
+        let samples = samples::load()?;
+        let db_err = |source| StartError::Database {
+            path: config.db_path.clone(),
+            source,
+        };
+        let store = Store::open(&config.db_path).map_err(db_err)?;
+        let generated = store
+            .bootstrap_admin(config.admin_password.as_deref())
+            .map_err(db_err)?;
+        store.install_builtin(&samples).map_err(db_err)?;
+        let aborted = store.abort_running_games().map_err(db_err)?;
+        if aborted > 0 {
+            tracing::warn!(
+                games = aborted,
+                "games left running by a previous process marked aborted"
+            );
+        }
+        let (shutdown, _) = watch::channel(false);
+        Ok(App {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                lobby: Lobby::default(),
+                shutdown,
+                next_conn: AtomicU64::new(1),
+                generated_admin_password: generated,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn lobby(&self) -> &Lobby {
+        &self.inner.lobby
+    }
+
+    /// The admin password if this start generated it (print it once).
+    pub fn generated_admin_password(&self) -> Option<&str> {
+        self.inner.generated_admin_password.as_deref()
+    }
+
+    fn next_conn_id(&self) -> u64 {
+        self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Tells every room and every connection that the server stops, and waits (bounded) until
+    /// the rooms have said so and their rows are stored.
+    pub async fn close_all(&self) {
+        self.inner.shutdown.send_replace(true);
+        let mut waits = Vec::new();
+        for room in self.lobby().handles() {
+            let (done, wait) = oneshot::channel();
+            if room.send(RoomCmd::Shutdown { done }).await {
+                waits.push(wait);
+            }
+        }
+        let all = futures::future::join_all(waits);
+        let _ = tokio::time::timeout(Duration::from_secs(3), all).await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.store().writer.flush()).await;
+    }
+}
+
+/// Serves `listener` until `shutdown` resolves, then closes every room (`server_shutdown`) and
+/// returns once the rooms' rows are stored. Bounded: about 4 s at most.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = http::router(app.clone());
+    let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
+    let closer = app.clone();
+    let graceful = async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        closer.close_all().await;
+        let _ = stopped_tx.send(());
+    };
+    let server = axum::serve(listener, router).with_graceful_shutdown(graceful);
+    // Graceful shutdown waits for every connection; a socket that ignores its close frame must
+    // not hold the process, so stop waiting shortly after the rooms are closed.
+    let server = tokio::spawn(async move { server.await });
+    let _ = stopped_rx.await;
+    match tokio::time::timeout(Duration::from_millis(500), server).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) | Err(_) => Ok(()),
+    }
+}

@@ -1,0 +1,103 @@
+//! The `quizrace` binary: command line, logging, signals. Everything else is in the library.
+
+use clap::Parser;
+use quizrace::{run, App, Config, DEFAULT_MAX_PLAYERS};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A self-hosted real-time multiplayer quiz server.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "QUIZ_BIND", default_value = "0.0.0.0:8080")]
+    bind: SocketAddr,
+    /// SQLite database file (created if missing).
+    #[arg(long, env = "QUIZ_DB", default_value = "quizrace.db")]
+    db: PathBuf,
+    /// Password for the `admin` account (set on every start when given).
+    #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+    /// Most players in one room.
+    #[arg(long, env = "QUIZ_MAX_PLAYERS", default_value_t = DEFAULT_MAX_PLAYERS,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_players: u32,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "quizrace=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> Result<(), String> {
+    let config = Config {
+        db_path: args.db,
+        admin_password: args.admin_password,
+        max_players: args.max_players,
+    };
+    let app = App::open(config).map_err(|e| e.to_string())?;
+    if let Some(pw) = app.generated_admin_password() {
+        println!("first start: created account `admin` with password {pw}");
+        println!("  (shown once; set your own with --admin-password or QUIZ_ADMIN_PASSWORD)");
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| {
+        format!(
+            "cannot listen on {}: {e}. Is another server using that port? Pass --bind with another address or port",
+            args.bind
+        )
+    })?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on http://{addr}");
+    if addr.ip().is_unspecified() {
+        println!(
+            "  players join at http://<this machine's address>:{}/ , hosts at /host",
+            addr.port()
+        );
+    }
+    run(listener, app, stop_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))
+}
+
+/// SIGINT or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,326 @@
+//! One task per room: its inbox, its next deadline and the database's commit notices in one
+//! `select!`; the state machine's effects applied in order.
+//!
+//! Ordering promise: nothing the room sends overtakes a row it stored before it. Each
+//! `Persist` raises a barrier; the messages after it are held until the writer reports the
+//! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
+
+use super::state::{ConnId, Effect, Effects, Room, Target};
+use crate::store::Writer;
+use axum::extract::ws::Utf8Bytes;
+use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tracing::{debug, info, warn};
+
+/// Commands waiting for a room; senders wait (briefly) when it is full.
+const INBOX: usize = 4096;
+
+/// What a connection's writer task sends on the socket.
+#[derive(Debug, Clone)]
+pub enum Out {
+    Frame(Utf8Bytes),
+    Ping,
+    Close(u16, &'static str),
+}
+
+/// The room's way to reach one connection.
+#[derive(Debug, Clone)]
+pub struct ConnHandle {
+    pub id: ConnId,
+    pub tx: mpsc::Sender<Out>,
+    /// Wakes the connection's task to drop the socket (its outbox may be too full to say so).
+    pub kill: Arc<Notify>,
+}
+
+impl ConnHandle {
+    /// Queues without waiting. `try_send`, not `send`: a slow phone must not stall the room.
+    /// False when the connection could not keep up and is being cut off.
+    pub fn push(&self, out: Out) -> bool {
+        match self.tx.try_send(out) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.kill.notify_one();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+}
+
+pub type Reply<T> = oneshot::Sender<Result<T, ErrorCode>>;
+
+pub enum RoomCmd {
+    Join {
+        conn: ConnHandle,
+        name: String,
+        token: String,
+        reply: Reply<PlayerId>,
+    },
+    Resume {
+        conn: ConnHandle,
+        token: String,
+        reply: Reply<PlayerId>,
+    },
+    AttachHost {
+        conn: ConnHandle,
+        host_key: String,
+        created: bool,
+        reply: Reply<()>,
+    },
+    Player {
+        conn: ConnId,
+        player: PlayerId,
+        msg: ClientMsg,
+        /// When the frame was read: answers are timed from here.
+        at: Instant,
+    },
+    Host {
+        conn: ConnId,
+        msg: ClientMsg,
+    },
+    Gone {
+        conn: ConnId,
+    },
+    Shutdown {
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// A cloneable address of a running room.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    pub pin: Pin,
+    tx: mpsc::Sender<RoomCmd>,
+}
+
+impl RoomHandle {
+    /// False if the room has gone.
+    pub async fn send(&self, cmd: RoomCmd) -> bool {
+        self.tx.send(cmd).await.is_ok()
+    }
+}
+
+/// Starts the room's task. `on_exit` runs when it stops (to leave the directory).
+pub fn spawn_room(
+    room: Room,
+    writer: Writer,
+    on_exit: impl FnOnce() + Send + 'static,
+) -> RoomHandle {
+    let (tx, inbox) = mpsc::channel(INBOX);
+    let (committed, committed_rx) = watch::channel(0);
+    let pin = room.pin().clone();
+    let actor = Actor {
+        room,
+        conns: HashMap::new(),
+        writer,
+        committed: Arc::new(committed),
+        committed_rx,
+        sent_seq: 0,
+        done_seq: 0,
+        held: VecDeque::new(),
+        dissolved: false,
+        cut_off: Vec::new(),
+        shutdown_done: None,
+    };
+    let span = tracing::info_span!("room", pin = %pin);
+    tokio::spawn(tracing::Instrument::instrument(
+        async move {
+            actor.run(inbox).await;
+            on_exit();
+        },
+        span,
+    ));
+    RoomHandle { pin, tx }
+}
+
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+struct Actor {
+    room: Room,
+    conns: HashMap<ConnId, ConnHandle>,
+    writer: Writer,
+    committed: Arc<watch::Sender<u64>>,
+    committed_rx: watch::Receiver<u64>,
+    /// Sequence number of the last row handed to the writer, and of the last one committed.
+    sent_seq: u64,
+    done_seq: u64,
+    /// Effects waiting for the commit of the row numbered with them.
+    held: VecDeque<(u64, Effect)>,
+    dissolved: bool,
+    /// Connections whose outbox overflowed while delivering.
+    cut_off: Vec<ConnId>,
+    shutdown_done: Option<oneshot::Sender<()>>,
+}
+
+impl Actor {
+    async fn run(mut self, mut inbox: mpsc::Receiver<RoomCmd>) {
+        info!("room open");
+        loop {
+            let wake = tokio::time::Instant::from_std(self.room.next_wake());
+            tokio::select! {
+                cmd = inbox.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd),
+                    None => break,
+                },
+                () = tokio::time::sleep_until(wake) => {
+                    let mut fx = Effects::new();
+                    self.room.tick(now(), &mut fx);
+                    self.apply(fx);
+                }
+                Ok(()) = self.committed_rx.changed() => {
+                    self.done_seq = *self.committed_rx.borrow_and_update();
+                    self.flush();
+                }
+            }
+            if self.dissolved && self.held.is_empty() {
+                break;
+            }
+        }
+        if let Some(done) = self.shutdown_done.take() {
+            let _ = done.send(());
+        }
+        info!("room closed");
+    }
+
+    fn handle(&mut self, cmd: RoomCmd) {
+        let now = now();
+        let mut fx = Effects::new();
+        match cmd {
+            RoomCmd::Join {
+                conn,
+                name,
+                token,
+                reply,
+            } => {
+                let id = conn.id;
+                let result = self.room.join(id, &name, token, now, &mut fx);
+                if result.is_ok() {
+                    self.conns.insert(id, conn);
+                }
+                let _ = reply.send(result.map_err(ErrorCode::from));
+            }
+            RoomCmd::Resume { conn, token, reply } => {
+                let id = conn.id;
+                let result = self.room.resume(id, &token, now, &mut fx);
+                if result.is_ok() {
+                    self.conns.insert(id, conn);
+                }
+                let _ = reply.send(result);
+            }
+            RoomCmd::AttachHost {
+                conn,
+                host_key,
+                created,
+                reply,
+            } => {
+                let id = conn.id;
+                let result = self.room.attach_host(id, &host_key, created, now, &mut fx);
+                if result.is_ok() {
+                    self.conns.insert(id, conn);
+                }
+                let _ = reply.send(result);
+            }
+            RoomCmd::Player {
+                conn,
+                player,
+                msg,
+                at,
+            } => self.room.player_msg(conn, player, msg, at, now, &mut fx),
+            RoomCmd::Host { conn, msg } => self.room.host_msg(conn, msg, now, &mut fx),
+            RoomCmd::Gone { conn } => {
+                self.conns.remove(&conn);
+                self.room.conn_closed(conn, now, &mut fx);
+            }
+            RoomCmd::Shutdown { done } => {
+                self.shutdown_done = Some(done);
+                self.room.shutdown(&mut fx);
+            }
+        }
+        self.apply(fx);
+    }
+
+    fn apply(&mut self, fx: Effects) {
+        for effect in fx {
+            match effect {
+                Effect::Persist(write) => {
+                    self.sent_seq += 1;
+                    self.writer
+                        .write(write, self.sent_seq, Arc::clone(&self.committed));
+                }
+                other if self.done_seq < self.sent_seq => {
+                    self.held.push_back((self.sent_seq, other));
+                }
+                other => self.deliver(other),
+            }
+        }
+        self.drop_cut_off();
+    }
+
+    /// Delivers what the latest commit released.
+    fn flush(&mut self) {
+        while self
+            .held
+            .front()
+            .is_some_and(|(seq, _)| *seq <= self.done_seq)
+        {
+            if let Some((_, effect)) = self.held.pop_front() {
+                self.deliver(effect);
+            }
+        }
+        self.drop_cut_off();
+    }
+
+    fn deliver(&mut self, effect: Effect) {
+        match effect {
+            Effect::Send(target, msg) => {
+                // Serialise once, send many: every recipient gets a clone of the same bytes.
+                let frame = match serde_json::to_string(&msg) {
+                    Ok(text) => Utf8Bytes::from(text),
+                    Err(e) => return warn!(error = %e, "cannot encode a message"),
+                };
+                let conns: Vec<ConnId> = match target {
+                    Target::Conn(c) => vec![c],
+                    Target::Player(p) => self.room.conn_of(p).into_iter().collect(),
+                    Target::Host => self.room.host_conn().into_iter().collect(),
+                    Target::Everyone => self.room.everyone().collect(),
+                };
+                for c in conns {
+                    if let Some(h) = self.conns.get(&c) {
+                        if !h.push(Out::Frame(frame.clone())) {
+                            self.cut_off.push(c);
+                        }
+                    }
+                }
+            }
+            Effect::Disconnect(c) => {
+                if let Some(h) = self.conns.remove(&c) {
+                    h.push(Out::Close(1000, ""));
+                }
+            }
+            Effect::Dissolve => self.dissolved = true,
+            Effect::Persist(_) => unreachable_persist(),
+        }
+    }
+
+    /// Connections that could not keep up leave through the normal path.
+    fn drop_cut_off(&mut self) {
+        while let Some(c) = self.cut_off.pop() {
+            if self.conns.remove(&c).is_some() {
+                debug!(conn = c, "outbox full; cutting off");
+                let mut fx = Effects::new();
+                self.room.conn_closed(c, now(), &mut fx);
+                self.apply(fx);
+            }
+        }
+    }
+}
+
+/// `apply` routes every `Persist` to the writer before delivery is considered.
+fn unreachable_persist() {
+    warn!("a persist effect reached delivery; ignored");
+}

@@ -1,0 +1,8 @@
+//! A room: one game being played. `state` holds the rules (pure), `actor` runs them in a task.
+
+pub mod actor;
+pub mod scoring;
+pub mod state;
+
+pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
+pub use state::{ConnId, Room, Settings};

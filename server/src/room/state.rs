@@ -1,0 +1,1223 @@
+//! The room's rules: a synchronous state machine. No tokio, no clock reads, no I/O.
+//!
+//! Every entry point takes `now` and pushes [`Effect`]s (messages to send, rows to store,
+//! connections to drop) into a caller-owned list; the actor applies them in order. The phase is
+//! an enum that owns its data, so a question's answers cannot outlive the question.
+
+use super::scoring::{self, Mismatch};
+use quizrace_protocol::{
+    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId, HostLiteral,
+    Mode, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, ServerMsg, Standing,
+    ANSWER_GRACE_MS, MAX_NAME_CHARS,
+};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// One WebSocket connection, as numbered by the server.
+pub type ConnId = u64;
+
+/// The host gets at most one `answer_count` per this interval.
+pub const ANSWER_COUNT_EVERY: Duration = Duration::from_millis(100);
+/// Chat: at most this many messages per player per window.
+pub const CHAT_BURST: usize = 5;
+pub const CHAT_WINDOW: Duration = Duration::from_secs(10);
+/// A room nobody touches for this long is closed with `idle`.
+pub const IDLE_AFTER: Duration = Duration::from_secs(30 * 60);
+/// A finished room lingers this long so players can read the podium.
+pub const FINISHED_LINGER: Duration = Duration::from_secs(10 * 60);
+
+/// Who a message goes to. Player targets are resolved when the message is delivered, so a
+/// message held behind a database commit reaches the player's current connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Conn(ConnId),
+    Player(PlayerId),
+    Host,
+    /// Every connected player and the host.
+    Everyone,
+}
+
+/// A row for the database writer. The room hands these over as data and never waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Player {
+        game: GameId,
+        player: PlayerId,
+        name: String,
+        token: String,
+    },
+    PlayerStatus {
+        game: GameId,
+        player: PlayerId,
+        status: &'static str,
+    },
+    /// Inserted, or replaced for a changed poll vote.
+    Answer {
+        game: GameId,
+        index: u32,
+        player: PlayerId,
+        elapsed_ms: u64,
+        correct: Option<bool>,
+        points: i64,
+        answer: AnswerValue,
+    },
+    GameStatus {
+        game: GameId,
+        status: &'static str,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send(Target, ServerMsg),
+    /// Store this before delivering anything that follows it.
+    Persist(Write),
+    /// Close the connection (after the messages before it), with close code 1000.
+    Disconnect(ConnId),
+    /// The room is over: remove it from the directory and stop its task.
+    Dissolve,
+}
+
+pub type Effects = Vec<Effect>;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub pin: Pin,
+    pub game_id: GameId,
+    pub mode: Mode,
+    pub max_players: u32,
+    pub auto_advance_ms: Option<u64>,
+    pub chat: bool,
+    pub host_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Active,
+    Kicked,
+    Left,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LastResult {
+    index: u32,
+    answered: bool,
+    correct: Option<bool>,
+    points: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Player {
+    id: PlayerId,
+    name: String,
+    token: String,
+    conn: Option<ConnId>,
+    status: Status,
+    score: i64,
+    streak: u32,
+    /// Total elapsed time of correct answers: the first tie-breaker.
+    correct_ms: u64,
+    chat_times: VecDeque<Instant>,
+    last: LastResult,
+}
+
+impl Player {
+    fn is_active(&self) -> bool {
+        self.status == Status::Active
+    }
+
+    fn info(&self) -> PlayerInfo {
+        PlayerInfo {
+            player_id: self.id,
+            name: self.name.clone(),
+            score: self.score,
+            connected: self.conn.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Given {
+    value: AnswerValue,
+    elapsed_ms: u64,
+    correct: Option<bool>,
+    points: i64,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Lobby,
+    Question {
+        index: u32,
+        opened_at: Instant,
+        answers: HashMap<PlayerId, Given>,
+        /// When the host was last told the answer count, and whether it is stale.
+        count_sent_at: Option<Instant>,
+        count_dirty: bool,
+    },
+    Reveal {
+        index: u32,
+        advance_at: Option<Instant>,
+    },
+    Leaderboard {
+        index: u32,
+        advance_at: Option<Instant>,
+    },
+    Finished {
+        since: Instant,
+    },
+}
+
+/// Why a `join` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("bad name")]
+    BadName,
+    #[error("name taken")]
+    NameTaken,
+    #[error("room full")]
+    RoomFull,
+    #[error("room locked")]
+    RoomLocked,
+    #[error("game finished")]
+    GameFinished,
+}
+
+impl From<JoinError> for ErrorCode {
+    fn from(e: JoinError) -> Self {
+        match e {
+            JoinError::BadName => ErrorCode::BadName,
+            JoinError::NameTaken => ErrorCode::NameTaken,
+            JoinError::RoomFull => ErrorCode::RoomFull,
+            JoinError::RoomLocked => ErrorCode::RoomLocked,
+            JoinError::GameFinished => ErrorCode::GameFinished,
+        }
+    }
+}
+
+/// Why an `answer` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("wrong question")]
+    WrongQuestion,
+    #[error("too late")]
+    TooLate,
+    #[error("already answered")]
+    AlreadyAnswered,
+    #[error("{}", .0.message)]
+    Mismatch(Mismatch),
+}
+
+impl AnswerError {
+    fn to_msg(&self) -> ServerMsg {
+        match self {
+            AnswerError::WrongQuestion => ServerMsg::error_code(ErrorCode::WrongQuestion),
+            AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
+            AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
+            AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
+        }
+    }
+}
+
+/// The rules of one room.
+#[derive(Debug)]
+pub struct Room {
+    settings: Settings,
+    quiz: Arc<Quiz>,
+    players: Vec<Player>,
+    by_token: HashMap<String, usize>,
+    /// Lower-cased names of active and kicked players.
+    names: HashSet<String>,
+    host: Option<ConnId>,
+    locked: bool,
+    chat: bool,
+    phase: Phase,
+    last_activity: Instant,
+    /// Index of the last question opened.
+    last_index: Option<u32>,
+}
+
+/// Trims a nickname and checks it: 1..=20 characters of letters, digits, spaces and `_-.'`.
+pub fn clean_name(raw: &str) -> Option<String> {
+    let name = raw.trim();
+    let n = name.chars().count();
+    let ok = (1..=MAX_NAME_CHARS).contains(&n)
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || "_-.'".contains(c));
+    ok.then(|| name.to_owned())
+}
+
+impl Room {
+    pub fn new(settings: Settings, quiz: Arc<Quiz>, now: Instant) -> Room {
+        let chat = settings.chat;
+        Room {
+            settings,
+            quiz,
+            players: Vec::new(),
+            by_token: HashMap::new(),
+            names: HashSet::new(),
+            host: None,
+            locked: false,
+            chat,
+            phase: Phase::Lobby,
+            last_activity: now,
+            last_index: None,
+        }
+    }
+
+    pub fn pin(&self) -> &Pin {
+        &self.settings.pin
+    }
+
+    pub fn game_id(&self) -> GameId {
+        self.settings.game_id
+    }
+
+    pub fn phase_name(&self) -> PhaseName {
+        match self.phase {
+            Phase::Lobby => PhaseName::Lobby,
+            Phase::Question { .. } => PhaseName::Question,
+            Phase::Reveal { .. } => PhaseName::Reveal,
+            Phase::Leaderboard { .. } => PhaseName::Leaderboard,
+            Phase::Finished { .. } => PhaseName::Finished,
+        }
+    }
+
+    fn total(&self) -> u32 {
+        self.quiz.questions.len() as u32
+    }
+
+    fn active_count(&self) -> u32 {
+        self.players.iter().filter(|p| p.is_active()).count() as u32
+    }
+
+    fn player(&self, id: PlayerId) -> Option<&Player> {
+        self.players.get((id.0 as usize).checked_sub(1)?)
+    }
+
+    /// The connection a player currently reads, if any.
+    pub fn conn_of(&self, id: PlayerId) -> Option<ConnId> {
+        self.player(id)
+            .filter(|p| p.is_active())
+            .and_then(|p| p.conn)
+    }
+
+    pub fn host_conn(&self) -> Option<ConnId> {
+        self.host
+    }
+
+    /// Every connection that a `Target::Everyone` message goes to.
+    pub fn everyone(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.players
+            .iter()
+            .filter(|p| p.is_active())
+            .filter_map(|p| p.conn)
+            .chain(self.host)
+    }
+
+    /// Whether `conn` is the current connection of `player` (a replaced socket is not).
+    pub fn is_current(&self, conn: ConnId, player: PlayerId) -> bool {
+        self.conn_of(player) == Some(conn)
+    }
+
+    /// When the room next needs `tick`. Derived from the state, so a stale wake-up is harmless.
+    pub fn next_wake(&self) -> Instant {
+        let idle = match self.phase {
+            Phase::Finished { since } => since + FINISHED_LINGER,
+            _ => self.last_activity + IDLE_AFTER,
+        };
+        let phase = match &self.phase {
+            Phase::Question {
+                index,
+                opened_at,
+                count_sent_at,
+                count_dirty,
+                ..
+            } => {
+                let deadline =
+                    *opened_at + self.limit(*index) + Duration::from_millis(ANSWER_GRACE_MS);
+                match (count_dirty, count_sent_at) {
+                    (true, Some(at)) => Some(deadline.min(*at + ANSWER_COUNT_EVERY)),
+                    _ => Some(deadline),
+                }
+            }
+            Phase::Reveal { advance_at, .. } | Phase::Leaderboard { advance_at, .. } => *advance_at,
+            Phase::Lobby | Phase::Finished { .. } => None,
+        };
+        phase.map_or(idle, |p| p.min(idle))
+    }
+
+    fn limit(&self, index: u32) -> Duration {
+        Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
+    }
+
+    // ----- joining -------------------------------------------------------------------------
+
+    /// A new player. On success the `welcome` is queued behind the stored player row.
+    pub fn join(
+        &mut self,
+        conn: ConnId,
+        raw_name: &str,
+        token: String,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<PlayerId, JoinError> {
+        if matches!(self.phase, Phase::Finished { .. }) {
+            return Err(JoinError::GameFinished);
+        }
+        if self.locked {
+            return Err(JoinError::RoomLocked);
+        }
+        let name = clean_name(raw_name).ok_or(JoinError::BadName)?;
+        let key = name.to_lowercase();
+        if self.names.contains(&key) {
+            return Err(JoinError::NameTaken);
+        }
+        if self.active_count() >= self.settings.max_players {
+            return Err(JoinError::RoomFull);
+        }
+        self.last_activity = now;
+        let id = PlayerId(self.players.len() as u32 + 1);
+        self.names.insert(key);
+        self.by_token.insert(token.clone(), self.players.len());
+        self.players.push(Player {
+            id,
+            name: name.clone(),
+            token: token.clone(),
+            conn: Some(conn),
+            status: Status::Active,
+            score: 0,
+            streak: 0,
+            correct_ms: 0,
+            chat_times: VecDeque::new(),
+            last: LastResult::default(),
+        });
+        fx.push(Effect::Persist(Write::Player {
+            game: self.settings.game_id,
+            player: id,
+            name: name.clone(),
+            token,
+        }));
+        fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
+        let count = self.active_count();
+        fx.push(Effect::Send(
+            Target::Host,
+            ServerMsg::PlayerJoined {
+                player_id: id,
+                name,
+                count,
+            },
+        ));
+        Ok(id)
+    }
+
+    /// A returning player: same identity, score and answers. An older connection is replaced.
+    pub fn resume(
+        &mut self,
+        conn: ConnId,
+        token: &str,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<PlayerId, ErrorCode> {
+        let i = *self.by_token.get(token).ok_or(ErrorCode::BadToken)?;
+        let player = &mut self.players[i];
+        if !player.is_active() {
+            return Err(ErrorCode::BadToken);
+        }
+        let id = player.id;
+        if let Some(old) = player.conn.replace(conn) {
+            fx.push(Effect::Send(
+                Target::Conn(old),
+                ServerMsg::error_code(ErrorCode::Replaced),
+            ));
+            fx.push(Effect::Disconnect(old));
+        } else {
+            fx.push(Effect::Send(
+                Target::Host,
+                ServerMsg::PlayerConnection {
+                    player_id: id,
+                    connected: true,
+                },
+            ));
+        }
+        self.last_activity = now;
+        fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
+        if matches!(
+            self.phase,
+            Phase::Reveal { .. } | Phase::Leaderboard { .. } | Phase::Finished { .. }
+        ) {
+            // Back during a reveal: show the result they may have missed while away.
+            fx.push(Effect::Send(Target::Player(id), self.result_of(id)));
+        }
+        Ok(id)
+    }
+
+    /// A player's personal result for the last closed question, with the current rank.
+    fn result_of(&self, id: PlayerId) -> ServerMsg {
+        let rank = self
+            .ranking()
+            .iter()
+            .position(|p| p.id == id)
+            .map_or(0, |i| i as u32 + 1);
+        let p = &self.players[id.0 as usize - 1];
+        ServerMsg::Result {
+            index: p.last.index,
+            answered: p.last.answered,
+            correct: p.last.correct,
+            points: p.last.points,
+            score: p.score,
+            rank,
+            streak: p.streak,
+        }
+    }
+
+    fn welcome(&self, id: PlayerId, now: Instant) -> ServerMsg {
+        let p = &self.players[id.0 as usize - 1];
+        ServerMsg::Welcome {
+            pin: self.settings.pin.clone(),
+            player_id: id,
+            name: p.name.clone(),
+            token: p.token.clone(),
+            phase: self.phase_name(),
+            score: p.score,
+            players: self.active_count(),
+            question: self.open_question_view(Some(id), now),
+        }
+    }
+
+    /// The open question with the time left, and whether `who` answered it.
+    fn open_question_view(
+        &self,
+        who: Option<PlayerId>,
+        now: Instant,
+    ) -> Option<quizrace_protocol::QuestionView> {
+        let Phase::Question {
+            index,
+            opened_at,
+            answers,
+            ..
+        } = &self.phase
+        else {
+            return None;
+        };
+        let mut view = self.quiz.questions[*index as usize].view(*index, self.total());
+        let ends = *opened_at + self.limit(*index);
+        view.remaining_ms = ends.saturating_duration_since(now).as_millis() as u64;
+        view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
+        Some(view)
+    }
+
+    /// The host's connection: a new room, or a host coming back with the host key.
+    pub fn attach_host(
+        &mut self,
+        conn: ConnId,
+        host_key: &str,
+        created: bool,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<(), ErrorCode> {
+        if host_key != self.settings.host_key {
+            return Err(ErrorCode::Unauthorized);
+        }
+        if let Some(old) = self.host.replace(conn) {
+            fx.push(Effect::Send(
+                Target::Conn(old),
+                ServerMsg::error_code(ErrorCode::Replaced),
+            ));
+            fx.push(Effect::Disconnect(old));
+        }
+        self.last_activity = now;
+        if created {
+            fx.push(Effect::Send(
+                Target::Host,
+                ServerMsg::RoomCreated {
+                    pin: self.settings.pin.clone(),
+                    host_key: self.settings.host_key.clone(),
+                    game_id: self.settings.game_id,
+                },
+            ));
+        }
+        fx.push(Effect::Send(Target::Host, self.room_state(now)));
+        Ok(())
+    }
+
+    fn room_state(&self, now: Instant) -> ServerMsg {
+        let answered = match &self.phase {
+            Phase::Question { answers, .. } => answers.len() as u32,
+            _ => 0,
+        };
+        ServerMsg::RoomState {
+            pin: self.settings.pin.clone(),
+            game_id: self.settings.game_id,
+            mode: self.settings.mode,
+            title: self.quiz.title.clone(),
+            phase: self.phase_name(),
+            index: self.last_index,
+            total: self.total(),
+            question: self.open_question_view(None, now).map(|mut q| {
+                q.answered = None;
+                q
+            }),
+            answered,
+            players: self.active_infos(),
+            locked: self.locked,
+            chat: self.chat,
+        }
+    }
+
+    fn active_infos(&self) -> Vec<PlayerInfo> {
+        self.players
+            .iter()
+            .filter(|p| p.is_active())
+            .map(Player::info)
+            .collect()
+    }
+
+    /// A socket went away. Players keep their place; a classic question may now be complete.
+    pub fn conn_closed(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
+        if self.host == Some(conn) {
+            self.host = None;
+            return;
+        }
+        let Some(p) = self
+            .players
+            .iter_mut()
+            .find(|p| p.conn == Some(conn) && p.is_active())
+        else {
+            return;
+        };
+        p.conn = None;
+        let id = p.id;
+        fx.push(Effect::Send(
+            Target::Host,
+            ServerMsg::PlayerConnection {
+                player_id: id,
+                connected: false,
+            },
+        ));
+        self.close_if_all_answered(now, fx);
+    }
+
+    // ----- player commands -----------------------------------------------------------------
+
+    /// A message from a joined player's current connection.
+    pub fn player_msg(
+        &mut self,
+        conn: ConnId,
+        id: PlayerId,
+        msg: ClientMsg,
+        at: Instant,
+        now: Instant,
+        fx: &mut Effects,
+    ) {
+        if !self.is_current(conn, id) {
+            // A replaced or removed connection: it is being closed; obey nothing from it.
+            return;
+        }
+        self.last_activity = now;
+        let reply = |fx: &mut Effects, msg| fx.push(Effect::Send(Target::Conn(conn), msg));
+        match msg {
+            ClientMsg::Answer { index, .. } => {
+                let Some(value) = msg.answer_value() else {
+                    return reply(fx, ServerMsg::bad_field("choice", "no answer given"));
+                };
+                if let Err(e) = self.answer(id, index, value, at, now, fx) {
+                    reply(fx, e.to_msg());
+                }
+            }
+            ClientMsg::Chat { text, to } => {
+                if !self.chat {
+                    return reply(fx, ServerMsg::error_code(ErrorCode::ChatDisabled));
+                }
+                let p = &mut self.players[id.0 as usize - 1];
+                while p
+                    .chat_times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= CHAT_WINDOW)
+                {
+                    p.chat_times.pop_front();
+                }
+                if p.chat_times.len() >= CHAT_BURST {
+                    return reply(fx, ServerMsg::error_code(ErrorCode::RateLimited));
+                }
+                p.chat_times.push_back(now);
+                let from = ChatFrom::Player {
+                    player_id: id,
+                    name: p.name.clone(),
+                };
+                self.chat_to(from, text, to, Some(conn), fx);
+            }
+            ClientMsg::List => reply(
+                fx,
+                ServerMsg::Players {
+                    players: self.active_infos(),
+                },
+            ),
+            ClientMsg::Leave => self.remove(id, Status::Left, now, fx),
+            other => reply(
+                fx,
+                ServerMsg::error(
+                    ErrorCode::BadMessage,
+                    format!("`{}` is not a player message here", other.type_name()),
+                ),
+            ),
+        }
+    }
+
+    fn chat_to(
+        &mut self,
+        from: ChatFrom,
+        text: String,
+        to: Option<PlayerId>,
+        sender: Option<ConnId>,
+        fx: &mut Effects,
+    ) {
+        match to {
+            None => fx.push(Effect::Send(
+                Target::Everyone,
+                ServerMsg::Chat {
+                    from,
+                    text,
+                    to: None,
+                },
+            )),
+            Some(target) => {
+                if self.player(target).is_none_or(|p| !p.is_active()) {
+                    let back = sender.map_or(Target::Host, Target::Conn);
+                    return fx.push(Effect::Send(
+                        back,
+                        ServerMsg::error_code(ErrorCode::NoSuchPlayer),
+                    ));
+                }
+                let msg = ServerMsg::Chat {
+                    from,
+                    text,
+                    to: Some(target),
+                };
+                fx.push(Effect::Send(Target::Player(target), msg.clone()));
+                let echo = sender.map_or(Target::Host, Target::Conn);
+                if echo != Target::Player(target)
+                    && self.conn_of(target).map(Target::Conn) != Some(echo)
+                {
+                    fx.push(Effect::Send(echo, msg));
+                }
+            }
+        }
+    }
+
+    fn answer(
+        &mut self,
+        id: PlayerId,
+        index: u32,
+        value: AnswerValue,
+        at: Instant,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<(), AnswerError> {
+        let mode = self.settings.mode;
+        let game = self.settings.game_id;
+        let quiz = Arc::clone(&self.quiz);
+        let streak_before = self.players[id.0 as usize - 1].streak;
+        let Phase::Question {
+            index: open,
+            opened_at,
+            answers,
+            ..
+        } = &mut self.phase
+        else {
+            return Err(if self.last_index == Some(index) {
+                AnswerError::TooLate
+            } else {
+                AnswerError::WrongQuestion
+            });
+        };
+        if index != *open {
+            return Err(AnswerError::WrongQuestion);
+        }
+        let q = &quiz.questions[index as usize];
+        let elapsed_ms = at.saturating_duration_since(*opened_at).as_millis() as u64;
+        if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
+            return Err(AnswerError::TooLate);
+        }
+        let correct = scoring::judge(q, &value).map_err(AnswerError::Mismatch)?;
+        if let Some(prev) = answers.get(&id) {
+            // A poll vote may change while the poll is open; everything else is final.
+            if prev.correct.is_some() || correct.is_some() {
+                return Err(AnswerError::AlreadyAnswered);
+            }
+        }
+        let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
+        let points = match correct {
+            Some(true) => scoring::points_for(mode, q, elapsed_ms, streak_before, first),
+            _ => 0,
+        };
+        answers.insert(
+            id,
+            Given {
+                value: value.clone(),
+                elapsed_ms,
+                correct,
+                points,
+            },
+        );
+        fx.push(Effect::Persist(Write::Answer {
+            game,
+            index,
+            player: id,
+            elapsed_ms,
+            correct,
+            points,
+            answer: value,
+        }));
+        fx.push(Effect::Send(
+            Target::Player(id),
+            ServerMsg::AnswerAck { index, elapsed_ms },
+        ));
+        if mode == Mode::Race && first {
+            self.close_question(now, fx);
+        } else {
+            self.count_changed(now, fx);
+            self.close_if_all_answered(now, fx);
+        }
+        Ok(())
+    }
+
+    /// Tells the host the answer count, at most once per [`ANSWER_COUNT_EVERY`].
+    fn count_changed(&mut self, now: Instant, fx: &mut Effects) {
+        let total = self.active_count();
+        let Phase::Question {
+            index,
+            answers,
+            count_sent_at,
+            count_dirty,
+            ..
+        } = &mut self.phase
+        else {
+            return;
+        };
+        if count_sent_at.is_some_and(|at| now < at + ANSWER_COUNT_EVERY) {
+            *count_dirty = true;
+            return;
+        }
+        *count_sent_at = Some(now);
+        *count_dirty = false;
+        fx.push(Effect::Send(
+            Target::Host,
+            ServerMsg::AnswerCount {
+                index: *index,
+                answered: answers.len() as u32,
+                total,
+            },
+        ));
+    }
+
+    fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {
+        let Phase::Question { answers, .. } = &self.phase else {
+            return;
+        };
+        let mut connected = self
+            .players
+            .iter()
+            .filter(|p| p.is_active() && p.conn.is_some())
+            .peekable();
+        if connected.peek().is_none() {
+            return; // nobody there: let the timer run, players may come back
+        }
+        if connected.all(|p| answers.contains_key(&p.id)) {
+            self.close_question(now, fx);
+        }
+    }
+
+    // ----- host commands -------------------------------------------------------------------
+
+    /// A message from the host's current connection.
+    pub fn host_msg(&mut self, conn: ConnId, msg: ClientMsg, now: Instant, fx: &mut Effects) {
+        if self.host != Some(conn) {
+            return;
+        }
+        self.last_activity = now;
+        let err = |fx: &mut Effects, code| {
+            fx.push(Effect::Send(
+                Target::Conn(conn),
+                ServerMsg::error_code(code),
+            ))
+        };
+        match msg {
+            ClientMsg::Start => match self.phase {
+                Phase::Lobby if self.active_count() == 0 => err(fx, ErrorCode::NoPlayers),
+                Phase::Lobby => self.open_question(0, now, fx),
+                _ => err(fx, ErrorCode::BadPhase),
+            },
+            ClientMsg::Close => match self.phase {
+                Phase::Question { .. } => self.close_question(now, fx),
+                _ => err(fx, ErrorCode::BadPhase),
+            },
+            ClientMsg::Next => {
+                if !self.advance(now, fx) {
+                    err(fx, ErrorCode::BadPhase)
+                }
+            }
+            ClientMsg::Kick { player_id } => {
+                if self.player(player_id).is_some_and(Player::is_active) {
+                    self.remove(player_id, Status::Kicked, now, fx)
+                } else {
+                    err(fx, ErrorCode::NoSuchPlayer)
+                }
+            }
+            ClientMsg::Lock { locked } => self.locked = locked,
+            ClientMsg::SetChat { enabled } => self.chat = enabled,
+            ClientMsg::End => match self.phase {
+                Phase::Finished { .. } => self.dissolve(CloseReason::HostEnded, fx),
+                Phase::Question { .. } => {
+                    self.close_question(now, fx);
+                    self.finish(now, fx);
+                }
+                _ => self.finish(now, fx),
+            },
+            ClientMsg::Chat { text, to } => {
+                self.chat_to(ChatFrom::Host(HostLiteral::Host), text, to, None, fx)
+            }
+            ClientMsg::List => fx.push(Effect::Send(
+                Target::Host,
+                ServerMsg::Players {
+                    players: self.active_infos(),
+                },
+            )),
+            other => fx.push(Effect::Send(
+                Target::Conn(conn),
+                ServerMsg::error(
+                    ErrorCode::BadMessage,
+                    format!("a host cannot send `{}`", other.type_name()),
+                ),
+            )),
+        }
+    }
+
+    fn remove(&mut self, id: PlayerId, status: Status, _now: Instant, fx: &mut Effects) {
+        let game = self.settings.game_id;
+        let p = &mut self.players[id.0 as usize - 1];
+        p.status = status;
+        let conn = p.conn.take();
+        if status == Status::Left {
+            self.names.remove(&p.name.to_lowercase());
+        }
+        fx.push(Effect::Persist(Write::PlayerStatus {
+            game,
+            player: id,
+            status: if status == Status::Kicked {
+                "kicked"
+            } else {
+                "left"
+            },
+        }));
+        if let Some(conn) = conn {
+            if status == Status::Kicked {
+                fx.push(Effect::Send(
+                    Target::Conn(conn),
+                    ServerMsg::RoomClosed {
+                        reason: CloseReason::Kicked,
+                    },
+                ));
+            }
+            fx.push(Effect::Disconnect(conn));
+        }
+        let count = self.active_count();
+        fx.push(Effect::Send(
+            Target::Host,
+            ServerMsg::PlayerLeft {
+                player_id: id,
+                count,
+            },
+        ));
+        self.close_if_all_answered(_now, fx);
+    }
+
+    /// Moves on from reveal or leaderboard. False where `next` means nothing.
+    fn advance(&mut self, now: Instant, fx: &mut Effects) -> bool {
+        match self.phase {
+            Phase::Reveal { index, .. } => {
+                let top = self.standings(10);
+                self.phase = Phase::Leaderboard {
+                    index,
+                    advance_at: self.auto_advance(now),
+                };
+                fx.push(Effect::Send(
+                    Target::Everyone,
+                    ServerMsg::Leaderboard { index, top },
+                ));
+                true
+            }
+            Phase::Leaderboard { index, .. } => {
+                if index + 1 < self.total() {
+                    self.open_question(index + 1, now, fx);
+                } else {
+                    self.finish(now, fx);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn auto_advance(&self, now: Instant) -> Option<Instant> {
+        self.settings
+            .auto_advance_ms
+            .map(|ms| now + Duration::from_millis(ms))
+    }
+
+    fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
+        let view = self.quiz.questions[index as usize].view(index, self.total());
+        self.last_index = Some(index);
+        self.phase = Phase::Question {
+            index,
+            opened_at: now,
+            answers: HashMap::new(),
+            count_sent_at: None,
+            count_dirty: false,
+        };
+        fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+    }
+
+    /// Ends the open question: scores are applied, the reveal goes to everyone and each player
+    /// gets a personal result.
+    fn close_question(&mut self, now: Instant, fx: &mut Effects) {
+        let advance_at = self.auto_advance(now);
+        let Phase::Question { index, answers, .. } = std::mem::replace(
+            &mut self.phase,
+            Phase::Lobby, // replaced below
+        ) else {
+            return;
+        };
+        self.phase = Phase::Reveal { index, advance_at };
+        let q: &Question = &self.quiz.questions[index as usize];
+        let scored = q.is_scored();
+        for p in self.players.iter_mut() {
+            let given = answers.get(&p.id);
+            p.last = LastResult {
+                index,
+                answered: given.is_some(),
+                correct: given.and_then(|g| g.correct),
+                points: given.map_or(0, |g| g.points),
+            };
+            if let Some(g) = given {
+                p.score += g.points;
+                if g.correct == Some(true) {
+                    p.correct_ms += g.elapsed_ms;
+                }
+            }
+            if scored {
+                // In race mode only the winner's answer counts as a run of correct answers.
+                let right = given.is_some_and(|g| {
+                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
+                });
+                p.streak = if right { p.streak + 1 } else { 0 };
+            }
+        }
+        // type_answer has no choices: its counts are [correct, wrong].
+        let mut counts = vec![
+            0u32;
+            if q.choices.is_empty() {
+                2
+            } else {
+                q.choices.len()
+            }
+        ];
+        for g in answers.values() {
+            match &g.value {
+                AnswerValue::Choice(c) => counts[*c as usize] += 1,
+                AnswerValue::Choices(cs) => {
+                    let mut cs = cs.clone();
+                    cs.sort_unstable();
+                    cs.dedup();
+                    for c in cs {
+                        counts[c as usize] += 1;
+                    }
+                }
+                AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
+            }
+        }
+        let first_correct = answers
+            .iter()
+            .filter(|(_, g)| g.correct == Some(true))
+            .min_by_key(|(id, g)| (g.elapsed_ms, **id))
+            .map(|(id, g)| FirstCorrect {
+                player_id: *id,
+                name: self.players[id.0 as usize - 1].name.clone(),
+                elapsed_ms: g.elapsed_ms,
+            });
+        let (correct, accept) = match &q.key {
+            quizrace_protocol::AnswerKey::Choices(c) => (Some(c.clone()), None),
+            quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
+            quizrace_protocol::AnswerKey::Poll => (None, None),
+        };
+        fx.push(Effect::Send(
+            Target::Everyone,
+            ServerMsg::QuestionClosed {
+                index,
+                correct,
+                accept,
+                counts,
+                answered: answers.len() as u32,
+                total: self.active_count(),
+                first_correct,
+            },
+        ));
+        self.send_results(fx);
+    }
+
+    /// Ranks by score, then total time of correct answers, then join order.
+    fn ranking(&self) -> Vec<&Player> {
+        let mut ranked: Vec<&Player> = self.players.iter().filter(|p| p.is_active()).collect();
+        ranked.sort_by_key(|p| (std::cmp::Reverse(p.score), p.correct_ms, p.id));
+        ranked
+    }
+
+    fn standings(&self, n: usize) -> Vec<Standing> {
+        self.ranking()
+            .into_iter()
+            .take(n)
+            .enumerate()
+            .map(|(i, p)| Standing {
+                player_id: p.id,
+                name: p.name.clone(),
+                score: p.score,
+                rank: i as u32 + 1,
+            })
+            .collect()
+    }
+
+    fn send_results(&self, fx: &mut Effects) {
+        for (i, p) in self.ranking().into_iter().enumerate() {
+            fx.push(Effect::Send(
+                Target::Player(p.id),
+                ServerMsg::Result {
+                    index: p.last.index,
+                    answered: p.last.answered,
+                    correct: p.last.correct,
+                    points: p.last.points,
+                    score: p.score,
+                    rank: i as u32 + 1,
+                    streak: p.streak,
+                },
+            ));
+        }
+    }
+
+    fn finish(&mut self, now: Instant, fx: &mut Effects) {
+        self.phase = Phase::Finished { since: now };
+        fx.push(Effect::Persist(Write::GameStatus {
+            game: self.settings.game_id,
+            status: "finished",
+        }));
+        fx.push(Effect::Send(
+            Target::Everyone,
+            ServerMsg::GameOver {
+                game_id: self.settings.game_id,
+                podium: self.standings(3),
+            },
+        ));
+        self.send_results(fx);
+    }
+
+    fn dissolve(&mut self, reason: CloseReason, fx: &mut Effects) {
+        fx.push(Effect::Send(
+            Target::Everyone,
+            ServerMsg::RoomClosed { reason },
+        ));
+        for conn in self.everyone().collect::<Vec<_>>() {
+            fx.push(Effect::Disconnect(conn));
+        }
+        fx.push(Effect::Dissolve);
+    }
+
+    /// The server is stopping: tell everyone, mark an unfinished game aborted.
+    pub fn shutdown(&mut self, fx: &mut Effects) {
+        if !matches!(self.phase, Phase::Finished { .. }) {
+            fx.push(Effect::Persist(Write::GameStatus {
+                game: self.settings.game_id,
+                status: "aborted",
+            }));
+        }
+        self.dissolve(CloseReason::ServerShutdown, fx);
+    }
+
+    // ----- time ----------------------------------------------------------------------------
+
+    /// Whatever is due at `now`: question deadline, throttled answer count, auto-advance, idle.
+    pub fn tick(&mut self, now: Instant, fx: &mut Effects) {
+        let idle_at = match self.phase {
+            Phase::Finished { since } => since + FINISHED_LINGER,
+            _ => self.last_activity + IDLE_AFTER,
+        };
+        if now >= idle_at {
+            if !matches!(self.phase, Phase::Finished { .. }) {
+                fx.push(Effect::Persist(Write::GameStatus {
+                    game: self.settings.game_id,
+                    status: "aborted",
+                }));
+            }
+            return self.dissolve(CloseReason::Idle, fx);
+        }
+        match &self.phase {
+            Phase::Question {
+                index,
+                opened_at,
+                count_dirty,
+                count_sent_at,
+                ..
+            } => {
+                let deadline =
+                    *opened_at + self.limit(*index) + Duration::from_millis(ANSWER_GRACE_MS);
+                if now >= deadline {
+                    self.close_question(now, fx);
+                } else if *count_dirty
+                    && count_sent_at.is_some_and(|at| now >= at + ANSWER_COUNT_EVERY)
+                {
+                    self.count_changed(now, fx);
+                }
+            }
+            Phase::Reveal { advance_at, .. } | Phase::Leaderboard { advance_at, .. } => {
+                if advance_at.is_some_and(|at| now >= at) {
+                    self.advance(now, fx);
+                }
+            }
+            Phase::Lobby | Phase::Finished { .. } => {}
+        }
+    }
+
+    // ----- checks for tests ----------------------------------------------------------------
+
+    /// Panics if an invariant does not hold. Called by tests after every transition.
+    pub fn check_invariants(&self) {
+        if let Phase::Question { answers, .. } = &self.phase {
+            for id in answers.keys() {
+                assert!(
+                    self.player(*id).is_some(),
+                    "answer from unknown player {id}"
+                );
+            }
+            if self.settings.mode == Mode::Race {
+                let winners = answers.values().filter(|g| g.points > 0).count();
+                assert!(winners <= 1, "more than one race winner");
+            }
+        }
+        for (i, p) in self.players.iter().enumerate() {
+            assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");
+            assert!(p.score >= 0);
+            if p.is_active() {
+                assert!(self.names.contains(&p.name.to_lowercase()));
+            }
+        }
+    }
+
+    /// (player, score) of every active player, for tests.
+    pub fn scores(&self) -> Vec<(PlayerId, i64)> {
+        self.players
+            .iter()
+            .filter(|p| p.is_active())
+            .map(|p| (p.id, p.score))
+            .collect()
+    }
+}

@@ -1,0 +1,659 @@
+//! SQLite: accounts, sessions, quizzes, games, players and answers.
+//!
+//! Two connections. The writer thread owns one and takes the rooms' rows as data, many per
+//! transaction (`synchronous=FULL`), and only then reports them committed, which releases the
+//! acks the rooms hold. Everything else (logins, the API) goes through the other connection,
+//! always from `spawn_blocking`. Rooms never call into this module except through [`Writer`].
+
+use crate::room::state::Write;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use quizrace_protocol::{GameId, Mode, PlayerId, QuizDoc, QuizId};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{error, info};
+
+/// Rows the writer commits in one transaction at most.
+const BATCH: usize = 4096;
+
+/// Schema versions, applied in order; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'host')),
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        token TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE quizzes (
+        id INTEGER PRIMARY KEY,
+        owner_id INTEGER NOT NULL REFERENCES accounts(id),
+        title TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        builtin TEXT UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE games (
+        id INTEGER PRIMARY KEY,
+        quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+        host_id INTEGER NOT NULL REFERENCES accounts(id),
+        pin TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'aborted')),
+        quiz_doc TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );
+    CREATE TABLE players (
+        game_id INTEGER NOT NULL REFERENCES games(id),
+        player_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        token TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        PRIMARY KEY (game_id, player_id)
+    );
+    CREATE TABLE answers (
+        game_id INTEGER NOT NULL,
+        question_index INTEGER NOT NULL,
+        player_id INTEGER NOT NULL,
+        elapsed_ms INTEGER NOT NULL,
+        correct INTEGER,
+        points INTEGER NOT NULL,
+        answer TEXT NOT NULL,
+        PRIMARY KEY (game_id, question_index, player_id),
+        FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
+    );",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("password hashing: {0}")]
+    Hash(String),
+    #[error("stored quiz is unreadable: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Host,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuizSummary {
+    pub id: QuizId,
+    pub title: String,
+    pub questions: usize,
+}
+
+/// A stored quiz with its owner.
+#[derive(Debug, Clone)]
+pub struct StoredQuiz {
+    pub owner_id: i64,
+    pub builtin: bool,
+    pub doc: QuizDoc,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportPlayer {
+    pub player_id: PlayerId,
+    pub name: String,
+    pub score: i64,
+    pub rank: u32,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportAnswer {
+    pub index: u32,
+    pub player_id: PlayerId,
+    pub elapsed_ms: u64,
+    pub correct: Option<bool>,
+    pub points: i64,
+}
+
+/// `GET /api/games/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GameReport {
+    pub game_id: GameId,
+    pub quiz_id: QuizId,
+    pub title: String,
+    pub mode: String,
+    pub status: String,
+    pub questions: usize,
+    #[serde(skip)]
+    pub host_id: i64,
+    pub players: Vec<ReportPlayer>,
+    pub answers: Vec<ReportAnswer>,
+}
+
+/// A row handed to the writer, and whom to tell when it is committed.
+pub struct WriteReq {
+    write: Write,
+    seq: u64,
+    notify: Arc<watch::Sender<u64>>,
+}
+
+enum WriterMsg {
+    Write(WriteReq),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The rooms' handle on the writer thread. Never blocks.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::UnboundedSender<WriterMsg>,
+}
+
+impl Writer {
+    /// Hands over a row; `notify` gets `seq` once it is committed.
+    /// Unbounded on purpose: the room must never wait, and every row is a promise to keep.
+    pub fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<u64>>) {
+        if self
+            .tx
+            .send(WriterMsg::Write(WriteReq { write, seq, notify }))
+            .is_err()
+        {
+            error!("database writer is gone; a row was not stored");
+        }
+    }
+
+    /// Resolves once everything handed over before it is committed.
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(WriterMsg::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+/// The database: a connection for requests, and the writer.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Mutex<Connection>>,
+    pub writer: Writer,
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `n` random bytes as lowercase hex.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    if getrandom::fill(&mut buf).is_err() {
+        // The OS random source failing is not survivable for tokens.
+        panic!("the operating system's random number source is unavailable");
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn open_conn(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Hash(e.to_string()))?;
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| StoreError::Hash(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Hash(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+fn lock(db: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves the connection usable: SQLite rolls back.
+    db.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Store {
+    /// Opens (or creates) the database, applies migrations and starts the writer thread.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = open_conn(path)?;
+        migrate(&mut conn)?;
+        let writer_conn = open_conn(path)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx))
+            .map_err(|e| StoreError::Hash(format!("cannot start the writer thread: {e}")))?;
+        Ok(Store {
+            db: Arc::new(Mutex::new(conn)),
+            writer: Writer { tx },
+        })
+    }
+
+    /// Makes sure `admin` exists. Returns the password when one was generated (to print once).
+    pub fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
+        let db = lock(&self.db);
+        let existing: Option<String> = db
+            .query_row(
+                "SELECT password_hash FROM accounts WHERE username = 'admin'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match (existing, password) {
+            (Some(hash), Some(pw)) if !verify_password(pw, &hash) => {
+                db.execute(
+                    "UPDATE accounts SET password_hash = ?1 WHERE username = 'admin'",
+                    [hash_password(pw)?],
+                )?;
+                info!("admin password set from the command line");
+                Ok(None)
+            }
+            (Some(_), _) => Ok(None),
+            (None, given) => {
+                let generated = given.is_none().then(|| random_hex(8));
+                let pw = given.map_or_else(|| generated.clone().unwrap_or_default(), str::to_owned);
+                db.execute(
+                    "INSERT INTO accounts (username, password_hash, role, created_at)
+                     VALUES ('admin', ?1, 'admin', ?2)",
+                    params![hash_password(&pw)?, unix_now()],
+                )?;
+                Ok(generated)
+            }
+        }
+    }
+
+    /// Installs or refreshes the built-in quizzes, owned by `admin`.
+    pub fn install_builtin(&self, quizzes: &[(&str, QuizDoc)]) -> Result<()> {
+        let db = lock(&self.db);
+        let admin: i64 = db.query_row(
+            "SELECT id FROM accounts WHERE username = 'admin'",
+            [],
+            |r| r.get(0),
+        )?;
+        for (key, doc) in quizzes {
+            db.execute(
+                "INSERT INTO quizzes (owner_id, title, doc, builtin, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (builtin) DO UPDATE SET title = excluded.title, doc = excluded.doc",
+                params![
+                    admin,
+                    doc.title,
+                    serde_json::to_string(doc)?,
+                    key,
+                    unix_now()
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Games left `running` by a previous process can no longer be played.
+    pub fn abort_running_games(&self) -> Result<usize> {
+        Ok(lock(&self.db).execute(
+            "UPDATE games SET status = 'aborted', finished_at = ?1 WHERE status = 'running'",
+            [unix_now()],
+        )?)
+    }
+
+    pub fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
+        let hash = hash_password(password)?;
+        let db = lock(&self.db);
+        db.execute(
+            "INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                username,
+                hash,
+                if role == Role::Admin { "admin" } else { "host" },
+                unix_now()
+            ],
+        )?;
+        Ok(db.last_insert_rowid())
+    }
+
+    /// A new session token for good credentials; `None` for bad ones or a disabled account.
+    pub fn login(&self, username: &str, password: &str) -> Result<Option<String>> {
+        let row: Option<(i64, String, bool)> = lock(&self.db)
+            .query_row(
+                "SELECT id, password_hash, disabled FROM accounts WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        // Hashing happens outside the lock: it takes tens of milliseconds.
+        let Some((id, hash, disabled)) = row else {
+            let _ = hash_password(password); // same cost for unknown users
+            return Ok(None);
+        };
+        if disabled || !verify_password(password, &hash) {
+            return Ok(None);
+        }
+        let token = random_hex(24);
+        lock(&self.db).execute(
+            "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
+            params![token, id, unix_now()],
+        )?;
+        Ok(Some(token))
+    }
+
+    pub fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
+        Ok(lock(&self.db)
+            .query_row(
+                "SELECT a.id, a.username, a.role FROM sessions s JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token = ?1 AND a.disabled = 0",
+                [token],
+                |r| {
+                    let role: String = r.get(2)?;
+                    Ok(Account {
+                        id: r.get(0)?,
+                        username: r.get(1)?,
+                        role: if role == "admin" { Role::Admin } else { Role::Host },
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+        let db = lock(&self.db);
+        db.execute(
+            "INSERT INTO quizzes (owner_id, title, doc, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![owner, doc.title, serde_json::to_string(doc)?, unix_now()],
+        )?;
+        Ok(QuizId(db.last_insert_rowid()))
+    }
+
+    /// The quizzes an account may host: its own and the built-in ones.
+    pub fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
+        let db = lock(&self.db);
+        let mut stmt = db.prepare(
+            "SELECT id, title, doc FROM quizzes WHERE owner_id = ?1 OR builtin IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([account.id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, doc) = row?;
+            let doc: QuizDoc = serde_json::from_str(&doc)?;
+            out.push(QuizSummary {
+                id: QuizId(id),
+                title,
+                questions: doc.questions.len(),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
+        let row: Option<(i64, Option<String>, String)> = lock(&self.db)
+            .query_row(
+                "SELECT owner_id, builtin, doc FROM quizzes WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(owner_id, builtin, doc)| {
+            Ok(StoredQuiz {
+                owner_id,
+                builtin: builtin.is_some(),
+                doc: serde_json::from_str(&doc)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub fn create_game(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        pin: &str,
+        mode: Mode,
+        doc: &QuizDoc,
+    ) -> Result<GameId> {
+        let db = lock(&self.db);
+        db.execute(
+            "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)",
+            params![
+                quiz.0,
+                host,
+                pin,
+                mode.as_str(),
+                serde_json::to_string(doc)?,
+                unix_now()
+            ],
+        )?;
+        Ok(GameId(db.last_insert_rowid()))
+    }
+
+    /// Everything stored about a game. Scores are the sums of the stored points, so the report
+    /// is consistent with its answers by construction.
+    pub fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
+        let db = lock(&self.db);
+        let game: Option<(i64, i64, String, String, String)> = db
+            .query_row(
+                "SELECT quiz_id, host_id, mode, status, quiz_doc FROM games WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((quiz_id, host_id, mode, status, doc)) = game else {
+            return Ok(None);
+        };
+        let doc: QuizDoc = serde_json::from_str(&doc)?;
+        let mut stmt = db.prepare(
+            "SELECT p.player_id, p.name, p.status,
+                    COALESCE(SUM(a.points), 0),
+                    COALESCE(SUM(CASE WHEN a.correct = 1 THEN a.elapsed_ms ELSE 0 END), 0)
+             FROM players p LEFT JOIN answers a
+               ON a.game_id = p.game_id AND a.player_id = p.player_id
+             WHERE p.game_id = ?1 GROUP BY p.player_id",
+        )?;
+        let mut players = stmt
+            .query_map([id.0], |r| {
+                Ok((
+                    ReportPlayer {
+                        player_id: PlayerId(r.get(0)?),
+                        name: r.get(1)?,
+                        status: r.get(2)?,
+                        score: r.get(3)?,
+                        rank: 0,
+                    },
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        players
+            .sort_by_key(|(p, correct_ms)| (std::cmp::Reverse(p.score), *correct_ms, p.player_id));
+        let players = players
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut p, _))| {
+                p.rank = i as u32 + 1;
+                p
+            })
+            .collect();
+        let mut stmt = db.prepare(
+            "SELECT question_index, player_id, elapsed_ms, correct, points FROM answers
+             WHERE game_id = ?1 ORDER BY question_index, elapsed_ms, player_id",
+        )?;
+        let answers = stmt
+            .query_map([id.0], |r| {
+                Ok(ReportAnswer {
+                    index: r.get(0)?,
+                    player_id: PlayerId(r.get(1)?),
+                    elapsed_ms: r.get(2)?,
+                    correct: r.get(3)?,
+                    points: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(GameReport {
+            game_id: id,
+            quiz_id: QuizId(quiz_id),
+            title: doc.title.clone(),
+            mode,
+            status,
+            questions: doc.questions.len(),
+            host_id,
+            players,
+            answers,
+        }))
+    }
+
+    /// `PRAGMA integrity_check`, for tests and operators.
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let r: String = lock(&self.db).query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+        info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}
+
+fn writer_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<WriterMsg>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut tries = 0;
+        while let Err(e) = commit(&mut conn, &batch) {
+            tries += 1;
+            error!(error = %e, tries, "commit failed; retrying");
+            if tries >= 50 {
+                // Nothing in this batch is reported committed, so nothing is acknowledged.
+                error!(
+                    rows = batch.len(),
+                    "giving up on a batch; its acks are withheld"
+                );
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let committed = tries < 50;
+        for m in batch.drain(..) {
+            match m {
+                WriterMsg::Write(req) if committed => {
+                    req.notify.send_replace(req.seq);
+                }
+                WriterMsg::Write(_) => {}
+                WriterMsg::Flush(done) => {
+                    let _ = done.send(());
+                }
+            }
+        }
+    }
+}
+
+fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
+    let tx = conn.transaction()?;
+    for m in batch {
+        let WriterMsg::Write(req) = m else { continue };
+        match &req.write {
+            Write::Player {
+                game,
+                player,
+                name,
+                token,
+            } => {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![game.0, player.0, name, token])?;
+            }
+            Write::PlayerStatus {
+                game,
+                player,
+                status,
+            } => {
+                tx.prepare_cached(
+                    "UPDATE players SET status = ?3 WHERE game_id = ?1 AND player_id = ?2",
+                )?
+                .execute(params![game.0, player.0, status])?;
+            }
+            Write::Answer {
+                game,
+                index,
+                player,
+                elapsed_ms,
+                correct,
+                points,
+                answer,
+            } => {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO answers
+                     (game_id, question_index, player_id, elapsed_ms, correct, points, answer)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    game.0,
+                    index,
+                    player.0,
+                    elapsed_ms,
+                    correct,
+                    points,
+                    serde_json::to_string(answer)?
+                ])?;
+            }
+            Write::GameStatus { game, status } => {
+                tx.prepare_cached(
+                    "UPDATE games SET status = ?2, finished_at = ?3 WHERE id = ?1 AND status = 'running'",
+                )?
+                .execute(params![game.0, status, unix_now()])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,421 @@
+//! One WebSocket connection: frames are parsed into commands for its room; a writer task drains
+//! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
+
+use crate::room::state::{ConnId, Room, Settings};
+use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
+use crate::store::{random_hex, Role};
+use crate::App;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use quizrace_protocol::{
+    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, Pin, PlayerId, QuizId, ServerMsg,
+    MAX_FRAME_BYTES,
+};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::time::Instant;
+use tracing::{debug, info, Instrument};
+
+/// Frames queued for one socket before the room gives up on it. Broadcasts share their bytes,
+/// so a full outbox costs little memory; a phone that falls this far behind is cut off.
+const OUTBOX: usize = 128;
+pub const PING_EVERY: Duration = Duration::from_secs(15);
+pub const IDLE_CLOSE: Duration = Duration::from_secs(45);
+/// More than this many refused frames within [`GARBAGE_WINDOW`] closes the socket (1008).
+const GARBAGE_LIMIT: usize = 20;
+const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
+/// Frames written to the socket in one flush at most.
+const WRITE_BATCH: usize = 64;
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<App>) -> Response {
+    // Small buffers: thousands of sockets share this machine's memory.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| {
+            let id = app.next_conn_id();
+            run(socket, app, id).instrument(tracing::debug_span!("conn", id))
+        })
+}
+
+enum Bound {
+    Nothing,
+    Player { room: RoomHandle, player: PlayerId },
+    Host { room: RoomHandle },
+}
+
+struct Conn {
+    app: App,
+    handle: ConnHandle,
+    bound: Bound,
+    refusals: VecDeque<Instant>,
+    /// Set when this side decided to close (the close frame is already queued).
+    closing: bool,
+}
+
+async fn run(socket: WebSocket, app: App, id: ConnId) {
+    let (sink, mut stream) = socket.split();
+    let (tx, rx) = mpsc::channel(OUTBOX);
+    let kill = Arc::new(Notify::new());
+    let mut writer = tokio::spawn(write_loop(sink, rx));
+    let mut shutdown = app.shutdown_signal();
+    let mut conn = Conn {
+        app,
+        handle: ConnHandle {
+            id,
+            tx,
+            kill: Arc::clone(&kill),
+        },
+        bound: Bound::Nothing,
+        refusals: VecDeque::new(),
+        closing: false,
+    };
+    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    let mut last_seen = Instant::now();
+    let mut writer_done = false;
+    loop {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(msg)) => {
+                    last_seen = Instant::now();
+                    match msg {
+                        Message::Text(text) => conn.on_text(&text).await,
+                        Message::Binary(_) => conn.refuse(ServerMsg::error(
+                            ErrorCode::BadMessage,
+                            "binary frames are not understood; send JSON text",
+                        )),
+                        Message::Close(_) => break,
+                        Message::Ping(_) | Message::Pong(_) => {}
+                    }
+                    if conn.closing {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    debug!(error = %e, "socket error");
+                    if is_too_big(&e) {
+                        conn.handle.push(Out::Close(1009, "frame too large"));
+                    }
+                    break;
+                }
+                None => break,
+            },
+            _ = ping.tick() => {
+                conn.handle.push(Out::Ping);
+            }
+            () = tokio::time::sleep_until(last_seen + IDLE_CLOSE) => {
+                debug!("silent for too long");
+                conn.handle.push(Out::Close(1001, "idle"));
+                break;
+            }
+            () = kill.notified() => {
+                writer.abort();
+                break;
+            }
+            _ = shutdown.changed(), if matches!(conn.bound, Bound::Nothing) => {
+                conn.send(ServerMsg::RoomClosed { reason: CloseReason::ServerShutdown });
+                conn.handle.push(Out::Close(1000, ""));
+                break;
+            }
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
+        }
+    }
+    let Conn { handle, bound, .. } = conn;
+    match bound {
+        Bound::Player { room, .. } | Bound::Host { room } => {
+            room.send(RoomCmd::Gone { conn: id }).await;
+        }
+        Bound::Nothing => {}
+    }
+    drop(handle);
+    if !writer_done {
+        // Let queued frames (an error, a close) go out, but not forever.
+        if tokio::time::timeout(Duration::from_secs(2), &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+    }
+}
+
+fn is_too_big(e: &axum::Error) -> bool {
+    let text = e.to_string().to_lowercase();
+    text.contains("too long") || text.contains("too big") || text.contains("capacity")
+}
+
+/// Writes the outbox to the socket, several frames per flush when they queue up.
+async fn write_loop(
+    mut sink: futures::stream::SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Out>,
+) {
+    let mut batch = Vec::with_capacity(WRITE_BATCH);
+    while rx.recv_many(&mut batch, WRITE_BATCH).await > 0 {
+        for out in batch.drain(..) {
+            let result = match out {
+                Out::Frame(text) => sink.feed(Message::Text(text)).await,
+                Out::Ping => sink.feed(Message::Ping(Default::default())).await,
+                Out::Close(code, reason) => {
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        })))
+                        .await;
+                    return;
+                }
+            };
+            if result.is_err() {
+                return;
+            }
+        }
+        if sink.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+impl Conn {
+    fn send(&self, msg: ServerMsg) {
+        if let Ok(text) = serde_json::to_string(&msg) {
+            self.handle.push(Out::Frame(text.into()));
+        }
+    }
+
+    fn error(&self, code: ErrorCode) {
+        self.send(ServerMsg::error_code(code));
+    }
+
+    /// An error for a frame this layer refused. A client that keeps sending garbage is closed.
+    fn refuse(&mut self, msg: ServerMsg) {
+        self.send(msg);
+        let now = Instant::now();
+        while self
+            .refusals
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > GARBAGE_WINDOW)
+        {
+            self.refusals.pop_front();
+        }
+        self.refusals.push_back(now);
+        if self.refusals.len() > GARBAGE_LIMIT {
+            info!("closing a connection that keeps sending bad frames");
+            self.handle.push(Out::Close(1008, "too many bad messages"));
+            self.closing = true;
+        }
+    }
+
+    async fn on_text(&mut self, text: &str) {
+        let at = Instant::now().into_std();
+        match parse_client(text) {
+            Err(e) => self.refuse(e.to_msg()),
+            Ok(msg) => self.dispatch(msg, at).await,
+        }
+    }
+
+    async fn dispatch(&mut self, msg: ClientMsg, at: std::time::Instant) {
+        let conn = self.handle.id;
+        match (&self.bound, msg) {
+            (Bound::Nothing, ClientMsg::Join { pin, name }) => {
+                let token = random_hex(16);
+                self.bind_player(&pin, |conn, reply| RoomCmd::Join {
+                    conn,
+                    name,
+                    token,
+                    reply,
+                })
+                .await
+            }
+            (Bound::Nothing, ClientMsg::Resume { pin, token }) => {
+                self.bind_player(&pin, |conn, reply| RoomCmd::Resume { conn, token, reply })
+                    .await
+            }
+            (
+                Bound::Nothing,
+                ClientMsg::Host {
+                    token,
+                    quiz_id,
+                    mode,
+                    max_players,
+                    auto_advance_ms,
+                    chat,
+                },
+            ) => {
+                let request = HostRequest {
+                    token,
+                    quiz_id,
+                    mode,
+                    max_players,
+                    auto_advance_ms,
+                    chat,
+                };
+                if let Err(code) = self.create_room(request).await {
+                    self.error(code);
+                }
+            }
+            (Bound::Nothing, ClientMsg::HostResume { pin, host_key }) => {
+                let Some(room) = self.app.lobby().get(&pin) else {
+                    return self.error(ErrorCode::NoSuchRoom);
+                };
+                match self.attach_host(&room, host_key, false).await {
+                    Ok(()) => self.bound = Bound::Host { room },
+                    Err(code) => self.error(code),
+                }
+            }
+            (Bound::Nothing, _) => self.error(ErrorCode::NotJoined),
+            (
+                _,
+                ClientMsg::Join { .. }
+                | ClientMsg::Resume { .. }
+                | ClientMsg::Host { .. }
+                | ClientMsg::HostResume { .. },
+            ) => self.error(ErrorCode::AlreadyJoined),
+            (Bound::Player { .. }, msg) if msg.is_host_command() => self.error(ErrorCode::NotHost),
+            (Bound::Player { room, player }, msg) => {
+                let cmd = RoomCmd::Player {
+                    conn,
+                    player: *player,
+                    msg,
+                    at,
+                };
+                if !room.send(cmd).await {
+                    self.room_gone();
+                }
+            }
+            (Bound::Host { room }, msg) => {
+                if !room.send(RoomCmd::Host { conn, msg }).await {
+                    self.room_gone();
+                }
+            }
+        }
+    }
+
+    fn room_gone(&mut self) {
+        self.bound = Bound::Nothing;
+        self.error(ErrorCode::NoSuchRoom);
+    }
+
+    async fn bind_player(
+        &mut self,
+        pin: &Pin,
+        make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
+    ) {
+        let Some(room) = self.app.lobby().get(pin) else {
+            return self.error(ErrorCode::NoSuchRoom);
+        };
+        let (reply, answer) = oneshot::channel();
+        if !room.send(make(self.handle.clone(), reply)).await {
+            return self.error(ErrorCode::NoSuchRoom);
+        }
+        match answer.await {
+            Ok(Ok(player)) => self.bound = Bound::Player { room, player },
+            Ok(Err(code)) => self.error(code),
+            Err(_) => self.error(ErrorCode::NoSuchRoom),
+        }
+    }
+
+    async fn attach_host(
+        &self,
+        room: &RoomHandle,
+        host_key: String,
+        created: bool,
+    ) -> Result<(), ErrorCode> {
+        let (reply, answer) = oneshot::channel();
+        let cmd = RoomCmd::AttachHost {
+            conn: self.handle.clone(),
+            host_key,
+            created,
+            reply,
+        };
+        if !room.send(cmd).await {
+            return Err(ErrorCode::NoSuchRoom);
+        }
+        answer.await.unwrap_or(Err(ErrorCode::NoSuchRoom))
+    }
+
+    /// `host`: checks the login and the quiz, stores the game, starts the room, attaches.
+    async fn create_room(&mut self, req: HostRequest) -> Result<(), ErrorCode> {
+        let store = self.app.store().clone();
+        let token = req.token;
+        let quiz_id = req.quiz_id;
+        let (account, stored) = blocking(move || {
+            let account = store
+                .account_for_token(&token)
+                .map_err(|_| ErrorCode::Internal)?
+                .ok_or(ErrorCode::Unauthorized)?;
+            let quiz = store
+                .get_quiz(quiz_id)
+                .map_err(|_| ErrorCode::Internal)?
+                .filter(|q| q.builtin || q.owner_id == account.id || account.role == Role::Admin)
+                .ok_or(ErrorCode::NoSuchQuiz)?;
+            Ok((account, quiz))
+        })
+        .await?;
+        let quiz = stored.doc.validate().map_err(|_| ErrorCode::NoSuchQuiz)?;
+        let lobby = self.app.lobby().clone();
+        let pin = lobby.reserve_pin();
+        let store = self.app.store().clone();
+        let (p, mode, doc) = (pin.0.clone(), req.mode, stored.doc);
+        let game_id = blocking(move || {
+            store
+                .create_game(quiz_id, account.id, &p, mode, &doc)
+                .map_err(|_| ErrorCode::Internal)
+        })
+        .await?;
+        let server_max = self.app.config().max_players;
+        let settings = Settings {
+            pin: pin.clone(),
+            game_id,
+            mode: req.mode,
+            max_players: req
+                .max_players
+                .map_or(server_max, |m| m.clamp(1, server_max)),
+            auto_advance_ms: req.auto_advance_ms.map(|ms| ms.clamp(1_000, 600_000)),
+            chat: req.chat.unwrap_or(true),
+            host_key: random_hex(16),
+        };
+        let host_key = settings.host_key.clone();
+        let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
+        let writer = self.app.store().writer.clone();
+        let on_exit = {
+            let (lobby, pin) = (lobby.clone(), pin.clone());
+            move || lobby.remove(&pin)
+        };
+        let handle = spawn_room(room, writer, on_exit);
+        if !lobby.insert(handle.clone()) {
+            // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
+            return Err(ErrorCode::ServerBusy);
+        }
+        info!(pin = %pin, game = %game_id, host = %account.username, "room created");
+        self.attach_host(&handle, host_key, true).await?;
+        self.bound = Bound::Host { room: handle };
+        Ok(())
+    }
+}
+
+struct HostRequest {
+    token: String,
+    quiz_id: QuizId,
+    mode: Mode,
+    max_players: Option<u32>,
+    auto_advance_ms: Option<u64>,
+    chat: Option<bool>,
+}
+
+/// Runs database work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ErrorCode> + Send + 'static,
+) -> Result<T, ErrorCode> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or(Err(ErrorCode::Internal))
+}

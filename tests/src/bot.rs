@@ -1,0 +1,368 @@
+//! A typed WebSocket client for quizrace. Every receive has a deadline.
+
+use anyhow::{anyhow, bail, Context, Result};
+use futures::{SinkExt, StreamExt};
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, ErrorCode, GameId, Mode, Pin, PlayerId, QuestionView, QuizId, ServerMsg,
+};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a receive waits unless told otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What a bot learned from `welcome`.
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub pin: Pin,
+    pub player_id: PlayerId,
+    pub name: String,
+    pub token: String,
+    pub score: i64,
+    pub players: u32,
+    pub question: Option<QuestionView>,
+}
+
+/// The socket closed: the close code, if the server sent one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed(pub Option<u16>);
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "connection closed (code {:?})", self.0)
+    }
+}
+
+impl std::error::Error for Closed {}
+
+pub struct Bot {
+    ws: Ws,
+    pub deadline: Duration,
+    /// Set once joined.
+    pub welcome: Option<Welcome>,
+}
+
+impl Bot {
+    pub async fn connect(url: &str) -> Result<Bot> {
+        let (ws, _) = tokio::time::timeout(DEFAULT_DEADLINE, tokio_tungstenite::connect_async(url))
+            .await
+            .context("connect timed out")?
+            .context("connect")?;
+        Ok(Bot {
+            ws,
+            deadline: DEFAULT_DEADLINE,
+            welcome: None,
+        })
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) -> Result<()> {
+        self.send_raw(serde_json::to_string(msg)?).await
+    }
+
+    pub async fn send_raw(&mut self, text: impl Into<String>) -> Result<()> {
+        self.ws.send(Message::text(text.into())).await?;
+        Ok(())
+    }
+
+    pub async fn send_message(&mut self, msg: Message) -> Result<()> {
+        self.ws.send(msg).await?;
+        Ok(())
+    }
+
+    /// The next server message within the deadline. A close becomes a [`Closed`] error.
+    pub async fn recv(&mut self) -> Result<ServerMsg> {
+        let deadline = self.deadline;
+        self.recv_within(deadline).await
+    }
+
+    pub async fn recv_within(&mut self, limit: Duration) -> Result<ServerMsg> {
+        let until = tokio::time::Instant::now() + limit;
+        loop {
+            let frame = tokio::time::timeout_at(until, self.ws.next())
+                .await
+                .map_err(|_| anyhow!("no message within {limit:?}"))?;
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    return serde_json::from_str(&text)
+                        .with_context(|| format!("server sent an unparsable frame: {text}"));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Err(Closed(frame.map(|f| u16::from(f.code))).into());
+                }
+                Some(Ok(_)) => continue, // ping, pong, binary: not protocol messages
+                Some(Err(e)) => return Err(anyhow!(Closed(None)).context(e.to_string())),
+                None => return Err(Closed(None).into()),
+            }
+        }
+    }
+
+    /// Skips messages until `pick` returns something, within the deadline.
+    pub async fn expect<T>(
+        &mut self,
+        what: &str,
+        mut pick: impl FnMut(&ServerMsg) -> Option<T>,
+    ) -> Result<T> {
+        let until = tokio::time::Instant::now() + self.deadline;
+        loop {
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            let msg = self
+                .recv_within(left)
+                .await
+                .with_context(|| format!("while waiting for {what}"))?;
+            if let Some(t) = pick(&msg) {
+                return Ok(t);
+            }
+        }
+    }
+
+    /// The next `error`, which must carry `code`. Other messages in between are skipped.
+    pub async fn expect_error(&mut self, code: ErrorCode) -> Result<ServerMsg> {
+        let msg = self
+            .expect("an error", |m| {
+                matches!(m, ServerMsg::Error { .. }).then(|| m.clone())
+            })
+            .await?;
+        match &msg {
+            ServerMsg::Error { code: got, .. } if *got == code => Ok(msg),
+            other => bail!("expected error {code:?}, got {other:?}"),
+        }
+    }
+
+    /// Waits until the server closes the socket; returns the close code.
+    pub async fn expect_close(&mut self) -> Result<Option<u16>> {
+        loop {
+            match self.recv().await {
+                Ok(_) => continue,
+                Err(e) => match e.downcast_ref::<Closed>() {
+                    Some(Closed(code)) => return Ok(*code),
+                    None => match e.chain().find_map(|c| c.downcast_ref::<Closed>()) {
+                        Some(Closed(code)) => return Ok(*code),
+                        None => return Err(e),
+                    },
+                },
+            }
+        }
+    }
+
+    /// Asserts that nothing arrives for `quiet` (pings aside).
+    pub async fn expect_silence(&mut self, quiet: Duration) -> Result<()> {
+        match self.recv_within(quiet).await {
+            Ok(msg) => bail!("expected silence, got {msg:?}"),
+            Err(e) if e.to_string().starts_with("no message within") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn take_welcome(&mut self, msg: &ServerMsg) -> Option<Welcome> {
+        if let ServerMsg::Welcome {
+            pin,
+            player_id,
+            name,
+            token,
+            score,
+            players,
+            question,
+            ..
+        } = msg
+        {
+            let w = Welcome {
+                pin: pin.clone(),
+                player_id: *player_id,
+                name: name.clone(),
+                token: token.clone(),
+                score: *score,
+                players: *players,
+                question: question.clone(),
+            };
+            self.welcome = Some(w.clone());
+            Some(w)
+        } else {
+            None
+        }
+    }
+
+    /// Sends `join` and waits for `welcome` (or the error that refused it).
+    pub async fn join(&mut self, pin: &Pin, name: &str) -> Result<Welcome> {
+        self.send(&ClientMsg::Join {
+            pin: pin.clone(),
+            name: name.into(),
+        })
+        .await?;
+        self.await_welcome().await
+    }
+
+    pub async fn resume(&mut self, pin: &Pin, token: &str) -> Result<Welcome> {
+        self.send(&ClientMsg::Resume {
+            pin: pin.clone(),
+            token: token.into(),
+        })
+        .await?;
+        self.await_welcome().await
+    }
+
+    async fn await_welcome(&mut self) -> Result<Welcome> {
+        let msg = self
+            .expect("welcome", |m| {
+                matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Error { .. }).then(|| m.clone())
+            })
+            .await?;
+        match self.take_welcome(&msg) {
+            Some(w) => Ok(w),
+            None => bail!("join refused: {msg:?}"),
+        }
+    }
+
+    /// Connects and joins in one step.
+    pub async fn joined(url: &str, pin: &Pin, name: &str) -> Result<Bot> {
+        let mut bot = Bot::connect(url).await?;
+        bot.join(pin, name).await?;
+        Ok(bot)
+    }
+
+    pub fn player_id(&self) -> PlayerId {
+        self.welcome.as_ref().map_or(PlayerId(0), |w| w.player_id)
+    }
+
+    pub fn token(&self) -> String {
+        self.welcome
+            .as_ref()
+            .map(|w| w.token.clone())
+            .unwrap_or_default()
+    }
+
+    pub async fn answer(&mut self, index: u32, value: AnswerValue) -> Result<()> {
+        let (choice, choices, text) = match value {
+            AnswerValue::Choice(c) => (Some(c), None, None),
+            AnswerValue::Choices(cs) => (None, Some(cs), None),
+            AnswerValue::Text(t) => (None, None, Some(t)),
+        };
+        self.send(&ClientMsg::Answer {
+            index,
+            choice,
+            choices,
+            text,
+        })
+        .await
+    }
+
+    /// Waits for the next `question`.
+    pub async fn next_question(&mut self) -> Result<QuestionView> {
+        self.expect("a question", |m| match m {
+            ServerMsg::Question(q) => Some(q.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Waits for `answer_ack` or an error about the answer; returns the ack's elapsed_ms.
+    pub async fn ack(&mut self) -> Result<std::result::Result<u64, ErrorCode>> {
+        self.expect("answer_ack", |m| match m {
+            ServerMsg::AnswerAck { elapsed_ms, .. } => Some(Ok(*elapsed_ms)),
+            ServerMsg::Error { code, .. } => Some(Err(*code)),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Closes the socket from this side (a dropped network looks the same to the server).
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+
+    /// Sends a close frame with a code, for tests that need one.
+    pub async fn close_with(&mut self, code: u16) -> Result<()> {
+        let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+            code: CloseCode::from(code),
+            reason: "".into(),
+        };
+        self.ws.close(Some(frame)).await?;
+        Ok(())
+    }
+}
+
+/// A host bot: a logged-in socket that owns a room.
+pub struct Host {
+    pub bot: Bot,
+    pub pin: Pin,
+    pub host_key: String,
+    pub game_id: GameId,
+}
+
+/// What a host asks for when creating a room.
+#[derive(Debug, Clone)]
+pub struct RoomOptions {
+    pub mode: Mode,
+    pub max_players: Option<u32>,
+    pub auto_advance_ms: Option<u64>,
+    pub chat: Option<bool>,
+}
+
+impl Default for RoomOptions {
+    fn default() -> Self {
+        RoomOptions {
+            mode: Mode::Classic,
+            max_players: None,
+            auto_advance_ms: None,
+            chat: None,
+        }
+    }
+}
+
+impl Host {
+    /// Connects, sends `host`, waits for `room_created` and the first `room_state`.
+    pub async fn create(url: &str, token: &str, quiz_id: i64, opts: RoomOptions) -> Result<Host> {
+        let mut bot = Bot::connect(url).await?;
+        bot.send(&ClientMsg::Host {
+            token: token.into(),
+            quiz_id: QuizId(quiz_id),
+            mode: opts.mode,
+            max_players: opts.max_players,
+            auto_advance_ms: opts.auto_advance_ms,
+            chat: opts.chat,
+        })
+        .await?;
+        let created = bot
+            .expect("room_created", |m| {
+                matches!(m, ServerMsg::RoomCreated { .. } | ServerMsg::Error { .. })
+                    .then(|| m.clone())
+            })
+            .await?;
+        let ServerMsg::RoomCreated {
+            pin,
+            host_key,
+            game_id,
+        } = created
+        else {
+            bail!("room refused: {created:?}");
+        };
+        bot.expect("room_state", |m| {
+            matches!(m, ServerMsg::RoomState { .. }).then_some(())
+        })
+        .await?;
+        Ok(Host {
+            bot,
+            pin,
+            host_key,
+            game_id,
+        })
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) -> Result<()> {
+        self.bot.send(msg).await
+    }
+
+    /// Waits until the host has seen `n` players join in total.
+    pub async fn await_players(&mut self, n: u32) -> Result<()> {
+        self.bot
+            .expect("players to join", |m| match m {
+                ServerMsg::PlayerJoined { count, .. } if *count >= n => Some(()),
+                _ => None,
+            })
+            .await
+    }
+}

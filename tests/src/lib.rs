@@ -1,0 +1,18 @@
+//! Bots that play quizrace over real sockets, and the server fixture they play against.
+//!
+//! - [`server::TestServer`]: a real server on `127.0.0.1:0` with a temporary database; it shuts
+//!   down when dropped.
+//! - [`bot::Bot`]: a typed WebSocket client. Every receive has a deadline; [`bot::Bot::expect`]
+//!   skips to the message a test is about.
+//! - [`http::Http`]: the few HTTP calls bots need (login, quizzes, results).
+//! - [`play`]: strategies (right, wrong, seeded random, slow, drop-and-resume) and a game loop
+//!   that records what each bot was told, so tests can check scores add up.
+
+pub mod bot;
+pub mod http;
+pub mod play;
+pub mod server;
+
+pub use bot::{Bot, Host};
+pub use http::Http;
+pub use server::TestServer;
