@@ -4,5 +4,8 @@ pub mod actor;
 pub mod scoring;
 pub mod state;
 
+#[cfg(test)]
+mod tests;
+
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
 pub use state::{ConnId, Room, Settings};

@@ -1,0 +1,1145 @@
+//! The room's rules without sockets: plain tests on the state machine, a seeded random walk
+//! that checks invariants after every step, and the actor's timers on tokio's paused clock.
+
+use super::state::{Effect, Effects, Room, Settings, Target, Write};
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, Mode, Pin, PlayerId, QuizDoc, ServerMsg,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn quiz() -> Arc<quizrace_protocol::Quiz> {
+    let doc: QuizDoc = serde_json::from_value(serde_json::json!({
+        "title": "Rules",
+        "questions": [
+            {"kind":"choice","text":"2+2?","choices":["3","4"],"correct":[1],"time_limit_s":10},
+            {"kind":"multi","text":"Even?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10},
+            {"kind":"type_answer","text":"Gold?","accept":["Au"],"time_limit_s":10},
+            {"kind":"poll","text":"Tea?","choices":["Yes","No"],"time_limit_s":10},
+            {"kind":"true_false","text":"Sky green?","correct":[1],"time_limit_s":10,"points":"double"}
+        ]
+    }))
+    .expect("doc");
+    Arc::new(doc.validate().expect("valid"))
+}
+
+fn settings(mode: Mode) -> Settings {
+    Settings {
+        pin: Pin("123456".into()),
+        game_id: GameId(1),
+        mode,
+        max_players: 100,
+        auto_advance_ms: None,
+        chat: true,
+        host_key: "key".into(),
+    }
+}
+
+const HOST: u64 = 1000;
+
+/// A room with a host attached and `n` players joined (conn ids 1..=n).
+fn room_with(mode: Mode, n: u32, t0: Instant) -> Room {
+    let mut room = Room::new(settings(mode), quiz(), t0);
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    for i in 1..=n {
+        room.join(
+            u64::from(i),
+            &format!("P{i}"),
+            format!("tok{i}"),
+            t0,
+            &mut fx,
+        )
+        .expect("join");
+    }
+    room
+}
+
+fn host(room: &mut Room, msg: ClientMsg, now: Instant) -> Effects {
+    let mut fx = Effects::new();
+    room.host_msg(HOST, msg, now, &mut fx);
+    room.check_invariants();
+    fx
+}
+
+fn answer(room: &mut Room, p: u32, index: u32, value: AnswerValue, at: Instant) -> Effects {
+    let (choice, choices, text) = match value {
+        AnswerValue::Choice(c) => (Some(c), None, None),
+        AnswerValue::Choices(c) => (None, Some(c), None),
+        AnswerValue::Text(t) => (None, None, Some(t)),
+    };
+    let msg = ClientMsg::Answer {
+        index,
+        choice,
+        choices,
+        text,
+    };
+    let mut fx = Effects::new();
+    room.player_msg(u64::from(p), PlayerId(p), msg, at, at, &mut fx);
+    room.check_invariants();
+    fx
+}
+
+fn errors(fx: &Effects) -> Vec<ErrorCode> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Send(_, ServerMsg::Error { code, .. }) => Some(*code),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sent<'a>(fx: &'a Effects, pick: impl Fn(&ServerMsg) -> bool + 'a) -> Vec<&'a ServerMsg> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Send(_, m) if pick(m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+fn closed(fx: &Effects) -> bool {
+    !sent(fx, |m| matches!(m, ServerMsg::QuestionClosed { .. })).is_empty()
+}
+
+fn result_for(fx: &Effects, p: u32) -> Option<(i64, i64, u32)> {
+    fx.iter().find_map(|e| match e {
+        Effect::Send(
+            Target::Player(id),
+            ServerMsg::Result {
+                points,
+                score,
+                rank,
+                ..
+            },
+        ) if *id == PlayerId(p) => Some((*points, *score, *rank)),
+        _ => None,
+    })
+}
+
+#[test]
+fn answer_is_acked_only_after_its_row_is_persisted() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_secs(1),
+    );
+    let persist = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Persist(Write::Answer { .. })));
+    let ack = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Send(_, ServerMsg::AnswerAck { .. })));
+    assert!(persist.is_some() && ack.is_some());
+    assert!(
+        persist < ack,
+        "the row comes first: the actor holds what follows it"
+    );
+}
+
+#[test]
+fn late_answer_is_refused_after_the_deadline() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let late = t0 + Duration::from_millis(10_000 + 251);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), late);
+    assert_eq!(errors(&fx), vec![ErrorCode::TooLate]);
+}
+
+#[test]
+fn answer_in_the_grace_counts_at_half_points() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(10_200),
+    );
+    assert!(errors(&fx).is_empty());
+    assert_eq!(result_for(&fx, 1), Some((500, 500, 1)));
+}
+
+#[test]
+fn timer_closes_the_question_and_later_answers_are_too_late() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let deadline = room.next_wake();
+    assert_eq!(deadline, t0 + Duration::from_millis(10_250));
+    let mut fx = Effects::new();
+    room.tick(deadline - Duration::from_millis(1), &mut fx);
+    assert!(!closed(&fx), "not before the deadline");
+    room.tick(deadline, &mut fx);
+    assert!(closed(&fx));
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), deadline);
+    assert_eq!(errors(&fx), vec![ErrorCode::TooLate]);
+    let fx = answer(&mut room, 1, 3, AnswerValue::Choice(1), deadline);
+    assert_eq!(errors(&fx), vec![ErrorCode::WrongQuestion]);
+}
+
+#[test]
+fn classic_closes_when_every_connected_player_answered() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let mut fx = Effects::new();
+    room.conn_closed(3, t0, &mut fx);
+    assert!(!closed(&answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(0),
+        t0
+    )));
+    let fx = answer(&mut room, 2, 0, AnswerValue::Choice(1), t0);
+    assert!(
+        closed(&fx),
+        "player 3 is away and does not hold the question open"
+    );
+}
+
+#[test]
+fn second_answer_is_refused_and_first_stands() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(0), t0);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    assert_eq!(errors(&fx), vec![ErrorCode::AlreadyAnswered]);
+    let fx = host(&mut room, ClientMsg::Close, t0);
+    assert_eq!(
+        result_for(&fx, 1).map(|r| r.0),
+        Some(0),
+        "the wrong first answer stands"
+    );
+}
+
+#[test]
+fn race_has_exactly_one_winner_and_closes_at_once() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Race, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let at = t0 + Duration::from_millis(700);
+    let fx = answer(&mut room, 2, 0, AnswerValue::Choice(0), at); // wrong: no close
+    assert!(!closed(&fx));
+    let fx = answer(&mut room, 3, 0, AnswerValue::Choice(1), at);
+    assert!(closed(&fx), "the first correct answer closes the race");
+    assert_eq!(
+        result_for(&fx, 3).map(|r| r.0),
+        Some(1000),
+        "base points, no speed factor"
+    );
+    assert_eq!(result_for(&fx, 1).map(|r| r.0), Some(0));
+    let first = sent(&fx, |m| matches!(m, ServerMsg::QuestionClosed { .. }));
+    match first[0] {
+        ServerMsg::QuestionClosed { first_correct, .. } => {
+            assert_eq!(
+                first_correct.as_ref().map(|f| f.player_id),
+                Some(PlayerId(3))
+            )
+        }
+        _ => unreachable!(),
+    }
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), at);
+    assert_eq!(errors(&fx), vec![ErrorCode::TooLate]);
+}
+
+#[test]
+fn multi_is_right_only_for_the_exact_set_and_type_answer_is_loose() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    host(&mut room, ClientMsg::Close, t0);
+    host(&mut room, ClientMsg::Next, t0);
+    host(&mut room, ClientMsg::Next, t0); // question 1: multi
+    answer(&mut room, 1, 1, AnswerValue::Choices(vec![3, 1]), t0);
+    answer(&mut room, 2, 1, AnswerValue::Choices(vec![1]), t0);
+    let fx = answer(&mut room, 3, 1, AnswerValue::Choices(vec![1, 2, 3]), t0);
+    assert_eq!(result_for(&fx, 1).map(|r| r.0), Some(1000));
+    assert_eq!(result_for(&fx, 2).map(|r| r.0), Some(0));
+    assert_eq!(result_for(&fx, 3).map(|r| r.0), Some(0));
+    host(&mut room, ClientMsg::Next, t0);
+    host(&mut room, ClientMsg::Next, t0); // question 2: type_answer
+    answer(&mut room, 1, 2, AnswerValue::Text("  au ".into()), t0);
+    answer(&mut room, 2, 2, AnswerValue::Text("Ag".into()), t0);
+    let fx = answer(&mut room, 3, 2, AnswerValue::Text("AU".into()), t0);
+    let counts = sent(&fx, |m| matches!(m, ServerMsg::QuestionClosed { .. }));
+    match counts[0] {
+        ServerMsg::QuestionClosed { counts, accept, .. } => {
+            assert_eq!(
+                counts,
+                &vec![2, 1],
+                "type_answer counts are [correct, wrong]"
+            );
+            assert_eq!(accept.as_deref(), Some(&["Au".to_owned()][..]));
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn wrong_answer_form_is_a_bad_field_and_changes_nothing() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Text("4".into()), t0);
+    assert_eq!(errors(&fx), vec![ErrorCode::BadField]);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(7), t0);
+    assert_eq!(errors(&fx), vec![ErrorCode::BadField]);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    assert!(errors(&fx).is_empty(), "the player can still answer");
+}
+
+#[test]
+fn poll_vote_can_change_and_scores_nothing() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    for _ in 0..3 {
+        host(&mut room, ClientMsg::Close, t0);
+        host(&mut room, ClientMsg::Next, t0);
+        host(&mut room, ClientMsg::Next, t0);
+    }
+    let fx = answer(&mut room, 1, 3, AnswerValue::Choice(0), t0);
+    assert!(errors(&fx).is_empty());
+    let fx = answer(&mut room, 1, 3, AnswerValue::Choice(1), t0);
+    assert!(errors(&fx).is_empty(), "a poll vote may change");
+    assert_eq!(
+        sent(&fx, |m| matches!(m, ServerMsg::AnswerAck { .. })).len(),
+        1
+    );
+    let fx = host(&mut room, ClientMsg::Close, t0);
+    match sent(&fx, |m| matches!(m, ServerMsg::QuestionClosed { .. }))[0] {
+        ServerMsg::QuestionClosed {
+            counts,
+            correct,
+            first_correct,
+            ..
+        } => {
+            assert_eq!(counts, &vec![0, 1], "only the last vote counts");
+            assert!(correct.is_none() && first_correct.is_none());
+        }
+        _ => unreachable!(),
+    }
+    let poll_result = fx.iter().find_map(|e| match e {
+        Effect::Send(
+            Target::Player(PlayerId(1)),
+            ServerMsg::Result {
+                correct, points, ..
+            },
+        ) => Some((*correct, *points)),
+        _ => None,
+    });
+    assert_eq!(poll_result, Some((None, 0)));
+}
+
+#[test]
+fn streak_bonus_adds_100_per_correct_answer_in_a_row() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    assert_eq!(result_for(&fx, 1).map(|r| r.0), Some(1000));
+    host(&mut room, ClientMsg::Next, t0);
+    host(&mut room, ClientMsg::Next, t0);
+    let fx = answer(&mut room, 1, 1, AnswerValue::Choices(vec![1, 3]), t0);
+    assert_eq!(result_for(&fx, 1).map(|r| (r.0, r.1)), Some((1100, 2100)));
+}
+
+#[test]
+fn resume_keeps_identity_score_and_answer() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    let mut fx = Effects::new();
+    room.conn_closed(1, t0, &mut fx);
+    let mut fx = Effects::new();
+    let id = room.resume(77, "tok1", t0, &mut fx).expect("resume");
+    assert_eq!(id, PlayerId(1));
+    match sent(&fx, |m| matches!(m, ServerMsg::Welcome { .. }))[0] {
+        ServerMsg::Welcome {
+            player_id,
+            name,
+            question,
+            ..
+        } => {
+            assert_eq!((*player_id, name.as_str()), (PlayerId(1), "P1"));
+            assert_eq!(question.as_ref().and_then(|q| q.answered), Some(true));
+        }
+        _ => unreachable!(),
+    }
+    let mut fx = Effects::new();
+    room.player_msg(
+        77,
+        id,
+        ClientMsg::Answer {
+            index: 0,
+            choice: Some(0),
+            choices: None,
+            text: None,
+        },
+        t0,
+        t0,
+        &mut fx,
+    );
+    assert_eq!(
+        errors(&fx),
+        vec![ErrorCode::AlreadyAnswered],
+        "no second vote by reconnecting"
+    );
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.resume(78, "nope", t0, &mut fx),
+        Err(ErrorCode::BadToken)
+    );
+}
+
+#[test]
+fn a_second_resume_replaces_the_first_connection() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    let mut fx = Effects::new();
+    room.resume(50, "tok1", t0, &mut fx).expect("resume");
+    assert!(fx.contains(&Effect::Send(
+        Target::Conn(1),
+        ServerMsg::error_code(ErrorCode::Replaced)
+    )));
+    assert!(fx.contains(&Effect::Disconnect(1)));
+    let mut fx = Effects::new();
+    room.player_msg(1, PlayerId(1), ClientMsg::List, t0, t0, &mut fx);
+    assert!(fx.is_empty(), "the replaced socket is not obeyed");
+}
+
+#[test]
+fn join_rules_names_capacity_lock_and_finish() {
+    let t0 = Instant::now();
+    let mut s = settings(Mode::Classic);
+    s.max_players = 2;
+    let mut room = Room::new(s, quiz(), t0);
+    let mut fx = Effects::new();
+    use super::state::JoinError::*;
+    assert_eq!(room.join(1, "  ", "a".into(), t0, &mut fx), Err(BadName));
+    assert_eq!(
+        room.join(1, "x".repeat(21).as_str(), "a".into(), t0, &mut fx),
+        Err(BadName)
+    );
+    assert_eq!(
+        room.join(1, "<script>", "a".into(), t0, &mut fx),
+        Err(BadName)
+    );
+    assert_eq!(
+        room.join(1, " Zoë O'Neil ", "a".into(), t0, &mut fx),
+        Ok(PlayerId(1))
+    );
+    assert_eq!(
+        room.join(2, "ZOË o'neil", "b".into(), t0, &mut fx),
+        Err(NameTaken)
+    );
+    assert_eq!(room.join(2, "Bo", "b".into(), t0, &mut fx), Ok(PlayerId(2)));
+    assert_eq!(room.join(3, "Cy", "c".into(), t0, &mut fx), Err(RoomFull));
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    host(&mut room, ClientMsg::Lock { locked: true }, t0);
+    host(
+        &mut room,
+        ClientMsg::Kick {
+            player_id: PlayerId(2),
+        },
+        t0,
+    );
+    assert_eq!(room.join(3, "Cy", "c".into(), t0, &mut fx), Err(RoomLocked));
+    host(&mut room, ClientMsg::Lock { locked: false }, t0);
+    assert_eq!(
+        room.join(3, "bo", "c".into(), t0, &mut fx),
+        Err(NameTaken),
+        "a kicked name stays taken"
+    );
+    assert_eq!(room.join(3, "Cy", "c".into(), t0, &mut fx), Ok(PlayerId(3)));
+    host(&mut room, ClientMsg::End, t0);
+    assert_eq!(
+        room.join(4, "Di", "d".into(), t0, &mut fx),
+        Err(GameFinished)
+    );
+}
+
+#[test]
+fn kicked_player_is_told_and_cannot_resume() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    let fx = host(
+        &mut room,
+        ClientMsg::Kick {
+            player_id: PlayerId(2),
+        },
+        t0,
+    );
+    assert!(fx.contains(&Effect::Send(
+        Target::Conn(2),
+        ServerMsg::RoomClosed {
+            reason: CloseReason::Kicked
+        }
+    )));
+    assert!(fx.contains(&Effect::Disconnect(2)));
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.resume(9, "tok2", t0, &mut fx),
+        Err(ErrorCode::BadToken)
+    );
+    let fx = host(
+        &mut room,
+        ClientMsg::Kick {
+            player_id: PlayerId(2),
+        },
+        t0,
+    );
+    assert_eq!(errors(&fx), vec![ErrorCode::NoSuchPlayer]);
+}
+
+#[test]
+fn host_commands_are_checked_against_the_phase() {
+    let t0 = Instant::now();
+    let mut room = Room::new(settings(Mode::Classic), quiz(), t0);
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    assert_eq!(
+        errors(&host(&mut room, ClientMsg::Start, t0)),
+        vec![ErrorCode::NoPlayers]
+    );
+    room.join(1, "A", "t".into(), t0, &mut fx).expect("join");
+    assert_eq!(
+        errors(&host(&mut room, ClientMsg::Next, t0)),
+        vec![ErrorCode::BadPhase]
+    );
+    assert_eq!(
+        errors(&host(&mut room, ClientMsg::Close, t0)),
+        vec![ErrorCode::BadPhase]
+    );
+    assert!(errors(&host(&mut room, ClientMsg::Start, t0)).is_empty());
+    assert_eq!(
+        errors(&host(&mut room, ClientMsg::Start, t0)),
+        vec![ErrorCode::BadPhase]
+    );
+    assert_eq!(
+        errors(&host(&mut room, ClientMsg::Next, t0)),
+        vec![ErrorCode::BadPhase]
+    );
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.attach_host(5, "wrong", false, t0, &mut fx),
+        Err(ErrorCode::Unauthorized)
+    );
+}
+
+#[test]
+fn chat_respects_the_switch_the_limit_and_direct_targets() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    let chat = |room: &mut Room, to: Option<u32>, at: Instant| {
+        let mut fx = Effects::new();
+        let msg = ClientMsg::Chat {
+            text: "hi".into(),
+            to: to.map(PlayerId),
+        };
+        room.player_msg(1, PlayerId(1), msg, at, at, &mut fx);
+        fx
+    };
+    let fx = chat(&mut room, None, t0);
+    assert!(matches!(
+        fx[0],
+        Effect::Send(Target::Everyone, ServerMsg::Chat { .. })
+    ));
+    let fx = chat(&mut room, Some(2), t0);
+    assert!(matches!(
+        fx[0],
+        Effect::Send(Target::Player(PlayerId(2)), ServerMsg::Chat { .. })
+    ));
+    assert!(
+        matches!(fx[1], Effect::Send(Target::Conn(1), ServerMsg::Chat { .. })),
+        "echo to the sender"
+    );
+    assert_eq!(
+        errors(&chat(&mut room, Some(9), t0)),
+        vec![ErrorCode::NoSuchPlayer]
+    );
+    chat(&mut room, None, t0);
+    chat(&mut room, None, t0);
+    assert_eq!(
+        errors(&chat(&mut room, None, t0)),
+        vec![ErrorCode::RateLimited]
+    );
+    assert!(
+        errors(&chat(&mut room, None, t0 + Duration::from_secs(11))).is_empty(),
+        "the window slides"
+    );
+    host(&mut room, ClientMsg::SetChat { enabled: false }, t0);
+    assert_eq!(
+        errors(&chat(&mut room, None, t0 + Duration::from_secs(30))),
+        vec![ErrorCode::ChatDisabled]
+    );
+    let fx = host(
+        &mut room,
+        ClientMsg::Chat {
+            text: "quiet please".into(),
+            to: None,
+        },
+        t0,
+    );
+    assert!(errors(&fx).is_empty(), "the host may still speak");
+}
+
+#[test]
+fn answer_count_reaches_the_host_at_most_ten_times_a_second() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 50, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let mut counts = 0;
+    for p in 1..=30 {
+        let fx = answer(
+            &mut room,
+            p,
+            0,
+            AnswerValue::Choice(1),
+            t0 + Duration::from_millis(u64::from(p)),
+        );
+        counts += sent(&fx, |m| matches!(m, ServerMsg::AnswerCount { .. })).len();
+    }
+    assert_eq!(counts, 1, "30 answers within 30 ms give one count");
+    let wake = room.next_wake();
+    assert_eq!(
+        wake,
+        t0 + Duration::from_millis(1) + super::state::ANSWER_COUNT_EVERY
+    );
+    let mut fx = Effects::new();
+    room.tick(wake, &mut fx);
+    match sent(&fx, |m| matches!(m, ServerMsg::AnswerCount { .. }))[..] {
+        [ServerMsg::AnswerCount {
+            answered, total, ..
+        }] => assert_eq!((*answered, *total), (30, 50)),
+        ref other => panic!("expected one count, got {other:?}"),
+    }
+}
+
+#[test]
+fn auto_advance_moves_on_by_itself() {
+    let t0 = Instant::now();
+    let mut s = settings(Mode::Classic);
+    s.auto_advance_ms = Some(3000);
+    let mut room = Room::new(s, quiz(), t0);
+    let mut fx = Effects::new();
+    room.join(1, "A", "t".into(), t0, &mut fx).expect("join");
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    assert_eq!(room.next_wake(), t0 + Duration::from_secs(3));
+    let mut fx = Effects::new();
+    room.tick(t0 + Duration::from_secs(3), &mut fx);
+    assert_eq!(
+        sent(&fx, |m| matches!(m, ServerMsg::Leaderboard { .. })).len(),
+        1
+    );
+    let mut fx = Effects::new();
+    room.tick(t0 + Duration::from_secs(6), &mut fx);
+    assert_eq!(
+        sent(&fx, |m| matches!(m, ServerMsg::Question(q) if q.index == 1)).len(),
+        1
+    );
+}
+
+#[test]
+fn end_finishes_then_closes_the_room() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    let fx = host(&mut room, ClientMsg::End, t0);
+    assert!(closed(&fx), "the open question is closed fairly first");
+    assert!(fx.contains(&Effect::Persist(Write::GameStatus {
+        game: GameId(1),
+        status: "finished"
+    })));
+    match sent(&fx, |m| matches!(m, ServerMsg::GameOver { .. }))[0] {
+        ServerMsg::GameOver { podium, .. } => {
+            assert_eq!(podium[0].player_id, PlayerId(1));
+            assert_eq!(podium.len(), 2);
+        }
+        _ => unreachable!(),
+    }
+    let fx = host(&mut room, ClientMsg::End, t0);
+    assert!(fx.contains(&Effect::Send(
+        Target::Everyone,
+        ServerMsg::RoomClosed {
+            reason: CloseReason::HostEnded
+        }
+    )));
+    assert!(fx.contains(&Effect::Dissolve));
+}
+
+#[test]
+fn shutdown_tells_everyone_and_marks_the_game_aborted() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    let mut fx = Effects::new();
+    room.shutdown(&mut fx);
+    assert!(fx.contains(&Effect::Persist(Write::GameStatus {
+        game: GameId(1),
+        status: "aborted"
+    })));
+    assert!(fx.contains(&Effect::Send(
+        Target::Everyone,
+        ServerMsg::RoomClosed {
+            reason: CloseReason::ServerShutdown
+        }
+    )));
+    for c in [1, 2, HOST] {
+        assert!(fx.contains(&Effect::Disconnect(c)));
+    }
+}
+
+#[test]
+fn ranks_break_ties_by_time_then_join_order() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    // Players 1 and 2 answer at the same moment; player 3 is slower.
+    answer(
+        &mut room,
+        3,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(400),
+    );
+    answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(200),
+    );
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(200),
+    );
+    let ranks: Vec<u32> = (1..=3)
+        .map(|p| result_for(&fx, p).map_or(0, |r| r.2))
+        .collect();
+    assert_eq!(ranks, vec![1, 2, 3]);
+}
+
+/// SplitMix64: a tiny seeded generator, so a failing walk can be replayed from its seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn random_command_sequences_keep_the_invariants() {
+    let mut closed = 0;
+    for seed in 0..200u64 {
+        for mode in [Mode::Classic, Mode::Race] {
+            closed += random_walk(seed, mode);
+        }
+    }
+    assert!(
+        closed > 400,
+        "the walks must reach closed questions, not only the lobby ({closed})"
+    );
+}
+
+/// Returns how many questions closed, so the test knows the walk went somewhere.
+fn random_walk(seed: u64, mode: Mode) -> usize {
+    let mut rng = Rng(seed);
+    let t0 = Instant::now();
+    let mut now = t0;
+    let mut room = Room::new(settings(mode), quiz(), t0);
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    let mut next_conn = 1u64;
+    let mut joined: Vec<(PlayerId, String)> = Vec::new();
+    let mut ledger = Ledger::default();
+    for step in 0..300 {
+        let mut fx = Effects::new();
+        match rng.below(10) {
+            0 => {
+                let name = format!("p{}", rng.below(12));
+                let token = format!("t{next_conn}");
+                if let Ok(id) = room.join(next_conn, &name, token.clone(), now, &mut fx) {
+                    joined.push((id, token));
+                }
+                next_conn += 1;
+            }
+            1..=4 if !joined.is_empty() => {
+                let (id, _) = joined[rng.below(joined.len() as u64) as usize].clone();
+                let Some(conn) = room.conn_of(id) else {
+                    continue;
+                };
+                let value = match rng.below(3) {
+                    0 => AnswerValue::Choice(rng.below(3) as u32),
+                    1 => AnswerValue::Choices(vec![rng.below(4) as u32, 3]),
+                    _ => AnswerValue::Text(if rng.below(2) == 0 {
+                        "au".into()
+                    } else {
+                        "x".into()
+                    }),
+                };
+                let index = rng.below(5) as u32;
+                let (choice, choices, text) = match value {
+                    AnswerValue::Choice(c) => (Some(c), None, None),
+                    AnswerValue::Choices(c) => (None, Some(c), None),
+                    AnswerValue::Text(t) => (None, None, Some(t)),
+                };
+                room.player_msg(
+                    conn,
+                    id,
+                    ClientMsg::Answer {
+                        index,
+                        choice,
+                        choices,
+                        text,
+                    },
+                    now,
+                    now,
+                    &mut fx,
+                );
+            }
+            5 => {
+                let cmd = match rng.below(6) {
+                    0 => ClientMsg::Start,
+                    1 => ClientMsg::Close,
+                    2 | 3 => ClientMsg::Next,
+                    4 => ClientMsg::Kick {
+                        player_id: PlayerId(rng.below(8) as u32 + 1),
+                    },
+                    _ => ClientMsg::Lock {
+                        locked: rng.below(2) == 0,
+                    },
+                };
+                room.host_msg(HOST, cmd, now, &mut fx);
+            }
+            6 if !joined.is_empty() => {
+                let (id, _) = joined[rng.below(joined.len() as u64) as usize].clone();
+                if let Some(conn) = room.conn_of(id) {
+                    room.conn_closed(conn, now, &mut fx);
+                }
+            }
+            7 if !joined.is_empty() => {
+                let (_, token) = joined[rng.below(joined.len() as u64) as usize].clone();
+                let _ = room.resume(next_conn, &token, now, &mut fx);
+                next_conn += 1;
+            }
+            _ => {
+                now += Duration::from_millis(rng.below(6000));
+                room.tick(now, &mut fx);
+            }
+        }
+        room.check_invariants();
+        check_ledger(&room, &fx, &mut ledger, mode, seed, step);
+    }
+    ledger.closed.len()
+}
+
+/// What a walk saw: the points stored per (question, player), and which questions closed.
+#[derive(Default)]
+struct Ledger {
+    points: HashMap<(u32, PlayerId), i64>,
+    closed: std::collections::HashSet<u32>,
+}
+
+/// Scores equal the sum of stored points of closed questions; a race has at most one winner
+/// per question; every personal `result` reports the score the room holds.
+fn check_ledger(
+    room: &Room,
+    fx: &Effects,
+    ledger: &mut Ledger,
+    mode: Mode,
+    seed: u64,
+    step: usize,
+) {
+    for e in fx {
+        match e {
+            Effect::Persist(Write::Answer {
+                index,
+                player,
+                points,
+                ..
+            }) => {
+                ledger.points.insert((*index, *player), *points);
+            }
+            Effect::Send(_, ServerMsg::QuestionClosed { index, .. }) => {
+                ledger.closed.insert(*index);
+            }
+            _ => {}
+        }
+    }
+    let scores: HashMap<PlayerId, i64> = room.scores().into_iter().collect();
+    for (id, score) in &scores {
+        let sum: i64 = ledger
+            .points
+            .iter()
+            .filter(|((index, p), _)| p == id && ledger.closed.contains(index))
+            .map(|(_, pts)| pts)
+            .sum();
+        assert_eq!(
+            *score, sum,
+            "seed {seed} step {step}: score of {id} is not the sum of its points"
+        );
+    }
+    if mode == Mode::Race {
+        for index in 0..5 {
+            let winners = ledger
+                .points
+                .iter()
+                .filter(|((i, _), p)| *i == index && **p > 0)
+                .count();
+            assert!(
+                winners <= 1,
+                "seed {seed} step {step}: {winners} race winners"
+            );
+        }
+    }
+    for e in fx {
+        if let Effect::Send(Target::Player(id), ServerMsg::Result { score, .. }) = e {
+            if let Some(s) = scores.get(id) {
+                assert_eq!(
+                    s, score,
+                    "seed {seed} step {step}: result score differs from room score"
+                );
+            }
+        }
+    }
+}
+
+mod actor {
+    //! The room task's timers on tokio's paused clock, with channels standing in for sockets.
+
+    use super::*;
+    use crate::room::{spawn_room, ConnHandle, Out, RoomCmd};
+    use crate::store::Writer;
+    use tokio::sync::{mpsc, oneshot, Notify};
+
+    fn conn(id: u64) -> (ConnHandle, mpsc::Receiver<Out>) {
+        let (tx, rx) = mpsc::channel(64);
+        (
+            ConnHandle {
+                id,
+                tx,
+                kill: Arc::new(Notify::new()),
+            },
+            rx,
+        )
+    }
+
+    async fn next_msg(rx: &mut mpsc::Receiver<Out>) -> ServerMsg {
+        loop {
+            match rx.recv().await.expect("outbox open") {
+                Out::Frame(text) => return serde_json::from_str(&text).expect("valid frame"),
+                Out::Ping => continue,
+                Out::Close(code, _) => panic!("closed with {code}"),
+            }
+        }
+    }
+
+    async fn until(rx: &mut mpsc::Receiver<Out>, pick: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+        loop {
+            let m = next_msg(rx).await;
+            if pick(&m) {
+                return m;
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn question_times_out_on_the_server_clock() {
+        let now = tokio::time::Instant::now().into_std();
+        let room = Room::new(settings(Mode::Classic), quiz(), now);
+        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
+        let (host_conn, mut host_rx) = conn(HOST);
+        let (reply, ok) = oneshot::channel();
+        handle
+            .send(RoomCmd::AttachHost {
+                conn: host_conn,
+                host_key: "key".into(),
+                created: true,
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("attached");
+        let (p1, mut p1_rx) = conn(1);
+        let (reply, ok) = oneshot::channel();
+        handle
+            .send(RoomCmd::Join {
+                conn: p1,
+                name: "Ada".into(),
+                token: "t1".into(),
+                reply,
+            })
+            .await;
+        assert_eq!(ok.await.expect("reply"), Ok(PlayerId(1)));
+        assert!(matches!(
+            next_msg(&mut p1_rx).await,
+            ServerMsg::Welcome { .. }
+        ));
+
+        let started = tokio::time::Instant::now();
+        handle
+            .send(RoomCmd::Host {
+                conn: HOST,
+                msg: ClientMsg::Start,
+            })
+            .await;
+        until(&mut p1_rx, |m| matches!(m, ServerMsg::Question(_))).await;
+        // Nobody answers: the paused clock jumps to the deadline and the room closes the question.
+        until(&mut p1_rx, |m| {
+            matches!(m, ServerMsg::QuestionClosed { .. })
+        })
+        .await;
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(10_250),
+            "closed after limit + grace, not before ({waited:?})"
+        );
+        assert!(waited < Duration::from_millis(10_400));
+        match until(&mut p1_rx, |m| matches!(m, ServerMsg::Result { .. })).await {
+            ServerMsg::Result {
+                answered, points, ..
+            } => assert_eq!((answered, points), (false, 0)),
+            _ => unreachable!(),
+        }
+        until(&mut host_rx, |m| {
+            matches!(m, ServerMsg::QuestionClosed { .. })
+        })
+        .await;
+
+        // An answer now is too late, timed by the server.
+        let at = tokio::time::Instant::now().into_std();
+        let msg = ClientMsg::Answer {
+            index: 0,
+            choice: Some(1),
+            choices: None,
+            text: None,
+        };
+        handle
+            .send(RoomCmd::Player {
+                conn: 1,
+                player: PlayerId(1),
+                msg,
+                at,
+            })
+            .await;
+        match until(&mut p1_rx, |m| matches!(m, ServerMsg::Error { .. })).await {
+            ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::TooLate),
+            _ => unreachable!(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_reader_is_cut_off_without_stalling_the_room() {
+        let now = tokio::time::Instant::now().into_std();
+        let room = Room::new(settings(Mode::Classic), quiz(), now);
+        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
+        let (host_conn, mut host_rx) = conn(HOST);
+        let (reply, ok) = oneshot::channel();
+        handle
+            .send(RoomCmd::AttachHost {
+                conn: host_conn,
+                host_key: "key".into(),
+                created: true,
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("attached");
+        // A player whose outbox holds one frame and who never reads.
+        let (tx, _never_read) = mpsc::channel(1);
+        let kill = Arc::new(Notify::new());
+        let slow = ConnHandle {
+            id: 2,
+            tx,
+            kill: Arc::clone(&kill),
+        };
+        let (reply, ok) = oneshot::channel();
+        handle
+            .send(RoomCmd::Join {
+                conn: slow,
+                name: "Slow".into(),
+                token: "t2".into(),
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("joined");
+        let (p1, mut p1_rx) = conn(1);
+        let (reply, ok) = oneshot::channel();
+        handle
+            .send(RoomCmd::Join {
+                conn: p1,
+                name: "Ada".into(),
+                token: "t1".into(),
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("joined");
+        handle
+            .send(RoomCmd::Host {
+                conn: HOST,
+                msg: ClientMsg::Start,
+            })
+            .await;
+        kill.notified().await; // the room asked the slow socket to go
+        until(&mut host_rx, |m| {
+            matches!(
+                m,
+                ServerMsg::PlayerConnection {
+                    connected: false,
+                    ..
+                }
+            )
+        })
+        .await;
+        until(&mut p1_rx, |m| matches!(m, ServerMsg::Question(_))).await;
+        let at = tokio::time::Instant::now().into_std();
+        let msg = ClientMsg::Answer {
+            index: 0,
+            choice: Some(1),
+            choices: None,
+            text: None,
+        };
+        handle
+            .send(RoomCmd::Player {
+                conn: 1,
+                player: PlayerId(1),
+                msg,
+                at,
+            })
+            .await;
+        // Ada is the only connected player left, so her answer closes the question at once.
+        until(&mut p1_rx, |m| {
+            matches!(m, ServerMsg::QuestionClosed { .. })
+        })
+        .await;
+    }
+}
