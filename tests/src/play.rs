@@ -79,6 +79,8 @@ pub struct Played {
     /// The personal result after `game_over`.
     pub last: Option<Outcome>,
     pub acks: u32,
+    /// Question indices whose answer was acknowledged (last ack wins for polls).
+    pub acked: Vec<u32>,
     pub refusals: Vec<quizrace_protocol::ErrorCode>,
     pub questions_seen: u32,
 }
@@ -148,8 +150,10 @@ pub async fn play_game(
                 }
                 if matches!(strategy, Strategy::DropsAndResumes) {
                     // Wait for the ack, so the answer is known stored, then drop and come back.
-                    if bot.ack().await?.is_ok() {
+                    let acked = bot.ack().await?.is_ok();
+                    if acked {
                         played.acks += 1;
+                        played.acked.push(q.index);
                     }
                     let (pin, token) = match &bot.welcome {
                         Some(w) => (w.pin.clone(), w.token.clone()),
@@ -159,14 +163,17 @@ pub async fn play_game(
                     bot = Bot::connect(url).await?;
                     bot.deadline = Duration::from_secs(90);
                     let w = bot.resume(&pin, &token).await?;
-                    if let Some(open) = &w.question {
-                        if open.answered != Some(true) {
+                    if let Some(open) = w.question.as_ref().filter(|o| o.index == q.index) {
+                        if acked && open.answered != Some(true) {
                             bail!("resumed mid-question but the answer was forgotten");
                         }
                     }
                 }
             }
-            ServerMsg::AnswerAck { .. } => played.acks += 1,
+            ServerMsg::AnswerAck { index, .. } => {
+                played.acks += 1;
+                played.acked.push(*index);
+            }
             ServerMsg::Error { code, .. } => played.refusals.push(*code),
             ServerMsg::Result { .. } => {
                 let o = outcome(&msg).expect("a result");

@@ -444,6 +444,10 @@ impl Room {
         }
         self.last_activity = now;
         fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
+        if matches!(self.phase, Phase::Finished { .. }) {
+            // Back after the end: show the podium they missed, then their final result.
+            fx.push(Effect::Send(Target::Player(id), self.game_over()));
+        }
         if matches!(
             self.phase,
             Phase::Reveal { .. } | Phase::Leaderboard { .. } | Phase::Finished { .. }
@@ -1111,14 +1115,15 @@ impl Room {
             game: self.settings.game_id,
             status: "finished",
         }));
-        fx.push(Effect::Send(
-            Target::Everyone,
-            ServerMsg::GameOver {
-                game_id: self.settings.game_id,
-                podium: self.standings(3),
-            },
-        ));
+        fx.push(Effect::Send(Target::Everyone, self.game_over()));
         self.send_results(fx);
+    }
+
+    fn game_over(&self) -> ServerMsg {
+        ServerMsg::GameOver {
+            game_id: self.settings.game_id,
+            podium: self.standings(3),
+        }
     }
 
     fn dissolve(&mut self, reason: CloseReason, fx: &mut Effects) {
