@@ -56,12 +56,17 @@ async fn serve(args: Args) -> Result<(), String> {
         admin_password: args.admin_password,
         max_players: args.max_players,
     };
+    // Each player is a socket: allow as many as the hard limit permits.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open file limit"),
+    }
     let app = App::open(config).map_err(|e| e.to_string())?;
     if let Some(pw) = app.generated_admin_password() {
         println!("first start: created account `admin` with password {pw}");
         println!("  (shown once; set your own with --admin-password or QUIZ_ADMIN_PASSWORD)");
     }
-    let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| {
+    let listener = bind(args.bind).map_err(|e| {
         format!(
             "cannot listen on {}: {e}. Is another server using that port? Pass --bind with another address or port",
             args.bind
@@ -78,6 +83,19 @@ async fn serve(args: Args) -> Result<(), String> {
     run(listener, app, stop_signal())
         .await
         .map_err(|e| format!("server failed: {e}"))
+}
+
+/// A listener with a deep accept queue: a class joining at once must not see dropped SYNs
+/// (each costs a client a one-second retransmit).
+fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 /// SIGINT or SIGTERM.

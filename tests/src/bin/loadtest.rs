@@ -1,0 +1,438 @@
+//! Load tool: N bots in one room play Q questions, everyone answering at once, and the figures
+//! that matter are printed: join rate and latency, question fan-out, answer-ack latency,
+//! reveal and leaderboard fan-out, disconnects, server memory and CPU.
+//!
+//! By default it starts the release server binary (next to this one) on 127.0.0.1 with a
+//! temporary database, so server memory and CPU are the server's alone. With `--url` it aims
+//! at a running server instead (loopback only unless `--allow-remote`).
+//!
+//!     cargo build --release -p quizrace -p quizrace-tests
+//!     target/release/loadtest --players 1000 --questions 3 --mode classic
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use quizrace_protocol::{AnswerValue, ClientMsg, Mode, ServerMsg};
+use quizrace_tests::bot::{Bot, RoomOptions};
+use quizrace_tests::{Host, Http};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+#[derive(Parser, Debug)]
+#[command(about = "Drive N bots through a quizrace game and print latency, memory and CPU figures")]
+struct Args {
+    #[arg(long, default_value_t = 1000)]
+    players: u32,
+    #[arg(long, default_value_t = 3)]
+    questions: u32,
+    #[arg(long, default_value = "classic")]
+    mode: String,
+    /// Aim at a running server (`http://127.0.0.1:8080`) instead of starting one.
+    #[arg(long)]
+    url: Option<String>,
+    /// Admin password of the server at `--url`.
+    #[arg(long, default_value = "loadtest-admin")]
+    admin_password: String,
+    /// PID of the server at `--url`, to report its memory and CPU.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// The server binary to start (default: `quizrace` next to this binary).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Connections opened at once while joining.
+    #[arg(long, default_value_t = 256)]
+    connect_concurrency: usize,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout_s: u64,
+    /// Allow `--url` to point somewhere other than loopback.
+    #[arg(long)]
+    allow_remote: bool,
+}
+
+/// What one bot measured.
+#[derive(Default, Debug)]
+struct BotTimes {
+    join: Option<Duration>,
+    question_at: Vec<Option<Instant>>,
+    ack_latency: Vec<Option<Duration>>,
+    acked_at: Vec<Option<Instant>>,
+    reveal_at: Vec<Option<Instant>>,
+    board_at: Vec<Option<Instant>>,
+    failed: Option<String>,
+}
+
+struct Server {
+    child: Option<Child>,
+    pid: Option<u32>,
+    base: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn start_server(args: &Args) -> Result<Server> {
+    let bin = match &args.server_bin {
+        Some(b) => b.clone(),
+        None => std::env::current_exe()?
+            .parent()
+            .context("no parent dir")?
+            .join("quizrace"),
+    };
+    if !bin.exists() {
+        bail!(
+            "server binary {} not found: build it with `cargo build --release -p quizrace`",
+            bin.display()
+        );
+    }
+    let dir = tempfile::tempdir()?;
+    let mut child = Command::new(&bin)
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-password",
+            &args.admin_password,
+        ])
+        .arg("--db")
+        .arg(dir.path().join("load.db"))
+        .args(["--max-players", &(args.players + 10).to_string()])
+        .env("RUST_LOG", "quizrace=warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next().context("server exited before listening")??;
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Server {
+        pid: Some(child.id()),
+        child: Some(child),
+        base,
+        _dir: Some(dir),
+    })
+}
+
+/// (RSS in KiB, CPU seconds) of a process, from /proc.
+fn proc_stats(pid: Option<u32>) -> Option<(u64, f64)> {
+    let pid = pid?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit(')').next()?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat; after the ')' they are at 11 and 12.
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some((rss, ticks / 100.0))
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn summary(name: &str, mut v: Vec<Duration>) {
+    v.sort();
+    if v.is_empty() {
+        println!("{name:<34} (no samples)");
+        return;
+    }
+    println!(
+        "{name:<34} n={:<6} p50 {:>10}  p99 {:>10}  max {:>10}",
+        v.len(),
+        ms(pct(&v, 0.5)),
+        ms(pct(&v, 0.99)),
+        ms(*v.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+async fn run_bot(
+    url: String,
+    pin: quizrace_protocol::Pin,
+    i: u32,
+    questions: u32,
+    gate: Arc<Semaphore>,
+) -> BotTimes {
+    let q = questions as usize;
+    let mut t = BotTimes {
+        question_at: vec![None; q],
+        ack_latency: vec![None; q],
+        acked_at: vec![None; q],
+        reveal_at: vec![None; q],
+        board_at: vec![None; q],
+        ..BotTimes::default()
+    };
+    let start = Instant::now();
+    let joined = {
+        let _permit = gate.acquire().await;
+        Bot::joined(&url, &pin, &format!("b{i}")).await
+    };
+    let mut bot = match joined {
+        Ok(b) => b,
+        Err(e) => {
+            t.failed = Some(format!("join: {e:#}"));
+            return t;
+        }
+    };
+    t.join = Some(start.elapsed());
+    bot.deadline = Duration::from_secs(300);
+    let mut sent_at = vec![None; q];
+    loop {
+        let msg = match bot.recv().await {
+            Ok(m) => m,
+            Err(e) => {
+                t.failed = Some(format!("{e:#}"));
+                return t;
+            }
+        };
+        let now = Instant::now();
+        match msg {
+            ServerMsg::Question(view) => {
+                let i = view.index as usize;
+                t.question_at[i] = Some(now);
+                // Question kind is `choice` with the answer at 0 (see the quiz below).
+                sent_at[i] = Some(Instant::now());
+                if let Err(e) = bot.answer(view.index, AnswerValue::Choice(0)).await {
+                    t.failed = Some(format!("send: {e:#}"));
+                    return t;
+                }
+            }
+            ServerMsg::AnswerAck { index, .. } => {
+                let i = index as usize;
+                t.acked_at[i] = Some(now);
+                t.ack_latency[i] = sent_at[i].map(|s| now - s);
+            }
+            ServerMsg::QuestionClosed { index, .. } => t.reveal_at[index as usize] = Some(now),
+            ServerMsg::Leaderboard { index, .. } => t.board_at[index as usize] = Some(now),
+            ServerMsg::GameOver { .. } => return t,
+            ServerMsg::Error { code, message, .. } => {
+                t.failed = Some(format!("error {code:?}: {message}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    // Every bot is a socket.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let mode = match args.mode.as_str() {
+        "classic" => Mode::Classic,
+        "race" => Mode::Race,
+        other => bail!("--mode is classic or race, not {other}"),
+    };
+    let server = match &args.url {
+        Some(url) => {
+            let loopback =
+                url.contains("://127.") || url.contains("://localhost") || url.contains("://[::1]");
+            if !loopback && !args.allow_remote {
+                bail!("--url must be a loopback address (pass --allow-remote to override)");
+            }
+            Server {
+                child: None,
+                pid: args.server_pid,
+                base: url.trim_end_matches('/').to_owned(),
+                _dir: None,
+            }
+        }
+        None => start_server(&args)?,
+    };
+    let deadline = Duration::from_secs(args.timeout_s);
+    tokio::time::timeout(deadline, drive(&args, mode, &server))
+        .await
+        .context("load test timed out")?
+}
+
+async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
+    let http = Http::new(server.base.clone());
+    let ws_url = format!("{}/ws", server.base.replacen("http", "ws", 1));
+    let token = http.login("admin", &args.admin_password).await?;
+    let questions: Vec<_> = (0..args.questions)
+        .map(|i| json!({"kind": "choice", "text": format!("Load question {i}"),
+                         "choices": ["right", "wrong", "also wrong", "no"], "correct": [0], "time_limit_s": 120}))
+        .collect();
+    let quiz_id = http
+        .create_quiz(
+            &token,
+            &json!({"title": "Load test", "questions": questions}),
+        )
+        .await?;
+    let opts = RoomOptions {
+        mode,
+        max_players: Some(args.players),
+        ..RoomOptions::default()
+    };
+    let mut host = Host::create(&ws_url, &token, quiz_id, opts).await?;
+    host.bot.deadline = Duration::from_secs(300);
+    let idle = proc_stats(server.pid);
+
+    println!(
+        "quizrace load test: {} players, {} questions, mode {}",
+        args.players,
+        args.questions,
+        mode.as_str()
+    );
+    let gate = Arc::new(Semaphore::new(args.connect_concurrency));
+    let join_start = Instant::now();
+    let bots: Vec<_> = (0..args.players)
+        .map(|i| {
+            tokio::spawn(run_bot(
+                ws_url.clone(),
+                host.pin.clone(),
+                i,
+                args.questions,
+                Arc::clone(&gate),
+            ))
+        })
+        .collect();
+    // The host counts joins; failures show up in the bots' results.
+    let joined = host
+        .bot
+        .expect("all players joined", |m| match m {
+            ServerMsg::PlayerJoined { count, .. } if *count >= args.players => Some(*count),
+            _ => None,
+        })
+        .await;
+    let join_time = join_start.elapsed();
+    let after_join = proc_stats(server.pid);
+
+    let mut sent = Vec::new();
+    let mut board_sent = Vec::new();
+    let mut cpu_per_question = Vec::new();
+    if joined.is_ok() {
+        for q in 0..args.questions {
+            let cpu_before = proc_stats(server.pid).map(|s| s.1);
+            sent.push(Instant::now());
+            host.send(if q == 0 {
+                &ClientMsg::Start
+            } else {
+                &ClientMsg::Next
+            })
+            .await?;
+            host.bot
+                .expect("question closed", |m| {
+                    matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
+                })
+                .await?;
+            if let (Some(a), Some((_, b))) = (cpu_before, proc_stats(server.pid)) {
+                cpu_per_question.push(b - a);
+            }
+            board_sent.push(Instant::now());
+            host.send(&ClientMsg::Next).await?;
+            host.bot
+                .expect("leaderboard", |m| {
+                    matches!(m, ServerMsg::Leaderboard { .. }).then_some(())
+                })
+                .await?;
+        }
+        host.send(&ClientMsg::Next).await?;
+    }
+    let peak = proc_stats(server.pid);
+    let mut results = Vec::new();
+    for b in bots {
+        results.push(b.await?);
+    }
+
+    // ---- report ----
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.failed.as_ref()).collect();
+    let joins: Vec<Duration> = results.iter().filter_map(|r| r.join).collect();
+    println!();
+    println!(
+        "joined {} of {} in {:.2} s ({:.0} joins/s)",
+        joins.len(),
+        args.players,
+        join_time.as_secs_f64(),
+        joins.len() as f64 / join_time.as_secs_f64()
+    );
+    summary("connect + join", joins);
+    for (q, t0) in sent.iter().enumerate() {
+        let fanout: Vec<Duration> = results
+            .iter()
+            .filter_map(|r| r.question_at[q].map(|t| t - *t0))
+            .collect();
+        summary(&format!("question {q} fan-out"), fanout);
+        let acks: Vec<Duration> = results.iter().filter_map(|r| r.ack_latency[q]).collect();
+        let acked = acks.len();
+        summary(&format!("question {q} answer ack"), acks);
+        let last_ack = results.iter().filter_map(|r| r.acked_at[q]).max();
+        if let Some(last) = last_ack {
+            println!(
+                "{:<34} {} acked, all within {} of the question being sent",
+                format!("question {q} burst"),
+                acked,
+                ms(last - *t0)
+            );
+        }
+        let first_reveal = results.iter().filter_map(|r| r.reveal_at[q]).min();
+        if let Some(first) = first_reveal {
+            let spread: Vec<Duration> = results
+                .iter()
+                .filter_map(|r| r.reveal_at[q].map(|t| t - first))
+                .collect();
+            summary(&format!("question {q} reveal spread"), spread);
+        }
+        if let Some(b0) = board_sent.get(q) {
+            let board: Vec<Duration> = results
+                .iter()
+                .filter_map(|r| r.board_at[q].map(|t| t - *b0))
+                .collect();
+            summary(&format!("question {q} leaderboard fan-out"), board);
+        }
+    }
+    println!("disconnects or failures: {}", failures.len());
+    for f in failures.iter().take(5) {
+        println!("  e.g. {f}");
+    }
+    match (idle, after_join, peak) {
+        (Some((idle_rss, _)), Some((joined_rss, _)), Some((peak_rss, cpu))) => {
+            let per = (joined_rss.saturating_sub(idle_rss)) as f64 / f64::from(args.players.max(1));
+            println!(
+                "server RSS: idle {idle_rss} KiB, after joins {joined_rss} KiB ({per:.1} KiB per player), peak {peak_rss} KiB"
+            );
+            println!("server CPU: {cpu:.2} s in all");
+            for (q, c) in cpu_per_question.iter().enumerate() {
+                println!("server CPU for question {q} (open to reveal): {c:.2} s");
+            }
+        }
+        _ => println!("server RSS/CPU: not measured (pass --server-pid with --url)"),
+    }
+    if let Err(e) = joined {
+        bail!("not every player joined: {e:#}");
+    }
+    if !failures.is_empty() {
+        bail!("{} bots failed", failures.len());
+    }
+    Ok(())
+}
