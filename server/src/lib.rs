@@ -60,6 +60,8 @@ pub enum StartError {
         path: PathBuf,
         source: store::StoreError,
     },
+    #[error("the database {path} is damaged or is not a quizrace database ({detail}). Restore it from a backup, or move it away to start with a new one")]
+    Corrupt { path: PathBuf, detail: String },
     #[error("a built-in quiz is invalid ({name}: {message}); this is a bug in this build")]
     Sample { name: String, message: String },
 }
@@ -85,9 +87,18 @@ impl App {
     /// installs the built-in quizzes.
     pub fn open(config: Config) -> Result<App, StartError> {
         let samples = samples::load()?;
-        let db_err = |source| StartError::Database {
-            path: config.db_path.clone(),
-            source,
+        let db_err = |source: store::StoreError| {
+            if source.is_corruption() {
+                StartError::Corrupt {
+                    path: config.db_path.clone(),
+                    detail: source.to_string(),
+                }
+            } else {
+                StartError::Database {
+                    path: config.db_path.clone(),
+                    source,
+                }
+            }
         };
         let store = Store::open(&config.db_path).map_err(db_err)?;
         let generated = store

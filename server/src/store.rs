@@ -82,8 +82,24 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error("integrity check failed: {0}")]
+    Corrupt(String),
     #[error("stored quiz is unreadable: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    /// The file is not a database, or SQLite found it damaged.
+    pub fn is_corruption(&self) -> bool {
+        match self {
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ),
+            StoreError::Corrupt(_) => true,
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -269,6 +285,10 @@ impl Store {
     /// Opens (or creates) the database, applies migrations and starts the writer thread.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = open_conn(path)?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(check));
+        }
         migrate(&mut conn)?;
         let writer_conn = open_conn(path)?;
         let (tx, rx) = mpsc::unbounded_channel();

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, lints, every test, and a small load run.
+# Works on a fresh machine with the Rust toolchain; installs nothing else yet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== cargo test (unit, golden, scenario and swarm tests)"
+cargo test --workspace
+
+echo "== load tool check: 300 bots, one question (behaviour, not timing)"
+cargo build --release -p quizrace -p quizrace-tests
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+timeout 300 target/release/loadtest --players 300 --questions 1 --mode classic

@@ -1,0 +1,329 @@
+//! The `quizrace` binary as an operator meets it: the `listening on` line, the first-start
+//! admin password, one clear line for each start-up problem, SIGTERM telling every client and
+//! exiting 0, and scores that survive a restart.
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+const BIN: &str = env!("CARGO_BIN_EXE_quizrace");
+
+struct Running {
+    child: Child,
+    addr: String,
+    /// Lines printed before `listening on`.
+    banner: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(db: &Path, admin_password: Option<&str>) -> Running {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--bind", "127.0.0.1:0", "--db"]).arg(db);
+    if let Some(pw) = admin_password {
+        cmd.args(["--admin-password", pw]);
+    }
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut banner = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("a line before exit").expect("utf-8");
+        if let Some(rest) = line.strip_prefix("listening on http://") {
+            break rest.trim().to_owned();
+        }
+        banner.push(line);
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Running {
+        child,
+        addr,
+        banner,
+    }
+}
+
+/// Runs the binary expecting it to refuse to start; returns (exit code, stderr).
+fn refuse(args: &[&str], db: &Path) -> (Option<i32>, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A minimal HTTP/1.1 request; returns (status, body).
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+fn login(addr: &str, password: &str) -> Option<String> {
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/api/login",
+        None,
+        Some(json!({"username": "admin", "password": password})),
+    );
+    (status == 200).then(|| {
+        serde_json::from_str::<Value>(&body).ok()?["token"]
+            .as_str()
+            .map(str::to_owned)
+    })?
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn ws(addr: &str) -> Ws {
+    tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .expect("ws")
+        .0
+}
+
+async fn send(ws: &mut Ws, v: Value) {
+    ws.send(Message::text(v.to_string())).await.expect("send");
+}
+
+/// The next message of `type`, skipping others, within 10 s.
+async fn until(ws: &mut Ws, kind: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("in time")
+            .expect("open")
+            .expect("frame");
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(&t).expect("json");
+            if v["type"] == kind {
+                return v;
+            }
+        }
+    }
+}
+
+fn kill_term(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn first_start_prints_a_working_admin_password_and_the_listening_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = start(&dir.path().join("q.db"), None);
+    let line = server
+        .banner
+        .iter()
+        .find(|l| l.contains("password"))
+        .expect("password line");
+    let password = line.split_whitespace().last().expect("password").to_owned();
+    assert!(
+        server.addr.starts_with("127.0.0.1:") && !server.addr.ends_with(":0"),
+        "the real port"
+    );
+    assert!(
+        login(&server.addr, &password).is_some(),
+        "the printed password logs in"
+    );
+    assert!(login(&server.addr, "wrong").is_none());
+    drop(server);
+    // Second start on the same file: no new password is generated or shown.
+    let again = start(&dir.path().join("q.db"), None);
+    assert!(again.banner.iter().all(|l| !l.contains("password")));
+    assert!(
+        login(&again.addr, &password).is_some(),
+        "the password survived the restart"
+    );
+}
+
+#[test]
+fn port_in_use_is_one_clear_line_and_a_failure_exit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let (code, err) = refuse(
+        &["--bind", &addr, "--admin-password", "x"],
+        &dir.path().join("q.db"),
+    );
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("cannot listen") && err.contains("--bind"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unwritable_database_path_is_one_clear_line() {
+    let (code, err) = refuse(
+        &["--bind", "127.0.0.1:0"],
+        Path::new("/nonexistent-dir/sub/q.db"),
+    );
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("cannot open the database") && err.contains("--db"),
+        "{err}"
+    );
+}
+
+#[test]
+fn corrupt_database_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    std::fs::write(&db, vec![0x5a; 8192]).expect("write garbage");
+    let (code, err) = refuse(&["--bind", "127.0.0.1:0"], &db);
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("damaged or is not a quizrace database"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_tells_every_client_and_exits_zero_and_scores_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    let mut server = start(&db, Some("pw"));
+    let addr = server.addr.clone();
+    let token = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || login(&addr, "pw").expect("login")
+    })
+    .await
+    .expect("task");
+
+    // A game with one answered question, then the host ends it.
+    let mut host = ws(&addr).await;
+    send(
+        &mut host,
+        json!({"type":"host","token":token,"quiz_id":1,"mode":"classic"}),
+    )
+    .await;
+    let created = until(&mut host, "room_created").await;
+    let (pin, game_id) = (
+        created["pin"].clone(),
+        created["game_id"].as_i64().expect("game id"),
+    );
+    let mut player = ws(&addr).await;
+    send(&mut player, json!({"type":"join","pin":pin,"name":"Ada"})).await;
+    until(&mut player, "welcome").await;
+    send(&mut host, json!({"type":"start"})).await;
+    let q = until(&mut player, "question").await;
+    let answer = match q["kind"].as_str() {
+        Some("type_answer") => json!({"type":"answer","index":0,"text":"x"}),
+        Some("multi") => json!({"type":"answer","index":0,"choices":[0]}),
+        _ => json!({"type":"answer","index":0,"choice":0}),
+    };
+    send(&mut player, answer).await;
+    until(&mut player, "answer_ack").await;
+    let result = until(&mut player, "result").await;
+    let score = result["score"].as_i64().expect("score");
+    send(&mut host, json!({"type":"end"})).await;
+    until(&mut player, "game_over").await;
+
+    // A second room still running, and a socket that never joined anything.
+    let mut host2 = ws(&addr).await;
+    send(
+        &mut host2,
+        json!({"type":"host","token":token,"quiz_id":1,"mode":"race"}),
+    )
+    .await;
+    let pin2 = until(&mut host2, "room_created").await["pin"].clone();
+    let mut player2 = ws(&addr).await;
+    send(&mut player2, json!({"type":"join","pin":pin2,"name":"Bo"})).await;
+    until(&mut player2, "welcome").await;
+    let mut idle = ws(&addr).await;
+
+    let stopping = Instant::now();
+    kill_term(&server.child);
+    for (who, sock) in [
+        ("host", &mut host2),
+        ("player", &mut player2),
+        ("lone socket", &mut idle),
+    ] {
+        let closed = until(sock, "room_closed").await;
+        assert_eq!(closed["reason"], "server_shutdown", "{who} is told why");
+    }
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(5),
+            "exits within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit 0, got {status:?}");
+
+    // Restart on the same file: the finished game and its score are still there.
+    let again = start(&db, Some("pw"));
+    let report = tokio::task::spawn_blocking(move || {
+        let token = login(&again.addr, "pw").expect("login");
+        http(
+            &again.addr,
+            "GET",
+            &format!("/api/games/{game_id}"),
+            Some(&token),
+            None,
+        )
+    })
+    .await
+    .expect("task");
+    assert_eq!(report.0, 200, "{}", report.1);
+    let report: Value = serde_json::from_str(&report.1).expect("json");
+    assert_eq!(report["status"], "finished");
+    assert_eq!(report["players"][0]["name"], "Ada");
+    assert_eq!(report["players"][0]["score"].as_i64(), Some(score));
+}
