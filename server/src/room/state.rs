@@ -236,6 +236,10 @@ pub struct Room {
     last_activity: Instant,
     /// Index of the last question opened.
     last_index: Option<u32>,
+    /// Active players, and those of them with a connection. Kept up to date on every change
+    /// (and re-counted by `check_invariants`) so that an answer costs O(1), not O(players).
+    active: u32,
+    connected: u32,
 }
 
 /// Trims a nickname and checks it: 1..=20 characters of letters, digits, spaces and `_-.'`.
@@ -264,6 +268,8 @@ impl Room {
             phase: Phase::Lobby,
             last_activity: now,
             last_index: None,
+            active: 0,
+            connected: 0,
         }
     }
 
@@ -290,7 +296,7 @@ impl Room {
     }
 
     fn active_count(&self) -> u32 {
-        self.players.iter().filter(|p| p.is_active()).count() as u32
+        self.active
     }
 
     fn player(&self, id: PlayerId) -> Option<&Player> {
@@ -382,6 +388,8 @@ impl Room {
         let id = PlayerId(self.players.len() as u32 + 1);
         self.names.insert(key);
         self.by_token.insert(token.clone(), self.players.len());
+        self.active += 1;
+        self.connected += 1;
         self.players.push(Player {
             id,
             name: name.clone(),
@@ -434,6 +442,7 @@ impl Room {
             ));
             fx.push(Effect::Disconnect(old));
         } else {
+            self.connected += 1;
             fx.push(Effect::Send(
                 Target::Host,
                 ServerMsg::PlayerConnection {
@@ -594,6 +603,7 @@ impl Room {
         };
         p.conn = None;
         let id = p.id;
+        self.connected -= 1;
         fx.push(Effect::Send(
             Target::Host,
             ServerMsg::PlayerConnection {
@@ -821,15 +831,17 @@ impl Room {
         let Phase::Question { answers, .. } = &self.phase else {
             return;
         };
-        let mut connected = self
+        // Nobody there: let the timer run, players may come back. Fewer answers than
+        // connected players: someone connected has not answered (the common case, in O(1)).
+        if self.connected == 0 || (answers.len() as u32) < self.connected {
+            return;
+        }
+        let all = self
             .players
             .iter()
             .filter(|p| p.is_active() && p.conn.is_some())
-            .peekable();
-        if connected.peek().is_none() {
-            return; // nobody there: let the timer run, players may come back
-        }
-        if connected.all(|p| answers.contains_key(&p.id)) {
+            .all(|p| answers.contains_key(&p.id));
+        if all {
             self.close_question(now, fx);
         }
     }
@@ -904,6 +916,10 @@ impl Room {
         let p = &mut self.players[id.0 as usize - 1];
         p.status = status;
         let conn = p.conn.take();
+        self.active -= 1;
+        if conn.is_some() {
+            self.connected -= 1;
+        }
         if status == Status::Left {
             self.names.remove(&p.name.to_lowercase());
         }
@@ -1208,6 +1224,17 @@ impl Room {
                 assert!(winners <= 1, "more than one race winner");
             }
         }
+        let active = self.players.iter().filter(|p| p.is_active()).count() as u32;
+        let connected = self
+            .players
+            .iter()
+            .filter(|p| p.is_active() && p.conn.is_some())
+            .count() as u32;
+        assert_eq!(
+            (self.active, self.connected),
+            (active, connected),
+            "kept counts drifted"
+        );
         for (i, p) in self.players.iter().enumerate() {
             assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");
             assert!(p.score >= 0);
