@@ -195,10 +195,16 @@ impl QuestionDoc {
         };
         let key = match self.kind {
             QuestionKind::Poll => {
-                if self.correct.is_some() || self.accept.is_some() {
+                if self.correct.is_some() {
                     return Err(err(
                         "correct",
                         "a poll has no correct answer; remove `correct`".into(),
+                    ));
+                }
+                if self.accept.is_some() {
+                    return Err(err(
+                        "accept",
+                        "a poll has no accepted answers; remove `accept`".into(),
                     ));
                 }
                 AnswerKey::Poll
