@@ -2,7 +2,7 @@
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
 use crate::room::state::{ConnId, Room, Settings};
-use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
+use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 use crate::store::{random_hex, Role};
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -20,9 +20,6 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
-/// Frames queued for one socket before the room gives up on it. Broadcasts share their bytes,
-/// so a full outbox costs little memory; a phone that falls this far behind is cut off.
-const OUTBOX: usize = 128;
 pub const PING_EVERY: Duration = Duration::from_secs(15);
 pub const IDLE_CLOSE: Duration = Duration::from_secs(45);
 /// More than this many refused frames within [`GARBAGE_WINDOW`] closes the socket (1008).
@@ -61,7 +58,7 @@ struct Conn {
 
 async fn run(socket: WebSocket, app: App, id: ConnId) {
     let (sink, mut stream) = socket.split();
-    let (tx, rx) = mpsc::channel(OUTBOX);
+    let (tx, rx) = mpsc::channel(HOST_BACKLOG);
     let kill = Arc::new(Notify::new());
     let mut writer = tokio::spawn(write_loop(sink, rx));
     let mut shutdown = app.shutdown_signal();
@@ -71,6 +68,7 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
             id,
             tx,
             kill: Arc::clone(&kill),
+            backlog: PLAYER_BACKLOG,
         },
         bound: Bound::Nothing,
         refusals: VecDeque::new(),
@@ -331,7 +329,7 @@ impl Conn {
     ) -> Result<(), ErrorCode> {
         let (reply, answer) = oneshot::channel();
         let cmd = RoomCmd::AttachHost {
-            conn: self.handle.clone(),
+            conn: self.handle.as_host(),
             host_key,
             created,
             reply,

@@ -26,19 +26,35 @@ pub enum Out {
     Close(u16, &'static str),
 }
 
+/// Frames a player's socket may have queued before it counts as not keeping up. Broadcasts
+/// share their bytes, so a full backlog costs little memory; a phone this far behind is cut off.
+pub const PLAYER_BACKLOG: usize = 128;
+/// The host gets a message per join: a class of thousands joining at once must not look like
+/// a slow host. (One host per room, so the memory is bounded.)
+pub const HOST_BACKLOG: usize = 16 * 1024;
+
 /// The room's way to reach one connection.
 #[derive(Debug, Clone)]
 pub struct ConnHandle {
     pub id: ConnId,
+    /// Created with capacity [`HOST_BACKLOG`]; tokio allocates slots as they fill, so an
+    /// idle player's outbox is small whatever its capacity.
     pub tx: mpsc::Sender<Out>,
     /// Wakes the connection's task to drop the socket (its outbox may be too full to say so).
     pub kill: Arc<Notify>,
+    /// How many queued frames this connection may fall behind by.
+    pub backlog: usize,
 }
 
 impl ConnHandle {
     /// Queues without waiting. `try_send`, not `send`: a slow phone must not stall the room.
     /// False when the connection could not keep up and is being cut off.
     pub fn push(&self, out: Out) -> bool {
+        let queued = self.tx.max_capacity() - self.tx.capacity();
+        if queued >= self.backlog {
+            self.kill.notify_one();
+            return false;
+        }
         match self.tx.try_send(out) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -46,6 +62,14 @@ impl ConnHandle {
                 false
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// The same connection, allowed the host's backlog.
+    pub fn as_host(&self) -> ConnHandle {
+        ConnHandle {
+            backlog: HOST_BACKLOG,
+            ..self.clone()
         }
     }
 }

@@ -7,5 +7,5 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
-pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
+pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 pub use state::{ConnId, Room, Settings};

@@ -950,6 +950,7 @@ mod actor {
                 id,
                 tx,
                 kill: Arc::new(Notify::new()),
+                backlog: 64,
             },
             rx,
         )
@@ -1081,6 +1082,7 @@ mod actor {
             id: 2,
             tx,
             kill: Arc::clone(&kill),
+            backlog: 1,
         };
         let (reply, ok) = oneshot::channel();
         handle
@@ -1141,5 +1143,51 @@ mod actor {
             matches!(m, ServerMsg::QuestionClosed { .. })
         })
         .await;
+    }
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_joins_does_not_cut_off_a_host_that_reads_slowly() {
+        use crate::room::{HOST_BACKLOG, PLAYER_BACKLOG};
+        // The same backlog on a player socket would be far over its limit.
+        const { assert!(1000 > PLAYER_BACKLOG) };
+        let now = tokio::time::Instant::now().into_std();
+        let mut s = settings(Mode::Classic);
+        s.max_players = 5000;
+        let room = Room::new(s, quiz(), now);
+        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
+        // A host that reads nothing while 1,000 players join: 1,000 player_joined frames queue.
+        let (tx, _host_unread) = mpsc::channel(HOST_BACKLOG);
+        let host_kill = Arc::new(Notify::new());
+        let host = ConnHandle {
+            id: HOST,
+            tx,
+            kill: Arc::clone(&host_kill),
+            backlog: PLAYER_BACKLOG,
+        };
+        let (reply, ok) = oneshot::channel();
+        let cmd = RoomCmd::AttachHost {
+            conn: host.as_host(),
+            host_key: "key".into(),
+            created: true,
+            reply,
+        };
+        handle.send(cmd).await;
+        ok.await.expect("reply").expect("attached");
+        let mut readers = Vec::new();
+        for i in 1..=1000u64 {
+            let (c, rx) = conn(i);
+            readers.push(rx);
+            let (reply, ok) = oneshot::channel();
+            handle
+                .send(RoomCmd::Join {
+                    conn: c,
+                    name: format!("p{i}"),
+                    token: format!("t{i}"),
+                    reply,
+                })
+                .await;
+            ok.await.expect("reply").expect("joined");
+        }
+        let cut = tokio::time::timeout(Duration::from_secs(1), host_kill.notified()).await;
+        assert!(cut.is_err(), "the host was cut off by a burst of joins");
     }
 }

@@ -326,6 +326,12 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
         })
         .await;
     let join_time = join_start.elapsed();
+    if let Err(e) = &joined {
+        for b in &bots {
+            b.abort();
+        }
+        bail!("the host did not see every player join: {e:#}");
+    }
     let after_join = proc_stats(server.pid);
 
     let mut sent = Vec::new();
