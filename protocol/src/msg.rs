@@ -183,7 +183,7 @@ pub struct QuestionView {
     pub time_limit_ms: u64,
     pub remaining_ms: u64,
     pub points: Points,
-    /// Only in `welcome` and `room_state`: whether this player already answered.
+    /// Only in `welcome`: whether this player already answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,
 }
@@ -400,6 +400,8 @@ pub enum ErrorCode {
     RateLimited,
     Unauthorized,
     NoSuchQuiz,
+    /// HTTP only: no game with that id that this account may see.
+    NoSuchGame,
     BadPhase,
     NoPlayers,
     NotHost,
@@ -432,6 +434,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "too many messages; slow down",
             ErrorCode::Unauthorized => "not allowed: log in as the host of this room",
             ErrorCode::NoSuchQuiz => "no such quiz",
+            ErrorCode::NoSuchGame => "no such game",
             ErrorCode::BadPhase => "that cannot be done at this point of the game",
             ErrorCode::NoPlayers => "no players have joined yet",
             ErrorCode::NotHost => "only the host can do that",

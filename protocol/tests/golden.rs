@@ -1767,6 +1767,7 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::RateLimited => "rate_limited",
         ErrorCode::Unauthorized => "unauthorized",
         ErrorCode::NoSuchQuiz => "no_such_quiz",
+        ErrorCode::NoSuchGame => "no_such_game",
         ErrorCode::BadPhase => "bad_phase",
         ErrorCode::NoPlayers => "no_players",
         ErrorCode::NotHost => "not_host",
@@ -1777,7 +1778,7 @@ fn wire_name(code: ErrorCode) -> &'static str {
     }
 }
 
-const ALL_CODES: [ErrorCode; 26] = [
+const ALL_CODES: [ErrorCode; 27] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -1797,6 +1798,7 @@ const ALL_CODES: [ErrorCode; 26] = [
     ErrorCode::RateLimited,
     ErrorCode::Unauthorized,
     ErrorCode::NoSuchQuiz,
+    ErrorCode::NoSuchGame,
     ErrorCode::BadPhase,
     ErrorCode::NoPlayers,
     ErrorCode::NotHost,

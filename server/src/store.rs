@@ -540,8 +540,16 @@ impl Store {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        players
-            .sort_by_key(|(p, correct_ms)| (std::cmp::Reverse(p.score), *correct_ms, p.player_id));
+        // As in the room: score, then time of correct answers, then join order; players who
+        // left or were kicked rank after everyone still in the game.
+        players.sort_by_key(|(p, correct_ms)| {
+            (
+                p.status != "active",
+                std::cmp::Reverse(p.score),
+                *correct_ms,
+                p.player_id,
+            )
+        });
         let players = players
             .into_iter()
             .enumerate()
@@ -607,27 +615,20 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<WriterMsg>)
                 Err(_) => break,
             }
         }
-        let mut tries = 0;
+        // Until the batch is stored nothing in it is reported committed, so nothing in it is
+        // acknowledged, and the rooms hold what follows. Retrying forever is the honest
+        // choice: giving up would let a later commit release acks for rows that were lost.
+        let mut tries: u32 = 0;
         while let Err(e) = commit(&mut conn, &batch) {
             tries += 1;
-            error!(error = %e, tries, "commit failed; retrying");
-            if tries >= 50 {
-                // Nothing in this batch is reported committed, so nothing is acknowledged.
-                error!(
-                    rows = batch.len(),
-                    "giving up on a batch; its acks are withheld"
-                );
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(200));
+            error!(error = %e, tries, rows = batch.len(), "commit failed; retrying");
+            std::thread::sleep(Duration::from_millis(100 * u64::from(tries.min(10))));
         }
-        let committed = tries < 50;
         for m in batch.drain(..) {
             match m {
-                WriterMsg::Write(req) if committed => {
+                WriterMsg::Write(req) => {
                     req.notify.send_replace(req.seq);
                 }
-                WriterMsg::Write(_) => {}
                 WriterMsg::Flush(done) => {
                     let _ = done.send(());
                 }

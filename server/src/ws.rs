@@ -189,11 +189,12 @@ impl Conn {
         }
     }
 
-    fn error(&self, code: ErrorCode) {
-        self.send(ServerMsg::error_code(code));
+    fn error(&mut self, code: ErrorCode) {
+        self.refuse(ServerMsg::error_code(code));
     }
 
-    /// An error for a frame this layer refused. A client that keeps sending garbage is closed.
+    /// An error for a frame this layer refused. A client that keeps sending garbage (more than
+    /// [`GARBAGE_LIMIT`] refusals in [`GARBAGE_WINDOW`]) is closed with 1008.
     fn refuse(&mut self, msg: ServerMsg) {
         self.send(msg);
         let now = Instant::now();
@@ -248,6 +249,19 @@ impl Conn {
                     chat,
                 },
             ) => {
+                let server_max = self.app.config().max_players;
+                if max_players.is_some_and(|m| !(1..=server_max).contains(&m)) {
+                    return self.refuse(ServerMsg::bad_field(
+                        "max_players",
+                        format!("max_players must be between 1 and {server_max} on this server"),
+                    ));
+                }
+                if auto_advance_ms.is_some_and(|ms| !(1_000..=600_000).contains(&ms)) {
+                    return self.refuse(ServerMsg::bad_field(
+                        "auto_advance_ms",
+                        "auto_advance_ms must be between 1000 and 600000",
+                    ));
+                }
                 let request = HostRequest {
                     token,
                     quiz_id,
@@ -374,10 +388,8 @@ impl Conn {
             pin: pin.clone(),
             game_id,
             mode: req.mode,
-            max_players: req
-                .max_players
-                .map_or(server_max, |m| m.clamp(1, server_max)),
-            auto_advance_ms: req.auto_advance_ms.map(|ms| ms.clamp(1_000, 600_000)),
+            max_players: req.max_players.unwrap_or(server_max),
+            auto_advance_ms: req.auto_advance_ms,
             chat: req.chat.unwrap_or(true),
             host_key: random_hex(16),
         };

@@ -179,11 +179,7 @@ async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport
     match report {
         Some(r) if r.host_id == who.id || who.role == Role::Admin => Ok(r),
         // Someone else's game looks the same as no game: ids are not secrets, results are.
-        _ => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NoSuchRoom,
-            "no such game",
-        )),
+        _ => Err(ApiError::not_found(ErrorCode::NoSuchGame)),
     }
 }
 

@@ -916,6 +916,10 @@ impl Room {
         let p = &mut self.players[id.0 as usize - 1];
         p.status = status;
         let conn = p.conn.take();
+        if let Phase::Question { answers, .. } = &mut self.phase {
+            // Gone players' answers stay stored but no longer count in the live totals.
+            answers.remove(&id);
+        }
         self.active -= 1;
         if conn.is_some() {
             self.connected -= 1;
@@ -1215,8 +1219,8 @@ impl Room {
         if let Phase::Question { answers, .. } = &self.phase {
             for id in answers.keys() {
                 assert!(
-                    self.player(*id).is_some(),
-                    "answer from unknown player {id}"
+                    self.player(*id).is_some_and(Player::is_active),
+                    "live answer from {id}, who is not in the room"
                 );
             }
             if self.settings.mode == Mode::Race {
