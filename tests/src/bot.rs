@@ -356,6 +356,26 @@ impl Host {
         self.bot.send(msg).await
     }
 
+    /// Drives `questions` questions the usual way: wait for each reveal, `next` to the
+    /// leaderboard, `next` again. After the last one the room sends `game_over`.
+    pub async fn advance_through(&mut self, questions: usize) -> Result<()> {
+        for _ in 0..questions {
+            self.bot
+                .expect("reveal", |m| {
+                    matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
+                })
+                .await?;
+            self.send(&ClientMsg::Next).await?;
+            self.bot
+                .expect("leaderboard", |m| {
+                    matches!(m, ServerMsg::Leaderboard { .. }).then_some(())
+                })
+                .await?;
+            self.send(&ClientMsg::Next).await?;
+        }
+        Ok(())
+    }
+
     /// Waits until the host has seen `n` players join in total.
     pub async fn await_players(&mut self, n: u32) -> Result<()> {
         self.bot

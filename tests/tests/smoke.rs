@@ -32,22 +32,7 @@ async fn three_bots_play_a_classic_game_to_the_podium() {
     }
     host.await_players(3).await.unwrap();
     host.send(&ClientMsg::Start).await.unwrap();
-    for _ in 0..4 {
-        host.bot
-            .expect("reveal", |m| {
-                matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
-            })
-            .await
-            .unwrap();
-        host.send(&ClientMsg::Next).await.unwrap();
-        host.bot
-            .expect("leaderboard", |m| {
-                matches!(m, ServerMsg::Leaderboard { .. }).then_some(())
-            })
-            .await
-            .unwrap();
-        host.send(&ClientMsg::Next).await.unwrap();
-    }
+    host.advance_through(4).await.unwrap();
     let podium = host
         .bot
         .expect("game over", |m| match m {

@@ -51,22 +51,7 @@ async fn swarm(mode: Mode) {
     }
     host.await_players(BOTS).await.unwrap();
     host.send(&ClientMsg::Start).await.unwrap();
-    for _ in 0..QUESTIONS {
-        host.bot
-            .expect("reveal", |m| {
-                matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
-            })
-            .await
-            .unwrap();
-        host.send(&ClientMsg::Next).await.unwrap();
-        host.bot
-            .expect("leaderboard", |m| {
-                matches!(m, ServerMsg::Leaderboard { .. }).then_some(())
-            })
-            .await
-            .unwrap();
-        host.send(&ClientMsg::Next).await.unwrap();
-    }
+    host.advance_through(QUESTIONS).await.unwrap();
     host.bot
         .expect("game over", |m| {
             matches!(m, ServerMsg::GameOver { .. }).then_some(())

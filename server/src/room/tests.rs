@@ -939,21 +939,83 @@ mod actor {
     //! The room task's timers on tokio's paused clock, with channels standing in for sockets.
 
     use super::*;
-    use crate::room::{spawn_room, ConnHandle, Out, RoomCmd};
+    use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
+    use crate::room::{HOST_BACKLOG, PLAYER_BACKLOG};
     use crate::store::Writer;
     use tokio::sync::{mpsc, oneshot, Notify};
 
-    fn conn(id: u64) -> (ConnHandle, mpsc::Receiver<Out>) {
-        let (tx, rx) = mpsc::channel(64);
+    /// A connection whose outbox holds `capacity` frames and counts as behind at `backlog`.
+    fn conn_with(id: u64, capacity: usize, backlog: usize) -> (ConnHandle, mpsc::Receiver<Out>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let kill = Arc::new(Notify::new());
         (
             ConnHandle {
                 id,
                 tx,
-                kill: Arc::new(Notify::new()),
-                backlog: 64,
+                kill,
+                backlog,
             },
             rx,
         )
+    }
+
+    fn conn(id: u64) -> (ConnHandle, mpsc::Receiver<Out>) {
+        conn_with(id, 64, 64)
+    }
+
+    fn open(settings: Settings) -> RoomHandle {
+        let room = Room::new(settings, quiz(), tokio::time::Instant::now().into_std());
+        spawn_room(room, Writer::instant_for_tests(), || {})
+    }
+
+    async fn attach_host(handle: &RoomHandle, conn: ConnHandle) {
+        let (reply, ok) = oneshot::channel();
+        let key = "key".into();
+        handle
+            .send(RoomCmd::AttachHost {
+                conn,
+                host_key: key,
+                created: true,
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("attached");
+    }
+
+    async fn join(handle: &RoomHandle, conn: ConnHandle, name: &str) -> PlayerId {
+        let (reply, ok) = oneshot::channel();
+        let token = format!("t-{name}");
+        handle
+            .send(RoomCmd::Join {
+                conn,
+                name: name.into(),
+                token,
+                reply,
+            })
+            .await;
+        ok.await.expect("reply").expect("joined")
+    }
+
+    async fn answer_now(handle: &RoomHandle, conn: u64, player: PlayerId, choice: u32) {
+        let at = tokio::time::Instant::now().into_std();
+        let msg = ClientMsg::Answer {
+            index: 0,
+            choice: Some(choice),
+            choices: None,
+            text: None,
+        };
+        handle
+            .send(RoomCmd::Player {
+                conn,
+                player,
+                msg,
+                at,
+            })
+            .await;
+    }
+
+    async fn host_says(handle: &RoomHandle, msg: ClientMsg) {
+        handle.send(RoomCmd::Host { conn: HOST, msg }).await;
     }
 
     async fn next_msg(rx: &mut mpsc::Receiver<Out>) -> ServerMsg {
@@ -977,43 +1039,18 @@ mod actor {
 
     #[tokio::test(start_paused = true)]
     async fn question_times_out_on_the_server_clock() {
-        let now = tokio::time::Instant::now().into_std();
-        let room = Room::new(settings(Mode::Classic), quiz(), now);
-        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
-        let (host_conn, mut host_rx) = conn(HOST);
-        let (reply, ok) = oneshot::channel();
-        handle
-            .send(RoomCmd::AttachHost {
-                conn: host_conn,
-                host_key: "key".into(),
-                created: true,
-                reply,
-            })
-            .await;
-        ok.await.expect("reply").expect("attached");
+        let handle = open(settings(Mode::Classic));
+        let (host, mut host_rx) = conn(HOST);
+        attach_host(&handle, host).await;
         let (p1, mut p1_rx) = conn(1);
-        let (reply, ok) = oneshot::channel();
-        handle
-            .send(RoomCmd::Join {
-                conn: p1,
-                name: "Ada".into(),
-                token: "t1".into(),
-                reply,
-            })
-            .await;
-        assert_eq!(ok.await.expect("reply"), Ok(PlayerId(1)));
+        assert_eq!(join(&handle, p1, "Ada").await, PlayerId(1));
         assert!(matches!(
             next_msg(&mut p1_rx).await,
             ServerMsg::Welcome { .. }
         ));
 
         let started = tokio::time::Instant::now();
-        handle
-            .send(RoomCmd::Host {
-                conn: HOST,
-                msg: ClientMsg::Start,
-            })
-            .await;
+        host_says(&handle, ClientMsg::Start).await;
         until(&mut p1_rx, |m| matches!(m, ServerMsg::Question(_))).await;
         // Nobody answers: the paused clock jumps to the deadline and the room closes the question.
         until(&mut p1_rx, |m| {
@@ -1038,21 +1075,7 @@ mod actor {
         .await;
 
         // An answer now is too late, timed by the server.
-        let at = tokio::time::Instant::now().into_std();
-        let msg = ClientMsg::Answer {
-            index: 0,
-            choice: Some(1),
-            choices: None,
-            text: None,
-        };
-        handle
-            .send(RoomCmd::Player {
-                conn: 1,
-                player: PlayerId(1),
-                msg,
-                at,
-            })
-            .await;
+        answer_now(&handle, 1, PlayerId(1), 1).await;
         match until(&mut p1_rx, |m| matches!(m, ServerMsg::Error { .. })).await {
             ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::TooLate),
             _ => unreachable!(),
@@ -1061,56 +1084,16 @@ mod actor {
 
     #[tokio::test(start_paused = true)]
     async fn a_slow_reader_is_cut_off_without_stalling_the_room() {
-        let now = tokio::time::Instant::now().into_std();
-        let room = Room::new(settings(Mode::Classic), quiz(), now);
-        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
-        let (host_conn, mut host_rx) = conn(HOST);
-        let (reply, ok) = oneshot::channel();
-        handle
-            .send(RoomCmd::AttachHost {
-                conn: host_conn,
-                host_key: "key".into(),
-                created: true,
-                reply,
-            })
-            .await;
-        ok.await.expect("reply").expect("attached");
+        let handle = open(settings(Mode::Classic));
+        let (host, mut host_rx) = conn(HOST);
+        attach_host(&handle, host).await;
         // A player whose outbox holds one frame and who never reads.
-        let (tx, _never_read) = mpsc::channel(1);
-        let kill = Arc::new(Notify::new());
-        let slow = ConnHandle {
-            id: 2,
-            tx,
-            kill: Arc::clone(&kill),
-            backlog: 1,
-        };
-        let (reply, ok) = oneshot::channel();
-        handle
-            .send(RoomCmd::Join {
-                conn: slow,
-                name: "Slow".into(),
-                token: "t2".into(),
-                reply,
-            })
-            .await;
-        ok.await.expect("reply").expect("joined");
+        let (slow, _never_read) = conn_with(2, 1, 1);
+        let kill = Arc::clone(&slow.kill);
+        join(&handle, slow, "Slow").await;
         let (p1, mut p1_rx) = conn(1);
-        let (reply, ok) = oneshot::channel();
-        handle
-            .send(RoomCmd::Join {
-                conn: p1,
-                name: "Ada".into(),
-                token: "t1".into(),
-                reply,
-            })
-            .await;
-        ok.await.expect("reply").expect("joined");
-        handle
-            .send(RoomCmd::Host {
-                conn: HOST,
-                msg: ClientMsg::Start,
-            })
-            .await;
+        let ada = join(&handle, p1, "Ada").await;
+        host_says(&handle, ClientMsg::Start).await;
         kill.notified().await; // the room asked the slow socket to go
         until(&mut host_rx, |m| {
             matches!(
@@ -1123,69 +1106,30 @@ mod actor {
         })
         .await;
         until(&mut p1_rx, |m| matches!(m, ServerMsg::Question(_))).await;
-        let at = tokio::time::Instant::now().into_std();
-        let msg = ClientMsg::Answer {
-            index: 0,
-            choice: Some(1),
-            choices: None,
-            text: None,
-        };
-        handle
-            .send(RoomCmd::Player {
-                conn: 1,
-                player: PlayerId(1),
-                msg,
-                at,
-            })
-            .await;
+        answer_now(&handle, 1, ada, 1).await;
         // Ada is the only connected player left, so her answer closes the question at once.
         until(&mut p1_rx, |m| {
             matches!(m, ServerMsg::QuestionClosed { .. })
         })
         .await;
     }
+
     #[tokio::test(start_paused = true)]
     async fn a_burst_of_joins_does_not_cut_off_a_host_that_reads_slowly() {
-        use crate::room::{HOST_BACKLOG, PLAYER_BACKLOG};
         // The same backlog on a player socket would be far over its limit.
         const { assert!(1000 > PLAYER_BACKLOG) };
-        let now = tokio::time::Instant::now().into_std();
         let mut s = settings(Mode::Classic);
         s.max_players = 5000;
-        let room = Room::new(s, quiz(), now);
-        let handle = spawn_room(room, Writer::instant_for_tests(), || {});
+        let handle = open(s);
         // A host that reads nothing while 1,000 players join: 1,000 player_joined frames queue.
-        let (tx, _host_unread) = mpsc::channel(HOST_BACKLOG);
-        let host_kill = Arc::new(Notify::new());
-        let host = ConnHandle {
-            id: HOST,
-            tx,
-            kill: Arc::clone(&host_kill),
-            backlog: PLAYER_BACKLOG,
-        };
-        let (reply, ok) = oneshot::channel();
-        let cmd = RoomCmd::AttachHost {
-            conn: host.as_host(),
-            host_key: "key".into(),
-            created: true,
-            reply,
-        };
-        handle.send(cmd).await;
-        ok.await.expect("reply").expect("attached");
+        let (host, _host_unread) = conn_with(HOST, HOST_BACKLOG, PLAYER_BACKLOG);
+        let host_kill = Arc::clone(&host.kill);
+        attach_host(&handle, host.as_host()).await;
         let mut readers = Vec::new();
         for i in 1..=1000u64 {
             let (c, rx) = conn(i);
             readers.push(rx);
-            let (reply, ok) = oneshot::channel();
-            handle
-                .send(RoomCmd::Join {
-                    conn: c,
-                    name: format!("p{i}"),
-                    token: format!("t{i}"),
-                    reply,
-                })
-                .await;
-            ok.await.expect("reply").expect("joined");
+            join(&handle, c, &format!("p{i}")).await;
         }
         let cut = tokio::time::timeout(Duration::from_secs(1), host_kill.notified()).await;
         assert!(cut.is_err(), "the host was cut off by a burst of joins");
