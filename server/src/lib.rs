@@ -40,6 +40,10 @@ pub struct Config {
     /// Sets the `admin` password; `None` generates one on first start.
     pub admin_password: Option<String>,
     pub max_players: u32,
+    /// How often the server pings each socket.
+    pub ping_every: Duration,
+    /// A socket silent this long (no frame, no pong) is closed.
+    pub idle_close: Duration,
 }
 
 impl Config {
@@ -48,6 +52,8 @@ impl Config {
             db_path: db_path.into(),
             admin_password: None,
             max_players: DEFAULT_MAX_PLAYERS,
+            ping_every: Duration::from_secs(15),
+            idle_close: Duration::from_secs(45),
         }
     }
 }

@@ -52,9 +52,9 @@ fn main() -> ExitCode {
 
 async fn serve(args: Args) -> Result<(), String> {
     let config = Config {
-        db_path: args.db,
         admin_password: args.admin_password,
         max_players: args.max_players,
+        ..Config::new(args.db)
     };
     // Each player is a socket: allow as many as the hard limit permits.
     match rlimit::increase_nofile_limit(u64::MAX) {

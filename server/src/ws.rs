@@ -20,11 +20,11 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
-pub const PING_EVERY: Duration = Duration::from_secs(15);
-pub const IDLE_CLOSE: Duration = Duration::from_secs(45);
 /// More than this many refused frames within [`GARBAGE_WINDOW`] closes the socket (1008).
 const GARBAGE_LIMIT: usize = 20;
 const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
+/// How long a socket we closed waits for the client's own Close before it is dropped.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// Frames written to the socket in one flush at most.
 const WRITE_BATCH: usize = 64;
 
@@ -74,7 +74,8 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
         refusals: VecDeque::new(),
         closing: false,
     };
-    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    let (ping_every, idle_close) = (conn.app.config().ping_every, conn.app.config().idle_close);
+    let mut ping = tokio::time::interval_at(Instant::now() + ping_every, ping_every);
     let mut last_seen = Instant::now();
     let mut writer_done = false;
     loop {
@@ -107,7 +108,7 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
             _ = ping.tick() => {
                 conn.handle.push(Out::Ping);
             }
-            () = tokio::time::sleep_until(last_seen + IDLE_CLOSE) => {
+            () = tokio::time::sleep_until(last_seen + idle_close) => {
                 debug!("silent for too long");
                 conn.handle.push(Out::Close(1001, "idle"));
                 break;
@@ -144,6 +145,17 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
             writer.abort();
         }
     }
+    // The closing handshake: after our Close, read until the client's Close (or a short
+    // while). Dropping the socket at once would reset it under a client that still has a
+    // pong in flight, and the reset discards our Close frame before the client reads it.
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(msg)) = stream.next().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 fn is_too_big(e: &axum::Error) -> bool {
