@@ -521,7 +521,7 @@ impl Store {
         let mut stmt = db.prepare(
             "SELECT p.player_id, p.name, p.status,
                     COALESCE(SUM(a.points), 0),
-                    COALESCE(SUM(CASE WHEN a.correct = 1 THEN a.elapsed_ms ELSE 0 END), 0)
+                    COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
              FROM players p LEFT JOIN answers a
                ON a.game_id = p.game_id AND a.player_id = p.player_id
              WHERE p.game_id = ?1 GROUP BY p.player_id",

@@ -22,6 +22,9 @@ pub const ANSWER_COUNT_EVERY: Duration = Duration::from_millis(100);
 /// Chat: at most this many messages per player per window.
 pub const CHAT_BURST: usize = 5;
 pub const CHAT_WINDOW: Duration = Duration::from_secs(10);
+/// After a player's socket drops mid-question, the question waits this long before it
+/// closes early for "everyone answered": a reloading phone must not end the round for all.
+pub const RECONNECT_GRACE: Duration = Duration::from_secs(3);
 /// A room nobody touches for this long is closed with `idle`.
 pub const IDLE_AFTER: Duration = Duration::from_secs(30 * 60);
 /// A finished room lingers this long so players can read the podium.
@@ -116,7 +119,7 @@ struct Player {
     status: Status,
     score: i64,
     streak: u32,
-    /// Total elapsed time of correct answers: the first tie-breaker.
+    /// Total elapsed time of answers that scored: the first tie-breaker.
     correct_ms: u64,
     chat_times: VecDeque<Instant>,
     last: LastResult,
@@ -155,6 +158,8 @@ enum Phase {
         /// When the host was last told the answer count, and whether it is stale.
         count_sent_at: Option<Instant>,
         count_dirty: bool,
+        /// Until then, "everyone answered" does not close the question: someone dropped.
+        grace_until: Option<Instant>,
     },
     Reveal {
         index: u32,
@@ -340,14 +345,18 @@ impl Room {
                 opened_at,
                 count_sent_at,
                 count_dirty,
+                grace_until,
                 ..
             } => {
                 let deadline =
                     *opened_at + self.limit(*index) + Duration::from_millis(ANSWER_GRACE_MS);
-                match (count_dirty, count_sent_at) {
-                    (true, Some(at)) => Some(deadline.min(*at + ANSWER_COUNT_EVERY)),
-                    _ => Some(deadline),
-                }
+                let count = count_sent_at
+                    .filter(|_| *count_dirty)
+                    .map(|at| at + ANSWER_COUNT_EVERY);
+                [Some(deadline), count, *grace_until]
+                    .into_iter()
+                    .flatten()
+                    .min()
             }
             Phase::Reveal { advance_at, .. } | Phase::Leaderboard { advance_at, .. } => *advance_at,
             Phase::Lobby | Phase::Finished { .. } => None,
@@ -443,6 +452,12 @@ impl Room {
             fx.push(Effect::Disconnect(old));
         } else {
             self.connected += 1;
+            if self.connected == self.active {
+                // Everyone is back: nobody left to wait for.
+                if let Phase::Question { grace_until, .. } = &mut self.phase {
+                    *grace_until = None;
+                }
+            }
             fx.push(Effect::Send(
                 Target::Host,
                 ServerMsg::PlayerConnection {
@@ -604,6 +619,9 @@ impl Room {
         p.conn = None;
         let id = p.id;
         self.connected -= 1;
+        if let Phase::Question { grace_until, .. } = &mut self.phase {
+            *grace_until = Some(now + RECONNECT_GRACE);
+        }
         fx.push(Effect::Send(
             Target::Host,
             ServerMsg::PlayerConnection {
@@ -828,9 +846,17 @@ impl Room {
     }
 
     fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {
-        let Phase::Question { answers, .. } = &self.phase else {
+        let Phase::Question {
+            answers,
+            grace_until,
+            ..
+        } = &self.phase
+        else {
             return;
         };
+        if grace_until.is_some_and(|until| now < until) {
+            return; // someone just dropped: `tick` checks again when the grace ends
+        }
         // Nobody there: let the timer run, players may come back. Fewer answers than
         // connected players: someone connected has not answered (the common case, in O(1)).
         if self.connected == 0 || (answers.len() as u32) < self.connected {
@@ -1000,6 +1026,7 @@ impl Room {
             answers: HashMap::new(),
             count_sent_at: None,
             count_dirty: false,
+            grace_until: None,
         };
         fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
     }
@@ -1027,7 +1054,9 @@ impl Room {
             };
             if let Some(g) = given {
                 p.score += g.points;
-                if g.correct == Some(true) {
+                // Only answers that scored break ties: being right on a question worth
+                // nothing must not cost rank.
+                if g.points > 0 {
                     p.correct_ms += g.elapsed_ms;
                 }
             }
@@ -1191,12 +1220,19 @@ impl Room {
                 opened_at,
                 count_dirty,
                 count_sent_at,
+                grace_until,
                 ..
             } => {
                 let deadline =
                     *opened_at + self.limit(*index) + Duration::from_millis(ANSWER_GRACE_MS);
+                let grace_over = grace_until.is_some_and(|until| now >= until);
                 if now >= deadline {
                     self.close_question(now, fx);
+                } else if grace_over {
+                    if let Phase::Question { grace_until, .. } = &mut self.phase {
+                        *grace_until = None;
+                    }
+                    self.close_if_all_answered(now, fx);
                 } else if *count_dirty
                     && count_sent_at.is_some_and(|at| now >= at + ANSWER_COUNT_EVERY)
                 {

@@ -193,8 +193,6 @@ fn classic_closes_when_every_connected_player_answered() {
     let t0 = Instant::now();
     let mut room = room_with(Mode::Classic, 3, t0);
     host(&mut room, ClientMsg::Start, t0);
-    let mut fx = Effects::new();
-    room.conn_closed(3, t0, &mut fx);
     assert!(!closed(&answer(
         &mut room,
         1,
@@ -202,11 +200,109 @@ fn classic_closes_when_every_connected_player_answered() {
         AnswerValue::Choice(0),
         t0
     )));
+    assert!(!closed(&answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0
+    )));
+    let fx = answer(&mut room, 3, 0, AnswerValue::Choice(1), t0);
+    assert!(closed(&fx), "the last answer closes the question");
+}
+
+#[test]
+fn a_dropped_player_holds_the_question_open_only_for_the_reconnect_grace() {
+    use super::state::RECONNECT_GRACE;
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let mut fx = Effects::new();
+    room.conn_closed(3, t0, &mut fx);
+    answer(&mut room, 1, 0, AnswerValue::Choice(0), t0);
     let fx = answer(&mut room, 2, 0, AnswerValue::Choice(1), t0);
+    assert!(!closed(&fx), "player 3 may be reloading: wait");
+    assert!(room.next_wake() <= t0 + RECONNECT_GRACE);
+    let mut fx = Effects::new();
+    room.tick(t0 + RECONNECT_GRACE - Duration::from_millis(1), &mut fx);
+    assert!(!closed(&fx));
+    room.tick(t0 + RECONNECT_GRACE, &mut fx);
     assert!(
         closed(&fx),
-        "player 3 is away and does not hold the question open"
+        "player 3 did not come back: everyone connected has answered"
     );
+}
+
+#[test]
+fn a_player_who_reloads_mid_question_can_still_answer() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    answer(&mut room, 2, 0, AnswerValue::Choice(1), t0);
+    let mut fx = Effects::new();
+    room.conn_closed(3, t0, &mut fx);
+    let mut fx = Effects::new();
+    room.tick(t0 + Duration::from_millis(100), &mut fx);
+    assert!(!closed(&fx));
+    let back = t0 + Duration::from_millis(400);
+    let mut fx = Effects::new();
+    room.resume(33, "tok3", back, &mut fx).expect("resume");
+    let mut fx = Effects::new();
+    let msg = ClientMsg::Answer {
+        index: 0,
+        choice: Some(1),
+        choices: None,
+        text: None,
+    };
+    room.player_msg(33, PlayerId(3), msg, back, back, &mut fx);
+    assert!(errors(&fx).is_empty(), "the returning player answers");
+    assert!(closed(&fx), "and that was the last answer");
+}
+
+#[test]
+fn being_right_on_a_question_worth_nothing_costs_no_rank() {
+    let doc: QuizDoc = serde_json::from_value(serde_json::json!({
+        "title": "t",
+        "questions": [
+            {"kind":"choice","text":"warm-up","choices":["a","b"],"correct":[0],"points":"none"}
+        ]
+    }))
+    .expect("doc");
+    let t0 = Instant::now();
+    let mut room = Room::new(
+        settings(Mode::Classic),
+        Arc::new(doc.validate().expect("valid")),
+        t0,
+    );
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    room.join(1, "Right", "t1".into(), t0, &mut fx)
+        .expect("join");
+    room.join(2, "Wrong", "t2".into(), t0, &mut fx)
+        .expect("join");
+    host(&mut room, ClientMsg::Start, t0);
+    answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(100),
+    );
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(0),
+        t0 + Duration::from_millis(900),
+    );
+    assert_eq!(
+        result_for(&fx, 1),
+        Some((0, 0, 1)),
+        "join order breaks the tie, not the time"
+    );
+    assert_eq!(result_for(&fx, 2), Some((0, 0, 2)));
 }
 
 #[test]
