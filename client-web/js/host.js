@@ -8,11 +8,17 @@ const $ = (id) => document.getElementById(id);
 const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
 const TOKEN_KEY = "quizrace.host.token";
 const ROOM_KEY = "quizrace.host.room";
+// The last question, reveal and leaderboard this tab drew: `room_state` after a reload names the
+// phase and index but does not carry the counts, so the page redraws them from here.
+const VIEW_KEY = "quizrace.host.view";
+const loadView = () => JSON.parse(sessionStorage.getItem(VIEW_KEY) || "{}");
+const saveView = (part) => sessionStorage.setItem(VIEW_KEY, JSON.stringify({ ...loadView(), ...part }));
 
 // ---- state ----
 let token = sessionStorage.getItem(TOKEN_KEY);
 let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null"); // {pin, host_key, game_id}
 let pending = null; // "create" | "resume" while waiting for the server's answer
+let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
 let question = null; // the current question view, plus `deadline`
 let total = 0; // number of questions in the quiz
@@ -73,7 +79,11 @@ function send(m) {
 const conn = new Connection({
   open: () => {
     setStatus("Connected", true);
-    if (room) {
+    if (queued) {
+      pending = "create";
+      conn.send(queued);
+      queued = null;
+    } else if (room) {
       pending = "resume";
       conn.send(msg.hostResume(room.pin, room.host_key));
     }
@@ -108,9 +118,18 @@ const conn = new Connection({
     answer_count: (m) => {
       if (question && m.index === question.index) setAnswerCount(m.answered, m.total);
     },
-    question: (m) => showQuestion(m, 0),
-    question_closed: onClosed,
-    leaderboard: (m) => showStandings(m.top, "leaderboard"),
+    question: (m) => {
+      saveView({ question: m, closed: null, board: null });
+      showQuestion(m, 0);
+    },
+    question_closed: (m) => {
+      saveView({ closed: m });
+      onClosed(m);
+    },
+    leaderboard: (m) => {
+      saveView({ board: m });
+      showStandings(m.top, "leaderboard");
+    },
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
       showStandings(m.podium, "finished");
@@ -141,6 +160,7 @@ $("login-form").onsubmit = async (ev) => {
 
 function logout(notice) {
   token = null;
+  queued = null;
   sessionStorage.removeItem(TOKEN_KEY);
   conn.stop();
   $("login-error").textContent = notice || "";
@@ -187,7 +207,11 @@ $("setup-form").onsubmit = (ev) => {
     autoAdvanceMs: $("auto-advance").checked ? Math.round(seconds * 1000) : undefined,
     chat: $("chat-enabled").checked,
   });
-  if (!conn.send(m)) return banner("Not connected to the server yet. Try again in a moment.");
+  // The server drops the socket when a room closes; a click in that moment goes out on the next one.
+  if (!conn.send(m)) {
+    queued = m;
+    conn.retryNow();
+  }
   pending = "create";
   $("create-btn").disabled = true;
 };
@@ -203,6 +227,7 @@ function onRoomCreated(m) {
   $("create-btn").disabled = false;
   room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
+  sessionStorage.removeItem(VIEW_KEY);
   $("chat-log").replaceChildren();
   // The `room_state` that follows draws the lobby.
 }
@@ -222,11 +247,21 @@ function onRoomState(m) {
   $("join-url").textContent = url;
   $("host-pin").textContent = m.pin;
   renderPlayers();
+  drawPlayers();
   renderToggles();
 
   phase = m.phase;
+  const saved = loadView();
+  const seen = (f) => f && f.index === m.index;
   if (m.phase === "question" && m.question) {
+    if (!seen(saved.question)) saveView({ question: m.question, closed: null, board: null });
     showQuestion(m.question, m.answered);
+  } else if (m.phase === "reveal" && seen(saved.closed)) {
+    question = seen(saved.question) ? saved.question : { index: m.index };
+    onClosed(saved.closed);
+  } else if (m.phase === "leaderboard" && seen(saved.board)) {
+    question = seen(saved.question) ? saved.question : { index: m.index };
+    showStandings(saved.board.top, "leaderboard");
   } else if (m.phase === "reveal") {
     // The counts of a closed question are not in the snapshot; the host just moves on.
     stopTimer();
@@ -253,6 +288,8 @@ function onRoomState(m) {
 function onRoomClosed(m) {
   room = null;
   saveRoom();
+  sessionStorage.removeItem(VIEW_KEY);
+  $("room-title").textContent = "";
   phase = null;
   question = null;
   stopTimer();
@@ -295,7 +332,10 @@ function drawPlayers() {
     kick.dataset.playerId = id;
     kick.textContent = "Kick";
     kick.setAttribute("aria-label", `Kick ${p.name}`);
-    kick.onclick = () => send(msg.kick(id));
+    // A kick cannot be undone (the player's name stays taken), so ask first.
+    kick.onclick = () => {
+      if (confirm(`Remove ${p.name} from the game? They cannot come back under this name.`)) send(msg.kick(id));
+    };
     li.append(name, score, kick);
     return li;
   });
@@ -334,8 +374,9 @@ $("chat-toggle-btn").onclick = () => {
 
 // Each button stays disabled until the server moves the room on (or refuses): a double tap
 // on Next must not skip the leaderboard.
-function command(id, make) {
+function command(id, make, ok = () => true) {
   $(id).onclick = () => {
+    if (!ok()) return;
     $(id).disabled = true;
     if (!conn.send(make())) {
       $(id).disabled = false;
@@ -346,7 +387,9 @@ function command(id, make) {
 command("start-btn", msg.start);
 command("close-btn", msg.close);
 command("next-btn", msg.next);
-command("end-btn", msg.end);
+// End sits next to Close and Next; ending a running game cannot be undone, so ask first.
+command("end-btn", msg.end, () =>
+  phase === "finished" || phase === "lobby" || confirm("End the game now for everyone? The scores so far become final."));
 $("retry-btn").onclick = () => conn.retryNow();
 
 // ---- question ----
@@ -472,6 +515,7 @@ function showStandings(list, newPhase) {
     li.append(rank, name, score);
     return li;
   }));
+  $("podium-empty").hidden = !(newPhase === "finished" && list.length === 0);
   show(newPhase === "finished" ? "over" : "leaderboard");
 }
 

@@ -8,6 +8,20 @@ const $ = (id) => document.getElementById(id);
 const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
 const tokenKey = (pin) => `quizrace.token.${pin}`;
 
+// What this tab last saw (question, own answer, reveal, leaderboard), so a reload can redraw it:
+// the server resends the open question and the personal result, not the reveal or the answer.
+const viewKey = (pin) => `quizrace.view.${pin}`;
+function loadView() {
+  try {
+    return (me && JSON.parse(sessionStorage.getItem(viewKey(me.pin)))) || {};
+  } catch {
+    return {};
+  }
+}
+function saveView(part) {
+  if (me) sessionStorage.setItem(viewKey(me.pin), JSON.stringify({ ...loadView(), ...part }));
+}
+
 // ---- state ----
 let me = null; // {pin, token, name, playerId} once welcomed
 let pending = null; // "join" | "resume" while waiting for `welcome`
@@ -19,6 +33,8 @@ let finished = false;
 let timer = null;
 let bannerTimer = null;
 let replaced = false; // another tab took this identity over
+let revealIndex = null; // the question whose reveal is drawn
+let resumedIn = null; // the phase a resume landed in, until its `result` arrives
 
 // ---- screens ----
 const SCREENS = [
@@ -125,6 +141,7 @@ function onWelcome(m) {
   $("me-name").textContent = m.name;
   setScore(m.score);
   finished = m.phase === "finished";
+  resumedIn = m.phase;
   $("player-count").textContent = m.players;
   $("lobby-title").textContent = `You're in, ${m.name}!`;
 
@@ -171,9 +188,14 @@ function showQuestion(v, answered = false) {
   const same = question && question.index === v.index;
   question = { ...v, deadline: performance.now() + v.remaining_ms };
   if (!same) {
+    const saved = loadView();
     selected = new Set();
-    myAnswer = null;
+    // After a reload, the answer this tab sent for this question (the server has it too).
+    myAnswer = saved.answer && saved.answer.index === v.index ? saved.answer : null;
     lastResult = null;
+    revealIndex = null;
+    resumedIn = null;
+    saveView({ question: v, answer: myAnswer, closed: null, board: null });
     $("result").hidden = true;
     $("reveal-text").textContent = "";
     $("reveal-answers").replaceChildren();
@@ -250,15 +272,26 @@ function setInputsDisabled(off) {
 
 function onAck(m) {
   if (!question || m.index !== question.index) return;
+  if (myAnswer && myAnswer.index === m.index) saveView({ answer: myAnswer });
   showAnswered(m.elapsed_ms);
+}
+
+// "● 7", "▲ Red, ● Green" or the typed text: what this player sent.
+function describeAnswer(a) {
+  if (!a || !question) return "";
+  if (a.text != null) return `“${a.text}”`;
+  const picks = a.choices || [a.choice];
+  return picks.map((i) => `${SHAPES[i] || ""} ${question.choices[i] ?? ""}`.trim()).join(", ");
 }
 
 function showAnswered(elapsedMs) {
   const poll = question.kind === "poll";
   $("answered-title").textContent = poll ? "Vote recorded" : "Answer locked in";
-  $("answered-msg").textContent = elapsedMs == null
-    ? "Your answer is in. Waiting for the others…"
-    : `You answered in ${(elapsedMs / 1000).toFixed(1)} s. Waiting for the others…`;
+  const what = describeAnswer(myAnswer);
+  const lines = [what ? `${poll ? "Your vote" : "Your answer"}: ${what}` : "Your answer is in."];
+  if (elapsedMs != null) lines.push(`Sent in ${(elapsedMs / 1000).toFixed(1)} s.`);
+  lines.push("Waiting for the others…");
+  $("answered-msg").textContent = lines.join("\n");
   $("change-vote-btn").hidden = !poll;
   show("answered");
 }
@@ -304,6 +337,8 @@ function stopTimer() {
 // ---- reveal and results ----
 function onClosed(m) {
   stopTimer();
+  revealIndex = m.index;
+  saveView({ closed: m });
   const q = question && question.index === m.index ? question : null;
   $("reveal-text").textContent = q ? q.text : "";
   const correct = new Set(m.correct || []);
@@ -323,7 +358,8 @@ function onClosed(m) {
     const tiles = labels.map((label, i) => {
       const el = tile(i, label, "div");
       const n = m.counts[i] || 0;
-      const notes = [`${n} ${n === 1 ? "answer" : "answers"}`];
+      const poll = q && q.kind === "poll";
+      const notes = [`${n} ${poll ? (n === 1 ? "vote" : "votes") : n === 1 ? "answer" : "answers"}`];
       if (correct.has(i)) notes.unshift("✓ correct");
       if (mine.has(i)) notes.push("your answer");
       const note = document.createElement("span");
@@ -350,11 +386,32 @@ function onResult(m) {
     return;
   }
   lastResult = m;
+  // Back from a reload: redraw the reveal (and leaderboard) this tab saw before, if it is this one's.
+  const saved = loadView();
+  const phase = resumedIn;
+  resumedIn = null;
+  if (revealIndex !== m.index) {
+    if (saved.question && saved.question.index === m.index) {
+      question = { ...saved.question, deadline: 0 };
+      myAnswer = saved.answer && saved.answer.index === m.index ? saved.answer : null;
+    }
+    if (saved.closed && saved.closed.index === m.index) onClosed(saved.closed);
+    else {
+      $("reveal-text").textContent = "";
+      $("reveal-answers").replaceChildren();
+      $("reveal-accept").hidden = true;
+    }
+  }
+  const kind = question && question.index === m.index ? question.kind : null;
+  const noPoints = question && question.index === m.index && question.points === "none";
   let verdict;
-  if (m.correct === null) verdict = "Thanks for voting";
-  else if (!m.answered) verdict = "No answer";
-  else verdict = m.correct ? "Correct!" : "Wrong";
+  if (!m.answered) verdict = kind === "poll" ? "You did not vote" : "No answer";
+  else if (m.correct === null) verdict = "Thanks for voting";
+  else if (m.correct) verdict = "Correct!";
+  else verdict = "Wrong";
   $("result-verdict").textContent = verdict;
+  $("result-note").hidden = !noPoints;
+  $("result-note").textContent = noPoints ? "This question scores no points." : "";
   $("result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
   $("result-points").textContent = `+${m.points}`;
   $("result-score").textContent = m.score;
@@ -363,6 +420,7 @@ function onResult(m) {
   $("result").hidden = false;
   announce(`${verdict} ${m.points} points. Rank ${m.rank}.`);
   stopTimer();
+  if (phase === "leaderboard" && saved.board && saved.board.index === m.index) return onLeaderboard(saved.board);
   show("reveal");
 }
 
@@ -387,6 +445,7 @@ function standings(list, el) {
 }
 
 function onLeaderboard(m) {
+  saveView({ board: m });
   standings(m.top, $("leaderboard"));
   $("my-rank").textContent = lastResult ? `You are #${lastResult.rank} with ${lastResult.score} points.` : "";
   show("leaderboard");
@@ -406,7 +465,11 @@ function onGameOver(m) {
 function onRoomClosed(m) {
   conn.stop();
   stopTimer();
-  if (me) localStorage.removeItem(tokenKey(me.pin));
+  setStatus("Not connected", false);
+  if (me) {
+    localStorage.removeItem(tokenKey(me.pin));
+    sessionStorage.removeItem(viewKey(me.pin));
+  }
   if (m.reason === "kicked") return show("kicked");
   const reasons = {
     host_ended: "The host ended the game.",
@@ -419,7 +482,10 @@ function onRoomClosed(m) {
 
 // Start over on a fresh socket: the old one is still seated in the finished room.
 function startOver() {
-  if (me) localStorage.removeItem(tokenKey(me.pin));
+  if (me) {
+    localStorage.removeItem(tokenKey(me.pin));
+    sessionStorage.removeItem(viewKey(me.pin));
+  }
   me = null;
   question = null;
   finished = false;
@@ -454,6 +520,7 @@ function onError(m) {
       // Another tab now holds this identity; reconnecting here would just steal it back.
       conn.stop();
       stopTimer();
+      setStatus("Not connected", false);
       replaced = true;
       $("closed-msg").textContent = "You opened this game in another tab or on another device.";
       $("closed-btn").textContent = "Play here instead";
