@@ -33,6 +33,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "quizrace=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
