@@ -698,3 +698,76 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
     tx.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).expect("open");
+        (dir, store)
+    }
+
+    #[test]
+    fn passwords_are_stored_only_as_argon2id_hashes() {
+        let (_dir, store) = temp_store();
+        store.bootstrap_admin(Some("correct horse")).expect("admin");
+        store
+            .create_account("ada", "battery staple", Role::Host)
+            .expect("account");
+        let db = lock(&store.db);
+        let mut stmt = db
+            .prepare("SELECT password_hash FROM accounts")
+            .expect("query");
+        let hashes: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("hashes");
+        assert_eq!(hashes.len(), 2);
+        for h in hashes {
+            assert!(h.starts_with("$argon2id$"), "{h}");
+            assert!(!h.contains("horse") && !h.contains("battery"));
+        }
+    }
+
+    #[test]
+    fn login_checks_the_password_and_a_new_admin_password_replaces_the_old() {
+        let (_dir, store) = temp_store();
+        assert!(
+            store.bootstrap_admin(None).expect("admin").is_some(),
+            "generated once"
+        );
+        assert!(
+            store.bootstrap_admin(None).expect("admin").is_none(),
+            "not twice"
+        );
+        store.bootstrap_admin(Some("new pw")).expect("admin");
+        assert!(store.login("admin", "new pw").expect("login").is_some());
+        assert!(store.login("admin", "wrong").expect("login").is_none());
+        assert!(store.login("nobody", "new pw").expect("login").is_none());
+        let token = store
+            .login("ADMIN", "new pw")
+            .expect("login")
+            .expect("token");
+        let who = store
+            .account_for_token(&token)
+            .expect("lookup")
+            .expect("account");
+        assert_eq!((who.username.as_str(), who.role), ("admin", Role::Admin));
+    }
+
+    #[test]
+    fn migrations_run_once_and_reopening_is_harmless() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t.db");
+        drop(Store::open(&path).expect("first open"));
+        let store = Store::open(&path).expect("second open");
+        let version: usize = lock(&store.db)
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len());
+        assert!(store.integrity_ok().expect("check"));
+    }
+}
