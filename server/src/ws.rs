@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
-/// More than this many refused frames within [`GARBAGE_WINDOW`] closes the socket (1008).
+/// More than this many `error` frames to one socket within [`GARBAGE_WINDOW`] close it (1008).
 const GARBAGE_LIMIT: usize = 20;
 const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
 /// How long a socket we closed waits for the client's own Close before it is dropped.
@@ -51,9 +51,6 @@ struct Conn {
     app: App,
     handle: ConnHandle,
     bound: Bound,
-    refusals: VecDeque<Instant>,
-    /// Set when this side decided to close (the close frame is already queued).
-    closing: bool,
 }
 
 async fn run(socket: WebSocket, app: App, id: ConnId) {
@@ -71,8 +68,6 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
             backlog: PLAYER_BACKLOG,
         },
         bound: Bound::Nothing,
-        refusals: VecDeque::new(),
-        closing: false,
     };
     let (ping_every, idle_close) = (conn.app.config().ping_every, conn.app.config().idle_close);
     let mut ping = tokio::time::interval_at(Instant::now() + ping_every, ping_every);
@@ -85,15 +80,12 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
                     last_seen = Instant::now();
                     match msg {
                         Message::Text(text) => conn.on_text(&text).await,
-                        Message::Binary(_) => conn.refuse(ServerMsg::error(
+                        Message::Binary(_) => conn.send(ServerMsg::error(
                             ErrorCode::BadMessage,
                             "binary frames are not understood; send JSON text",
                         )),
                         Message::Close(_) => break,
                         Message::Ping(_) | Message::Pong(_) => {}
-                    }
-                    if conn.closing {
-                        break;
                     }
                 }
                 Some(Err(e)) => {
@@ -169,10 +161,33 @@ async fn write_loop(
     mut rx: mpsc::Receiver<Out>,
 ) {
     let mut batch = Vec::with_capacity(WRITE_BATCH);
+    let mut errors: VecDeque<Instant> = VecDeque::new();
     while rx.recv_many(&mut batch, WRITE_BATCH).await > 0 {
         for out in batch.drain(..) {
             let result = match out {
                 Out::Frame(text) => sink.feed(Message::Text(text)).await,
+                Out::Error(text) => {
+                    let now = Instant::now();
+                    while errors
+                        .front()
+                        .is_some_and(|t| now.duration_since(*t) > GARBAGE_WINDOW)
+                    {
+                        errors.pop_front();
+                    }
+                    errors.push_back(now);
+                    if errors.len() > GARBAGE_LIMIT {
+                        // The error itself still goes out, so the client can see why.
+                        let _ = sink.feed(Message::Text(text)).await;
+                        info!("closing a connection that keeps sending bad messages");
+                        let close = CloseFrame {
+                            code: 1008,
+                            reason: "too many bad messages".into(),
+                        };
+                        let _ = sink.send(Message::Close(Some(close))).await;
+                        return;
+                    }
+                    sink.feed(Message::Text(text)).await
+                }
                 Out::Ping => sink.feed(Message::Ping(Default::default())).await,
                 Out::Close(code, reason) => {
                     let _ = sink
@@ -196,39 +211,25 @@ async fn write_loop(
 
 impl Conn {
     fn send(&self, msg: ServerMsg) {
+        let is_error = matches!(msg, ServerMsg::Error { .. });
         if let Ok(text) = serde_json::to_string(&msg) {
-            self.handle.push(Out::Frame(text.into()));
+            let text = text.into();
+            self.handle.push(if is_error {
+                Out::Error(text)
+            } else {
+                Out::Frame(text)
+            });
         }
     }
 
-    fn error(&mut self, code: ErrorCode) {
-        self.refuse(ServerMsg::error_code(code));
-    }
-
-    /// An error for a frame this layer refused. A client that keeps sending garbage (more than
-    /// [`GARBAGE_LIMIT`] refusals in [`GARBAGE_WINDOW`]) is closed with 1008.
-    fn refuse(&mut self, msg: ServerMsg) {
-        self.send(msg);
-        let now = Instant::now();
-        while self
-            .refusals
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > GARBAGE_WINDOW)
-        {
-            self.refusals.pop_front();
-        }
-        self.refusals.push_back(now);
-        if self.refusals.len() > GARBAGE_LIMIT {
-            info!("closing a connection that keeps sending bad frames");
-            self.handle.push(Out::Close(1008, "too many bad messages"));
-            self.closing = true;
-        }
+    fn error(&self, code: ErrorCode) {
+        self.send(ServerMsg::error_code(code));
     }
 
     async fn on_text(&mut self, text: &str) {
         let at = Instant::now().into_std();
         match parse_client(text) {
-            Err(e) => self.refuse(e.to_msg()),
+            Err(e) => self.send(e.to_msg()),
             Ok(msg) => self.dispatch(msg, at).await,
         }
     }
@@ -263,13 +264,13 @@ impl Conn {
             ) => {
                 let server_max = self.app.config().max_players;
                 if max_players.is_some_and(|m| !(1..=server_max).contains(&m)) {
-                    return self.refuse(ServerMsg::bad_field(
+                    return self.send(ServerMsg::bad_field(
                         "max_players",
                         format!("max_players must be between 1 and {server_max} on this server"),
                     ));
                 }
                 if auto_advance_ms.is_some_and(|ms| !(1_000..=600_000).contains(&ms)) {
-                    return self.refuse(ServerMsg::bad_field(
+                    return self.send(ServerMsg::bad_field(
                         "auto_advance_ms",
                         "auto_advance_ms must be between 1000 and 600000",
                     ));

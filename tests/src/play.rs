@@ -85,7 +85,8 @@ pub struct Played {
     pub questions_seen: u32,
 }
 
-fn outcome(msg: &ServerMsg) -> Option<Outcome> {
+/// The personal `result` in `msg`, if it is one.
+pub fn outcome(msg: &ServerMsg) -> Option<Outcome> {
     match msg {
         ServerMsg::Result {
             index,

@@ -8,7 +8,7 @@
 use super::state::{ConnId, Effect, Effects, Room, Target};
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
-use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId};
+use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +22,9 @@ const INBOX: usize = 4096;
 #[derive(Debug, Clone)]
 pub enum Out {
     Frame(Utf8Bytes),
+    /// An `error` frame. The connection's writer counts these: a client that keeps earning
+    /// them (more than 20 in 10 s, from the connection or the room) is closed with 1008.
+    Error(Utf8Bytes),
     Ping,
     Close(u16, &'static str),
 }
@@ -307,6 +310,7 @@ impl Actor {
                     Ok(text) => Utf8Bytes::from(text),
                     Err(e) => return warn!(error = %e, "cannot encode a message"),
                 };
+                let is_error = matches!(msg, ServerMsg::Error { .. });
                 let conns: Vec<ConnId> = match target {
                     Target::Conn(c) => vec![c],
                     Target::Player(p) => self.room.conn_of(p).into_iter().collect(),
@@ -315,7 +319,12 @@ impl Actor {
                 };
                 for c in conns {
                     if let Some(h) = self.conns.get(&c) {
-                        if !h.push(Out::Frame(frame.clone())) {
+                        let out = if is_error {
+                            Out::Error(frame.clone())
+                        } else {
+                            Out::Frame(frame.clone())
+                        };
+                        if !h.push(out) {
                             self.cut_off.push(c);
                         }
                     }

@@ -1117,7 +1117,9 @@ mod actor {
     async fn next_msg(rx: &mut mpsc::Receiver<Out>) -> ServerMsg {
         loop {
             match rx.recv().await.expect("outbox open") {
-                Out::Frame(text) => return serde_json::from_str(&text).expect("valid frame"),
+                Out::Frame(text) | Out::Error(text) => {
+                    return serde_json::from_str(&text).expect("valid frame")
+                }
                 Out::Ping => continue,
                 Out::Close(code, _) => panic!("closed with {code}"),
             }

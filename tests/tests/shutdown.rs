@@ -1,0 +1,92 @@
+//! A graceful stop (what SIGTERM does): every socket, in a room or not, hears `room_closed`
+//! `server_shutdown` and is closed; unfinished games are stored as aborted, finished ones stay
+//! finished, and acknowledged answers are kept.
+
+mod common;
+
+use common::{answer_acked, game_over, question, quiz, room_closed, send, Game};
+use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn stopping_the_server_tells_every_socket_and_stores_the_game_as_aborted() {
+    let mut game = Game::with(quiz(vec![common::choice(1), common::choice(2)])).await;
+    let mut host = game.room().await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    question(&mut bots[0]).await;
+    answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
+
+    // A second room whose game is already over: its result is decided and must stay so.
+    let mut done = game.room().await;
+    let mut done_bots = game.players(&mut done, &["Cy"]).await;
+    send(&mut done.bot, ClientMsg::End).await;
+    game_over(&mut done.bot).await;
+
+    // Sockets in no room: one fresh, one whose join was refused.
+    let mut idle = game.socket().await;
+    let mut refused = game.socket().await;
+    send(
+        &mut refused,
+        ClientMsg::Join {
+            pin: host.pin.clone(),
+            name: "!!".into(),
+        },
+    )
+    .await;
+    assert_eq!(common::error(&mut refused).await.0, ErrorCode::BadName);
+
+    // Keep the database file past the server's drop, and a handle on its store.
+    let dir = std::mem::replace(&mut game.server.dir, tempfile::tempdir().unwrap());
+    let app = game.server.app.clone();
+    let Game { server, .. } = game;
+    let began = Instant::now();
+    let stopped = tokio::spawn(server.stop());
+
+    let ada_id = bots[0].player_id();
+    let [ada, bob] = &mut bots[..] else {
+        unreachable!()
+    };
+    for (who, bot) in [
+        ("host", &mut host.bot),
+        ("Ada", ada),
+        ("Bob", bob),
+        ("finished room's host", &mut done.bot),
+        ("finished room's player", &mut done_bots[0]),
+        ("idle socket", &mut idle),
+        ("refused socket", &mut refused),
+    ] {
+        assert_eq!(room_closed(bot).await, CloseReason::ServerShutdown, "{who}");
+        assert_eq!(bot.expect_close().await.unwrap(), Some(1000), "{who}");
+    }
+    stopped.await.unwrap();
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "stopped within 5 s ({:?})",
+        began.elapsed()
+    );
+
+    let store = app.store().clone();
+    let (running, finished) = tokio::task::spawn_blocking(move || {
+        (
+            store.game_report(GameId(host.game_id.0)).unwrap().unwrap(),
+            store.game_report(GameId(done.game_id.0)).unwrap().unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(running.status, "aborted");
+    assert_eq!(finished.status, "finished");
+    assert_eq!(running.answers.len(), 1, "the acknowledged answer is kept");
+    assert_eq!(running.answers[0].player_id, ada_id);
+    assert_eq!(running.players.len(), 2);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn a_stopped_server_refuses_new_connections() {
+    let game = Game::with(quiz(vec![common::choice(1)])).await;
+    let url = game.url.clone();
+    game.server.stop().await;
+    assert!(quizrace_tests::Bot::connect(&url).await.is_err());
+}
