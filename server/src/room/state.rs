@@ -479,6 +479,8 @@ impl Room {
             // Back during a reveal: show the result they may have missed while away.
             fx.push(Effect::Send(Target::Player(id), self.result_of(id)));
         }
+        // A player who had answered before dropping may have been the last one waited for.
+        self.close_if_all_answered(now, fx);
         Ok(id)
     }
 

@@ -234,6 +234,26 @@ fn a_dropped_player_holds_the_question_open_only_for_the_reconnect_grace() {
 }
 
 #[test]
+fn a_player_who_answered_then_reloaded_closes_the_question_on_return() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    answer(&mut room, 3, 0, AnswerValue::Choice(1), t0);
+    let mut fx = Effects::new();
+    room.conn_closed(3, t0, &mut fx);
+    let fx = answer(&mut room, 2, 0, AnswerValue::Choice(0), t0);
+    assert!(!closed(&fx), "player 3 is away: the reconnect grace holds");
+    let back = t0 + Duration::from_millis(400);
+    let mut fx = Effects::new();
+    room.resume(33, "tok3", back, &mut fx).expect("resume");
+    assert!(
+        closed(&fx),
+        "everyone is back and has answered: nobody is left to wait for"
+    );
+}
+
+#[test]
 fn a_player_who_reloads_mid_question_can_still_answer() {
     let t0 = Instant::now();
     let mut room = room_with(Mode::Classic, 3, t0);
