@@ -142,7 +142,6 @@ function onWelcome(m) {
   setScore(m.score);
   finished = m.phase === "finished";
   resumedIn = m.phase;
-  $("player-count").textContent = m.players;
   $("lobby-title").textContent = `You're in, ${m.name}!`;
 
   if (m.phase === "question" && m.question) {

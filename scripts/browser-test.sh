@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The browser test: a host and three phone-sized players play a game in headless Chromium
+# (tests/browser/game.test.mjs). Screenshots of every screen land in docs/screenshots/.
+#
+# Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of
+# the last two pieces is installed: chromium with apt-get (as root, or through sudo), and
+# playwright-core with `npm ci` from the committed lock file. No browser is ever downloaded
+# by npm or playwright.
+#
+# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 300), and the
+# QUIZRACE_* variables that tests/browser/game.test.mjs reads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHROMIUM=${QUIZRACE_CHROMIUM:-/usr/bin/chromium}
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "error: node and npm are needed (Node.js 20 or later)" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "error: Node.js 20 or later is needed, found $(node --version)" >&2
+  exit 1
+fi
+
+if [ ! -x "$CHROMIUM" ]; then
+  echo "== installing chromium (apt-get)"
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root() { "$@"; }
+  elif command -v sudo >/dev/null; then
+    as_root() { sudo "$@"; }
+  else
+    echo "error: $CHROMIUM is missing; install Debian's chromium package as root" >&2
+    exit 1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  # With recommends: they bring fonts-liberation, without which pages render with no fonts.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  if [ ! -x "$CHROMIUM" ]; then
+    echo "error: apt-get installed chromium, but $CHROMIUM is still missing" >&2
+    exit 1
+  fi
+fi
+echo "== $("$CHROMIUM" --version 2>/dev/null)"
+
+# npm ci when playwright-core is missing or is not the version the lock file pins.
+installed=$(cd tests/browser && node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')
+locked=$(cd tests/browser && node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')
+if [ "$installed" != "$locked" ]; then
+  echo "== npm ci (tests/browser, playwright-core $locked)"
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+echo "== cargo build --release -p quizrace"
+cargo build --release -p quizrace
+
+echo "== node --test tests/browser/"
+# The files are named here, not the directory: Node 21 and later take the arguments as glob
+# patterns and would try to run a bare directory as a module.
+start=$(date +%s)
+timeout --kill-after=10 "${BROWSER_TEST_TIMEOUT:-300}" node --test tests/browser/*.test.mjs
+echo "== browser test passed in $(($(date +%s) - start)) s; screenshots in docs/screenshots/"
