@@ -14,10 +14,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test (unit, golden, scenario and swarm tests)"
 cargo test --workspace
 
-echo "== load tool check: 300 bots, one question (behaviour, not timing)"
+echo "== load tools check: 1,000 bots, one question; the socket floor (behaviour, not timing)"
 cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-timeout 300 target/release/loadtest --players 300 --questions 1 --mode classic
+timeout 300 target/release/loadtest --players 1000 --questions 1 --mode classic --settle-ms 200
+timeout 120 target/release/floor --sockets 1000 --rounds 1
 
 echo "== browser test: a host and three phones play in headless Chromium"
 bash scripts/browser-test.sh

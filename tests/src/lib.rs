@@ -7,11 +7,13 @@
 //! - [`http::Http`]: the few HTTP calls bots need (login, quizzes, results).
 //! - [`play`]: strategies (right, wrong, seeded random, slow, drop-and-resume) and a game loop
 //!   that records what each bot was told, so tests can check scores add up.
+//! - [`stats`]: percentiles for the measuring tools.
 
 pub mod bot;
 pub mod http;
 pub mod play;
 pub mod server;
+pub mod stats;
 
 pub use bot::{Bot, Host};
 pub use http::Http;

@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use quizrace_protocol::{AnswerValue, ClientMsg, Mode, ServerMsg};
 use quizrace_tests::bot::{Bot, RoomOptions};
+use quizrace_tests::stats::{ms, summary};
 use quizrace_tests::{Host, Http};
 use serde_json::json;
 use std::io::{BufRead, BufReader};
@@ -49,6 +50,15 @@ struct Args {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout_s: u64,
+    /// Each bot waits this long after its question arrives before answering. 0 (the default)
+    /// is the hard case: everyone answers the moment the question lands, so the answer burst
+    /// competes with the fan-out for the same cores.
+    #[arg(long, default_value_t = 0)]
+    answer_after_ms: u64,
+    /// The host waits this long before each step (start, next), as a person reading the screen
+    /// does, so each figure starts from a room that has finished the step before.
+    #[arg(long, default_value_t = 1000)]
+    settle_ms: u64,
     /// Allow `--url` to point somewhere other than loopback.
     #[arg(long)]
     allow_remote: bool,
@@ -149,38 +159,12 @@ fn proc_stats(pid: Option<u32>) -> Option<(u64, f64)> {
     Some((rss, ticks / 100.0))
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn summary(name: &str, mut v: Vec<Duration>) {
-    v.sort();
-    if v.is_empty() {
-        println!("{name:<34} (no samples)");
-        return;
-    }
-    println!(
-        "{name:<34} n={:<6} p50 {:>10}  p99 {:>10}  max {:>10}",
-        v.len(),
-        ms(pct(&v, 0.5)),
-        ms(pct(&v, 0.99)),
-        ms(*v.last().unwrap_or(&Duration::ZERO))
-    );
-}
-
 async fn run_bot(
     url: String,
     pin: quizrace_protocol::Pin,
     i: u32,
     questions: u32,
+    answer_after: Duration,
     gate: Arc<Semaphore>,
 ) -> BotTimes {
     let q = questions as usize;
@@ -220,6 +204,9 @@ async fn run_bot(
             ServerMsg::Question(view) => {
                 let i = view.index as usize;
                 t.question_at[i] = Some(now);
+                if !answer_after.is_zero() {
+                    tokio::time::sleep(answer_after).await;
+                }
                 // Question kind is `choice` with the answer at 0 (see the quiz below).
                 sent_at[i] = Some(Instant::now());
                 if let Err(e) = bot.answer(view.index, AnswerValue::Choice(0)).await {
@@ -313,6 +300,7 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 host.pin.clone(),
                 i,
                 args.questions,
+                Duration::from_millis(args.answer_after_ms),
                 Arc::clone(&gate),
             ))
         })
@@ -338,7 +326,9 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let mut board_sent = Vec::new();
     let mut cpu_per_question = Vec::new();
     if joined.is_ok() {
+        let settle = Duration::from_millis(args.settle_ms);
         for q in 0..args.questions {
+            tokio::time::sleep(settle).await;
             let cpu_before = proc_stats(server.pid).map(|s| s.1);
             sent.push(Instant::now());
             host.send(if q == 0 {
@@ -355,6 +345,7 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
             if let (Some(a), Some((_, b))) = (cpu_before, proc_stats(server.pid)) {
                 cpu_per_question.push(b - a);
             }
+            tokio::time::sleep(settle).await;
             board_sent.push(Instant::now());
             host.send(&ClientMsg::Next).await?;
             host.bot
@@ -417,6 +408,16 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
             summary(&format!("question {q} leaderboard fan-out"), board);
         }
     }
+    let every = |pick: &dyn Fn(&BotTimes, usize) -> Option<Duration>| -> Vec<Duration> {
+        (0..sent.len())
+            .flat_map(|q| results.iter().filter_map(move |r| pick(r, q)))
+            .collect()
+    };
+    summary(
+        "all questions fan-out",
+        every(&|r, q| r.question_at[q].map(|t| t - sent[q])),
+    );
+    summary("all questions answer ack", every(&|r, q| r.ack_latency[q]));
     println!("disconnects or failures: {}", failures.len());
     for f in failures.iter().take(5) {
         println!("  e.g. {f}");
@@ -440,5 +441,24 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     if !failures.is_empty() {
         bail!("{} bots failed", failures.len());
     }
+    // Behaviour, not timing: every player got every question and every answer was acked.
+    for q in 0..sent.len() {
+        let got = results
+            .iter()
+            .filter(|r| r.question_at[q].is_some())
+            .count();
+        let acked = results.iter().filter(|r| r.acked_at[q].is_some()).count();
+        if got != results.len() || acked != results.len() {
+            bail!(
+                "question {q}: {got} of {} players got it, {acked} were acked",
+                results.len()
+            );
+        }
+    }
+    println!(
+        "ok: {} players got all {} questions and every answer was acked",
+        results.len(),
+        sent.len()
+    );
     Ok(())
 }
