@@ -22,7 +22,11 @@ impl TestServer {
 
     /// Starts a server after `tune` adjusts its configuration.
     pub async fn start_with(tune: impl FnOnce(&mut Config)) -> TestServer {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(tempfile::tempdir().expect("temp dir"), tune).await
+    }
+
+    /// Starts a server on the database `quizrace.db` in `dir` (a restart, if one ran there).
+    pub async fn start_in(dir: tempfile::TempDir, tune: impl FnOnce(&mut Config)) -> TestServer {
         let mut config = Config::new(dir.path().join("quizrace.db"));
         config.admin_password = Some(ADMIN_PASSWORD.into());
         tune(&mut config);
