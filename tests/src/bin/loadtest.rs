@@ -243,6 +243,17 @@ async fn run_bot(
     }
 }
 
+/// The server writer's (commits, rows) so far, from the admin-only stats endpoint.
+async fn writer_stats(http: &Http, token: &str) -> Option<(u64, u64)> {
+    let stats = http
+        .get("/api/admin/stats", Some(token))
+        .await
+        .ok()?
+        .json()
+        .ok()?;
+    Some((stats["commits"].as_u64()?, stats["rows"].as_u64()?))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -337,9 +348,11 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let mut sent = Vec::new();
     let mut board_sent = Vec::new();
     let mut cpu_per_question = Vec::new();
+    let mut writes_per_question = Vec::new();
     if joined.is_ok() {
         for q in 0..args.questions {
             let cpu_before = proc_stats(server.pid).map(|s| s.1);
+            let writer_before = writer_stats(&http, &token).await;
             sent.push(Instant::now());
             host.send(if q == 0 {
                 &ClientMsg::Start
@@ -354,6 +367,10 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 .await?;
             if let (Some(a), Some((_, b))) = (cpu_before, proc_stats(server.pid)) {
                 cpu_per_question.push(b - a);
+            }
+            let open_for = sent[q as usize].elapsed();
+            if let (Some(a), Some(b)) = (writer_before, writer_stats(&http, &token).await) {
+                writes_per_question.push((b.0 - a.0, b.1 - a.1, open_for));
             }
             board_sent.push(Instant::now());
             host.send(&ClientMsg::Next).await?;
@@ -416,6 +433,15 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 .collect();
             summary(&format!("question {q} leaderboard fan-out"), board);
         }
+    }
+    for (q, (commits, rows, open_for)) in writes_per_question.iter().enumerate() {
+        println!(
+            "{:<34} {commits} commits, {rows} rows in {} open ({:.0} commits/s, {:.1} rows per commit)",
+            format!("question {q} database writer"),
+            ms(*open_for),
+            *commits as f64 / open_for.as_secs_f64(),
+            *rows as f64 / (*commits).max(1) as f64
+        );
     }
     println!("disconnects or failures: {}", failures.len());
     for f in failures.iter().take(5) {
