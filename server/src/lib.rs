@@ -11,8 +11,10 @@
 //! - [`http`]: the JSON API and the embedded web pages.
 //! - [`samples`]: the quizzes built into the binary.
 //!
-//! [`App::open`] prepares everything that can fail at start-up; [`run`] serves a bound listener
-//! until `shutdown` resolves, then closes every room with `server_shutdown`.
+//! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
+//! game a previous process left running ([`room::Room::restore`]), so they are back before
+//! the first connection; [`run`] serves a bound listener until `shutdown` resolves, then
+//! closes every room with `server_shutdown` (their games stay `running`, to resume).
 
 pub mod http;
 pub mod lobby;
@@ -220,15 +222,22 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
     if lobby.get(&pin).is_some() {
         return None;
     }
+    // A room that lost the race for its PIN must not unregister the winner when it stops.
+    let registered = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let on_exit = {
-        let (lobby, pin) = (lobby.clone(), pin.clone());
-        move || lobby.remove(&pin)
+        let (lobby, pin, registered) = (lobby.clone(), pin.clone(), Arc::clone(&registered));
+        move || {
+            if registered.load(Ordering::Acquire) {
+                lobby.remove(&pin)
+            }
+        }
     };
     let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
     if lobby.insert(handle.clone()) {
+        registered.store(true, Ordering::Release);
         Some(handle)
     } else {
-        // Lost a race for the PIN: this room's task ends when its handle is dropped.
+        // Lost the race: this room's task ends when its handle is dropped.
         None
     }
 }

@@ -4,6 +4,10 @@
 //! transaction (`synchronous=FULL`), and only then reports them committed, which releases the
 //! acks the rooms hold. Everything else (logins, the API) goes through the other connection,
 //! always from `spawn_blocking`. Rooms never call into this module except through [`Writer`].
+//!
+//! What a room needs to be rebuilt after a restart is stored as it happens (settings, joins,
+//! answers, phase); [`Store::running_games`] reads it back. Scores are never stored: they are
+//! derived from the answers, here for reports and in `Room::restore` for rooms.
 
 use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

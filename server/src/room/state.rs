@@ -484,11 +484,19 @@ impl Room {
                 let mut answers = std::mem::take(&mut by_question[index as usize]);
                 // Gone players' answers stay stored but do not count live (as in `remove`).
                 answers.retain(|id, _| room.player(*id).is_some_and(Player::is_active));
+                // A race won just before the crash (its close was not stored yet) is over:
+                // treat its time as run out, so the first tick closes it through the normal
+                // path, which stores the close.
+                let won =
+                    room.settings.mode == Mode::Race && answers.values().any(|g| g.points > 0);
+                let elapsed = if won {
+                    room.limit(index) + Duration::from_millis(ANSWER_GRACE_MS + 1)
+                } else {
+                    Duration::from_millis(elapsed_ms)
+                };
                 Phase::Question {
                     index,
-                    opened_at: now
-                        .checked_sub(Duration::from_millis(elapsed_ms))
-                        .unwrap_or(now),
+                    opened_at: now.checked_sub(elapsed).unwrap_or(now),
                     answers,
                     count_sent_at: None,
                     count_dirty: false,

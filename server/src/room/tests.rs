@@ -1067,6 +1067,38 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
 }
 
 #[test]
+fn a_race_won_just_before_the_crash_closes_on_the_first_tick() {
+    let t0 = Instant::now();
+    let (mut room, fx) = room_and_effects(Mode::Race, 2, t0);
+    let mut db = Db::new();
+    db.apply(&fx, t0);
+    db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
+    let t1 = t0 + Duration::from_secs(1);
+    let won = answer(&mut room, 1, 0, AnswerValue::Choice(1), t1);
+    // Only the winning answer was committed: the crash came before the close's row.
+    let answer_only: Effects = won
+        .into_iter()
+        .take_while(|e| !matches!(e, Effect::Persist(Write::Phase { .. })))
+        .collect();
+    db.apply(&answer_only, t1);
+    let later = t1 + Duration::from_secs(60);
+    let mut back =
+        Room::restore(settings(Mode::Race), quiz(), db.saved(t1), later).expect("restore");
+    assert!(back.next_wake() <= later);
+    let mut fx = Effects::new();
+    back.tick(later, &mut fx);
+    assert!(closed(&fx), "{fx:?}");
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Persist(Write::Phase {
+            phase: "reveal",
+            ..
+        })
+    )));
+    assert_eq!(back.digest().players, room.digest().players);
+}
+
+#[test]
 fn a_restore_refuses_rows_that_do_not_fit_the_quiz() {
     let t0 = Instant::now();
     let mut saved = Saved {
