@@ -286,6 +286,13 @@ function onRoomState(m) {
 }
 
 function onRoomClosed(m) {
+  if (m.reason === "server_shutdown" && room) {
+    // A restart: the server resumes running games, so keep the PIN and host key; the
+    // connection reconnects and sends `host_resume` once the server is back.
+    stopTimer();
+    $("retry-msg").textContent = "The server is restarting. Reconnecting…";
+    return show("disconnected");
+  }
   room = null;
   saveRoom();
   sessionStorage.removeItem(VIEW_KEY);

@@ -462,6 +462,13 @@ function onGameOver(m) {
 
 // ---- end of the road ----
 function onRoomClosed(m) {
+  if (m.reason === "server_shutdown") {
+    // A restart: the server resumes running games, so keep the token and let the connection
+    // reconnect (with backoff) and send `resume` once the server is back.
+    stopTimer();
+    $("connecting-msg").textContent = "The server is restarting. Rejoining your game…";
+    return show("connecting");
+  }
   conn.stop();
   stopTimer();
   setStatus("Not connected", false);
@@ -472,7 +479,6 @@ function onRoomClosed(m) {
   if (m.reason === "kicked") return show("kicked");
   const reasons = {
     host_ended: "The host ended the game.",
-    server_shutdown: "The server is shutting down.",
     idle: "The room was closed because nothing happened for a while.",
   };
   $("closed-msg").textContent = reasons[m.reason] || "The room was closed.";

@@ -11,8 +11,10 @@
 //! - [`http`]: the JSON API and the embedded web pages.
 //! - [`samples`]: the quizzes built into the binary.
 //!
-//! [`App::open`] prepares everything that can fail at start-up; [`run`] serves a bound listener
-//! until `shutdown` resolves, then closes every room with `server_shutdown`.
+//! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
+//! game a previous process left running ([`room::Room::restore`]), so they are back before
+//! the first connection; [`run`] serves a bound listener until `shutdown` resolves, then
+//! closes every room with `server_shutdown` (their games stay `running`, to resume).
 
 pub mod http;
 pub mod lobby;
@@ -93,15 +95,16 @@ impl App {
     /// installs the built-in quizzes.
     pub fn open(config: Config) -> Result<App, StartError> {
         let samples = samples::load()?;
+        let db_path = config.db_path.clone();
         let db_err = |source: store::StoreError| {
             if source.is_corruption() {
                 StartError::Corrupt {
-                    path: config.db_path.clone(),
+                    path: db_path.clone(),
                     detail: source.to_string(),
                 }
             } else {
                 StartError::Database {
-                    path: config.db_path.clone(),
+                    path: db_path.clone(),
                     source,
                 }
             }
@@ -111,15 +114,9 @@ impl App {
             .bootstrap_admin(config.admin_password.as_deref())
             .map_err(db_err)?;
         store.install_builtin(&samples).map_err(db_err)?;
-        let aborted = store.abort_running_games().map_err(db_err)?;
-        if aborted > 0 {
-            tracing::warn!(
-                games = aborted,
-                "games left running by a previous process marked aborted"
-            );
-        }
+        let running = store.running_games().map_err(db_err)?;
         let (shutdown, _) = watch::channel(false);
-        Ok(App {
+        let app = App {
             inner: Arc::new(Inner {
                 config,
                 store,
@@ -128,7 +125,52 @@ impl App {
                 next_conn: AtomicU64::new(1),
                 generated_admin_password: generated,
             }),
-        })
+        };
+        app.resume_games(running).map_err(db_err)?;
+        Ok(app)
+    }
+
+    /// Rebuilds the room of every game a previous process left running and registers its PIN,
+    /// before the server accepts a connection. A game that cannot be rebuilt is marked
+    /// `aborted`, its rows kept. Needs a tokio runtime (it spawns the rooms' tasks).
+    fn resume_games(
+        &self,
+        running: Vec<Result<store::RunningGame, (quizrace_protocol::GameId, String)>>,
+    ) -> Result<(), store::StoreError> {
+        let now = tokio::time::Instant::now().into_std();
+        for game in running {
+            let restored = game.and_then(|g| {
+                let id = g.game;
+                let quiz = g.doc.validate().map_err(|e| (id, e.message))?;
+                let settings = room::Settings {
+                    pin: g.pin,
+                    game_id: id,
+                    mode: g.mode,
+                    max_players: g.max_players,
+                    auto_advance_ms: g.auto_advance_ms,
+                    chat: g.saved.chat,
+                    host_key: g.host_key,
+                };
+                room::Room::restore(settings, Arc::new(quiz), g.saved, now)
+                    .map_err(|e| (id, e.to_string()))
+            });
+            match restored {
+                Ok(room) => {
+                    let (pin, id, phase) = (room.pin().clone(), room.game_id(), room.phase_name());
+                    if open_room(self, room).is_some() {
+                        tracing::info!(game = %id, pin = %pin, ?phase, "game resumed");
+                    } else {
+                        tracing::warn!(game = %id, pin = %pin, "two running games share a PIN; aborted");
+                        self.store().abort_game(id)?;
+                    }
+                }
+                Err((id, why)) => {
+                    tracing::warn!(game = %id, reason = %why, "game cannot resume; marked aborted");
+                    self.store().abort_game(id)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn config(&self) -> &Config {
@@ -170,6 +212,33 @@ impl App {
         let all = futures::future::join_all(waits);
         let _ = tokio::time::timeout(Duration::from_secs(3), all).await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.store().writer.flush()).await;
+    }
+}
+
+/// Starts `room`'s task and registers its PIN; `None` (and no task) if the PIN is taken.
+pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
+    let lobby = app.lobby().clone();
+    let pin = room.pin().clone();
+    if lobby.get(&pin).is_some() {
+        return None;
+    }
+    // A room that lost the race for its PIN must not unregister the winner when it stops.
+    let registered = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let on_exit = {
+        let (lobby, pin, registered) = (lobby.clone(), pin.clone(), Arc::clone(&registered));
+        move || {
+            if registered.load(Ordering::Acquire) {
+                lobby.remove(&pin)
+            }
+        }
+    };
+    let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
+    if lobby.insert(handle.clone()) {
+        registered.store(true, Ordering::Release);
+        Some(handle)
+    } else {
+        // Lost the race: this room's task ends when its handle is dropped.
+        None
     }
 }
 

@@ -23,6 +23,15 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_PLAYERS", default_value_t = DEFAULT_MAX_PLAYERS,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_players: u32,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Cmd {
+    /// Copies the database (--db) to PATH with SQLite's online backup, while a server may be
+    /// serving from it. PATH must not exist.
+    Backup { path: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -42,6 +51,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Cmd::Backup { path }) = &args.command {
+        return match quizrace::store::Store::backup(&args.db, path) {
+            Ok(()) => {
+                println!("backed up {} to {}", args.db.display(), path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot back up {}: {e}", args.db.display());
+                ExitCode::FAILURE
+            }
+        };
+    }
     match runtime.block_on(serve(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -4,14 +4,19 @@
 //! transaction (`synchronous=FULL`), and only then reports them committed, which releases the
 //! acks the rooms hold. Everything else (logins, the API) goes through the other connection,
 //! always from `spawn_blocking`. Rooms never call into this module except through [`Writer`].
+//!
+//! What a room needs to be rebuilt after a restart is stored as it happens (settings, joins,
+//! answers, phase); [`Store::running_games`] reads it back. Scores are never stored: they are
+//! derived from the answers, here for reports and in `Room::restore` for rooms.
 
-use crate::room::state::Write;
+use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use quizrace_protocol::{GameId, Mode, PlayerId, QuizDoc, QuizId};
+use quizrace_protocol::{GameId, Mode, Pin, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -74,7 +79,26 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (game_id, question_index, player_id),
         FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
     );",
+    // 2: what a room needs to be rebuilt after a restart. Its settings, its phase (the
+    // writer stamps when a question opened) and a heartbeat the writer stamps in every
+    // commit, at least once a second: the last heartbeat is when the server stopped.
+    // Games from version 1 have no host key and cannot resume; they are aborted at start-up.
+    "ALTER TABLE games ADD COLUMN host_key TEXT;
+    ALTER TABLE games ADD COLUMN max_players INTEGER;
+    ALTER TABLE games ADD COLUMN auto_advance_ms INTEGER;
+    ALTER TABLE games ADD COLUMN chat INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE games ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE games ADD COLUMN phase TEXT NOT NULL DEFAULT 'lobby'
+        CHECK (phase IN ('lobby', 'question', 'reveal', 'leaderboard'));
+    ALTER TABLE games ADD COLUMN phase_index INTEGER;
+    ALTER TABLE games ADD COLUMN opened_ms INTEGER;
+    CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
+    INSERT INTO heartbeat (id, at_ms) VALUES (1, 0);",
 ];
+
+/// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
+/// question resumes after a crash with at most this much extra time.
+const HEARTBEAT: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -86,6 +110,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("stored quiz is unreadable: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -151,6 +177,19 @@ pub struct ReportAnswer {
     pub points: i64,
 }
 
+/// A game left `running`, as stored.
+#[derive(Debug, Clone)]
+pub struct RunningGame {
+    pub game: GameId,
+    pub pin: Pin,
+    pub mode: Mode,
+    pub doc: QuizDoc,
+    pub host_key: String,
+    pub max_players: u32,
+    pub auto_advance_ms: Option<u64>,
+    pub saved: Saved,
+}
+
 /// `GET /api/games/{id}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct GameReport {
@@ -176,12 +215,22 @@ pub struct WriteReq {
 enum WriterMsg {
     Write(WriteReq),
     Flush(oneshot::Sender<()>),
+    /// Commit (if nothing else does) to stamp the heartbeat.
+    Beat,
+}
+
+/// What the writer has done since start: for the load tool's commits per second.
+#[derive(Debug, Default, Serialize)]
+pub struct WriterStats {
+    pub commits: AtomicU64,
+    pub rows: AtomicU64,
 }
 
 /// The rooms' handle on the writer thread. Never blocks.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::UnboundedSender<WriterMsg>,
+    pub stats: Arc<WriterStats>,
 }
 
 impl Writer {
@@ -211,10 +260,14 @@ impl Writer {
                     WriterMsg::Flush(done) => {
                         let _ = done.send(());
                     }
+                    WriterMsg::Beat => {}
                 }
             }
         });
-        Writer { tx }
+        Writer {
+            tx,
+            stats: Arc::default(),
+        }
     }
 
     /// Resolves once everything handed over before it is committed.
@@ -231,6 +284,12 @@ impl Writer {
 pub struct Store {
     db: Arc<Mutex<Connection>>,
     pub writer: Writer,
+}
+
+fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn unix_now() -> i64 {
@@ -292,13 +351,27 @@ impl Store {
         migrate(&mut conn)?;
         let writer_conn = open_conn(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
+        let stats = Arc::new(WriterStats::default());
+        let counted = Arc::clone(&stats);
         std::thread::Builder::new()
             .name("db-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx))
+            .spawn(move || writer_loop(writer_conn, rx, &counted))
             .map_err(|e| StoreError::Hash(format!("cannot start the writer thread: {e}")))?;
+        // The heartbeat holds a weak sender, so it stops when the last store handle is gone.
+        let beat = tx.downgrade();
+        std::thread::Builder::new()
+            .name("db-heartbeat".into())
+            .spawn(move || loop {
+                std::thread::sleep(HEARTBEAT);
+                match beat.upgrade() {
+                    Some(tx) if tx.send(WriterMsg::Beat).is_ok() => {}
+                    _ => return,
+                }
+            })
+            .map_err(|e| StoreError::Hash(format!("cannot start the heartbeat thread: {e}")))?;
         Ok(Store {
             db: Arc::new(Mutex::new(conn)),
-            writer: Writer { tx },
+            writer: Writer { tx, stats },
         })
     }
 
@@ -360,12 +433,203 @@ impl Store {
         Ok(())
     }
 
-    /// Games left `running` by a previous process can no longer be played.
-    pub fn abort_running_games(&self) -> Result<usize> {
-        Ok(lock(&self.db).execute(
-            "UPDATE games SET status = 'aborted', finished_at = ?1 WHERE status = 'running'",
-            [unix_now()],
-        )?)
+    /// Every game left `running` by a previous process, with what its room needs to be
+    /// rebuilt. A game whose rows cannot even be read comes back as `Err` with its id, to be
+    /// aborted.
+    pub fn running_games(&self) -> Result<Vec<std::result::Result<RunningGame, (GameId, String)>>> {
+        let db = lock(&self.db);
+        let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
+        let mut stmt = db.prepare(
+            "SELECT id, pin, mode, quiz_doc, host_key, max_players, auto_advance_ms, chat, locked,
+                    phase, phase_index, opened_ms
+             FROM games WHERE status = 'running' ORDER BY id",
+        )?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<u32>,
+            Option<u64>,
+            bool,
+            bool,
+            String,
+            Option<u32>,
+            Option<i64>,
+        );
+        let rows = stmt
+            .query_map([], |r| -> rusqlite::Result<Row> {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<Row>>>()?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, pin, mode, doc, host_key, max_players, auto, chat, locked, phase, pi, opened) =
+                row;
+            let game = GameId(id);
+            let fail = |m: &str| Err((game, m.to_owned()));
+            let (Some(host_key), Some(max_players)) = (host_key, max_players) else {
+                out.push(fail("stored by a version without resume"));
+                continue;
+            };
+            let Ok(mode) = serde_json::from_value::<Mode>(serde_json::Value::String(mode)) else {
+                out.push(fail("unknown mode"));
+                continue;
+            };
+            let Ok(doc) = serde_json::from_str::<QuizDoc>(&doc) else {
+                out.push(fail("the quiz document is unreadable"));
+                continue;
+            };
+            let phase = match (phase.as_str(), pi) {
+                ("lobby", _) => SavedPhase::Lobby,
+                ("question", Some(index)) => SavedPhase::Question {
+                    index,
+                    // Both stamps come from the writer's clock; a clock set back counts as 0.
+                    elapsed_ms: heartbeat.saturating_sub(opened.unwrap_or(heartbeat)).max(0) as u64,
+                },
+                ("reveal", Some(index)) => SavedPhase::Reveal { index },
+                ("leaderboard", Some(index)) => SavedPhase::Leaderboard { index },
+                _ => {
+                    out.push(fail("the stored phase is incomplete"));
+                    continue;
+                }
+            };
+            let players = db
+                .prepare_cached(
+                    "SELECT player_id, name, token, status FROM players
+                     WHERE game_id = ?1 ORDER BY player_id",
+                )?
+                .query_map([id], |r| {
+                    Ok(SavedPlayer {
+                        id: PlayerId(r.get(0)?),
+                        name: r.get(1)?,
+                        token: r.get(2)?,
+                        status: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let raw = db
+                .prepare_cached(
+                    "SELECT question_index, player_id, elapsed_ms, correct, points, answer
+                     FROM answers WHERE game_id = ?1",
+                )?
+                .query_map([id], |r| {
+                    Ok((
+                        r.get::<_, u32>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, u64>(2)?,
+                        r.get::<_, Option<bool>>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let answers: std::result::Result<Vec<SavedAnswer>, _> = raw
+                .into_iter()
+                .map(|(index, player, elapsed_ms, correct, points, value)| {
+                    serde_json::from_str(&value).map(|value| SavedAnswer {
+                        index,
+                        player: PlayerId(player),
+                        elapsed_ms,
+                        correct,
+                        points,
+                        value,
+                    })
+                })
+                .collect();
+            let Ok(answers) = answers else {
+                out.push(fail("a stored answer is unreadable"));
+                continue;
+            };
+            out.push(Ok(RunningGame {
+                game,
+                pin: Pin(pin),
+                mode,
+                doc,
+                host_key,
+                max_players,
+                auto_advance_ms: auto,
+                saved: Saved {
+                    players,
+                    answers,
+                    phase,
+                    locked,
+                    chat,
+                },
+            }));
+        }
+        Ok(out)
+    }
+
+    /// A game that cannot be resumed: marked `aborted`, every stored row kept.
+    pub fn abort_game(&self, game: GameId) -> Result<()> {
+        lock(&self.db).execute(
+            "UPDATE games SET status = 'aborted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
+            params![game.0, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// An online copy of the database to `dest` (SQLite's backup API), consistent even while
+    /// another process serves from the same file. `dest` must not exist yet.
+    pub fn backup(src: &Path, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} exists already; choose a new file",
+                dest.display()
+            )));
+        }
+        // Read-write but never create: a WAL reader may need to set up the shared-memory file,
+        // and a mistyped source path must not leave an empty database behind.
+        let from = Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        from.busy_timeout(Duration::from_secs(5))?;
+        let version: usize = from.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 0 {
+            return Err(StoreError::Backup(format!(
+                "{} is not a quizrace database",
+                src.display()
+            )));
+        }
+        let mut to = Connection::open(dest)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
+            // All pages in one step: a step that sees the source change mid-way restarts, and
+            // one step holds the read lock for the whole copy, so the copy is one snapshot.
+            let mut tries = 0;
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    _ if tries < 500 => {
+                        tries += 1;
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    _ => {
+                        return Err(StoreError::Backup(
+                            "the database stayed busy for 5 s".into(),
+                        ))
+                    }
+                }
+            }
+        }
+        let check: String = to.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(check));
+        }
+        Ok(())
     }
 
     pub fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
@@ -479,25 +743,30 @@ impl Store {
         .transpose()
     }
 
+    /// Stores a new game with the room's settings (its `game_id` is ignored: this makes it).
     pub fn create_game(
         &self,
         quiz: QuizId,
         host: i64,
-        pin: &str,
-        mode: Mode,
+        settings: &Settings,
         doc: &QuizDoc,
     ) -> Result<GameId> {
         let db = lock(&self.db);
         db.execute(
-            "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)",
+            "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
+                               host_key, max_players, auto_advance_ms, chat)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 quiz.0,
                 host,
-                pin,
-                mode.as_str(),
+                settings.pin.0,
+                settings.mode.as_str(),
                 serde_json::to_string(doc)?,
-                unix_now()
+                unix_now(),
+                settings.host_key,
+                settings.max_players,
+                settings.auto_advance_ms,
+                settings.chat
             ],
         )?;
         Ok(GameId(db.last_insert_rowid()))
@@ -605,7 +874,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn writer_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<WriterMsg>) {
+fn writer_loop(
+    mut conn: Connection,
+    mut rx: mpsc::UnboundedReceiver<WriterMsg>,
+    stats: &WriterStats,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -624,14 +897,17 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<WriterMsg>)
             error!(error = %e, tries, rows = batch.len(), "commit failed; retrying");
             std::thread::sleep(Duration::from_millis(100 * u64::from(tries.min(10))));
         }
+        stats.commits.fetch_add(1, Ordering::Relaxed);
         for m in batch.drain(..) {
             match m {
                 WriterMsg::Write(req) => {
+                    stats.rows.fetch_add(1, Ordering::Relaxed);
                     req.notify.send_replace(req.seq);
                 }
                 WriterMsg::Flush(done) => {
                     let _ = done.send(());
                 }
+                WriterMsg::Beat => {}
             }
         }
     }
@@ -639,6 +915,9 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<WriterMsg>)
 
 fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
     let tx = conn.transaction()?;
+    let now_ms = unix_now_ms();
+    tx.prepare_cached("UPDATE heartbeat SET at_ms = ?1 WHERE id = 1")?
+        .execute([now_ms])?;
     for m in batch {
         let WriterMsg::Write(req) = m else { continue };
         match &req.write {
@@ -692,6 +971,18 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                     "UPDATE games SET status = ?2, finished_at = ?3 WHERE id = ?1 AND status = 'running'",
                 )?
                 .execute(params![game.0, status, unix_now()])?;
+            }
+            Write::Phase { game, phase, index } => {
+                tx.prepare_cached(
+                    "UPDATE games SET phase = ?2, phase_index = ?3,
+                         opened_ms = CASE WHEN ?2 = 'question' THEN ?4 ELSE opened_ms END
+                     WHERE id = ?1",
+                )?
+                .execute(params![game.0, phase, index, now_ms])?;
+            }
+            Write::Flags { game, locked, chat } => {
+                tx.prepare_cached("UPDATE games SET locked = ?2, chat = ?3 WHERE id = ?1")?
+                    .execute(params![game.0, locked, chat])?;
             }
         }
     }
@@ -769,5 +1060,155 @@ mod tests {
             .expect("version");
         assert_eq!(version, MIGRATIONS.len());
         assert!(store.integrity_ok().expect("check"));
+    }
+
+    /// Version 1 as it shipped, with rows in every table: the upgrade keeps them, adds the
+    /// resume columns, and a game it left running without a host key cannot resume.
+    #[test]
+    fn a_version_1_database_upgrades_with_its_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v1.db");
+        {
+            let conn = open_conn(&path).expect("open");
+            conn.execute_batch(MIGRATIONS[0]).expect("v1 schema");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+            conn.execute_batch(
+                r#"INSERT INTO accounts VALUES (1, 'admin', 'x', 'admin', 0, 0);
+                INSERT INTO quizzes VALUES (1, 1, 'Old', '{"title":"Old","questions":[{"kind":"choice","text":"?","choices":["a","b"],"correct":[0]}]}', NULL, 0);
+                INSERT INTO games (id, quiz_id, host_id, pin, mode, status, quiz_doc, created_at)
+                    SELECT 1, 1, 1, '123456', 'classic', 'finished', doc, 0 FROM quizzes;
+                INSERT INTO games (id, quiz_id, host_id, pin, mode, status, quiz_doc, created_at)
+                    SELECT 2, 1, 1, '654321', 'classic', 'running', doc, 0 FROM quizzes;
+                INSERT INTO players VALUES (1, 1, 'Ada', 'tok', 'active');
+                INSERT INTO answers VALUES (1, 0, 1, 1200, 1, 940, '{"choice":0}');"#,
+            )
+            .expect("v1 rows");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let version: usize = lock(&store.db)
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len());
+        let report = store.game_report(GameId(1)).expect("report").expect("game");
+        assert_eq!(report.status, "finished");
+        assert_eq!(report.players[0].name, "Ada");
+        assert_eq!(report.players[0].score, 940);
+        assert_eq!(report.answers.len(), 1);
+        let phase: String = lock(&store.db)
+            .query_row("SELECT phase FROM games WHERE id = 1", [], |r| r.get(0))
+            .expect("new column");
+        assert_eq!(phase, "lobby");
+        let running = store.running_games().expect("running");
+        assert_eq!(running.len(), 1);
+        assert!(matches!(&running[0], Err((GameId(2), _))), "{running:?}");
+        assert!(store.integrity_ok().expect("check"));
+    }
+
+    /// Rows handed to the writer come back as the room's saved state, with the time the
+    /// question had been open measured from the writer's own stamps.
+    #[tokio::test]
+    async fn what_the_writer_stores_is_what_a_restore_reads() {
+        let (_dir, store) = temp_store();
+        store.bootstrap_admin(Some("pw")).expect("admin");
+        let doc: QuizDoc = serde_json::from_value(serde_json::json!({"title":"T","questions":[
+            {"kind":"choice","text":"?","choices":["a","b"],"correct":[0],"time_limit_s":10}]}))
+        .expect("doc");
+        let quiz = store.create_quiz(1, &doc).expect("quiz");
+        let settings = Settings {
+            pin: Pin("111222".into()),
+            game_id: GameId(0),
+            mode: Mode::Race,
+            max_players: 7,
+            auto_advance_ms: Some(3000),
+            chat: true,
+            host_key: "hk".into(),
+        };
+        let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
+        let (notify, seen) = watch::channel(0);
+        let notify = Arc::new(notify);
+        let rows = [
+            Write::Player {
+                game,
+                player: PlayerId(1),
+                name: "Ada".into(),
+                token: "t1".into(),
+            },
+            Write::Phase {
+                game,
+                phase: "question",
+                index: 0,
+            },
+            Write::Answer {
+                game,
+                index: 0,
+                player: PlayerId(1),
+                elapsed_ms: 800,
+                correct: Some(true),
+                points: 1000,
+                answer: quizrace_protocol::AnswerValue::Choice(0),
+            },
+            Write::Flags {
+                game,
+                locked: true,
+                chat: false,
+            },
+        ];
+        for (i, w) in rows.into_iter().enumerate() {
+            store.writer.write(w, i as u64 + 1, Arc::clone(&notify));
+        }
+        store.writer.flush().await;
+        assert_eq!(*seen.borrow(), 4, "every row reported committed");
+        std::thread::sleep(Duration::from_millis(1200)); // at least one heartbeat
+        store.writer.flush().await;
+        let running = store.running_games().expect("running");
+        let [Ok(g)] = running.as_slice() else {
+            panic!("{running:?}");
+        };
+        assert_eq!(
+            (g.game, g.pin.0.as_str(), g.mode),
+            (game, "111222", Mode::Race)
+        );
+        assert_eq!(
+            (g.host_key.as_str(), g.max_players, g.auto_advance_ms),
+            ("hk", 7, Some(3000))
+        );
+        assert!(g.saved.locked && !g.saved.chat);
+        assert_eq!(g.saved.players[0].token, "t1");
+        assert_eq!(g.saved.answers[0].points, 1000);
+        match g.saved.phase {
+            SavedPhase::Question {
+                index: 0,
+                elapsed_ms,
+            } => {
+                assert!((1000..5000).contains(&elapsed_ms), "{elapsed_ms}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(store.writer.stats.commits.load(Ordering::Relaxed) >= 2);
+        store.abort_game(game).expect("abort");
+        assert!(store.running_games().expect("running").is_empty());
+        let report = store.game_report(game).expect("report").expect("game");
+        assert_eq!(
+            (report.status.as_str(), report.answers.len()),
+            ("aborted", 1)
+        );
+    }
+
+    #[test]
+    fn a_backup_is_a_complete_database_and_never_overwrites() {
+        let (dir, store) = temp_store();
+        store.bootstrap_admin(Some("pw")).expect("admin");
+        let src = dir.path().join("t.db");
+        let dest = dir.path().join("b.db");
+        Store::backup(&src, &dest).expect("backup");
+        let copy = Store::open(&dest).expect("open copy");
+        assert!(copy.login("admin", "pw").expect("login").is_some());
+        assert!(matches!(
+            Store::backup(&src, &dest),
+            Err(StoreError::Backup(_))
+        ));
+        assert!(Store::backup(&dir.path().join("none.db"), &dir.path().join("c.db")).is_err());
+        assert!(!dir.path().join("none.db").exists());
     }
 }

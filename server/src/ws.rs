@@ -2,7 +2,7 @@
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
 use crate::room::state::{ConnId, Room, Settings};
-use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
+use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 use crate::store::{random_hex, Role};
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -389,35 +389,29 @@ impl Conn {
         let lobby = self.app.lobby().clone();
         let pin = lobby.reserve_pin();
         let store = self.app.store().clone();
-        let (p, mode, doc) = (pin.0.clone(), req.mode, stored.doc);
-        let game_id = blocking(move || {
-            store
-                .create_game(quiz_id, account.id, &p, mode, &doc)
-                .map_err(|_| ErrorCode::Internal)
-        })
-        .await?;
         let server_max = self.app.config().max_players;
-        let settings = Settings {
+        let mut settings = Settings {
             pin: pin.clone(),
-            game_id,
+            game_id: quizrace_protocol::GameId(0), // set once stored
             mode: req.mode,
             max_players: req.max_players.unwrap_or(server_max),
             auto_advance_ms: req.auto_advance_ms,
             chat: req.chat.unwrap_or(true),
             host_key: random_hex(16),
         };
-        let host_key = settings.host_key.clone();
+        let (s, doc) = (settings.clone(), stored.doc);
+        settings.game_id = blocking(move || {
+            store
+                .create_game(quiz_id, account.id, &s, &doc)
+                .map_err(|_| ErrorCode::Internal)
+        })
+        .await?;
+        let (game_id, host_key) = (settings.game_id, settings.host_key.clone());
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
-        let writer = self.app.store().writer.clone();
-        let on_exit = {
-            let (lobby, pin) = (lobby.clone(), pin.clone());
-            move || lobby.remove(&pin)
-        };
-        let handle = spawn_room(room, writer, on_exit);
-        if !lobby.insert(handle.clone()) {
+        let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             return Err(ErrorCode::ServerBusy);
-        }
+        };
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.attach_host(&handle, host_key, true).await?;
         self.bound = Bound::Host { room: handle };

@@ -279,10 +279,11 @@ async fn sigterm_tells_every_client_and_exits_zero_and_scores_survive_a_restart(
         json!({"type":"host","token":token,"quiz_id":1,"mode":"race"}),
     )
     .await;
-    let pin2 = until(&mut host2, "room_created").await["pin"].clone();
+    let created2 = until(&mut host2, "room_created").await;
+    let (pin2, host_key2) = (created2["pin"].clone(), created2["host_key"].clone());
     let mut player2 = ws(&addr).await;
     send(&mut player2, json!({"type":"join","pin":pin2,"name":"Bo"})).await;
-    until(&mut player2, "welcome").await;
+    let token2 = until(&mut player2, "welcome").await["token"].clone();
     let mut idle = ws(&addr).await;
 
     let stopping = Instant::now();
@@ -307,8 +308,28 @@ async fn sigterm_tells_every_client_and_exits_zero_and_scores_survive_a_restart(
     };
     assert!(status.success(), "exit 0, got {status:?}");
 
-    // Restart on the same file: the finished game and its score are still there.
+    // Restart on the same file: the running room is back under its PIN, for its player's
+    // token and its host's key; the finished game and its score are still there.
     let again = start(&db, Some("pw"));
+    let mut player2 = ws(&again.addr).await;
+    send(
+        &mut player2,
+        json!({"type":"resume","pin":pin2,"token":token2}),
+    )
+    .await;
+    let back = until(&mut player2, "welcome").await;
+    assert_eq!(
+        (&back["name"], &back["phase"]),
+        (&json!("Bo"), &json!("lobby"))
+    );
+    let mut host2 = ws(&again.addr).await;
+    send(
+        &mut host2,
+        json!({"type":"host_resume","pin":pin2,"host_key":host_key2}),
+    )
+    .await;
+    let state = until(&mut host2, "room_state").await;
+    assert_eq!(state["players"][0]["name"], "Bo");
     let report = tokio::task::spawn_blocking(move || {
         let token = login(&again.addr, "pw").expect("login");
         http(
@@ -326,4 +347,57 @@ async fn sigterm_tells_every_client_and_exits_zero_and_scores_survive_a_restart(
     assert_eq!(report["status"], "finished");
     assert_eq!(report["players"][0]["name"], "Ada");
     assert_eq!(report["players"][0]["score"].as_i64(), Some(score));
+}
+
+/// `quizrace --db DB backup DEST`.
+fn backup(db: &Path, dest: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .arg("backup")
+        .arg(dest)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn backup_copies_the_database_while_the_server_serves_from_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    let server = start(&db, Some("pw"));
+    let token = login(&server.addr, "pw").expect("login");
+    let quiz = json!({"title":"Backed up","questions":[
+        {"kind":"choice","text":"1+1?","choices":["1","2"],"correct":[1]}]});
+    let (status, _) = http(
+        &server.addr,
+        "POST",
+        "/api/quizzes",
+        Some(&token),
+        Some(quiz),
+    );
+    assert_eq!(status, 201);
+    let copy = dir.path().join("copy.db");
+    let out = backup(&db, &copy);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The copy is a whole database: a server starts on it and has the quiz.
+    drop(server);
+    let restored = start(&copy, Some("pw"));
+    let token = login(&restored.addr, "pw").expect("login");
+    let (status, body) = http(&restored.addr, "GET", "/api/quizzes", Some(&token), None);
+    assert_eq!(status, 200);
+    assert!(body.contains("Backed up"), "{body}");
+    // Never over an existing file, and a clear error for a path that is not a database.
+    let again = backup(&db, &copy);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let missing = backup(&dir.path().join("nothing.db"), &dir.path().join("x.db"));
+    assert!(!missing.status.success());
+    assert!(
+        !dir.path().join("nothing.db").exists(),
+        "a backup creates no source"
+    );
 }

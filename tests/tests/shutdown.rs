@@ -1,6 +1,6 @@
 //! A graceful stop (what SIGTERM does): every socket, in a room or not, hears `room_closed`
-//! `server_shutdown` and is closed; unfinished games are stored as aborted, finished ones stay
-//! finished, and acknowledged answers are kept.
+//! `server_shutdown` and is closed; unfinished games stay `running` and resume at the next
+//! start, finished ones stay finished, and acknowledged answers are kept.
 
 mod common;
 
@@ -9,7 +9,7 @@ use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
-async fn stopping_the_server_tells_every_socket_and_stores_the_game_as_aborted() {
+async fn stopping_the_server_tells_every_socket_and_the_next_start_resumes_the_game() {
     let mut game = Game::with(quiz(vec![common::choice(1), common::choice(2)])).await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
@@ -75,12 +75,43 @@ async fn stopping_the_server_tells_every_socket_and_stores_the_game_as_aborted()
     })
     .await
     .unwrap();
-    assert_eq!(running.status, "aborted");
+    assert_eq!(running.status, "running");
     assert_eq!(finished.status, "finished");
     assert_eq!(running.answers.len(), 1, "the acknowledged answer is kept");
     assert_eq!(running.answers[0].player_id, ada_id);
     assert_eq!(running.players.len(), 2);
-    drop(dir);
+    drop(app);
+
+    // A planned restart resumes the room: Ada's answer is still hers, Bob can still answer,
+    // and the host takes the room back with its key.
+    let again = quizrace_tests::TestServer::start_in(dir, |_| {}).await;
+    let url = again.ws_url();
+    let mut ada = quizrace_tests::Bot::connect(&url).await.unwrap();
+    let w = ada.resume(&host.pin, &bots[0].token()).await.unwrap();
+    let q = w.question.expect("the question is open again");
+    assert_eq!((q.index, q.answered), (0, Some(true)));
+    let mut bob = quizrace_tests::Bot::connect(&url).await.unwrap();
+    let w = bob.resume(&host.pin, &bots[1].token()).await.unwrap();
+    assert_eq!(w.question.map(|q| q.answered), Some(Some(false)));
+    answer_acked(&mut bob, 0, AnswerValue::Choice(0)).await;
+    let mut back = quizrace_tests::Bot::connect(&url).await.unwrap();
+    send(
+        &mut back,
+        ClientMsg::HostResume {
+            pin: host.pin.clone(),
+            host_key: host.host_key.clone(),
+        },
+    )
+    .await;
+    let state = back
+        .expect("room_state", |m| match m {
+            quizrace_protocol::ServerMsg::RoomState { players, .. } => Some(players.len()),
+            _ => None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(state, 2);
+    again.stop().await;
 }
 
 #[tokio::test]

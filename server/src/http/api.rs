@@ -252,3 +252,17 @@ fn csv_field(s: &str) -> String {
         s
     }
 }
+
+/// `GET /api/admin/stats` (admin only): what the database writer has done since start, so a
+/// load run can report commits per second.
+pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    if account(&app, &headers).await?.role != Role::Admin {
+        return Err(ApiError::unauthorized());
+    }
+    let stats = &app.store().writer.stats;
+    Ok(Json(json!({
+        "commits": stats.commits.load(std::sync::atomic::Ordering::Relaxed),
+        "rows": stats.rows.load(std::sync::atomic::Ordering::Relaxed),
+        "rooms": app.lobby().len(),
+    })))
+}

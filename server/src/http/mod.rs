@@ -24,6 +24,7 @@ pub fn router(app: App) -> Router {
         .route("/api/quizzes/{id}", get(api::get_quiz))
         .route("/api/games/{id}", get(api::game))
         .route("/api/games/{id}/results.csv", get(api::game_csv))
+        .route("/api/admin/stats", get(api::stats))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -279,6 +279,12 @@ impl Actor {
                     self.writer
                         .write(write, self.sent_seq, Arc::clone(&self.committed));
                 }
+                // Numbered with the last barrier: the writer commits in order, so its commit
+                // reports nothing that was not already stored.
+                Effect::Record(write) => {
+                    self.writer
+                        .write(write, self.sent_seq, Arc::clone(&self.committed));
+                }
                 other if self.done_seq < self.sent_seq => {
                     self.held.push_back((self.sent_seq, other));
                 }
@@ -336,7 +342,7 @@ impl Actor {
                 }
             }
             Effect::Dissolve => self.dissolved = true,
-            Effect::Persist(_) => unreachable_persist(),
+            Effect::Persist(_) | Effect::Record(_) => unreachable_persist(),
         }
     }
 

@@ -69,6 +69,20 @@ pub enum Write {
         game: GameId,
         status: &'static str,
     },
+    /// The room moved to `phase` (`question`, `reveal` or `leaderboard`) of question `index`.
+    /// The writer stamps a `question` row with its own clock: with the heartbeat it also
+    /// stamps, that measures how long the question had been open when the server stopped.
+    Phase {
+        game: GameId,
+        phase: &'static str,
+        index: u32,
+    },
+    /// The host's `lock` and `set_chat` switches.
+    Flags {
+        game: GameId,
+        locked: bool,
+        chat: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +90,9 @@ pub enum Effect {
     Send(Target, ServerMsg),
     /// Store this before delivering anything that follows it.
     Persist(Write),
+    /// Store this in order with the other rows, but hold nothing for it: for rows whose loss
+    /// in a crash is harmless because nothing a client saw depends on them alone.
+    Record(Write),
     /// Close the connection (after the messages before it), with close code 1000.
     Disconnect(ConnId),
     /// The room is over: remove it from the directory and stop its task.
@@ -95,11 +112,110 @@ pub struct Settings {
     pub host_key: String,
 }
 
+/// What the database holds about a running game: enough to rebuild its room after a restart.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Saved {
+    /// In join order (player ids 1, 2, ...).
+    pub players: Vec<SavedPlayer>,
+    /// Every stored answer (a poll's last vote), in any order.
+    pub answers: Vec<SavedAnswer>,
+    pub phase: SavedPhase,
+    pub locked: bool,
+    pub chat: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedPlayer {
+    pub id: PlayerId,
+    pub name: String,
+    pub token: String,
+    /// `active`, `left` or `kicked`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedAnswer {
+    pub index: u32,
+    pub player: PlayerId,
+    pub elapsed_ms: u64,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub value: AnswerValue,
+}
+
+/// The last phase the database knows of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SavedPhase {
+    #[default]
+    Lobby,
+    /// Open for `elapsed_ms` when the server stopped.
+    Question {
+        index: u32,
+        elapsed_ms: u64,
+    },
+    Reveal {
+        index: u32,
+    },
+    Leaderboard {
+        index: u32,
+    },
+}
+
+/// Why a stored game cannot be rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot restore the game: {0}")]
+pub struct RestoreError(pub String);
+
+/// id, name, token, status, and for an active player (score, streak, correct_ms, answered
+/// last question, its points).
+pub type DigestPlayer = (
+    PlayerId,
+    String,
+    String,
+    &'static str,
+    Option<(i64, u32, u64, bool, i64)>,
+);
+
+/// A restored room's comparable state, for tests: players (id, name, token, status, and for
+/// active players score, streak, correct_ms, last result), phase, last index, who answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Digest {
+    pub players: Vec<DigestPlayer>,
+    pub phase: PhaseName,
+    pub last_index: Option<u32>,
+    pub answered: Vec<PlayerId>,
+    pub locked: bool,
+    pub chat: bool,
+}
+
+/// How long a restored question waits for its players before "everyone answered" may close
+/// it: after a restart nobody is connected, and the first to come back must not end it.
+pub const RESTART_GRACE: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Active,
     Kicked,
     Left,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Kicked => "kicked",
+            Status::Left => "left",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Status> {
+        match s {
+            "active" => Some(Status::Active),
+            "kicked" => Some(Status::Kicked),
+            "left" => Some(Status::Left),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -275,6 +391,165 @@ impl Room {
             last_index: None,
             active: 0,
             connected: 0,
+        }
+    }
+
+    /// Rebuilds a room from what the database holds, as it was when the server stopped, with
+    /// nobody connected. Scores, streaks and tie-break times are derived by settling the stored
+    /// answers of every closed question in order, exactly as the live room settled them, so
+    /// they are never stored twice and cannot disagree with the answers. An open question
+    /// resumes with the time it had left (it closes on the first tick if that ran out); its
+    /// stored answers stay answered.
+    pub fn restore(
+        settings: Settings,
+        quiz: Arc<Quiz>,
+        saved: Saved,
+        now: Instant,
+    ) -> Result<Room, RestoreError> {
+        let bad = |m: String| Err(RestoreError(m));
+        let mut room = Room::new(settings, quiz, now);
+        room.locked = saved.locked;
+        room.chat = saved.chat;
+        for (i, p) in saved.players.into_iter().enumerate() {
+            if p.id.0 as usize != i + 1 {
+                return bad(format!("player ids are not in join order at {}", p.id));
+            }
+            let Some(status) = Status::parse(&p.status) else {
+                return bad(format!("player {} has status {:?}", p.id, p.status));
+            };
+            if status != Status::Left {
+                room.names.insert(p.name.to_lowercase());
+            }
+            if status == Status::Active {
+                room.active += 1;
+            }
+            room.by_token.insert(p.token.clone(), i);
+            room.players.push(Player {
+                id: p.id,
+                name: p.name,
+                token: p.token,
+                conn: None,
+                status,
+                score: 0,
+                streak: 0,
+                correct_ms: 0,
+                chat_times: VecDeque::new(),
+                last: LastResult::default(),
+            });
+        }
+        let total = room.total();
+        let (open, closed_through) = match saved.phase {
+            SavedPhase::Lobby => (None, None),
+            SavedPhase::Question { index, .. } => (Some(index), index.checked_sub(1)),
+            SavedPhase::Reveal { index } | SavedPhase::Leaderboard { index } => (None, Some(index)),
+        };
+        let last = open.or(closed_through);
+        if last.is_some_and(|i| i >= total) {
+            return bad(format!("question {last:?} is beyond the quiz's {total}"));
+        }
+        let mut by_question: Vec<HashMap<PlayerId, Given>> =
+            (0..total).map(|_| HashMap::new()).collect();
+        for a in saved.answers {
+            if a.index >= total || room.player(a.player).is_none() {
+                return bad(format!(
+                    "answer to {} by {} fits no question or player",
+                    a.index, a.player
+                ));
+            }
+            if last.is_none_or(|l| a.index > l) {
+                return bad(format!(
+                    "answer to question {}, which never opened",
+                    a.index
+                ));
+            }
+            by_question[a.index as usize].insert(
+                a.player,
+                Given {
+                    value: a.value,
+                    elapsed_ms: a.elapsed_ms,
+                    correct: a.correct,
+                    points: a.points,
+                },
+            );
+        }
+        if let Some(through) = closed_through {
+            for index in 0..=through {
+                room.settle(index, &by_question[index as usize]);
+            }
+        }
+        room.last_index = last;
+        room.phase = match saved.phase {
+            SavedPhase::Lobby => Phase::Lobby,
+            SavedPhase::Question { index, elapsed_ms } => {
+                let mut answers = std::mem::take(&mut by_question[index as usize]);
+                // Gone players' answers stay stored but do not count live (as in `remove`).
+                answers.retain(|id, _| room.player(*id).is_some_and(Player::is_active));
+                // A race won just before the crash (its close was not stored yet) is over:
+                // treat its time as run out, so the first tick closes it through the normal
+                // path, which stores the close.
+                let won =
+                    room.settings.mode == Mode::Race && answers.values().any(|g| g.points > 0);
+                let elapsed = if won {
+                    room.limit(index) + Duration::from_millis(ANSWER_GRACE_MS + 1)
+                } else {
+                    Duration::from_millis(elapsed_ms)
+                };
+                Phase::Question {
+                    index,
+                    opened_at: now.checked_sub(elapsed).unwrap_or(now),
+                    answers,
+                    count_sent_at: None,
+                    count_dirty: false,
+                    grace_until: Some(now + RESTART_GRACE),
+                }
+            }
+            SavedPhase::Reveal { index } => Phase::Reveal {
+                index,
+                advance_at: room.auto_advance(now),
+            },
+            SavedPhase::Leaderboard { index } => Phase::Leaderboard {
+                index,
+                advance_at: room.auto_advance(now),
+            },
+        };
+        Ok(room)
+    }
+
+    /// The state a restore must reproduce, for tests.
+    pub fn digest(&self) -> Digest {
+        Digest {
+            players: self
+                .players
+                .iter()
+                .map(|p| {
+                    let live = p.is_active().then_some((
+                        p.score,
+                        p.streak,
+                        p.correct_ms,
+                        p.last.answered,
+                        p.last.points,
+                    ));
+                    (
+                        p.id,
+                        p.name.clone(),
+                        p.token.clone(),
+                        p.status.as_str(),
+                        live,
+                    )
+                })
+                .collect(),
+            phase: self.phase_name(),
+            last_index: self.last_index,
+            answered: match &self.phase {
+                Phase::Question { answers, .. } => {
+                    let mut ids: Vec<PlayerId> = answers.keys().copied().collect();
+                    ids.sort();
+                    ids
+                }
+                _ => Vec::new(),
+            },
+            locked: self.locked,
+            chat: self.chat,
         }
     }
 
@@ -910,8 +1185,14 @@ impl Room {
                     err(fx, ErrorCode::NoSuchPlayer)
                 }
             }
-            ClientMsg::Lock { locked } => self.locked = locked,
-            ClientMsg::SetChat { enabled } => self.chat = enabled,
+            ClientMsg::Lock { locked } => {
+                self.locked = locked;
+                self.record_flags(fx);
+            }
+            ClientMsg::SetChat { enabled } => {
+                self.chat = enabled;
+                self.record_flags(fx);
+            }
             ClientMsg::End => match self.phase {
                 Phase::Finished { .. } => self.dissolve(CloseReason::HostEnded, fx),
                 Phase::Question { .. } => {
@@ -995,6 +1276,11 @@ impl Room {
                     index,
                     advance_at: self.auto_advance(now),
                 };
+                fx.push(Effect::Record(Write::Phase {
+                    game: self.settings.game_id,
+                    phase: "leaderboard",
+                    index,
+                }));
                 fx.push(Effect::Send(
                     Target::Everyone,
                     ServerMsg::Leaderboard { index, top },
@@ -1030,6 +1316,14 @@ impl Room {
             count_dirty: false,
             grace_until: None,
         };
+        // Not a barrier: the frame must not wait for the disk (answers are timed from now).
+        // If this row is lost in a crash, so is every answer to the question (they are stored
+        // after it), and the game resumes before the question, which then opens afresh.
+        fx.push(Effect::Record(Write::Phase {
+            game: self.settings.game_id,
+            phase: "question",
+            index,
+        }));
         fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
     }
 
@@ -1044,32 +1338,15 @@ impl Room {
             return;
         };
         self.phase = Phase::Reveal { index, advance_at };
+        // A barrier, unlike the question's opening: once a player has seen the correct answer
+        // the question must never re-open for them after a crash.
+        fx.push(Effect::Persist(Write::Phase {
+            game: self.settings.game_id,
+            phase: "reveal",
+            index,
+        }));
+        self.settle(index, &answers);
         let q: &Question = &self.quiz.questions[index as usize];
-        let scored = q.is_scored();
-        for p in self.players.iter_mut() {
-            let given = answers.get(&p.id);
-            p.last = LastResult {
-                index,
-                answered: given.is_some(),
-                correct: given.and_then(|g| g.correct),
-                points: given.map_or(0, |g| g.points),
-            };
-            if let Some(g) = given {
-                p.score += g.points;
-                // Only answers that scored break ties: being right on a question worth
-                // nothing must not cost rank.
-                if g.points > 0 {
-                    p.correct_ms += g.elapsed_ms;
-                }
-            }
-            if scored {
-                // In race mode only the winner's answer counts as a run of correct answers.
-                let right = given.is_some_and(|g| {
-                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
-                });
-                p.streak = if right { p.streak + 1 } else { 0 };
-            }
-        }
         // type_answer has no choices: its counts are [correct, wrong].
         let mut counts = vec![
             0u32;
@@ -1120,6 +1397,36 @@ impl Room {
             },
         ));
         self.send_results(fx);
+    }
+
+    /// Applies question `index`'s answers to every player: last result, score, streak.
+    fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
+        let q: &Question = &self.quiz.questions[index as usize];
+        let scored = q.is_scored();
+        for p in self.players.iter_mut() {
+            let given = answers.get(&p.id);
+            p.last = LastResult {
+                index,
+                answered: given.is_some(),
+                correct: given.and_then(|g| g.correct),
+                points: given.map_or(0, |g| g.points),
+            };
+            if let Some(g) = given {
+                p.score += g.points;
+                // Only answers that scored break ties: being right on a question worth
+                // nothing must not cost rank.
+                if g.points > 0 {
+                    p.correct_ms += g.elapsed_ms;
+                }
+            }
+            if scored {
+                // In race mode only the winner's answer counts as a run of correct answers.
+                let right = given.is_some_and(|g| {
+                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
+                });
+                p.streak = if right { p.streak + 1 } else { 0 };
+            }
+        }
     }
 
     /// Ranks by score, then total time of correct answers, then join order.
@@ -1188,14 +1495,18 @@ impl Room {
         fx.push(Effect::Dissolve);
     }
 
-    /// The server is stopping: tell everyone, mark an unfinished game aborted.
+    fn record_flags(&self, fx: &mut Effects) {
+        fx.push(Effect::Record(Write::Flags {
+            game: self.settings.game_id,
+            locked: self.locked,
+            chat: self.chat,
+        }));
+    }
+
+    /// The server is stopping: tell everyone. An unfinished game stays `running` in the
+    /// database (every decided row is already handed to the writer), so the next start
+    /// resumes it.
     pub fn shutdown(&mut self, fx: &mut Effects) {
-        if !matches!(self.phase, Phase::Finished { .. }) {
-            fx.push(Effect::Persist(Write::GameStatus {
-                game: self.settings.game_id,
-                status: "aborted",
-            }));
-        }
         self.dissolve(CloseReason::ServerShutdown, fx);
     }
 

@@ -1,7 +1,9 @@
 //! The room's rules without sockets: plain tests on the state machine, a seeded random walk
 //! that checks invariants after every step, and the actor's timers on tokio's paused clock.
 
-use super::state::{Effect, Effects, Room, Settings, Target, Write};
+use super::state::{
+    Effect, Effects, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Target, Write,
+};
 use quizrace_protocol::{
     AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, Mode, Pin, PlayerId, QuizDoc, ServerMsg,
 };
@@ -40,6 +42,11 @@ const HOST: u64 = 1000;
 
 /// A room with a host attached and `n` players joined (conn ids 1..=n).
 fn room_with(mode: Mode, n: u32, t0: Instant) -> Room {
+    room_and_effects(mode, n, t0).0
+}
+
+/// [`room_with`], and the effects of setting it up (the rows it stored).
+fn room_and_effects(mode: Mode, n: u32, t0: Instant) -> (Room, Effects) {
     let mut room = Room::new(settings(mode), quiz(), t0);
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
@@ -54,7 +61,7 @@ fn room_with(mode: Mode, n: u32, t0: Instant) -> Room {
         )
         .expect("join");
     }
-    room
+    (room, fx)
 }
 
 fn host(room: &mut Room, msg: ClientMsg, now: Instant) -> Effects {
@@ -805,15 +812,16 @@ fn end_finishes_then_closes_the_room() {
 }
 
 #[test]
-fn shutdown_tells_everyone_and_marks_the_game_aborted() {
+fn shutdown_tells_everyone_and_leaves_the_game_running_to_resume() {
     let t0 = Instant::now();
     let mut room = room_with(Mode::Classic, 2, t0);
     let mut fx = Effects::new();
     room.shutdown(&mut fx);
-    assert!(fx.contains(&Effect::Persist(Write::GameStatus {
-        game: GameId(1),
-        status: "aborted"
-    })));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Persist(Write::GameStatus { .. }))),
+        "a planned stop must not end the game: {fx:?}"
+    );
     assert!(fx.contains(&Effect::Send(
         Target::Everyone,
         ServerMsg::RoomClosed {
@@ -858,6 +866,262 @@ fn ranks_break_ties_by_time_then_join_order() {
     assert_eq!(ranks, vec![1, 2, 3]);
 }
 
+/// The database as the writer would leave it after committing every row in `fx`: what a
+/// restore after a crash at this moment would read.
+#[derive(Default)]
+struct Db {
+    players: Vec<SavedPlayer>,
+    answers: HashMap<(u32, PlayerId), SavedAnswer>,
+    phase: Option<(&'static str, u32)>,
+    opened: Option<Instant>,
+    locked: bool,
+    chat: bool,
+    finished: bool,
+}
+
+impl Db {
+    fn new() -> Db {
+        Db {
+            chat: true,
+            ..Db::default()
+        }
+    }
+
+    fn apply(&mut self, fx: &Effects, now: Instant) {
+        for e in fx {
+            let (Effect::Persist(w) | Effect::Record(w)) = e else {
+                continue;
+            };
+            match w {
+                Write::Player {
+                    player,
+                    name,
+                    token,
+                    ..
+                } => self.players.push(SavedPlayer {
+                    id: *player,
+                    name: name.clone(),
+                    token: token.clone(),
+                    status: "active".into(),
+                }),
+                Write::PlayerStatus { player, status, .. } => {
+                    self.players[player.0 as usize - 1].status = (*status).into();
+                }
+                Write::Answer {
+                    index,
+                    player,
+                    elapsed_ms,
+                    correct,
+                    points,
+                    answer,
+                    ..
+                } => {
+                    self.answers.insert(
+                        (*index, *player),
+                        SavedAnswer {
+                            index: *index,
+                            player: *player,
+                            elapsed_ms: *elapsed_ms,
+                            correct: *correct,
+                            points: *points,
+                            value: answer.clone(),
+                        },
+                    );
+                }
+                Write::GameStatus { .. } => self.finished = true,
+                Write::Phase { phase, index, .. } => {
+                    self.phase = Some((phase, *index));
+                    if *phase == "question" {
+                        self.opened = Some(now);
+                    }
+                }
+                Write::Flags { locked, chat, .. } => (self.locked, self.chat) = (*locked, *chat),
+            }
+        }
+    }
+
+    fn saved(&self, now: Instant) -> Saved {
+        let phase = match self.phase {
+            None => SavedPhase::Lobby,
+            Some(("question", index)) => SavedPhase::Question {
+                index,
+                elapsed_ms: self
+                    .opened
+                    .map_or(0, |o| now.duration_since(o).as_millis() as u64),
+            },
+            Some(("reveal", index)) => SavedPhase::Reveal { index },
+            Some((_, index)) => SavedPhase::Leaderboard { index },
+        };
+        Saved {
+            players: self.players.clone(),
+            answers: self.answers.values().cloned().collect(),
+            phase,
+            locked: self.locked,
+            chat: self.chat,
+        }
+    }
+}
+
+/// Restores from `db` as a restart at `now` would, and checks the room comes back the same.
+fn check_restore(room: &Room, db: &Db, mode: Mode, now: Instant, what: &str) {
+    if db.finished {
+        return;
+    }
+    let restored = Room::restore(settings(mode), quiz(), db.saved(now), now)
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    restored.check_invariants();
+    assert_eq!(restored.digest(), room.digest(), "{what}");
+}
+
+#[test]
+fn a_restored_room_equals_the_original_mid_question() {
+    let t0 = Instant::now();
+    let mut db = Db::new();
+    let (mut room, fx) = room_and_effects(Mode::Classic, 3, t0);
+    db.apply(&fx, t0);
+    db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
+    let t1 = t0 + Duration::from_millis(1500);
+    for p in 1..=3 {
+        db.apply(&answer(&mut room, p, 0, AnswerValue::Choice(1), t1), t1);
+    }
+    db.apply(&host(&mut room, ClientMsg::Next, t1), t1);
+    db.apply(&host(&mut room, ClientMsg::Next, t1), t1);
+    let t2 = t1 + Duration::from_millis(2000);
+    db.apply(
+        &answer(&mut room, 2, 1, AnswerValue::Choices(vec![1, 3]), t2),
+        t2,
+    );
+    let crash = t2 + Duration::from_millis(500);
+    check_restore(&room, &db, Mode::Classic, crash, "mid-question");
+
+    // After the restart, at a new clock: player 2's acked answer stands, player 1 can answer
+    // with the time that was left, player 2 cannot answer twice.
+    let later = crash + Duration::from_secs(3600);
+    let mut back =
+        Room::restore(settings(Mode::Classic), quiz(), db.saved(crash), later).expect("restore");
+    let mut fx = Effects::new();
+    back.resume(7, "tok2", later, &mut fx).expect("resume");
+    let welcome = fx.iter().find_map(|e| match e {
+        Effect::Send(
+            _,
+            ServerMsg::Welcome {
+                question, score, ..
+            },
+        ) => Some((question.clone(), *score)),
+        _ => None,
+    });
+    let (q, score) = welcome.expect("welcome");
+    let q = q.expect("question open");
+    assert_eq!(q.answered, Some(true));
+    assert!(score > 0, "the first question's points came back");
+    // 10 s limit, open 2.5 s when the server stopped.
+    assert_eq!(q.remaining_ms, 7500);
+    let mut fx = Effects::new();
+    let twice = ClientMsg::Answer {
+        index: 1,
+        choice: None,
+        choices: Some(vec![1, 3]),
+        text: None,
+    };
+    back.player_msg(7, PlayerId(2), twice, later, later, &mut fx);
+    assert_eq!(errors(&fx), vec![ErrorCode::AlreadyAnswered]);
+    back.check_invariants();
+}
+
+#[test]
+fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answers() {
+    let t0 = Instant::now();
+    let mut db = Db::new();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    let mut fx = Effects::new();
+    room.join(3, "P3", "tok3".into(), t0, &mut fx)
+        .expect("join");
+    db.players = (1..=3)
+        .map(|i| SavedPlayer {
+            id: PlayerId(i),
+            name: format!("P{i}"),
+            token: format!("tok{i}"),
+            status: "active".into(),
+        })
+        .collect();
+    db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
+    let t1 = t0 + Duration::from_secs(2);
+    db.apply(&answer(&mut room, 1, 0, AnswerValue::Choice(1), t1), t1);
+    // The heartbeat says the question had been open 10.3 s: past its limit and the grace.
+    let crash = t0 + Duration::from_millis(10_300);
+    let later = crash + Duration::from_secs(60);
+    let mut back =
+        Room::restore(settings(Mode::Classic), quiz(), db.saved(crash), later).expect("restore");
+    assert!(back.next_wake() <= later, "the deadline is already due");
+    let mut fx = Effects::new();
+    back.tick(later, &mut fx);
+    back.check_invariants();
+    let closed = sent(&fx, |m| matches!(m, ServerMsg::QuestionClosed { .. }));
+    match closed.first() {
+        Some(ServerMsg::QuestionClosed { answered, .. }) => assert_eq!(*answered, 1),
+        other => panic!("expected question_closed, got {other:?}"),
+    }
+    let scores: HashMap<PlayerId, i64> = back.scores().into_iter().collect();
+    assert!(scores[&PlayerId(1)] > 0);
+    assert_eq!(scores[&PlayerId(2)], 0);
+}
+
+#[test]
+fn a_race_won_just_before_the_crash_closes_on_the_first_tick() {
+    let t0 = Instant::now();
+    let (mut room, fx) = room_and_effects(Mode::Race, 2, t0);
+    let mut db = Db::new();
+    db.apply(&fx, t0);
+    db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
+    let t1 = t0 + Duration::from_secs(1);
+    let won = answer(&mut room, 1, 0, AnswerValue::Choice(1), t1);
+    // Only the winning answer was committed: the crash came before the close's row.
+    let answer_only: Effects = won
+        .into_iter()
+        .take_while(|e| !matches!(e, Effect::Persist(Write::Phase { .. })))
+        .collect();
+    db.apply(&answer_only, t1);
+    let later = t1 + Duration::from_secs(60);
+    let mut back =
+        Room::restore(settings(Mode::Race), quiz(), db.saved(t1), later).expect("restore");
+    assert!(back.next_wake() <= later);
+    let mut fx = Effects::new();
+    back.tick(later, &mut fx);
+    assert!(closed(&fx), "{fx:?}");
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Persist(Write::Phase {
+            phase: "reveal",
+            ..
+        })
+    )));
+    assert_eq!(back.digest().players, room.digest().players);
+}
+
+#[test]
+fn a_restore_refuses_rows_that_do_not_fit_the_quiz() {
+    let t0 = Instant::now();
+    let mut saved = Saved {
+        chat: true,
+        phase: SavedPhase::Reveal { index: 9 },
+        ..Saved::default()
+    };
+    assert!(Room::restore(settings(Mode::Classic), quiz(), saved.clone(), t0).is_err());
+    saved.phase = SavedPhase::Lobby;
+    saved.answers.push(SavedAnswer {
+        index: 0,
+        player: PlayerId(1),
+        elapsed_ms: 10,
+        correct: Some(true),
+        points: 990,
+        value: AnswerValue::Choice(1),
+    });
+    assert!(
+        Room::restore(settings(Mode::Classic), quiz(), saved, t0).is_err(),
+        "an answer by nobody to a question that never opened"
+    );
+}
+
 /// SplitMix64: a tiny seeded generator, so a failing walk can be replayed from its seed.
 struct Rng(u64);
 impl Rng {
@@ -899,6 +1163,8 @@ fn random_walk(seed: u64, mode: Mode) -> usize {
     let mut next_conn = 1u64;
     let mut joined: Vec<(PlayerId, String)> = Vec::new();
     let mut ledger = Ledger::default();
+    let mut db = Db::new();
+    db.apply(&fx, now);
     for step in 0..300 {
         let mut fx = Effects::new();
         match rng.below(10) {
@@ -976,6 +1242,11 @@ fn random_walk(seed: u64, mode: Mode) -> usize {
         }
         room.check_invariants();
         check_ledger(&room, &fx, &mut ledger, mode, seed, step);
+        db.apply(&fx, now);
+        if step % 5 == 0 {
+            let what = format!("seed {seed} {mode:?} step {step}");
+            check_restore(&room, &db, mode, now, &what);
+        }
     }
     ledger.closed.len()
 }

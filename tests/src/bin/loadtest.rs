@@ -230,6 +230,17 @@ async fn run_bot(
     }
 }
 
+/// The server writer's (commits, rows) so far, from the admin-only stats endpoint.
+async fn writer_stats(http: &Http, token: &str) -> Option<(u64, u64)> {
+    let stats = http
+        .get("/api/admin/stats", Some(token))
+        .await
+        .ok()?
+        .json()
+        .ok()?;
+    Some((stats["commits"].as_u64()?, stats["rows"].as_u64()?))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -325,11 +336,13 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let mut sent = Vec::new();
     let mut board_sent = Vec::new();
     let mut cpu_per_question = Vec::new();
+    let mut writes_per_question = Vec::new();
     if joined.is_ok() {
         let settle = Duration::from_millis(args.settle_ms);
         for q in 0..args.questions {
             tokio::time::sleep(settle).await;
             let cpu_before = proc_stats(server.pid).map(|s| s.1);
+            let writer_before = writer_stats(&http, &token).await;
             sent.push(Instant::now());
             host.send(if q == 0 {
                 &ClientMsg::Start
@@ -344,6 +357,10 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 .await?;
             if let (Some(a), Some((_, b))) = (cpu_before, proc_stats(server.pid)) {
                 cpu_per_question.push(b - a);
+            }
+            let open_for = sent[q as usize].elapsed();
+            if let (Some(a), Some(b)) = (writer_before, writer_stats(&http, &token).await) {
+                writes_per_question.push((b.0 - a.0, b.1 - a.1, open_for));
             }
             tokio::time::sleep(settle).await;
             board_sent.push(Instant::now());
@@ -418,6 +435,15 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
         every(&|r, q| r.question_at[q].map(|t| t - sent[q])),
     );
     summary("all questions answer ack", every(&|r, q| r.ack_latency[q]));
+    for (q, (commits, rows, open_for)) in writes_per_question.iter().enumerate() {
+        println!(
+            "{:<34} {commits} commits, {rows} rows in {} open ({:.0} commits/s, {:.1} rows per commit)",
+            format!("question {q} database writer"),
+            ms(*open_for),
+            *commits as f64 / open_for.as_secs_f64(),
+            *rows as f64 / (*commits).max(1) as f64
+        );
+    }
     println!("disconnects or failures: {}", failures.len());
     for f in failures.iter().take(5) {
         println!("  e.g. {f}");
