@@ -409,6 +409,8 @@ pub enum ErrorCode {
     BadCredentials,
     ServerBusy,
     Internal,
+    /// HTTP only: a browser page from a foreign origin (403).
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -420,7 +422,7 @@ impl ErrorCode {
             ErrorCode::NotJoined => "join a room first",
             ErrorCode::AlreadyJoined => "this connection is already in a room",
             ErrorCode::NoSuchRoom => "no room has that PIN",
-            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters",
+            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters, with nothing invisible",
             ErrorCode::NameTaken => "that name is already taken in this room",
             ErrorCode::RoomFull => "the room is full",
             ErrorCode::RoomLocked => "the host has locked the room",
@@ -442,6 +444,7 @@ impl ErrorCode {
             ErrorCode::BadCredentials => "wrong username or password",
             ErrorCode::ServerBusy => "the server is busy; try again",
             ErrorCode::Internal => "the server failed to do that; try again",
+            ErrorCode::Forbidden => "requests from this page's origin are not allowed",
         }
     }
 }

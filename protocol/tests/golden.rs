@@ -1775,10 +1775,11 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::BadCredentials => "bad_credentials",
         ErrorCode::ServerBusy => "server_busy",
         ErrorCode::Internal => "internal",
+        ErrorCode::Forbidden => "forbidden",
     }
 }
 
-const ALL_CODES: [ErrorCode; 27] = [
+const ALL_CODES: [ErrorCode; 28] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -1806,6 +1807,7 @@ const ALL_CODES: [ErrorCode; 27] = [
     ErrorCode::BadCredentials,
     ErrorCode::ServerBusy,
     ErrorCode::Internal,
+    ErrorCode::Forbidden,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -1859,6 +1861,7 @@ fn every_code_named_in_the_protocol_exists_plus_the_four_additions() {
         "server_busy",
         "internal",
         "bad_credentials",
+        "forbidden",
     ]) {
         assert!(
             ours.contains(name),

@@ -123,8 +123,13 @@ pub async fn play_game(
         _ => fastrand::Rng::with_seed(0),
     };
     let mut over = false;
+    // A question that opened while the dropping bot was away: its `welcome` carries it.
+    let mut missed: Option<QuestionView> = None;
     loop {
-        let msg = bot.recv().await?;
+        let msg = match missed.take() {
+            Some(q) => ServerMsg::Question(q),
+            None => bot.recv().await?,
+        };
         match &msg {
             ServerMsg::Question(q) => {
                 played.questions_seen += 1;
@@ -164,10 +169,16 @@ pub async fn play_game(
                     bot = Bot::connect(url).await?;
                     bot.deadline = Duration::from_secs(90);
                     let w = bot.resume(&pin, &token).await?;
-                    if let Some(open) = w.question.as_ref().filter(|o| o.index == q.index) {
-                        if acked && open.answered != Some(true) {
+                    match w.question {
+                        Some(open)
+                            if open.index == q.index && acked && open.answered != Some(true) =>
+                        {
                             bail!("resumed mid-question but the answer was forgotten");
                         }
+                        Some(open) if open.index != q.index && open.answered != Some(true) => {
+                            missed = Some(open)
+                        }
+                        _ => {}
                     }
                 }
             }

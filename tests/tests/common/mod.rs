@@ -30,7 +30,12 @@ pub struct Game {
 impl Game {
     /// A fresh server with `quiz` stored by the admin.
     pub async fn with(quiz: Value) -> Game {
-        let server = TestServer::start().await;
+        Self::with_config(quiz, |_| {}).await
+    }
+
+    /// A fresh server whose configuration `tune` adjusts, with `quiz` stored by the admin.
+    pub async fn with_config(quiz: Value, tune: impl FnOnce(&mut quizrace::Config)) -> Game {
+        let server = TestServer::start_with(tune).await;
         let http = server.http();
         let token = http.login("admin", ADMIN_PASSWORD).await.expect("login");
         let quiz_id = http.create_quiz(&token, &quiz).await.expect("quiz stored");

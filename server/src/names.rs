@@ -1,0 +1,108 @@
+//! Nickname rules: what a player may be called, and when two names are the same.
+//!
+//! A name is NFKC-normalised first (fullwidth `Ａｄａ` becomes `Ada`, ligatures and styled
+//! letters become plain ones), white space runs become one space and the ends are trimmed.
+//! Then it must be 1..=20 grapheme clusters and at most 64 bytes, and every character a letter,
+//! a digit, a space or one of `_-.'`, with at most one combining mark per letter (no "Zalgo"
+//! stacks). Control, format (zero-width, bidirectional overrides) and private-use characters are
+//! refused, never silently dropped, so what a player typed is what the host sees. Two names
+//! are the same when their NFKC forms match case-insensitively.
+
+use quizrace_protocol::MAX_NAME_CHARS;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Longest name in bytes (UTF-8), after normalisation.
+pub const MAX_NAME_BYTES: usize = 64;
+/// Combining marks allowed on one letter (é is one, Vietnamese ệ is two).
+const MAX_MARKS: usize = 2;
+
+/// The name as it will be shown, or `None` when it is refused.
+pub fn clean(raw: &str) -> Option<String> {
+    let nfkc: String = raw.nfkc().collect();
+    // NFKC has already made no-break, ideographic and other wide spaces plain spaces; runs
+    // of them become one. Tabs, newlines and everything else invisible are refused below.
+    let name = nfkc
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let graphemes = name.graphemes(true).count();
+    if !(1..=MAX_NAME_CHARS).contains(&graphemes) || name.len() > MAX_NAME_BYTES {
+        return None;
+    }
+    for g in name.graphemes(true) {
+        let mut chars = g.chars();
+        let base = chars.next()?;
+        if !(base.is_alphanumeric() || base == ' ' || "_-.'".contains(base)) {
+            return None;
+        }
+        let marks: Vec<char> = chars.collect();
+        if marks.len() > MAX_MARKS || !marks.iter().all(|&c| is_combining_mark(c)) {
+            return None;
+        }
+        if !marks.is_empty() && !base.is_alphabetic() {
+            return None;
+        }
+    }
+    Some(name)
+}
+
+/// The key two names collide on.
+pub fn key(name: &str) -> String {
+    name.nfkc().flat_map(char::to_lowercase).nfkc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fullwidth_and_spacing_are_normalised() {
+        assert_eq!(
+            clean("  Ａｄａ   Lovelace ").as_deref(),
+            Some("Ada Lovelace")
+        );
+        assert_eq!(clean("ﬁona").as_deref(), Some("fiona"));
+        assert_eq!(clean("José").as_deref(), Some("José"));
+        assert_eq!(clean("Zoë_o'Neil-2.0").as_deref(), Some("Zoë_o'Neil-2.0"));
+    }
+
+    #[test]
+    fn invisible_and_control_characters_are_refused() {
+        for bad in [
+            "Ad\u{200b}a",
+            "\u{202e}adA",
+            "Ada\u{2066}",
+            "A\u{0007}da",
+            "Ada\u{feff}",
+            "A\u{200d}da",
+            "\u{e000}Ada",
+            "",
+            "   ",
+            "<b>Ada</b>",
+            "Ada😀",
+        ] {
+            assert_eq!(clean(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn zalgo_stacks_and_long_names_are_refused() {
+        assert_eq!(clean("Z\u{0300}\u{0301}\u{0302}\u{0303}algo"), None);
+        assert_eq!(clean(&"a".repeat(21)), None);
+        assert!(clean(&"a".repeat(20)).is_some());
+        // 20 graphemes but over 64 bytes (q with two marks has no precomposed form).
+        assert_eq!(clean(&"q\u{0303}\u{0302}".repeat(20)), None);
+        assert!(clean(&"q\u{0303}\u{0302}".repeat(12)).is_some());
+    }
+
+    #[test]
+    fn names_collide_after_normalisation_and_case_folding() {
+        let a = clean("Ａｄａ").expect("ok");
+        assert_eq!(key(&a), key("ada"));
+        assert_eq!(key("ÉMILE"), key("émile"));
+        assert_eq!(key("e\u{0301}mile"), key("émile"));
+    }
+}
