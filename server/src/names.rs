@@ -5,8 +5,11 @@
 //! Then it must be 1..=20 grapheme clusters and at most 64 bytes, and every character a letter,
 //! a digit, a space or one of `_-.'`, with at most one combining mark per letter (no "Zalgo"
 //! stacks). Control, format (zero-width, bidirectional overrides) and private-use characters are
-//! refused, never silently dropped, so what a player typed is what the host sees. Two names
-//! are the same when their NFKC forms match case-insensitively.
+//! refused, never silently dropped, so what a player typed is what the host sees. So are
+//! invisible letters and marks (Hangul fillers, variation selectors, the grapheme joiner) and
+//! names that mix Latin, Greek and Cyrillic letters (`Аda` with a Cyrillic `А` passing for
+//! `Ada`). Two names are the same when their NFKC forms match after lower-casing (with `ß` as
+//! `ss` and a final sigma as `σ`).
 
 use quizrace_protocol::MAX_NAME_CHARS;
 use unicode_normalization::char::is_combining_mark;
@@ -32,6 +35,9 @@ pub fn clean(raw: &str) -> Option<String> {
     if !(1..=MAX_NAME_CHARS).contains(&graphemes) || name.len() > MAX_NAME_BYTES {
         return None;
     }
+    if name.chars().any(is_invisible) || mixes_scripts(&name) {
+        return None;
+    }
     for g in name.graphemes(true) {
         let mut chars = g.chars();
         let base = chars.next()?;
@@ -49,9 +55,52 @@ pub fn clean(raw: &str) -> Option<String> {
     Some(name)
 }
 
+/// Letters and marks that draw nothing, though Unicode calls them letters or marks.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{034f}' // combining grapheme joiner
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' // Hangul fillers
+        | '\u{17b4}' | '\u{17b5}' // Khmer inherent vowels
+        | '\u{180b}'..='\u{180f}' // Mongolian variation selectors
+        | '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' // variation selectors
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+}
+
+fn script(c: char) -> Option<Script> {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => {
+            Some(Script::Latin)
+        }
+        '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => Some(Script::Greek),
+        '\u{400}'..='\u{52f}' => Some(Script::Cyrillic),
+        _ => None,
+    }
+}
+
+/// Latin, Greek and Cyrillic share look-alike letters: one name may use only one of them.
+fn mixes_scripts(name: &str) -> bool {
+    let mut seen = None;
+    for s in name.chars().filter_map(script) {
+        match seen {
+            None => seen = Some(s),
+            Some(first) if first != s => return true,
+            Some(_) => {}
+        }
+    }
+    false
+}
+
 /// The key two names collide on.
 pub fn key(name: &str) -> String {
-    name.nfkc().flat_map(char::to_lowercase).nfkc().collect()
+    let lower: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    lower.replace('ß', "ss").replace('ς', "σ").nfkc().collect()
 }
 
 #[cfg(test)]
@@ -83,6 +132,10 @@ mod tests {
             "   ",
             "<b>Ada</b>",
             "Ada😀",
+            "Ada\u{fe0f}",
+            "\u{3164}",
+            "A\u{034f}da",
+            "\u{0410}da",
         ] {
             assert_eq!(clean(bad), None, "{bad:?}");
         }
@@ -104,5 +157,7 @@ mod tests {
         assert_eq!(key(&a), key("ada"));
         assert_eq!(key("ÉMILE"), key("émile"));
         assert_eq!(key("e\u{0301}mile"), key("émile"));
+        assert_eq!(key("Straße"), key("STRASSE"));
+        assert_ne!(key("Ada"), key("Adam"));
     }
 }

@@ -53,8 +53,11 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
             let id = app.next_conn_id();
-            let _admitted = admitted;
-            run(socket, app, id, peer).instrument(tracing::debug_span!("conn", id))
+            async move {
+                let _admitted = admitted;
+                run(socket, app, id, peer).await
+            }
+            .instrument(tracing::debug_span!("conn", id))
         })
 }
 

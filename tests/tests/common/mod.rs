@@ -134,6 +134,19 @@ pub async fn refused(bot: &mut Bot, raw: &str) -> (ErrorCode, Option<String>) {
 }
 
 /// Sends `list` and returns the players it reports: proof that the socket still works.
+/// Sends `join` and returns the code it was refused with.
+pub async fn join_refused(bot: &mut Bot, pin: &Pin, name: &str) -> ErrorCode {
+    send(
+        bot,
+        ClientMsg::Join {
+            pin: pin.clone(),
+            name: name.into(),
+        },
+    )
+    .await;
+    error(bot).await.0
+}
+
 pub async fn list(bot: &mut Bot) -> Vec<PlayerInfo> {
     send(bot, ClientMsg::List).await;
     bot.expect("players", |m| match m {
