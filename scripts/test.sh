@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, every test, and a small load run.
+# The project's test command: formatting, lints, every test, a small load run, the fuzz
+# targets for a bounded time, and the browser test.
 # Works on a fresh machine with the Rust toolchain and Node.js: the browser test installs
 # Debian's chromium and the locked playwright-core when they are missing.
 set -euo pipefail
@@ -18,6 +19,9 @@ echo "== load tool check: 300 bots, one question (behaviour, not timing)"
 cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 timeout 300 target/release/loadtest --players 300 --questions 1 --mode classic
+
+echo "== fuzz targets: frame parsing and room command sequences, 30 s each"
+bash scripts/fuzz.sh
 
 echo "== browser test: a host and three phones play in headless Chromium"
 bash scripts/browser-test.sh

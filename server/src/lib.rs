@@ -38,6 +38,8 @@ use tokio::sync::{oneshot, watch};
 
 /// Default cap on players per room.
 pub const DEFAULT_MAX_PLAYERS: u32 = 5000;
+/// Default cap on open connections from one source address.
+pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -76,7 +78,7 @@ impl Config {
             header_timeout: Duration::from_secs(10),
             msg_rate: limits::Rate::new(10.0, 20.0),
             join_failures: limits::Rate::new(1.0, 10.0),
-            max_conns_per_addr: 2000,
+            max_conns_per_addr: DEFAULT_MAX_CONNS_PER_ADDR,
             cap_loopback: false,
             max_connections: None,
             allow_origins: Vec::new(),

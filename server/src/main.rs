@@ -1,7 +1,7 @@
 //! The `quizrace` binary: command line, logging, signals. Everything else is in the library.
 
 use clap::Parser;
-use quizrace::{run, App, Config, DEFAULT_MAX_PLAYERS};
+use quizrace::{run, App, Config, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,15 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_PLAYERS", default_value_t = DEFAULT_MAX_PLAYERS,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_players: u32,
+    /// A browser origin allowed to use /ws and the API besides the server's own
+    /// (`https://quiz.example.org`; repeat it, or comma-separate in the variable; `*`: any).
+    #[arg(long, env = "QUIZ_ALLOW_ORIGIN", value_delimiter = ',')]
+    allow_origin: Vec<String>,
+    /// Most open connections from one address (a school NAT is one address; loopback is
+    /// exempt).
+    #[arg(long, env = "QUIZ_MAX_CONNS_PER_ADDR", default_value_t = DEFAULT_MAX_CONNS_PER_ADDR,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_conns_per_addr: u32,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +64,8 @@ async fn serve(args: Args) -> Result<(), String> {
     let config = Config {
         admin_password: args.admin_password,
         max_players: args.max_players,
+        allow_origins: args.allow_origin,
+        max_conns_per_addr: args.max_conns_per_addr,
         ..Config::new(args.db)
     };
     // Each player is a socket: allow as many as the hard limit permits.
