@@ -65,6 +65,8 @@ pub struct Config {
     pub max_connections: Option<usize>,
     /// Browser origins allowed besides the server's own (`https://quiz.example.org`).
     pub allow_origins: Vec<String>,
+    /// Words no player name may contain ([`names::is_blocked`]); empty: no filter.
+    pub blocked_words: Vec<String>,
 }
 
 impl Config {
@@ -82,6 +84,7 @@ impl Config {
             cap_loopback: false,
             max_connections: None,
             allow_origins: Vec::new(),
+            blocked_words: Vec::new(),
         }
     }
 }

@@ -32,6 +32,9 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_CONNS_PER_ADDR", default_value_t = DEFAULT_MAX_CONNS_PER_ADDR,
           value_parser = clap::value_parser!(u32).range(1..))]
     max_conns_per_addr: u32,
+    /// A file of words (one a line, `#` comments) that no player name may contain.
+    #[arg(long, env = "QUIZ_BLOCKED_WORDS")]
+    blocked_words: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -61,7 +64,23 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: Args) -> Result<(), String> {
+    let blocked_words = match &args.blocked_words {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| {
+                format!(
+                    "cannot read the word list {}: {e}. Check the path given to --blocked-words",
+                    path.display()
+                )
+            })?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
     let config = Config {
+        blocked_words,
         admin_password: args.admin_password,
         max_players: args.max_players,
         allow_origins: args.allow_origin,

@@ -55,6 +55,23 @@ pub fn clean(raw: &str) -> Option<String> {
     Some(name)
 }
 
+/// The operator's word filter: whether `name` (already cleaned) contains a blocked word once
+/// case, spaces and `_-.'` are ignored (`B.a d` contains `bad`). Substrings count, so list
+/// words, not fragments that sit inside innocent names.
+pub fn is_blocked(name: &str, blocked: &[String]) -> bool {
+    if blocked.is_empty() {
+        return false;
+    }
+    let squashed: String = key(name)
+        .chars()
+        .filter(|c| !(*c == ' ' || "_-.'".contains(*c)))
+        .collect();
+    blocked
+        .iter()
+        .map(|w| key(w.trim()))
+        .any(|w| !w.is_empty() && squashed.contains(&w))
+}
+
 /// Letters and marks that draw nothing, though Unicode calls them letters or marks.
 fn is_invisible(c: char) -> bool {
     matches!(c,
@@ -149,6 +166,23 @@ mod tests {
         // 20 graphemes but over 64 bytes (q with two marks has no precomposed form).
         assert_eq!(clean(&"q\u{0303}\u{0302}".repeat(20)), None);
         assert!(clean(&"q\u{0303}\u{0302}".repeat(12)).is_some());
+    }
+
+    #[test]
+    fn the_word_filter_sees_through_case_spacing_and_fullwidth() {
+        let words = vec!["Badword".to_owned()];
+        for name in [
+            "badword",
+            "Bad Word",
+            "b.a_d-w'ord",
+            "ＢＡＤＷＯＲＤ",
+            "xbadwordx",
+        ] {
+            let clean = clean(name).expect("a valid name");
+            assert!(is_blocked(&clean, &words), "{name}");
+        }
+        assert!(!is_blocked("Ada", &words));
+        assert!(!is_blocked("badword", &[]));
     }
 
     #[test]

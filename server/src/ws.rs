@@ -295,6 +295,11 @@ impl Conn {
         let conn = self.handle.id;
         match (&self.bound, msg) {
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
+                let blocked = &self.app.config().blocked_words;
+                if crate::names::clean(&name).is_some_and(|n| crate::names::is_blocked(&n, blocked))
+                {
+                    return self.error(ErrorCode::BadName);
+                }
                 let token = random_hex(16);
                 self.bind_player(&pin, |conn, reply| RoomCmd::Join {
                     conn,

@@ -217,6 +217,23 @@ fn unwritable_database_path_is_one_clear_line() {
 }
 
 #[test]
+fn a_missing_word_list_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, err) = refuse(
+        &[
+            "--bind",
+            "127.0.0.1:0",
+            "--blocked-words",
+            "/nonexistent-dir/words.txt",
+        ],
+        &dir.path().join("q.db"),
+    );
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("--blocked-words"), "{err}");
+}
+
+#[test]
 fn corrupt_database_is_one_clear_line() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("q.db");

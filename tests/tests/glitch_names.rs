@@ -98,3 +98,24 @@ async fn names_equal_after_normalisation_and_case_folding_collide() {
     let code = join_refused(&mut bot, &host.pin, "\u{0410}da").await;
     assert_eq!(code, ErrorCode::BadName);
 }
+
+#[tokio::test]
+async fn the_operators_word_filter_refuses_names_that_contain_a_listed_word() {
+    let game =
+        Game::with_config(one_question(), |c| c.blocked_words = vec!["badword".into()]).await;
+    let host = game.room().await;
+    let mut bot = game.socket().await;
+    for name in [
+        "badword",
+        "Bad Word",
+        "B.a.d.w.o.r.d",
+        "\u{ff22}adword",
+        "mybadword1",
+    ] {
+        let code = join_refused(&mut bot, &host.pin, name).await;
+        assert_eq!(code, ErrorCode::BadName, "{name:?}");
+    }
+    Bot::joined(&game.url, &host.pin, "Good Word")
+        .await
+        .expect("an innocent name joins");
+}
