@@ -22,6 +22,16 @@ impl Mode {
     }
 }
 
+/// Who picks the players' names in a room, chosen by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamePolicy {
+    /// Players choose (the default).
+    Free,
+    /// The server gives each player a friendly random name, such as `Brave Otter`.
+    Generated,
+}
+
 /// Where a room is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +115,9 @@ pub enum ClientMsg {
         auto_advance_ms: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         chat: Option<bool>,
+        /// `generated`: the server names every player (their `name` is ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        names: Option<NamePolicy>,
     },
     HostResume {
         pin: Pin,

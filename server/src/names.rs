@@ -55,6 +55,29 @@ pub fn clean(raw: &str) -> Option<String> {
     Some(name)
 }
 
+const ADJECTIVES: [&str; 24] = [
+    "Brave", "Calm", "Clever", "Cosmic", "Daring", "Eager", "Fancy", "Gentle", "Happy", "Jolly",
+    "Kind", "Lucky", "Mighty", "Nimble", "Plucky", "Quick", "Quiet", "Sunny", "Swift", "Witty",
+    "Zesty", "Bold", "Bright", "Merry",
+];
+const ANIMALS: [&str; 24] = [
+    "Otter", "Panda", "Falcon", "Badger", "Koala", "Lynx", "Heron", "Gecko", "Walrus", "Yak",
+    "Puffin", "Beaver", "Bison", "Dingo", "Ferret", "Ibis", "Lemur", "Moose", "Newt", "Okapi",
+    "Quokka", "Robin", "Tapir", "Wombat",
+];
+
+/// A friendly random name for a room with generated names, such as `Brave Otter` (with a
+/// number, `Brave Otter 42`, when `numbered`). Always a valid name under [`clean`].
+pub fn generated(numbered: bool) -> String {
+    let r = u32::from_str_radix(&crate::store::random_hex(4), 16).unwrap_or(0);
+    let (a, b, n) = (r as usize % 24, (r as usize / 24) % 24, r / 576 % 100);
+    if numbered {
+        format!("{} {} {n}", ADJECTIVES[a], ANIMALS[b])
+    } else {
+        format!("{} {}", ADJECTIVES[a], ANIMALS[b])
+    }
+}
+
 /// The operator's word filter: whether `name` (already cleaned) contains a blocked word once
 /// case, spaces and `_-.'` are ignored (`B.a d` contains `bad`). Substrings count, so list
 /// words, not fragments that sit inside innocent names.
@@ -183,6 +206,20 @@ mod tests {
         }
         assert!(!is_blocked("Ada", &words));
         assert!(!is_blocked("badword", &[]));
+    }
+
+    #[test]
+    fn generated_names_are_valid_names() {
+        for a in ADJECTIVES {
+            for b in ANIMALS {
+                let name = format!("{a} {b} 99");
+                assert_eq!(clean(&name).as_deref(), Some(name.as_str()));
+            }
+        }
+        for numbered in [false, true] {
+            let name = generated(numbered);
+            assert_eq!(clean(&name).as_deref(), Some(name.as_str()));
+        }
     }
 
     #[test]

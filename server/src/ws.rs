@@ -13,8 +13,8 @@ use axum::response::Response;
 use axum::Extension;
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, Pin, PlayerId, QuizId, ServerMsg,
-    MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, NamePolicy, Pin, PlayerId, QuizId,
+    ServerMsg, MAX_FRAME_BYTES,
 };
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -34,6 +34,8 @@ const WRITE_BATCH: usize = 64;
 /// A failed join from a throttled address is answered this much later: a guesser's
 /// connection waits, an honest player (who knows the PIN) never gets here.
 const JOIN_TARPIT: Duration = Duration::from_millis(250);
+/// Generated names tried for one join before giving up (the later ones carry a number).
+const GENERATED_NAME_TRIES: u32 = 12;
 
 /// The WebSocket endpoint. The origin policy ran before this (see [`crate::http::origin`]).
 pub async fn upgrade(
@@ -295,6 +297,9 @@ impl Conn {
         let conn = self.handle.id;
         match (&self.bound, msg) {
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
+                if self.app.lobby().generates_names(&pin) {
+                    return self.join_generated(&pin).await;
+                }
                 let blocked = &self.app.config().blocked_words;
                 if crate::names::clean(&name).is_some_and(|n| crate::names::is_blocked(&n, blocked))
                 {
@@ -322,6 +327,7 @@ impl Conn {
                     max_players,
                     auto_advance_ms,
                     chat,
+                    names,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -344,6 +350,7 @@ impl Conn {
                     max_players,
                     auto_advance_ms,
                     chat,
+                    names,
                 };
                 if let Err(code) = self.create_room(request).await {
                     self.error(code);
@@ -392,24 +399,55 @@ impl Conn {
         self.error(ErrorCode::NoSuchRoom);
     }
 
+    /// Binds this socket to a player of the room with `pin` (a join or a resume).
+    async fn bind(
+        &mut self,
+        pin: &Pin,
+        make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
+    ) -> Result<(), ErrorCode> {
+        let room = self.app.lobby().get(pin).ok_or(ErrorCode::NoSuchRoom)?;
+        let (reply, answer) = oneshot::channel();
+        if !room.send(make(self.handle.clone(), reply)).await {
+            return Err(ErrorCode::NoSuchRoom);
+        }
+        let player = answer.await.unwrap_or(Err(ErrorCode::NoSuchRoom))?;
+        self.bound = Bound::Player { room, player };
+        Ok(())
+    }
+
     async fn bind_player(
         &mut self,
         pin: &Pin,
         make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
     ) {
-        let Some(room) = self.app.lobby().get(pin) else {
-            return self.join_failed(ErrorCode::NoSuchRoom).await;
-        };
-        let (reply, answer) = oneshot::channel();
-        if !room.send(make(self.handle.clone(), reply)).await {
-            return self.error(ErrorCode::NoSuchRoom);
+        match self.bind(pin, make).await {
+            Ok(()) => {}
+            Err(code @ (ErrorCode::NoSuchRoom | ErrorCode::BadToken)) => {
+                self.join_failed(code).await
+            }
+            Err(code) => self.error(code),
         }
-        match answer.await {
-            Ok(Ok(player)) => self.bound = Bound::Player { room, player },
-            Ok(Err(code @ ErrorCode::BadToken)) => self.join_failed(code).await,
-            Ok(Err(code)) => self.error(code),
-            Err(_) => self.error(ErrorCode::NoSuchRoom),
+    }
+
+    /// A join to a room whose host chose generated names: the server picks a free one.
+    async fn join_generated(&mut self, pin: &Pin) {
+        for attempt in 0..GENERATED_NAME_TRIES {
+            let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+            let token = random_hex(16);
+            let make = |conn, reply| RoomCmd::Join {
+                conn,
+                name,
+                token,
+                reply,
+            };
+            match self.bind(pin, make).await {
+                Ok(()) => return,
+                Err(ErrorCode::NameTaken) => continue,
+                Err(code @ ErrorCode::NoSuchRoom) => return self.join_failed(code).await,
+                Err(code) => return self.error(code),
+            }
         }
+        self.error(ErrorCode::ServerBusy);
     }
 
     async fn attach_host(
@@ -482,6 +520,9 @@ impl Conn {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             return Err(ErrorCode::ServerBusy);
         }
+        if req.names == Some(NamePolicy::Generated) {
+            lobby.generate_names(&pin);
+        }
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.attach_host(&handle, host_key, true).await?;
         self.bound = Bound::Host { room: handle };
@@ -496,6 +537,7 @@ struct HostRequest {
     max_players: Option<u32>,
     auto_advance_ms: Option<u64>,
     chat: Option<bool>,
+    names: Option<NamePolicy>,
 }
 
 /// Runs database work off the async threads.

@@ -5,7 +5,8 @@
 mod common;
 
 use common::{join_refused, one_question, send, Game};
-use quizrace_protocol::{ClientMsg, ErrorCode, ServerMsg};
+use quizrace_protocol::{ClientMsg, ErrorCode, NamePolicy, ServerMsg};
+use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::Bot;
 use serde::Deserialize;
 
@@ -118,4 +119,31 @@ async fn the_operators_word_filter_refuses_names_that_contain_a_listed_word() {
     Bot::joined(&game.url, &host.pin, "Good Word")
         .await
         .expect("an innocent name joins");
+}
+
+#[tokio::test]
+async fn a_room_with_generated_names_names_every_player_itself() {
+    let game = Game::with(one_question()).await;
+    let opts = RoomOptions {
+        names: Some(NamePolicy::Generated),
+        ..RoomOptions::default()
+    };
+    let mut host = game.room_with(opts).await;
+    let mut names = std::collections::HashSet::new();
+    // Whatever they type, even a refused name: the server picks. 40 players make repeats
+    // of "adjective animal" likely, so the retry with a number is used too.
+    for i in 0..40 {
+        let typed = if i % 2 == 0 { "\u{202e}evil" } else { "Ada" };
+        let mut bot = game.socket().await;
+        let w = bot.join(&host.pin, typed).await.expect("joined");
+        let words: Vec<&str> = w.name.split(' ').collect();
+        assert!(
+            (2..=3).contains(&words.len())
+                && words.iter().all(|w| w.chars().all(char::is_alphanumeric)),
+            "{:?}",
+            w.name
+        );
+        assert!(names.insert(w.name.to_lowercase()), "{} twice", w.name);
+    }
+    host.await_players(40).await.unwrap();
 }

@@ -109,6 +109,7 @@ pub fn host_msg(
         max_players: None,
         auto_advance_ms: None,
         chat: None,
+        names: None,
     }
 }
 
