@@ -32,6 +32,9 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_CONNS_PER_ADDR", default_value_t = DEFAULT_MAX_CONNS_PER_ADDR,
           value_parser = clap::value_parser!(u32).range(1..))]
     max_conns_per_addr: u32,
+    /// Most open connections in all (default: the open-file limit less a reserve).
+    #[arg(long, env = "QUIZ_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
     /// A file of words (one a line, `#` comments) that no player name may contain.
     #[arg(long, env = "QUIZ_BLOCKED_WORDS")]
     blocked_words: Option<PathBuf>,
@@ -85,6 +88,9 @@ async fn serve(args: Args) -> Result<(), String> {
         max_players: args.max_players,
         allow_origins: args.allow_origin,
         max_conns_per_addr: args.max_conns_per_addr,
+        max_connections: args
+            .max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..Config::new(args.db)
     };
     // Each player is a socket: allow as many as the hard limit permits.
