@@ -1860,7 +1860,7 @@ fn every_error_code_serialises_to_its_stable_snake_case_name() {
 }
 
 #[test]
-fn every_code_named_in_the_protocol_exists_plus_the_four_additions() {
+fn every_code_named_in_the_protocol_exists_plus_our_additions() {
     let ours: BTreeSet<&str> = ALL_CODES.into_iter().map(wire_name).collect();
     for name in PROTOCOL_CODES.into_iter().chain([
         "already_joined",
