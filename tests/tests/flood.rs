@@ -1,10 +1,12 @@
 //! A flooder in a room of 200 honest bots: it is throttled (and closed, and comes back, and is
 //! throttled again) while the honest players' answer acks stay within 20 % of a game without it.
 //!
-//! Both games run on the same server, one after the other after a warm-up game, each 200 bots answering every
-//! question at once (the busiest moment of a game): the p99 is over all 1,000 acks of a game.
-//! On a shared 2-core machine millisecond p99s jitter by a few ms whatever the flooder does, so
-//! the bound allows 5 ms on top of the 20 % (docs/security.md says the same).
+//! After a warm-up game, quiet and flooded games alternate on one server, two of each, each
+//! with 200 bots answering every question at once (the busiest moment of a game); a game's
+//! p99 is over all its 1,000 acks, and each condition keeps its better game. One slow game
+//! on a shared 2-core machine (a neighbour's build) then cannot decide the test, while a
+//! flooder that really slows the room slows both of its games. Millisecond p99s still jitter
+//! by a few ms, so the bound allows 5 ms on top of the 20 % (docs/security.md says the same).
 
 mod common;
 
@@ -197,15 +199,22 @@ async fn a_flooder_is_throttled_while_200_honest_bots_keep_their_ack_p99() {
     // A first game warms the server (database pages, allocator), so neither measured game
     // pays for a cold start.
     game(server, token, quiz_id, false).await;
-    let quiet = game(server, token, quiz_id, false).await;
-    let flooded = game(server, token, quiz_id, true).await;
-    assert_eq!(quiet.len(), BOTS as usize * QUESTIONS);
-    assert_eq!(flooded.len(), BOTS as usize * QUESTIONS);
-    let (q, f) = (p99(quiet), p99(flooded));
+    let (mut quiet, mut flooded) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let q = game(server, token, quiz_id, false).await;
+        let f = game(server, token, quiz_id, true).await;
+        assert_eq!(q.len(), BOTS as usize * QUESTIONS);
+        assert_eq!(f.len(), BOTS as usize * QUESTIONS);
+        quiet.push(p99(q));
+        flooded.push(p99(f));
+    }
     println!(
-        "ack p99 over {} acks: without a flooder {q:?}, with a flooder {f:?}",
+        "ack p99 over {} acks per game: without a flooder {quiet:?}, with a flooder {flooded:?}",
         BOTS as usize * QUESTIONS
     );
+    let q = quiet.into_iter().min().expect("two quiet games");
+    let f = flooded.into_iter().min().expect("two flooded games");
+    println!("better game of each: without a flooder {q:?}, with a flooder {f:?}");
     let bound = q.mul_f64(1.2) + SLACK;
     assert!(f <= bound, "flooded p99 {f:?} over {bound:?} (quiet {q:?})");
 }
