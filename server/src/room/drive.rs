@@ -5,7 +5,8 @@
 //! Checked after every step, besides [`Room::check_invariants`]: no panic; at most one stored
 //! answer per player per question (a poll vote may be replaced); every score equals the sum of
 //! the points stored for closed questions; at most one race winner per question; no answer
-//! stored for a question that is not open, nor after its deadline.
+//! stored for a question that is not open, nor after its deadline; a host command on a
+//! player's connection changes nothing.
 
 use super::state::{Effect, Effects, Room, Settings, Target, Write};
 use quizrace_protocol::{
@@ -87,7 +88,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         steps += 1;
         let mut fx = Effects::new();
         let pick = |b: u8, n: usize| (b as usize) % n.max(1);
-        match bytes.next() % 12 {
+        match bytes.next() % 13 {
             0 | 1 => {
                 let name = format!("p{}", bytes.next() % 10);
                 let token = format!("t{next_conn}");
@@ -149,6 +150,30 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
                 let (id, _) = tokens[pick(bytes.next(), tokens.len())].clone();
                 if let Some(conn) = room.conn_of(id) {
                     room.player_msg(conn, id, ClientMsg::Leave, now, now, &mut fx);
+                }
+            }
+            12 if !tokens.is_empty() => {
+                // A host command from a player's connection: refused, and nothing changes.
+                let (id, _) = tokens[pick(bytes.next(), tokens.len())].clone();
+                let msg = match bytes.next() % 6 {
+                    0 => ClientMsg::Start,
+                    1 => ClientMsg::Close,
+                    2 => ClientMsg::Next,
+                    3 => ClientMsg::End,
+                    4 => ClientMsg::Lock { locked: true },
+                    _ => ClientMsg::Kick { player_id: id },
+                };
+                if let Some(conn) = room.conn_of(id) {
+                    let phase = room.phase_name();
+                    room.player_msg(conn, id, msg, now, now, &mut fx);
+                    assert_eq!(room.phase_name(), phase, "a player's host command ran");
+                    assert!(
+                        fx.iter().all(|e| matches!(
+                            e,
+                            Effect::Send(Target::Conn(c), ServerMsg::Error { .. }) if *c == conn
+                        )),
+                        "a player's host command did more than refuse: {fx:?}"
+                    );
                 }
             }
             10 => {
