@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, every test, and a small load run.
+# The project's test command: formatting, lints, every test, a small load run, the fuzz
+# targets for a bounded time, and the browser test.
 # Works on a fresh machine with the Rust toolchain and Node.js: the browser test installs
 # Debian's chromium and the locked playwright-core when they are missing.
 set -euo pipefail
@@ -19,6 +20,9 @@ cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode classic --settle-ms 200
 timeout 120 target/release/floor --sockets 1000 --rounds 1
+
+echo "== fuzz targets: frame parsing and room command sequences, 30 s each"
+bash scripts/fuzz.sh
 
 echo "== browser test: a host and three phones play in headless Chromium"
 bash scripts/browser-test.sh

@@ -22,6 +22,16 @@ impl Mode {
     }
 }
 
+/// Who picks the players' names in a room, chosen by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamePolicy {
+    /// Players choose (the default).
+    Free,
+    /// The server gives each player a friendly random name, such as `Brave Otter`.
+    Generated,
+}
+
 /// Where a room is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +115,9 @@ pub enum ClientMsg {
         auto_advance_ms: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         chat: Option<bool>,
+        /// `generated`: the server names every player (their `name` is ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        names: Option<NamePolicy>,
     },
     HostResume {
         pin: Pin,
@@ -409,6 +422,8 @@ pub enum ErrorCode {
     BadCredentials,
     ServerBusy,
     Internal,
+    /// HTTP only: a browser page from a foreign origin (403).
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -420,7 +435,7 @@ impl ErrorCode {
             ErrorCode::NotJoined => "join a room first",
             ErrorCode::AlreadyJoined => "this connection is already in a room",
             ErrorCode::NoSuchRoom => "no room has that PIN",
-            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters",
+            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters, with nothing invisible",
             ErrorCode::NameTaken => "that name is already taken in this room",
             ErrorCode::RoomFull => "the room is full",
             ErrorCode::RoomLocked => "the host has locked the room",
@@ -442,6 +457,7 @@ impl ErrorCode {
             ErrorCode::BadCredentials => "wrong username or password",
             ErrorCode::ServerBusy => "the server is busy; try again",
             ErrorCode::Internal => "the server failed to do that; try again",
+            ErrorCode::Forbidden => "requests from this page's origin are not allowed",
         }
     }
 }

@@ -157,6 +157,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             max_players: f.opt("max_players", "a whole number")?,
             auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
             chat: f.opt("chat", "true or false")?,
+            names: f.opt("names", "\"free\" or \"generated\"")?,
         },
         "host_resume" => ClientMsg::HostResume {
             pin: pin(&f)?,

@@ -10,9 +10,9 @@
 
 use quizrace_protocol::{
     parse_client, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId,
-    HostLiteral, Mode, PhaseName, Pin, PlayerId, PlayerInfo, Points, Question, QuestionKind,
-    QuestionView, Quiz, QuizDoc, QuizError, QuizId, ServerMsg, Standing, ANSWER_GRACE_MS,
-    MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points, Question,
+    QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, ServerMsg, Standing,
+    ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -1105,6 +1105,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 max_players: None,
                 auto_advance_ms: None,
                 chat: None,
+                names: None,
             },
             json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic"}"#,
             fields: &["type", "token", "quiz_id", "mode"],
@@ -1118,9 +1119,10 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 max_players: Some(50),
                 auto_advance_ms: Some(5000),
                 chat: Some(false),
+                names: Some(NamePolicy::Generated),
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
-                      "auto_advance_ms":5000,"chat":false}"#,
+                      "auto_advance_ms":5000,"chat":false,"names":"generated"}"#,
             fields: &[
                 "type",
                 "token",
@@ -1129,6 +1131,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "max_players",
                 "auto_advance_ms",
                 "chat",
+                "names",
             ],
         },
         Golden {
@@ -1272,6 +1275,7 @@ fn golden_cases_cover_every_client_variant_and_optional_shape() {
                     max_players: None,
                     auto_advance_ms: None,
                     chat: None,
+                    names: None,
                     ..
                 }
             )
@@ -1286,6 +1290,7 @@ fn golden_cases_cover_every_client_variant_and_optional_shape() {
                     max_players: Some(_),
                     auto_advance_ms: Some(_),
                     chat: Some(_),
+                    names: Some(_),
                     ..
                 }
             )
@@ -1360,6 +1365,7 @@ fn null_counts_as_absent_for_optional_fields() {
             max_players: None,
             auto_advance_ms: None,
             chat: None,
+            names: None,
         },
     );
 }
@@ -1775,10 +1781,11 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::BadCredentials => "bad_credentials",
         ErrorCode::ServerBusy => "server_busy",
         ErrorCode::Internal => "internal",
+        ErrorCode::Forbidden => "forbidden",
     }
 }
 
-const ALL_CODES: [ErrorCode; 27] = [
+const ALL_CODES: [ErrorCode; 28] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -1806,6 +1813,7 @@ const ALL_CODES: [ErrorCode; 27] = [
     ErrorCode::BadCredentials,
     ErrorCode::ServerBusy,
     ErrorCode::Internal,
+    ErrorCode::Forbidden,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -1852,13 +1860,14 @@ fn every_error_code_serialises_to_its_stable_snake_case_name() {
 }
 
 #[test]
-fn every_code_named_in_the_protocol_exists_plus_the_four_additions() {
+fn every_code_named_in_the_protocol_exists_plus_our_additions() {
     let ours: BTreeSet<&str> = ALL_CODES.into_iter().map(wire_name).collect();
     for name in PROTOCOL_CODES.into_iter().chain([
         "already_joined",
         "server_busy",
         "internal",
         "bad_credentials",
+        "forbidden",
     ]) {
         assert!(
             ours.contains(name),

@@ -10,6 +10,8 @@
 //! - [`store`]: SQLite: accounts, quizzes, games; the writer thread that commits in batches.
 //! - [`http`]: the JSON API and the embedded web pages.
 //! - [`samples`]: the quizzes built into the binary.
+//! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
+//! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
 //! game a previous process left running ([`room::Room::restore`]), so they are back before
@@ -17,9 +19,12 @@
 //! closes every room with `server_shutdown` (their games stay `running`, to resume).
 
 pub mod http;
+pub mod limits;
 pub mod lobby;
+pub mod names;
 pub mod room;
 pub mod samples;
+pub mod serve;
 pub mod store;
 pub mod ws;
 
@@ -35,6 +40,8 @@ use tokio::sync::{oneshot, watch};
 
 /// Default cap on players per room.
 pub const DEFAULT_MAX_PLAYERS: u32 = 5000;
+/// Default cap on open connections from one source address.
+pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -46,6 +53,22 @@ pub struct Config {
     pub ping_every: Duration,
     /// A socket silent this long (no frame, no pong) is closed.
     pub idle_close: Duration,
+    /// An HTTP request whose headers are not complete this long after it began is closed.
+    pub header_timeout: Duration,
+    /// Messages per socket: beyond this a message is answered `rate_limited`.
+    pub msg_rate: limits::Rate,
+    /// Failed joins and resumes (unknown PIN, bad token) per source address.
+    pub join_failures: limits::Rate,
+    /// Open connections per source address (a school NAT is one address).
+    pub max_conns_per_addr: u32,
+    /// Whether the per-address cap applies to loopback too (off: load tools run there).
+    pub cap_loopback: bool,
+    /// Open connections in all; `None` derives it from the open-file limit at start.
+    pub max_connections: Option<usize>,
+    /// Browser origins allowed besides the server's own (`https://quiz.example.org`).
+    pub allow_origins: Vec<String>,
+    /// Words no player name may contain ([`names::is_blocked`]); empty: no filter.
+    pub blocked_words: Vec<String>,
 }
 
 impl Config {
@@ -56,6 +79,14 @@ impl Config {
             max_players: DEFAULT_MAX_PLAYERS,
             ping_every: Duration::from_secs(15),
             idle_close: Duration::from_secs(45),
+            header_timeout: Duration::from_secs(10),
+            msg_rate: limits::Rate::new(10.0, 20.0),
+            join_failures: limits::Rate::new(1.0, 10.0),
+            max_conns_per_addr: DEFAULT_MAX_CONNS_PER_ADDR,
+            cap_loopback: false,
+            max_connections: None,
+            allow_origins: Vec::new(),
+            blocked_words: Vec::new(),
         }
     }
 }
@@ -80,6 +111,7 @@ struct Inner {
     lobby: Lobby,
     shutdown: watch::Sender<bool>,
     next_conn: AtomicU64,
+    guards: limits::Guards,
     /// The admin password, when this start generated it.
     generated_admin_password: Option<String>,
 }
@@ -116,6 +148,7 @@ impl App {
         store.install_builtin(&samples).map_err(db_err)?;
         let running = store.running_games().map_err(db_err)?;
         let (shutdown, _) = watch::channel(false);
+        let guards = limits::Guards::new(&config);
         let app = App {
             inner: Arc::new(Inner {
                 config,
@@ -123,6 +156,7 @@ impl App {
                 lobby: Lobby::default(),
                 shutdown,
                 next_conn: AtomicU64::new(1),
+                guards,
                 generated_admin_password: generated,
             }),
         };
@@ -190,6 +224,26 @@ impl App {
         self.inner.generated_admin_password.as_deref()
     }
 
+    pub fn guards(&self) -> &limits::Guards {
+        &self.inner.guards
+    }
+
+    /// The per-address connection cap for `ip` (`None`: exempt).
+    fn per_addr_cap(&self, ip: std::net::IpAddr) -> Option<u32> {
+        let c = self.config();
+        (c.cap_loopback || !ip.is_loopback()).then_some(c.max_conns_per_addr)
+    }
+
+    /// The global connection cap: configured, or the open-file limit less a reserve for the
+    /// database, the log and the runtime.
+    fn max_connections(&self) -> usize {
+        self.config().max_connections.unwrap_or_else(|| {
+            let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+            let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+            soft.saturating_sub((soft / 20).max(64)).max(16)
+        })
+    }
+
     fn next_conn_id(&self) -> u64 {
         self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
     }
@@ -250,21 +304,20 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = http::router(app.clone());
-    let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
-    let closer = app.clone();
-    let graceful = async move {
-        shutdown.await;
-        tracing::info!("shutting down");
-        closer.close_all().await;
-        let _ = stopped_tx.send(());
-    };
-    let server = axum::serve(listener, router).with_graceful_shutdown(graceful);
-    // Graceful shutdown waits for every connection; a socket that ignores its close frame must
-    // not hold the process, so stop waiting shortly after the rooms are closed.
-    let server = tokio::spawn(async move { server.await });
-    let _ = stopped_rx.await;
-    match tokio::time::timeout(Duration::from_millis(500), server).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) | Err(_) => Ok(()),
-    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let accept = tokio::spawn(serve::accept_loop(listener, app.clone(), router, stop_rx));
+    shutdown.await;
+    tracing::info!("shutting down");
+    stop_tx.send_replace(true);
+    app.close_all().await;
+    // A socket that ignores its close frame must not hold the process: wait for open
+    // connections only briefly after the rooms are closed.
+    let _ = tokio::time::timeout(Duration::from_millis(500), async {
+        let _ = accept.await;
+        while app.guards().conns.total() > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! The `quizrace` binary: command line, logging, signals. Everything else is in the library.
 
 use clap::Parser;
-use quizrace::{run, App, Config, DEFAULT_MAX_PLAYERS};
+use quizrace::{run, App, Config, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,21 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_PLAYERS", default_value_t = DEFAULT_MAX_PLAYERS,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_players: u32,
+    /// A browser origin allowed to use /ws and the API besides the server's own
+    /// (`https://quiz.example.org`; repeat it, or comma-separate in the variable; `*`: any).
+    #[arg(long, env = "QUIZ_ALLOW_ORIGIN", value_delimiter = ',')]
+    allow_origin: Vec<String>,
+    /// Most open connections from one address (a school NAT is one address; loopback is
+    /// exempt).
+    #[arg(long, env = "QUIZ_MAX_CONNS_PER_ADDR", default_value_t = DEFAULT_MAX_CONNS_PER_ADDR,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_conns_per_addr: u32,
+    /// Most open connections in all (default: the open-file limit less a reserve).
+    #[arg(long, env = "QUIZ_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// A file of words (one a line, `#` comments) that no player name may contain.
+    #[arg(long, env = "QUIZ_BLOCKED_WORDS")]
+    blocked_words: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -73,9 +88,30 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: Args) -> Result<(), String> {
+    let blocked_words = match &args.blocked_words {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| {
+                format!(
+                    "cannot read the word list {}: {e}. Check the path given to --blocked-words",
+                    path.display()
+                )
+            })?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
     let config = Config {
+        blocked_words,
         admin_password: args.admin_password,
         max_players: args.max_players,
+        allow_origins: args.allow_origin,
+        max_conns_per_addr: args.max_conns_per_addr,
+        max_connections: args
+            .max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..Config::new(args.db)
     };
     // Each player is a socket: allow as many as the hard limit permits.

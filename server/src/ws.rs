@@ -1,19 +1,23 @@
 //! One WebSocket connection: frames are parsed into commands for its room; a writer task drains
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
+use crate::limits::{Bucket, Rate};
 use crate::room::state::{ConnId, Room, Settings};
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
+use crate::serve::Admitted;
 use crate::store::{random_hex, Role};
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
+use axum::Extension;
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, Pin, PlayerId, QuizId, ServerMsg,
-    MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, NamePolicy, Pin, PlayerId, QuizId,
+    ServerMsg, MAX_FRAME_BYTES,
 };
 use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -27,8 +31,22 @@ const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// Frames written to the socket in one flush at most.
 const WRITE_BATCH: usize = 64;
+/// A failed join from a throttled address is answered this much later: a guesser's
+/// connection waits, an honest player (who knows the PIN) never gets here.
+const JOIN_TARPIT: Duration = Duration::from_millis(250);
+/// Generated names tried for one join before giving up (the later ones carry a number).
+const GENERATED_NAME_TRIES: u32 = 12;
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<App>) -> Response {
+/// The WebSocket endpoint. The origin policy ran before this (see [`crate::http::origin`]).
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(app): State<App>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    admitted: Option<Extension<Admitted>>,
+) -> Response {
+    let peer = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    // Held until the socket closes, so the connection caps count WebSockets too.
+    let admitted = admitted.map(|Extension(a)| a);
     // Small buffers: thousands of sockets share this machine's memory.
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
@@ -37,7 +55,11 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<App>) -> Response {
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
             let id = app.next_conn_id();
-            run(socket, app, id).instrument(tracing::debug_span!("conn", id))
+            async move {
+                let _admitted = admitted;
+                run(socket, app, id, peer).await
+            }
+            .instrument(tracing::debug_span!("conn", id))
         })
 }
 
@@ -51,15 +73,24 @@ struct Conn {
     app: App,
     handle: ConnHandle,
     bound: Bound,
+    /// The source address, for the per-address join throttle (absent in some tests).
+    peer: Option<IpAddr>,
+    /// Messages from this socket: a player's or a stranger's; the host is not limited.
+    bucket: Bucket,
+    rate: Rate,
 }
 
-async fn run(socket: WebSocket, app: App, id: ConnId) {
+async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(HOST_BACKLOG);
     let kill = Arc::new(Notify::new());
     let mut writer = tokio::spawn(write_loop(sink, rx));
     let mut shutdown = app.shutdown_signal();
+    let rate = app.config().msg_rate;
     let mut conn = Conn {
+        peer,
+        bucket: Bucket::full(rate, Instant::now().into_std()),
+        rate,
         app,
         handle: ConnHandle {
             id,
@@ -78,6 +109,12 @@ async fn run(socket: WebSocket, app: App, id: ConnId) {
             frame = stream.next() => match frame {
                 Some(Ok(msg)) => {
                     last_seen = Instant::now();
+                    if !matches!(msg, Message::Close(_)) && !conn.may_send() {
+                        // An error like any other: a client that keeps flooding after being
+                        // told reaches the garbage limit and is closed with 1008.
+                        conn.error(ErrorCode::RateLimited);
+                        continue;
+                    }
                     match msg {
                         Message::Text(text) => conn.on_text(&text).await,
                         Message::Binary(_) => conn.send(ServerMsg::error(
@@ -226,6 +263,28 @@ impl Conn {
         self.send(ServerMsg::error_code(code));
     }
 
+    /// Takes a token from this socket's bucket (the host's socket is not limited).
+    fn may_send(&mut self) -> bool {
+        matches!(self.bound, Bound::Host { .. })
+            || self.bucket.take(self.rate, Instant::now().into_std())
+    }
+
+    /// A join, resume or host resume that named no room or a bad key. Counted per source
+    /// address; once the address is throttled the answer is `rate_limited`, a little later.
+    /// Successful joins are never counted, so a class behind one address always gets in.
+    async fn join_failed(&mut self, code: ErrorCode) {
+        if let Some(ip) = self.peer {
+            let now = Instant::now().into_std();
+            let joins = &self.app.guards().joins;
+            if !joins.allows(&ip, now) {
+                tokio::time::sleep(JOIN_TARPIT).await;
+                return self.error(ErrorCode::RateLimited);
+            }
+            joins.failed(ip, now);
+        }
+        self.error(code)
+    }
+
     async fn on_text(&mut self, text: &str) {
         let at = Instant::now().into_std();
         match parse_client(text) {
@@ -238,6 +297,14 @@ impl Conn {
         let conn = self.handle.id;
         match (&self.bound, msg) {
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
+                if self.app.lobby().generates_names(&pin) {
+                    return self.join_generated(&pin).await;
+                }
+                let blocked = &self.app.config().blocked_words;
+                if crate::names::clean(&name).is_some_and(|n| crate::names::is_blocked(&n, blocked))
+                {
+                    return self.error(ErrorCode::BadName);
+                }
                 let token = random_hex(16);
                 self.bind_player(&pin, |conn, reply| RoomCmd::Join {
                     conn,
@@ -260,6 +327,7 @@ impl Conn {
                     max_players,
                     auto_advance_ms,
                     chat,
+                    names,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -282,6 +350,7 @@ impl Conn {
                     max_players,
                     auto_advance_ms,
                     chat,
+                    names,
                 };
                 if let Err(code) = self.create_room(request).await {
                     self.error(code);
@@ -289,10 +358,11 @@ impl Conn {
             }
             (Bound::Nothing, ClientMsg::HostResume { pin, host_key }) => {
                 let Some(room) = self.app.lobby().get(&pin) else {
-                    return self.error(ErrorCode::NoSuchRoom);
+                    return self.join_failed(ErrorCode::NoSuchRoom).await;
                 };
                 match self.attach_host(&room, host_key, false).await {
                     Ok(()) => self.bound = Bound::Host { room },
+                    Err(code @ ErrorCode::Unauthorized) => self.join_failed(code).await,
                     Err(code) => self.error(code),
                 }
             }
@@ -329,23 +399,55 @@ impl Conn {
         self.error(ErrorCode::NoSuchRoom);
     }
 
+    /// Binds this socket to a player of the room with `pin` (a join or a resume).
+    async fn bind(
+        &mut self,
+        pin: &Pin,
+        make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
+    ) -> Result<(), ErrorCode> {
+        let room = self.app.lobby().get(pin).ok_or(ErrorCode::NoSuchRoom)?;
+        let (reply, answer) = oneshot::channel();
+        if !room.send(make(self.handle.clone(), reply)).await {
+            return Err(ErrorCode::NoSuchRoom);
+        }
+        let player = answer.await.unwrap_or(Err(ErrorCode::NoSuchRoom))?;
+        self.bound = Bound::Player { room, player };
+        Ok(())
+    }
+
     async fn bind_player(
         &mut self,
         pin: &Pin,
         make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
     ) {
-        let Some(room) = self.app.lobby().get(pin) else {
-            return self.error(ErrorCode::NoSuchRoom);
-        };
-        let (reply, answer) = oneshot::channel();
-        if !room.send(make(self.handle.clone(), reply)).await {
-            return self.error(ErrorCode::NoSuchRoom);
+        match self.bind(pin, make).await {
+            Ok(()) => {}
+            Err(code @ (ErrorCode::NoSuchRoom | ErrorCode::BadToken)) => {
+                self.join_failed(code).await
+            }
+            Err(code) => self.error(code),
         }
-        match answer.await {
-            Ok(Ok(player)) => self.bound = Bound::Player { room, player },
-            Ok(Err(code)) => self.error(code),
-            Err(_) => self.error(ErrorCode::NoSuchRoom),
+    }
+
+    /// A join to a room whose host chose generated names: the server picks a free one.
+    async fn join_generated(&mut self, pin: &Pin) {
+        for attempt in 0..GENERATED_NAME_TRIES {
+            let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+            let token = random_hex(16);
+            let make = |conn, reply| RoomCmd::Join {
+                conn,
+                name,
+                token,
+                reply,
+            };
+            match self.bind(pin, make).await {
+                Ok(()) => return,
+                Err(ErrorCode::NameTaken) => continue,
+                Err(code @ ErrorCode::NoSuchRoom) => return self.join_failed(code).await,
+                Err(code) => return self.error(code),
+            }
         }
+        self.error(ErrorCode::ServerBusy);
     }
 
     async fn attach_host(
@@ -412,6 +514,9 @@ impl Conn {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             return Err(ErrorCode::ServerBusy);
         };
+        if req.names == Some(NamePolicy::Generated) {
+            lobby.generate_names(&pin);
+        }
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.attach_host(&handle, host_key, true).await?;
         self.bound = Bound::Host { room: handle };
@@ -426,6 +531,7 @@ struct HostRequest {
     max_players: Option<u32>,
     auto_advance_ms: Option<u64>,
     chat: Option<bool>,
+    names: Option<NamePolicy>,
 }
 
 /// Runs database work off the async threads.

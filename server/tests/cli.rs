@@ -33,10 +33,15 @@ fn start(db: &Path, admin_password: Option<&str>) -> Running {
     if let Some(pw) = admin_password {
         cmd.args(["--admin-password", pw]);
     }
+    cmd.stderr(Stdio::null());
+    start_cmd(cmd)
+}
+
+/// Starts a prepared command and waits for its `listening on` line.
+fn start_cmd(mut cmd: Command) -> Running {
     let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
@@ -214,6 +219,59 @@ fn unwritable_database_path_is_one_clear_line() {
         err.contains("cannot open the database") && err.contains("--db"),
         "{err}"
     );
+}
+
+#[test]
+fn a_missing_word_list_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, err) = refuse(
+        &[
+            "--bind",
+            "127.0.0.1:0",
+            "--blocked-words",
+            "/nonexistent-dir/words.txt",
+        ],
+        &dir.path().join("q.db"),
+    );
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("--blocked-words"), "{err}");
+}
+
+#[test]
+fn running_out_of_file_descriptors_does_not_stop_the_accept_loop() {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("stderr.log");
+    // 64 descriptors in all, and a connection cap above that: accept itself fails (EMFILE).
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"ulimit -n 64 && exec "$0" "$@""#)
+        .arg(BIN)
+        .args(["--bind", "127.0.0.1:0", "--max-connections", "1000", "--db"])
+        .arg(dir.path().join("q.db"))
+        .stderr(std::fs::File::create(&log).expect("log file"));
+    let server = start_cmd(cmd);
+    let hoard: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(&server.addr).expect("the queue takes it"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    drop(hoard);
+    // Once the hoard is gone the server accepts again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = http(&server.addr, "GET", "/healthz", None, None);
+        if status == 200 {
+            assert_eq!(body, "ok");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no answer after the hoard left");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Logged once per episode (a second one may start while the hoard's sockets close), not
+    // once per retry: the loop retried every 50 ms for half a second.
+    let text = std::fs::read_to_string(&log).expect("log");
+    let episodes = text.matches("cannot accept connections").count();
+    assert!((1..=3).contains(&episodes), "{episodes} warnings: {text}");
 }
 
 #[test]

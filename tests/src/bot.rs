@@ -3,7 +3,8 @@
 use anyhow::{anyhow, bail, Context, Result};
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    AnswerValue, ClientMsg, ErrorCode, GameId, Mode, Pin, PlayerId, QuestionView, QuizId, ServerMsg,
+    AnswerValue, ClientMsg, ErrorCode, GameId, Mode, NamePolicy, Pin, PlayerId, QuestionView,
+    QuizId, ServerMsg,
 };
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -300,6 +301,7 @@ pub struct RoomOptions {
     pub max_players: Option<u32>,
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
+    pub names: Option<NamePolicy>,
 }
 
 impl Default for RoomOptions {
@@ -309,6 +311,7 @@ impl Default for RoomOptions {
             max_players: None,
             auto_advance_ms: None,
             chat: None,
+            names: None,
         }
     }
 }
@@ -324,6 +327,7 @@ impl Host {
             max_players: opts.max_players,
             auto_advance_ms: opts.auto_advance_ms,
             chat: opts.chat,
+            names: opts.names,
         })
         .await?;
         let created = bot

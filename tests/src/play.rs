@@ -4,7 +4,7 @@ use crate::bot::Bot;
 use anyhow::{bail, Result};
 use quizrace_protocol::{AnswerValue, QuestionKind, QuestionView, QuizDoc, ServerMsg};
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a bot answers.
 #[derive(Debug, Clone)]
@@ -83,6 +83,8 @@ pub struct Played {
     pub acked: Vec<u32>,
     pub refusals: Vec<quizrace_protocol::ErrorCode>,
     pub questions_seen: u32,
+    /// From sending each answer to its `answer_ack`, as this bot measured it.
+    pub ack_latency: Vec<Duration>,
 }
 
 /// The personal `result` in `msg`, if it is one.
@@ -123,8 +125,14 @@ pub async fn play_game(
         _ => fastrand::Rng::with_seed(0),
     };
     let mut over = false;
+    // A question that opened while the dropping bot was away: its `welcome` carries it.
+    let mut missed: Option<QuestionView> = None;
+    let mut sent_at: Option<Instant> = None;
     loop {
-        let msg = bot.recv().await?;
+        let msg = match missed.take() {
+            Some(q) => ServerMsg::Question(q),
+            None => bot.recv().await?,
+        };
         match &msg {
             ServerMsg::Question(q) => {
                 played.questions_seen += 1;
@@ -148,10 +156,14 @@ pub async fn play_game(
                 };
                 if let Some(a) = answer {
                     bot.answer(q.index, a).await?;
+                    sent_at = Some(Instant::now());
                 }
                 if matches!(strategy, Strategy::DropsAndResumes) {
                     // Wait for the ack, so the answer is known stored, then drop and come back.
                     let acked = bot.ack().await?.is_ok();
+                    if let (true, Some(at)) = (acked, sent_at.take()) {
+                        played.ack_latency.push(at.elapsed());
+                    }
                     if acked {
                         played.acks += 1;
                         played.acked.push(q.index);
@@ -164,14 +176,23 @@ pub async fn play_game(
                     bot = Bot::connect(url).await?;
                     bot.deadline = Duration::from_secs(90);
                     let w = bot.resume(&pin, &token).await?;
-                    if let Some(open) = w.question.as_ref().filter(|o| o.index == q.index) {
-                        if acked && open.answered != Some(true) {
+                    match w.question {
+                        Some(open)
+                            if open.index == q.index && acked && open.answered != Some(true) =>
+                        {
                             bail!("resumed mid-question but the answer was forgotten");
                         }
+                        Some(open) if open.index != q.index && open.answered != Some(true) => {
+                            missed = Some(open)
+                        }
+                        _ => {}
                     }
                 }
             }
             ServerMsg::AnswerAck { index, .. } => {
+                if let Some(at) = sent_at.take() {
+                    played.ack_latency.push(at.elapsed());
+                }
                 played.acks += 1;
                 played.acked.push(*index);
             }

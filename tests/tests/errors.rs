@@ -995,6 +995,7 @@ async fn the_servers_max_players_caps_every_room() {
             max_players: Some(3),
             auto_advance_ms: None,
             chat: None,
+            names: None,
         },
     )
     .await;

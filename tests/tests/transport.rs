@@ -1,15 +1,27 @@
 //! The socket's own limits: garbage is tolerated up to 20 refusals in 10 s and then closed with
 //! 1008; a frame over 16 KiB is closed with 1009; anything below the limits gets an answer.
+//!
+//! The garbage rule is tested alone here: these servers have loose message and join-failure
+//! rates (the rates themselves are tested in `hostile.rs`).
 
 mod common;
 
 use common::{error, list, one_question, refused, send, Game};
+use quizrace::limits::Rate;
 use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, ServerMsg, MAX_FRAME_BYTES};
 use tokio_tungstenite::tungstenite::Message;
 
+async fn garbage_only() -> Game {
+    Game::with_config(one_question(), |c| {
+        c.msg_rate = Rate::new(1000.0, 1000.0);
+        c.join_failures = Rate::new(1000.0, 1000.0);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn twenty_garbage_frames_are_answered_and_the_twenty_first_closes_with_1008() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let host = game.room().await;
     let mut bot = game.socket().await;
     for i in 0..20 {
@@ -28,7 +40,7 @@ async fn twenty_garbage_frames_are_answered_and_the_twenty_first_closes_with_100
 
 #[tokio::test]
 async fn binary_and_unknown_frames_count_as_garbage_too() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let _host = game.room().await;
     let mut bot = game.socket().await;
     for i in 0..21 {
@@ -45,7 +57,7 @@ async fn binary_and_unknown_frames_count_as_garbage_too() {
 
 #[tokio::test]
 async fn a_joined_player_closed_for_garbage_shows_as_disconnected_to_the_host() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada"]).await;
     let id = bots[0].player_id();
@@ -72,7 +84,7 @@ async fn a_joined_player_closed_for_garbage_shows_as_disconnected_to_the_host() 
 
 #[tokio::test]
 async fn a_frame_over_16_kib_closes_the_socket_with_1009() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada"]).await;
     let padding = "x".repeat(MAX_FRAME_BYTES);
@@ -84,7 +96,7 @@ async fn a_frame_over_16_kib_closes_the_socket_with_1009() {
 
 #[tokio::test]
 async fn a_frame_just_under_16_kib_is_read_and_answered() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada"]).await;
     let overhead = r#"{"type":"chat","text":""}"#.len();
@@ -101,7 +113,7 @@ async fn a_frame_just_under_16_kib_is_read_and_answered() {
 
 #[tokio::test]
 async fn guessing_pins_is_cut_off_after_twenty_misses() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let host = game.room().await;
     let mut bot = game.socket().await;
     let wrong = common::other_pin(&host.pin);
@@ -130,7 +142,7 @@ async fn guessing_pins_is_cut_off_after_twenty_misses() {
 
 #[tokio::test]
 async fn twenty_one_invalid_answers_close_the_socket_with_1008() {
-    let game = Game::with(one_question()).await;
+    let game = garbage_only().await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
     send(&mut host.bot, ClientMsg::Start).await;

@@ -3,14 +3,16 @@
 use crate::store::{Account, GameReport, Role, Store, StoreError};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use quizrace_protocol::{ErrorCode, GameId, QuizDoc, QuizId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::Instant;
 
 /// An API refusal: `{"error":{"code","message",...}}` with a status.
 pub struct ApiError {
@@ -110,19 +112,42 @@ pub struct Login {
     password: String,
 }
 
+/// Checks a password. Failures are throttled per account name and per source address (see
+/// [`crate::limits::LoginThrottle`]): a throttled attempt is answered 429 without checking.
 pub async fn login(
     State(app): State<App>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let Json(Login { username, password }) = body?;
-    let token = db(&app, move |s| Ok(s.login(&username, &password)?)).await?;
+    let addr = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    let throttle = &app.guards().logins;
+    let wait = throttle.wait(&username, addr, Instant::now());
+    if !wait.is_zero() {
+        let secs = wait.as_secs().max(1);
+        let mut err = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many failed logins; try again in {secs} s"),
+        );
+        err.extra = Some(json!({ "retry_after_s": secs }));
+        return Err(err);
+    }
+    let name = username.clone();
+    let token = db(&app, move |s| Ok(s.login(&name, &password)?)).await?;
     match token {
-        Some(token) => Ok(Json(json!({ "token": token }))),
-        None => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::BadCredentials,
-            ErrorCode::BadCredentials.message(),
-        )),
+        Some(token) => {
+            throttle.succeeded(&username);
+            Ok(Json(json!({ "token": token })))
+        }
+        None => {
+            throttle.failed(&username, addr, Instant::now());
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::BadCredentials,
+                ErrorCode::BadCredentials.message(),
+            ))
+        }
     }
 }
 

@@ -1,9 +1,11 @@
 //! HTTP: the JSON API, the health check and the embedded web pages.
 
 mod api;
+pub mod origin;
 mod pages;
 
 use crate::App;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use std::time::Duration;
@@ -30,10 +32,13 @@ pub fn router(app: App) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ));
-    Router::new()
+    let guarded = Router::new()
         .route("/ws", get(crate::ws::upgrade))
+        .merge(api)
+        .route_layer(middleware::from_fn_with_state(app.clone(), origin::guard));
+    Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::router())
-        .merge(api)
+        .merge(guarded)
         .with_state(app)
 }

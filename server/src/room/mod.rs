@@ -4,6 +4,11 @@ pub mod actor;
 pub mod scoring;
 pub mod state;
 
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod drive;
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,7 @@ use super::scoring::{self, Mismatch};
 use quizrace_protocol::{
     AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId, HostLiteral,
     Mode, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, ServerMsg, Standing,
-    ANSWER_GRACE_MS, MAX_NAME_CHARS,
+    ANSWER_GRACE_MS,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -348,7 +348,7 @@ pub struct Room {
     quiz: Arc<Quiz>,
     players: Vec<Player>,
     by_token: HashMap<String, usize>,
-    /// Lower-cased names of active and kicked players.
+    /// Name keys ([`crate::names::key`]) of active and kicked players.
     names: HashSet<String>,
     host: Option<ConnId>,
     locked: bool,
@@ -363,15 +363,9 @@ pub struct Room {
     connected: u32,
 }
 
-/// Trims a nickname and checks it: 1..=20 characters of letters, digits, spaces and `_-.'`.
+/// Normalises a nickname and checks it; see [`crate::names`] for the rules.
 pub fn clean_name(raw: &str) -> Option<String> {
-    let name = raw.trim();
-    let n = name.chars().count();
-    let ok = (1..=MAX_NAME_CHARS).contains(&n)
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == ' ' || "_-.'".contains(c));
-    ok.then(|| name.to_owned())
+    crate::names::clean(raw)
 }
 
 impl Room {
@@ -661,7 +655,7 @@ impl Room {
             return Err(JoinError::RoomLocked);
         }
         let name = clean_name(raw_name).ok_or(JoinError::BadName)?;
-        let key = name.to_lowercase();
+        let key = crate::names::key(&name);
         if self.names.contains(&key) {
             return Err(JoinError::NameTaken);
         }
@@ -1234,7 +1228,7 @@ impl Room {
             self.connected -= 1;
         }
         if status == Status::Left {
-            self.names.remove(&p.name.to_lowercase());
+            self.names.remove(&crate::names::key(&p.name));
         }
         fx.push(Effect::Persist(Write::PlayerStatus {
             game,
@@ -1592,7 +1586,7 @@ impl Room {
             assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");
             assert!(p.score >= 0);
             if p.is_active() {
-                assert!(self.names.contains(&p.name.to_lowercase()));
+                assert!(self.names.contains(&crate::names::key(&p.name)));
             }
         }
     }

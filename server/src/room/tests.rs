@@ -1,6 +1,7 @@
 //! The room's rules without sockets: plain tests on the state machine, a seeded random walk
 //! that checks invariants after every step, and the actor's timers on tokio's paused clock.
 
+use super::drive::quiz;
 use super::state::{
     Effect, Effects, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Target, Write,
 };
@@ -10,21 +11,6 @@ use quizrace_protocol::{
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn quiz() -> Arc<quizrace_protocol::Quiz> {
-    let doc: QuizDoc = serde_json::from_value(serde_json::json!({
-        "title": "Rules",
-        "questions": [
-            {"kind":"choice","text":"2+2?","choices":["3","4"],"correct":[1],"time_limit_s":10},
-            {"kind":"multi","text":"Even?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10},
-            {"kind":"type_answer","text":"Gold?","accept":["Au"],"time_limit_s":10},
-            {"kind":"poll","text":"Tea?","choices":["Yes","No"],"time_limit_s":10},
-            {"kind":"true_false","text":"Sky green?","correct":[1],"time_limit_s":10,"points":"double"}
-        ]
-    }))
-    .expect("doc");
-    Arc::new(doc.validate().expect("valid"))
-}
 
 fn settings(mode: Mode) -> Settings {
     Settings {

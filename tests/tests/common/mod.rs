@@ -30,7 +30,12 @@ pub struct Game {
 impl Game {
     /// A fresh server with `quiz` stored by the admin.
     pub async fn with(quiz: Value) -> Game {
-        let server = TestServer::start().await;
+        Self::with_config(quiz, |_| {}).await
+    }
+
+    /// A fresh server whose configuration `tune` adjusts, with `quiz` stored by the admin.
+    pub async fn with_config(quiz: Value, tune: impl FnOnce(&mut quizrace::Config)) -> Game {
+        let server = TestServer::start_with(tune).await;
         let http = server.http();
         let token = http.login("admin", ADMIN_PASSWORD).await.expect("login");
         let quiz_id = http.create_quiz(&token, &quiz).await.expect("quiz stored");
@@ -104,6 +109,7 @@ pub fn host_msg(
         max_players: None,
         auto_advance_ms: None,
         chat: None,
+        names: None,
     }
 }
 
@@ -129,6 +135,19 @@ pub async fn refused(bot: &mut Bot, raw: &str) -> (ErrorCode, Option<String>) {
 }
 
 /// Sends `list` and returns the players it reports: proof that the socket still works.
+/// Sends `join` and returns the code it was refused with.
+pub async fn join_refused(bot: &mut Bot, pin: &Pin, name: &str) -> ErrorCode {
+    send(
+        bot,
+        ClientMsg::Join {
+            pin: pin.clone(),
+            name: name.into(),
+        },
+    )
+    .await;
+    error(bot).await.0
+}
+
 pub async fn list(bot: &mut Bot) -> Vec<PlayerInfo> {
     send(bot, ClientMsg::List).await;
     bot.expect("players", |m| match m {

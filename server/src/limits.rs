@@ -1,0 +1,358 @@
+//! Limits against hostile clients: token buckets, per-address failure throttles and the
+//! connection caps. Plain data and counters: no tasks, no I/O, time passed in.
+//!
+//! Nothing here is global per server in the sense of "everyone shares one bucket": a bucket
+//! belongs to one connection, one source address or one account, so a class behind one NAT
+//! joining correctly never waits for a flooder elsewhere.
+
+use dashmap::DashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The server's shared throttles and counters, one of each.
+#[derive(Debug)]
+pub struct Guards {
+    pub joins: FailureThrottle<IpAddr>,
+    pub logins: LoginThrottle,
+    pub conns: Arc<ConnCounter>,
+}
+
+impl Guards {
+    pub fn new(config: &crate::Config) -> Guards {
+        Guards {
+            joins: FailureThrottle::new(config.join_failures),
+            logins: LoginThrottle::default(),
+            conns: ConnCounter::new(),
+        }
+    }
+}
+
+/// A token bucket: `burst` tokens, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl Rate {
+    pub const fn new(per_second: f64, burst: f64) -> Rate {
+        Rate { per_second, burst }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    pub fn full(rate: Rate, now: Instant) -> Bucket {
+        Bucket {
+            tokens: rate.burst,
+            at: now,
+        }
+    }
+
+    fn refill(&mut self, rate: Rate, now: Instant) {
+        let dt = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + dt * rate.per_second).min(rate.burst);
+        self.at = now;
+    }
+
+    /// Takes one token if there is one.
+    pub fn take(&mut self, rate: Rate, now: Instant) -> bool {
+        self.refill(rate, now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether a token is there, without taking it.
+    pub fn has(&mut self, rate: Rate, now: Instant) -> bool {
+        self.refill(rate, now);
+        self.tokens >= 1.0
+    }
+
+    /// Full again: nothing left to remember.
+    fn is_full(&mut self, rate: Rate, now: Instant) -> bool {
+        self.refill(rate, now);
+        self.tokens >= rate.burst
+    }
+}
+
+/// Failures per key (a source address, an account name): each failure takes a token; while
+/// none is left the key is throttled. Successes are never counted.
+#[derive(Debug)]
+pub struct FailureThrottle<K: std::hash::Hash + Eq> {
+    rate: Rate,
+    buckets: DashMap<K, Bucket>,
+}
+
+/// Forgotten keys: the map is swept when it grows past this, so a spray of addresses cannot
+/// grow it without bound (full buckets carry no information and are dropped).
+const SWEEP_AT: usize = 10_000;
+
+impl<K: std::hash::Hash + Eq + Clone> FailureThrottle<K> {
+    pub fn new(rate: Rate) -> Self {
+        FailureThrottle {
+            rate,
+            buckets: DashMap::new(),
+        }
+    }
+
+    /// Whether `key` may try again now.
+    pub fn allows(&self, key: &K, now: Instant) -> bool {
+        let rate = self.rate;
+        self.buckets
+            .get_mut(key)
+            .is_none_or(|mut b| b.has(rate, now))
+    }
+
+    /// Counts one failure for `key`.
+    pub fn failed(&self, key: K, now: Instant) {
+        let rate = self.rate;
+        if self.buckets.len() >= SWEEP_AT {
+            self.buckets.retain(|_, b| !b.is_full(rate, now));
+        }
+        self.buckets
+            .entry(key)
+            .or_insert_with(|| Bucket::full(rate, now))
+            .take(rate, now);
+    }
+
+    /// How long until `key` has a token again (zero when it has one).
+    pub fn wait(&self, key: &K, now: Instant) -> Duration {
+        let rate = self.rate;
+        let Some(mut b) = self.buckets.get_mut(key) else {
+            return Duration::ZERO;
+        };
+        if b.has(rate, now) {
+            return Duration::ZERO;
+        }
+        Duration::from_secs_f64((1.0 - b.tokens) / rate.per_second.max(1e-9))
+    }
+}
+
+/// Login failures: per account name and per source address. After `free` failures each
+/// further one doubles the wait (1 s, 2 s, 4 s … capped); a success clears the account.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    by_account: DashMap<String, Backoff>,
+    by_addr: DashMap<IpAddr, Backoff>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    failures: u32,
+    until: Instant,
+}
+
+/// Failures allowed before the backoff starts.
+pub const LOGIN_FREE_FAILURES: u32 = 5;
+/// Per address more failures are free: a classroom of hosts shares one NAT.
+pub const LOGIN_FREE_FAILURES_PER_ADDR: u32 = 20;
+const LOGIN_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+impl Backoff {
+    fn wait(&self, now: Instant) -> Duration {
+        self.until.saturating_duration_since(now)
+    }
+    fn fail(&mut self, free: u32, now: Instant) {
+        self.failures += 1;
+        if self.failures > free {
+            let exp = (self.failures - free - 1).min(20);
+            let wait = Duration::from_secs(1u64 << exp).min(LOGIN_MAX_WAIT);
+            self.until = now + wait;
+        }
+    }
+}
+
+impl LoginThrottle {
+    /// How long this account or address must wait before it may try again (zero: go on).
+    pub fn wait(&self, account: &str, addr: Option<IpAddr>, now: Instant) -> Duration {
+        let key = account.to_lowercase();
+        let a = self
+            .by_account
+            .get(&key)
+            .map_or(Duration::ZERO, |b| b.wait(now));
+        let b = addr
+            .and_then(|ip| self.by_addr.get(&ip).map(|b| b.wait(now)))
+            .unwrap_or(Duration::ZERO);
+        a.max(b)
+    }
+
+    pub fn failed(&self, account: &str, addr: Option<IpAddr>, now: Instant) {
+        let fresh = Backoff {
+            failures: 0,
+            until: now,
+        };
+        if self.by_account.len() >= SWEEP_AT {
+            self.by_account.retain(|_, b| b.wait(now) > Duration::ZERO);
+        }
+        self.by_account
+            .entry(account.to_lowercase())
+            .or_insert(fresh)
+            .fail(LOGIN_FREE_FAILURES, now);
+        if let Some(ip) = addr {
+            if self.by_addr.len() >= SWEEP_AT {
+                self.by_addr.retain(|_, b| b.wait(now) > Duration::ZERO);
+            }
+            self.by_addr
+                .entry(ip)
+                .or_insert(fresh)
+                .fail(LOGIN_FREE_FAILURES_PER_ADDR, now);
+        }
+    }
+
+    pub fn succeeded(&self, account: &str) {
+        self.by_account.remove(&account.to_lowercase());
+    }
+}
+
+/// Open connections per source address, and in all. A [`Slot`] is held for as long as the
+/// socket is open (the HTTP connection, then the WebSocket it became).
+#[derive(Debug)]
+pub struct ConnCounter {
+    per_addr: DashMap<IpAddr, u32>,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+/// Why a connection was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    PerAddress,
+    Total,
+}
+
+/// One admitted connection; dropping it frees its place.
+#[derive(Debug)]
+pub struct Slot {
+    counter: Arc<ConnCounter>,
+    addr: Option<IpAddr>,
+}
+
+impl ConnCounter {
+    pub fn new() -> Arc<ConnCounter> {
+        Arc::new(ConnCounter {
+            per_addr: DashMap::new(),
+            total: Default::default(),
+        })
+    }
+
+    pub fn total(&self) -> usize {
+        self.total.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Admits one connection from `addr` unless a cap is reached. `per_addr: None` exempts it.
+    pub fn admit(
+        self: &Arc<Self>,
+        addr: IpAddr,
+        per_addr: Option<u32>,
+        total: usize,
+    ) -> Result<Slot, Refused> {
+        use std::sync::atomic::Ordering;
+        if self.total.fetch_add(1, Ordering::Relaxed) >= total {
+            self.total.fetch_sub(1, Ordering::Relaxed);
+            return Err(Refused::Total);
+        }
+        let Some(cap) = per_addr else {
+            return Ok(Slot {
+                counter: Arc::clone(self),
+                addr: None,
+            });
+        };
+        let mut n = self.per_addr.entry(addr).or_insert(0);
+        if *n >= cap {
+            drop(n);
+            self.total.fetch_sub(1, Ordering::Relaxed);
+            return Err(Refused::PerAddress);
+        }
+        *n += 1;
+        Ok(Slot {
+            counter: Arc::clone(self),
+            addr: Some(addr),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.counter
+            .total
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(addr) = self.addr {
+            self.counter.per_addr.remove_if_mut(&addr, |_, n| {
+                *n = n.saturating_sub(1);
+                *n == 0
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let rate = Rate::new(10.0, 20.0);
+        let t0 = Instant::now();
+        let mut b = Bucket::full(rate, t0);
+        assert_eq!((0..25).filter(|_| b.take(rate, t0)).count(), 20);
+        let t1 = t0 + Duration::from_millis(500);
+        assert_eq!((0..25).filter(|_| b.take(rate, t1)).count(), 5);
+    }
+
+    #[test]
+    fn failures_throttle_one_key_and_no_other() {
+        let t = FailureThrottle::new(Rate::new(1.0, 3.0));
+        let now = Instant::now();
+        let (a, b): (IpAddr, IpAddr) = ([10, 0, 0, 1].into(), [10, 0, 0, 2].into());
+        for _ in 0..3 {
+            assert!(t.allows(&a, now));
+            t.failed(a, now);
+        }
+        assert!(!t.allows(&a, now));
+        assert!(t.wait(&a, now) > Duration::ZERO);
+        assert!(t.allows(&b, now), "another address is not affected");
+        assert!(t.allows(&a, now + Duration::from_millis(1100)), "refilled");
+    }
+
+    #[test]
+    fn login_backoff_starts_after_the_free_failures_and_doubles() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        for _ in 0..LOGIN_FREE_FAILURES {
+            assert_eq!(t.wait("Admin", None, now), Duration::ZERO);
+            t.failed("admin", None, now);
+        }
+        assert_eq!(t.wait("ADMIN", None, now), Duration::ZERO);
+        t.failed("admin", None, now);
+        assert_eq!(t.wait("admin", None, now), Duration::from_secs(1));
+        t.failed("admin", None, now);
+        assert_eq!(t.wait("admin", None, now), Duration::from_secs(2));
+        t.succeeded("admin");
+        assert_eq!(t.wait("admin", None, now), Duration::ZERO);
+    }
+
+    #[test]
+    fn connection_caps_count_per_address_and_free_on_drop() {
+        let c = ConnCounter::new();
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let s1 = c.admit(a, Some(2), 10).expect("first");
+        let _s2 = c.admit(a, Some(2), 10).expect("second");
+        assert_eq!(c.admit(a, Some(2), 10).err(), Some(Refused::PerAddress));
+        let _other = c
+            .admit([10, 0, 0, 2].into(), Some(2), 10)
+            .expect("other address");
+        drop(s1);
+        let _s3 = c.admit(a, Some(2), 10).expect("freed");
+        assert_eq!(c.admit(a, None, 3).err(), Some(Refused::Total));
+        assert_eq!(c.total(), 3);
+    }
+}
