@@ -174,7 +174,7 @@ impl App {
         let now = tokio::time::Instant::now().into_std();
         for game in running {
             let restored = game.and_then(|g| {
-                let id = g.game;
+                let (id, generated) = (g.game, g.generated_names);
                 let quiz = g.doc.validate().map_err(|e| (id, e.message))?;
                 let settings = room::Settings {
                     pin: g.pin,
@@ -186,12 +186,13 @@ impl App {
                     host_key: g.host_key,
                 };
                 room::Room::restore(settings, Arc::new(quiz), g.saved, now)
+                    .map(|room| (room, generated))
                     .map_err(|e| (id, e.to_string()))
             });
             match restored {
-                Ok(room) => {
+                Ok((room, generated)) => {
                     let (pin, id, phase) = (room.pin().clone(), room.game_id(), room.phase_name());
-                    if open_room(self, room).is_some() {
+                    if open_room(self, room, generated).is_some() {
                         tracing::info!(game = %id, pin = %pin, ?phase, "game resumed");
                     } else {
                         tracing::warn!(game = %id, pin = %pin, "two running games share a PIN; aborted");
@@ -270,12 +271,17 @@ impl App {
 }
 
 /// Starts `room`'s task and registers its PIN; `None` (and no task) if the PIN is taken.
-pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
+pub(crate) fn open_room(
+    app: &App,
+    room: room::Room,
+    generated_names: bool,
+) -> Option<room::RoomHandle> {
     let lobby = app.lobby().clone();
     let pin = room.pin().clone();
     if lobby.get(&pin).is_some() {
         return None;
     }
+
     // A room that lost the race for its PIN must not unregister the winner when it stops.
     let registered = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let on_exit = {
@@ -289,6 +295,11 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
     let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
     if lobby.insert(handle.clone()) {
         registered.store(true, Ordering::Release);
+        // Nobody knows the PIN yet (the host hears it next; resumed rooms open before the
+        // server accepts connections), so no join can come before the policy.
+        if generated_names {
+            lobby.generate_names(&pin);
+        }
         Some(handle)
     } else {
         // Lost the race: this room's task ends when its handle is dropped.

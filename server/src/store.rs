@@ -94,6 +94,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE games ADD COLUMN opened_ms INTEGER;
     CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
     INSERT INTO heartbeat (id, at_ms) VALUES (1, 0);",
+    // 3: whether the server names the players (`"names": "generated"` on `host`), so a room
+    // that comes back after a restart keeps naming them.
+    "ALTER TABLE games ADD COLUMN names TEXT NOT NULL DEFAULT 'chosen'
+        CHECK (names IN ('chosen', 'generated'));",
 ];
 
 /// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
@@ -187,6 +191,8 @@ pub struct RunningGame {
     pub host_key: String,
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
+    /// The server names the players of this room.
+    pub generated_names: bool,
     pub saved: Saved,
 }
 
@@ -441,7 +447,7 @@ impl Store {
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key, max_players, auto_advance_ms, chat, locked,
-                    phase, phase_index, opened_ms
+                    phase, phase_index, opened_ms, names
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         type Row = (
@@ -457,6 +463,7 @@ impl Store {
             String,
             Option<u32>,
             Option<i64>,
+            String,
         );
         let rows = stmt
             .query_map([], |r| -> rusqlite::Result<Row> {
@@ -473,13 +480,27 @@ impl Store {
                     r.get(9)?,
                     r.get(10)?,
                     r.get(11)?,
+                    r.get(12)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<Row>>>()?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, pin, mode, doc, host_key, max_players, auto, chat, locked, phase, pi, opened) =
-                row;
+            let (
+                id,
+                pin,
+                mode,
+                doc,
+                host_key,
+                max_players,
+                auto,
+                chat,
+                locked,
+                phase,
+                pi,
+                opened,
+                names,
+            ) = row;
             let game = GameId(id);
             let fail = |m: &str| Err((game, m.to_owned()));
             let (Some(host_key), Some(max_players)) = (host_key, max_players) else {
@@ -563,6 +584,7 @@ impl Store {
                 host_key,
                 max_players,
                 auto_advance_ms: auto,
+                generated_names: names == "generated",
                 saved: Saved {
                     players,
                     answers,
@@ -749,13 +771,14 @@ impl Store {
         quiz: QuizId,
         host: i64,
         settings: &Settings,
+        generated_names: bool,
         doc: &QuizDoc,
     ) -> Result<GameId> {
         let db = lock(&self.db);
         db.execute(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                               host_key, max_players, auto_advance_ms, chat)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10)",
+                               host_key, max_players, auto_advance_ms, chat, names)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 quiz.0,
                 host,
@@ -766,7 +789,12 @@ impl Store {
                 settings.host_key,
                 settings.max_players,
                 settings.auto_advance_ms,
-                settings.chat
+                settings.chat,
+                if generated_names {
+                    "generated"
+                } else {
+                    "chosen"
+                }
             ],
         )?;
         Ok(GameId(db.last_insert_rowid()))
@@ -1148,7 +1176,9 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
         };
-        let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
+        let game = store
+            .create_game(quiz, 1, &settings, true, &doc)
+            .expect("game");
         let (notify, seen) = watch::channel(0);
         let notify = Arc::new(notify);
         let rows = [
@@ -1198,6 +1228,10 @@ mod tests {
             ("hk", 7, Some(3000))
         );
         assert!(g.saved.locked && !g.saved.chat);
+        assert!(
+            g.generated_names,
+            "a generated-names room keeps naming its players"
+        );
         assert_eq!(g.saved.players[0].token, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {

@@ -501,22 +501,20 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: random_hex(16),
         };
+        let generated = req.names == Some(NamePolicy::Generated);
         let (s, doc) = (settings.clone(), stored.doc);
         settings.game_id = blocking(move || {
             store
-                .create_game(quiz_id, account.id, &s, &doc)
+                .create_game(quiz_id, account.id, &s, generated, &doc)
                 .map_err(|_| ErrorCode::Internal)
         })
         .await?;
         let (game_id, host_key) = (settings.game_id, settings.host_key.clone());
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
-        let Some(handle) = crate::open_room(&self.app, room) else {
+        let Some(handle) = crate::open_room(&self.app, room, generated) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             return Err(ErrorCode::ServerBusy);
         };
-        if req.names == Some(NamePolicy::Generated) {
-            lobby.generate_names(&pin);
-        }
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.attach_host(&handle, host_key, true).await?;
         self.bound = Bound::Host { room: handle };
