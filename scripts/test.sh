@@ -19,6 +19,7 @@ echo "== load tools check: 1,000 bots, one question; the socket floor (behaviour
 cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode classic --settle-ms 200
+timeout 300 target/release/loadtest --players 1000 --questions 1 --mode race --settle-ms 200
 timeout 120 target/release/floor --sockets 1000 --rounds 1
 
 echo "== fuzz targets: frame parsing and room command sequences, 30 s each"

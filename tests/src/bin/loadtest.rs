@@ -11,7 +11,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use quizrace_protocol::{AnswerValue, ClientMsg, Mode, ServerMsg};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, ServerMsg};
 use quizrace_tests::bot::{Bot, RoomOptions};
 use quizrace_tests::stats::{ms, summary};
 use quizrace_tests::{Host, Http};
@@ -73,6 +73,8 @@ struct BotTimes {
     acked_at: Vec<Option<Instant>>,
     reveal_at: Vec<Option<Instant>>,
     board_at: Vec<Option<Instant>>,
+    /// Answers refused with `too_late`: in race mode, everyone's but the winner's.
+    too_late: Vec<bool>,
     failed: Option<String>,
 }
 
@@ -165,6 +167,7 @@ async fn run_bot(
     i: u32,
     questions: u32,
     answer_after: Duration,
+    race: bool,
     gate: Arc<Semaphore>,
 ) -> BotTimes {
     let q = questions as usize;
@@ -174,6 +177,7 @@ async fn run_bot(
         acked_at: vec![None; q],
         reveal_at: vec![None; q],
         board_at: vec![None; q],
+        too_late: vec![false; q],
         ..BotTimes::default()
     };
     let start = Instant::now();
@@ -222,6 +226,15 @@ async fn run_bot(
             ServerMsg::QuestionClosed { index, .. } => t.reveal_at[index as usize] = Some(now),
             ServerMsg::Leaderboard { index, .. } => t.board_at[index as usize] = Some(now),
             ServerMsg::GameOver { .. } => return t,
+            // Race mode: the first right answer closes the question for everyone else.
+            ServerMsg::Error {
+                code: ErrorCode::TooLate,
+                ..
+            } if race => {
+                if let Some(i) = sent_at.iter().rposition(Option::is_some) {
+                    t.too_late[i] = true;
+                }
+            }
             ServerMsg::Error { code, message, .. } => {
                 t.failed = Some(format!("error {code:?}: {message}"));
             }
@@ -312,6 +325,7 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 i,
                 args.questions,
                 Duration::from_millis(args.answer_after_ms),
+                mode == Mode::Race,
                 Arc::clone(&gate),
             ))
         })
@@ -467,24 +481,35 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     if !failures.is_empty() {
         bail!("{} bots failed", failures.len());
     }
-    // Behaviour, not timing: every player got every question and every answer was acked.
+    // Behaviour, not timing: every player got every question, and every answer was acked
+    // (race: exactly one, the winner's; everyone else was told too_late).
     for q in 0..sent.len() {
         let got = results
             .iter()
             .filter(|r| r.question_at[q].is_some())
             .count();
         let acked = results.iter().filter(|r| r.acked_at[q].is_some()).count();
-        if got != results.len() || acked != results.len() {
+        let late = results.iter().filter(|r| r.too_late[q]).count();
+        let fine = match mode {
+            Mode::Classic => acked == results.len(),
+            Mode::Race => acked == 1 && acked + late == results.len(),
+        };
+        if got != results.len() || !fine {
             bail!(
-                "question {q}: {got} of {} players got it, {acked} were acked",
+                "question {q}: {got} of {} players got it, {acked} were acked, {late} too late",
                 results.len()
             );
         }
     }
     println!(
-        "ok: {} players got all {} questions and every answer was acked",
+        "ok: {} players got all {} questions and every answer was acked{}",
         results.len(),
-        sent.len()
+        sent.len(),
+        if mode == Mode::Race {
+            " or, after the winner's, refused too_late"
+        } else {
+            ""
+        }
     );
     Ok(())
 }
