@@ -350,12 +350,15 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let mut sent = Vec::new();
     let mut board_sent = Vec::new();
     let mut cpu_per_question = Vec::new();
+    // The bots share the machine: what they cost is part of every figure.
+    let mut bots_cpu_per_question = Vec::new();
     let mut writes_per_question = Vec::new();
     if joined.is_ok() {
         let settle = Duration::from_millis(args.settle_ms);
         for q in 0..args.questions {
             tokio::time::sleep(settle).await;
             let cpu_before = proc_stats(server.pid).map(|s| s.1);
+            let bots_before = proc_stats(Some(std::process::id())).map(|s| s.1);
             let writer_before = writer_stats(&http, &token).await;
             sent.push(Instant::now());
             host.send(if q == 0 {
@@ -371,6 +374,9 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
                 .await?;
             if let (Some(a), Some((_, b))) = (cpu_before, proc_stats(server.pid)) {
                 cpu_per_question.push(b - a);
+            }
+            if let (Some(a), Some((_, b))) = (bots_before, proc_stats(Some(std::process::id()))) {
+                bots_cpu_per_question.push(b - a);
             }
             let open_for = sent[q as usize].elapsed();
             if let (Some(a), Some(b)) = (writer_before, writer_stats(&http, &token).await) {
@@ -471,6 +477,9 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
             println!("server CPU: {cpu:.2} s in all");
             for (q, c) in cpu_per_question.iter().enumerate() {
                 println!("server CPU for question {q} (open to reveal): {c:.2} s");
+            }
+            for (q, c) in bots_cpu_per_question.iter().enumerate() {
+                println!("bots' CPU for question {q} (open to reveal): {c:.2} s");
             }
         }
         _ => println!("server RSS/CPU: not measured (pass --server-pid with --url)"),
