@@ -15,7 +15,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a receive waits unless told otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// The client socket under a bot.
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What a bot learned from `welcome`.
 #[derive(Debug, Clone)]
@@ -49,6 +50,11 @@ pub struct Bot {
 }
 
 impl Bot {
+    /// The socket itself, for drivers that read frames without this client's decoding.
+    pub fn into_socket(self) -> Ws {
+        self.ws
+    }
+
     pub async fn connect(url: &str) -> Result<Bot> {
         let (ws, _) = tokio::time::timeout(DEFAULT_DEADLINE, tokio_tungstenite::connect_async(url))
             .await

@@ -1,6 +1,7 @@
 //! Load tool: N bots in one room play Q questions, everyone answering at once, and the figures
 //! that matter are printed: join rate and latency, question fan-out, answer-ack latency,
-//! reveal and leaderboard fan-out, disconnects, server memory and CPU.
+//! reveal and leaderboard fan-out, disconnects, server memory and CPU, the bots' own CPU.
+//! Bots are real WebSocket clients, 64 to a task (see [`GROUP`]).
 //!
 //! By default it starts the release server binary (next to this one) on 127.0.0.1 with a
 //! temporary database, so server memory and CPU are the server's alone. With `--url` it aims
@@ -11,7 +12,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, ServerMsg};
+use quizrace_protocol::{ClientMsg, Mode, ServerMsg};
 use quizrace_tests::bot::{Bot, RoomOptions};
 use quizrace_tests::stats::{ms, summary};
 use quizrace_tests::{Host, Http};
@@ -161,86 +162,183 @@ fn proc_stats(pid: Option<u32>) -> Option<(u64, f64)> {
     Some((rss, ticks / 100.0))
 }
 
-async fn run_bot(
+/// Bots per task. One task joins its group and then plays all of them from one loop, so the
+/// load generator's own cost (which shares the machine with the server) stays small.
+const GROUP: u32 = 64;
+
+/// The fields of a server frame a bot acts on; the rest is skipped, not decoded.
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    index: Option<u32>,
+    #[serde(borrow)]
+    code: Option<&'a str>,
+}
+
+impl BotTimes {
+    fn new(questions: usize) -> BotTimes {
+        BotTimes {
+            question_at: vec![None; questions],
+            ack_latency: vec![None; questions],
+            acked_at: vec![None; questions],
+            reveal_at: vec![None; questions],
+            board_at: vec![None; questions],
+            too_late: vec![false; questions],
+            ..BotTimes::default()
+        }
+    }
+}
+
+/// Joins bots `ids` and plays them to `game_over`: each answers choice 0 (right, see the quiz
+/// below) as soon as its question lands, or `answer_after` later.
+async fn run_group(
     url: String,
     pin: quizrace_protocol::Pin,
-    i: u32,
+    ids: std::ops::Range<u32>,
     questions: u32,
     answer_after: Duration,
     race: bool,
     gate: Arc<Semaphore>,
-) -> BotTimes {
+) -> Vec<BotTimes> {
+    use futures::stream::{FuturesUnordered, SelectAll};
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
     let q = questions as usize;
-    let mut t = BotTimes {
-        question_at: vec![None; q],
-        ack_latency: vec![None; q],
-        acked_at: vec![None; q],
-        reveal_at: vec![None; q],
-        board_at: vec![None; q],
-        too_late: vec![false; q],
-        ..BotTimes::default()
-    };
-    let start = Instant::now();
-    let joined = {
-        let _permit = gate.acquire().await;
-        Bot::joined(&url, &pin, &format!("b{i}")).await
-    };
-    let mut bot = match joined {
-        Ok(b) => b,
-        Err(e) => {
-            t.failed = Some(format!("join: {e:#}"));
-            return t;
+    let joins = ids.map(|i| {
+        let (url, pin, gate) = (url.clone(), pin.clone(), Arc::clone(&gate));
+        async move {
+            let start = Instant::now();
+            let _permit = gate.acquire().await;
+            let bot = Bot::joined(&url, &pin, &format!("b{i}")).await;
+            (bot, start.elapsed())
         }
-    };
-    t.join = Some(start.elapsed());
-    bot.deadline = Duration::from_secs(300);
-    let mut sent_at = vec![None; q];
-    loop {
-        let msg = match bot.recv().await {
-            Ok(m) => m,
+    });
+    let mut times = Vec::new();
+    let mut sinks = Vec::new();
+    let mut sent_at: Vec<Vec<Option<Instant>>> = Vec::new();
+    let mut done = Vec::new();
+    let mut frames = SelectAll::new();
+    for (k, (joined, took)) in futures::future::join_all(joins)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        let mut t = BotTimes::new(q);
+        match joined {
+            Ok(bot) => {
+                t.join = Some(took);
+                let (sink, stream) = bot.into_socket().split();
+                sinks.push(Some(sink));
+                // A `None` after the last frame tells the loop this socket has ended.
+                let stream = stream
+                    .map(move |m| (k, Some(m)))
+                    .chain(futures::stream::once(async move { (k, None) }));
+                frames.push(Box::pin(stream));
+                done.push(false);
+            }
             Err(e) => {
-                t.failed = Some(format!("{e:#}"));
-                return t;
+                t.failed = Some(format!("join: {e:#}"));
+                sinks.push(None);
+                done.push(true);
+            }
+        }
+        times.push(t);
+        sent_at.push(vec![None; q]);
+    }
+    let mut live = done.iter().filter(|d| !**d).count();
+    let mut due = FuturesUnordered::new();
+    let give_up = tokio::time::sleep(Duration::from_secs(300));
+    tokio::pin!(give_up);
+    while live > 0 {
+        let (k, index) = tokio::select! {
+            Some((k, frame)) = frames.next() => {
+                let now = Instant::now();
+                let t = &mut times[k];
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                        if !done[k] {
+                            t.failed = Some("connection closed before game_over".into());
+                            done[k] = true;
+                            live -= 1;
+                        }
+                        continue;
+                    }
+                    Some(Ok(_)) => continue,
+                };
+                let Ok(head) = serde_json::from_str::<Head>(&text) else {
+                    t.failed = Some(format!("server sent an unparsable frame: {text}"));
+                    continue;
+                };
+                let i = head.index.map(|i| i as usize).filter(|i| *i < q);
+                match (head.kind, i) {
+                    ("question", Some(i)) => {
+                        t.question_at[i] = Some(now);
+                        if answer_after.is_zero() {
+                            (k, i)
+                        } else {
+                            due.push(async move {
+                                tokio::time::sleep(answer_after).await;
+                                (k, i)
+                            });
+                            continue;
+                        }
+                    }
+                    ("answer_ack", Some(i)) => {
+                        t.acked_at[i] = Some(now);
+                        t.ack_latency[i] = sent_at[k][i].map(|s| now - s);
+                        continue;
+                    }
+                    ("question_closed", Some(i)) => {
+                        t.reveal_at[i] = Some(now);
+                        continue;
+                    }
+                    ("leaderboard", Some(i)) => {
+                        t.board_at[i] = Some(now);
+                        continue;
+                    }
+                    ("game_over", _) => {
+                        if !done[k] {
+                            done[k] = true;
+                            live -= 1;
+                        }
+                        continue;
+                    }
+                    // Race mode: the first right answer closes the question for everyone else.
+                    ("error", _) if race && head.code == Some("too_late") => {
+                        if let Some(i) = sent_at[k].iter().rposition(Option::is_some) {
+                            t.too_late[i] = true;
+                        }
+                        continue;
+                    }
+                    ("error", _) => {
+                        t.failed = Some(format!("error: {text}"));
+                        continue;
+                    }
+                    _ => continue,
+                }
+            }
+            Some(answer) = due.next(), if !due.is_empty() => answer,
+            () = &mut give_up => {
+                for (k, t) in times.iter_mut().enumerate() {
+                    if !done[k] {
+                        t.failed = Some("no game_over within 300 s".into());
+                    }
+                }
+                break;
             }
         };
-        let now = Instant::now();
-        match msg {
-            ServerMsg::Question(view) => {
-                let i = view.index as usize;
-                t.question_at[i] = Some(now);
-                if !answer_after.is_zero() {
-                    tokio::time::sleep(answer_after).await;
-                }
-                // Question kind is `choice` with the answer at 0 (see the quiz below).
-                sent_at[i] = Some(Instant::now());
-                if let Err(e) = bot.answer(view.index, AnswerValue::Choice(0)).await {
-                    t.failed = Some(format!("send: {e:#}"));
-                    return t;
-                }
+        sent_at[k][index] = Some(Instant::now());
+        let answer = format!(r#"{{"type":"answer","index":{index},"choice":0}}"#);
+        if let Some(sink) = sinks[k].as_mut() {
+            if let Err(e) = sink.send(Message::text(answer)).await {
+                times[k].failed = Some(format!("send: {e}"));
             }
-            ServerMsg::AnswerAck { index, .. } => {
-                let i = index as usize;
-                t.acked_at[i] = Some(now);
-                t.ack_latency[i] = sent_at[i].map(|s| now - s);
-            }
-            ServerMsg::QuestionClosed { index, .. } => t.reveal_at[index as usize] = Some(now),
-            ServerMsg::Leaderboard { index, .. } => t.board_at[index as usize] = Some(now),
-            ServerMsg::GameOver { .. } => return t,
-            // Race mode: the first right answer closes the question for everyone else.
-            ServerMsg::Error {
-                code: ErrorCode::TooLate,
-                ..
-            } if race => {
-                if let Some(i) = sent_at.iter().rposition(Option::is_some) {
-                    t.too_late[i] = true;
-                }
-            }
-            ServerMsg::Error { code, message, .. } => {
-                t.failed = Some(format!("error {code:?}: {message}"));
-            }
-            _ => {}
         }
     }
+    times
 }
 
 /// The server writer's (commits, rows) so far, from the admin-only stats endpoint.
@@ -318,11 +416,12 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let gate = Arc::new(Semaphore::new(args.connect_concurrency));
     let join_start = Instant::now();
     let bots: Vec<_> = (0..args.players)
-        .map(|i| {
-            tokio::spawn(run_bot(
+        .step_by(GROUP as usize)
+        .map(|first| {
+            tokio::spawn(run_group(
                 ws_url.clone(),
                 host.pin.clone(),
-                i,
+                first..(first + GROUP).min(args.players),
                 args.questions,
                 Duration::from_millis(args.answer_after_ms),
                 mode == Mode::Race,
@@ -396,7 +495,7 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let peak = proc_stats(server.pid);
     let mut results = Vec::new();
     for b in bots {
-        results.push(b.await?);
+        results.extend(b.await?);
     }
 
     // ---- report ----
