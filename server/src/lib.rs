@@ -292,14 +292,10 @@ pub(crate) fn open_room(
             }
         }
     };
-    let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
+    let mut handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
+    handle.generated_names = generated_names;
     if lobby.insert(handle.clone()) {
         registered.store(true, Ordering::Release);
-        // Nobody knows the PIN yet (the host hears it next; resumed rooms open before the
-        // server accepts connections), so no join can come before the policy.
-        if generated_names {
-            lobby.generate_names(&pin);
-        }
         Some(handle)
     } else {
         // Lost the race: this room's task ends when its handle is dropped.

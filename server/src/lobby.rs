@@ -9,8 +9,6 @@ use std::sync::Arc;
 #[derive(Clone, Default)]
 pub struct Lobby {
     rooms: Arc<DashMap<Pin, RoomHandle>>,
-    /// Rooms whose host chose generated names (`"names": "generated"`).
-    generated: Arc<dashmap::DashSet<Pin>>,
 }
 
 impl Lobby {
@@ -43,16 +41,6 @@ impl Lobby {
 
     pub fn remove(&self, pin: &Pin) {
         self.rooms.remove(pin);
-        self.generated.remove(pin);
-    }
-
-    /// From now on the server names the players of this room.
-    pub fn generate_names(&self, pin: &Pin) {
-        self.generated.insert(pin.clone());
-    }
-
-    pub fn generates_names(&self, pin: &Pin) -> bool {
-        self.generated.contains(pin)
     }
 
     pub fn handles(&self) -> Vec<RoomHandle> {

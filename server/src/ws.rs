@@ -297,7 +297,12 @@ impl Conn {
         let conn = self.handle.id;
         match (&self.bound, msg) {
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
-                if self.app.lobby().generates_names(&pin) {
+                if self
+                    .app
+                    .lobby()
+                    .get(&pin)
+                    .is_some_and(|r| r.generated_names)
+                {
                     return self.join_generated(&pin).await;
                 }
                 let blocked = &self.app.config().blocked_words;

@@ -121,3 +121,25 @@ async fn a_stopped_server_refuses_new_connections() {
     game.server.stop().await;
     assert!(quizrace_tests::Bot::connect(&url).await.is_err());
 }
+
+#[tokio::test]
+async fn a_room_with_generated_names_still_names_its_players_after_a_restart() {
+    let mut game = Game::with(quiz(vec![common::choice(1)])).await;
+    let opts = quizrace_tests::bot::RoomOptions {
+        names: Some(quizrace_protocol::NamePolicy::Generated),
+        ..quizrace_tests::bot::RoomOptions::default()
+    };
+    let host = game.room_with(opts).await;
+    let dir = std::mem::replace(&mut game.server.dir, tempfile::tempdir().unwrap());
+    let Game { server, .. } = game;
+    server.stop().await;
+
+    let again = quizrace_tests::TestServer::start_in(dir, |_| {}).await;
+    let mut bot = quizrace_tests::Bot::connect(&again.ws_url()).await.unwrap();
+    let w = bot
+        .join(&host.pin, "Ada")
+        .await
+        .expect("joined the resumed room");
+    assert_ne!(w.name, "Ada", "the server still picks the names");
+    again.stop().await;
+}

@@ -121,6 +121,8 @@ pub enum RoomCmd {
 pub struct RoomHandle {
     pub pin: Pin,
     tx: mpsc::Sender<RoomCmd>,
+    /// The host chose `"names": "generated"`: the server names the players who join.
+    pub generated_names: bool,
 }
 
 impl RoomHandle {
@@ -160,7 +162,11 @@ pub fn spawn_room(
         },
         span,
     ));
-    RoomHandle { pin, tx }
+    RoomHandle {
+        pin,
+        tx,
+        generated_names: false,
+    }
 }
 
 fn now() -> Instant {
