@@ -412,7 +412,7 @@ impl Room {
                 return bad(format!("player {} has status {:?}", p.id, p.status));
             };
             if status != Status::Left {
-                room.names.insert(p.name.to_lowercase());
+                room.names.insert(crate::names::key(&p.name));
             }
             if status == Status::Active {
                 room.active += 1;

@@ -1108,6 +1108,28 @@ fn a_restore_refuses_rows_that_do_not_fit_the_quiz() {
     );
 }
 
+#[test]
+fn a_restored_room_keys_names_as_a_live_room_does() {
+    let t0 = Instant::now();
+    let saved = Saved {
+        chat: true,
+        players: vec![SavedPlayer {
+            id: PlayerId(1),
+            name: "Straße".into(),
+            token: "tok1".into(),
+            status: "active".into(),
+        }],
+        ..Saved::default()
+    };
+    let mut room = Room::restore(settings(Mode::Classic), quiz(), saved, t0).expect("restore");
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.join(2, "STRASSE", "tok2".into(), t0, &mut fx),
+        Err(super::state::JoinError::NameTaken),
+        "equal after case folding, as for a live room"
+    );
+}
+
 /// SplitMix64: a tiny seeded generator, so a failing walk can be replayed from its seed.
 struct Rng(u64);
 impl Rng {
