@@ -424,3 +424,41 @@ async fn a_kicked_players_points_do_not_push_the_others_down_the_stored_ranking(
         .clone();
     assert_eq!(stored["rank"], told.rank, "{report}");
 }
+
+#[tokio::test]
+async fn writer_stats_count_stored_rows_and_are_for_admins_only() {
+    let game = Game::with(quiz(vec![common::choice(1), common::choice(2)])).await;
+    let http = game.server.http();
+    let stats = |r: quizrace_tests::http::Reply| {
+        let v = r.json().unwrap();
+        (v["commits"].as_u64().unwrap(), v["rows"].as_u64().unwrap())
+    };
+    let before = stats(
+        http.get("/api/admin/stats", Some(&game.token))
+            .await
+            .unwrap(),
+    );
+    let (_host, _bots) = played(&game).await;
+    let after = stats(
+        http.get("/api/admin/stats", Some(&game.token))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        after.0 > before.0 && after.1 >= before.1 + 2,
+        "a played game's joins and answers are counted: {before:?} -> {after:?}"
+    );
+
+    let store = game.server.app.store().clone();
+    tokio::task::spawn_blocking(move || store.create_account("dave", "dave-password", Role::Host))
+        .await
+        .unwrap()
+        .unwrap();
+    let dave = http.login("dave", "dave-password").await.unwrap();
+    let r = http.get("/api/admin/stats", Some(&dave)).await.unwrap();
+    assert_eq!(r.status, 401, "a host is refused: {}", r.body);
+    assert_eq!(
+        http.get("/api/admin/stats", None).await.unwrap().status,
+        401
+    );
+}
