@@ -1,11 +1,12 @@
 // The host page: log in, pick a quiz, run the room. The login token lives in sessionStorage,
 // and so do the room's PIN and host key, so a reload or a dropped socket sends `host_resume`
-// and rebuilds the screen from `room_state`. Message shapes live in protocol.js.
+// and rebuilds the screen from `room_state`. Message shapes live in protocol.js, the tiles,
+// chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, http, limits } from "./protocol.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
 const TOKEN_KEY = "quizrace.host.token";
 const ROOM_KEY = "quizrace.host.room";
 // The last question, reveal and leaderboard this tab drew: `room_state` after a reload names the
@@ -25,8 +26,13 @@ let total = 0; // number of questions in the quiz
 let players = new Map(); // player_id -> {name, score, connected}
 let locked = false;
 let chatOn = true;
-let timer = null;
 let bannerTimer = null;
+const countdown = new Countdown((left) => {
+  $("time-left").textContent = Math.ceil(left / 1000);
+  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
+  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+});
+const stopTimer = () => countdown.stop();
 
 // ---- screens ----
 const SCREENS = [
@@ -40,6 +46,8 @@ function show(name) {
   const inRoom = ["lobby", "question", "reveal", "leaderboard", "over"].includes(name);
   $("side").hidden = !inRoom;
   $("controls").hidden = !inRoom;
+  // Chat is for the lobby and the pauses between questions, not while people answer.
+  $("chat").hidden = name === "question";
   if (inRoom) updateControls();
 }
 
@@ -116,7 +124,9 @@ const conn = new Connection({
       renderPlayers();
     },
     answer_count: (m) => {
-      if (question && m.index === question.index) setAnswerCount(m.answered, m.total);
+      if (!question || m.index !== question.index) return;
+      setAnswerCount(m.answered, m.total);
+      if (m.votes) liveVotes(m.votes);
     },
     question: (m) => {
       saveView({ question: m, closed: null, board: null });
@@ -127,7 +137,11 @@ const conn = new Connection({
       onClosed(m);
     },
     leaderboard: (m) => {
-      saveView({ board: m });
+      // The board before this one gives the rank changes; a redraw of the same board (after a
+      // reload) keeps comparing with the one before it.
+      const v = loadView();
+      const prevBoard = v.lastBoard && v.lastBoard.index < m.index ? v.lastBoard : v.prevBoard;
+      saveView({ board: m, lastBoard: m, prevBoard });
       showStandings(m.top, "leaderboard");
     },
     game_over: (m) => {
@@ -187,9 +201,49 @@ async function openSetup(notice) {
     o.textContent = `${q.title} (${q.questions} questions)`;
     return o;
   }));
-  if (keep) $("quiz-select").value = keep;
+  // `/host?quiz=ID` (the editor's "Host this quiz") preselects that quiz once.
+  const wanted = new URLSearchParams(location.search).get("quiz");
+  if (wanted && quizzes.some((q) => String(q.id) === wanted)) {
+    $("quiz-select").value = wanted;
+    history.replaceState(null, "", location.pathname);
+  } else if (keep) $("quiz-select").value = keep;
   $("quiz-empty").hidden = quizzes.length > 0;
   $("create-btn").disabled = quizzes.length === 0;
+  loadRunning();
+}
+
+// The host's games still running (on this device or another), to take control of from here.
+async function loadRunning() {
+  let games;
+  try {
+    games = (await http.games(token)).filter((g) => g.status === "running" && g.host_key && g.pin);
+  } catch {
+    games = [];
+  }
+  $("running").hidden = games.length === 0;
+  $("running-list").replaceChildren(...games.map((g) => {
+    const li = document.createElement("li");
+    li.dataset.pin = g.pin;
+    const what = document.createElement("span");
+    what.className = "name";
+    what.textContent = `${g.title} · PIN ${g.pin} · ${g.players} ${g.players === 1 ? "player" : "players"}`;
+    const take = document.createElement("button");
+    take.type = "button";
+    take.className = "take";
+    take.textContent = "Take control";
+    take.setAttribute("aria-label", `Take control of ${g.title}, PIN ${g.pin}`);
+    take.onclick = () => {
+      room = { pin: g.pin, host_key: g.host_key, game_id: g.game_id };
+      saveRoom();
+      sessionStorage.removeItem(VIEW_KEY);
+      $("chat-log").replaceChildren();
+      show("connecting");
+      pending = "resume";
+      if (!conn.send(msg.hostResume(room.pin, room.host_key))) conn.retryNow();
+    };
+    li.append(what, take);
+    return li;
+  }));
 }
 
 $("auto-advance").onchange = () => ($("auto-advance-s").disabled = !$("auto-advance").checked);
@@ -242,10 +296,7 @@ function onRoomState(m) {
   chatOn = m.chat;
   players = new Map(m.players.map((p) => [p.player_id, p]));
   $("room-title").textContent = `${m.title} · ${m.mode === "race" ? "Race" : "Classic"} · PIN ${m.pin}`;
-  const url = `${location.origin}/?pin=${m.pin}`;
-  $("join-url").href = url;
-  $("join-url").textContent = url;
-  $("host-pin").textContent = m.pin;
+  showJoin(m.pin);
   renderPlayers();
   drawPlayers();
   renderToggles();
@@ -274,10 +325,7 @@ function onRoomState(m) {
   } else if (m.phase === "leaderboard" || m.phase === "finished") {
     // Rebuilt from the players' scores; ties are ordered by join order here.
     question = m.index == null ? null : { index: m.index };
-    const sorted = [...players.entries()]
-      .sort((a, b) => b[1].score - a[1].score)
-      .map(([id, p], i) => ({ player_id: id, name: p.name, score: p.score, rank: i + 1 }));
-    showStandings(m.phase === "finished" ? sorted.slice(0, 3) : sorted.slice(0, 10), m.phase);
+    showStandings(rebuiltStandings(players, m.phase === "finished"), m.phase);
   } else {
     stopTimer();
     question = null;
@@ -294,6 +342,7 @@ function onRoomClosed(m) {
     return show("disconnected");
   }
   room = null;
+  joinFor = null;
   saveRoom();
   sessionStorage.removeItem(VIEW_KEY);
   $("room-title").textContent = "";
@@ -306,6 +355,33 @@ function onRoomClosed(m) {
     idle: "The room was closed because nothing happened for a while.",
   };
   openSetup(reasons[m.reason] || "The room was closed.");
+}
+
+// The join address and its QR code. The server knows its public address; until it answers
+// (or if it cannot) the page's own origin stands in and the QR code stays hidden.
+let joinFor = null;
+async function showJoin(pin) {
+  $("host-pin").textContent = pin;
+  if (joinFor === pin) return;
+  joinFor = pin;
+  const fallback = `${location.origin}/?pin=${pin}`;
+  setJoinUrl(fallback);
+  $("qr").hidden = true;
+  try {
+    const url = await http.joinUrl(pin);
+    if (joinFor !== pin) return;
+    setJoinUrl(url);
+    $("qr").src = http.qrSrc(pin);
+    $("qr").alt = `QR code for ${url}`;
+    $("qr").hidden = false;
+  } catch {
+    // Keep the page's own address; the PIN works without a QR code.
+  }
+}
+
+function setJoinUrl(url) {
+  $("join-url").href = url;
+  $("join-url").textContent = url;
 }
 
 // The count changes at once; the list is redrawn at most a few times a second, because a
@@ -339,14 +415,25 @@ function drawPlayers() {
     kick.dataset.playerId = id;
     kick.textContent = "Kick";
     kick.setAttribute("aria-label", `Kick ${p.name}`);
-    // A kick cannot be undone (the player's name stays taken), so ask first.
-    kick.onclick = () => {
-      if (confirm(`Remove ${p.name} from the game? They cannot come back under this name.`)) send(msg.kick(id));
-    };
+    kick.onclick = () => kick(id, p.name);
     li.append(name, score, kick);
     return li;
   });
   $("player-list").replaceChildren(...items);
+
+  // The lobby shows the names as they arrive; a click on one kicks that player.
+  $("lobby-names").replaceChildren(...[...players.entries()].map(([id, p]) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "name-chip";
+    b.classList.toggle("offline", !p.connected);
+    b.dataset.playerId = id;
+    b.textContent = p.name;
+    b.title = `Kick ${p.name}`;
+    b.setAttribute("aria-label", `Kick ${p.name}`);
+    b.onclick = () => kick(id, p.name);
+    return b;
+  }));
 
   // Keep the direct-message picker in step with the room.
   const to = $("chat-to").value;
@@ -358,6 +445,11 @@ function drawPlayers() {
   });
   $("chat-to").replaceChildren($("chat-to").options[0], ...options);
   $("chat-to").value = players.has(Number(to)) ? to : "";
+}
+
+// A kick cannot be undone (the player's name stays taken), so ask first.
+function kick(id, name) {
+  if (confirm(`Remove ${name} from the game? They cannot come back under this name.`)) send(msg.kick(id));
 }
 
 function renderToggles() {
@@ -399,6 +491,15 @@ command("end-btn", msg.end, () =>
   phase === "finished" || phase === "lobby" || confirm("End the game now for everyone? The scores so far become final."));
 $("retry-btn").onclick = () => conn.retryNow();
 
+// The presenter view: a second window (a projector, a TV) that shows the game without
+// controls. The PIN and host key go in the hash, which never reaches a server log.
+$("present-btn").onclick = () => {
+  if (!room) return;
+  const hash = new URLSearchParams({ pin: room.pin, key: room.host_key });
+  const w = window.open(`/present#${hash}`, `quizrace-present-${room.pin}`);
+  if (!w) banner("The browser blocked the new window. Allow pop-ups for this page and try again.");
+};
+
 // ---- question ----
 function showQuestion(v, answered) {
   phase = "question";
@@ -406,92 +507,32 @@ function showQuestion(v, answered) {
   question = { ...v, deadline: performance.now() + v.remaining_ms };
   $("hq-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
   $("hq-text").textContent = v.text;
-  $("hq-choices").replaceChildren(...v.choices.map((c, i) => choiceTile(c, i)));
+  $("hq-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
   $("hq-choices").classList.toggle("two", v.choices.length <= 2);
+  // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
+  $("live-chart").replaceChildren();
+  $("live-chart").hidden = true;
   setAnswerCount(answered, players.size);
   announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  startTimer();
+  countdown.start(v.remaining_ms);
   show("question");
 }
 
-function choiceTile(label, i) {
-  const el = document.createElement("div");
-  el.className = `tile c${i}`;
-  el.dataset.choice = i;
-  const shape = document.createElement("span");
-  shape.className = "shape";
-  shape.setAttribute("aria-hidden", "true");
-  shape.textContent = SHAPES[i] || "";
-  const text = document.createElement("span");
-  text.className = "label";
-  text.textContent = label;
-  el.append(shape, text);
-  return el;
+function liveVotes(votes) {
+  if (!question || question.kind !== "poll") return;
+  chart($("live-chart"), { labels: question.choices, counts: votes });
+  $("live-chart").hidden = false;
 }
 
 function setAnswerCount(answered, of) {
   $("answer-count").textContent = `${answered} / ${of} answered`;
 }
 
-function tick() {
-  const left = question ? Math.max(0, question.deadline - performance.now()) : 0;
-  $("time-left").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-  if (left <= 0) stopTimer();
-}
-
-function startTimer() {
-  stopTimer();
-  tick();
-  timer = setInterval(tick, 200);
-}
-
-function stopTimer() {
-  clearInterval(timer);
-  timer = null;
-}
-
 // ---- reveal: the answer distribution as plain bars ----
 function onClosed(m) {
   phase = "reveal";
   stopTimer();
-  const q = question && question.index === m.index ? question : null;
-  $("reveal-text").textContent = q && q.text ? q.text : "";
-  const typed = m.accept !== undefined || (q && q.kind === "type_answer");
-  const labels = typed
-    ? ["Right", "Wrong"]
-    : m.counts.map((_, i) => (q && q.choices ? q.choices[i] : `Answer ${i + 1}`));
-  const correct = new Set(typed ? [0] : m.correct || []);
-  const max = Math.max(1, ...m.counts);
-
-  $("chart").replaceChildren(...labels.map((label, i) => {
-    const row = document.createElement("div");
-    row.className = "bar-row";
-    row.dataset.choice = i;
-    row.classList.toggle("correct", correct.has(i));
-    const name = document.createElement("span");
-    name.className = "bar-label";
-    name.textContent = `${typed ? "" : (SHAPES[i] || "") + " "}${label}${correct.has(i) ? " ✓" : ""}`;
-    const track = document.createElement("span");
-    track.className = "bar-track";
-    const bar = document.createElement("span");
-    bar.className = `bar c${typed ? (i === 0 ? 3 : 0) : i}`;
-    bar.style.width = `${(100 * (m.counts[i] || 0)) / max}%`;
-    track.append(bar);
-    const count = document.createElement("span");
-    count.className = "bar-count";
-    count.textContent = m.counts[i] || 0;
-    row.append(name, track, count);
-    return row;
-  }));
-
-  $("reveal-accept").hidden = !typed;
-  $("reveal-accept").textContent = typed ? `Accepted answers: ${(m.accept || []).join(", ")}` : "";
-  const f = m.first_correct;
-  $("first-correct").textContent = f
-    ? `Fastest right answer: ${f.name} in ${(f.elapsed_ms / 1000).toFixed(1)} s · ${m.answered} of ${m.total} answered`
-    : `${m.answered} of ${m.total} answered`;
+  drawReveal(m, question && question.index === m.index ? question : null);
   announce("Answers are closed.");
   show("reveal");
 }
@@ -504,24 +545,10 @@ function showStandings(list, newPhase) {
     const p = players.get(s.player_id);
     if (p) p.score = s.score;
   }
-  renderPlayers();
-  const el = newPhase === "finished" ? $("podium") : $("leaderboard");
-  el.replaceChildren(...list.map((s) => {
-    const li = document.createElement("li");
-    li.dataset.rank = s.rank;
-    li.dataset.playerId = s.player_id;
-    const rank = document.createElement("span");
-    rank.className = "rank";
-    rank.textContent = s.rank;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = s.name;
-    const score = document.createElement("span");
-    score.className = "score";
-    score.textContent = `${s.score} pts`;
-    li.append(rank, name, score);
-    return li;
-  }));
+  drawPlayers();
+  const finished = newPhase === "finished";
+  const prev = !finished && loadView().prevBoard;
+  standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });
   $("podium-empty").hidden = !(newPhase === "finished" && list.length === 0);
   show(newPhase === "finished" ? "over" : "leaderboard");
 }

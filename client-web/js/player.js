@@ -3,9 +3,9 @@
 // network resumes the same player. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
+import { SHAPES, tile, standings } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
 const tokenKey = (pin) => `quizrace.token.${pin}`;
 
 // What this tab last saw (question, own answer, reveal, leaderboard), so a reload can redraw it:
@@ -35,6 +35,7 @@ let bannerTimer = null;
 let replaced = false; // another tab took this identity over
 let revealIndex = null; // the question whose reveal is drawn
 let resumedIn = null; // the phase a resume landed in, until its `result` arrives
+let serverStopped = false; // the server said it is shutting down; it resumes the game later
 
 // ---- screens ----
 const SCREENS = [
@@ -43,17 +44,25 @@ const SCREENS = [
 ];
 let current = "connecting";
 
+// Chat belongs to the pauses: the lobby, the reveal, the leaderboard, the end.
+const CHAT_SCREENS = ["lobby", "reveal", "leaderboard", "over"];
+
 function show(name) {
+  const was = current;
   current = name;
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
   $("qbar").hidden = !(name === "question" || name === "answered");
-  const inRoom = me !== null && !["join", "kicked", "closed", "connecting"].includes(name);
-  $("chat").hidden = !inRoom;
+  $("chat").hidden = !(me !== null && CHAT_SCREENS.includes(name));
   $("me").hidden = me === null;
-  // Only move focus when nothing has it, so a reconnect does not yank it from the user.
-  if (name === "join" && document.activeElement === document.body) {
-    (isPin($("pin").value) ? $("name") : $("pin")).focus();
-  }
+  // Focus follows the screen only when it was lost (it sat on something now hidden, or
+  // nowhere), so a reconnect or a chat message never yanks it from the user.
+  const a = document.activeElement;
+  const lost = !a || a === document.body || a.closest("[hidden]");
+  if (!lost || was === name) return;
+  if (name === "join") return (isPin($("pin").value) ? $("name") : $("pin")).focus();
+  if (name === "question" && question && question.kind === "type_answer") return $("answer-text").focus();
+  const heading = $(`screen-${name}`).querySelector("h1, h2");
+  if (heading) heading.focus({ preventScroll: true });
 }
 
 function announce(text) {
@@ -84,6 +93,7 @@ const conn = new Connection({
     setStatus("Offline", false);
     pending = null;
     $("join-btn").disabled = false;
+    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
     $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
     if (!["kicked", "closed"].includes(current)) show("disconnected");
   },
@@ -132,6 +142,7 @@ $("join-form").onsubmit = (ev) => {
 
 function onWelcome(m) {
   pending = null;
+  serverStopped = false;
   $("join-btn").disabled = false;
   me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
   localStorage.setItem(tokenKey(m.pin), m.token);
@@ -168,21 +179,6 @@ const HINTS = {
   poll: "Tap to vote. You can change your vote.",
 };
 
-function tile(i, label, tag) {
-  const el = document.createElement(tag);
-  el.className = `tile c${i}`;
-  el.dataset.choice = i;
-  const shape = document.createElement("span");
-  shape.className = "shape";
-  shape.setAttribute("aria-hidden", "true");
-  shape.textContent = SHAPES[i] || "";
-  const text = document.createElement("span");
-  text.className = "label";
-  text.textContent = label;
-  el.append(shape, text);
-  return el;
-}
-
 function showQuestion(v, answered = false) {
   const same = question && question.index === v.index;
   question = { ...v, deadline: performance.now() + v.remaining_ms };
@@ -200,6 +196,7 @@ function showQuestion(v, answered = false) {
     $("reveal-answers").replaceChildren();
     $("reveal-accept").hidden = true;
     $("answer-text").value = "";
+    $("answers").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
   }
   $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
   const pts = { double: "Double points", none: "No points" }[v.points];
@@ -416,36 +413,29 @@ function onResult(m) {
   $("result-score").textContent = m.score;
   $("result-rank").textContent = `#${m.rank}`;
   $("result-streak").textContent = m.streak;
+  const behind = behindText(m);
+  $("result-ahead").textContent = behind;
   $("result").hidden = false;
-  announce(`${verdict} ${m.points} points. Rank ${m.rank}.`);
+  announce(`${verdict} ${m.points} points. Rank ${m.rank}. ${behind}`);
   stopTimer();
   if (phase === "leaderboard" && saved.board && saved.board.index === m.index) return onLeaderboard(saved.board);
   show("reveal");
 }
 
-function standings(list, el) {
-  el.replaceChildren(...list.map((s) => {
-    const li = document.createElement("li");
-    li.dataset.rank = s.rank;
-    li.dataset.playerId = s.player_id;
-    if (me && s.player_id === me.playerId) li.classList.add("me");
-    const rank = document.createElement("span");
-    rank.className = "rank";
-    rank.textContent = s.rank;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = s.name;
-    const score = document.createElement("span");
-    score.className = "score";
-    score.textContent = `${s.score} pts`;
-    li.append(rank, name, score);
-    return li;
-  }));
+// "You are 120 points behind Ada." from `result.ahead`, the player ranked just above.
+// A server without `ahead` leaves the line empty.
+function behindText(m) {
+  if (m.ahead === undefined) return "";
+  if (m.ahead === null) return m.rank === 1 ? "You are in the lead!" : "";
+  const gap = m.ahead.score - m.score;
+  return gap > 0
+    ? `You are ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`
+    : `You are level with ${m.ahead.name}.`;
 }
 
 function onLeaderboard(m) {
   saveView({ board: m });
-  standings(m.top, $("leaderboard"));
+  standings($("leaderboard"), m.top, { meId: me && me.playerId });
   $("my-rank").textContent = lastResult ? `You are #${lastResult.rank} with ${lastResult.score} points.` : "";
   show("leaderboard");
 }
@@ -454,7 +444,7 @@ function onGameOver(m) {
   finished = true;
   stopTimer();
   question = null;
-  standings(m.podium, $("podium"));
+  standings($("podium"), m.podium, { meId: me && me.playerId });
   $("final-rank").textContent = "Waiting for your final rank…";
   announce("Game over.");
   show("over");
@@ -466,8 +456,11 @@ function onRoomClosed(m) {
     // A restart: the server resumes running games, so keep the token and let the connection
     // reconnect (with backoff) and send `resume` once the server is back.
     stopTimer();
-    $("connecting-msg").textContent = "The server is restarting. Rejoining your game…";
-    return show("connecting");
+    serverStopped = true;
+    setStatus("Offline", false);
+    $("disconnected-title").textContent = "The server is restarting";
+    $("retry-msg").textContent = "Your game resumes when it is back. Reconnecting…";
+    return show("disconnected");
   }
   conn.stop();
   stopTimer();
@@ -518,7 +511,7 @@ $("retry-btn").onclick = () => conn.retryNow();
 function onError(m) {
   switch (m.code) {
     case "chat_disabled":
-      $("chat-form").hidden = true;
+      // The form stays: players are not told when chat comes back, so they may try again.
       $("chat-off").hidden = false;
       return;
     case "replaced":
@@ -572,10 +565,7 @@ function onChat(m) {
   while ($("chat-log").children.length > 100) $("chat-log").firstElementChild.remove();
   $("chat-log").scrollTop = $("chat-log").scrollHeight;
   // Players are not told when the host turns chat back on; a player's message means it is on.
-  if (m.from !== "host") {
-    $("chat-form").hidden = false;
-    $("chat-off").hidden = true;
-  }
+  if (m.from !== "host") $("chat-off").hidden = true;
 }
 
 $("chat-form").onsubmit = (ev) => {
@@ -583,6 +573,7 @@ $("chat-form").onsubmit = (ev) => {
   const text = $("chat-input").value.trim();
   if (!text) return;
   if (!conn.send(msg.chat(text.slice(0, limits.chatChars)))) return banner("Not connected.");
+  $("chat-off").hidden = true;
   $("chat-input").value = "";
 };
 

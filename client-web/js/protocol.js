@@ -24,6 +24,8 @@ export const msg = {
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),
+  // A read-only big-screen connection: it gets what the host gets and may send nothing.
+  screenResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey, view: "screen" }),
   start: () => ({ type: "start" }),
   close: () => ({ type: "close" }),
   next: () => ({ type: "next" }),
@@ -39,7 +41,7 @@ export const limits = { chatChars: 280, nameChars: 20 };
 /** True for a well-formed PIN: exactly six digits. */
 export const isPin = (pin) => /^\d{6}$/.test(pin);
 
-// ---- HTTP API used by the host page ----
+// ---- HTTP API used by the host and presenter pages ----
 
 /** An HTTP failure: `status` and the server's `code`/`message` when it sent one. */
 export class ApiError extends Error {
@@ -77,6 +79,15 @@ export const http = {
     (await (await api("POST", "/api/login", { body: { username, password } })).json()).token,
   /** → [{id, title, questions}] */
   quizzes: async (token) => (await api("GET", "/api/quizzes", { token })).json(),
+  /** → {id, username, role} */
+  me: async (token) => (await api("GET", "/api/me", { token })).json(),
+  /** → [{game_id, title, mode, status, pin, host_key?, players, created_at, …}], newest first */
+  games: async (token) => (await api("GET", "/api/games", { token })).json(),
+  /** → the URL players open to join `pin` (the server knows its public address) */
+  joinUrl: async (pin) =>
+    (await (await api("GET", `/api/join-url?pin=${encodeURIComponent(pin)}`)).json()).url,
+  /** The address of the QR code image for `pin`'s join URL. */
+  qrSrc: (pin) => `/api/qr.svg?pin=${encodeURIComponent(pin)}`,
   /** → Blob of the game's results as CSV */
   resultsCsv: async (token, gameId) =>
     (await api("GET", `/api/games/${gameId}/results.csv`, { token })).blob(),

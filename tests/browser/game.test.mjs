@@ -1,5 +1,8 @@
-// A whole game in headless Chromium: a host on /host and three players on phone-sized
-// screens play the first six questions of the built-in "General knowledge" quiz.
+// A whole game in headless Chromium: a host on /host (a laptop), a presenter window it opens,
+// and five players on 390 px phones play the built-in "General knowledge" quiz to the end:
+// choice, true/false, typed, multi and poll questions. On the way a sixth phone loses its
+// connection and is kicked, the host chats, takes control from a phone and back, and every
+// screen is photographed into docs/screenshots/.
 //
 // Run: scripts/browser-test.sh (installs what is missing, builds, runs this file), or, with the
 // server built and `npm ci` done here: node --test tests/browser/game.test.mjs
@@ -7,8 +10,9 @@
 // Environment: see harness.mjs (QUIZRACE_BIN, QUIZRACE_CHROMIUM, QUIZRACE_SHOTS_DIR).
 //
 // The steps share one game, so they run in order; after a failed step the rest are skipped.
-// The last three tests check what every step recorded on the way: no correct answer on screen
-// before the reveal, phone layout, and no page errors or requests leaving 127.0.0.1.
+// The last tests check what every step recorded on the way: no correct answer on screen
+// before the reveal, no layout shift when a question arrives, phone layout, and no page
+// errors or requests leaving 127.0.0.1.
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -20,17 +24,23 @@ import { ROOT, createSession, screen, text, noProblems } from "./harness.mjs";
 const QUIZ = JSON.parse(
   fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8"),
 );
-const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname"];
-// What each player answers, by question index (see general-knowledge.json):
-//   0 choice (no points), 1 choice, 2 true_false, 3 type_answer, 4 multi, 5 true_false.
+const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname", "Linus", "Margaret"];
+const DARK = 4; // Margaret's phone is in dark mode
+// What each player answers, by question index (see general-knowledge.json).
 // Player 3 reloads the page during question 5, before answering.
 const PLAN = [
-  [2, 1, 2],
-  [2, 2, 0],
-  [1, 0, 1],
-  ["au", "Ag", "  AU "],
-  [[0, 2, 3], [0, 1], [0, 2, 3]],
-  [0, 1, 0],
+  [2, 1, 2, 2, 3], // 0 choice, no points
+  [2, 2, 0, 2, 1], // 1 choice
+  [1, 0, 1, 1, 0], // 2 true_false
+  ["au", "Ag", "  AU ", "Au", "Fe"], // 3 type_answer
+  [[0, 2, 3], [0, 1], [0, 2, 3], [0, 2, 3], [2]], // 4 multi
+  [0, 1, 0, 0, 1], // 5 true_false
+  [1, 1, 0, 1, 3], // 6 choice
+  ["jupiter", "Saturn", "Planet Jupiter", "JUPITER", "mars"], // 7 type_answer, double points
+  [[0, 2, 4], [0, 2], [0, 2, 4], [1], [0, 2, 4]], // 8 multi
+  [0, 0, 1, 0, 0], // 9 true_false
+  ["150", "150 minutes", "120", "150", "one hundred fifty"], // 10 type_answer
+  [0, 0, 1, 0, 1], // 11 poll
 ];
 const RELOAD_AT = 5;
 
@@ -38,31 +48,65 @@ const RELOAD_AT = 5;
 const S = createSession();
 const { step, shot, checkLayout } = S;
 let host;
+let present; // the presenter window the host page opens
 let pin;
 const players = []; // { page, name, score, streak, points: [] }
 const leaks = []; // correct answers seen before a reveal
 let leakChecks = 0;
+const shifts = []; // layout shifts on a phone while a question arrived
+let shiftChecks = 0;
+let behindSeen = 0; // reveals that told a non-leader whom they chase
+const hostVotes = []; // `votes` of every answer_count frame the host got
 
-// A page that must never receive the answer key: no `correct` or `accept` in a question frame.
-async function newPage(who, phone) {
-  const page = await S.newPage(who, phone);
-  if (phone) {
-    page.on("websocket", (ws) =>
-      ws.on("framereceived", (f) => {
-        let m;
-        try {
-          m = JSON.parse(f.payload);
-        } catch {
-          return;
-        }
-        const q = m.type === "question" ? m : m.question;
-        if (q && ("correct" in q || "accept" in q)) {
-          leaks.push(`${who}: answer key in a ${m.type} frame: ${f.payload.slice(0, 200)}`);
-        }
-      }),
-    );
-  }
+// A phone that must never receive the answer key (no `correct` or `accept` in a question
+// frame); it keeps its latest `result` frame to compare the page with. Every phone records
+// its layout shifts from the first paint on.
+async function newPhone(who, options = {}) {
+  const page = await S.newPage(who, true, options);
+  page.results = {};
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", (f) => {
+      let m;
+      try {
+        m = JSON.parse(f.payload);
+      } catch {
+        return;
+      }
+      if (m.type === "result") page.results[m.index] = m;
+      const q = m.type === "question" ? m : m.question;
+      if (q && ("correct" in q || "accept" in q)) {
+        leaks.push(`${who}: answer key in a ${m.type} frame: ${f.payload.slice(0, 200)}`);
+      }
+    }),
+  );
+  await page.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (!e.hadRecentInput) window.__shifts.push({ t: e.startTime, value: e.value });
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  });
   return page;
+}
+
+// The page's clock now, to count the layout shifts after it.
+const pageNow = (p) => p.evaluate(() => performance.now());
+
+// Sum of the layout shifts since `since` (page time), after two frames so the observer has
+// delivered the last ones.
+async function shiftSince(p, since) {
+  return p.evaluate(
+    (since) =>
+      new Promise((resolve) =>
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() =>
+            setTimeout(() => resolve(window.__shifts.filter((s) => s.t >= since).reduce((a, s) => a + s.value, 0)), 50),
+          ),
+        ),
+      ),
+    since,
+  );
 }
 
 // No answer tile may be marked correct, and no reveal may show, while a question is open.
@@ -71,7 +115,7 @@ async function checkNoAnswerShown(page, label) {
   const bad = await page.evaluate(() => {
     const shown = (el) => el.getClientRects().length > 0;
     const out = [];
-    for (const el of document.querySelectorAll("#answers .tile, #hq-choices .tile")) {
+    for (const el of document.querySelectorAll("#answers .tile, #hq-choices .tile, #q-choices .tile")) {
       if (el.classList.contains("correct")) out.push(`tile ${el.dataset.choice} has .correct`);
     }
     for (const el of document.querySelectorAll(".correct, .dim")) {
@@ -89,13 +133,16 @@ async function checkNoAnswerShown(page, label) {
 // ---------- quiz rules (docs/protocol.md, "Scoring") ----------
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const norm = (s) => s.normalize("NFD").replace(/\p{M}/gu, "").trim().replace(/\s+/g, " ").toLowerCase();
+// true / false, or null for a poll (no right answer).
 function isCorrect(q, a) {
+  if (q.kind === "poll") return null;
   if (q.kind === "type_answer") return q.accept.some((x) => norm(x) === norm(a));
   if (q.kind === "multi") return same([...a].sort(), [...q.correct].sort());
   return q.correct.includes(a);
 }
 const BASE = { standard: 1000, double: 2000, none: 0 };
 const scored = (q) => q.kind !== "poll" && (q.points ?? "standard") !== "none";
+const choicesOf = (q) => q.choices ?? ["True", "False"];
 
 // ---------- playing one question ----------
 async function answer(p, q, a) {
@@ -110,29 +157,52 @@ async function answer(p, q, a) {
   }
 }
 
-async function waitQuestion(qi) {
+// The host opens question `qi` (`open` clicks the button) and every screen shows it; each
+// phone's layout must not shift as it arrives.
+async function openQuestion(qi, open) {
   const q = QUIZ.questions[qi];
+  const marks = await Promise.all(players.map((pl) => pageNow(pl.page)));
+  await open();
   await screen(host, "question");
   await host.locator("#hq-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
   assert.equal(await text(host, "#hq-text"), q.text);
   await checkNoAnswerShown(host, `q${qi}`);
-  for (const pl of players) {
+  await screen(present, "question");
+  await present.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
+  assert.equal(await text(present, "#q-text"), q.text, "presenter shows the question");
+  await checkNoAnswerShown(present, `q${qi}`);
+  for (const [i, pl] of players.entries()) {
     const p = pl.page;
     await screen(p, "question");
     await p.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
     assert.equal(await text(p, "#q-text"), q.text, `${p.who} shows question ${qi}`);
-    const tiles = await p.locator("#answers .tile").count();
-    if (q.kind !== "type_answer") assert.equal(tiles, (q.choices ?? ["True", "False"]).length, `${p.who}: tiles on question ${qi}`);
+    // Screen readers hear the new question.
+    assert.match(await text(p, "#announcer"), new RegExp(`^Question ${qi + 1} of ${QUIZ.questions.length}: `));
+    if (q.kind !== "type_answer") {
+      assert.equal(await p.locator("#answers .tile").count(), choicesOf(q).length, `${p.who}: tiles on question ${qi}`);
+      // Every tile has a colour class and a shape, so colour is never the only cue.
+      const cues = await p.locator("#answers .tile").evaluateAll((els) =>
+        els.map((t) => /\bc\d\b/.test(t.className) && t.querySelector(".shape").textContent.trim() !== ""),
+      );
+      assert.ok(cues.every(Boolean), `${p.who}: every tile has a colour and a shape`);
+    }
+    shiftChecks++;
+    const cls = await shiftSince(p, marks[i]);
+    if (cls > 0.01) shifts.push(`${p.who} q${qi}: layout shift ${cls.toFixed(3)} as the question arrived`);
     await checkNoAnswerShown(p, `q${qi} open`);
     await checkLayout(p, `q${qi} ${q.kind}`);
   }
 }
 
-// All three players answer in turn; the host's live count follows; the reveal is checked on
-// every page. `beforeAnswer(i)` runs before player i answers.
+// Every player answers in turn; the host's live count follows (and, for a poll, the live
+// vote chart on the host and the presenter); the reveal is checked on every page.
+// `beforeAnswer(i)` runs before player i answers.
 async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} } = {}) {
   const q = QUIZ.questions[qi];
   const n = players.length;
+  const poll = q.kind === "poll";
+  const labels = q.kind === "type_answer" ? ["Right", "Wrong"] : choicesOf(q);
+  const votes = labels.map(() => 0);
   await host.locator("#answer-count", { hasText: `0 / ${n} answered` }).waitFor();
   for (const [i, pl] of players.entries()) {
     const p = pl.page;
@@ -141,66 +211,89 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     if (i < n - 1) {
       // The question stays open until the last answer: this player waits, answer hidden.
       await screen(p, "answered");
+      assert.equal(await text(p, "#answered-title"), poll ? "Vote recorded" : "Answer locked in");
       await checkNoAnswerShown(p, `q${qi} answered`);
       await checkLayout(p, `q${qi} answered`);
       await host.locator("#answer-count", { hasText: `${i + 1} / ${n} answered` }).waitFor();
+      await present.locator("#answer-count", { hasText: `${i + 1} / ${n} answered` }).waitFor();
+      if (poll) {
+        votes[PLAN[qi][i]]++;
+        for (const page of [host, present]) {
+          await page.waitForFunction(
+            (want) => [...document.querySelectorAll("#live-chart .bar-count")].map((c) => Number(c.textContent)).join() === want,
+            votes.join(),
+          );
+        }
+        if (i === 2) {
+          await shot(host, "host-poll");
+          await shot(present, "present-poll");
+        }
+      }
       if (shots && i === 0) {
         await shot(p, "player-answered");
         await shot(host, "host-question");
+        await shot(present, "present-question");
       }
     }
   }
 
-  // The last answer closes the question: the host gets the chart.
-  const labels = q.kind === "type_answer" ? ["Right", "Wrong"] : q.choices ?? ["True", "False"];
-  const key = q.kind === "type_answer" ? [0] : q.correct;
+  // The last answer closes the question: the host and the presenter get the chart.
+  const key = q.kind === "type_answer" ? [0] : poll ? [] : q.correct;
   const counts = labels.map(() => 0);
   for (const a of PLAN[qi]) {
     if (q.kind === "type_answer") counts[isCorrect(q, a) ? 0 : 1]++;
     else for (const c of [a].flat()) counts[c]++;
   }
-  await screen(host, "reveal");
-  const rows = host.locator("#chart .bar-row");
-  await rows.first().waitFor();
-  assert.equal(await rows.count(), labels.length, `host chart rows on question ${qi}`);
-  const chart = await rows.evaluateAll((els) =>
-    els.map((r) => ({ count: Number(r.querySelector(".bar-count").textContent), correct: r.classList.contains("correct") })),
-  );
-  assert.deepEqual(chart.map((r) => r.count), counts, `host chart counts on question ${qi}`);
-  assert.deepEqual(
-    chart.map((r, i) => (r.correct ? i : -1)).filter((i) => i >= 0),
-    [...key].sort(),
-    `host chart marks the right answers on question ${qi}`,
-  );
-  assert.match(await text(host, "#first-correct"), new RegExp(`${n} of ${n} answered`));
+  for (const page of [host, present]) {
+    await screen(page, "reveal");
+    const rows = page.locator("#chart .bar-row");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), labels.length, `${page.who} chart rows on question ${qi}`);
+    const chart = await rows.evaluateAll((els) =>
+      els.map((r) => ({ count: Number(r.querySelector(".bar-count").textContent), correct: r.classList.contains("correct") })),
+    );
+    assert.deepEqual(chart.map((r) => r.count), counts, `${page.who} chart counts on question ${qi}`);
+    assert.deepEqual(
+      chart.map((r, i) => (r.correct ? i : -1)).filter((i) => i >= 0),
+      [...key].sort(),
+      `${page.who} chart marks the right answers on question ${qi}`,
+    );
+    assert.match(await text(page, "#first-correct"), new RegExp(`${n} of ${n} answered`));
+  }
 
   // Each player: verdict, points within the scoring rules, running score.
+  for (const [i, pl] of players.entries()) {
+    const a = PLAN[qi][i];
+    const right = isCorrect(q, a);
+    if (scored(q)) pl.streak = right ? pl.streak + 1 : 0;
+    pl.bonus = right && scored(q) ? Math.min(100 * (pl.streak - 1), 500) : 0;
+  }
   for (const [i, pl] of players.entries()) {
     const p = pl.page;
     const a = PLAN[qi][i];
     const right = isCorrect(q, a);
     await screen(p, "reveal");
     await p.locator("#result").waitFor({ state: "visible" });
-    assert.equal(await text(p, "#result-verdict"), right ? "Correct!" : "Wrong", `${p.who} verdict on question ${qi}`);
-    let bonus = 0;
-    if (scored(q)) {
-      pl.streak = right ? pl.streak + 1 : 0;
-      bonus = right ? Math.min(100 * (pl.streak - 1), 500) : 0;
-    }
+    assert.equal(await text(p, "#result-verdict"), poll ? "Thanks for voting" : right ? "Correct!" : "Wrong", `${p.who} verdict on question ${qi}`);
     const base = BASE[q.points ?? "standard"];
     const pts = Number((await text(p, "#result-points")).replace(/^\+/, ""));
     if (right && base > 0) {
-      assert.ok(pts >= base / 2 + bonus && pts <= base + bonus, `${p.who} q${qi}: ${pts} points, expected ${base / 2 + bonus}..${base + bonus}`);
+      assert.ok(pts >= base / 2 + pl.bonus && pts <= base + pl.bonus, `${p.who} q${qi}: ${pts} points, expected ${base / 2 + pl.bonus}..${base + pl.bonus}`);
     } else {
-      assert.equal(pts, 0, `${p.who} q${qi}: points for a ${right ? "no-points" : "wrong"} answer`);
+      assert.equal(pts, 0, `${p.who} q${qi}: points for a ${right ? "no-points" : "wrong or poll"} answer`);
     }
-    pl.points[qi] = { pts, bonus };
+    pl.points[qi] = { pts, bonus: pl.bonus };
     pl.score += pts;
+  }
+  for (const [i, pl] of players.entries()) {
+    const p = pl.page;
+    const a = PLAN[qi][i];
     assert.equal(Number(await text(p, "#result-score")), pl.score, `${p.who} q${qi}: score in the result`);
     assert.equal(Number(await text(p, "#me-score")), pl.score, `${p.who} q${qi}: score in the top bar`);
     assert.equal(Number(await text(p, "#result-streak")), pl.streak, `${p.who} q${qi}: streak`);
+    await checkBehind(pl, qi);
     if (q.kind === "type_answer") {
-      assert.match(await text(p, "#reveal-accept"), /Accepted answers: .*Au/);
+      assert.match(await text(p, "#reveal-accept"), new RegExp(`Accepted answers: .*${q.accept[0]}`));
     } else {
       const tiles = await p.locator("#reveal-answers .tile").evaluateAll((els) =>
         els.map((t) => ({ correct: t.classList.contains("correct"), mine: t.classList.contains("mine") })),
@@ -212,13 +305,18 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
   }
   if (shots) {
     await shot(host, "host-reveal");
+    await shot(present, "present-reveal");
     await shot(players[0].page, "player-reveal");
+    await shot(players[DARK].page, "player-reveal-dark");
   }
 
-  // Leaderboard: the host and every player see the same standings, matching the scores.
+  // Leaderboard: the host, the presenter and every player see the same standings.
   await host.locator("#next-btn", { hasText: "Show leaderboard" }).click();
   await screen(host, "leaderboard");
   const expected = checkStandings(await standings(host, "#leaderboard"), `host leaderboard after question ${qi}`);
+  await checkMoves(host, expected, qi);
+  await screen(present, "leaderboard");
+  assert.deepEqual(await standings(present, "#leaderboard"), expected, `presenter leaderboard after question ${qi}`);
   for (const pl of players) {
     const p = pl.page;
     await screen(p, "leaderboard");
@@ -227,10 +325,55 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     assert.equal(await text(p, "#my-rank"), `You are #${me.rank} with ${pl.score} points.`);
     await checkLayout(p, `q${qi} leaderboard`);
   }
+  lastBoard = expected;
   if (shots) {
     await shot(host, "host-leaderboard");
+    await shot(present, "present-leaderboard");
     await shot(players[0].page, "player-leaderboard");
   }
+}
+
+// "You are 120 points behind Ada." for a non-leader, from the result's `ahead`: the name is
+// a player ranked above, and the gap matches the scores every screen showed.
+async function checkBehind(pl, qi) {
+  const p = pl.page;
+  const r = p.results[qi];
+  assert.ok(r, `${p.who} q${qi}: a result frame arrived`);
+  assert.ok("ahead" in r, `${p.who} q${qi}: the result carries "ahead"`);
+  const shown = await text(p, "#result-ahead");
+  if (r.ahead === null) {
+    assert.equal(r.rank, 1, `${p.who} q${qi}: only the leader has nobody ahead`);
+    assert.equal(shown, "You are in the lead!");
+    return;
+  }
+  const other = players.find((x) => x.name === r.ahead.name);
+  assert.ok(other, `${p.who} q${qi}: ahead names a player (${r.ahead.name})`);
+  assert.equal(r.ahead.score, other.score, `${p.who} q${qi}: ahead carries ${other.name}'s score`);
+  const gap = other.score - pl.score;
+  assert.ok(gap >= 0, `${p.who} q${qi}: the player ahead does not have fewer points`);
+  const want = gap === 0 ? `You are level with ${other.name}.` : `You are ${gap} point${gap === 1 ? "" : "s"} behind ${other.name}.`;
+  assert.equal(shown, want, `${p.who} q${qi}: the "behind" line`);
+  if (gap > 0) behindSeen++;
+}
+
+// The host's leaderboard shows how each player moved since the last one.
+let lastBoard = null;
+async function checkMoves(page, list, qi) {
+  const moves = await page.locator("#leaderboard li").evaluateAll((els) =>
+    els.map((li) => {
+      const m = li.querySelector(".move");
+      return m ? m.getAttribute("aria-label") : null;
+    }),
+  );
+  const want = list.map((s) => {
+    if (!lastBoard) return null;
+    const before = lastBoard.find((b) => b.name === s.name);
+    if (!before) return "new on the board";
+    if (before.rank > s.rank) return `up ${before.rank - s.rank}`;
+    if (before.rank < s.rank) return `down ${s.rank - before.rank}`;
+    return "same place";
+  });
+  assert.deepEqual(moves, want, `host rank changes after question ${qi}`);
 }
 
 async function standings(page, sel) {
@@ -243,29 +386,46 @@ async function standings(page, sel) {
   );
 }
 
-// Standings as a page shows them must be our own bookkeeping: every player once, with the
-// score their own screen showed, ranks 1..n, best first. Equal scores are ordered by the
-// server's tie-break (answer time, then join order), which this test does not model.
-function checkStandings(list, label) {
-  assert.deepEqual(list.map((s) => s.name).sort(), players.map((p) => p.name).sort(), `${label}: names`);
+// Standings as a page shows them must be our own bookkeeping: the best `size` players once
+// each, with the score their own screen showed, ranks 1..n, best first. Equal scores are
+// ordered by the server's tie-break (answer time, then join order), which this test does not
+// model.
+function checkStandings(list, label, size = players.length) {
+  assert.equal(list.length, Math.min(size, players.length), `${label}: entries`);
+  assert.equal(new Set(list.map((s) => s.name)).size, list.length, `${label}: every player once`);
   assert.deepEqual(list.map((s) => s.rank), list.map((_, i) => i + 1), `${label}: ranks`);
   for (const s of list) {
-    assert.equal(s.score, players.find((p) => p.name === s.name).score, `${label}: score of ${s.name}`);
+    const pl = players.find((p) => p.name === s.name);
+    assert.ok(pl, `${label}: ${s.name} is a player`);
+    assert.equal(s.score, pl.score, `${label}: score of ${s.name}`);
   }
   for (let i = 1; i < list.length; i++) {
     assert.ok(list[i].score <= list[i - 1].score, `${label}: not ordered by score`);
+  }
+  const lowest = Math.min(...list.map((s) => s.score));
+  for (const pl of players.filter((p) => !list.some((s) => s.name === p.name))) {
+    assert.ok(pl.score <= lowest, `${label}: ${pl.name} (${pl.score}) is missing`);
   }
   return list;
 }
 
 // ---------- the game ----------
-describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, () => {
+describe("quizrace in a browser: host, presenter and five phones", { timeout: 170_000 }, () => {
   before(S.start);
   after(S.stop);
 
-  step("host logs in, picks General knowledge in classic mode and creates a room", 30_000, async () => {
-    host = await newPage("host", false);
-    await host.goto(`${S.baseUrl}/host`);
+  step("host logs in on /host?quiz=ID, the quiz is preselected, and creates a classic room", 30_000, async () => {
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    const quiz = (await S.api("GET", "/api/quizzes", null, token)).find((q) => q.title === QUIZ.title);
+    assert.ok(quiz, `the server ships ${QUIZ.title}`);
+    host = await S.newPage("host", false);
+    host.on("websocket", (ws) =>
+      ws.on("framereceived", (f) => {
+        const m = JSON.parse(f.payload);
+        if (m.type === "answer_count" && "votes" in m) hostVotes.push(m.votes);
+      }),
+    );
+    await host.goto(`${S.baseUrl}/host?quiz=${quiz.id}`);
     await screen(host, "login");
     await shot(host, "host-login");
     await host.fill("#login-user", "admin");
@@ -275,7 +435,7 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     const option = host.locator("#quiz-select option", { hasText: QUIZ.title });
     await option.waitFor({ state: "attached" });
     assert.match(await option.textContent(), new RegExp(`${QUIZ.questions.length} questions`));
-    await host.selectOption("#quiz-select", await option.getAttribute("value"));
+    assert.equal(await host.inputValue("#quiz-select"), String(quiz.id), "?quiz= preselects the quiz");
     await host.selectOption("#mode-select", "classic");
     await shot(host, "host-setup");
     await host.click("#create-btn");
@@ -283,12 +443,35 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     pin = await text(host, "#host-pin");
     assert.match(pin, /^\d{6}$/);
     assert.equal(await text(host, "#room-title"), `${QUIZ.title} · Classic · PIN ${pin}`);
-    assert.equal(await host.getAttribute("#join-url", "href"), `${S.baseUrl}/?pin=${pin}`);
+    // The join address comes from the server, and so does the QR code of it.
+    const { url } = await S.api("GET", `/api/join-url?pin=${pin}`);
+    assert.equal(url, `${S.baseUrl}/?pin=${pin}`);
+    await host.locator("#join-url", { hasText: url }).waitFor();
+    assert.equal(await host.getAttribute("#join-url", "href"), url);
+    const qr = host.locator("#qr");
+    await qr.waitFor({ state: "visible" });
+    assert.equal(await qr.getAttribute("src"), `/api/qr.svg?pin=${pin}`);
+    await host.waitForFunction(() => document.getElementById("qr").naturalWidth > 0);
   });
 
-  step("three players join on 390 px phones through /?pin=PIN", 30_000, async () => {
+  step("the host opens the presenter view: a second window attached as a read-only screen", 20_000, async () => {
+    const [popup] = await Promise.all([host.waitForEvent("popup"), host.locator("#present-btn").click()]);
+    present = S.watch(popup, "presenter");
+    await screen(present, "lobby");
+    assert.equal(await text(present, "#present-pin"), pin);
+    // The host key travelled in the hash and left the address bar at once.
+    assert.equal(await present.evaluate(() => location.hash), "");
+    assert.equal(new URL(present.url()).pathname, "/present");
+    await present.locator("#qr").waitFor({ state: "visible" });
+    assert.equal(await present.locator("button").count(), 0, "the presenter view has no controls");
+    // The host keeps control: the screen did not replace it.
+    await screen(host, "lobby");
+    assert.equal(await text(host, "#status"), "Connected");
+  });
+
+  step("five players join on 390 px phones through /?pin=PIN; their names appear live", 40_000, async () => {
     for (const [i, name] of NAMES.entries()) {
-      const p = await newPage(`player${i + 1}`, true);
+      const p = await newPhone(`player${i + 1}`, i === DARK ? { colorScheme: "dark" } : {});
       await p.goto(`${S.baseUrl}/?pin=${pin}`);
       await screen(p, "join");
       assert.equal(await p.inputValue("#pin"), pin, "the PIN comes from the link");
@@ -303,32 +486,122 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
       await checkLayout(p, "lobby");
       players.push({ page: p, name, score: 0, streak: 0, points: [] });
       await host.locator("#lobby-count", { hasText: String(i + 1) }).waitFor();
+      await host.locator("#lobby-names .name-chip", { hasText: name }).waitFor();
+      await present.locator("#lobby-names .name-chip", { hasText: name }).waitFor();
     }
     await host.locator("#player-list li").nth(NAMES.length - 1).waitFor();
     assert.deepEqual(await host.locator("#player-list li .name").allTextContents(), NAMES);
+    assert.deepEqual(await present.locator("#lobby-names .name-chip").allTextContents(), NAMES);
     await shot(host, "host-lobby");
+    await shot(present, "present-lobby");
     await shot(players[0].page, "player-lobby");
+    await shot(players[DARK].page, "player-lobby-dark");
   });
 
-  step("the players answer choice, true/false, typed and multi questions; the host sees the live count, the chart and the leaderboard", 90_000, async () => {
-    await host.locator("#start-btn").click();
+  step("a sixth phone loses its connection, comes back, and is kicked by a click on its name", 30_000, async () => {
+    const p = await newPhone("intruder");
+    // Its socket runs through the test, which can cut it and hold the next one back.
+    let socket = null;
+    let release = null; // set while new sockets wait
+    await p.routeWebSocket(/\/ws$/, async (ws) => {
+      if (release) await release.promise;
+      ws.connectToServer();
+      socket = ws;
+    });
+    await p.goto(`${S.baseUrl}/?pin=${pin}`);
+    await p.fill("#name", "Intruder");
+    await p.locator("#join-btn").tap();
+    await screen(p, "lobby");
+    await host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).waitFor();
+
+    release = Promise.withResolvers ? Promise.withResolvers() : null;
+    if (!release) {
+      let resolve;
+      const promise = new Promise((r) => (resolve = r));
+      release = { promise, resolve };
+    }
+    await socket.close();
+    await screen(p, "disconnected");
+    assert.match(await text(p, "#retry-msg"), /Reconnecting/);
+    await checkLayout(p, "disconnected");
+    await host.locator("#player-list li.offline .name", { hasText: "Intruder" }).waitFor();
+    await p.waitForTimeout(1_500); // the held-back socket must not leave this screen
+    await screen(p, "disconnected");
+    await shot(p, "player-reconnecting");
+    const held = release;
+    release = null;
+    held.resolve();
+    await screen(p, "lobby");
+    assert.equal(await text(p, "#me-name"), "Intruder", "the same player after reconnecting");
+    await host.locator("#player-list li:not(.offline) .name", { hasText: "Intruder" }).waitFor();
+
+    await host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).click(); // confirm() is accepted
+    await screen(p, "kicked");
+    await checkLayout(p, "kicked");
+    await shot(p, "player-kicked");
+    await host.locator("#lobby-count", { hasText: String(NAMES.length) }).waitFor();
+    await present.locator("#lobby-names .name-chip", { hasText: "Intruder" }).waitFor({ state: "detached" });
+    await host.locator("#player-list li", { hasText: "Intruder" }).waitFor({ state: "detached" });
+    await host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).waitFor({ state: "detached" });
+    assert.equal(await host.locator("#player-list li").count(), NAMES.length);
+    await p.close();
+    S.pages.splice(S.pages.indexOf(p), 1);
+  });
+
+  step("lobby chat: a player talks to the room, the host writes to one player, turns chat off and on", 30_000, async () => {
+    const [ada, grace] = players.map((pl) => pl.page);
+    await ada.fill("#chat-input", "good luck everyone");
+    await ada.locator("#chat-send").tap();
+    for (const page of [host, ...players.map((pl) => pl.page)]) {
+      await page.locator("#chat-log li", { hasText: "Ada: good luck everyone" }).waitFor();
+    }
+    const graceId = await host.locator("#player-list li", { hasText: "Grace Hopper" }).getAttribute("data-player-id");
+    await host.selectOption("#chat-to", graceId);
+    await host.fill("#chat-input", "psst, you are next");
+    await host.click("#chat-send");
+    await grace.locator("#chat-log li.private", { hasText: "Host (private): psst, you are next" }).waitFor();
+    await host.locator("#chat-log li.private", { hasText: "→ Grace Hopper: psst, you are next" }).waitFor();
+    // A message sent after the private one reaches Ada, so had the private one been sent
+    // to her, it would be there by now.
+    await host.selectOption("#chat-to", "");
+    await host.fill("#chat-input", "starting soon");
+    await host.click("#chat-send");
+    await ada.locator("#chat-log li", { hasText: "Host: starting soon" }).waitFor();
+    assert.equal(await ada.locator("#chat-log li", { hasText: "psst" }).count(), 0, "a direct message reaches only its target");
+
+    await host.locator("#chat-toggle-btn", { hasText: "Chat is on" }).click();
+    await host.locator("#chat-toggle-btn", { hasText: "Chat is off" }).waitFor();
+    await ada.fill("#chat-input", "anyone there?");
+    await ada.locator("#chat-send").tap();
+    await ada.locator("#chat-off").waitFor({ state: "visible" });
+    assert.equal(await host.locator("#chat-log li", { hasText: "anyone there?" }).count(), 0);
+    await checkLayout(ada, "chat off");
+    await host.locator("#chat-toggle-btn").click();
+    await host.locator("#chat-toggle-btn", { hasText: "Chat is on" }).waitFor();
+    await shot(host, "host-chat");
+    await shot(grace, "player-chat");
+  });
+
+  step("the players answer choice, true/false, typed and multi questions; everyone sees the count, the chart and the leaderboard", 60_000, async () => {
     for (let qi = 0; qi < RELOAD_AT; qi++) {
-      if (qi > 0) await host.locator("#next-btn", { hasText: "Next question" }).click();
-      await waitQuestion(qi);
+      const button = qi === 0 ? "#start-btn" : "#next-btn";
+      await openQuestion(qi, () => host.locator(button).click());
       const q = QUIZ.questions[qi];
-      if (qi === 1) await shot(players[0].page, "player-question");
+      if (qi === 1) {
+        await shot(players[0].page, "player-question");
+        await shot(players[DARK].page, "player-question-dark");
+      }
       if (q.kind === "multi") await shot(players[0].page, "player-question-multi");
       if (q.kind === "type_answer") await shot(players[0].page, "player-question-typed");
       await playQuestion(qi, { shots: qi === 1 });
     }
     const kinds = new Set(QUIZ.questions.slice(0, RELOAD_AT).map((q) => q.kind));
-    for (const k of ["choice", "multi", "type_answer"]) assert.ok(kinds.has(k), `played a ${k} question`);
+    for (const k of ["choice", "true_false", "multi", "type_answer"]) assert.ok(kinds.has(k), `played a ${k} question`);
   });
 
-  step("a player who reloads mid-question comes back with the same name and score", 40_000, async () => {
+  step("a player who reloads mid-question comes back with the same name and score", 30_000, async () => {
     const qi = RELOAD_AT;
-    await host.locator("#next-btn", { hasText: "Next question" }).click();
-    await waitQuestion(qi);
+    await openQuestion(qi, () => host.locator("#next-btn", { hasText: "Next question" }).click());
     const pl = players[2];
     const p = pl.page;
     await playQuestion(qi, {
@@ -343,28 +616,65 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
         await p.locator("#q-progress", { hasText: `Question ${qi + 1} of` }).waitFor();
         assert.equal(await p.locator("#answers .tile:enabled").count(), 2, "the tiles are usable again");
         await checkNoAnswerShown(p, `q${qi} after reload`);
-        // The host still counts three players, none of them twice.
-        await host.locator("#player-list li:not(.offline)").nth(2).waitFor();
-        assert.equal(await host.locator("#player-list li").count(), 3);
-        assert.equal(await text(host, "#answer-count"), "2 / 3 answered");
+        // The host still counts every player, none of them twice.
+        await host.locator("#player-list li:not(.offline)").nth(NAMES.length - 1).waitFor();
+        assert.equal(await host.locator("#player-list li").count(), NAMES.length);
+        assert.equal(await text(host, "#answer-count"), `2 / ${NAMES.length} answered`);
       },
     });
   });
 
-  step("the host ends the game; everyone sees the same podium and the scores match the server", 30_000, async () => {
-    await host.locator("#end-btn", { hasText: "End game" }).click(); // confirm() is accepted
+  step("a host on a phone takes control of the running game from its list, and the laptop takes it back", 30_000, async () => {
+    const phone = await S.newPage("host-phone", true);
+    await phone.goto(`${S.baseUrl}/host`);
+    await phone.fill("#login-user", "admin");
+    await phone.fill("#login-pass", S.password);
+    await phone.click("#login-btn");
+    await screen(phone, "setup");
+    const entry = phone.locator(`#running-list li[data-pin="${pin}"]`);
+    await entry.waitFor();
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    const listed = (await S.api("GET", "/api/games", null, token)).find((g) => g.pin === pin);
+    assert.equal(listed.status, "running");
+    assert.match(await entry.textContent(), new RegExp(`^${QUIZ.title} · PIN ${pin} · ${listed.players} players`));
+    await checkLayout(phone, "host setup on a phone");
+    await shot(phone, "host-running-games");
+    await entry.locator("button.take").tap();
+    await screen(phone, "leaderboard");
+    await phone.locator("#next-btn", { hasText: "Next question" }).waitFor();
+    // The laptop was replaced; it takes the room back, and the phone is the one replaced.
+    await screen(host, "disconnected");
+    await host.locator("#retry-btn", { hasText: "Take it back here" }).click();
+    await screen(host, "leaderboard");
+    await screen(phone, "disconnected");
+    await phone.close();
+    S.pages.splice(S.pages.indexOf(phone), 1);
+  });
+
+  step("the rest of the quiz, a live poll last; everyone sees the podium and the scores match the server", 60_000, async () => {
+    for (let qi = RELOAD_AT + 1; qi < QUIZ.questions.length; qi++) {
+      await openQuestion(qi, () => host.locator("#next-btn", { hasText: "Next question" }).click());
+      await playQuestion(qi);
+    }
+    assert.equal(QUIZ.questions.at(-1).kind, "poll");
+    assert.ok(hostVotes.length > 0 && hostVotes.every(Array.isArray), "the host got live poll votes");
+    assert.ok(behindSeen > 0, "a non-leader was told whom they chase");
+
+    await host.locator("#next-btn", { hasText: "Finish the game" }).click();
     await screen(host, "over");
-    const expected = checkStandings(await standings(host, "#podium"), "host podium");
+    const expected = checkStandings(await standings(host, "#podium"), "host podium", 3);
+    await screen(present, "over");
+    assert.deepEqual(await standings(present, "#podium"), expected, "presenter podium");
     for (const pl of players) {
       const p = pl.page;
       await screen(p, "over");
       assert.deepEqual(await standings(p, "#podium"), expected, `${p.who} podium`);
-      const me = expected.find((s) => s.name === pl.name);
-      await p.locator("#final-rank", { hasText: `You finished #${me.rank} with ${pl.score} points.` }).waitFor();
+      await p.locator("#final-rank", { hasText: "You finished #" }).waitFor();
       assert.equal(await text(p, "#me-score"), String(pl.score));
       await checkLayout(p, "podium");
     }
     await shot(host, "host-podium");
+    await shot(present, "present-podium");
     await shot(players[0].page, "player-podium");
 
     // The server's stored results agree with every screen, point for point.
@@ -372,19 +682,19 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     const room = await host.evaluate(() => JSON.parse(sessionStorage.getItem("quizrace.host.room")));
     const game = await S.api("GET", `/api/games/${room.game_id}`, null, token);
     assert.equal(game.status, "finished");
-    assert.equal(game.players.length, 3, "three players, no duplicate from the reload");
+    assert.equal(game.players.filter((x) => x.status !== "kicked").length, NAMES.length, "no duplicate from the reload");
     for (const pl of players) {
       const srv = game.players.find((x) => x.name === pl.name);
       assert.ok(srv, `${pl.name} is in the stored game`);
       assert.equal(srv.score, pl.score, `${pl.name}: stored score`);
-      assert.equal(srv.rank, expected.find((s) => s.name === pl.name).rank, `${pl.name}: stored rank`);
+      assert.equal(await text(pl.page, "#final-rank"), `You finished #${srv.rank} with ${pl.score} points.`);
       const mine = game.answers.filter((a) => a.player_id === srv.player_id);
       assert.deepEqual(mine.map((a) => a.index), PLAN.map((_, i) => i), `${pl.name}: one stored answer per question`);
       for (const a of mine) {
         const q = QUIZ.questions[a.index];
         const seen = pl.points[a.index];
         assert.equal(a.points, seen.pts, `${pl.name} q${a.index}: stored points = shown points`);
-        if (a.correct && BASE[q.points ?? "standard"] > 0) {
+        if (a.correct && scored(q) && BASE[q.points ?? "standard"] > 0) {
           // classic: round(base × (1 − elapsed/limit/2)) + streak bonus (docs/protocol.md)
           const limit = q.time_limit_s * 1000;
           const want = Math.round(BASE[q.points ?? "standard"] * (1 - Math.min(a.elapsed_ms, limit) / limit / 2)) + seen.bonus;
@@ -394,18 +704,36 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     }
   });
 
+  step("the host closes the room: players and the presenter see it closed", 20_000, async () => {
+    await host.locator("#end-btn", { hasText: "Close room" }).click();
+    await screen(host, "setup");
+    for (const pl of players) {
+      await screen(pl.page, "closed");
+      assert.equal(await text(pl.page, "#closed-msg"), "The host ended the game.");
+      await checkLayout(pl.page, "closed");
+    }
+    await screen(present, "closed");
+    await shot(players[0].page, "player-room-closed");
+  });
+
   // These report what the steps recorded. After a failed step they still fail on anything
   // found so far, and otherwise skip: the coverage is too thin to pass.
   test("no question screen shows the correct answer before the reveal", (t) => {
     noProblems(leaks);
     if (S.broken) return t.skip("the game did not run to the end");
-    assert.ok(leakChecks >= 30, `only ${leakChecks} checks were made`);
+    assert.ok(leakChecks >= 100, `only ${leakChecks} checks were made`);
+  });
+
+  test("no layout shift on a phone when a question arrives", (t) => {
+    noProblems(shifts);
+    if (S.broken) return t.skip("the game did not run to the end");
+    assert.ok(shiftChecks >= 50, `only ${shiftChecks} arrivals measured`);
   });
 
   test("player screens fit a 390 px phone: no sideways scrolling, buttons at least 44 px tall", (t) => {
     noProblems(S.layoutIssues);
     if (S.broken) return t.skip("the game did not run to the end");
-    assert.ok(S.layoutChecks >= 40 && S.buttonsMeasured >= 40, `only ${S.layoutChecks} screens and ${S.buttonsMeasured} buttons checked`);
+    assert.ok(S.layoutChecks >= 150 && S.buttonsMeasured >= 150, `only ${S.layoutChecks} screens and ${S.buttonsMeasured} buttons checked`);
   });
 
   test("no page errors, and no request left 127.0.0.1", (t) => {

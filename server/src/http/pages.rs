@@ -27,6 +27,10 @@ pub fn router() -> Router<App> {
         .route("/", page!("index.html", "text/html; charset=utf-8"))
         .route("/host", page!("host.html", "text/html; charset=utf-8"))
         .route(
+            "/present",
+            page!("present.html", "text/html; charset=utf-8"),
+        )
+        .route(
             "/css/app.css",
             page!("css/app.css", "text/css; charset=utf-8"),
         )
@@ -41,5 +45,13 @@ pub fn router() -> Router<App> {
         .route(
             "/js/host.js",
             page!("js/host.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/present.js",
+            page!("js/present.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/view.js",
+            page!("js/view.js", "text/javascript; charset=utf-8"),
         )
 }
