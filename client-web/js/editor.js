@@ -6,6 +6,7 @@
 
 import { $, api, el, download, startPage } from "./common.js";
 
+const KINDS = ["choice", "true_false", "multi", "type_answer", "poll"];
 const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];
 const MAX_CHOICES = 6;
 const MIN_CHOICES = 2;
@@ -389,9 +390,12 @@ function localProblems() {
   return out;
 }
 
-// The server's message names the question by its 0-based index; the form numbers from 1 and
-// shows the message inside the question already.
-const local = (message) => message.replace(/^question \d+:\s*/, "");
+// The server's message names the question by its 0-based index and fields by their JSON
+// names; the form numbers from 1, shows the message inside the question already, and has labels.
+const local = (message) => {
+  const m = message.replace(/^question \d+:\s*/, "").replace(/\btime_limit_s\b/g, "the time limit in seconds");
+  return m.charAt(0).toUpperCase() + m.slice(1);
+};
 
 $("quiz-form").onsubmit = async (ev) => {
   ev.preventDefault();
@@ -457,6 +461,11 @@ $("import-json").onchange = async (ev) => {
     $("list-error").textContent = `${file.name} is not a quiz document: it needs "title" and a "questions" list.`;
     return;
   }
+  const odd = doc.questions.findIndex((q) => !q || !KINDS.includes(q.kind));
+  if (odd >= 0) {
+    $("list-error").textContent = `${file.name}: question ${odd + 1} has no known kind (${KINDS.join(", ")}).`;
+    return;
+  }
   if (typeof doc.title !== "string") doc.title = fileStem(file.name);
   edit(fromDoc(doc), `Imported ${file.name}. Check it, then press Save.`);
 };
@@ -471,8 +480,8 @@ $("import-csv").onchange = async (ev) => {
     const doc = await api("POST", `/api/quizzes/csv?title=${encodeURIComponent(title)}`, await file.text(), { type: "text/csv" });
     edit(fromDoc(doc), `Imported ${doc.questions.length} questions from ${file.name}. Check them, then press Save.`);
   } catch (e) {
-    const where = e.row != null ? ` (line ${e.row}${e.column ? `, column ${e.column}` : ""})` : "";
-    $("list-error").textContent = `Could not import ${file.name}${where}: ${e.message}`;
+    // The server's message names the row (the line in the file) and the column already.
+    $("list-error").textContent = `Could not import ${file.name}: ${e.message}`;
     $("csv-help").open = true;
   }
 };
