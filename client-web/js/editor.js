@@ -181,9 +181,9 @@ function questionCard(q, i) {
   }
   part(".move-up").disabled = i === 0;
   part(".move-down").disabled = i === quiz.questions.length - 1;
-  for (const b of li.querySelectorAll(".qtools button")) {
-    b.setAttribute("aria-label", `${b.textContent}: question ${i + 1}`);
-  }
+  part(".move-up").setAttribute("aria-label", `Move question ${i + 1} up`);
+  part(".move-down").setAttribute("aria-label", `Move question ${i + 1} down`);
+  part(".remove").setAttribute("aria-label", `Remove question ${i + 1}`);
 
   part(".f-kind").value = q.kind;
   part(".f-kind").onchange = (ev) => {
