@@ -15,7 +15,10 @@ mod quiz;
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
 pub use parse::{parse_client, ParseError};
-pub use quiz::{AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError};
+pub use quiz::{
+    AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, DEFAULT_TIME_LIMIT_S,
+    MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
+};
 
 /// Largest text frame a client may send, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;

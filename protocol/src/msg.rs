@@ -424,6 +424,12 @@ pub enum ErrorCode {
     Internal,
     /// HTTP only: a browser page from a foreign origin (403).
     Forbidden,
+    /// HTTP only: another account has that username (409).
+    UsernameTaken,
+    /// HTTP only: no account with that id (404).
+    NoSuchAccount,
+    /// HTTP only: a built-in sample quiz cannot be changed or deleted (409).
+    ReadOnly,
 }
 
 impl ErrorCode {
@@ -458,6 +464,9 @@ impl ErrorCode {
             ErrorCode::ServerBusy => "the server is busy; try again",
             ErrorCode::Internal => "the server failed to do that; try again",
             ErrorCode::Forbidden => "requests from this page's origin are not allowed",
+            ErrorCode::UsernameTaken => "another account already has that username",
+            ErrorCode::NoSuchAccount => "no such account",
+            ErrorCode::ReadOnly => "a built-in sample quiz cannot be changed; copy it instead",
         }
     }
 }

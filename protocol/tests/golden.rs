@@ -1782,10 +1782,13 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::ServerBusy => "server_busy",
         ErrorCode::Internal => "internal",
         ErrorCode::Forbidden => "forbidden",
+        ErrorCode::UsernameTaken => "username_taken",
+        ErrorCode::NoSuchAccount => "no_such_account",
+        ErrorCode::ReadOnly => "read_only",
     }
 }
 
-const ALL_CODES: [ErrorCode; 28] = [
+const ALL_CODES: [ErrorCode; 31] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -1814,6 +1817,9 @@ const ALL_CODES: [ErrorCode; 28] = [
     ErrorCode::ServerBusy,
     ErrorCode::Internal,
     ErrorCode::Forbidden,
+    ErrorCode::UsernameTaken,
+    ErrorCode::NoSuchAccount,
+    ErrorCode::ReadOnly,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -1868,6 +1874,9 @@ fn every_code_named_in_the_protocol_exists_plus_our_additions() {
         "internal",
         "bad_credentials",
         "forbidden",
+        "username_taken",
+        "no_such_account",
+        "read_only",
     ]) {
         assert!(
             ours.contains(name),

@@ -69,6 +69,9 @@ pub struct Config {
     pub allow_origins: Vec<String>,
     /// Words no player name may contain ([`names::is_blocked`]); empty: no filter.
     pub blocked_words: Vec<String>,
+    /// Where players reach this server (`https://quiz.example.org`, no trailing slash), for
+    /// join links and QR codes; `None`: the `Host` of the request that asks.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -87,8 +90,30 @@ impl Config {
             max_connections: None,
             allow_origins: Vec::new(),
             blocked_words: Vec::new(),
+            public_url: None,
         }
     }
+}
+
+/// Checks a `--public-url`: an `http` or `https` URL with a host and no query or fragment.
+/// Returns it without a trailing slash (the join link appends `/?pin=`).
+pub fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or("the public URL must start with http:// or https://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err("the public URL needs a host name after the scheme".into());
+    }
+    if url.contains(['?', '#']) {
+        return Err("the public URL must not have a query (?) or fragment (#)".into());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the public URL must not contain spaces".into());
+    }
+    Ok(url.to_owned())
 }
 
 /// What can stop the server from starting. Each says what to do about it.

@@ -38,6 +38,10 @@ struct Args {
     /// A file of words (one a line, `#` comments) that no player name may contain.
     #[arg(long, env = "QUIZ_BLOCKED_WORDS")]
     blocked_words: Option<PathBuf>,
+    /// The address players use to reach this server (`https://quiz.example.org`), for join
+    /// links and QR codes (default: the address the host's browser used).
+    #[arg(long, env = "QUIZ_PUBLIC_URL", value_parser = quizrace::parse_public_url)]
+    public_url: Option<String>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -108,6 +112,7 @@ async fn serve(args: Args) -> Result<(), String> {
         admin_password: args.admin_password,
         max_players: args.max_players,
         allow_origins: args.allow_origin,
+        public_url: args.public_url,
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args
             .max_connections

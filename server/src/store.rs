@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use quizrace_protocol::{GameId, Mode, Pin, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -98,6 +98,10 @@ const MIGRATIONS: &[&str] = &[
     // that comes back after a restart keeps naming them.
     "ALTER TABLE games ADD COLUMN names TEXT NOT NULL DEFAULT 'chosen'
         CHECK (names IN ('chosen', 'generated'));",
+    // 4: quizzes are deleted softly (a game keeps its own `quiz_doc` copy, and its report
+    // names the quiz by id), and a host may keep a game off the public leaderboard.
+    "ALTER TABLE quizzes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE games ADD COLUMN private INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
@@ -116,6 +120,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("backup: {0}")]
     Backup(String),
+    /// Not a failure of the database: another account has this username.
+    #[error("username taken")]
+    UsernameTaken,
 }
 
 impl StoreError {
@@ -134,12 +141,89 @@ impl StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
     Host,
 }
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Host => "host",
+        }
+    }
+
+    fn parse(s: &str) -> Role {
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::Host
+        }
+    }
+}
+
+/// An account as the admin page lists it. Times are unix milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// What `PATCH /api/admin/accounts/{id}` changes; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    pub password: Option<String>,
+    pub disabled: Option<bool>,
+    pub role: Option<Role>,
+}
+
+/// One line of `GET /api/games`. Times are unix milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct GameRow {
+    pub game_id: GameId,
+    pub quiz_id: QuizId,
+    pub title: String,
+    pub mode: String,
+    pub status: String,
+    pub host: String,
+    pub players: u32,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub private: bool,
+    pub pin: String,
+    /// Only while the game runs: lets its host take control again from another device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_key: Option<String>,
+}
+
+/// A podium place on the public leaderboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct PodiumPlace {
+    pub rank: u32,
+    pub name: String,
+    pub score: i64,
+}
+
+/// One finished, public game on `GET /api/leaderboard`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaderboardGame {
+    pub game_id: GameId,
+    pub title: String,
+    pub mode: String,
+    pub finished_at: Option<i64>,
+    pub players: u32,
+    pub podium: Vec<PodiumPlace>,
+}
+
+/// Most games `GET /api/games` lists, and most on the public leaderboard.
+pub const MAX_GAMES_LISTED: u32 = 200;
+pub const MAX_LEADERBOARD: u32 = 20;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
@@ -179,6 +263,8 @@ pub struct ReportAnswer {
     pub elapsed_ms: u64,
     pub correct: Option<bool>,
     pub points: i64,
+    /// What the player chose, as stored: `{"choice":1}`, `{"choices":[0,2]}`, `{"text":"Au"}`.
+    pub answer: serde_json::Value,
 }
 
 /// A game left `running`, as stored.
@@ -207,6 +293,12 @@ pub struct GameReport {
     pub questions: usize,
     #[serde(skip)]
     pub host_id: i64,
+    pub private: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    /// The quiz as played, answers included (the stored quiz may have changed since).
+    pub quiz: QuizDoc,
     pub players: Vec<ReportPlayer>,
     pub answers: Vec<ReportAnswer>,
 }
@@ -296,6 +388,11 @@ fn unix_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Rows store seconds (as version 1 did); the API speaks milliseconds, like the browser.
+fn seconds_to_ms(s: i64) -> i64 {
+    s.saturating_mul(1000)
 }
 
 fn unix_now() -> i64 {
@@ -654,19 +751,123 @@ impl Store {
         Ok(())
     }
 
+    /// A new account; [`StoreError::UsernameTaken`] when the name (ignoring case) is in use.
     pub fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
         let hash = hash_password(password)?;
         let db = lock(&self.db);
-        db.execute(
+        let inserted = db.execute(
             "INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                username,
-                hash,
-                if role == Role::Admin { "admin" } else { "host" },
-                unix_now()
-            ],
+            params![username, hash, role.as_str(), unix_now()],
+        );
+        match inserted {
+            Ok(_) => Ok(db.last_insert_rowid()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                Err(StoreError::UsernameTaken)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every account, oldest first.
+    pub fn list_accounts(&self) -> Result<Vec<AccountRow>> {
+        let db = lock(&self.db);
+        let mut stmt = db
+            .prepare("SELECT id, username, role, disabled, created_at FROM accounts ORDER BY id")?;
+        let rows = stmt
+            .query_map([], account_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn account_row(&self, id: i64) -> Result<Option<AccountRow>> {
+        Ok(lock(&self.db)
+            .query_row(
+                "SELECT id, username, role, disabled, created_at FROM accounts WHERE id = ?1",
+                [id],
+                account_row,
+            )
+            .optional()?)
+    }
+
+    /// Applies an admin's change to an account; `None` when there is no such account. A new
+    /// password or disabling ends every session of the account, in the same transaction.
+    pub fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>> {
+        // Hashing happens outside the lock: it takes tens of milliseconds.
+        let hash = change.password.as_deref().map(hash_password).transpose()?;
+        let mut db = lock(&self.db);
+        let tx = db.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
         )?;
-        Ok(db.last_insert_rowid())
+        if !exists {
+            return Ok(None);
+        }
+        if let Some(hash) = &hash {
+            tx.execute(
+                "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+                params![id, hash],
+            )?;
+        }
+        if let Some(disabled) = change.disabled {
+            tx.execute(
+                "UPDATE accounts SET disabled = ?2 WHERE id = ?1",
+                params![id, disabled],
+            )?;
+        }
+        if let Some(role) = change.role {
+            tx.execute(
+                "UPDATE accounts SET role = ?2 WHERE id = ?1",
+                params![id, role.as_str()],
+            )?;
+        }
+        if hash.is_some() || change.disabled == Some(true) {
+            tx.execute("DELETE FROM sessions WHERE account_id = ?1", [id])?;
+        }
+        let row = tx.query_row(
+            "SELECT id, username, role, disabled, created_at FROM accounts WHERE id = ?1",
+            [id],
+            account_row,
+        )?;
+        tx.commit()?;
+        Ok(Some(row))
+    }
+
+    /// Changes an account's own password if `old` is right (false if not). Every other session
+    /// of the account ends; `keep` (the caller's) stays valid.
+    pub fn change_password(&self, id: i64, old: &str, new: &str, keep: &str) -> Result<bool> {
+        let hash: Option<String> = lock(&self.db)
+            .query_row(
+                "SELECT password_hash FROM accounts WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if !hash.is_some_and(|h| verify_password(old, &h)) {
+            return Ok(false);
+        }
+        let new_hash = hash_password(new)?;
+        let mut db = lock(&self.db);
+        let tx = db.transaction()?;
+        tx.execute(
+            "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+            params![id, new_hash],
+        )?;
+        tx.execute(
+            "DELETE FROM sessions WHERE account_id = ?1 AND token != ?2",
+            params![id, keep],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Ends one session.
+    pub fn logout(&self, token: &str) -> Result<()> {
+        lock(&self.db).execute("DELETE FROM sessions WHERE token = ?1", [token])?;
+        Ok(())
     }
 
     /// A new session token for good credentials; `None` for bad ones or a disabled account.
@@ -701,11 +902,10 @@ impl Store {
                  WHERE s.token = ?1 AND a.disabled = 0",
                 [token],
                 |r| {
-                    let role: String = r.get(2)?;
                     Ok(Account {
                         id: r.get(0)?,
                         username: r.get(1)?,
-                        role: if role == "admin" { Role::Admin } else { Role::Host },
+                        role: Role::parse(&r.get::<_, String>(2)?),
                     })
                 },
             )
@@ -725,7 +925,8 @@ impl Store {
     pub fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
         let db = lock(&self.db);
         let mut stmt = db.prepare(
-            "SELECT id, title, doc FROM quizzes WHERE owner_id = ?1 OR builtin IS NOT NULL ORDER BY id",
+            "SELECT id, title, doc FROM quizzes
+             WHERE (owner_id = ?1 OR builtin IS NOT NULL) AND deleted = 0 ORDER BY id",
         )?;
         let rows = stmt.query_map([account.id], |r| {
             Ok((
@@ -750,7 +951,7 @@ impl Store {
     pub fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
         let row: Option<(i64, Option<String>, String)> = lock(&self.db)
             .query_row(
-                "SELECT owner_id, builtin, doc FROM quizzes WHERE id = ?1",
+                "SELECT owner_id, builtin, doc FROM quizzes WHERE id = ?1 AND deleted = 0",
                 [id.0],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -763,6 +964,128 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Replaces a quiz's document (the caller checked who may). Games already played keep
+    /// the copy they were played with.
+    pub fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()> {
+        lock(&self.db).execute(
+            "UPDATE quizzes SET title = ?2, doc = ?3 WHERE id = ?1 AND deleted = 0 AND builtin IS NULL",
+            params![id.0, doc.title, serde_json::to_string(doc)?],
+        )?;
+        Ok(())
+    }
+
+    /// Hides a quiz for good. Soft: its games still name it by id and keep their own copy.
+    pub fn delete_quiz(&self, id: QuizId) -> Result<()> {
+        lock(&self.db).execute(
+            "UPDATE quizzes SET deleted = 1 WHERE id = ?1 AND builtin IS NULL",
+            [id.0],
+        )?;
+        Ok(())
+    }
+
+    /// The games `account` hosted (an admin: everyone's), newest first.
+    pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
+        let db = lock(&self.db);
+        let mut stmt = db.prepare(
+            "SELECT g.id, g.quiz_id, json_extract(g.quiz_doc, '$.title'), g.mode, g.status,
+                    a.username,
+                    (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id),
+                    g.created_at, g.finished_at, g.private, g.pin, g.host_key
+             FROM games g JOIN accounts a ON a.id = g.host_id
+             WHERE ?1 OR g.host_id = ?2
+             ORDER BY g.id DESC LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![account.role == Role::Admin, account.id, MAX_GAMES_LISTED],
+                |r| {
+                    let status: String = r.get(4)?;
+                    let host_key: Option<String> = r.get(11)?;
+                    Ok(GameRow {
+                        game_id: GameId(r.get(0)?),
+                        quiz_id: QuizId(r.get(1)?),
+                        title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        mode: r.get(3)?,
+                        host: r.get(5)?,
+                        players: r.get(6)?,
+                        created_at: seconds_to_ms(r.get(7)?),
+                        finished_at: r.get::<_, Option<i64>>(8)?.map(seconds_to_ms),
+                        private: r.get(9)?,
+                        pin: r.get(10)?,
+                        host_key: host_key.filter(|_| status == "running"),
+                        status,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The host's account id and username of a game, if it exists.
+    pub fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
+        Ok(lock(&self.db)
+            .query_row(
+                "SELECT a.id, a.username FROM games g JOIN accounts a ON a.id = g.host_id
+                 WHERE g.id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps a game off the public leaderboard, or puts it back.
+    pub fn set_game_private(&self, id: GameId, private: bool) -> Result<()> {
+        lock(&self.db).execute(
+            "UPDATE games SET private = ?2 WHERE id = ?1",
+            params![id.0, private],
+        )?;
+        Ok(())
+    }
+
+    /// The most recently finished games that are not private, newest first, with their podium
+    /// (the players still in the game, ranked as in the report).
+    pub fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
+        let ids: Vec<i64> = {
+            let db = lock(&self.db);
+            let mut stmt = db.prepare(
+                "SELECT id FROM games WHERE status = 'finished' AND private = 0
+                 ORDER BY finished_at DESC, id DESC LIMIT ?1",
+            )?;
+            let ids = stmt
+                .query_map([MAX_LEADERBOARD], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(report) = self.game_report(GameId(id))? else {
+                continue;
+            };
+            let active: Vec<&ReportPlayer> = report
+                .players
+                .iter()
+                .filter(|p| p.status == "active")
+                .collect();
+            out.push(LeaderboardGame {
+                game_id: report.game_id,
+                title: report.title.clone(),
+                mode: report.mode.clone(),
+                finished_at: report.finished_at,
+                players: active.len() as u32,
+                podium: active
+                    .iter()
+                    .take(3)
+                    .map(|p| PodiumPlace {
+                        rank: p.rank,
+                        name: p.name.clone(),
+                        score: p.score,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
     }
 
     /// Stores a new game with the room's settings (its `game_id` is ignored: this makes it).
@@ -804,14 +1127,17 @@ impl Store {
     /// is consistent with its answers by construction.
     pub fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         let db = lock(&self.db);
-        let game: Option<(i64, i64, String, String, String)> = db
+        type Row = (i64, i64, String, String, String, bool, i64, Option<i64>);
+        let game: Option<Row> = db
             .query_row(
-                "SELECT quiz_id, host_id, mode, status, quiz_doc FROM games WHERE id = ?1",
+                "SELECT quiz_id, host_id, mode, status, quiz_doc, private, created_at, finished_at
+                 FROM games WHERE id = ?1",
                 [id.0],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Row::try_from(r),
             )
             .optional()?;
-        let Some((quiz_id, host_id, mode, status, doc)) = game else {
+        let Some((quiz_id, host_id, mode, status, doc, private, created_at, finished_at)) = game
+        else {
             return Ok(None);
         };
         let doc: QuizDoc = serde_json::from_str(&doc)?;
@@ -856,20 +1182,29 @@ impl Store {
             })
             .collect();
         let mut stmt = db.prepare(
-            "SELECT question_index, player_id, elapsed_ms, correct, points FROM answers
+            "SELECT question_index, player_id, elapsed_ms, correct, points, answer FROM answers
              WHERE game_id = ?1 ORDER BY question_index, elapsed_ms, player_id",
         )?;
         let answers = stmt
             .query_map([id.0], |r| {
-                Ok(ReportAnswer {
-                    index: r.get(0)?,
-                    player_id: PlayerId(r.get(1)?),
-                    elapsed_ms: r.get(2)?,
-                    correct: r.get(3)?,
-                    points: r.get(4)?,
-                })
+                Ok((
+                    ReportAnswer {
+                        index: r.get(0)?,
+                        player_id: PlayerId(r.get(1)?),
+                        elapsed_ms: r.get(2)?,
+                        correct: r.get(3)?,
+                        points: r.get(4)?,
+                        answer: serde_json::Value::Null,
+                    },
+                    r.get::<_, String>(5)?,
+                ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .map(|row| {
+                let (mut a, raw) = row?;
+                a.answer = serde_json::from_str(&raw)?;
+                Ok(a)
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Some(GameReport {
             game_id: id,
             quiz_id: QuizId(quiz_id),
@@ -878,6 +1213,10 @@ impl Store {
             status,
             questions: doc.questions.len(),
             host_id,
+            private,
+            created_at: seconds_to_ms(created_at),
+            finished_at: finished_at.map(seconds_to_ms),
+            quiz: doc,
             players,
             answers,
         }))
@@ -888,6 +1227,16 @@ impl Store {
         let r: String = lock(&self.db).query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(r == "ok")
     }
+}
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: Role::parse(&r.get::<_, String>(2)?),
+        disabled: r.get(3)?,
+        created_at: seconds_to_ms(r.get(4)?),
+    })
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -1155,6 +1504,129 @@ mod tests {
         assert_eq!(running.len(), 1);
         assert!(matches!(&running[0], Err((GameId(2), _))), "{running:?}");
         assert!(store.integrity_ok().expect("check"));
+    }
+
+    /// Version 3 with a played game: the upgrade makes the quiz undeleted and the game public,
+    /// and deleting the quiz afterwards hides it while the game's report keeps working.
+    #[test]
+    fn a_version_3_database_upgrades_and_a_deleted_quiz_keeps_its_games() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v3.db");
+        {
+            let mut conn = open_conn(&path).expect("open");
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).expect("old schema");
+            }
+            conn.pragma_update(None, "user_version", 3)
+                .expect("version");
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(
+                r#"INSERT INTO accounts VALUES (1, 'admin', 'x', 'admin', 0, 0);
+                INSERT INTO quizzes (id, owner_id, title, doc, builtin, created_at) VALUES (1, 1, 'Old', '{"title":"Old","questions":[{"kind":"choice","text":"?","choices":["a","b"],"correct":[0]}]}', NULL, 0);
+                INSERT INTO games (id, quiz_id, host_id, pin, mode, status, quiz_doc, created_at, finished_at)
+                    SELECT 1, 1, 1, '123456', 'classic', 'finished', doc, 5, 7 FROM quizzes;
+                INSERT INTO players VALUES (1, 1, 'Ada', 'tok', 'active');
+                INSERT INTO answers VALUES (1, 0, 1, 1200, 1, 940, '{"choice":0}');"#,
+            )
+            .expect("v3 rows");
+            tx.commit().expect("commit");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let version: usize = lock(&store.db)
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len());
+        let who = Account {
+            id: 1,
+            username: "admin".into(),
+            role: Role::Admin,
+        };
+        assert_eq!(store.list_quizzes(&who).expect("list").len(), 1);
+        let report = store.game_report(GameId(1)).expect("report").expect("game");
+        assert!(!report.private);
+        assert_eq!((report.created_at, report.finished_at), (5000, Some(7000)));
+        assert_eq!(report.answers[0].answer, serde_json::json!({"choice": 0}));
+        assert_eq!(store.leaderboard().expect("board").len(), 1);
+
+        store.delete_quiz(QuizId(1)).expect("delete");
+        assert!(store.get_quiz(QuizId(1)).expect("get").is_none());
+        assert!(store.list_quizzes(&who).expect("list").is_empty());
+        let report = store.game_report(GameId(1)).expect("report").expect("game");
+        assert_eq!(
+            (report.title.as_str(), report.players[0].score),
+            ("Old", 940)
+        );
+        store.set_game_private(GameId(1), true).expect("private");
+        assert!(store.leaderboard().expect("board").is_empty());
+        assert!(store.integrity_ok().expect("check"));
+    }
+
+    #[test]
+    fn a_new_password_or_disabling_ends_sessions_and_a_disabled_account_cannot_log_in() {
+        let (_dir, store) = temp_store();
+        let id = store
+            .create_account("ada", "first-password", Role::Host)
+            .expect("account");
+        assert!(matches!(
+            store.create_account("ADA", "other-password", Role::Host),
+            Err(StoreError::UsernameTaken)
+        ));
+        let a = store
+            .login("ada", "first-password")
+            .expect("login")
+            .expect("token");
+        let b = store
+            .login("ada", "first-password")
+            .expect("login")
+            .expect("token");
+        assert!(!store
+            .change_password(id, "wrong", "second-password", &a)
+            .expect("change"));
+        assert!(store
+            .change_password(id, "first-password", "second-password", &a)
+            .expect("change"));
+        assert!(
+            store.account_for_token(&a).expect("lookup").is_some(),
+            "the caller stays"
+        );
+        assert!(
+            store.account_for_token(&b).expect("lookup").is_none(),
+            "the others end"
+        );
+        assert!(store
+            .login("ada", "first-password")
+            .expect("login")
+            .is_none());
+
+        let reset = AccountChange {
+            password: Some("third-password".into()),
+            ..AccountChange::default()
+        };
+        store
+            .update_account(id, &reset)
+            .expect("reset")
+            .expect("account");
+        assert!(store.account_for_token(&a).expect("lookup").is_none());
+        let c = store
+            .login("ada", "third-password")
+            .expect("login")
+            .expect("token");
+        let off = AccountChange {
+            disabled: Some(true),
+            role: Some(Role::Admin),
+            ..AccountChange::default()
+        };
+        let row = store
+            .update_account(id, &off)
+            .expect("disable")
+            .expect("account");
+        assert!(row.disabled && row.role == Role::Admin);
+        assert!(store.account_for_token(&c).expect("lookup").is_none());
+        assert!(store
+            .login("ada", "third-password")
+            .expect("login")
+            .is_none());
+        assert!(store.update_account(999, &off).expect("update").is_none());
     }
 
     /// Rows handed to the writer come back as the room's saved state, with the time the

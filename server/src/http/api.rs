@@ -1,17 +1,17 @@
-//! The JSON API: login, quizzes, game results. Database work runs on the blocking pool.
+//! What every API module shares (the error shape, the login check, the blocking-pool
+//! helper), and the login itself. Database work runs on the blocking pool.
 
-use crate::store::{Account, GameReport, Role, Store, StoreError};
+use crate::store::{Account, Role, Store, StoreError};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use quizrace_protocol::{ErrorCode, GameId, QuizDoc, QuizId};
+use quizrace_protocol::ErrorCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::fmt::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 /// An API refusal: `{"error":{"code","message",...}}` with a status.
@@ -23,7 +23,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -32,7 +32,7 @@ impl ApiError {
         }
     }
 
-    fn unauthorized() -> Self {
+    pub(super) fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,
@@ -40,13 +40,29 @@ impl ApiError {
         )
     }
 
-    fn not_found(code: ErrorCode) -> Self {
+    pub(super) fn not_found(code: ErrorCode) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, code.message())
+    }
+
+    /// 400 `bad_field` naming the field.
+    pub(super) fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, message)
+            .with(json!({ "field": field }))
+    }
+
+    /// Adds members to the `error` object.
+    pub(super) fn with(mut self, extra: Value) -> Self {
+        self.extra = Some(extra);
+        self
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::UsernameTaken = e {
+            let code = ErrorCode::UsernameTaken;
+            return Self::new(StatusCode::CONFLICT, code, code.message());
+        }
         tracing::error!(error = %e, "database error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,10 +88,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(super) type ApiResult<T> = Result<T, ApiError>;
 
 /// Runs `f` with the store on the blocking pool.
-async fn db<T: Send + 'static>(
+pub(super) async fn db<T: Send + 'static>(
     app: &App,
     f: impl FnOnce(&Store) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
@@ -91,19 +107,48 @@ async fn db<T: Send + 'static>(
         })
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let token = value.strip_prefix("Bearer ")?.trim();
     (!token.is_empty()).then(|| token.to_owned())
 }
 
-async fn account(app: &App, headers: &HeaderMap) -> ApiResult<Account> {
+pub(super) async fn account(app: &App, headers: &HeaderMap) -> ApiResult<Account> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
     db(app, move |s| {
         s.account_for_token(&token)?
             .ok_or_else(ApiError::unauthorized)
     })
     .await
+}
+
+/// The caller's account if it is an admin's; 401 for everyone else, as a bad token gets.
+pub(super) async fn admin(app: &App, headers: &HeaderMap) -> ApiResult<Account> {
+    let who = account(app, headers).await?;
+    if who.role != Role::Admin {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(who)
+}
+
+/// Refuses with 429 while [`crate::limits::LoginThrottle`] holds `username` or `addr` back.
+pub(super) fn throttled(app: &App, username: &str, addr: Option<IpAddr>) -> ApiResult<()> {
+    let wait = app.guards().logins.wait(username, addr, Instant::now());
+    if wait.is_zero() {
+        return Ok(());
+    }
+    let secs = wait.as_secs().max(1);
+    Err(ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        format!("too many failed logins; try again in {secs} s"),
+    )
+    .with(json!({ "retry_after_s": secs })))
+}
+
+pub(super) fn bad_credentials() -> ApiError {
+    let code = ErrorCode::BadCredentials;
+    ApiError::new(StatusCode::UNAUTHORIZED, code, code.message())
 }
 
 #[derive(Deserialize)]
@@ -121,18 +166,8 @@ pub async fn login(
 ) -> ApiResult<Json<Value>> {
     let Json(Login { username, password }) = body?;
     let addr = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    throttled(&app, &username, addr)?;
     let throttle = &app.guards().logins;
-    let wait = throttle.wait(&username, addr, Instant::now());
-    if !wait.is_zero() {
-        let secs = wait.as_secs().max(1);
-        let mut err = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            format!("too many failed logins; try again in {secs} s"),
-        );
-        err.extra = Some(json!({ "retry_after_s": secs }));
-        return Err(err);
-    }
     let name = username.clone();
     let token = db(&app, move |s| Ok(s.login(&name, &password)?)).await?;
     match token {
@@ -142,11 +177,7 @@ pub async fn login(
         }
         None => {
             throttle.failed(&username, addr, Instant::now());
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::BadCredentials,
-                ErrorCode::BadCredentials.message(),
-            ))
+            Err(bad_credentials())
         }
     }
 }
@@ -155,135 +186,10 @@ pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Ac
     Ok(Json(account(&app, &headers).await?))
 }
 
-pub async fn list_quizzes(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    let who = account(&app, &headers).await?;
-    let list = db(&app, move |s| Ok(s.list_quizzes(&who)?)).await?;
-    Ok(Json(json!(list)))
-}
-
-pub async fn create_quiz(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult<Response> {
-    let who = account(&app, &headers).await?;
-    let Json(value) = body?;
-    let doc: QuizDoc = serde_json::from_value(value).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadField,
-            format!("not a quiz document: {e}"),
-        )
-    })?;
-    if let Err(e) = doc.validate() {
-        let mut err = ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.to_string());
-        err.extra = Some(json!({"index": e.index, "field": e.field}));
-        return Err(err);
-    }
-    let id = db(&app, move |s| Ok(s.create_quiz(who.id, &doc)?)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
-}
-
-/// The full document, answers included: only for its owner (or an admin, or a built-in quiz).
-pub async fn get_quiz(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<QuizDoc>> {
-    let who = account(&app, &headers).await?;
-    let quiz = db(&app, move |s| Ok(s.get_quiz(QuizId(id))?)).await?;
-    match quiz {
-        Some(q) if q.builtin || q.owner_id == who.id || who.role == Role::Admin => Ok(Json(q.doc)),
-        _ => Err(ApiError::not_found(ErrorCode::NoSuchQuiz)),
-    }
-}
-
-async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport> {
-    let who = account(app, headers).await?;
-    let report = db(app, move |s| Ok(s.game_report(GameId(id))?)).await?;
-    match report {
-        Some(r) if r.host_id == who.id || who.role == Role::Admin => Ok(r),
-        // Someone else's game looks the same as no game: ids are not secrets, results are.
-        _ => Err(ApiError::not_found(ErrorCode::NoSuchGame)),
-    }
-}
-
-pub async fn game(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<GameReport>> {
-    Ok(Json(report(&app, &headers, id).await?))
-}
-
-/// One row per player and question, with a header row.
-pub async fn game_csv(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> ApiResult<Response> {
-    let r = report(&app, &headers, id).await?;
-    let mut csv =
-        String::from("player_id,name,rank,score,question,answered,correct,elapsed_ms,points\n");
-    for p in &r.players {
-        for q in 0..r.questions as u32 {
-            let a = r
-                .answers
-                .iter()
-                .find(|a| a.player_id == p.player_id && a.index == q);
-            let correct = match a.and_then(|a| a.correct) {
-                Some(true) => "true",
-                Some(false) => "false",
-                None => "",
-            };
-            let _ = writeln!(
-                csv,
-                "{},{},{},{},{},{},{},{},{}",
-                p.player_id,
-                csv_field(&p.name),
-                p.rank,
-                p.score,
-                q,
-                a.is_some(),
-                correct,
-                a.map_or(String::new(), |a| a.elapsed_ms.to_string()),
-                a.map_or(0, |a| a.points),
-            );
-        }
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"game-{id}.csv\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
-}
-
-/// Quotes a CSV field when needed, and defuses spreadsheet formulas.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// `GET /api/admin/stats` (admin only): what the database writer has done since start, so a
 /// load run can report commits per second.
 pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    if account(&app, &headers).await?.role != Role::Admin {
-        return Err(ApiError::unauthorized());
-    }
+    admin(&app, &headers).await?;
     let stats = &app.store().writer.stats;
     Ok(Json(json!({
         "commits": stats.commits.load(std::sync::atomic::Ordering::Relaxed),

@@ -1,12 +1,16 @@
 //! HTTP: the JSON API, the health check and the embedded web pages.
 
+mod accounts;
 mod api;
+mod games;
 pub mod origin;
 mod pages;
+pub mod quizzes;
+mod rooms;
 
 use crate::App;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -18,15 +22,34 @@ const MAX_BODY: usize = 1024 * 1024;
 pub fn router(app: App) -> Router {
     let api = Router::new()
         .route("/api/login", post(api::login))
+        .route("/api/logout", post(accounts::logout))
+        .route("/api/password", post(accounts::change_password))
         .route("/api/me", get(api::me))
         .route(
             "/api/quizzes",
-            get(api::list_quizzes).post(api::create_quiz),
+            get(quizzes::list_quizzes).post(quizzes::create_quiz),
         )
-        .route("/api/quizzes/{id}", get(api::get_quiz))
-        .route("/api/games/{id}", get(api::game))
-        .route("/api/games/{id}/results.csv", get(api::game_csv))
+        .route("/api/quizzes/csv", post(quizzes::import_csv))
+        .route(
+            "/api/quizzes/{id}",
+            get(quizzes::get_quiz)
+                .put(quizzes::put_quiz)
+                .delete(quizzes::delete_quiz),
+        )
+        .route("/api/games", get(games::list_games))
+        .route("/api/games/{id}", get(games::game).patch(games::patch_game))
+        .route("/api/games/{id}/results.csv", get(games::game_csv))
+        .route("/api/leaderboard", get(games::leaderboard))
+        .route("/api/qr.svg", get(rooms::qr_svg))
+        .route("/api/join-url", get(rooms::join_url_json))
         .route("/api/admin/stats", get(api::stats))
+        .route(
+            "/api/admin/accounts",
+            get(accounts::list_accounts).post(accounts::create_account),
+        )
+        .route("/api/admin/accounts/{id}", patch(accounts::patch_account))
+        .route("/api/admin/rooms", get(rooms::list_rooms))
+        .route("/api/admin/rooms/{pin}/close", post(rooms::close_room))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -5,7 +5,7 @@
 //! `Persist` raises a barrier; the messages after it are held until the writer reports the
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
-use super::state::{ConnId, Effect, Effects, Room, Target};
+use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId, ServerMsg};
@@ -112,6 +112,15 @@ pub enum RoomCmd {
         conn: ConnId,
     },
     Shutdown {
+        done: oneshot::Sender<()>,
+    },
+    /// For the admin page: a snapshot of the room.
+    Summary {
+        reply: oneshot::Sender<RoomSummary>,
+    },
+    /// An admin closes the room: as if its host sent `end`. `done` is told once the rows
+    /// are handed to the writer.
+    End {
         done: oneshot::Sender<()>,
     },
 }
@@ -272,6 +281,16 @@ impl Actor {
             RoomCmd::Shutdown { done } => {
                 self.shutdown_done = Some(done);
                 self.room.shutdown(&mut fx);
+            }
+            RoomCmd::Summary { reply } => {
+                let _ = reply.send(self.room.summary());
+            }
+            RoomCmd::End { done } => {
+                info!("ended by an admin");
+                self.room.end(now, &mut fx);
+                self.apply(fx);
+                let _ = done.send(());
+                return;
             }
         }
         self.apply(fx);

@@ -13,4 +13,4 @@ mod props;
 mod tests;
 
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
-pub use state::{ConnId, Room, Settings};
+pub use state::{ConnId, Room, RoomSummary, Settings};

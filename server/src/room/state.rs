@@ -363,6 +363,22 @@ pub struct Room {
     connected: u32,
 }
 
+/// A live room as the admin page lists it ([`Room::summary`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomSummary {
+    pub pin: Pin,
+    pub game_id: GameId,
+    pub title: String,
+    pub mode: Mode,
+    pub phase: PhaseName,
+    pub index: Option<u32>,
+    pub total: u32,
+    pub locked: bool,
+    pub chat: bool,
+    /// Active players, in join order.
+    pub players: Vec<PlayerInfo>,
+}
+
 /// Normalises a nickname and checks it; see [`crate::names`] for the rules.
 pub fn clean_name(raw: &str) -> Option<String> {
     crate::names::clean(raw)
@@ -1187,14 +1203,7 @@ impl Room {
                 self.chat = enabled;
                 self.record_flags(fx);
             }
-            ClientMsg::End => match self.phase {
-                Phase::Finished { .. } => self.dissolve(CloseReason::HostEnded, fx),
-                Phase::Question { .. } => {
-                    self.close_question(now, fx);
-                    self.finish(now, fx);
-                }
-                _ => self.finish(now, fx),
-            },
+            ClientMsg::End => self.end(now, fx),
             ClientMsg::Chat { text, to } => {
                 self.chat_to(ChatFrom::Host(HostLiteral::Host), text, to, None, fx)
             }
@@ -1211,6 +1220,36 @@ impl Room {
                     format!("a host cannot send `{}`", other.type_name()),
                 ),
             )),
+        }
+    }
+
+    /// The host's `end`, also what an admin's close does: an open question is closed and
+    /// scored, the game finishes (results stored, `game_over` to all); a finished room closes.
+    pub fn end(&mut self, now: Instant, fx: &mut Effects) {
+        self.last_activity = now;
+        match self.phase {
+            Phase::Finished { .. } => self.dissolve(CloseReason::HostEnded, fx),
+            Phase::Question { .. } => {
+                self.close_question(now, fx);
+                self.finish(now, fx);
+            }
+            _ => self.finish(now, fx),
+        }
+    }
+
+    /// What the admin page shows of a live room.
+    pub fn summary(&self) -> RoomSummary {
+        RoomSummary {
+            pin: self.settings.pin.clone(),
+            game_id: self.settings.game_id,
+            title: self.quiz.title.clone(),
+            mode: self.settings.mode,
+            phase: self.phase_name(),
+            index: self.last_index,
+            total: self.total(),
+            locked: self.locked,
+            chat: self.chat,
+            players: self.active_infos(),
         }
     }
 

@@ -1532,3 +1532,69 @@ mod actor {
         assert!(cut.is_err(), "the host was cut off by a burst of joins");
     }
 }
+
+#[test]
+fn an_admin_end_has_exactly_the_effects_of_the_hosts_end() {
+    let t0 = Instant::now();
+    let at = t0 + Duration::from_millis(500);
+    let (mut by_host, mut by_admin) = (
+        room_with(Mode::Classic, 2, t0),
+        room_with(Mode::Classic, 2, t0),
+    );
+    for room in [&mut by_host, &mut by_admin] {
+        host(room, ClientMsg::Start, t0);
+        answer(room, 1, 0, AnswerValue::Choice(1), t0);
+    }
+    for _ in 0..2 {
+        let from_host = host(&mut by_host, ClientMsg::End, at);
+        let mut from_admin = Effects::new();
+        by_admin.end(at, &mut from_admin);
+        by_admin.check_invariants();
+        assert_eq!(from_admin, from_host);
+    }
+    assert_eq!(by_admin.summary(), by_host.summary());
+}
+
+#[test]
+fn the_summary_shows_the_phase_the_flags_and_the_active_players() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    let s = room.summary();
+    assert_eq!(
+        (s.pin.0.as_str(), s.game_id, s.mode, s.index, s.total),
+        ("123456", GameId(1), Mode::Classic, None, 5)
+    );
+    assert_eq!(s.title, "Rules");
+    assert_eq!(s.phase, quizrace_protocol::PhaseName::Lobby);
+    assert_eq!(s.players.len(), 3);
+    host(&mut room, ClientMsg::Lock { locked: true }, t0);
+    host(&mut room, ClientMsg::SetChat { enabled: false }, t0);
+    host(
+        &mut room,
+        ClientMsg::Kick {
+            player_id: PlayerId(2),
+        },
+        t0,
+    );
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    let s = room.summary();
+    assert_eq!(s.phase, quizrace_protocol::PhaseName::Question);
+    assert_eq!(s.index, Some(0));
+    assert!(s.locked && !s.chat);
+    let ids: Vec<PlayerId> = s.players.iter().map(|p| p.player_id).collect();
+    assert_eq!(
+        ids,
+        [PlayerId(1), PlayerId(3)],
+        "the kicked player is not listed"
+    );
+    assert!(s.players.iter().all(|p| p.connected));
+    host(&mut room, ClientMsg::Close, t0);
+    let s = room.summary();
+    assert_eq!(s.phase, quizrace_protocol::PhaseName::Reveal);
+    assert!(
+        s.players[0].score > 0,
+        "scores once scored: {:?}",
+        s.players
+    );
+}

@@ -1,0 +1,132 @@
+//! Games: the list of your games, one game's report (JSON and CSV), keeping a game private,
+//! and the public leaderboard of recent finished games.
+
+use super::api::{account, db, ApiError, ApiResult};
+use crate::store::{GameReport, GameRow, LeaderboardGame, Role};
+use crate::App;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use quizrace_protocol::{ErrorCode, GameId};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+/// `GET /api/games`: the caller's games (an admin: everyone's), newest first.
+pub async fn list_games(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<GameRow>>> {
+    let who = account(&app, &headers).await?;
+    Ok(Json(db(&app, move |s| Ok(s.list_games(&who)?)).await?))
+}
+
+async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport> {
+    let who = account(app, headers).await?;
+    let report = db(app, move |s| Ok(s.game_report(GameId(id))?)).await?;
+    match report {
+        Some(r) if r.host_id == who.id || who.role == Role::Admin => Ok(r),
+        // Someone else's game looks the same as no game: ids are not secrets, results are.
+        _ => Err(ApiError::not_found(ErrorCode::NoSuchGame)),
+    }
+}
+
+pub async fn game(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<GameReport>> {
+    Ok(Json(report(&app, &headers, id).await?))
+}
+
+/// One row per player and question, with a header row.
+pub async fn game_csv(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let r = report(&app, &headers, id).await?;
+    let mut csv =
+        String::from("player_id,name,rank,score,question,answered,correct,elapsed_ms,points\n");
+    for p in &r.players {
+        for q in 0..r.questions as u32 {
+            let a = r
+                .answers
+                .iter()
+                .find(|a| a.player_id == p.player_id && a.index == q);
+            let correct = match a.and_then(|a| a.correct) {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            };
+            let _ = writeln!(
+                csv,
+                "{},{},{},{},{},{},{},{},{}",
+                p.player_id,
+                csv_field(&p.name),
+                p.rank,
+                p.score,
+                q,
+                a.is_some(),
+                correct,
+                a.map_or(String::new(), |a| a.elapsed_ms.to_string()),
+                a.map_or(0, |a| a.points),
+            );
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"game-{id}.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Quotes a CSV field when needed, and defuses spreadsheet formulas.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `PATCH /api/games/{id}` `{"private": bool}`: a private game is left off the leaderboard.
+pub async fn patch_game(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    let who = account(&app, &headers).await?;
+    let game = GameId(id);
+    let host = db(&app, move |s| Ok(s.game_host(game)?)).await?;
+    if !host.is_some_and(|(host_id, _)| host_id == who.id || who.role == Role::Admin) {
+        return Err(ApiError::not_found(ErrorCode::NoSuchGame));
+    }
+    let Json(body) = body?;
+    let Some(private) = body.get("private").and_then(Value::as_bool) else {
+        return Err(ApiError::bad_field(
+            "private",
+            "send {\"private\": true} or {\"private\": false}",
+        ));
+    };
+    db(&app, move |s| Ok(s.set_game_private(game, private)?)).await?;
+    Ok(Json(json!({ "game_id": game, "private": private })))
+}
+
+/// `GET /api/leaderboard` (no login): recent finished games that are not private.
+pub async fn leaderboard(State(app): State<App>) -> ApiResult<Json<Vec<LeaderboardGame>>> {
+    Ok(Json(db(&app, |s| Ok(s.leaderboard()?)).await?))
+}

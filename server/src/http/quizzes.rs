@@ -1,0 +1,495 @@
+//! Quizzes: list, store, read, replace, delete, and the CSV import that turns a spreadsheet
+//! into a quiz document for the editor (without storing it).
+
+use super::api::{account, db, ApiError, ApiResult};
+use crate::store::{Account, Role, StoredQuiz};
+use crate::App;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use quizrace_protocol::{
+    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub async fn list_quizzes(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    let who = account(&app, &headers).await?;
+    let list = db(&app, move |s| Ok(s.list_quizzes(&who)?)).await?;
+    Ok(Json(json!(list)))
+}
+
+/// A request body as a validated quiz document; 400 with the first problem otherwise.
+fn quiz_doc(body: Result<Json<Value>, JsonRejection>) -> ApiResult<QuizDoc> {
+    let Json(value) = body?;
+    let doc: QuizDoc = serde_json::from_value(value).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            format!("not a quiz document: {e}"),
+        )
+    })?;
+    if let Err(e) = doc.validate() {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.to_string())
+                .with(json!({"index": e.index, "field": e.field})),
+        );
+    }
+    Ok(doc)
+}
+
+pub async fn create_quiz(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<Response> {
+    let who = account(&app, &headers).await?;
+    let doc = quiz_doc(body)?;
+    let id = db(&app, move |s| Ok(s.create_quiz(who.id, &doc)?)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// The stored quiz if `who` may read it: its owner, an admin, anyone for a built-in sample.
+async fn visible(app: &App, who: &Account, id: QuizId) -> ApiResult<StoredQuiz> {
+    let quiz = db(app, move |s| Ok(s.get_quiz(id)?)).await?;
+    let (me, admin) = (who.id, who.role == Role::Admin);
+    match quiz {
+        Some(q) if q.builtin || q.owner_id == me || admin => Ok(q),
+        _ => Err(ApiError::not_found(ErrorCode::NoSuchQuiz)),
+    }
+}
+
+/// The quiz if `who` may change it; a built-in sample is visible to all but changeable by none.
+async fn writable(app: &App, who: &Account, id: QuizId) -> ApiResult<StoredQuiz> {
+    let quiz = visible(app, who, id).await?;
+    if quiz.builtin {
+        let code = ErrorCode::ReadOnly;
+        return Err(ApiError::new(StatusCode::CONFLICT, code, code.message()));
+    }
+    Ok(quiz)
+}
+
+/// The full document, answers included: only for its owner (or an admin, or a built-in quiz).
+pub async fn get_quiz(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<QuizDoc>> {
+    let who = account(&app, &headers).await?;
+    Ok(Json(visible(&app, &who, QuizId(id)).await?.doc))
+}
+
+pub async fn put_quiz(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<Json<Value>> {
+    let who = account(&app, &headers).await?;
+    let id = QuizId(id);
+    writable(&app, &who, id).await?;
+    let doc = quiz_doc(body)?;
+    db(&app, move |s| Ok(s.update_quiz(id, &doc)?)).await?;
+    Ok(Json(json!({ "id": id })))
+}
+
+pub async fn delete_quiz(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let who = account(&app, &headers).await?;
+    let id = QuizId(id);
+    writable(&app, &who, id).await?;
+    db(&app, move |s| Ok(s.delete_quiz(id)?)).await?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize)]
+pub struct CsvQuery {
+    #[serde(default)]
+    title: String,
+}
+
+/// `POST /api/quizzes/csv?title=T`: the sheet as a validated quiz document, not stored.
+pub async fn import_csv(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(CsvQuery { title }): Query<CsvQuery>,
+    body: Bytes,
+) -> ApiResult<Json<QuizDoc>> {
+    account(&app, &headers).await?;
+    let doc = from_csv(&title, &body).map_err(|e| {
+        let mut extra = json!({ "row": e.row, "column": e.column });
+        if let Some(field) = e.field {
+            extra = json!({ "field": field });
+        }
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.message).with(extra)
+    })?;
+    Ok(Json(doc))
+}
+
+/// The columns of a quiz sheet, in the order the documentation lists them.
+const COLUMNS: [&str; 11] = [
+    "kind",
+    "question",
+    "choice1",
+    "choice2",
+    "choice3",
+    "choice4",
+    "choice5",
+    "choice6",
+    "correct",
+    "time_limit_s",
+    "points",
+];
+const CHOICES: usize = 6;
+
+/// Why a sheet is not a quiz: a cell (1-based line in the file, column name), or the quiz as a
+/// whole (`field`: `title` or `questions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    pub row: Option<u64>,
+    pub column: Option<&'static str>,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+fn cell_error(row: u64, column: &'static str, message: impl Into<String>) -> CsvError {
+    CsvError {
+        row: Some(row),
+        column: Some(column),
+        field: None,
+        message: format!("row {row}, {column}: {}", message.into()),
+    }
+}
+
+/// Reads a quiz sheet (header row first; names case-insensitive, any order) and checks the
+/// result with the same rules as a stored quiz, naming the cell at fault.
+pub fn from_csv(title: &str, bytes: &[u8]) -> Result<QuizDoc, CsvError> {
+    // Spreadsheets save UTF-8 with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers = reader.headers().map_err(|e| read_error(&e, 1))?.clone();
+    let mut at: [Option<usize>; COLUMNS.len()] = [None; COLUMNS.len()];
+    for (i, name) in headers.iter().enumerate() {
+        let name = name.to_ascii_lowercase();
+        let Some(c) = COLUMNS.iter().position(|&k| k == name) else {
+            return Err(CsvError {
+                row: Some(1),
+                column: None,
+                field: None,
+                message: format!(
+                    "row 1: unknown column `{name}`; the columns are {}",
+                    COLUMNS.join(",")
+                ),
+            });
+        };
+        if at[c].replace(i).is_some() {
+            return Err(cell_error(1, COLUMNS[c], "this column appears twice"));
+        }
+    }
+    if at[1].is_none() {
+        return Err(cell_error(
+            1,
+            "question",
+            "the header row has no `question` column",
+        ));
+    }
+    let mut questions = Vec::new();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| read_error(&e, 0))?;
+        let row = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cell = |c: usize| at[c].and_then(|i| record.get(i)).unwrap_or("");
+        questions.push(question(row, cell)?);
+        rows.push(row);
+    }
+    let doc = QuizDoc {
+        title: title.to_owned(),
+        questions,
+    };
+    doc.validate().map_err(|e| locate(&e, &doc, &rows))?;
+    Ok(doc)
+}
+
+fn read_error(e: &csv::Error, fallback_row: u64) -> CsvError {
+    let row = e.position().map_or(fallback_row, csv::Position::line);
+    CsvError {
+        row: Some(row),
+        column: None,
+        field: None,
+        message: format!("row {row}: the file is not readable CSV ({e})"),
+    }
+}
+
+/// One data row as a question. `cell(c)` is the trimmed text under `COLUMNS[c]`.
+fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc, CsvError> {
+    let kind = match cell(0).to_ascii_lowercase().as_str() {
+        "" => QuestionKind::Choice,
+        k => serde_json::from_value(Value::String(k.to_owned())).map_err(|_| {
+            cell_error(
+                row,
+                "kind",
+                format!("`{k}` is not a kind: use choice, true_false, multi, type_answer or poll"),
+            )
+        })?,
+    };
+    let text = cell(1);
+    if text.is_empty() {
+        return Err(cell_error(row, "question", "the question text is empty"));
+    }
+    let filled: Vec<&str> = (0..CHOICES).map(|c| cell(2 + c)).collect();
+    let last = filled.iter().rposition(|c| !c.is_empty());
+    let choices: Vec<String> = match (kind, last) {
+        (QuestionKind::TrueFalse | QuestionKind::TypeAnswer, Some(c)) => {
+            return Err(cell_error(
+                row,
+                COLUMNS[2 + c],
+                "this kind of question takes no choices; leave choice1..choice6 empty",
+            ))
+        }
+        (_, None) => Vec::new(),
+        (_, Some(last)) => {
+            // `correct` counts the columns, so a gap would shift every number after it.
+            if let Some(gap) = filled[..last].iter().position(|c| c.is_empty()) {
+                return Err(cell_error(
+                    row,
+                    COLUMNS[2 + gap],
+                    "this choice is empty but a later one is filled",
+                ));
+            }
+            filled[..=last].iter().map(|c| (*c).to_owned()).collect()
+        }
+    };
+    let correct_cell = cell(8);
+    let (correct, accept) = match kind {
+        QuestionKind::Poll if !correct_cell.is_empty() => {
+            return Err(cell_error(
+                row,
+                "correct",
+                "a poll has no correct answer; leave it empty",
+            ))
+        }
+        QuestionKind::Poll => (None, None),
+        QuestionKind::TrueFalse => match correct_cell.to_ascii_lowercase().as_str() {
+            "true" => (Some(vec![0]), None),
+            "false" => (Some(vec![1]), None),
+            _ => {
+                return Err(cell_error(
+                    row,
+                    "correct",
+                    "a true_false question needs `true` or `false`",
+                ))
+            }
+        },
+        QuestionKind::TypeAnswer => {
+            let accept: Vec<String> = correct_cell
+                .split('|')
+                .map(|a| a.trim().to_owned())
+                .collect();
+            if accept.iter().any(String::is_empty) {
+                return Err(cell_error(
+                    row,
+                    "correct",
+                    "list the accepted answers separated by `|`, none of them empty",
+                ));
+            }
+            (None, Some(accept))
+        }
+        QuestionKind::Choice | QuestionKind::Multi => {
+            let mut numbers = Vec::new();
+            for part in correct_cell.split('|').map(str::trim) {
+                match part.parse::<u32>() {
+                    Ok(n) if (1..=choices.len() as u32).contains(&n) => numbers.push(n - 1),
+                    _ => {
+                        return Err(cell_error(
+                            row,
+                            "correct",
+                            format!(
+                                "`{part}` is not a choice number: use 1 to {} separated by `|`",
+                                choices.len()
+                            ),
+                        ))
+                    }
+                }
+            }
+            (Some(numbers), None)
+        }
+    };
+    let time_limit_s = match cell(9) {
+        "" => None,
+        t => match t.parse::<u32>() {
+            Ok(n) if (MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&n) => Some(n),
+            _ => {
+                return Err(cell_error(
+                    row,
+                    "time_limit_s",
+                    format!("a number of seconds from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S}, or empty for 20"),
+                ))
+            }
+        },
+    };
+    let points = match cell(10).to_ascii_lowercase().as_str() {
+        "" => None,
+        "standard" => Some(Points::Standard),
+        "double" => Some(Points::Double),
+        "none" => Some(Points::NoPoints),
+        _ => {
+            return Err(cell_error(
+                row,
+                "points",
+                "use standard, double or none, or leave it empty",
+            ))
+        }
+    };
+    Ok(QuestionDoc {
+        kind,
+        text: text.to_owned(),
+        choices: (!choices.is_empty()).then_some(choices),
+        correct,
+        accept,
+        time_limit_s,
+        points,
+    })
+}
+
+/// Names the cell behind a validation error of the built document.
+fn locate(e: &QuizError, doc: &QuizDoc, rows: &[u64]) -> CsvError {
+    let Some(i) = e.index else {
+        return CsvError {
+            row: None,
+            column: None,
+            field: Some(e.field),
+            message: e.message.clone(),
+        };
+    };
+    let row = rows.get(i).copied().unwrap_or(0);
+    let column = match e.field {
+        "text" => "question",
+        "choices" => {
+            // "choice {c} is …" names the choice; a count problem points past the last one.
+            let named = e
+                .message
+                .strip_prefix("choice ")
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            let given = doc.questions[i].choices.as_ref().map_or(0, Vec::len);
+            COLUMNS[2 + named.unwrap_or(given).min(CHOICES - 1)]
+        }
+        "time_limit_s" => "time_limit_s",
+        "points" => "points",
+        _ => "correct",
+    };
+    cell_error(row, column, e.message.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "kind,question,choice1,choice2,choice3,choice4,choice5,choice6,correct,time_limit_s,points\n";
+
+    #[test]
+    fn a_sheet_with_every_kind_reads_as_the_document_it_describes() {
+        let sheet = format!(
+            "{HEADER}choice,Capital of France?,Paris,Lyon,Nice,Lille,,,1,20,\n\
+             true_false,The Rhine flows through Basel.,,,,,,,true,10,\n\
+             multi,Which are prime?,2,4,5,9,,,1|3,,double\n\
+             type_answer,Chemical symbol of gold?,,,,,,,Au|au ,,\n\
+             poll,Did you enjoy this quiz?,Yes,No,,,,,,,none\n"
+        );
+        let doc = from_csv("Capitals", sheet.as_bytes()).expect("valid");
+        let want: QuizDoc = serde_json::from_value(json!({"title":"Capitals","questions":[
+            {"kind":"choice","text":"Capital of France?","choices":["Paris","Lyon","Nice","Lille"],"correct":[0],"time_limit_s":20},
+            {"kind":"true_false","text":"The Rhine flows through Basel.","correct":[0],"time_limit_s":10},
+            {"kind":"multi","text":"Which are prime?","choices":["2","4","5","9"],"correct":[0,2],"points":"double"},
+            {"kind":"type_answer","text":"Chemical symbol of gold?","accept":["Au","au"]},
+            {"kind":"poll","text":"Did you enjoy this quiz?","choices":["Yes","No"],"points":"none"}
+        ]}))
+        .expect("doc");
+        assert_eq!(doc, want);
+    }
+
+    #[test]
+    fn columns_may_come_in_any_order_and_case_and_kind_defaults_to_choice() {
+        let sheet = "\u{feff}Correct,QUESTION,Choice2,choice1\n2,\"Pick, please\",b,a\n";
+        let doc = from_csv("T", sheet.as_bytes()).expect("valid");
+        let q = &doc.questions[0];
+        assert_eq!(q.kind, QuestionKind::Choice);
+        assert_eq!(q.text, "Pick, please");
+        assert_eq!(
+            q.choices.as_deref(),
+            Some(&["a".to_owned(), "b".to_owned()][..])
+        );
+        assert_eq!(q.correct.as_deref(), Some(&[1][..]));
+    }
+
+    #[test]
+    fn a_bad_cell_is_named_by_its_line_and_column() {
+        let cases = [
+            ("choice,Q,a,b,,,,,3,,", 2, "correct"),
+            ("choice,Q,a,b,,,,,x,,", 2, "correct"),
+            ("quiz,Q,a,b,,,,,1,,", 2, "kind"),
+            ("choice,,a,b,,,,,1,,", 2, "question"),
+            ("choice,Q,a,,c,,,,1,,", 2, "choice2"),
+            ("choice,Q,a,,,,,,1,,", 2, "choice2"),
+            ("true_false,Q,,,,,,,maybe,,", 2, "correct"),
+            ("true_false,Q,True,False,,,,,true,,", 2, "choice2"),
+            ("type_answer,Q,,,,,,,a||b,,", 2, "correct"),
+            ("poll,Q,a,b,,,,,1,,", 2, "correct"),
+            ("choice,Q,a,b,,,,,1,4,", 2, "time_limit_s"),
+            ("choice,Q,a,b,,,,,1,,triple", 2, "points"),
+        ];
+        for (line, row, column) in cases {
+            let sheet = format!("{HEADER}choice,Fine,a,b,,,,,1,,\n{line}\n");
+            let e = from_csv("T", sheet.as_bytes()).expect_err(line);
+            assert_eq!(
+                (e.row, e.column),
+                (Some(row + 1), Some(column)),
+                "{line}: {e:?}"
+            );
+            assert!(e.message.contains(column), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_line_break_counts_towards_the_line_numbers() {
+        let sheet = format!("{HEADER}choice,\"Two\nlines\",a,b,,,,,1,,\nchoice,Q,a,b,,,,,9,,\n");
+        let e = from_csv("T", sheet.as_bytes()).expect_err("bad");
+        assert_eq!((e.row, e.column), (Some(4), Some("correct")), "{e:?}");
+    }
+
+    #[test]
+    fn the_header_must_name_known_columns_and_a_question() {
+        let e = from_csv("T", b"question,answer\nQ,a\n").expect_err("unknown");
+        assert_eq!((e.row, e.column), (Some(1), None));
+        let e = from_csv("T", b"kind,choice1\nchoice,a\n").expect_err("no question");
+        assert_eq!((e.row, e.column), (Some(1), Some("question")));
+    }
+
+    #[test]
+    fn the_quiz_as_a_whole_is_checked_too() {
+        let e = from_csv("T", HEADER.as_bytes()).expect_err("empty");
+        assert_eq!(e.field, Some("questions"));
+        let sheet = format!("{HEADER}choice,Q,a,b,,,,,1,,\n");
+        let e = from_csv("  ", sheet.as_bytes()).expect_err("no title");
+        assert_eq!(e.field, Some("title"));
+        let long = "x".repeat(121);
+        let sheet = format!("{HEADER}choice,Q,a,{long},,,,,1,,\n");
+        let e = from_csv("T", sheet.as_bytes()).expect_err("long choice");
+        assert_eq!((e.row, e.column), (Some(2), Some("choice2")), "{e:?}");
+    }
+}
