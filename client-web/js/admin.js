@@ -43,9 +43,9 @@ function accountRow(a) {
   reset.onclick = () => openReset(a);
   return el("tr", { dataset: { accountId: a.id, username: a.username }, class: a.disabled ? "disabled" : null },
     el("th", { scope: "row" }, a.username, self ? el("span", { class: "hint" }, " (you)") : null),
-    el("td", {}, role),
-    el("td", { class: "status-cell" }, a.disabled ? "Disabled" : "Active"),
-    el("td", {}, when(a.created_at)),
+    el("td", { "data-label": "Role" }, role),
+    el("td", { class: "status-cell", "data-label": "Status" }, a.disabled ? "Disabled" : "Active"),
+    el("td", { "data-label": "Created" }, when(a.created_at)),
     el("td", {}, el("div", { class: "row nowrap" }, toggle, reset)));
 }
 
@@ -155,11 +155,16 @@ function roomCard(r) {
     : PHASES[r.phase] || r.phase;
   const close = el("button", { type: "button", class: "danger close-room", "aria-label": `Close room ${r.pin}` }, "Close room");
   close.onclick = async () => {
-    if (!confirm(`Close room ${r.pin} (“${r.title}”, host ${r.host})? The game ends for everyone; the scores so far are kept.`)) return;
+    // Like the host's End: a running game ends first (players see the podium), and a room
+    // whose game is over closes for good.
+    const ask = r.phase === "finished"
+      ? `Close room ${r.pin} (“${r.title}”, host ${r.host})? Its game is over; the players are disconnected.`
+      : `End the game in room ${r.pin} (“${r.title}”, host ${r.host}) now? Everyone sees the podium; the scores so far are kept. Close it again to disconnect the players.`;
+    if (!confirm(ask)) return;
     close.disabled = true;
     try {
       await api("POST", `/api/admin/rooms/${r.pin}/close`, {});
-      announce(`Room ${r.pin} closed.`);
+      announce(r.phase === "finished" ? `Room ${r.pin} closed.` : `The game in room ${r.pin} is over.`);
     } catch (e) {
       $("rooms-error").textContent = e.code === "no_such_room" ? `Room ${r.pin} had already closed.` : `Could not close room ${r.pin}: ${e.message}`;
     }

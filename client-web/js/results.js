@@ -60,11 +60,11 @@ function gameRow(g, admin) {
   }
   return el("tr", { dataset: { gameId: g.game_id } },
     el("th", { scope: "row" }, el("a", { href: `/results?game=${g.game_id}` }, g.title)),
-    el("td", { class: "nowrap" }, when(g.created_at)),
-    el("td", {}, g.mode === "race" ? "Race" : "Classic"),
-    el("td", {}, g.status === "running" && g.pin ? `Running (PIN ${g.pin})` : STATUS[g.status] || g.status),
-    el("td", { class: "num" }, String(g.players)),
-    admin ? el("td", {}, g.host) : null,
+    el("td", { class: "nowrap", "data-label": "Played" }, when(g.created_at)),
+    el("td", { "data-label": "Mode" }, g.mode === "race" ? "Race" : "Classic"),
+    el("td", { "data-label": "Status" }, g.status === "running" && g.pin ? `Running (PIN ${g.pin})` : STATUS[g.status] || g.status),
+    el("td", { class: "num", "data-label": "Players" }, String(g.players)),
+    admin ? el("td", { "data-label": "Host" }, g.host) : null,
     el("td", {}, el("label", { class: "check" }, box, "Private")),
     el("td", {}, action));
 }
