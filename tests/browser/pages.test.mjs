@@ -519,7 +519,8 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     assert.equal(lines[0], "player_id,name,rank,score,question,answered,correct,elapsed_ms,points");
     assert.equal(lines.length, 1 + PLAYERS.length * QUIZ.length);
 
-    const wide = await newPage("host-wide", false);
+    // Wide, and in the dark colour scheme.
+    const wide = await newPage("host-wide", false, { colorScheme: "dark" });
     await wide.addInitScript((t) => sessionStorage.setItem("quizrace.host.token", t), hostToken);
     await wide.goto(`${S.baseUrl}/results?game=${gameId}`);
     await wide.locator("#question-stats > li").nth(QUIZ.length - 1).waitFor();
