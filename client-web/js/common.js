@@ -121,6 +121,10 @@ export function mountNav(nav, me) {
       // Already expired or the server is away: forgetting the token here is what matters.
     }
     clearToken();
+    // The host page's room and view: on a shared computer, logging out must not leave the
+    // room controllable from this tab. The host takes it back from Results after a login.
+    sessionStorage.removeItem("quizrace.host.room");
+    sessionStorage.removeItem("quizrace.host.view");
     location.reload();
   };
   if (me) items.push(el("span", { class: "navme", title: `Logged in as ${me.username}` }, me.username), out);

@@ -463,6 +463,16 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await shot(admin, "admin");
     await checkPhone(admin, "admin");
 
+    // The host sees the running game in Results and takes control of it on /host.
+    await host.goto(`${S.baseUrl}/results`);
+    const running = host.locator(`#games tr[data-game-id="${room.game_id}"]`);
+    await running.locator("td", { hasText: `Running (PIN ${room.pin})` }).waitFor();
+    await running.locator(".resume-btn").click();
+    await host.waitForURL(`${S.baseUrl}/host`);
+    await host.locator("#host-pin", { hasText: room.pin }).waitFor();
+    await driver.evaluate((pin) => window.bots[pin].host.expect("error").then((e) => e.code), room.pin)
+      .then((code) => assert.equal(code, "replaced", "the page took the host role over"));
+
     // Close ends the game as the host's End does: the players see game over, the game is stored
     // as finished, the room stays on its podium; closing it again removes it.
     await card.locator(".close-room").click(); // the confirm() is accepted
@@ -582,6 +592,15 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await row().locator(".enable-btn").click();
     await row().locator(".status-cell", { hasText: "Active" }).waitFor();
     await S.api("POST", "/api/login", { username: HOST.username, password: third });
+  });
+
+  step("Log out in the bar ends the session and shows the login form", 15_000, async () => {
+    const token = await admin.evaluate(() => sessionStorage.getItem("quizrace.host.token"));
+    await admin.click("#nav-logout");
+    await screen(admin, "login");
+    assert.equal(await admin.evaluate(() => sessionStorage.getItem("quizrace.host.token")), null);
+    assert.ok(await admin.locator("#app").isHidden(), "nothing of the admin page is left on screen");
+    await S.api("GET", "/api/me", null, token, 401);
   });
 
   // These report what the steps recorded. After a failed step they still fail on anything
