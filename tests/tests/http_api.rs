@@ -163,6 +163,9 @@ async fn the_api_refuses_requests_without_a_valid_token() {
             "/api/me",
             "/api/games/1",
             "/api/games/1/results.csv",
+            "/api/games",
+            "/api/admin/accounts",
+            "/api/admin/rooms",
         ] {
             let r = http.get(path, token).await.unwrap();
             assert_eq!(r.status, 401, "GET {path} with {token:?}");
