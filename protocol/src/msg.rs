@@ -32,6 +32,16 @@ pub enum NamePolicy {
     Generated,
 }
 
+/// What a `host_resume` connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostView {
+    /// The host's controls (the default): replaces an earlier control connection.
+    Control,
+    /// A read-only big screen (a projector): sees what the host sees, may not command.
+    Screen,
+}
+
 /// Where a room is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,6 +132,8 @@ pub enum ClientMsg {
     HostResume {
         pin: Pin,
         host_key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        view: Option<HostView>,
     },
     Start,
     Close,
@@ -218,6 +230,13 @@ pub struct Standing {
     pub rank: u32,
 }
 
+/// The player ranked just above, in a personal `result`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ahead {
+    pub name: String,
+    pub score: i64,
+}
+
 /// One player in a `players` list or a `room_state`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlayerInfo {
@@ -294,6 +313,9 @@ pub enum ServerMsg {
         score: i64,
         rank: u32,
         streak: u32,
+        /// The player ranked just above; `null` for the leader.
+        #[serde(default)]
+        ahead: Option<Ahead>,
     },
     Leaderboard {
         index: u32,
@@ -364,6 +386,9 @@ pub enum ServerMsg {
         index: u32,
         answered: u32,
         total: u32,
+        /// Votes per choice, while a `poll` is open (the host's live chart).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        votes: Option<Vec<u32>>,
     },
 }
 

@@ -162,6 +162,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
         "host_resume" => ClientMsg::HostResume {
             pin: pin(&f)?,
             host_key: f.req("host_key", "the string from `room_created`")?,
+            view: f.opt("view", "\"control\" or \"screen\"")?,
         },
         "start" => ClientMsg::Start,
         "close" => ClientMsg::Close,

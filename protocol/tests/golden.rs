@@ -9,9 +9,9 @@
 //!   a question as players see it carries no answer.
 
 use quizrace_protocol::{
-    parse_client, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId,
-    HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points, Question,
-    QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, ServerMsg, Standing,
+    parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
+    GameId, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points,
+    Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, ServerMsg, Standing,
     ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
@@ -382,11 +382,16 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 score: 2950,
                 rank: 2,
                 streak: 3,
+                ahead: Some(Ahead {
+                    name: "Grace".into(),
+                    score: 3070,
+                }),
             },
             json: r#"{"type":"result","index":3,"answered":true,"correct":true,"points":1075,
-                      "score":2950,"rank":2,"streak":3}"#,
+                      "score":2950,"rank":2,"streak":3,"ahead":{"name":"Grace","score":3070}}"#,
             fields: &[
                 "type", "index", "answered", "correct", "points", "score", "rank", "streak",
+                "ahead",
             ],
         },
         Golden {
@@ -399,11 +404,35 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 score: 2950,
                 rank: 2,
                 streak: 0,
+                ahead: Some(Ahead {
+                    name: "Grace".into(),
+                    score: 3070,
+                }),
             },
             json: r#"{"type":"result","index":11,"answered":true,"correct":null,"points":0,
-                      "score":2950,"rank":2,"streak":0}"#,
+                      "score":2950,"rank":2,"streak":0,"ahead":{"name":"Grace","score":3070}}"#,
             fields: &[
                 "type", "index", "answered", "correct", "points", "score", "rank", "streak",
+                "ahead",
+            ],
+        },
+        Golden {
+            name: "result of the leader (ahead is null, not absent)",
+            msg: ServerMsg::Result {
+                index: 3,
+                answered: true,
+                correct: Some(false),
+                points: 0,
+                score: 3070,
+                rank: 1,
+                streak: 0,
+                ahead: None,
+            },
+            json: r#"{"type":"result","index":3,"answered":true,"correct":false,"points":0,
+                      "score":3070,"rank":1,"streak":0,"ahead":null}"#,
+            fields: &[
+                "type", "index", "answered", "correct", "points", "score", "rank", "streak",
+                "ahead",
             ],
         },
         Golden {
@@ -615,9 +644,21 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 index: 3,
                 answered: 15,
                 total: 23,
+                votes: None,
             },
             json: r#"{"type":"answer_count","index":3,"answered":15,"total":23}"#,
             fields: &["type", "index", "answered", "total"],
+        },
+        Golden {
+            name: "answer_count of an open poll",
+            msg: ServerMsg::AnswerCount {
+                index: 11,
+                answered: 15,
+                total: 23,
+                votes: Some(vec![9, 4, 2]),
+            },
+            json: r#"{"type":"answer_count","index":11,"answered":15,"total":23,"votes":[9,4,2]}"#,
+            fields: &["type", "index", "answered", "total", "votes"],
         },
     ]
 }
@@ -1139,9 +1180,20 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
             msg: ClientMsg::HostResume {
                 pin: pin(),
                 host_key: "9f2c41d0e8b7a6c5".into(),
+                view: None,
             },
             json: r#"{"type":"host_resume","pin":"482913","host_key":"9f2c41d0e8b7a6c5"}"#,
             fields: &["type", "pin", "host_key"],
+        },
+        Golden {
+            name: "host_resume of a big screen",
+            msg: ClientMsg::HostResume {
+                pin: pin(),
+                host_key: "9f2c41d0e8b7a6c5".into(),
+                view: Some(HostView::Screen),
+            },
+            json: r#"{"type":"host_resume","pin":"482913","host_key":"9f2c41d0e8b7a6c5","view":"screen"}"#,
+            fields: &["type", "pin", "host_key", "view"],
         },
         Golden {
             name: "start",

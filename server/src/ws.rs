@@ -13,8 +13,8 @@ use axum::response::Response;
 use axum::Extension;
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, Mode, NamePolicy, Pin, PlayerId, QuizId,
-    ServerMsg, MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, HostView, Mode, NamePolicy, Pin, PlayerId,
+    QuizId, ServerMsg, MAX_FRAME_BYTES,
 };
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -65,8 +65,17 @@ pub async fn upgrade(
 
 enum Bound {
     Nothing,
-    Player { room: RoomHandle, player: PlayerId },
-    Host { room: RoomHandle },
+    Player {
+        room: RoomHandle,
+        player: PlayerId,
+    },
+    Host {
+        room: RoomHandle,
+    },
+    /// A read-only big screen of the room (`host_resume` with `"view": "screen"`).
+    Screen {
+        room: RoomHandle,
+    },
 }
 
 struct Conn {
@@ -159,7 +168,7 @@ async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
     }
     let Conn { handle, bound, .. } = conn;
     match bound {
-        Bound::Player { room, .. } | Bound::Host { room } => {
+        Bound::Player { room, .. } | Bound::Host { room } | Bound::Screen { room } => {
             room.send(RoomCmd::Gone { conn: id }).await;
         }
         Bound::Nothing => {}
@@ -361,11 +370,20 @@ impl Conn {
                     self.error(code);
                 }
             }
-            (Bound::Nothing, ClientMsg::HostResume { pin, host_key }) => {
+            (
+                Bound::Nothing,
+                ClientMsg::HostResume {
+                    pin,
+                    host_key,
+                    view,
+                },
+            ) => {
                 let Some(room) = self.app.lobby().get(&pin) else {
                     return self.join_failed(ErrorCode::NoSuchRoom).await;
                 };
-                match self.attach_host(&room, host_key, false).await {
+                let screen = view == Some(HostView::Screen);
+                match self.attach_host(&room, host_key, false, screen).await {
+                    Ok(()) if screen => self.bound = Bound::Screen { room },
                     Ok(()) => self.bound = Bound::Host { room },
                     Err(code @ ErrorCode::Unauthorized) => self.join_failed(code).await,
                     Err(code) => self.error(code),
@@ -380,6 +398,8 @@ impl Conn {
                 | ClientMsg::HostResume { .. },
             ) => self.error(ErrorCode::AlreadyJoined),
             (Bound::Player { .. }, msg) if msg.is_host_command() => self.error(ErrorCode::NotHost),
+            // A screen on the wall only watches; it never commands nor speaks.
+            (Bound::Screen { .. }, _) => self.error(ErrorCode::NotHost),
             (Bound::Player { room, player }, msg) => {
                 let cmd = RoomCmd::Player {
                     conn,
@@ -460,12 +480,14 @@ impl Conn {
         room: &RoomHandle,
         host_key: String,
         created: bool,
+        screen: bool,
     ) -> Result<(), ErrorCode> {
         let (reply, answer) = oneshot::channel();
         let cmd = RoomCmd::AttachHost {
             conn: self.handle.as_host(),
             host_key,
             created,
+            screen,
             reply,
         };
         if !room.send(cmd).await {
@@ -521,7 +543,7 @@ impl Conn {
             return Err(ErrorCode::ServerBusy);
         };
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
-        self.attach_host(&handle, host_key, true).await?;
+        self.attach_host(&handle, host_key, true, false).await?;
         self.bound = Bound::Host { room: handle };
         Ok(())
     }

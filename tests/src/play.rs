@@ -98,6 +98,7 @@ pub fn outcome(msg: &ServerMsg) -> Option<Outcome> {
             score,
             rank,
             streak,
+            ..
         } => Some(Outcome {
             index: *index,
             answered: *answered,

@@ -279,6 +279,7 @@ async fn join_resume_or_host_on_a_joined_socket_get_already_joined() {
         ClientMsg::HostResume {
             pin: host.pin.clone(),
             host_key: host.host_key.clone(),
+            view: None,
         },
     ] {
         send(ada, msg.clone()).await;
@@ -306,6 +307,7 @@ async fn unknown_pins_get_no_such_room() {
         ClientMsg::HostResume {
             pin: nowhere.clone(),
             host_key: host.host_key.clone(),
+            view: None,
         },
     ] {
         send(&mut bot, msg.clone()).await;
@@ -730,6 +732,7 @@ async fn host_resume_with_a_wrong_host_key_gets_unauthorized_and_changes_nothing
             ClientMsg::HostResume {
                 pin: host.pin.clone(),
                 host_key: key.clone(),
+                view: None,
             },
         )
         .await;

@@ -167,6 +167,7 @@ async fn host(
                 host.send(&ClientMsg::HostResume {
                     pin: host.pin.clone(),
                     host_key: host.host_key.clone(),
+                    view: None,
                 })
                 .await?;
                 continue;

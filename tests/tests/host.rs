@@ -6,7 +6,9 @@ mod common;
 use common::{
     answer_acked, error, game_over, list, question, quiz, reveal, room_closed, send, Game,
 };
-use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, PhaseName, ServerMsg};
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, CloseReason, ErrorCode, HostView, PhaseName, ServerMsg,
+};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::Bot;
 use std::time::{Duration, Instant};
@@ -26,6 +28,7 @@ async fn host_resume_on_a_new_socket_keeps_control_and_replaces_the_old_one() {
         ClientMsg::HostResume {
             pin: host.pin.clone(),
             host_key: host.host_key.clone(),
+            view: None,
         },
     )
     .await;
@@ -72,6 +75,46 @@ async fn host_resume_on_a_new_socket_keeps_control_and_replaces_the_old_one() {
 }
 
 #[tokio::test]
+async fn a_big_screen_watches_the_room_beside_the_host_and_may_not_command() {
+    let game = Game::with(quiz(vec![common::choice(1)])).await;
+    let mut host = game.room().await;
+    let resume = |key: &str| ClientMsg::HostResume {
+        pin: host.pin.clone(),
+        host_key: key.into(),
+        view: Some(HostView::Screen),
+    };
+    let mut stranger = Bot::connect(&game.url).await.unwrap();
+    send(&mut stranger, resume("not the key")).await;
+    assert_eq!(error(&mut stranger).await.0, ErrorCode::Unauthorized);
+
+    let mut screen = Bot::connect(&game.url).await.unwrap();
+    send(&mut screen, resume(&host.host_key)).await;
+    screen
+        .expect("room_state", |m| {
+            matches!(m, ServerMsg::RoomState { .. }).then_some(())
+        })
+        .await
+        .unwrap();
+    let mut bots = game.players(&mut host, &["Ada"]).await;
+    screen
+        .expect("player_joined", |m| {
+            matches!(m, ServerMsg::PlayerJoined { .. }).then_some(())
+        })
+        .await
+        .unwrap();
+
+    // The screen's commands are refused; the host, not replaced, still runs the room.
+    send(&mut screen, ClientMsg::Start).await;
+    assert_eq!(error(&mut screen).await.0, ErrorCode::NotHost);
+    send(&mut host.bot, ClientMsg::Start).await;
+    assert_eq!(question(&mut screen).await.index, 0);
+    answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
+    assert_eq!(reveal(&mut screen).await.answered, 1);
+    send(&mut host.bot, ClientMsg::End).await;
+    game_over(&mut screen).await;
+}
+
+#[tokio::test]
 async fn the_room_plays_on_while_the_host_is_away() {
     let game = Game::with(quiz(vec![common::choice(1)])).await;
     let mut host = game.room().await;
@@ -84,7 +127,15 @@ async fn the_room_plays_on_while_the_host_is_away() {
     answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
     reveal(&mut bots[0]).await;
     let mut back = Bot::connect(&game.url).await.unwrap();
-    send(&mut back, ClientMsg::HostResume { pin, host_key: key }).await;
+    send(
+        &mut back,
+        ClientMsg::HostResume {
+            pin,
+            host_key: key,
+            view: None,
+        },
+    )
+    .await;
     let phase = back
         .expect("room_state", |m| match m {
             ServerMsg::RoomState { phase, .. } => Some(*phase),
@@ -174,6 +225,7 @@ async fn lock_and_set_chat_show_in_the_room_state() {
         ClientMsg::HostResume {
             pin: host.pin.clone(),
             host_key: host.host_key.clone(),
+            view: None,
         },
     )
     .await;
@@ -262,6 +314,7 @@ async fn the_host_hears_joins_leaves_connections_and_answer_counts() {
                 index,
                 answered,
                 total,
+                ..
             } => Some((*index, *answered, *total)),
             _ => None,
         })
@@ -421,6 +474,7 @@ async fn answer_count_catches_up_with_a_burst_of_answers() {
                 index,
                 answered,
                 total,
+                ..
             } => {
                 counts.push(*answered);
                 (*answered == 5).then_some((*index, *total))

@@ -100,6 +100,7 @@ async fn stopping_the_server_tells_every_socket_and_the_next_start_resumes_the_g
         ClientMsg::HostResume {
             pin: host.pin.clone(),
             host_key: host.host_key.clone(),
+            view: None,
         },
     )
     .await;

@@ -95,6 +95,8 @@ pub enum RoomCmd {
         conn: ConnHandle,
         host_key: String,
         created: bool,
+        /// A read-only big screen rather than the host's controls.
+        screen: bool,
         reply: Reply<()>,
     },
     Player {
@@ -258,10 +260,15 @@ impl Actor {
                 conn,
                 host_key,
                 created,
+                screen,
                 reply,
             } => {
                 let id = conn.id;
-                let result = self.room.attach_host(id, &host_key, created, now, &mut fx);
+                let result = if screen {
+                    self.room.attach_screen(id, &host_key, now, &mut fx)
+                } else {
+                    self.room.attach_host(id, &host_key, created, now, &mut fx)
+                };
                 if result.is_ok() {
                     self.conns.insert(id, conn);
                 }
@@ -345,7 +352,7 @@ impl Actor {
                 let conns: Vec<ConnId> = match target {
                     Target::Conn(c) => vec![c],
                     Target::Player(p) => self.room.conn_of(p).into_iter().collect(),
-                    Target::Host => self.room.host_conn().into_iter().collect(),
+                    Target::Host => self.room.host_audience().collect(),
                     Target::Everyone => self.room.everyone().collect(),
                 };
                 for c in conns {

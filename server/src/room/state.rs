@@ -6,9 +6,9 @@
 
 use super::scoring::{self, Mismatch};
 use quizrace_protocol::{
-    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId, HostLiteral,
-    Mode, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, ServerMsg, Standing,
-    ANSWER_GRACE_MS,
+    Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
+    GameId, HostLiteral, Mode, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, ServerMsg,
+    Standing, ANSWER_GRACE_MS,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -27,6 +27,9 @@ pub const CHAT_WINDOW: Duration = Duration::from_secs(10);
 pub const RECONNECT_GRACE: Duration = Duration::from_secs(3);
 /// A room nobody touches for this long is closed with `idle`.
 pub const IDLE_AFTER: Duration = Duration::from_secs(30 * 60);
+/// Big screens one room may have at once.
+pub const MAX_SCREENS: usize = 8;
+
 /// A finished room lingers this long so players can read the podium.
 pub const FINISHED_LINGER: Duration = Duration::from_secs(10 * 60);
 
@@ -351,6 +354,9 @@ pub struct Room {
     /// Name keys ([`crate::names::key`]) of active and kicked players.
     names: HashSet<String>,
     host: Option<ConnId>,
+    /// Read-only big screens (`host_resume` with `"view": "screen"`): they get what the host
+    /// gets, and never command.
+    screens: Vec<ConnId>,
     locked: bool,
     chat: bool,
     phase: Phase,
@@ -361,6 +367,47 @@ pub struct Room {
     /// (and re-counted by `check_invariants`) so that an answer costs O(1), not O(players).
     active: u32,
     connected: u32,
+}
+
+/// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
+fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
+    let mut counts = vec![0u32; q.choices.len().max(2)];
+    for g in answers.values() {
+        match &g.value {
+            AnswerValue::Choice(c) => counts[*c as usize] += 1,
+            AnswerValue::Choices(cs) => {
+                let mut cs = cs.clone();
+                cs.sort_unstable();
+                cs.dedup();
+                for c in cs {
+                    counts[c as usize] += 1;
+                }
+            }
+            AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
+        }
+    }
+    counts
+}
+
+/// The personal `result` of `ranked[i]`, naming the player just above.
+fn result_msg(ranked: &[&Player], i: usize) -> ServerMsg {
+    result_for(ranked[i], i as u32 + 1, i.checked_sub(1).map(|j| ranked[j]))
+}
+
+fn result_for(p: &Player, rank: u32, ahead: Option<&Player>) -> ServerMsg {
+    ServerMsg::Result {
+        index: p.last.index,
+        answered: p.last.answered,
+        correct: p.last.correct,
+        points: p.last.points,
+        score: p.score,
+        rank,
+        streak: p.streak,
+        ahead: ahead.map(|a| Ahead {
+            name: a.name.clone(),
+            score: a.score,
+        }),
+    }
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]).
@@ -394,6 +441,7 @@ impl Room {
             by_token: HashMap::new(),
             names: HashSet::new(),
             host: None,
+            screens: Vec::new(),
             locked: false,
             chat,
             phase: Phase::Lobby,
@@ -604,13 +652,18 @@ impl Room {
         self.host
     }
 
+    /// Every connection that a `Target::Host` message goes to: the host and the screens.
+    pub fn host_audience(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.host.into_iter().chain(self.screens.iter().copied())
+    }
+
     /// Every connection that a `Target::Everyone` message goes to.
     pub fn everyone(&self) -> impl Iterator<Item = ConnId> + '_ {
         self.players
             .iter()
             .filter(|p| p.is_active())
             .filter_map(|p| p.conn)
-            .chain(self.host)
+            .chain(self.host_audience())
     }
 
     /// Whether `conn` is the current connection of `player` (a replaced socket is not).
@@ -771,20 +824,11 @@ impl Room {
 
     /// A player's personal result for the last closed question, with the current rank.
     fn result_of(&self, id: PlayerId) -> ServerMsg {
-        let rank = self
-            .ranking()
-            .iter()
-            .position(|p| p.id == id)
-            .map_or(0, |i| i as u32 + 1);
-        let p = &self.players[id.0 as usize - 1];
-        ServerMsg::Result {
-            index: p.last.index,
-            answered: p.last.answered,
-            correct: p.last.correct,
-            points: p.last.points,
-            score: p.score,
-            rank,
-            streak: p.streak,
+        let ranked = self.ranking();
+        match ranked.iter().position(|p| p.id == id) {
+            Some(i) => result_msg(&ranked, i),
+            // Not ranked: only an active player gets a result, so this is a safe default.
+            None => result_for(&self.players[id.0 as usize - 1], 0, None),
         }
     }
 
@@ -858,6 +902,25 @@ impl Room {
         Ok(())
     }
 
+    /// A read-only big screen: it gets the room's picture now and every host message after.
+    pub fn attach_screen(
+        &mut self,
+        conn: ConnId,
+        host_key: &str,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<(), ErrorCode> {
+        if host_key != self.settings.host_key {
+            return Err(ErrorCode::Unauthorized);
+        }
+        if self.screens.len() >= MAX_SCREENS {
+            return Err(ErrorCode::RoomFull);
+        }
+        self.screens.push(conn);
+        fx.push(Effect::Send(Target::Conn(conn), self.room_state(now)));
+        Ok(())
+    }
+
     fn room_state(&self, now: Instant) -> ServerMsg {
         let answered = match &self.phase {
             Phase::Question { answers, .. } => answers.len() as u32,
@@ -894,6 +957,10 @@ impl Room {
     pub fn conn_closed(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
         if self.host == Some(conn) {
             self.host = None;
+            return;
+        }
+        if let Some(i) = self.screens.iter().position(|&c| c == conn) {
+            self.screens.swap_remove(i);
             return;
         }
         let Some(p) = self
@@ -966,7 +1033,7 @@ impl Room {
                     player_id: id,
                     name: p.name.clone(),
                 };
-                self.chat_to(from, text, to, Some(conn), fx);
+                self.chat_to(from, text, to, conn, fx);
             }
             ClientMsg::List => reply(
                 fx,
@@ -990,7 +1057,7 @@ impl Room {
         from: ChatFrom,
         text: String,
         to: Option<PlayerId>,
-        sender: Option<ConnId>,
+        sender: ConnId,
         fx: &mut Effects,
     ) {
         match to {
@@ -1004,9 +1071,8 @@ impl Room {
             )),
             Some(target) => {
                 if self.player(target).is_none_or(|p| !p.is_active()) {
-                    let back = sender.map_or(Target::Host, Target::Conn);
                     return fx.push(Effect::Send(
-                        back,
+                        Target::Conn(sender),
                         ServerMsg::error_code(ErrorCode::NoSuchPlayer),
                     ));
                 }
@@ -1016,11 +1082,8 @@ impl Room {
                     to: Some(target),
                 };
                 fx.push(Effect::Send(Target::Player(target), msg.clone()));
-                let echo = sender.map_or(Target::Host, Target::Conn);
-                if echo != Target::Player(target)
-                    && self.conn_of(target).map(Target::Conn) != Some(echo)
-                {
-                    fx.push(Effect::Send(echo, msg));
+                if self.conn_of(target) != Some(sender) {
+                    fx.push(Effect::Send(Target::Conn(sender), msg));
                 }
             }
         }
@@ -1122,12 +1185,16 @@ impl Room {
         }
         *count_sent_at = Some(now);
         *count_dirty = false;
+        let q = &self.quiz.questions[*index as usize];
+        // A poll's votes are no secret, and change as players change their minds.
+        let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
         fx.push(Effect::Send(
             Target::Host,
             ServerMsg::AnswerCount {
                 index: *index,
                 answered: answers.len() as u32,
                 total,
+                votes,
             },
         ));
     }
@@ -1204,11 +1271,13 @@ impl Room {
                 self.record_flags(fx);
             }
             ClientMsg::End => self.end(now, fx),
+            // The sender is the host's own connection, so a direct message's echo and a
+            // `no_such_player` reach the host and never a screen on the wall.
             ClientMsg::Chat { text, to } => {
-                self.chat_to(ChatFrom::Host(HostLiteral::Host), text, to, None, fx)
+                self.chat_to(ChatFrom::Host(HostLiteral::Host), text, to, conn, fx)
             }
             ClientMsg::List => fx.push(Effect::Send(
-                Target::Host,
+                Target::Conn(conn),
                 ServerMsg::Players {
                     players: self.active_infos(),
                 },
@@ -1380,29 +1449,7 @@ impl Room {
         }));
         self.settle(index, &answers);
         let q: &Question = &self.quiz.questions[index as usize];
-        // type_answer has no choices: its counts are [correct, wrong].
-        let mut counts = vec![
-            0u32;
-            if q.choices.is_empty() {
-                2
-            } else {
-                q.choices.len()
-            }
-        ];
-        for g in answers.values() {
-            match &g.value {
-                AnswerValue::Choice(c) => counts[*c as usize] += 1,
-                AnswerValue::Choices(cs) => {
-                    let mut cs = cs.clone();
-                    cs.sort_unstable();
-                    cs.dedup();
-                    for c in cs {
-                        counts[c as usize] += 1;
-                    }
-                }
-                AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
-            }
-        }
+        let counts = tally(q, &answers);
         let first_correct = answers
             .iter()
             .filter(|(_, g)| g.correct == Some(true))
@@ -1484,19 +1531,9 @@ impl Room {
     }
 
     fn send_results(&self, fx: &mut Effects) {
-        for (i, p) in self.ranking().into_iter().enumerate() {
-            fx.push(Effect::Send(
-                Target::Player(p.id),
-                ServerMsg::Result {
-                    index: p.last.index,
-                    answered: p.last.answered,
-                    correct: p.last.correct,
-                    points: p.last.points,
-                    score: p.score,
-                    rank: i as u32 + 1,
-                    streak: p.streak,
-                },
-            ));
+        let ranked = self.ranking();
+        for (i, p) in ranked.iter().enumerate() {
+            fx.push(Effect::Send(Target::Player(p.id), result_msg(&ranked, i)));
         }
     }
 
@@ -1598,6 +1635,13 @@ impl Room {
 
     /// Panics if an invariant does not hold. Called by tests after every transition.
     pub fn check_invariants(&self) {
+        assert!(self.screens.len() <= MAX_SCREENS, "too many screens");
+        for s in &self.screens {
+            assert!(
+                self.host != Some(*s) && self.players.iter().all(|p| p.conn != Some(*s)),
+                "screen {s} is also the host or a player"
+            );
+        }
         if let Phase::Question { answers, .. } = &self.phase {
             for id in answers.keys() {
                 assert!(

@@ -1371,6 +1371,7 @@ mod actor {
                 conn,
                 host_key: key,
                 created: true,
+                screen: false,
                 reply,
             })
             .await;
@@ -1531,6 +1532,168 @@ mod actor {
         let cut = tokio::time::timeout(Duration::from_secs(1), host_kill.notified()).await;
         assert!(cut.is_err(), "the host was cut off by a burst of joins");
     }
+}
+
+/// Closes the open question and moves on to the next one (reveal, leaderboard, question).
+fn skip_question(room: &mut Room, now: Instant) {
+    host(room, ClientMsg::Close, now);
+    host(room, ClientMsg::Next, now);
+    host(room, ClientMsg::Next, now);
+}
+
+#[test]
+fn an_open_poll_tells_the_host_its_votes_as_they_change() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    match sent(&fx, |m| matches!(m, ServerMsg::AnswerCount { .. }))[..] {
+        [ServerMsg::AnswerCount { votes, .. }] => {
+            assert_eq!(*votes, None, "a scored question's counts stay secret")
+        }
+        ref other => panic!("expected one count, got {other:?}"),
+    }
+    for _ in 0..3 {
+        skip_question(&mut room, t0);
+    }
+    let votes = |fx: &Effects| match sent(fx, |m| matches!(m, ServerMsg::AnswerCount { .. }))[..] {
+        [ServerMsg::AnswerCount { votes, .. }] => votes.clone(),
+        ref other => panic!("expected one count, got {other:?}"),
+    };
+    let step = super::state::ANSWER_COUNT_EVERY;
+    let fx = answer(&mut room, 1, 3, AnswerValue::Choice(0), t0);
+    assert_eq!(votes(&fx), Some(vec![1, 0]));
+    let fx = answer(&mut room, 2, 3, AnswerValue::Choice(1), t0 + step);
+    assert_eq!(votes(&fx), Some(vec![1, 1]));
+    // A changed vote moves between the bars; the count of voters stays.
+    let fx = answer(&mut room, 1, 3, AnswerValue::Choice(1), t0 + step * 2);
+    assert_eq!(votes(&fx), Some(vec![0, 2]));
+    assert!(fx.iter().all(|e| !matches!(
+        e,
+        Effect::Send(
+            Target::Player(_) | Target::Everyone,
+            ServerMsg::AnswerCount { .. }
+        )
+    )));
+}
+
+#[test]
+fn a_result_names_the_player_just_above_and_the_leader_has_nobody() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    // P2 answers first and fastest, P1 later, P3 wrong.
+    answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_secs(1),
+    );
+    answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_secs(5),
+    );
+    let fx = answer(
+        &mut room,
+        3,
+        0,
+        AnswerValue::Choice(0),
+        t0 + Duration::from_secs(6),
+    );
+    let ahead = |p: u32| {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::Send(Target::Player(id), ServerMsg::Result { ahead, .. })
+                    if *id == PlayerId(p) =>
+                {
+                    Some(ahead.clone())
+                }
+                _ => None,
+            })
+            .expect("a result")
+    };
+    let (_, p2_score, rank) = result_for(&fx, 2).expect("p2 result");
+    assert_eq!(rank, 1);
+    assert_eq!(ahead(2), None);
+    let p1 = ahead(1).expect("P1 trails P2");
+    assert_eq!((p1.name.as_str(), p1.score), ("P2", p2_score));
+    let (_, p1_score, _) = result_for(&fx, 1).expect("p1 result");
+    let p3 = ahead(3).expect("P3 trails P1");
+    assert_eq!((p3.name.as_str(), p3.score), ("P1", p1_score));
+}
+
+const SCREEN: u64 = 2000;
+
+#[test]
+fn a_screen_sees_what_the_host_sees_but_not_the_hosts_direct_messages() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 2, t0);
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.attach_screen(SCREEN, "wrong", t0, &mut fx),
+        Err(ErrorCode::Unauthorized)
+    );
+    room.attach_screen(SCREEN, "key", t0, &mut fx)
+        .expect("screen");
+    assert!(matches!(
+        fx[..],
+        [Effect::Send(
+            Target::Conn(SCREEN),
+            ServerMsg::RoomState { .. }
+        )]
+    ));
+    let audience: Vec<_> = room.host_audience().collect();
+    assert_eq!(audience, [HOST, SCREEN]);
+    assert!(room.everyone().any(|c| c == SCREEN), "questions reach it");
+    assert_eq!(room.host_conn(), Some(HOST), "it does not replace the host");
+
+    // A direct message from the host echoes to the host's own connection only.
+    let fx = host(
+        &mut room,
+        ClientMsg::Chat {
+            text: "psst".into(),
+            to: Some(PlayerId(1)),
+        },
+        t0,
+    );
+    let targets: Vec<Target> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(t, ServerMsg::Chat { .. }) => Some(*t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(targets, [Target::Player(PlayerId(1)), Target::Conn(HOST)]);
+
+    // A screen's messages are never obeyed as the host's.
+    let mut fx = Effects::new();
+    room.host_msg(SCREEN, ClientMsg::Start, t0, &mut fx);
+    assert!(fx.is_empty());
+
+    let mut fx = Effects::new();
+    room.conn_closed(SCREEN, t0, &mut fx);
+    assert_eq!(room.host_audience().collect::<Vec<_>>(), [HOST]);
+    assert_eq!(room.host_conn(), Some(HOST));
+    room.check_invariants();
+}
+
+#[test]
+fn a_room_takes_a_bounded_number_of_screens() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    let mut fx = Effects::new();
+    for i in 0..super::state::MAX_SCREENS as u64 {
+        room.attach_screen(SCREEN + i, "key", t0, &mut fx)
+            .expect("screen");
+    }
+    assert_eq!(
+        room.attach_screen(SCREEN + 99, "key", t0, &mut fx),
+        Err(ErrorCode::RoomFull)
+    );
 }
 
 #[test]
