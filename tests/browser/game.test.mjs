@@ -4,10 +4,7 @@
 // Run: scripts/browser-test.sh (installs what is missing, builds, runs this file), or, with the
 // server built and `npm ci` done here: node --test tests/browser/game.test.mjs
 //
-// Environment:
-//   QUIZRACE_BIN        server binary (default ../../target/release/quizrace from this file)
-//   QUIZRACE_CHROMIUM   browser binary (default /usr/bin/chromium; never downloaded)
-//   QUIZRACE_SHOTS_DIR  where the screenshots go (default ../../docs/screenshots)
+// Environment: see harness.mjs (QUIZRACE_BIN, QUIZRACE_CHROMIUM, QUIZRACE_SHOTS_DIR).
 //
 // The steps share one game, so they run in order; after a failed step the rest are skipped.
 // The last three tests check what every step recorded on the way: no correct answer on screen
@@ -15,25 +12,14 @@
 
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { ROOT, createSession, screen, text, noProblems } from "./harness.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
-const BIN = path.resolve(process.env.QUIZRACE_BIN || path.join(ROOT, "target/release/quizrace"));
-const CHROMIUM = process.env.QUIZRACE_CHROMIUM || "/usr/bin/chromium";
-const SHOTS = path.resolve(process.env.QUIZRACE_SHOTS_DIR || path.join(ROOT, "docs/screenshots"));
 // The quiz as the server ships it: question order, kinds, answer keys, time limits.
 const QUIZ = JSON.parse(
   fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8"),
 );
-const PASSWORD = `browser-${randomBytes(6).toString("hex")}`;
 const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname"];
 // What each player answers, by question index (see general-knowledge.json):
 //   0 choice (no points), 1 choice, 2 true_false, 3 type_answer, 4 multi, 5 true_false.
@@ -47,130 +33,36 @@ const PLAN = [
   [0, 1, 0],
 ];
 const RELOAD_AT = 5;
-const STEP_MS = 10_000; // bound on any single wait for the page
 
 // ---------- shared state ----------
-let tmp;
-let server;
-let baseUrl;
-let browser;
+const S = createSession();
+const { step, shot, checkLayout } = S;
 let host;
 let pin;
 const players = []; // { page, name, score, streak, points: [] }
-const pages = [];
 const leaks = []; // correct answers seen before a reveal
 let leakChecks = 0;
-const layoutIssues = [];
-let layoutChecks = 0;
-let buttonsMeasured = 0;
-const pageErrors = [];
-const blocked = [];
-let broken = null; // the first step that failed
 
-// ---------- server ----------
-function startServer(dir) {
-  const db = path.join(dir, "quizrace.db");
-  const child = spawn(BIN, ["--bind", "127.0.0.1:0", "--db", db, "--admin-password", PASSWORD], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "quizrace=info" },
-  });
-  child.log = [];
-  const keep = (line) => {
-    child.log.push(line);
-    if (child.log.length > 200) child.log.shift();
-  };
-  createInterface({ input: child.stderr }).on("line", keep);
-  return new Promise((resolve, reject) => {
-    const fail = (why) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`${why}\n--- server output ---\n${child.log.join("\n")}`));
-    };
-    const timer = setTimeout(() => fail(`no "listening on" line from ${BIN} within 20 s`), 20_000);
-    child.once("error", (e) => fail(`cannot start ${BIN}: ${e.message} (build it with cargo build --release -p quizrace, or set QUIZRACE_BIN)`));
-    child.once("exit", (code, sig) => fail(`server exited early (code ${code}, signal ${sig})`));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      keep(line);
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        child.removeAllListeners("exit");
-        resolve({ child, url: m[1] });
-      }
-    });
-  });
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const t = setTimeout(() => child.kill("SIGKILL"), 8_000);
-  await exited;
-  clearTimeout(t);
-}
-
-async function api(method, urlPath, body, token) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers["Content-Type"] = "application/json";
-  const res = await fetch(baseUrl + urlPath, {
-    method,
-    headers,
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(STEP_MS),
-  });
-  assert.equal(res.status, 200, `${method} ${urlPath}: HTTP ${res.status}`);
-  return res.json();
-}
-
-// ---------- browser ----------
+// A page that must never receive the answer key: no `correct` or `accept` in a question frame.
 async function newPage(who, phone) {
-  const ctx = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 }
-      : { viewport: { width: 1280, height: 800 } },
-  );
-  ctx.setDefaultTimeout(STEP_MS);
-  // Nothing may leave the machine: every http(s) request must go to the test server.
-  await ctx.route(/^https?:/, (route) => {
-    const u = new URL(route.request().url());
-    if (u.hostname === "127.0.0.1") return route.continue();
-    blocked.push(`${who}: ${u.href}`);
-    return route.abort();
-  });
-  const page = await ctx.newPage();
-  page.who = who;
-  page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(`${who} console: ${m.text()}`);
-  });
-  page.on("dialog", (d) => d.accept());
-  // The answer key must never reach a player: no `correct` or `accept` in a question frame.
-  page.on("websocket", (ws) =>
-    ws.on("framereceived", (f) => {
-      let m;
-      try {
-        m = JSON.parse(f.payload);
-      } catch {
-        return;
-      }
-      const q = m.type === "question" ? m : m.question;
-      if (phone && q && ("correct" in q || "accept" in q)) {
-        leaks.push(`${who}: answer key in a ${m.type} frame: ${f.payload.slice(0, 200)}`);
-      }
-    }),
-  );
-  pages.push(page);
+  const page = await S.newPage(who, phone);
+  if (phone) {
+    page.on("websocket", (ws) =>
+      ws.on("framereceived", (f) => {
+        let m;
+        try {
+          m = JSON.parse(f.payload);
+        } catch {
+          return;
+        }
+        const q = m.type === "question" ? m : m.question;
+        if (q && ("correct" in q || "accept" in q)) {
+          leaks.push(`${who}: answer key in a ${m.type} frame: ${f.payload.slice(0, 200)}`);
+        }
+      }),
+    );
+  }
   return page;
-}
-
-const screen = (page, name, timeout = STEP_MS) =>
-  page.locator(`#screen-${name}`).waitFor({ state: "visible", timeout });
-const text = async (page, sel) => ((await page.textContent(sel)) ?? "").trim();
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: "disabled", caret: "hide" });
 }
 
 // No answer tile may be marked correct, and no reveal may show, while a question is open.
@@ -192,84 +84,6 @@ async function checkNoAnswerShown(page, label) {
     return out;
   });
   for (const b of bad) leaks.push(`${page.who} [${label}]: ${b}`);
-}
-
-// Phone layout: no sideways scrolling; every visible button on the stage at least 44 px tall.
-async function checkLayout(page, label) {
-  layoutChecks++;
-  const r = await page.evaluate(() => {
-    const se = document.scrollingElement;
-    const small = [];
-    let measured = 0;
-    for (const el of document.querySelectorAll("#stage button")) {
-      const b = el.getBoundingClientRect();
-      if (b.width === 0 || b.height === 0) continue;
-      measured++;
-      if (b.height < 44) {
-        small.push(`#${el.id || el.className} "${el.textContent.trim().slice(0, 20)}" is ${b.height.toFixed(1)} px tall`);
-      }
-    }
-    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, small, measured };
-  });
-  buttonsMeasured += r.measured;
-  if (r.scrollWidth > r.clientWidth) {
-    layoutIssues.push(`${page.who} [${label}]: scrolls sideways, scrollWidth ${r.scrollWidth} > clientWidth ${r.clientWidth}`);
-  }
-  for (const s of r.small) layoutIssues.push(`${page.who} [${label}]: ${s}`);
-}
-
-async function describePages() {
-  const out = [];
-  for (const p of pages) {
-    try {
-      const s = await Promise.race([
-        p.evaluate(() => ({
-          screens: [...document.querySelectorAll(".screen")].filter((x) => !x.hidden).map((x) => x.id),
-          text: document.body.innerText.replace(/\s+/g, " ").slice(0, 240),
-        })),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("page does not respond")), 3_000)),
-      ]);
-      out.push(`  ${p.who}: ${s.screens.join(",")} | ${s.text}`);
-      const dir = path.join(tmp, "failure");
-      fs.mkdirSync(dir, { recursive: true });
-      await p.screenshot({ path: path.join(dir, `${p.who}.png`), timeout: 3_000 });
-    } catch (e) {
-      out.push(`  ${p.who}: (${e.message.split("\n")[0]})`);
-    }
-  }
-  return out.join("\n");
-}
-
-// One step of the game, bounded by `ms`. After a failure the later steps are skipped, and the
-// failure report shows what each page had on screen and the end of the server's log.
-function step(name, ms, fn) {
-  test(name, { timeout: ms + 20_000 }, async (t) => {
-    if (broken) return t.skip(`an earlier step failed: ${broken}`);
-    let timer;
-    try {
-      await Promise.race([
-        fn(t),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`step took longer than ${ms / 1000} s`)), ms);
-        }),
-      ]);
-    } catch (e) {
-      broken = name;
-      const pagesNow = await describePages();
-      const log = server ? server.log.slice(-15).join("\n") : "";
-      e.message += `\n--- pages (screenshots in ${path.join(tmp, "failure")}) ---\n${pagesNow}\n--- server log (last lines) ---\n${log}`;
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-}
-
-function noProblems(list) {
-  if (list.length === 0) return;
-  const shown = list.slice(0, 12).map((l) => `  - ${l}`);
-  if (list.length > 12) shown.push(`  … and ${list.length - 12} more`);
-  assert.fail(`${list.length} problem(s):\n${shown.join("\n")}`);
 }
 
 // ---------- quiz rules (docs/protocol.md, "Scoring") ----------
@@ -446,48 +260,16 @@ function checkStandings(list, label) {
 
 // ---------- the game ----------
 describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, () => {
-  before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "quizrace-browser-"));
-    fs.mkdirSync(SHOTS, { recursive: true });
-    const s = await startServer(tmp);
-    server = s.child;
-    baseUrl = s.url;
-    // launch() gives Chromium a fresh temporary profile (user-data-dir), made with mkdtemp in
-    // os.tmpdir() and deleted on close; pointing TMPDIR at this run's directory keeps it there.
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }).finally(() => {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    });
-  });
-
-  after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    await stopServer(server);
-    if (tmp && !broken) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  before(S.start);
+  after(S.stop);
 
   step("host logs in, picks General knowledge in classic mode and creates a room", 30_000, async () => {
     host = await newPage("host", false);
-    await host.goto(`${baseUrl}/host`);
+    await host.goto(`${S.baseUrl}/host`);
     await screen(host, "login");
     await shot(host, "host-login");
     await host.fill("#login-user", "admin");
-    await host.fill("#login-pass", PASSWORD);
+    await host.fill("#login-pass", S.password);
     await host.click("#login-btn");
     await screen(host, "setup");
     const option = host.locator("#quiz-select option", { hasText: QUIZ.title });
@@ -501,13 +283,13 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     pin = await text(host, "#host-pin");
     assert.match(pin, /^\d{6}$/);
     assert.equal(await text(host, "#room-title"), `${QUIZ.title} · Classic · PIN ${pin}`);
-    assert.equal(await host.getAttribute("#join-url", "href"), `${baseUrl}/?pin=${pin}`);
+    assert.equal(await host.getAttribute("#join-url", "href"), `${S.baseUrl}/?pin=${pin}`);
   });
 
   step("three players join on 390 px phones through /?pin=PIN", 30_000, async () => {
     for (const [i, name] of NAMES.entries()) {
       const p = await newPage(`player${i + 1}`, true);
-      await p.goto(`${baseUrl}/?pin=${pin}`);
+      await p.goto(`${S.baseUrl}/?pin=${pin}`);
       await screen(p, "join");
       assert.equal(await p.inputValue("#pin"), pin, "the PIN comes from the link");
       await p.fill("#name", name);
@@ -586,9 +368,9 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
     await shot(players[0].page, "player-podium");
 
     // The server's stored results agree with every screen, point for point.
-    const { token } = await api("POST", "/api/login", { username: "admin", password: PASSWORD });
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
     const room = await host.evaluate(() => JSON.parse(sessionStorage.getItem("quizrace.host.room")));
-    const game = await api("GET", `/api/games/${room.game_id}`, null, token);
+    const game = await S.api("GET", `/api/games/${room.game_id}`, null, token);
     assert.equal(game.status, "finished");
     assert.equal(game.players.length, 3, "three players, no duplicate from the reload");
     for (const pl of players) {
@@ -616,24 +398,19 @@ describe("quizrace in a browser: host and three phones", { timeout: 150_000 }, (
   // found so far, and otherwise skip: the coverage is too thin to pass.
   test("no question screen shows the correct answer before the reveal", (t) => {
     noProblems(leaks);
-    if (broken) return t.skip("the game did not run to the end");
+    if (S.broken) return t.skip("the game did not run to the end");
     assert.ok(leakChecks >= 30, `only ${leakChecks} checks were made`);
   });
 
   test("player screens fit a 390 px phone: no sideways scrolling, buttons at least 44 px tall", (t) => {
-    noProblems(layoutIssues);
-    if (broken) return t.skip("the game did not run to the end");
-    assert.ok(layoutChecks >= 40 && buttonsMeasured >= 40, `only ${layoutChecks} screens and ${buttonsMeasured} buttons checked`);
+    noProblems(S.layoutIssues);
+    if (S.broken) return t.skip("the game did not run to the end");
+    assert.ok(S.layoutChecks >= 40 && S.buttonsMeasured >= 40, `only ${S.layoutChecks} screens and ${S.buttonsMeasured} buttons checked`);
   });
 
   test("no page errors, and no request left 127.0.0.1", (t) => {
-    noProblems(pageErrors);
-    noProblems(blocked.map((b) => `blocked request to ${b}`));
-    if (broken) t.skip("the game did not run to the end");
+    noProblems(S.pageErrors);
+    noProblems(S.blocked.map((b) => `blocked request to ${b}`));
+    if (S.broken) t.skip("the game did not run to the end");
   });
-});
-
-// If the runner is interrupted, do not leave a server behind.
-process.on("exit", () => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
 });
