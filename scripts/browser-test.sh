@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The browser test: a host and three phone-sized players play a game in headless Chromium
-# (tests/browser/game.test.mjs). Screenshots of every screen land in docs/screenshots/.
+# The browser tests in headless Chromium: a host and three phone-sized players play a game
+# (tests/browser/game.test.mjs), and the management pages are used end to end
+# (tests/browser/pages.test.mjs). Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of
 # the last two pieces is installed: chromium with apt-get (as root, or through sudo), and
@@ -8,7 +9,7 @@
 # by npm or playwright.
 #
 # Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 300), and the
-# QUIZRACE_* variables that tests/browser/game.test.mjs reads.
+# QUIZRACE_* variables that tests/browser/harness.mjs reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

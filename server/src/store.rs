@@ -237,6 +237,8 @@ pub struct QuizSummary {
     pub id: QuizId,
     pub title: String,
     pub questions: usize,
+    /// A sample shipped with the server: anyone may host or copy it, nobody may change it.
+    pub builtin: bool,
 }
 
 /// A stored quiz with its owner.
@@ -925,7 +927,7 @@ impl Store {
     pub fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
         let db = lock(&self.db);
         let mut stmt = db.prepare(
-            "SELECT id, title, doc FROM quizzes
+            "SELECT id, title, doc, builtin IS NOT NULL FROM quizzes
              WHERE (owner_id = ?1 OR builtin IS NOT NULL) AND deleted = 0 ORDER BY id",
         )?;
         let rows = stmt.query_map([account.id], |r| {
@@ -933,16 +935,18 @@ impl Store {
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, doc) = row?;
+            let (id, title, doc, builtin) = row?;
             let doc: QuizDoc = serde_json::from_str(&doc)?;
             out.push(QuizSummary {
                 id: QuizId(id),
                 title,
                 questions: doc.questions.len(),
+                builtin,
             });
         }
         Ok(out)

@@ -459,3 +459,33 @@ fn backup_copies_the_database_while_the_server_serves_from_it() {
         "a backup creates no source"
     );
 }
+
+#[test]
+fn a_bad_public_url_is_refused_with_its_reason_and_a_good_one_makes_the_join_links() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("q.db");
+    for bad in [
+        "quiz.example.org",
+        "ftp://quiz.example.org",
+        "https://",
+        "https://q.org/?a=1",
+    ] {
+        let (code, stderr) = refuse(&["--public-url", bad], &db);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("--public-url") && stderr.contains("public URL"),
+            "{bad}: {stderr}"
+        );
+    }
+    assert!(!db.exists(), "a refused start creates nothing");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("QUIZ_PUBLIC_URL", "https://quiz.example.org/")
+        .stderr(Stdio::null());
+    let server = start_cmd(cmd);
+    let (status, body) = http(&server.addr, "GET", "/api/join-url?pin=123456", None, None);
+    assert_eq!(status, 200, "{body}");
+    let url: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(url["url"], "https://quiz.example.org/?pin=123456");
+}

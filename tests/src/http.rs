@@ -9,10 +9,11 @@ pub struct Http {
     agent: ureq::Agent,
 }
 
-/// A response: status and body text.
+/// A response: status, `Content-Type` and body text.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
+    pub content_type: String,
     pub body: String,
 }
 
@@ -20,6 +21,40 @@ impl Reply {
     pub fn json(&self) -> Result<Value> {
         serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
     }
+
+    /// Panics unless this is the refusal described: status, `error.code`, a message, and
+    /// `error.field` when `field` is given. `what` names the request in the panic.
+    pub fn assert_refused(&self, status: u16, code: &str, field: Option<&str>, what: &str) {
+        assert_eq!(
+            (self.status, self.code().as_str()),
+            (status, code),
+            "{what}: {}",
+            self.body
+        );
+        let err = &self.json().unwrap_or_default()["error"];
+        assert!(
+            err["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: {err}"
+        );
+        if let Some(field) = field {
+            assert_eq!(err["field"], field, "{what}: {err}");
+        }
+    }
+
+    /// `error.code` of a JSON error reply, or "" when there is none.
+    pub fn code(&self) -> String {
+        self.json()
+            .ok()
+            .and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// What a request sends: nothing, JSON, or text with its content type.
+pub enum Body {
+    None,
+    Json(Value),
+    Text(&'static str, String),
 }
 
 impl Http {
@@ -39,29 +74,47 @@ impl Http {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Result<Reply> {
+        self.send(method, path, token, body.map_or(Body::None, Body::Json))
+            .await
+    }
+
+    /// Any method with any body.
+    pub async fn send(
+        &self,
+        method: &'static str,
+        path: &str,
+        token: Option<&str>,
+        body: Body,
+    ) -> Result<Reply> {
         let url = format!("{}{}", self.base, path);
         let agent = self.agent.clone();
         let auth = token.map(|t| format!("Bearer {t}"));
         tokio::task::spawn_blocking(move || -> Result<Reply> {
-            let mut response = match (method, body) {
-                ("GET", _) => {
-                    let mut req = agent.get(&url);
-                    if let Some(a) = &auth {
-                        req = req.header("Authorization", a);
-                    }
-                    req.call()?
-                }
-                (_, body) => {
-                    let mut req = agent.post(&url);
-                    if let Some(a) = &auth {
-                        req = req.header("Authorization", a);
-                    }
-                    req.send_json(body.unwrap_or(Value::Null))?
-                }
+            let mut req = ureq::http::Request::builder().method(method).uri(&url);
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            let mut response = match body {
+                Body::None => agent.run(req.body(())?)?,
+                Body::Json(v) => agent.run(
+                    req.header("Content-Type", "application/json")
+                        .body(serde_json::to_vec(&v)?)?,
+                )?,
+                Body::Text(ct, text) => agent.run(req.header("Content-Type", ct).body(text)?)?,
             };
             let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             let body = response.body_mut().read_to_string()?;
-            Ok(Reply { status, body })
+            Ok(Reply {
+                status,
+                content_type,
+                body,
+            })
         })
         .await?
     }
@@ -72,6 +125,18 @@ impl Http {
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Result<Reply> {
         self.request("POST", path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Result<Reply> {
+        self.request("PUT", path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Result<Reply> {
+        self.request("PATCH", path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Result<Reply> {
+        self.request("DELETE", path, token, None).await
     }
 
     /// Logs in and returns the bearer token.
@@ -90,6 +155,22 @@ impl Http {
             .as_str()
             .context("no token in login reply")?
             .to_owned())
+    }
+
+    /// Creates an account as `admin` (`POST /api/admin/accounts`) and returns its id.
+    pub async fn create_account(
+        &self,
+        admin: &str,
+        username: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<i64> {
+        let body = serde_json::json!({"username": username, "password": password, "role": role});
+        let r = self.post("/api/admin/accounts", Some(admin), body).await?;
+        if r.status != 201 {
+            bail!("account refused: {} {}", r.status, r.body);
+        }
+        r.json()?["id"].as_i64().context("no id in reply")
     }
 
     /// Stores a quiz document and returns its id.

@@ -86,10 +86,19 @@ async fn a_stored_quiz_gets_201_and_an_id_and_is_listed() {
         .expect("the new quiz is listed");
     assert_eq!(mine["title"], "Capitals");
     assert_eq!(mine["questions"], 5);
-    assert!(
-        list.as_array().unwrap().len() > 1,
-        "the built-in samples are listed too"
+    assert_eq!(mine["builtin"], false);
+    let samples = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["builtin"] == true)
+        .count();
+    assert_eq!(
+        samples + 1,
+        list.as_array().unwrap().len(),
+        "the built-in samples are listed too, and marked: {list}"
     );
+    assert!(samples >= 1, "{list}");
 }
 
 #[tokio::test]
@@ -154,6 +163,9 @@ async fn the_api_refuses_requests_without_a_valid_token() {
             "/api/me",
             "/api/games/1",
             "/api/games/1/results.csv",
+            "/api/games",
+            "/api/admin/accounts",
+            "/api/admin/rooms",
         ] {
             let r = http.get(path, token).await.unwrap();
             assert_eq!(r.status, 401, "GET {path} with {token:?}");

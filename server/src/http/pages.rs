@@ -54,4 +54,49 @@ pub fn router() -> Router<App> {
             "/js/view.js",
             page!("js/view.js", "text/javascript; charset=utf-8"),
         )
+        .merge(management())
+}
+
+/// The management pages (quiz editor, admin, account, results, public leaderboard) and the
+/// module they share with the host page (`common.js`: login, API calls, navigation bar).
+fn management() -> Router<App> {
+    Router::new()
+        .route("/editor", page!("editor.html", "text/html; charset=utf-8"))
+        .route("/admin", page!("admin.html", "text/html; charset=utf-8"))
+        .route(
+            "/account",
+            page!("account.html", "text/html; charset=utf-8"),
+        )
+        .route(
+            "/results",
+            page!("results.html", "text/html; charset=utf-8"),
+        )
+        .route(
+            "/leaderboard",
+            page!("leaderboard.html", "text/html; charset=utf-8"),
+        )
+        .route(
+            "/js/common.js",
+            page!("js/common.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/editor.js",
+            page!("js/editor.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/admin.js",
+            page!("js/admin.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/account.js",
+            page!("js/account.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/results.js",
+            page!("js/results.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/leaderboard.js",
+            page!("js/leaderboard.js", "text/javascript; charset=utf-8"),
+        )
 }

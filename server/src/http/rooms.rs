@@ -6,7 +6,7 @@ use super::api::{admin, db, ApiError, ApiResult};
 use crate::room::{RoomCmd, RoomHandle, RoomSummary};
 use crate::App;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use qrcode::render::svg;
@@ -76,8 +76,14 @@ pub async fn qr_svg(
     Query(q): Query<PinQuery>,
 ) -> ApiResult<Response> {
     let url = join_url(&app, &headers, pin(&q)?)?;
+    // Only a very long --public-url can overflow a QR code: the operator's to fix.
     let code = QrCode::new(url.as_bytes()).map_err(|e| {
-        ApiError::bad_field("pin", format!("the join URL does not fit a QR code: {e}"))
+        tracing::error!(error = %e, "the join URL does not fit a QR code");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "the join URL is too long for a QR code; shorten --public-url",
+        )
     })?;
     let image = code
         .render::<svg::Color>()

@@ -91,6 +91,14 @@ pub fn choice(correct: u32) -> Value {
     json!({"kind":"choice","text":"Pick one","choices":["A","B","C","D"],"correct":[correct],"time_limit_s":10})
 }
 
+/// A new host account, created by `admin` and logged in: its token.
+pub async fn host_account(http: &quizrace_tests::http::Http, admin: &str, name: &str) -> String {
+    http.create_account(admin, name, "host-password", "host")
+        .await
+        .expect("account created");
+    http.login(name, "host-password").await.expect("login")
+}
+
 /// A one-question quiz, for tests that only need a room.
 pub fn one_question() -> Value {
     quiz(vec![choice(1)])

@@ -1,0 +1,51 @@
+// The account page: who is logged in, and a password change (old, new, new again).
+
+import { $, api, startPage } from "./common.js";
+
+const FIELDS = ["pw-old", "pw-new", "pw-repeat"];
+
+function clearErrors() {
+  for (const id of FIELDS) {
+    $(`${id}-error`).textContent = "";
+    $(id).removeAttribute("aria-invalid");
+  }
+  $("pw-error").textContent = "";
+  $("pw-done").hidden = true;
+}
+
+function fieldError(id, text) {
+  $(`${id}-error`).textContent = text;
+  $(id).setAttribute("aria-invalid", "true");
+  return id;
+}
+
+$("pw-form").onsubmit = async (ev) => {
+  ev.preventDefault();
+  clearErrors();
+  const old = $("pw-old").value;
+  const next = $("pw-new").value;
+  const bad = [];
+  if (!old) bad.push(fieldError("pw-old", "Enter your current password."));
+  const n = [...next].length;
+  if (n < 8 || n > 200) bad.push(fieldError("pw-new", "The new password needs 8 to 200 characters."));
+  else if ($("pw-repeat").value !== next) bad.push(fieldError("pw-repeat", "The two new passwords differ."));
+  if (bad.length) return $(bad[0]).focus();
+
+  $("pw-btn").disabled = true;
+  try {
+    await api("POST", "/api/password", { old, new: next });
+    for (const id of FIELDS) $(id).value = "";
+    $("pw-done").hidden = false;
+  } catch (e) {
+    if (e.code === "bad_credentials") $(fieldError("pw-old", "That is not your current password.")).focus();
+    else if (e.code === "bad_field" && e.field === "new") $(fieldError("pw-new", e.message)).focus();
+    else if (e.status === 401) $("pw-error").textContent = "Your session has expired. Reload the page and log in again.";
+    else $("pw-error").textContent = `Could not change the password: ${e.message}`;
+  } finally {
+    $("pw-btn").disabled = false;
+  }
+};
+
+const me = await startPage();
+$("me-name").textContent = me.username;
+$("me-role").textContent = me.role === "admin" ? "administrator" : "host";

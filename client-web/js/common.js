@@ -1,0 +1,211 @@
+// What the management pages share (and the host page's navigation bar): the login token, an
+// `api()` fetch helper that turns the server's error shape into a thrown `ApiError`, the login
+// form shown to a page opened without a token, and the top navigation bar.
+//
+// The token lives in sessionStorage under the key host.js uses, so one login serves every
+// host-side page of the tab (and a window the tab opens gets a copy).
+
+export const TOKEN_KEY = "quizrace.host.token";
+
+export const $ = (id) => document.getElementById(id);
+
+export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
+export const setToken = (t) => sessionStorage.setItem(TOKEN_KEY, t);
+export const clearToken = () => sessionStorage.removeItem(TOKEN_KEY);
+
+/**
+ * A refused request: the HTTP `status` plus what the server's `{"error":{...}}` carried —
+ * `code`, `message`, and where it applies `field`, `index` (a quiz's question), `row` and
+ * `column` (a CSV cell).
+ */
+export class ApiError extends Error {
+  constructor(status, e) {
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || `http_${status}`;
+    this.field = e.field ?? null;
+    this.index = e.index ?? null;
+    this.row = e.row ?? null;
+    this.column = e.column ?? null;
+    this.retryAfter = e.retry_after_s ?? null;
+  }
+}
+
+/**
+ * One API call with the bearer token. `body` is sent as JSON, unless `opts.type` names another
+ * content type (then it goes as it is). Answers the parsed JSON, or the raw `Blob` with
+ * `opts.blob`. Throws `ApiError` for any non-2xx answer, and for a network failure (code
+ * `network`), so a page has one path for every failure.
+ */
+export async function api(method, path, body, opts = {}) {
+  const headers = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload;
+  if (body !== undefined) {
+    headers["Content-Type"] = opts.type || "application/json";
+    payload = opts.type ? body : JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload });
+  } catch {
+    throw new ApiError(0, { code: "network", message: "The server cannot be reached." });
+  }
+  if (!res.ok) {
+    let e = {};
+    try {
+      e = (await res.json()).error || {};
+    } catch {
+      // Not our JSON (a proxy's page, a plain-text refusal): the status says enough.
+    }
+    throw new ApiError(res.status, e);
+  }
+  if (opts.blob) return res.blob();
+  const text = await res.text();
+  return text ? JSON.parse(text) : {};
+}
+
+/** A small element builder: `el("button", { type: "button", class: "x" }, "Label")`. */
+export function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k === "dataset") Object.assign(e.dataset, v);
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v === true) e.setAttribute(k, "");
+    else e.setAttribute(k, v);
+  }
+  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return e;
+}
+
+/** Saves `blob` as a file named `name` (a link cannot send the bearer header, so we fetch first). */
+export function download(blob, name) {
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** A date and time in the reader's locale, from unix milliseconds. */
+export const when = (ms) =>
+  ms == null ? "" : new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+const NAV = [
+  ["/host", "Host a game"],
+  ["/editor", "Quizzes"],
+  ["/results", "Results"],
+  ["/leaderboard", "Leaderboard"],
+  ["/account", "Account"],
+];
+
+/**
+ * Fills `<nav id="topnav">` with the host-side pages; Admin only for an admin. Log out revokes
+ * the token on the server, forgets it here, and reloads, which shows the login form again.
+ */
+export function mountNav(nav, me) {
+  const links = me && me.role === "admin" ? [...NAV, ["/admin", "Admin"]] : NAV;
+  const here = location.pathname;
+  const items = links.map(([href, label]) =>
+    el("a", { href, class: "navlink", "aria-current": here === href ? "page" : null }, label));
+  const out = el("button", { type: "button", id: "nav-logout", class: "navlink link" }, "Log out");
+  out.onclick = async () => {
+    out.disabled = true;
+    try {
+      await api("POST", "/api/logout", {});
+    } catch {
+      // Already expired or the server is away: forgetting the token here is what matters.
+    }
+    clearToken();
+    // The host page's room and view: on a shared computer, logging out must not leave the
+    // room controllable from this tab. The host takes it back from Results after a login.
+    sessionStorage.removeItem("quizrace.host.room");
+    sessionStorage.removeItem("quizrace.host.view");
+    location.reload();
+  };
+  if (me) items.push(el("span", { class: "navme", title: `Logged in as ${me.username}` }, me.username), out);
+  nav.replaceChildren(...items);
+  nav.hidden = false;
+}
+
+/**
+ * Starts a page that needs an account: with a valid token it mounts the navigation bar and
+ * answers `/api/me`; without one (or with an expired one) it shows a login form in `#stage`
+ * first. The page's own content is `#app`, shown once logged in.
+ */
+export async function startPage() {
+  const stage = $("stage");
+  const app = $("app");
+  if (getToken()) {
+    try {
+      const me = await api("GET", "/api/me");
+      mountNav($("topnav"), me);
+      app.hidden = false;
+      return me;
+    } catch (e) {
+      if (e.status !== 401) {
+        showLogin(stage, `Could not reach the server: ${e.message}`);
+        return waitForLogin(app);
+      }
+      clearToken();
+      showLogin(stage, "Your session has expired. Please log in again.");
+      return waitForLogin(app);
+    }
+  }
+  showLogin(stage, "");
+  return waitForLogin(app);
+}
+
+function showLogin(stage, notice) {
+  let screen = $("screen-login");
+  if (!screen) {
+    screen = el("section", { id: "screen-login", class: "screen login-screen" },
+      el("h1", {}, "Host log in"),
+      el("form", { id: "login-form", class: "stack" },
+        el("label", { for: "login-user" }, "Username"),
+        el("input", { id: "login-user", autocomplete: "username", required: true }),
+        el("label", { for: "login-pass" }, "Password"),
+        el("input", { id: "login-pass", type: "password", autocomplete: "current-password", required: true }),
+        el("button", { type: "submit", id: "login-btn", class: "primary big" }, "Log in"),
+        el("p", { id: "login-error", class: "error-text", role: "alert" })));
+    stage.prepend(screen);
+  }
+  $("login-error").textContent = notice;
+  screen.hidden = false;
+  $("app").hidden = true;
+  $("login-user").focus();
+}
+
+function waitForLogin(app) {
+  return new Promise((resolve) => {
+    $("login-form").onsubmit = async (ev) => {
+      ev.preventDefault();
+      $("login-btn").disabled = true;
+      $("login-error").textContent = "";
+      try {
+        const r = await api("POST", "/api/login", {
+          username: $("login-user").value.trim(),
+          password: $("login-pass").value,
+        });
+        setToken(r.token);
+        $("login-pass").value = "";
+        const me = await api("GET", "/api/me");
+        $("screen-login").hidden = true;
+        mountNav($("topnav"), me);
+        app.hidden = false;
+        resolve(me);
+      } catch (e) {
+        $("login-error").textContent =
+          e.code === "bad_credentials" ? "Wrong username or password."
+            : e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
+              : `Could not log in: ${e.message}`;
+      } finally {
+        $("login-btn").disabled = false;
+      }
+    };
+  });
+}

@@ -1,0 +1,500 @@
+// The quiz editor: the account's quizzes (built-in samples read-only), and a form that edits
+// every question kind. The form works on a plain model (`quiz`) and is redrawn from it after
+// each structural change (add, remove, reorder, kind); typing only updates the model.
+// The server is the judge of a quiz: its `bad_field` answer (`index` + `field`) is shown next
+// to the question and field it names. The few checks done here only save a round trip.
+
+import { $, api, el, download, startPage } from "./common.js";
+
+const KINDS = ["choice", "true_false", "multi", "type_answer", "poll"];
+const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];
+const MAX_CHOICES = 6;
+const MIN_CHOICES = 2;
+const MAX_TITLE = 120;
+
+let quiz = null; // {id: number|null, title, questions: [question model]}
+let nextUid = 1;
+
+const announce = (t) => ($("announcer").textContent = t);
+
+// ---- list ----
+async function showList(notice) {
+  $("edit-view").hidden = true;
+  $("list-view").hidden = false;
+  $("list-notice").textContent = notice || "";
+  $("list-notice").hidden = !notice;
+  $("list-error").textContent = "";
+  history.replaceState(null, "", "/editor");
+  let list;
+  try {
+    list = await api("GET", "/api/quizzes");
+  } catch (e) {
+    $("list-error").textContent = `Could not load the quizzes: ${e.message}`;
+    return;
+  }
+  $("quiz-list").replaceChildren(...list.map(quizCard));
+  $("quiz-list-empty").hidden = list.length > 0;
+}
+
+function quizCard(q) {
+  const builtin = q.builtin === true;
+  const actions = [];
+  if (!builtin) actions.push(el("button", { type: "button", class: "edit-btn", onclick: () => openQuiz(q.id) }, "Edit"));
+  actions.push(
+    el("button", { type: "button", class: "dup-btn", onclick: () => duplicate(q) }, "Duplicate"),
+    el("a", { class: "button host-btn", href: `/host?quiz=${q.id}` }, "Host"),
+  );
+  if (!builtin) actions.push(el("button", { type: "button", class: "danger del-btn", onclick: () => remove(q) }, "Delete"));
+  return el("li", { class: "card quiz-item", dataset: { quizId: q.id } },
+    el("div", { class: "quiz-head" },
+      el("strong", { class: "quiz-name" }, q.title),
+      builtin ? el("span", { class: "tag builtin" }, "Built-in, read-only") : null),
+    el("p", { class: "hint" }, `${q.questions} question${q.questions === 1 ? "" : "s"}`),
+    el("div", { class: "row" }, actions));
+}
+
+async function duplicate(q) {
+  try {
+    const doc = await api("GET", `/api/quizzes/${q.id}`);
+    const suffix = " (copy)";
+    doc.title = doc.title.slice(0, MAX_TITLE - suffix.length) + suffix;
+    await api("POST", "/api/quizzes", doc);
+    await showList(`Saved a copy: “${doc.title}”.`);
+  } catch (e) {
+    $("list-error").textContent = `Could not duplicate “${q.title}”: ${e.message}`;
+  }
+}
+
+async function remove(q) {
+  if (!confirm(`Delete the quiz “${q.title}”? Results of games already played are kept.`)) return;
+  try {
+    await api("DELETE", `/api/quizzes/${q.id}`);
+    await showList(`Deleted “${q.title}”.`);
+  } catch (e) {
+    $("list-error").textContent = `Could not delete “${q.title}”: ${e.message}`;
+  }
+}
+
+async function openQuiz(id) {
+  try {
+    const doc = await api("GET", `/api/quizzes/${id}`);
+    edit(fromDoc(doc, id));
+  } catch (e) {
+    $("list-error").textContent = `Could not open the quiz: ${e.message}`;
+  }
+}
+
+// ---- model <-> document ----
+function blankQuestion(kind = "choice") {
+  return {
+    uid: nextUid++,
+    kind,
+    text: "",
+    choices: [0, 1, 2, 3].map(() => ({ text: "", correct: false })),
+    tf: 0,
+    accept: "",
+    time: "",
+    points: "standard",
+  };
+}
+
+function fromDoc(doc, id = null) {
+  return {
+    id,
+    title: doc.title || "",
+    questions: (doc.questions || []).map((d) => {
+      const q = blankQuestion(d.kind);
+      q.text = d.text || "";
+      const correct = new Set(d.correct || []);
+      if (KINDS_WITH_CHOICES.includes(d.kind)) {
+        q.choices = (d.choices || []).map((text, i) => ({ text, correct: correct.has(i) }));
+      }
+      if (d.kind === "true_false") q.tf = correct.has(1) && !correct.has(0) ? 1 : 0;
+      q.accept = (d.accept || []).join("\n");
+      q.time = d.time_limit_s == null ? "" : String(d.time_limit_s);
+      q.points = d.points || "standard";
+      return q;
+    }),
+  };
+}
+
+/** The quiz document as the API takes it. */
+function toDoc() {
+  return {
+    title: quiz.title.trim(),
+    questions: quiz.questions.map((q) => {
+      const d = { kind: q.kind, text: q.text.trim() };
+      if (KINDS_WITH_CHOICES.includes(q.kind)) d.choices = q.choices.map((c) => c.text.trim());
+      if (q.kind === "choice" || q.kind === "multi") {
+        d.correct = q.choices.flatMap((c, i) => (c.correct ? [i] : []));
+      }
+      if (q.kind === "true_false") d.correct = [q.tf];
+      if (q.kind === "type_answer") d.accept = q.accept.split("\n").map((a) => a.trim()).filter(Boolean);
+      if (q.time.trim() !== "") d.time_limit_s = Number(q.time);
+      if (q.kind !== "poll") d.points = q.points;
+      return d;
+    }),
+  };
+}
+
+// ---- the form ----
+function edit(model, notice) {
+  quiz = model;
+  $("list-view").hidden = true;
+  $("edit-view").hidden = false;
+  $("edit-title").textContent = quiz.id ? "Edit quiz" : "New quiz";
+  $("edit-notice").textContent = notice || "";
+  $("edit-notice").hidden = !notice;
+  $("quiz-title").value = quiz.title;
+  updateHostLink();
+  clearErrors();
+  drawQuestions();
+  if (quiz.id) history.replaceState(null, "", `/editor?quiz=${quiz.id}`);
+  window.scrollTo(0, 0);
+  $("quiz-title").focus();
+}
+
+function updateHostLink() {
+  $("host-link").hidden = !quiz.id;
+  if (quiz.id) $("host-link").href = `/host?quiz=${quiz.id}`;
+}
+
+$("quiz-title").oninput = () => (quiz.title = $("quiz-title").value);
+
+function drawQuestions() {
+  $("questions").replaceChildren(...quiz.questions.map(questionCard));
+}
+
+function questionCard(q, i) {
+  const li = $("question-tpl").content.firstElementChild.cloneNode(true);
+  const part = (c) => li.querySelector(c);
+  const id = (name) => `q${q.uid}-${name}`;
+  li.dataset.index = i;
+  li.dataset.kind = q.kind;
+  part(".qnum").textContent = `Question ${i + 1}`;
+  for (const [label, input, name] of [
+    [".l-kind", ".f-kind", "kind"], [".l-text", ".f-text", "text"], [".l-tf", ".f-tf", "tf"],
+    [".l-accept", ".f-accept", "accept"], [".l-time", ".f-time", "time"], [".l-points", ".f-points", "points"],
+  ]) {
+    part(label).htmlFor = id(name);
+    part(input).id = id(name);
+  }
+  part(".move-up").disabled = i === 0;
+  part(".move-down").disabled = i === quiz.questions.length - 1;
+  part(".move-up").setAttribute("aria-label", `Move question ${i + 1} up`);
+  part(".move-down").setAttribute("aria-label", `Move question ${i + 1} down`);
+  part(".remove").setAttribute("aria-label", `Remove question ${i + 1}`);
+
+  part(".f-kind").value = q.kind;
+  part(".f-kind").onchange = (ev) => {
+    q.kind = ev.target.value;
+    if (KINDS_WITH_CHOICES.includes(q.kind) && q.choices.length < MIN_CHOICES) {
+      while (q.choices.length < MIN_CHOICES) q.choices.push({ text: "", correct: false });
+    }
+    redrawQuestion(i, ".f-kind");
+  };
+  part(".f-text").value = q.text;
+  part(".f-text").oninput = (ev) => (q.text = ev.target.value);
+
+  const hasChoices = KINDS_WITH_CHOICES.includes(q.kind);
+  part(".choices-part").hidden = !hasChoices;
+  part(".correct-hint").hidden = q.kind === "poll";
+  if (hasChoices) part(".choice-list").replaceChildren(...q.choices.map((c, ci) => choiceRow(q, i, c, ci)));
+  part(".add-choice").disabled = q.choices.length >= MAX_CHOICES;
+  part(".add-choice").setAttribute("aria-label", `Add a choice to question ${i + 1}`);
+
+  part(".tf-part").hidden = q.kind !== "true_false";
+  part(".f-tf").value = String(q.tf);
+  part(".f-tf").onchange = (ev) => (q.tf = Number(ev.target.value));
+
+  part(".accept-part").hidden = q.kind !== "type_answer";
+  part(".f-accept").value = q.accept;
+  part(".f-accept").oninput = (ev) => (q.accept = ev.target.value);
+
+  part(".f-time").value = q.time;
+  part(".f-time").placeholder = "20";
+  part(".f-time").oninput = (ev) => (q.time = ev.target.value);
+  part(".points-part").hidden = q.kind === "poll";
+  part(".f-points").value = q.points;
+  part(".f-points").onchange = (ev) => (q.points = ev.target.value);
+
+  li.addEventListener("click", (ev) => {
+    const act = ev.target.closest("[data-act]");
+    if (act) questionAction(i, act.dataset.act, act.dataset.choice);
+  });
+  return li;
+}
+
+function choiceRow(q, qi, c, ci) {
+  const base = `q${q.uid}-c${ci}`;
+  const n = q.choices.length;
+  const correct = q.kind === "poll" ? null
+    : el("label", { class: "check correct-box", for: `${base}-ok` },
+      el("input", { type: "checkbox", id: `${base}-ok`, class: "f-correct" }), "Right");
+  if (correct) {
+    const box = correct.querySelector("input");
+    box.checked = c.correct;
+    box.onchange = () => (c.correct = box.checked);
+    box.setAttribute("aria-label", `Choice ${ci + 1} of question ${qi + 1} is right`);
+  }
+  const input = el("input", { id: base, class: "f-choice", maxlength: "120", value: c.text });
+  input.value = c.text;
+  input.oninput = () => (c.text = input.value);
+  const tool = (act, label, text, disabled) => el("button", {
+    type: "button", class: `choice-${act}`, dataset: { act: `choice-${act}`, choice: ci },
+    "aria-label": `${label} choice ${ci + 1} of question ${qi + 1}`, disabled,
+  }, text);
+  return el("li", { class: "choice-row" },
+    el("label", { for: base, class: "choice-label" }, `Choice ${ci + 1}`),
+    input,
+    el("div", { class: "choice-tools" },
+      correct,
+      tool("up", "Move up", "↑", ci === 0),
+      tool("down", "Move down", "↓", ci === n - 1),
+      tool("remove", "Remove", "✕", n <= MIN_CHOICES)));
+}
+
+function questionAction(i, act, choice) {
+  const qs = quiz.questions;
+  const q = qs[i];
+  const ci = Number(choice);
+  const swap = (list, a, b) => ([list[a], list[b]] = [list[b], list[a]]);
+  switch (act) {
+    case "up":
+      swap(qs, i, i - 1);
+      drawQuestions();
+      return focusIn(i - 1, ".move-up:not(:disabled), .move-down");
+    case "down":
+      swap(qs, i, i + 1);
+      drawQuestions();
+      return focusIn(i + 1, ".move-down:not(:disabled), .move-up");
+    case "remove":
+      if (qs.length > 1 && (q.text.trim() || q.choices.some((c) => c.text.trim())) &&
+        !confirm(`Remove question ${i + 1}?`)) return;
+      qs.splice(i, 1);
+      if (qs.length === 0) qs.push(blankQuestion());
+      drawQuestions();
+      announce(`Question ${i + 1} removed.`);
+      return focusIn(Math.min(i, qs.length - 1), ".f-text");
+    case "add-choice":
+      if (q.choices.length >= MAX_CHOICES) return;
+      q.choices.push({ text: "", correct: false });
+      redrawQuestion(i, `.choice-row:last-child .f-choice`);
+      return;
+    case "choice-up":
+      swap(q.choices, ci, ci - 1);
+      return redrawQuestion(i, `.choice-row:nth-child(${ci}) .choice-up:not(:disabled), .choice-row:nth-child(${ci}) .choice-down`);
+    case "choice-down":
+      swap(q.choices, ci, ci + 1);
+      return redrawQuestion(i, `.choice-row:nth-child(${ci + 2}) .choice-down:not(:disabled), .choice-row:nth-child(${ci + 2}) .choice-up`);
+    case "choice-remove":
+      if (q.choices.length <= MIN_CHOICES) return;
+      q.choices.splice(ci, 1);
+      return redrawQuestion(i, `.choice-row:nth-child(${Math.min(ci + 1, q.choices.length)}) .f-choice`);
+  }
+}
+
+function redrawQuestion(i, focusSel) {
+  const old = $("questions").children[i];
+  old.replaceWith(questionCard(quiz.questions[i], i));
+  if (focusSel) focusIn(i, focusSel);
+}
+
+function focusIn(i, sel) {
+  const e = $("questions").children[i]?.querySelector(sel);
+  if (e) e.focus();
+}
+
+$("add-question-btn").onclick = () => {
+  const last = quiz.questions[quiz.questions.length - 1];
+  const q = blankQuestion(last ? last.kind : "choice");
+  if (last && last.kind === "poll") q.points = "standard";
+  quiz.questions.push(q);
+  drawQuestions();
+  focusIn(quiz.questions.length - 1, ".f-text");
+};
+
+$("new-btn").onclick = () => edit({ id: null, title: "", questions: [blankQuestion()] });
+$("back-btn").onclick = () => showList();
+
+// ---- errors next to their field ----
+function clearErrors() {
+  for (const e of document.querySelectorAll("#edit-view .field-error")) e.textContent = "";
+  for (const e of document.querySelectorAll("#edit-view [aria-invalid]")) e.removeAttribute("aria-invalid");
+  for (const e of document.querySelectorAll("#questions .has-error")) e.classList.remove("has-error");
+  $("save-error").textContent = "";
+}
+
+const FOCUS_FOR = {
+  kind: ".f-kind",
+  text: ".f-text",
+  choices: ".f-choice",
+  correct: ".f-correct, .f-tf",
+  accept: ".f-accept",
+  time_limit_s: ".f-time",
+  points: ".f-points",
+};
+
+/** Shows one problem where it belongs; answers the element to focus. */
+function placeError(index, field, message) {
+  if (index == null) {
+    const target = field === "title" ? $("quiz-title") : $("add-question-btn");
+    const out = field === "title" ? $("quiz-title-error") : $("questions-error");
+    out.textContent = message;
+    if (field === "title") target.setAttribute("aria-invalid", "true");
+    return target;
+  }
+  const li = $("questions").children[index];
+  if (!li) {
+    $("save-error").textContent = `Question ${index + 1}: ${message}`;
+    return null;
+  }
+  li.classList.add("has-error");
+  const out = li.querySelector(`.e-${field}`) || li.querySelector(".e-text");
+  out.textContent = out.textContent ? `${out.textContent} ${message}` : message;
+  let target = li.querySelector(FOCUS_FOR[field] || ".f-text");
+  if (field === "choices") target = [...li.querySelectorAll(".f-choice")].find((c) => !c.value.trim()) || target;
+  if (target) {
+    target.setAttribute("aria-invalid", "true");
+    const errId = out.id || (out.id = `${target.id || `q${index}-${field}`}-error`);
+    target.setAttribute("aria-describedby", errId);
+  }
+  return target;
+}
+
+function focusError(target) {
+  if (!target) return;
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
+/** The cheap checks, all at once; the server still checks everything. */
+function localProblems() {
+  const out = [];
+  if (!quiz.title.trim()) out.push([null, "title", "The quiz needs a title."]);
+  if (quiz.questions.length === 0) out.push([null, "questions", "Add at least one question."]);
+  quiz.questions.forEach((q, i) => {
+    if (!q.text.trim()) out.push([i, "text", "The question text is empty."]);
+    if (KINDS_WITH_CHOICES.includes(q.kind)) {
+      const empty = q.choices.findIndex((c) => !c.text.trim());
+      if (empty >= 0) out.push([i, "choices", `Choice ${empty + 1} is empty.`]);
+      if (q.kind !== "poll" && !q.choices.some((c) => c.correct)) {
+        out.push([i, "correct", q.kind === "multi" ? "Tick at least one right choice." : "Tick the right choice."]);
+      }
+    }
+    if (q.kind === "type_answer" && !q.accept.trim()) out.push([i, "accept", "Add at least one accepted answer."]);
+    if (q.time.trim() !== "" && !Number.isInteger(Number(q.time))) {
+      out.push([i, "time_limit_s", "The time limit is a whole number of seconds."]);
+    }
+  });
+  return out;
+}
+
+// The server's message names the question by its 0-based index and fields by their JSON
+// names; the form numbers from 1, shows the message inside the question already, and has labels.
+const local = (message) => {
+  const m = message.replace(/^question \d+:\s*/, "").replace(/\btime_limit_s\b/g, "the time limit in seconds");
+  return m.charAt(0).toUpperCase() + m.slice(1);
+};
+
+$("quiz-form").onsubmit = async (ev) => {
+  ev.preventDefault();
+  clearErrors();
+  const problems = localProblems();
+  if (problems.length) {
+    const targets = problems.map(([i, f, m]) => placeError(i, f, m));
+    $("save-error").textContent = problems.length === 1 ? "Fix the problem marked above." : `Fix the ${problems.length} problems marked above.`;
+    return focusError(targets[0]);
+  }
+  $("save-btn").disabled = true;
+  try {
+    const doc = toDoc();
+    if (quiz.id) {
+      await api("PUT", `/api/quizzes/${quiz.id}`, doc);
+    } else {
+      quiz.id = (await api("POST", "/api/quizzes", doc)).id;
+      $("edit-title").textContent = "Edit quiz";
+      history.replaceState(null, "", `/editor?quiz=${quiz.id}`);
+    }
+    updateHostLink();
+    $("edit-notice").textContent = `Saved “${doc.title}”.`;
+    $("edit-notice").hidden = false;
+    announce(`Saved ${doc.title}.`);
+  } catch (e) {
+    if (e.code === "bad_field" && e.field) {
+      $("save-error").textContent = "The server refused the quiz: fix the problem marked above.";
+      focusError(placeError(e.index, e.field, local(e.message)));
+    } else if (e.code === "read_only") {
+      $("save-error").textContent = "A built-in quiz cannot be changed. Duplicate it and edit the copy.";
+    } else if (e.code === "no_such_quiz") {
+      $("save-error").textContent = "This quiz no longer exists (deleted elsewhere?). Export it to keep your work.";
+    } else {
+      $("save-error").textContent = `Could not save: ${e.message}`;
+    }
+  } finally {
+    $("save-btn").disabled = false;
+  }
+};
+
+// ---- import and export ----
+const fileStem = (name) => name.replace(/\.[^.]*$/, "").trim() || "Imported quiz";
+const fileName = (title) => `${title.replace(/[^\p{L}\p{N}_-]+/gu, "-").replace(/^-+|-+$/g, "") || "quiz"}.json`;
+
+$("export-btn").onclick = () => {
+  const doc = toDoc();
+  download(new Blob([JSON.stringify(doc, null, 2) + "\n"], { type: "application/json" }), fileName(doc.title));
+};
+
+$("import-json").onchange = async (ev) => {
+  const file = ev.target.files[0];
+  ev.target.value = "";
+  if (!file) return;
+  $("list-error").textContent = "";
+  let doc;
+  try {
+    doc = JSON.parse(await file.text());
+  } catch (e) {
+    $("list-error").textContent = `${file.name} is not a JSON file: ${e.message}`;
+    return;
+  }
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.questions)) {
+    $("list-error").textContent = `${file.name} is not a quiz document: it needs "title" and a "questions" list.`;
+    return;
+  }
+  const odd = doc.questions.findIndex((q) => !q || !KINDS.includes(q.kind));
+  if (odd >= 0) {
+    $("list-error").textContent = `${file.name}: question ${odd + 1} has no known kind (${KINDS.join(", ")}).`;
+    return;
+  }
+  if (typeof doc.title !== "string") doc.title = fileStem(file.name);
+  edit(fromDoc(doc), `Imported ${file.name}. Check it, then press Save.`);
+};
+
+$("import-csv").onchange = async (ev) => {
+  const file = ev.target.files[0];
+  ev.target.value = "";
+  if (!file) return;
+  $("list-error").textContent = "";
+  try {
+    const title = fileStem(file.name).slice(0, MAX_TITLE);
+    const doc = await api("POST", `/api/quizzes/csv?title=${encodeURIComponent(title)}`, await file.text(), { type: "text/csv" });
+    edit(fromDoc(doc), `Imported ${doc.questions.length} questions from ${file.name}. Check them, then press Save.`);
+  } catch (e) {
+    // The server's message names the row (the line in the file) and the column already.
+    $("list-error").textContent = `Could not import ${file.name}: ${e.message}`;
+    $("csv-help").open = true;
+  }
+};
+
+$("csv-example-btn").onclick = () =>
+  download(new Blob([$("csv-example").textContent], { type: "text/csv" }), "quiz-example.csv");
+
+// ---- go ----
+await startPage();
+const wanted = Number(new URLSearchParams(location.search).get("quiz"));
+if (wanted) {
+  await showList();
+  await openQuiz(wanted);
+} else {
+  await showList();
+}

@@ -1,0 +1,40 @@
+// The public leaderboard: podiums of recent finished, public games. No login needed; a
+// logged-in host gets the usual navigation bar instead of the visitor's two links.
+
+import { $, api, el, when, getToken, mountNav } from "./common.js";
+
+const REFRESH_MS = 30_000;
+
+async function load() {
+  let games;
+  try {
+    games = await api("GET", "/api/leaderboard");
+  } catch (e) {
+    $("board-error").textContent = `Could not load the leaderboard: ${e.message}`;
+    return;
+  }
+  $("board-error").textContent = "";
+  $("board-empty").hidden = games.length > 0;
+  $("board").replaceChildren(...games.map(gameCard));
+}
+
+function gameCard(g) {
+  const podium = g.podium.slice(0, 3);
+  return el("li", { class: "card board", dataset: { gameId: g.game_id } },
+    el("h2", {}, g.title),
+    el("p", { class: "hint" }, [g.mode === "race" ? "Race" : "Classic", when(g.finished_at), `${g.players} player${g.players === 1 ? "" : "s"}`].join(" · ")),
+    podium.length === 0 ? el("p", {}, "Nobody scored in this game.") :
+      el("ol", { class: "podium", "aria-label": `Podium of ${g.title}` }, podium.map((p) => el("li", { dataset: { rank: p.rank } },
+        el("span", { class: "rank" }, String(p.rank)),
+        el("span", { class: "name" }, p.name),
+        el("span", { class: "score" }, `${p.score} pts`)))));
+}
+
+if (getToken()) {
+  // A stale token only costs the visitor the host links; the board itself needs none.
+  api("GET", "/api/me").then((me) => mountNav($("topnav"), me), () => {});
+}
+await load();
+setInterval(() => {
+  if (document.visibilityState !== "hidden") load();
+}, REFRESH_MS);
