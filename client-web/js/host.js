@@ -5,6 +5,7 @@
 
 import { Connection, msg, http, limits } from "./protocol.js";
 import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings } from "./view.js";
+import { mountNav } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "quizrace.host.token";
@@ -177,16 +178,34 @@ function logout(notice) {
   queued = null;
   sessionStorage.removeItem(TOKEN_KEY);
   conn.stop();
+  navFor = null;
+  $("topnav").hidden = true;
+  $("logout-btn").hidden = false;
   $("login-error").textContent = notice || "";
   show("login");
 }
 $("logout-btn").onclick = () => logout();
+
+// The navigation bar the host-side pages share, once per login; its Log out replaces the
+// setup screen's own.
+let navFor = null;
+async function showNav() {
+  if (navFor === token) return;
+  navFor = token;
+  try {
+    mountNav($("topnav"), await http.me(token));
+    $("logout-btn").hidden = true;
+  } catch {
+    navFor = null; // the quiz list below reports an expired session
+  }
+}
 
 async function openSetup(notice) {
   $("setup-notice").textContent = notice || "";
   $("setup-notice").hidden = !notice;
   show("setup");
   conn.start();
+  showNav();
   let quizzes;
   try {
     quizzes = await http.quizzes(token);
@@ -634,4 +653,5 @@ if (!token) show("login");
 else if (room) {
   show("connecting");
   conn.start();
+  showNav();
 } else openSetup();

@@ -432,6 +432,9 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     await host.fill("#login-pass", S.password);
     await host.click("#login-btn");
     await screen(host, "setup");
+    // The navigation bar the host-side pages share, with Admin for the admin.
+    await host.locator('#topnav a[aria-current="page"][href="/host"]').waitFor();
+    await host.locator('#topnav a[href="/admin"]').waitFor();
     const option = host.locator("#quiz-select option", { hasText: QUIZ.title });
     await option.waitFor({ state: "attached" });
     assert.match(await option.textContent(), new RegExp(`${QUIZ.questions.length} questions`));
