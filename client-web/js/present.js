@@ -236,6 +236,8 @@ function onRoomClosed(m) {
 function onError(m) {
   if (m.code === "no_such_room" || m.code === "unauthorized" || m.code === "bad_field") {
     end("This room is no longer open.");
+  } else if (m.code === "room_full") {
+    end("This room already shows on as many screens as it takes. Close another presenter view first.");
   }
   // Anything else (a screen never sends commands) is not the audience's business.
 }
