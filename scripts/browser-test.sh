@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser tests in headless Chromium: a host and three phone-sized players play a game
+# The browser tests in headless Chromium: a host, a presenter screen and five phone-sized players play a game
 # (tests/browser/game.test.mjs), and the management pages are used end to end
 # (tests/browser/pages.test.mjs). Screenshots of every screen land in docs/screenshots/.
 #

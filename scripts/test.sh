@@ -25,5 +25,5 @@ timeout 120 target/release/floor --sockets 1000 --rounds 1
 echo "== fuzz targets: frame parsing and room command sequences, 30 s each"
 bash scripts/fuzz.sh
 
-echo "== browser test: a host and three phones play in headless Chromium"
+echo "== browser tests: a game (host, presenter, five phones) and the management pages in headless Chromium"
 bash scripts/browser-test.sh

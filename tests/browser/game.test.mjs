@@ -1,5 +1,7 @@
-// A whole game in headless Chromium: a host on /host (a laptop), a presenter window it opens,
-// and five players on 390 px phones play the built-in "General knowledge" quiz to the end:
+// A whole game in headless Chromium: a host on /host (a laptop) builds the quiz in the editor
+// (an import of the built-in "General knowledge" questions, saved under its own title) and
+// hosts it from there; a presenter window it opens and five players on 390 px phones play it
+// to the end:
 // choice, true/false, typed, multi and poll questions. On the way a sixth phone loses its
 // connection and is kicked, the host chats, takes control from a phone and back, and every
 // screen is photographed into docs/screenshots/.
@@ -20,10 +22,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT, createSession, screen, text, noProblems } from "./harness.mjs";
 
-// The quiz as the server ships it: question order, kinds, answer keys, time limits.
-const QUIZ = JSON.parse(
-  fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8"),
-);
+// The questions of the quiz the server ships (order, kinds, answer keys, time limits), under
+// a title of the host's own: the host imports it in the editor and hosts it from there.
+const QUIZ = {
+  ...JSON.parse(fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8")),
+  title: "Friday pub quiz",
+};
 const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname", "Linus", "Margaret"];
 const DARK = 4; // Margaret's phone is in dark mode
 // What each player answers, by question index (see general-knowledge.json).
@@ -414,10 +418,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
   before(S.start);
   after(S.stop);
 
-  step("host logs in on /host?quiz=ID, the quiz is preselected, and creates a classic room", 30_000, async () => {
-    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
-    const quiz = (await S.api("GET", "/api/quizzes", null, token)).find((q) => q.title === QUIZ.title);
-    assert.ok(quiz, `the server ships ${QUIZ.title}`);
+  step("host logs in, builds the quiz in the editor, hosts it from there (/host?quiz=ID) as a classic room", 40_000, async () => {
     host = await S.newPage("host", false);
     host.on("websocket", (ws) =>
       ws.on("framereceived", (f) => {
@@ -425,12 +426,36 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
         if (m.type === "answer_count" && "votes" in m) hostVotes.push(m.votes);
       }),
     );
-    await host.goto(`${S.baseUrl}/host?quiz=${quiz.id}`);
+    await host.goto(`${S.baseUrl}/host`);
     await screen(host, "login");
     await shot(host, "host-login");
     await host.fill("#login-user", "admin");
     await host.fill("#login-pass", S.password);
     await host.click("#login-btn");
+    await screen(host, "setup");
+
+    // The editor: import the quiz document, save it, and host it from the editor's button.
+    await host.click('#topnav a[href="/editor"]');
+    await host.waitForURL(`${S.baseUrl}/editor`);
+    const file = path.join(S.tmp, "friday-pub-quiz.json");
+    fs.writeFileSync(file, JSON.stringify(QUIZ));
+    await host.setInputFiles("#import-json", file);
+    await host.locator("#quiz-title").waitFor({ state: "visible" });
+    assert.equal(await host.inputValue("#quiz-title"), QUIZ.title);
+    assert.equal(await host.locator("#questions > li").count(), QUIZ.questions.length);
+    await host.click("#save-btn");
+    await host.locator("#edit-notice", { hasText: "Saved" }).waitFor();
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    const quiz = (await S.api("GET", "/api/quizzes", null, token)).find((q) => q.title === QUIZ.title);
+    assert.ok(quiz, `the editor saved ${QUIZ.title}`);
+    const stored = await S.api("GET", `/api/quizzes/${quiz.id}`, null, token);
+    assert.deepEqual(
+      stored.questions.map((q) => [q.kind, q.text]),
+      QUIZ.questions.map((q) => [q.kind, q.text]),
+      "the editor stored the questions as imported",
+    );
+    await host.click("#host-link");
+    await host.waitForURL(`${S.baseUrl}/host?quiz=${quiz.id}`);
     await screen(host, "setup");
     // The navigation bar the host-side pages share, with Admin for the admin.
     await host.locator('#topnav a[aria-current="page"][href="/host"]').waitFor();
@@ -480,7 +505,13 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
       assert.equal(await p.inputValue("#pin"), pin, "the PIN comes from the link");
       await p.fill("#name", name);
       await checkLayout(p, "join");
-      if (i === 0) await shot(p, "player-join");
+      if (i === 0) {
+        // The public leaderboard is one tap from the join screen.
+        const board = p.locator('#screen-join a[href="/leaderboard"]');
+        await board.waitFor({ state: "visible" });
+        assert.ok((await board.boundingBox()).height >= 44, "the leaderboard link is a 44 px tap target");
+        await shot(p, "player-join");
+      }
       await p.locator("#join-btn").tap();
       await screen(p, "lobby");
       assert.equal(await text(p, "#me-name"), name);
