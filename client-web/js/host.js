@@ -4,7 +4,7 @@
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, http, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers } from "./view.js";
 import { mountNav } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -107,19 +107,7 @@ const conn = new Connection({
   on: {
     room_created: onRoomCreated,
     room_state: onRoomState,
-    player_joined: (m) => {
-      players.set(m.player_id, { name: m.name, score: 0, connected: true });
-      renderPlayers(m.count);
-    },
-    player_left: (m) => {
-      players.delete(m.player_id);
-      renderPlayers(m.count);
-    },
-    player_connection: (m) => {
-      const p = players.get(m.player_id);
-      if (p) p.connected = m.connected;
-      renderPlayers();
-    },
+    ...rosterHandlers(() => players, renderPlayers),
     players: (m) => {
       players = new Map(m.players.map((p) => [p.player_id, p]));
       renderPlayers();

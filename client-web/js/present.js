@@ -4,7 +4,7 @@
 // host key in the URL hash; the page moves them to sessionStorage so a reload keeps working.
 
 import { Connection, msg, http } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM_KEY = "quizrace.present.room";
@@ -79,19 +79,7 @@ const conn = new Connection({
   },
   on: {
     room_state: onRoomState,
-    player_joined: (m) => {
-      players.set(m.player_id, { name: m.name, score: 0, connected: true });
-      drawPlayers(m.count);
-    },
-    player_left: (m) => {
-      players.delete(m.player_id);
-      drawPlayers(m.count);
-    },
-    player_connection: (m) => {
-      const p = players.get(m.player_id);
-      if (p) p.connected = m.connected;
-      drawPlayers();
-    },
+    ...rosterHandlers(() => players, drawPlayers),
     answer_count: (m) => {
       if (!question || m.index !== question.index) return;
       setAnswerCount(m.answered, m.total);

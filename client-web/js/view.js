@@ -173,3 +173,21 @@ export class Countdown {
     this.timer = null;
   }
 }
+
+// The host's and the presenter's roster: `roster()` is the page's current Map of players by
+// id, `draw(count)` redraws it. Spread into a Connection's `on` handlers.
+export const rosterHandlers = (roster, draw) => ({
+  player_joined: (m) => {
+    roster().set(m.player_id, { name: m.name, score: 0, connected: true });
+    draw(m.count);
+  },
+  player_left: (m) => {
+    roster().delete(m.player_id);
+    draw(m.count);
+  },
+  player_connection: (m) => {
+    const p = roster().get(m.player_id);
+    if (p) p.connected = m.connected;
+    draw();
+  },
+});
