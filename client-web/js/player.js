@@ -377,7 +377,7 @@ function onClosed(m) {
 function onResult(m) {
   setScore(m.score);
   if (finished) {
-    $("final-rank").textContent = `You finished #${m.rank} with ${m.score} points.`;
+    $("final-rank").textContent = `You finished #${m.rank} with ${m.score} points.${finalGap(m)}`;
     announce($("final-rank").textContent);
     return;
   }
@@ -420,6 +420,15 @@ function onResult(m) {
   stopTimer();
   if (phase === "leaderboard" && saved.board && saved.board.index === m.index) return onLeaderboard(saved.board);
   show("reveal");
+}
+
+// " 120 points behind Ada." after the final rank; nothing for the winner.
+function finalGap(m) {
+  if (!m.ahead) return "";
+  const gap = m.ahead.score - m.score;
+  return gap > 0
+    ? ` ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`
+    : ` Level on points with ${m.ahead.name}.`;
 }
 
 // "You are 120 points behind Ada." from `result.ahead`, the player ranked just above.
@@ -508,11 +517,15 @@ $("closed-btn").onclick = () => {
 $("retry-btn").onclick = () => conn.retryNow();
 
 // ---- errors ----
+let chatOffTimer;
 function onError(m) {
   switch (m.code) {
     case "chat_disabled":
       // The form stays: players are not told when chat comes back, so they may try again.
+      // The notice is about the message just sent, so it goes after a while.
       $("chat-off").hidden = false;
+      clearTimeout(chatOffTimer);
+      chatOffTimer = setTimeout(() => ($("chat-off").hidden = true), 8000);
       return;
     case "replaced":
       // Another tab now holds this identity; reconnecting here would just steal it back.

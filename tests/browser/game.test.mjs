@@ -721,7 +721,11 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
       const srv = game.players.find((x) => x.name === pl.name);
       assert.ok(srv, `${pl.name} is in the stored game`);
       assert.equal(srv.score, pl.score, `${pl.name}: stored score`);
-      assert.equal(await text(pl.page, "#final-rank"), `You finished #${srv.rank} with ${pl.score} points.`);
+      // The final line names the gap to the player ranked just above, from the stored ranks.
+      const above = game.players.find((x) => x.rank === srv.rank - 1);
+      const gap = above ? above.score - pl.score : 0;
+      const tail = !above ? "" : gap > 0 ? ` ${gap} ${gap === 1 ? "point" : "points"} behind ${above.name}.` : ` Level on points with ${above.name}.`;
+      assert.equal(await text(pl.page, "#final-rank"), `You finished #${srv.rank} with ${pl.score} points.${tail}`);
       const mine = game.answers.filter((a) => a.player_id === srv.player_id);
       assert.deepEqual(mine.map((a) => a.index), PLAN.map((_, i) => i), `${pl.name}: one stored answer per question`);
       for (const a of mine) {
