@@ -30,6 +30,7 @@ const QUIZ = {
 };
 const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname", "Linus", "Margaret"];
 const DARK = 4; // Margaret's phone is in dark mode
+const KEYBOARD = 3; // Linus answers with the keyboard alone
 // What each player answers, by question index (see general-knowledge.json).
 // Player 3 reloads the page during question 5, before answering.
 const PLAN = [
@@ -161,6 +162,34 @@ async function answer(p, q, a) {
   }
 }
 
+// Tab until the focus is on `selector`: the page must be usable without a pointer.
+async function tabTo(p, selector) {
+  for (let i = 0; i < 30; i++) {
+    await p.keyboard.press("Tab");
+    if (await p.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  assert.fail(`${p.who}: Tab never reached ${selector}`);
+}
+
+// The same answers with the keyboard alone: Tab to a tile and Space, Enter in the text box.
+async function answerByKeyboard(p, q, a) {
+  if (q.kind === "type_answer") {
+    assert.ok(await p.evaluate(() => document.activeElement?.id === "answer-text"), "a typed question puts the focus in its text box");
+    await p.keyboard.type(a);
+    await p.keyboard.press("Enter");
+  } else if (q.kind === "multi") {
+    for (const c of a) {
+      await tabTo(p, `#answers .tile[data-choice="${c}"]`);
+      await p.keyboard.press("Space");
+    }
+    await tabTo(p, "#submit-btn");
+    await p.keyboard.press("Enter");
+  } else {
+    await tabTo(p, `#answers .tile[data-choice="${a}"]`);
+    await p.keyboard.press("Space");
+  }
+}
+
 // The host opens question `qi` (`open` clicks the button) and every screen shows it; each
 // phone's layout must not shift as it arrives.
 async function openQuestion(qi, open) {
@@ -211,7 +240,7 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
   for (const [i, pl] of players.entries()) {
     const p = pl.page;
     await beforeAnswer(i);
-    await answer(p, q, PLAN[qi][i]);
+    await (i === KEYBOARD ? answerByKeyboard : answer)(p, q, PLAN[qi][i]);
     if (i < n - 1) {
       // The question stays open until the last answer: this player waits, answer hidden.
       await screen(p, "answered");
