@@ -351,12 +351,14 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
   await checkMoves(host, expected, qi);
   await screen(present, "leaderboard");
   assert.deepEqual(await standings(present, "#leaderboard"), expected, `presenter leaderboard after question ${qi}`);
+  await checkMoves(present, expected, qi);
   for (const pl of players) {
     const p = pl.page;
     await screen(p, "leaderboard");
     assert.deepEqual(await standings(p, "#leaderboard"), expected, `${p.who} leaderboard after question ${qi}`);
     const me = expected.find((s) => s.name === pl.name);
     assert.equal(await text(p, "#my-rank"), `You are #${me.rank} with ${pl.score} points.`);
+    await checkMoves(p, expected, qi);
     await checkLayout(p, `q${qi} leaderboard`);
   }
   lastBoard = expected;
@@ -390,7 +392,7 @@ async function checkBehind(pl, qi) {
   if (gap > 0) behindSeen++;
 }
 
-// The host's leaderboard shows how each player moved since the last one.
+// Every leaderboard (host, presenter, phones) shows how each player moved since the last one.
 let lastBoard = null;
 async function checkMoves(page, list, qi) {
   const moves = await page.locator("#leaderboard li").evaluateAll((els) =>
@@ -407,7 +409,7 @@ async function checkMoves(page, list, qi) {
     if (before.rank < s.rank) return `down ${s.rank - before.rank}`;
     return "same place";
   });
-  assert.deepEqual(moves, want, `host rank changes after question ${qi}`);
+  assert.deepEqual(moves, want, `${page.who}: rank changes after question ${qi}`);
 }
 
 async function standings(page, sel) {
