@@ -2,7 +2,7 @@
 //! and the public leaderboard of recent finished games.
 
 use super::api::{account, db, ApiError, ApiResult};
-use crate::store::{GameReport, GameRow, LeaderboardGame, Role};
+use crate::store::{Account, GameReport, GameRow, LeaderboardGame, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -22,14 +22,21 @@ pub async fn list_games(
     Ok(Json(db(&app, move |s| Ok(s.list_games(&who)?)).await?))
 }
 
+/// A game is its host's and the admins'. Someone else's game looks the same as no game: ids
+/// are not secrets, results are.
+fn owned(who: &Account, host_id: Option<i64>) -> ApiResult<()> {
+    match host_id {
+        Some(id) if id == who.id || who.role == Role::Admin => Ok(()),
+        _ => Err(ApiError::not_found(ErrorCode::NoSuchGame)),
+    }
+}
+
 async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport> {
     let who = account(app, headers).await?;
     let report = db(app, move |s| Ok(s.game_report(GameId(id))?)).await?;
-    match report {
-        Some(r) if r.host_id == who.id || who.role == Role::Admin => Ok(r),
-        // Someone else's game looks the same as no game: ids are not secrets, results are.
-        _ => Err(ApiError::not_found(ErrorCode::NoSuchGame)),
-    }
+    owned(&who, report.as_ref().map(|r| r.host_id))?;
+    // `owned` refused a missing game, so this is the report.
+    report.ok_or_else(|| ApiError::not_found(ErrorCode::NoSuchGame))
 }
 
 pub async fn game(
@@ -112,9 +119,7 @@ pub async fn patch_game(
     let who = account(&app, &headers).await?;
     let game = GameId(id);
     let host = db(&app, move |s| Ok(s.game_host(game)?)).await?;
-    if !host.is_some_and(|(host_id, _)| host_id == who.id || who.role == Role::Admin) {
-        return Err(ApiError::not_found(ErrorCode::NoSuchGame));
-    }
+    owned(&who, host.map(|(host_id, _)| host_id))?;
     let Json(body) = body?;
     let Some(private) = body.get("private").and_then(Value::as_bool) else {
         return Err(ApiError::bad_field(
