@@ -4,7 +4,7 @@
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, http, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter } from "./view.js";
 import { mountNav } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -126,11 +126,7 @@ const conn = new Connection({
       onClosed(m);
     },
     leaderboard: (m) => {
-      // The board before this one gives the rank changes; a redraw of the same board (after a
-      // reload) keeps comparing with the one before it.
-      const v = loadView();
-      const prevBoard = v.lastBoard && v.lastBoard.index < m.index ? v.lastBoard : v.prevBoard;
-      saveView({ board: m, lastBoard: m, prevBoard });
+      saveView(boardsAfter(loadView(), m));
       showStandings(m.top, "leaderboard");
     },
     game_over: (m) => {

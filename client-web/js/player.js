@@ -3,7 +3,7 @@
 // network resumes the same player. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf } from "./view.js";
+import { SHAPES, tile, standings, ranksOf, boardsAfter } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const tokenKey = (pin) => `quizrace.token.${pin}`;
@@ -443,11 +443,9 @@ function behindText(m) {
 }
 
 function onLeaderboard(m) {
-  // The board before this one gives the rank changes (a redraw after a reload keeps them).
-  const saved = loadView();
-  const prevBoard = saved.lastBoard && saved.lastBoard.index < m.index ? saved.lastBoard : saved.prevBoard;
-  saveView({ board: m, lastBoard: m, prevBoard });
-  const prev = prevBoard ? ranksOf(prevBoard.top) : null;
+  const boards = boardsAfter(loadView(), m);
+  saveView(boards);
+  const prev = boards.prevBoard ? ranksOf(boards.prevBoard.top) : null;
   standings($("leaderboard"), m.top, { meId: me && me.playerId, prev });
   $("my-rank").textContent = lastResult ? `You are #${lastResult.rank} with ${lastResult.score} points.` : "";
   show("leaderboard");

@@ -4,7 +4,7 @@
 // host key in the URL hash; the page moves them to sessionStorage so a reload keeps working.
 
 import { Connection, msg, http } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM_KEY = "quizrace.present.room";
@@ -97,9 +97,7 @@ const conn = new Connection({
       onClosed(m);
     },
     leaderboard: (m) => {
-      const v = loadView();
-      const prevBoard = v.lastBoard && v.lastBoard.index < m.index ? v.lastBoard : v.prevBoard;
-      saveView({ board: m, lastBoard: m, prevBoard });
+      saveView(boardsAfter(loadView(), m));
       showStandings(m.top, false);
     },
     game_over: (m) => showStandings(m.podium, true),

@@ -107,6 +107,15 @@ export function rankMove(prev, s) {
   return { kind: "same", text: "–", label: "same place" };
 }
 
+/**
+ * The saved boards after leaderboard `m`: the board before it gives the rank changes, and a
+ * redraw of the same board (after a reload) keeps comparing with the one before that.
+ */
+export function boardsAfter(saved, m) {
+  const prevBoard = saved.lastBoard && saved.lastBoard.index < m.index ? saved.lastBoard : saved.prevBoard;
+  return { board: m, lastBoard: m, prevBoard };
+}
+
 /** player_id → rank, to compare the next standings with. */
 export const ranksOf = (list) => Object.fromEntries(list.map((s) => [s.player_id, s.rank]));
 
