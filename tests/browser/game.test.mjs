@@ -20,7 +20,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, createSession, screen, stopServer, text, noProblems } from "./harness.mjs";
+import { ROOT, STEP_MS, createSession, screen, stopServer, text, noProblems } from "./harness.mjs";
 
 // The questions of the quiz the server ships (order, kinds, answer keys, time limits), under
 // a title of the host's own: the host imports it in the editor and hosts it from there.
@@ -160,6 +160,15 @@ async function answer(p, q, a) {
     await p.locator("#submit-btn").tap();
   } else {
     await p.locator(`#answers .tile[data-choice="${a}"]`).tap();
+  }
+}
+
+// Polls `check` every 100 ms until it is true, for at most STEP_MS.
+async function waitFor(check, what) {
+  const until = Date.now() + STEP_MS;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -610,6 +619,31 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     await host.locator("#player-list li", { hasText: "Intruder" }).waitFor({ state: "detached" });
     await host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).waitFor({ state: "detached" });
     assert.equal(await host.locator("#player-list li").count(), NAMES.length);
+    await p.close();
+    S.pages.splice(S.pages.indexOf(p), 1);
+  });
+
+  step("the host locks the room: a late phone is refused and told why; unlocked, the room opens again", 20_000, async () => {
+    await host.locator("#lock-btn").click();
+    await host.locator("#lock-btn", { hasText: "Room locked: unlock" }).waitFor();
+    assert.equal(await host.getAttribute("#lock-btn", "aria-pressed"), "true");
+    const p = await newPhone("locked-out");
+    await p.goto(`${S.baseUrl}/?pin=${pin}`);
+    await screen(p, "join");
+    await p.fill("#name", "Latecomer");
+    await p.locator("#join-btn").tap();
+    await p.locator("#error-text", { hasText: "the host has locked the room" }).waitFor();
+    await screen(p, "join");
+    await host.locator("#lock-btn").click();
+    await host.locator("#lock-btn", { hasText: "Lock room" }).waitFor();
+    assert.equal(await host.getAttribute("#lock-btn", "aria-pressed"), "false");
+    // The server took the unlock: a room_state snapshot after it says so.
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    await waitFor(async () => {
+      const rooms = await S.api("GET", "/api/admin/rooms", null, token);
+      return rooms.some((r) => r.pin === pin && r.locked === false);
+    }, "the room is unlocked on the server");
+    assert.equal(await host.locator("#player-list li").count(), NAMES.length, "nobody got in while locked");
     await p.close();
     S.pages.splice(S.pages.indexOf(p), 1);
   });
