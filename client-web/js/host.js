@@ -24,7 +24,7 @@ let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
 let question = null; // the current question view, plus `deadline`
 let total = 0; // number of questions in the quiz
-let players = new Map(); // player_id -> {name, score, connected}
+let players = new Map(); // player_id -> {name, score as of the last room_state, connected}
 let locked = false;
 let chatOn = true;
 let bannerTimer = null;
@@ -409,9 +409,6 @@ function drawPlayers() {
     const name = document.createElement("span");
     name.className = "name";
     name.textContent = p.connected ? p.name : `${p.name} (offline)`;
-    const score = document.createElement("span");
-    score.className = "score";
-    score.textContent = p.score;
     const kick = document.createElement("button");
     kick.type = "button";
     kick.className = "kick";
@@ -419,7 +416,7 @@ function drawPlayers() {
     kick.textContent = "Kick";
     kick.setAttribute("aria-label", `Kick ${p.name}`);
     kick.onclick = () => kick(id, p.name);
-    li.append(name, score, kick);
+    li.append(name, kick);
     return li;
   });
   $("player-list").replaceChildren(...items);
@@ -544,11 +541,6 @@ function onClosed(m) {
 function showStandings(list, newPhase) {
   phase = newPhase;
   stopTimer();
-  for (const s of list) {
-    const p = players.get(s.player_id);
-    if (p) p.score = s.score;
-  }
-  drawPlayers();
   const finished = newPhase === "finished";
   const prev = !finished && loadView().prevBoard;
   standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });

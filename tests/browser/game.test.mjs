@@ -346,6 +346,8 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     }
     await checkLayout(p, `q${qi} reveal`);
   }
+  // The host's roster is who is here; scores are the leaderboard's, never a stale copy beside a name.
+  assert.equal(await host.locator("#player-list .score").count(), 0, `host q${qi}: the roster shows no score`);
   if (shots) {
     await shot(host, "host-reveal");
     await shot(present, "present-reveal");
