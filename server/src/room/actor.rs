@@ -5,7 +5,7 @@
 //! `Persist` raises a barrier; the messages after it are held until the writer reports the
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
-use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
+use super::state::{ConnId, Effect, Effects, Room, RoomSummary};
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId, ServerMsg};
@@ -349,13 +349,7 @@ impl Actor {
                     Err(e) => return warn!(error = %e, "cannot encode a message"),
                 };
                 let is_error = matches!(msg, ServerMsg::Error { .. });
-                let conns: Vec<ConnId> = match target {
-                    Target::Conn(c) => vec![c],
-                    Target::Player(p) => self.room.conn_of(p).into_iter().collect(),
-                    Target::Host => self.room.host_audience().collect(),
-                    Target::Everyone => self.room.everyone().collect(),
-                };
-                for c in conns {
+                for c in self.room.recipients(target) {
                     if let Some(h) = self.conns.get(&c) {
                         let out = if is_error {
                             Out::Error(frame.clone())

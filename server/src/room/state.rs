@@ -39,8 +39,11 @@ pub const FINISHED_LINGER: Duration = Duration::from_secs(10 * 60);
 pub enum Target {
     Conn(ConnId),
     Player(PlayerId),
+    /// The host's own connection: answers meant for the one who commands the room.
     Host,
-    /// Every connected player and the host.
+    /// The host and its read-only big screens: the room's events that the control page shows.
+    Watchers,
+    /// Every connected player, the host and its screens.
     Everyone,
 }
 
@@ -652,9 +655,20 @@ impl Room {
         self.host
     }
 
-    /// Every connection that a `Target::Host` message goes to: the host and the screens.
-    pub fn host_audience(&self) -> impl Iterator<Item = ConnId> + '_ {
+    /// The host and the screens: where a `Target::Watchers` message goes.
+    pub fn watchers(&self) -> impl Iterator<Item = ConnId> + '_ {
         self.host.into_iter().chain(self.screens.iter().copied())
+    }
+
+    /// The connections a message for `target` goes to, as they are now.
+    pub fn recipients(&self, target: Target) -> Vec<ConnId> {
+        match target {
+            Target::Conn(c) => vec![c],
+            Target::Player(p) => self.conn_of(p).into_iter().collect(),
+            Target::Host => self.host.into_iter().collect(),
+            Target::Watchers => self.watchers().collect(),
+            Target::Everyone => self.everyone().collect(),
+        }
     }
 
     /// Every connection that a `Target::Everyone` message goes to.
@@ -663,7 +677,7 @@ impl Room {
             .iter()
             .filter(|p| p.is_active())
             .filter_map(|p| p.conn)
-            .chain(self.host_audience())
+            .chain(self.watchers())
     }
 
     /// Whether `conn` is the current connection of `player` (a replaced socket is not).
@@ -758,7 +772,7 @@ impl Room {
         fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
         let count = self.active_count();
         fx.push(Effect::Send(
-            Target::Host,
+            Target::Watchers,
             ServerMsg::PlayerJoined {
                 player_id: id,
                 name,
@@ -797,7 +811,7 @@ impl Room {
                 }
             }
             fx.push(Effect::Send(
-                Target::Host,
+                Target::Watchers,
                 ServerMsg::PlayerConnection {
                     player_id: id,
                     connected: true,
@@ -977,7 +991,7 @@ impl Room {
             *grace_until = Some(now + RECONNECT_GRACE);
         }
         fx.push(Effect::Send(
-            Target::Host,
+            Target::Watchers,
             ServerMsg::PlayerConnection {
                 player_id: id,
                 connected: false,
@@ -1189,7 +1203,7 @@ impl Room {
         // A poll's votes are no secret, and change as players change their minds.
         let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
         fx.push(Effect::Send(
-            Target::Host,
+            Target::Watchers,
             ServerMsg::AnswerCount {
                 index: *index,
                 answered: answers.len() as u32,
@@ -1360,7 +1374,7 @@ impl Room {
         }
         let count = self.active_count();
         fx.push(Effect::Send(
-            Target::Host,
+            Target::Watchers,
             ServerMsg::PlayerLeft {
                 player_id: id,
                 count,

@@ -1646,10 +1646,33 @@ fn a_screen_sees_what_the_host_sees_but_not_the_hosts_direct_messages() {
             ServerMsg::RoomState { .. }
         )]
     ));
-    let audience: Vec<_> = room.host_audience().collect();
+    let audience: Vec<_> = room.watchers().collect();
     assert_eq!(audience, [HOST, SCREEN]);
     assert!(room.everyone().any(|c| c == SCREEN), "questions reach it");
     assert_eq!(room.host_conn(), Some(HOST), "it does not replace the host");
+
+    // The room's events reach the screen; the host's own replies do not.
+    let recipients = |room: &Room, fx: &Effects, pick: fn(&ServerMsg) -> bool| -> Vec<Vec<u64>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Send(t, m) if pick(m) => Some(room.recipients(*t)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut fx = Effects::new();
+    room.join(3, "P3", "tok3".into(), t0, &mut fx)
+        .expect("join");
+    let joined = recipients(&room, &fx, |m| matches!(m, ServerMsg::PlayerJoined { .. }));
+    assert_eq!(joined, [vec![HOST, SCREEN]]);
+    let mut fx = Effects::new();
+    room.attach_host(HOST + 1, "key", false, t0, &mut fx)
+        .expect("the host reconnects");
+    let state = recipients(&room, &fx, |m| matches!(m, ServerMsg::RoomState { .. }));
+    assert_eq!(state, [vec![HOST + 1]], "the snapshot is the host's answer");
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", false, t0, &mut fx)
+        .expect("and back");
 
     // A direct message from the host echoes to the host's own connection only.
     let fx = host(
@@ -1676,7 +1699,7 @@ fn a_screen_sees_what_the_host_sees_but_not_the_hosts_direct_messages() {
 
     let mut fx = Effects::new();
     room.conn_closed(SCREEN, t0, &mut fx);
-    assert_eq!(room.host_audience().collect::<Vec<_>>(), [HOST]);
+    assert_eq!(room.watchers().collect::<Vec<_>>(), [HOST]);
     assert_eq!(room.host_conn(), Some(HOST));
     room.check_invariants();
 }
