@@ -783,16 +783,6 @@ impl Store {
         Ok(rows)
     }
 
-    pub fn account_row(&self, id: i64) -> Result<Option<AccountRow>> {
-        Ok(lock(&self.db)
-            .query_row(
-                "SELECT id, username, role, disabled, created_at FROM accounts WHERE id = ?1",
-                [id],
-                account_row,
-            )
-            .optional()?)
-    }
-
     /// Applies an admin's change to an account; `None` when there is no such account. A new
     /// password or disabling ends every session of the account, in the same transaction.
     pub fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>> {

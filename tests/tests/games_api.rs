@@ -322,6 +322,17 @@ async fn private_games_vanish_from_the_public_leaderboard() {
         assert_eq!((r.status, r.code().as_str()), (400, "bad_field"), "{body}");
         assert_eq!(r.json().unwrap()["error"]["field"], "private");
     }
+    // A misspelt extra member is refused whole, not half-applied.
+    let r = http
+        .patch(
+            &path,
+            Some(&game.token),
+            json!({"private": true, "hidden": true}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.code().as_str()), (400, "bad_field"));
+    assert_eq!(r.json().unwrap()["error"]["field"], "hidden");
     assert_eq!(
         http.game(&game.token, second.game_id.0).await.unwrap()["private"],
         false

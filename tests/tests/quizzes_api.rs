@@ -245,6 +245,7 @@ async fn a_deleted_quiz_is_gone_but_its_games_keep_their_results() {
         .await
         .unwrap();
     assert_eq!(csv.status, 200);
+    assert!(csv.body.lines().any(|l| l.contains("Ada")), "{}", csv.body);
     let games = http
         .get("/api/games", Some(&game.token))
         .await

@@ -1,7 +1,9 @@
 //! Accounts: logging out, changing one's own password, and the admin's list of accounts
 //! (create, reset a password, disable, change a role).
 
-use super::api::{account, admin, bad_credentials, bearer, db, throttled, ApiError, ApiResult};
+use super::api::{
+    account, admin, bad_credentials, bearer, db, object, throttled, ApiError, ApiResult,
+};
 use crate::store::{AccountChange, AccountRow, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
@@ -43,28 +45,6 @@ fn check_password(field: &str, password: &str) -> ApiResult<()> {
             "a password is 8 to 200 characters",
         ))
     }
-}
-
-/// The body as a JSON object whose members are all in `known`.
-fn object(
-    body: Result<Json<Value>, JsonRejection>,
-    known: &[&str],
-) -> ApiResult<Map<String, Value>> {
-    let Json(body) = body?;
-    let Value::Object(map) = body else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadField,
-            "the body must be a JSON object",
-        ));
-    };
-    if let Some(other) = map.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(ApiError::bad_field(
-            other,
-            format!("unknown field `{other}`; expected {}", known.join(", ")),
-        ));
-    }
-    Ok(map)
 }
 
 fn string_field<'a>(map: &'a Map<String, Value>, field: &str) -> ApiResult<Option<&'a str>> {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use quizrace_protocol::ErrorCode;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
@@ -76,6 +76,28 @@ impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.body_text())
     }
+}
+
+/// The body as a JSON object whose members are all in `known`.
+pub(super) fn object(
+    body: Result<Json<Value>, JsonRejection>,
+    known: &[&str],
+) -> ApiResult<Map<String, Value>> {
+    let Json(body) = body?;
+    let Value::Object(map) = body else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            "the body must be a JSON object",
+        ));
+    };
+    if let Some(other) = map.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::bad_field(
+            other,
+            format!("unknown field `{other}`; expected {}", known.join(", ")),
+        ));
+    }
+    Ok(map)
 }
 
 impl IntoResponse for ApiError {

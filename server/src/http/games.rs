@@ -1,7 +1,7 @@
 //! Games: the list of your games, one game's report (JSON and CSV), keeping a game private,
 //! and the public leaderboard of recent finished games.
 
-use super::api::{account, db, ApiError, ApiResult};
+use super::api::{account, db, object, ApiError, ApiResult};
 use crate::store::{Account, GameReport, GameRow, LeaderboardGame, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
@@ -120,7 +120,7 @@ pub async fn patch_game(
     let game = GameId(id);
     let host = db(&app, move |s| Ok(s.game_host(game)?)).await?;
     owned(&who, host.map(|(host_id, _)| host_id))?;
-    let Json(body) = body?;
+    let body = object(body, &["private"])?;
     let Some(private) = body.get("private").and_then(Value::as_bool) else {
         return Err(ApiError::bad_field(
             "private",

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quizrace_protocol::{
-    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, MAX_TIME_LIMIT_S,
-    MIN_TIME_LIMIT_S,
+    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, DEFAULT_TIME_LIMIT_S,
+    MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -336,7 +336,7 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
                 return Err(cell_error(
                     row,
                     "time_limit_s",
-                    format!("a number of seconds from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S}, or empty for 20"),
+                    format!("a number of seconds from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S}, or empty for {DEFAULT_TIME_LIMIT_S}"),
                 ))
             }
         },

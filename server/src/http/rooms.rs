@@ -27,7 +27,7 @@ pub struct PinQuery {
 }
 
 fn pin(q: &PinQuery) -> ApiResult<&str> {
-    if q.pin.len() == 6 && q.pin.bytes().all(|b| b.is_ascii_digit()) {
+    if Pin(q.pin.clone()).is_well_formed() {
         Ok(&q.pin)
     } else {
         Err(ApiError::bad_field("pin", "a PIN is 6 digits"))
@@ -162,15 +162,23 @@ pub async fn close_room(
         .lobby()
         .get(&Pin(pin))
         .ok_or_else(|| ApiError::not_found(ErrorCode::NoSuchRoom))?;
+    let busy = || {
+        let code = ErrorCode::ServerBusy;
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, code.message())
+    };
     let (done, ended) = oneshot::channel();
     let ended = tokio::time::timeout(ROOM_REPLY, async {
         room.send(RoomCmd::End { done }).await && ended.await.is_ok()
     })
     .await
-    .unwrap_or(false);
+    .map_err(|_| busy())?;
     if !ended {
+        // The room stopped on its own before it could answer.
         return Err(ApiError::not_found(ErrorCode::NoSuchRoom));
     }
-    let _ = tokio::time::timeout(ROOM_REPLY, app.store().writer.flush()).await;
+    // The room has ended; the answer waits for its rows, as the docs promise.
+    tokio::time::timeout(ROOM_REPLY, app.store().writer.flush())
+        .await
+        .map_err(|_| busy())?;
     Ok(Json(json!({})))
 }
