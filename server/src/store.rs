@@ -15,6 +15,7 @@ use argon2::Argon2;
 use quizrace_protocol::{GameId, Mode, Pin, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -384,6 +385,9 @@ impl Writer {
 pub struct Store {
     db: Arc<Mutex<Connection>>,
     pub writer: Writer,
+    /// The public leaderboard's entries by game. A finished game's podium never changes, so
+    /// each game's report is read once, not on every anonymous request.
+    podiums: Arc<Mutex<HashMap<i64, LeaderboardGame>>>,
 }
 
 fn unix_now_ms() -> i64 {
@@ -440,9 +444,10 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-fn lock(db: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
-    // A panic while holding the lock leaves the connection usable: SQLite rolls back.
-    db.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves the connection usable: SQLite rolls back. (The
+    // podium cache holds only whole entries.)
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Store {
@@ -477,6 +482,7 @@ impl Store {
         Ok(Store {
             db: Arc::new(Mutex::new(conn)),
             writer: Writer { tx, stats },
+            podiums: Arc::default(),
         })
     }
 
@@ -1043,8 +1049,10 @@ impl Store {
     pub fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
         let ids: Vec<i64> = {
             let db = lock(&self.db);
+            // A game nobody joined (a lobby closed empty) has no podium to show.
             let mut stmt = db.prepare(
                 "SELECT id FROM games WHERE status = 'finished' AND private = 0
+                   AND EXISTS (SELECT 1 FROM players WHERE players.game_id = games.id)
                  ORDER BY finished_at DESC, id DESC LIMIT ?1",
             )?;
             let ids = stmt
@@ -1052,8 +1060,14 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             ids
         };
+        let mut podiums = lock(&self.podiums);
+        podiums.retain(|id, _| ids.contains(id));
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
+            if let Some(known) = podiums.get(&id) {
+                out.push(known.clone());
+                continue;
+            }
             let Some(report) = self.game_report(GameId(id))? else {
                 continue;
             };
@@ -1062,7 +1076,7 @@ impl Store {
                 .iter()
                 .filter(|p| p.status == "active")
                 .collect();
-            out.push(LeaderboardGame {
+            let game = LeaderboardGame {
                 game_id: report.game_id,
                 title: report.title.clone(),
                 mode: report.mode.clone(),
@@ -1077,7 +1091,9 @@ impl Store {
                         score: p.score,
                     })
                     .collect(),
-            });
+            };
+            podiums.insert(id, game.clone());
+            out.push(game);
         }
         Ok(out)
     }

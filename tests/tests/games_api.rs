@@ -223,6 +223,10 @@ async fn private_games_vanish_from_the_public_leaderboard() {
     let http = game.server.http();
     let first = play_three(&game).await;
     let second = play_three(&game).await;
+    // Newest of all, but nobody joined it: no podium to show.
+    let mut empty = game.room().await;
+    send(&mut empty.bot, ClientMsg::End).await;
+    game_over(&mut empty.bot).await;
     let running = game.room().await;
 
     let board = http.get("/api/leaderboard", None).await.unwrap();
