@@ -913,6 +913,7 @@ impl Room {
             ));
         }
         fx.push(Effect::Send(Target::Host, self.room_state(now)));
+        self.poll_so_far(conn, fx);
         Ok(())
     }
 
@@ -932,6 +933,7 @@ impl Room {
         }
         self.screens.push(conn);
         fx.push(Effect::Send(Target::Conn(conn), self.room_state(now)));
+        self.poll_so_far(conn, fx);
         Ok(())
     }
 
@@ -1184,8 +1186,6 @@ impl Room {
     fn count_changed(&mut self, now: Instant, fx: &mut Effects) {
         let total = self.active_count();
         let Phase::Question {
-            index,
-            answers,
             count_sent_at,
             count_dirty,
             ..
@@ -1199,18 +1199,35 @@ impl Room {
         }
         *count_sent_at = Some(now);
         *count_dirty = false;
+        if let Some(count) = self.answer_count(total) {
+            fx.push(Effect::Send(Target::Watchers, count));
+        }
+    }
+
+    /// The open question's `answer_count`, if a question is open.
+    fn answer_count(&self, total: u32) -> Option<ServerMsg> {
+        let Phase::Question { index, answers, .. } = &self.phase else {
+            return None;
+        };
         let q = &self.quiz.questions[*index as usize];
         // A poll's votes are no secret, and change as players change their minds.
         let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
-        fx.push(Effect::Send(
-            Target::Watchers,
-            ServerMsg::AnswerCount {
-                index: *index,
-                answered: answers.len() as u32,
-                total,
-                votes,
-            },
-        ));
+        Some(ServerMsg::AnswerCount {
+            index: *index,
+            answered: answers.len() as u32,
+            total,
+            votes,
+        })
+    }
+
+    /// After the snapshot, a host or screen that arrives during a poll gets the votes so far:
+    /// `room_state` carries the count but not the chart.
+    fn poll_so_far(&self, conn: ConnId, fx: &mut Effects) {
+        if let Some(count @ ServerMsg::AnswerCount { votes: Some(_), .. }) =
+            self.answer_count(self.active_count())
+        {
+            fx.push(Effect::Send(Target::Conn(conn), count));
+        }
     }
 
     fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {

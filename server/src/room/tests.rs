@@ -1578,6 +1578,61 @@ fn an_open_poll_tells_the_host_its_votes_as_they_change() {
 }
 
 #[test]
+fn a_host_or_screen_arriving_mid_poll_gets_the_votes_so_far() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    // Mid scored question: the snapshot alone, no counts to chart.
+    let mut fx = Effects::new();
+    room.attach_screen(SCREEN, "key", t0, &mut fx)
+        .expect("screen");
+    assert!(
+        matches!(fx[..], [Effect::Send(_, ServerMsg::RoomState { .. })]),
+        "{fx:?}"
+    );
+    for _ in 0..3 {
+        skip_question(&mut room, t0);
+    }
+    // Two of three vote, so the poll stays open.
+    answer(&mut room, 1, 3, AnswerValue::Choice(1), t0);
+    answer(&mut room, 2, 3, AnswerValue::Choice(1), t0);
+    for (conn, attach) in [
+        (
+            SCREEN + 1,
+            Room::attach_screen as fn(&mut Room, u64, &str, Instant, &mut Effects) -> _,
+        ),
+        (HOST + 1, |r: &mut Room, c, k: &str, t, fx: &mut Effects| {
+            r.attach_host(c, k, false, t, fx)
+        }),
+    ] {
+        let mut fx = Effects::new();
+        attach(&mut room, conn, "key", t0, &mut fx).expect("attach");
+        let sends: Vec<_> = fx
+            .iter()
+            .filter_map(|e| match e {
+                // The host it replaces is told so; that is not this test's business.
+                Effect::Send(_, ServerMsg::Error { .. }) => None,
+                Effect::Send(t, m) => Some((room.recipients(*t), m)),
+                _ => None,
+            })
+            .collect();
+        match &sends[..] {
+            [(to_state, ServerMsg::RoomState { .. }), (
+                to_count,
+                ServerMsg::AnswerCount {
+                    votes, answered, ..
+                },
+            )] => {
+                assert_eq!((to_state, to_count), (&vec![conn], &vec![conn]));
+                assert_eq!((votes.clone(), *answered), (Some(vec![0, 2]), 2));
+            }
+            other => panic!("expected the snapshot and the votes, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn a_result_names_the_player_just_above_and_the_leader_has_nobody() {
     let t0 = Instant::now();
     let mut room = room_with(Mode::Classic, 3, t0);
