@@ -41,6 +41,8 @@ pub struct QuizError {
     /// The question it is in (0-based), or `None` for the quiz as a whole.
     pub index: Option<usize>,
     pub field: &'static str,
+    /// The choice it is about (0-based), when one choice is at fault.
+    pub choice: Option<usize>,
     pub message: String,
 }
 
@@ -112,6 +114,7 @@ impl QuizDoc {
         let whole = |field, message: &str| QuizError {
             index: None,
             field,
+            choice: None,
             message: message.to_owned(),
         };
         let title = self.title.trim();
@@ -145,7 +148,13 @@ impl QuestionDoc {
         let err = |field: &'static str, message: String| QuizError {
             index: Some(index),
             field,
+            choice: None,
             message,
+        };
+        // People number choices from 1, as the editor and the CSV columns do.
+        let bad_choice = |c: usize, what: &str| QuizError {
+            choice: Some(c),
+            ..err("choices", format!("choice {} {what}", c + 1))
         };
         let text = self.text.trim();
         if text.is_empty() {
@@ -180,13 +189,10 @@ impl QuestionDoc {
                 for (c, choice) in given.iter().enumerate() {
                     let choice = choice.trim();
                     if choice.is_empty() {
-                        return Err(err("choices", format!("choice {c} is empty")));
+                        return Err(bad_choice(c, "is empty"));
                     }
                     if choice.chars().count() > MAX_CHOICE_CHARS {
-                        return Err(err(
-                            "choices",
-                            format!("choice {c} is longer than 120 characters"),
-                        ));
+                        return Err(bad_choice(c, "is longer than 120 characters"));
                     }
                     out.push(choice.to_owned());
                 }

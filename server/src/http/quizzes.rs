@@ -379,14 +379,9 @@ fn locate(e: &QuizError, doc: &QuizDoc, rows: &[u64]) -> CsvError {
     let column = match e.field {
         "text" => "question",
         "choices" => {
-            // "choice {c} is …" names the choice; a count problem points past the last one.
-            let named = e
-                .message
-                .strip_prefix("choice ")
-                .and_then(|rest| rest.split(' ').next())
-                .and_then(|n| n.parse::<usize>().ok());
+            // The choice at fault; a count problem points past the last one given.
             let given = doc.questions[i].choices.as_ref().map_or(0, Vec::len);
-            COLUMNS[2 + named.unwrap_or(given).min(CHOICES - 1)]
+            COLUMNS[2 + e.choice.unwrap_or(given).min(CHOICES - 1)]
         }
         "time_limit_s" => "time_limit_s",
         "points" => "points",
@@ -491,5 +486,9 @@ mod tests {
         let sheet = format!("{HEADER}choice,Q,a,{long},,,,,1,,\n");
         let e = from_csv("T", sheet.as_bytes()).expect_err("long choice");
         assert_eq!((e.row, e.column), (Some(2), Some("choice2")), "{e:?}");
+        assert!(
+            e.message.contains("choice 2 is longer"),
+            "numbered as the column: {e:?}"
+        );
     }
 }
