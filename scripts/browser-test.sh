@@ -8,7 +8,8 @@
 # playwright-core with `npm ci` from the committed lock file. No browser is ever downloaded
 # by npm or playwright.
 #
-# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 300), and the
+# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 420: the two suites
+# run one after the other, each bounded by its own timeout), and the
 # QUIZRACE_* variables that tests/browser/harness.mjs reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ if [ ! -x "$CHROMIUM" ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root() { "$@"; }
   elif command -v sudo >/dev/null; then
-    as_root() { sudo "$@"; }
+    as_root() { sudo -n "$@"; }
   else
     echo "error: $CHROMIUM is missing; install Debian's chromium package as root" >&2
     exit 1
@@ -60,5 +61,5 @@ echo "== node --test tests/browser/"
 # The files are named here, not the directory: Node 21 and later take the arguments as glob
 # patterns and would try to run a bare directory as a module.
 start=$(date +%s)
-timeout --kill-after=10 "${BROWSER_TEST_TIMEOUT:-300}" node --test tests/browser/*.test.mjs
+timeout --kill-after=10 "${BROWSER_TEST_TIMEOUT:-420}" node --test tests/browser/*.test.mjs
 echo "== browser test passed in $(($(date +%s) - start)) s; screenshots in docs/screenshots/"

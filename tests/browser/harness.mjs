@@ -134,7 +134,8 @@ export function createSession() {
     browser: null,
     pages: [],
     pageErrors: [], // uncaught exceptions and console errors, "who: message"
-    blocked: [], // requests that tried to leave 127.0.0.1
+    blocked: [], // requests (and WebSockets) that tried to leave 127.0.0.1
+    dialogs: [], // every confirm() and alert() shown, "who: message"; all are accepted
     layoutIssues: [],
     layoutChecks: 0,
     buttonsMeasured: 0,
@@ -187,6 +188,17 @@ export function createSession() {
       return page;
     },
 
+    // Runs `action` (a click) and checks it asked for a confirmation matching `re` first: the
+    // dialog is accepted, so without this a lost confirm() would go unnoticed.
+    async asked(re, action) {
+      const before = s.dialogs.length;
+      await action();
+      const shown = s.dialogs.slice(before);
+      if (!shown.some((m) => re.test(m))) {
+        throw new Error(`expected a confirmation matching ${re}, saw ${JSON.stringify(shown)}`);
+      }
+    },
+
     // Records errors of a page the session did not open itself (e.g. a popup window).
     watch(page, who) {
       page.who = who;
@@ -194,7 +206,13 @@ export function createSession() {
       page.on("console", (m) => {
         if (m.type() === "error") s.pageErrors.push(`${who} console: ${m.text()}`);
       });
-      page.on("dialog", (d) => d.accept());
+      page.on("dialog", (d) => {
+        s.dialogs.push(`${who}: ${d.message()}`);
+        d.accept();
+      });
+      page.on("websocket", (ws) => {
+        if (new URL(ws.url()).hostname !== "127.0.0.1") s.blocked.push(`${who}: ${ws.url()}`);
+      });
       s.pages.push(page);
       return page;
     },

@@ -285,7 +285,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     const copy = host.locator(".quiz-item", { hasText: "General knowledge (copy)" });
     await copy.waitFor();
     assert.ok(!(await copy.locator(".builtin").count()), "the copy is the host's own");
-    await copy.locator(".del-btn").click(); // the confirm() is accepted
+    await S.asked(/^host: Delete the quiz “General knowledge \(copy\)”\?/, () => copy.locator(".del-btn").click());
     await host.locator("#list-notice", { hasText: "Deleted" }).waitFor();
     await copy.waitFor({ state: "detached" });
 
@@ -475,7 +475,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
 
     // Close ends the game as the host's End does: the players see game over, the game is stored
     // as finished, the room stays on its podium; closing it again removes it.
-    await card.locator(".close-room").click(); // the confirm() is accepted
+    await S.asked(/^admin: End the game in room \d{6} /, () => card.locator(".close-room").click());
     await card.locator(".room-phase", { hasText: "Game over" }).waitFor();
     await driver.evaluate((pin) => window.bots[pin].players[0].expect("game_over"), room.pin);
     const g = await S.api("GET", `/api/games/${room.game_id}`, null, hostToken);
@@ -585,7 +585,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await row().locator(".role-select").selectOption("host");
     await admin.locator("#announcer", { hasText: "now a host" }).waitFor();
 
-    await row().locator(".disable-btn").click(); // the confirm() is accepted
+    await S.asked(new RegExp(`^admin: Disable ${HOST.username}\\?`), () => row().locator(".disable-btn").click());
     await row().locator(".status-cell", { hasText: "Disabled" }).waitFor();
     await S.api("GET", "/api/me", null, token, 401);
     await S.api("POST", "/api/login", { username: HOST.username, password: third }, null, 401);
