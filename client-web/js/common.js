@@ -10,8 +10,8 @@ export const TOKEN_KEY = "quizrace.host.token";
 export const $ = (id) => document.getElementById(id);
 
 export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
-export const setToken = (t) => sessionStorage.setItem(TOKEN_KEY, t);
-export const clearToken = () => sessionStorage.removeItem(TOKEN_KEY);
+const setToken = (t) => sessionStorage.setItem(TOKEN_KEY, t);
+const clearToken = () => sessionStorage.removeItem(TOKEN_KEY);
 
 /**
  * A refused request: the HTTP `status` plus what the server's `{"error":{...}}` carried —
@@ -65,6 +65,18 @@ export async function api(method, path, body, opts = {}) {
   const text = await res.text();
   return text ? JSON.parse(text) : {};
 }
+
+/** What a failed `POST /api/login` tells the person at the login form. */
+export const loginError = (e) =>
+  e.code === "bad_credentials" ? "Wrong username or password."
+    : e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
+      : `Could not log in: ${e.message}`;
+
+/** The URL players open to join `pin` (the server knows its public address). */
+export const joinUrl = async (pin) => (await api("GET", `/api/join-url?pin=${encodeURIComponent(pin)}`)).url;
+
+/** The address of the QR code image for `pin`'s join URL. */
+export const qrSrc = (pin) => `/api/qr.svg?pin=${encodeURIComponent(pin)}`;
 
 /** A small element builder: `el("button", { type: "button", class: "x" }, "Label")`. */
 export function el(tag, props = {}, ...children) {
@@ -199,10 +211,7 @@ function waitForLogin(app) {
         app.hidden = false;
         resolve(me);
       } catch (e) {
-        $("login-error").textContent =
-          e.code === "bad_credentials" ? "Wrong username or password."
-            : e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
-              : `Could not log in: ${e.message}`;
+        $("login-error").textContent = loginError(e);
       } finally {
         $("login-btn").disabled = false;
       }

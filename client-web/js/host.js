@@ -3,18 +3,16 @@
 // and rebuilds the screen from `room_state`. Message shapes live in protocol.js, the tiles,
 // chart and standings in view.js (the presenter page draws the same ones).
 
-import { Connection, msg, http, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter } from "./view.js";
-import { mountNav } from "./common.js";
+import { Connection, msg, limits } from "./protocol.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
+import { TOKEN_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-const TOKEN_KEY = "quizrace.host.token";
 const ROOM_KEY = "quizrace.host.room";
-// The last question, reveal and leaderboard this tab drew: `room_state` after a reload names the
-// phase and index but does not carry the counts, so the page redraws them from here.
-const VIEW_KEY = "quizrace.host.view";
-const loadView = () => JSON.parse(sessionStorage.getItem(VIEW_KEY) || "{}");
-const saveView = (part) => sessionStorage.setItem(VIEW_KEY, JSON.stringify({ ...loadView(), ...part }));
+// The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
+const view = savedView("quizrace.host.view");
+const loadView = view.load;
+const saveView = view.save;
 
 // ---- state ----
 let token = sessionStorage.getItem(TOKEN_KEY);
@@ -22,12 +20,15 @@ let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null"); // {pin, host
 let pending = null; // "create" | "resume" while waiting for the server's answer
 let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
-let question = null; // the current question view, plus `deadline`
+let question = null; // the current question view
 let total = 0; // number of questions in the quiz
 let players = new Map(); // player_id -> {name, score as of the last room_state, connected}
 let locked = false;
 let chatOn = true;
 let bannerTimer = null;
+let serverStopped = false; // the server said it is shutting down; it resumes the room later
+// The player count and lists, redrawn at most a few times a second (see `coalesced`).
+const drawSoon = coalesced(drawPlayers);
 const countdown = new Countdown((left) => {
   $("time-left").textContent = Math.ceil(left / 1000);
   const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
@@ -101,17 +102,14 @@ const conn = new Connection({
     setStatus("Offline", false);
     pending = null;
     $("create-btn").disabled = false;
+    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
     $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
     if (room) show("disconnected");
   },
   on: {
     room_created: onRoomCreated,
     room_state: onRoomState,
-    ...rosterHandlers(() => players, renderPlayers),
-    players: (m) => {
-      players = new Map(m.players.map((p) => [p.player_id, p]));
-      renderPlayers();
-    },
+    ...rosterHandlers(() => players, drawSoon),
     answer_count: (m) => {
       if (!question || m.index !== question.index) return;
       setAnswerCount(m.answered, m.total);
@@ -145,13 +143,15 @@ $("login-form").onsubmit = async (ev) => {
   $("login-btn").disabled = true;
   $("login-error").textContent = "";
   try {
-    token = await http.login($("login-user").value.trim(), $("login-pass").value);
+    ({ token } = await api("POST", "/api/login", {
+      username: $("login-user").value.trim(),
+      password: $("login-pass").value,
+    }));
     sessionStorage.setItem(TOKEN_KEY, token);
     $("login-pass").value = "";
     await openSetup();
   } catch (e) {
-    $("login-error").textContent =
-      e.status === 401 ? "Wrong username or password." : `Could not log in: ${e.message}`;
+    $("login-error").textContent = loginError(e);
   } finally {
     $("login-btn").disabled = false;
   }
@@ -177,7 +177,7 @@ async function showNav() {
   if (navFor === token) return;
   navFor = token;
   try {
-    mountNav($("topnav"), await http.me(token));
+    mountNav($("topnav"), await api("GET", "/api/me"));
     $("logout-btn").hidden = true;
   } catch {
     navFor = null; // the quiz list below reports an expired session
@@ -192,7 +192,7 @@ async function openSetup(notice) {
   showNav();
   let quizzes;
   try {
-    quizzes = await http.quizzes(token);
+    quizzes = await api("GET", "/api/quizzes");
   } catch (e) {
     if (e.status === 401) return logout("Your session has expired. Please log in again.");
     return banner(`Could not load the quizzes: ${e.message}`);
@@ -219,7 +219,7 @@ async function openSetup(notice) {
 async function loadRunning() {
   let games;
   try {
-    games = (await http.games(token)).filter((g) => g.status === "running" && g.host_key && g.pin);
+    games = (await api("GET", "/api/games")).filter((g) => g.status === "running" && g.host_key && g.pin);
   } catch {
     games = [];
   }
@@ -238,7 +238,6 @@ async function loadRunning() {
     take.onclick = () => {
       room = { pin: g.pin, host_key: g.host_key, game_id: g.game_id };
       saveRoom();
-      sessionStorage.removeItem(VIEW_KEY);
       $("chat-log").replaceChildren();
       show("connecting");
       pending = "resume";
@@ -284,7 +283,6 @@ function onRoomCreated(m) {
   $("create-btn").disabled = false;
   room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
-  sessionStorage.removeItem(VIEW_KEY);
   $("chat-log").replaceChildren();
   // The `room_state` that follows draws the lobby.
 }
@@ -292,6 +290,7 @@ function onRoomCreated(m) {
 // The full picture: after `room_created` and after every `host_resume`.
 function onRoomState(m) {
   pending = null;
+  serverStopped = false;
   room = { ...room, pin: m.pin, game_id: m.game_id };
   saveRoom();
   total = m.total;
@@ -300,11 +299,11 @@ function onRoomState(m) {
   players = new Map(m.players.map((p) => [p.player_id, p]));
   $("room-title").textContent = `${m.title} · ${m.mode === "race" ? "Race" : "Classic"} · PIN ${m.pin}`;
   showJoin(m.pin);
-  renderPlayers();
   drawPlayers();
   renderToggles();
 
   phase = m.phase;
+  view.forGame(m.game_id);
   const saved = loadView();
   const seen = (f) => f && f.index === m.index;
   if (m.phase === "question" && m.question) {
@@ -341,13 +340,15 @@ function onRoomClosed(m) {
     // A restart: the server resumes running games, so keep the PIN and host key; the
     // connection reconnects and sends `host_resume` once the server is back.
     stopTimer();
-    $("retry-msg").textContent = "The server is restarting. Reconnecting…";
+    serverStopped = true;
+    $("disconnected-title").textContent = "The server is restarting";
+    $("retry-msg").textContent = "The game continues when it is back. Reconnecting…";
     return show("disconnected");
   }
   room = null;
   joinFor = null;
   saveRoom();
-  sessionStorage.removeItem(VIEW_KEY);
+  view.clear();
   $("room-title").textContent = "";
   phase = null;
   question = null;
@@ -371,10 +372,10 @@ async function showJoin(pin) {
   setJoinUrl(fallback);
   $("qr").hidden = true;
   try {
-    const url = await http.joinUrl(pin);
+    const url = await joinUrl(pin);
     if (joinFor !== pin) return;
     setJoinUrl(url);
-    $("qr").src = http.qrSrc(pin);
+    $("qr").src = qrSrc(pin);
     $("qr").alt = `QR code for ${url}`;
     $("qr").hidden = false;
   } catch {
@@ -387,21 +388,10 @@ function setJoinUrl(url) {
   $("join-url").textContent = url;
 }
 
-// The count changes at once; the list is redrawn at most a few times a second, because a
-// busy lobby can bring hundreds of `player_joined` in a second.
-let drawQueued = false;
-function renderPlayers(count) {
-  const n = count ?? players.size;
-  $("player-count").textContent = n;
-  $("lobby-count").textContent = n;
-  if (!drawQueued) {
-    drawQueued = true;
-    setTimeout(drawPlayers, 150);
-  }
-}
 
 function drawPlayers() {
-  drawQueued = false;
+  $("player-count").textContent = players.size;
+  $("lobby-count").textContent = players.size;
   const items = [...players.entries()].map(([id, p]) => {
     const li = document.createElement("li");
     li.dataset.playerId = id;
@@ -409,14 +399,14 @@ function drawPlayers() {
     const name = document.createElement("span");
     name.className = "name";
     name.textContent = p.connected ? p.name : `${p.name} (offline)`;
-    const kick = document.createElement("button");
-    kick.type = "button";
-    kick.className = "kick";
-    kick.dataset.playerId = id;
-    kick.textContent = "Kick";
-    kick.setAttribute("aria-label", `Kick ${p.name}`);
-    kick.onclick = () => kick(id, p.name);
-    li.append(name, kick);
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "kick";
+    btn.dataset.playerId = id;
+    btn.textContent = "Kick";
+    btn.setAttribute("aria-label", `Kick ${p.name}`);
+    btn.onclick = () => kick(id, p.name);
+    li.append(name, btn);
     return li;
   });
   $("player-list").replaceChildren(...items);
@@ -504,7 +494,7 @@ $("present-btn").onclick = () => {
 function showQuestion(v, answered) {
   phase = "question";
   total = v.total;
-  question = { ...v, deadline: performance.now() + v.remaining_ms };
+  question = v;
   $("hq-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
   $("hq-text").textContent = v.text;
   $("hq-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
@@ -551,12 +541,8 @@ function showStandings(list, newPhase) {
 $("csv-btn").onclick = async () => {
   if (!room) return;
   try {
-    const blob = await http.resultsCsv(token, room.game_id);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = `quizrace-game-${room.game_id}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    const blob = await api("GET", `/api/games/${room.game_id}/results.csv`, undefined, { blob: true });
+    download(blob, `quizrace-game-${room.game_id}.csv`);
   } catch (e) {
     banner(`Could not download the results: ${e.message}`);
   }

@@ -3,30 +3,22 @@
 // and shows the game without a single control. The host page opens it with the PIN and
 // host key in the URL hash; the page moves them to sessionStorage so a reload keeps working.
 
-import { Connection, msg, http } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter } from "./view.js";
+import { Connection, msg, isPin } from "./protocol.js";
+import { joinUrl, qrSrc } from "./common.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM_KEY = "quizrace.present.room";
-// What the screen last drew, as on the host page: `room_state` names the phase but does not
-// carry a closed question's counts or the previous leaderboard.
-const VIEW_KEY = "quizrace.present.view";
-const loadView = () => {
-  try {
-    return JSON.parse(sessionStorage.getItem(VIEW_KEY) || "{}");
-  } catch {
-    return {};
-  }
-};
-const saveView = (part) => sessionStorage.setItem(VIEW_KEY, JSON.stringify({ ...loadView(), ...part }));
+// What the screen last drew, as on the host page.
+const view = savedView("quizrace.present.view");
+const loadView = view.load;
+const saveView = view.save;
 
 // ---- which room ----
 function takeRoom() {
   const h = new URLSearchParams(location.hash.slice(1));
-  if (/^\d{6}$/.test(h.get("pin") || "") && h.get("key")) {
+  if (isPin(h.get("pin") || "") && h.get("key")) {
     const r = { pin: h.get("pin"), key: h.get("key") };
-    const old = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
-    if (!old || old.pin !== r.pin) sessionStorage.removeItem(VIEW_KEY);
     sessionStorage.setItem(ROOM_KEY, JSON.stringify(r));
     // Out of the address bar (and so out of a shared screen's history and of screenshots).
     history.replaceState(null, "", location.pathname);
@@ -44,6 +36,9 @@ const room = takeRoom();
 let question = null;
 let players = new Map(); // player_id -> {name, score, connected}
 let stopped = false;
+let serverStopped = false; // the server said it is shutting down; it resumes the room later
+// The lobby's count and names, redrawn at most a few times a second (see `coalesced`).
+const drawSoon = coalesced(drawPlayers);
 
 const countdown = new Countdown((left) => {
   $("time-left").textContent = Math.ceil(left / 1000);
@@ -74,12 +69,13 @@ const conn = new Connection({
   },
   down: (delay) => {
     setStatus("Offline", false);
+    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
     $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
     if (!stopped) show("disconnected");
   },
   on: {
     room_state: onRoomState,
-    ...rosterHandlers(() => players, drawPlayers),
+    ...rosterHandlers(() => players, drawSoon),
     answer_count: (m) => {
       if (!question || m.index !== question.index) return;
       setAnswerCount(m.answered, m.total);
@@ -107,10 +103,12 @@ const conn = new Connection({
 });
 
 function onRoomState(m) {
+  serverStopped = false;
   $("room-title").textContent = `${m.title} · PIN ${m.pin}`;
   players = new Map(m.players.map((p) => [p.player_id, p]));
   drawPlayers();
   showJoin(m.pin);
+  view.forGame(m.game_id);
   const v = loadView();
   const seen = (f) => f && f.index === m.index;
   if (m.phase === "question" && m.question) {
@@ -139,9 +137,9 @@ async function showJoin(pin) {
   joinFor = pin;
   $("join-url").textContent = `${location.origin}/?pin=${pin}`;
   try {
-    const url = await http.joinUrl(pin);
+    const url = await joinUrl(pin);
     $("join-url").textContent = url;
-    $("qr").src = http.qrSrc(pin);
+    $("qr").src = qrSrc(pin);
     $("qr").alt = `QR code for ${url}`;
     $("qr").hidden = false;
   } catch {
@@ -149,8 +147,8 @@ async function showJoin(pin) {
   }
 }
 
-function drawPlayers(count) {
-  $("lobby-count").textContent = count ?? players.size;
+function drawPlayers() {
+  $("lobby-count").textContent = players.size;
   $("lobby-names").replaceChildren(...[...players.values()].map((p) => {
     const li = document.createElement("li");
     li.className = "name-chip";
@@ -199,7 +197,7 @@ function end(text) {
   countdown.stop();
   setStatus("Not connected", false);
   sessionStorage.removeItem(ROOM_KEY);
-  sessionStorage.removeItem(VIEW_KEY);
+  view.clear();
   $("closed-msg").textContent = text;
   show("closed");
 }
@@ -208,6 +206,7 @@ function onRoomClosed(m) {
   if (m.reason === "server_shutdown") {
     // The server resumes running games after a restart; the connection comes back by itself.
     countdown.stop();
+    serverStopped = true;
     $("disconnected-title").textContent = "The server is restarting";
     $("retry-msg").textContent = "The game continues when it is back.";
     return show("disconnected");

@@ -1,5 +1,5 @@
-// The one module that knows the wire: builders for every client message, the HTTP calls the
-// host page makes, and a small WebSocket wrapper that reconnects with backoff. It holds no
+// The one module that knows the WebSocket wire: builders for every client message and a small
+// WebSocket wrapper that reconnects with backoff. (HTTP calls go through common.js's `api`.) It holds no
 // user-visible text; the pages own every string a person reads.
 
 // ---- client messages (see docs: "Player messages" and "Host messages") ----
@@ -40,58 +40,6 @@ export const limits = { chatChars: 280, nameChars: 20 };
 
 /** True for a well-formed PIN: exactly six digits. */
 export const isPin = (pin) => /^\d{6}$/.test(pin);
-
-// ---- HTTP API used by the host and presenter pages ----
-
-/** An HTTP failure: `status` and the server's `code`/`message` when it sent one. */
-export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function api(method, path, { token, body } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) {
-    let err = {};
-    try {
-      err = (await res.json()).error || {};
-    } catch {
-      // Not JSON (a proxy page, say): keep the status only.
-    }
-    throw new ApiError(res.status, err.code || "http_" + res.status, err.message || res.statusText);
-  }
-  return res;
-}
-
-export const http = {
-  /** → token string */
-  login: async (username, password) =>
-    (await (await api("POST", "/api/login", { body: { username, password } })).json()).token,
-  /** → [{id, title, questions}] */
-  quizzes: async (token) => (await api("GET", "/api/quizzes", { token })).json(),
-  /** → {id, username, role} */
-  me: async (token) => (await api("GET", "/api/me", { token })).json(),
-  /** → [{game_id, title, mode, status, pin, host_key?, players, created_at, …}], newest first */
-  games: async (token) => (await api("GET", "/api/games", { token })).json(),
-  /** → the URL players open to join `pin` (the server knows its public address) */
-  joinUrl: async (pin) =>
-    (await (await api("GET", `/api/join-url?pin=${encodeURIComponent(pin)}`)).json()).url,
-  /** The address of the QR code image for `pin`'s join URL. */
-  qrSrc: (pin) => `/api/qr.svg?pin=${encodeURIComponent(pin)}`,
-  /** → Blob of the game's results as CSV */
-  resultsCsv: async (token, gameId) =>
-    (await api("GET", `/api/games/${gameId}/results.csv`, { token })).blob(),
-};
 
 // ---- WebSocket wrapper ----
 

@@ -108,6 +108,30 @@ export function rankMove(prev, s) {
 }
 
 /**
+ * What a host-side page last drew (question, reveal, leaderboards), kept in sessionStorage
+ * under `key`: `room_state` after a reload names the phase and index but carries neither a
+ * closed question's counts nor the previous leaderboard. It belongs to one game: `forGame`
+ * starts afresh when a snapshot is of another one, however this tab came to it.
+ */
+export function savedView(key) {
+  const load = () => {
+    try {
+      return JSON.parse(sessionStorage.getItem(key) || "{}");
+    } catch {
+      return {};
+    }
+  };
+  return {
+    load,
+    save: (part) => sessionStorage.setItem(key, JSON.stringify({ ...load(), ...part })),
+    clear: () => sessionStorage.removeItem(key),
+    forGame(gameId) {
+      if (load().game_id !== gameId) sessionStorage.setItem(key, JSON.stringify({ game_id: gameId }));
+    },
+  };
+}
+
+/**
  * The saved boards after leaderboard `m`: the board before it gives the rank changes, and a
  * redraw of the same board (after a reload) keeps comparing with the one before that.
  */
@@ -183,16 +207,32 @@ export class Countdown {
   }
 }
 
+/**
+ * `fn` once, `ms` after the first of a burst of calls: a busy lobby brings hundreds of
+ * `player_joined` a second, and a list of names need not be redrawn for each.
+ */
+export function coalesced(fn, ms = 150) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      fn();
+    }, ms);
+  };
+}
+
 // The host's and the presenter's roster: `roster()` is the page's current Map of players by
-// id, `draw(count)` redraws it. Spread into a Connection's `on` handlers.
+// id, `draw()` redraws it. Spread into a Connection's `on` handlers.
 export const rosterHandlers = (roster, draw) => ({
   player_joined: (m) => {
     roster().set(m.player_id, { name: m.name, score: 0, connected: true });
-    draw(m.count);
+    draw();
   },
   player_left: (m) => {
     roster().delete(m.player_id);
-    draw(m.count);
+    draw();
   },
   player_connection: (m) => {
     const p = roster().get(m.player_id);

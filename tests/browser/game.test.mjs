@@ -387,6 +387,7 @@ async function checkBehind(pl, qi) {
   const r = p.results[qi];
   assert.ok(r, `${p.who} q${qi}: a result frame arrived`);
   assert.ok("ahead" in r, `${p.who} q${qi}: the result carries "ahead"`);
+  assert.equal(await text(p, "#result-rank"), `#${r.rank}`, `${p.who} q${qi}: rank on the reveal`);
   const shown = await text(p, "#result-ahead");
   if (r.ahead === null) {
     assert.equal(r.rank, 1, `${p.who} q${qi}: only the leader has nobody ahead`);
@@ -543,9 +544,16 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
   step("five players join on 390 px phones through /?pin=PIN; their names appear live", 40_000, async () => {
     for (const [i, name] of NAMES.entries()) {
       const p = await newPhone(`player${i + 1}`, i === DARK ? { colorScheme: "dark" } : {});
-      await p.goto(`${S.baseUrl}/?pin=${pin}`);
+      // One player types the PIN off the host's screen; the others follow the QR code's link.
+      const typed = i === 1;
+      await p.goto(typed ? `${S.baseUrl}/` : `${S.baseUrl}/?pin=${pin}`);
       await screen(p, "join");
-      assert.equal(await p.inputValue("#pin"), pin, "the PIN comes from the link");
+      if (typed) {
+        assert.equal(await p.inputValue("#pin"), "", "no link, no PIN");
+        await p.fill("#pin", await text(host, "#host-pin"));
+      } else {
+        assert.equal(await p.inputValue("#pin"), pin, "the PIN comes from the link");
+      }
       await p.fill("#name", name);
       await checkLayout(p, "join");
       if (i === 0) {
@@ -568,6 +576,13 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     }
     await host.locator("#player-list li").nth(NAMES.length - 1).waitFor();
     assert.deepEqual(await host.locator("#player-list li .name").allTextContents(), NAMES);
+    // The dark phone is dark and the others light: one stylesheet, both schemes.
+    const lightness = (page) => page.evaluate(() => {
+      const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+      return (r + g + b) / 3;
+    });
+    assert.ok((await lightness(players[DARK].page)) < 64, "the dark phone's page is dark");
+    assert.ok((await lightness(players[0].page)) > 192, "a light phone's page is light");
     assert.deepEqual(await present.locator("#lobby-names .name-chip").allTextContents(), NAMES);
     await shot(host, "host-lobby");
     await shot(present, "present-lobby");
@@ -612,7 +627,8 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     assert.equal(await text(p, "#me-name"), "Intruder", "the same player after reconnecting");
     await host.locator("#player-list li:not(.offline) .name", { hasText: "Intruder" }).waitFor();
 
-    await host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).click(); // confirm() is accepted
+    await S.asked(/^host: Remove Intruder from the game\?/, () =>
+      host.locator("#lobby-names .name-chip", { hasText: "Intruder" }).click());
     await screen(p, "kicked");
     await checkLayout(p, "kicked");
     await shot(p, "player-kicked");
@@ -625,7 +641,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     S.pages.splice(S.pages.indexOf(p), 1);
   });
 
-  step("the host locks the room: a late phone is refused and told why; unlocked, the room opens again", 20_000, async () => {
+  step("the host locks the room: a late phone is refused and told why; unlocked, it gets in and is kicked from the player list", 20_000, async () => {
     await host.locator("#lock-btn").click();
     await host.locator("#lock-btn", { hasText: "Room locked: unlock" }).waitFor();
     assert.equal(await host.getAttribute("#lock-btn", "aria-pressed"), "true");
@@ -646,6 +662,15 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
       return rooms.some((r) => r.pin === pin && r.locked === false);
     }, "the room is unlocked on the server");
     assert.equal(await host.locator("#player-list li").count(), NAMES.length, "nobody got in while locked");
+    // Unlocked, the same phone gets in; the Kick button beside its name in the player list (there
+    // through the whole game, unlike the lobby's name chips) removes it again.
+    await p.locator("#join-btn").tap();
+    await screen(p, "lobby");
+    const row = host.locator("#player-list li", { hasText: "Latecomer" });
+    await S.asked(/^host: Remove Latecomer from the game\?/, () => row.locator("button.kick").click());
+    await screen(p, "kicked");
+    await row.waitFor({ state: "detached" });
+    assert.equal(await host.locator("#player-list li").count(), NAMES.length);
     await p.close();
     S.pages.splice(S.pages.indexOf(p), 1);
   });
@@ -759,7 +784,12 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
       await playQuestion(qi);
     }
     assert.equal(QUIZ.questions.at(-1).kind, "poll");
-    assert.ok(hostVotes.length > 0 && hostVotes.every(Array.isArray), "the host got live poll votes");
+    const poll = QUIZ.questions.at(-1);
+    assert.ok(hostVotes.some((v) => v.reduce((a, b) => a + b, 0) > 0), "the host got live poll votes");
+    for (const v of hostVotes) {
+      assert.equal(v.length, poll.choices.length, "a count per choice");
+      assert.ok(v.reduce((a, b) => a + b, 0) <= NAMES.length, `no more votes than voters: ${v}`);
+    }
     assert.ok(behindSeen > 0, "a non-leader was told whom they chase");
 
     await host.locator("#next-btn", { hasText: "Finish the game" }).click();
