@@ -7,6 +7,18 @@ cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-30}"
 export RUSTC_BOOTSTRAP=1
 
+# libfuzzer-sys compiles libFuzzer's C++ sources.
+if ! command -v c++ >/dev/null; then
+    echo "== installing a C++ compiler (apt-get install g++)"
+    if [ "$(id -u)" -eq 0 ]; then
+        as_root() { "$@"; }
+    else
+        as_root() { sudo -n "$@"; }
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y g++
+fi
+
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "== installing cargo-fuzz"
     cargo install cargo-fuzz --locked

@@ -6,6 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A minimal rustup profile has neither rustfmt nor clippy.
+if command -v rustup >/dev/null && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+  echo "== installing rustfmt and clippy (rustup)"
+  rustup component add rustfmt clippy
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
