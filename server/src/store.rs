@@ -1412,6 +1412,23 @@ mod tests {
     }
 
     #[test]
+    fn both_connections_commit_with_a_full_flush_to_the_write_ahead_log() {
+        // The request connection and the writer's are both opened by `open_conn`; an
+        // `answer_ack` waits for the writer's commit, so its flush is what makes an ack durable.
+        let (dir, store) = temp_store();
+        let again = open_conn(&dir.path().join("t.db")).expect("the writer's kind");
+        for db in [&*lock(&store.db), &again] {
+            let sync: i64 = db
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap();
+            let mode: String = db
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!((sync, mode.as_str()), (2, "wal"), "2 is FULL");
+        }
+    }
+
+    #[test]
     fn passwords_are_stored_only_as_argon2id_hashes() {
         let (_dir, store) = temp_store();
         store.bootstrap_admin(Some("correct horse")).expect("admin");
