@@ -6,6 +6,10 @@
 // host-side page of the tab (and a window the tab opens gets a copy).
 
 export const TOKEN_KEY = "quizrace.host.token";
+// The host page's room (PIN, host key, game) and its saved view, in the same tab's storage:
+// Results' "Take control" writes the room, Log out forgets both.
+export const ROOM_KEY = "quizrace.host.room";
+export const VIEW_KEY = "quizrace.host.view";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -135,8 +139,8 @@ export function mountNav(nav, me) {
     clearToken();
     // The host page's room and view: on a shared computer, logging out must not leave the
     // room controllable from this tab. The host takes it back from Results after a login.
-    sessionStorage.removeItem("quizrace.host.room");
-    sessionStorage.removeItem("quizrace.host.view");
+    sessionStorage.removeItem(ROOM_KEY);
+    sessionStorage.removeItem(VIEW_KEY);
     location.reload();
   };
   if (me) items.push(el("span", { class: "navme", title: `Logged in as ${me.username}` }, me.username), out);

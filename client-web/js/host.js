@@ -5,12 +5,11 @@
 
 import { Connection, msg, limits } from "./protocol.js";
 import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
-import { TOKEN_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
+import { ROOM_KEY, TOKEN_KEY, VIEW_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-const ROOM_KEY = "quizrace.host.room";
 // The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
-const view = savedView("quizrace.host.view");
+const view = savedView(VIEW_KEY);
 const loadView = view.load;
 const saveView = view.save;
 

@@ -2,11 +2,10 @@
 // game's page (`/results?game=ID`): standings, per-question statistics with the answer
 // distribution, every player's answers and times, and the CSV download.
 
-import { $, api, el, download, when, startPage } from "./common.js";
+import { $, api, el, download, when, startPage, ROOM_KEY } from "./common.js";
+import { SHAPES } from "./view.js";
 
-const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
 const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
-const ROOM_KEY = "quizrace.host.room"; // what host.js resumes from (see host.js)
 
 let me = null;
 const announce = (t) => ($("announcer").textContent = t);
