@@ -1,6 +1,6 @@
 //! The floor under the load test's fan-out figures: what this machine's kernel allows when one
-//! process writes one ~300-byte frame to N plain TCP sockets and N readers in another process
-//! wait for it. No WebSocket, no JSON, no rooms: the load test's `question fan-out` is then
+//! process writes one question-sized frame (193 bytes by default) to N plain TCP sockets and
+//! N readers in another process wait for it. No WebSocket, no JSON, no rooms: the load test's `question fan-out` is then
 //! quoted as a ratio to this.
 //!
 //!     cargo build --release -p quizrace-tests
@@ -29,8 +29,9 @@ struct Args {
     sockets: u32,
     #[arg(long, default_value_t = 5)]
     rounds: u32,
-    /// Frame size in bytes (a `question` frame is about 300).
-    #[arg(long, default_value_t = 300)]
+    /// Frame size in bytes: the load tool's `question` frame is 191 bytes of JSON, 193 on
+    /// the wire with its WebSocket header.
+    #[arg(long, default_value_t = 193)]
     bytes: usize,
     /// Connections opened at once (as the load test's default).
     #[arg(long, default_value_t = 256)]
