@@ -463,13 +463,33 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await shot(admin, "admin");
     await checkPhone(admin, "admin");
 
+    // The game moves to its first reveal. This tab holds a saved view of another game at the
+    // same question, which the host page must not draw for this one.
+    await driver.evaluate(async (pin) => {
+      const h = window.bots[pin].host;
+      h.send({ type: "start" });
+      await h.expect("question");
+      h.send({ type: "close" });
+      await h.expect("question_closed");
+    }, room.pin);
+    await host.evaluate((gameId) => sessionStorage.setItem("quizrace.host.view", JSON.stringify({
+      game_id: gameId + 1000,
+      question: { index: 0, total: 5, kind: "choice", text: "A question of another game", choices: ["Other", "Game"],
+        time_limit_ms: 10000, remaining_ms: 0, points: "standard" },
+      closed: { type: "question_closed", index: 0, correct: [0], counts: [7, 7], answered: 14, total: 14 },
+    })), room.game_id);
+
     // The host sees the running game in Results and takes control of it on /host.
     await host.goto(`${S.baseUrl}/results`);
     const running = host.locator(`#games tr[data-game-id="${room.game_id}"]`);
     await running.locator("td", { hasText: `Running (PIN ${room.pin})` }).waitFor();
     await running.locator(".resume-btn").click();
     await host.waitForURL(`${S.baseUrl}/host`);
-    await host.locator("#host-pin", { hasText: room.pin }).waitFor();
+    await host.locator("#room-title", { hasText: `PIN ${room.pin}` }).waitFor();
+    await screen(host, "reveal");
+    await host.locator("#first-correct", { hasText: "Press Show leaderboard" }).waitFor();
+    assert.doesNotMatch(await host.textContent("#screen-reveal"), /another game|Other/, "no other game's reveal");
+    assert.equal(await host.locator("#chart > *").count(), 0, "no other game's counts");
     await driver.evaluate((pin) => window.bots[pin].host.expect("error").then((e) => e.code), room.pin)
       .then((code) => assert.equal(code, "replaced", "the page took the host role over"));
 
