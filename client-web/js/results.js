@@ -3,7 +3,7 @@
 // distribution, every player's answers and times, and the CSV download.
 
 import { $, api, el, download, when, startPage, ROOM_KEY } from "./common.js";
-import { SHAPES } from "./view.js";
+import { SHAPES, chart as drawChart } from "./view.js";
 
 const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
 
@@ -158,13 +158,17 @@ function distribution(q, answers) {
   return chart(rows, true);
 }
 
+// Rows of {label, count, correct}; typed answers (no shapes) are green when right, red when not.
 function chart(rows, shapes) {
-  const max = Math.max(1, ...rows.map((r) => r.count));
-  return el("div", { class: "chart" }, rows.map((r, c) => el("div", { class: `bar-row${r.correct ? " correct" : ""}`, dataset: { choice: c } },
-    el("span", { class: "bar-label" }, `${shapes ? `${SHAPES[c] || ""} ` : ""}${r.label}${r.correct ? " ✓" : ""}`,
-      r.correct ? el("span", { class: "sr-only" }, " (right answer)") : null),
-    el("span", { class: "bar-track" }, el("span", { class: `bar c${shapes ? c : r.correct ? 3 : 0}`, style: `width: ${(100 * r.count) / max}%` })),
-    el("span", { class: "bar-count" }, String(r.count)))));
+  const box = el("div", { class: "chart" });
+  drawChart(box, {
+    labels: rows.map((r) => r.label),
+    counts: rows.map((r) => r.count),
+    correct: new Set(rows.flatMap((r, c) => (r.correct ? [c] : []))),
+    shapes,
+    colours: shapes ? undefined : rows.map((r) => (r.correct ? 3 : 0)),
+  });
+  return box;
 }
 
 function answerLabel(q, a) {

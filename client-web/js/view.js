@@ -35,6 +35,12 @@ export function chart(el, { labels, counts, correct = new Set(), shapes = true, 
     const name = document.createElement("span");
     name.className = "bar-label";
     name.textContent = `${shapes ? (SHAPES[i] || "") + " " : ""}${label}${correct.has(i) ? " ✓" : ""}`;
+    if (correct.has(i)) {
+      const said = document.createElement("span");
+      said.className = "sr-only";
+      said.textContent = " (right answer)";
+      name.append(said);
+    }
     const track = document.createElement("span");
     track.className = "bar-track";
     const bar = document.createElement("span");
