@@ -3,7 +3,7 @@
 // network resumes the same player. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf, boardsAfter } from "./view.js";
+import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const tokenKey = (pin) => `quizrace.token.${pin}`;
@@ -25,13 +25,22 @@ function saveView(part) {
 // ---- state ----
 let me = null; // {pin, token, name, playerId} once welcomed
 let pending = null; // "join" | "resume" while waiting for `welcome`
-let question = null; // the open question view, plus `deadline` (performance.now() ms)
+let question = null; // the open (or last) question view
 let selected = new Set(); // multi: toggled choices
 let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
 let finished = false;
-let timer = null;
 let bannerTimer = null;
+const countdown = new Countdown((left) => {
+  $("timer").textContent = Math.ceil(left / 1000);
+  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
+  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+  if (left <= 0) {
+    $("q-hint").textContent = "Time's up!";
+    setInputsDisabled(true);
+  }
+});
+const stopTimer = () => countdown.stop();
 let replaced = false; // another tab took this identity over
 let revealIndex = null; // the question whose reveal is drawn
 let resumedIn = null; // the phase a resume landed in, until its `result` arrives
@@ -181,7 +190,7 @@ const HINTS = {
 
 function showQuestion(v, answered = false) {
   const same = question && question.index === v.index;
-  question = { ...v, deadline: performance.now() + v.remaining_ms };
+  question = v;
   if (!same) {
     const saved = loadView();
     selected = new Set();
@@ -222,7 +231,7 @@ function showQuestion(v, answered = false) {
   setInputsDisabled(false);
 
   if (!same) announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  startTimer();
+  countdown.start(v.remaining_ms);
   if (answered) showAnswered(null);
   else show("question");
 }
@@ -303,32 +312,8 @@ $("change-vote-btn").onclick = () => {
 };
 
 // ---- countdown ----
-function timeLeft() {
-  return question ? Math.max(0, question.deadline - performance.now()) : 0;
-}
-
-function tick() {
-  const left = timeLeft();
-  $("timer").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-  if (left <= 0) {
-    stopTimer();
-    $("q-hint").textContent = "Time's up!";
-    setInputsDisabled(true);
-  }
-}
-
-function startTimer() {
-  stopTimer();
-  tick();
-  timer = setInterval(tick, 200);
-}
-
-function stopTimer() {
-  clearInterval(timer);
-  timer = null;
-}
+// The open question's time left (0 with none open; only read while a question is shown).
+const timeLeft = () => (question ? countdown.left() : 0);
 
 // ---- reveal and results ----
 function onClosed(m) {
@@ -388,7 +373,7 @@ function onResult(m) {
   resumedIn = null;
   if (revealIndex !== m.index) {
     if (saved.question && saved.question.index === m.index) {
-      question = { ...saved.question, deadline: 0 };
+      question = saved.question;
       myAnswer = saved.answer && saved.answer.index === m.index ? saved.answer : null;
     }
     if (saved.closed && saved.closed.index === m.index) onClosed(saved.closed);
