@@ -12,7 +12,7 @@ use axum::Json;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use quizrace_protocol::{ErrorCode, Pin};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -115,8 +115,19 @@ async fn summary(room: RoomHandle) -> Option<RoomSummary> {
     .flatten()
 }
 
+/// A live room and the name of its host, as `GET /api/admin/rooms` lists it.
+#[derive(Serialize)]
+pub struct ListedRoom {
+    #[serde(flatten)]
+    room: RoomSummary,
+    host: String,
+}
+
 /// `GET /api/admin/rooms`: every live room with its players, oldest game first.
-pub async fn list_rooms(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+pub async fn list_rooms(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<ListedRoom>>> {
     admin(&app, &headers).await?;
     let rooms = futures::future::join_all(app.lobby().handles().into_iter().map(summary)).await;
     let mut rooms: Vec<RoomSummary> = rooms.into_iter().flatten().collect();
@@ -128,26 +139,12 @@ pub async fn list_rooms(State(app): State<App>, headers: HeaderMap) -> ApiResult
             .collect::<ApiResult<Vec<String>>>()
     })
     .await?;
-    let list: Vec<Value> = rooms
+    let list = rooms
         .into_iter()
         .zip(hosts)
-        .map(|(r, host)| {
-            json!({
-                "pin": r.pin,
-                "game_id": r.game_id,
-                "title": r.title,
-                "mode": r.mode,
-                "host": host,
-                "phase": r.phase,
-                "index": r.index,
-                "total": r.total,
-                "locked": r.locked,
-                "chat": r.chat,
-                "players": r.players,
-            })
-        })
+        .map(|(room, host)| ListedRoom { room, host })
         .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(list))
 }
 
 /// `POST /api/admin/rooms/{pin}/close`: ends the game as its host's `end` would. Answers once

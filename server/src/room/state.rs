@@ -413,8 +413,9 @@ fn result_for(p: &Player, rank: u32, ahead: Option<&Player>) -> ServerMsg {
     }
 }
 
-/// A live room as the admin page lists it ([`Room::summary`]).
-#[derive(Debug, Clone, PartialEq)]
+/// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
+/// field names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RoomSummary {
     pub pin: Pin,
     pub game_id: GameId,
