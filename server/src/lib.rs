@@ -199,7 +199,7 @@ impl App {
         let now = tokio::time::Instant::now().into_std();
         for game in running {
             let restored = game.and_then(|g| {
-                let (id, generated) = (g.game, g.generated_names);
+                let id = g.game;
                 let quiz = g.doc.validate().map_err(|e| (id, e.message))?;
                 let settings = room::Settings {
                     pin: g.pin,
@@ -209,15 +209,15 @@ impl App {
                     auto_advance_ms: g.auto_advance_ms,
                     chat: g.saved.chat,
                     host_key: g.host_key,
+                    names: g.names,
                 };
                 room::Room::restore(settings, Arc::new(quiz), g.saved, now)
-                    .map(|room| (room, generated))
                     .map_err(|e| (id, e.to_string()))
             });
             match restored {
-                Ok((room, generated)) => {
+                Ok(room) => {
                     let (pin, id, phase) = (room.pin().clone(), room.game_id(), room.phase_name());
-                    if open_room(self, room, generated).is_some() {
+                    if open_room(self, room).is_some() {
                         tracing::info!(game = %id, pin = %pin, ?phase, "game resumed");
                     } else {
                         tracing::warn!(game = %id, pin = %pin, "two running games share a PIN; aborted");
@@ -296,11 +296,7 @@ impl App {
 }
 
 /// Starts `room`'s task and registers its PIN; `None` (and no task) if the PIN is taken.
-pub(crate) fn open_room(
-    app: &App,
-    room: room::Room,
-    generated_names: bool,
-) -> Option<room::RoomHandle> {
+pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
     let lobby = app.lobby().clone();
     let pin = room.pin().clone();
     if lobby.get(&pin).is_some() {
@@ -317,8 +313,7 @@ pub(crate) fn open_room(
             }
         }
     };
-    let mut handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
-    handle.generated_names = generated_names;
+    let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
     if lobby.insert(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)

@@ -12,7 +12,7 @@
 use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use quizrace_protocol::{GameId, Mode, Pin, PlayerId, QuizDoc, QuizId};
+use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -280,8 +280,8 @@ pub struct RunningGame {
     pub host_key: String,
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
-    /// The server names the players of this room.
-    pub generated_names: bool,
+    /// Who names the players of this room.
+    pub names: NamePolicy,
     pub saved: Saved,
 }
 
@@ -689,7 +689,11 @@ impl Store {
                 host_key,
                 max_players,
                 auto_advance_ms: auto,
-                generated_names: names == "generated",
+                names: if names == "generated" {
+                    NamePolicy::Generated
+                } else {
+                    NamePolicy::Free
+                },
                 saved: Saved {
                     players,
                     answers,
@@ -1104,7 +1108,6 @@ impl Store {
         quiz: QuizId,
         host: i64,
         settings: &Settings,
-        generated_names: bool,
         doc: &QuizDoc,
     ) -> Result<GameId> {
         let db = lock(&self.db);
@@ -1123,10 +1126,10 @@ impl Store {
                 settings.max_players,
                 settings.auto_advance_ms,
                 settings.chat,
-                if generated_names {
-                    "generated"
-                } else {
-                    "chosen"
+                // Stored as 'chosen' or 'generated' (schema version 3).
+                match settings.names {
+                    NamePolicy::Free => "chosen",
+                    NamePolicy::Generated => "generated",
                 }
             ],
         )?;
@@ -1674,10 +1677,9 @@ mod tests {
             auto_advance_ms: Some(3000),
             chat: true,
             host_key: "hk".into(),
+            names: NamePolicy::Generated,
         };
-        let game = store
-            .create_game(quiz, 1, &settings, true, &doc)
-            .expect("game");
+        let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(0);
         let notify = Arc::new(notify);
         let rows = [
@@ -1727,8 +1729,9 @@ mod tests {
             ("hk", 7, Some(3000))
         );
         assert!(g.saved.locked && !g.saved.chat);
-        assert!(
-            g.generated_names,
+        assert_eq!(
+            g.names,
+            NamePolicy::Generated,
             "a generated-names room keeps naming its players"
         );
         assert_eq!(g.saved.players[0].token, "t1");

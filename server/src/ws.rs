@@ -527,18 +527,18 @@ impl Conn {
             auto_advance_ms: req.auto_advance_ms,
             chat: req.chat.unwrap_or(true),
             host_key: random_hex(16),
+            names: req.names.unwrap_or(NamePolicy::Free),
         };
-        let generated = req.names == Some(NamePolicy::Generated);
         let (s, doc) = (settings.clone(), stored.doc);
         settings.game_id = blocking(move || {
             store
-                .create_game(quiz_id, account.id, &s, generated, &doc)
+                .create_game(quiz_id, account.id, &s, &doc)
                 .map_err(|_| ErrorCode::Internal)
         })
         .await?;
         let (game_id, host_key) = (settings.game_id, settings.host_key.clone());
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
-        let Some(handle) = crate::open_room(&self.app, room, generated) else {
+        let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             return Err(ErrorCode::ServerBusy);
         };

@@ -8,7 +8,7 @@
 use super::state::{ConnId, Effect, Effects, Room, RoomSummary};
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
-use quizrace_protocol::{ClientMsg, ErrorCode, Pin, PlayerId, ServerMsg};
+use quizrace_protocol::{ClientMsg, ErrorCode, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
@@ -132,7 +132,8 @@ pub enum RoomCmd {
 pub struct RoomHandle {
     pub pin: Pin,
     tx: mpsc::Sender<RoomCmd>,
-    /// The host chose `"names": "generated"`: the server names the players who join.
+    /// The host chose `"names": "generated"`: the server names the players who join. (A copy
+    /// of the room's setting, so a join can be routed without asking the room.)
     pub generated_names: bool,
 }
 
@@ -152,6 +153,7 @@ pub fn spawn_room(
     let (tx, inbox) = mpsc::channel(INBOX);
     let (committed, committed_rx) = watch::channel(0);
     let pin = room.pin().clone();
+    let generated_names = room.names() == NamePolicy::Generated;
     let actor = Actor {
         room,
         conns: HashMap::new(),
@@ -176,7 +178,7 @@ pub fn spawn_room(
     RoomHandle {
         pin,
         tx,
-        generated_names: false,
+        generated_names,
     }
 }
 

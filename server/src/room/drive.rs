@@ -74,6 +74,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         auto_advance_ms: None,
         chat: true,
         host_key: "key".into(),
+        names: quizrace_protocol::NamePolicy::Free,
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

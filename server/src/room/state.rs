@@ -7,8 +7,8 @@
 use super::scoring::{self, Mismatch};
 use quizrace_protocol::{
     Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostLiteral, Mode, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, ServerMsg,
-    Standing, ANSWER_GRACE_MS,
+    GameId, HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz,
+    ServerMsg, Standing, ANSWER_GRACE_MS,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -116,6 +116,8 @@ pub struct Settings {
     pub auto_advance_ms: Option<u64>,
     pub chat: bool,
     pub host_key: String,
+    /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
+    pub names: NamePolicy,
 }
 
 /// What the database holds about a running game: enough to rebuild its room after a restart.
@@ -617,6 +619,10 @@ impl Room {
 
     pub fn pin(&self) -> &Pin {
         &self.settings.pin
+    }
+
+    pub fn names(&self) -> NamePolicy {
+        self.settings.names
     }
 
     pub fn game_id(&self) -> GameId {

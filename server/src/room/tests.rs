@@ -21,6 +21,7 @@ fn settings(mode: Mode) -> Settings {
         auto_advance_ms: None,
         chat: true,
         host_key: "key".into(),
+        names: quizrace_protocol::NamePolicy::Free,
     }
 }
 
