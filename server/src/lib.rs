@@ -8,7 +8,8 @@
 //! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
 //! - [`store`]: SQLite: accounts, quizzes, games; the writer thread that commits in batches.
-//! - [`http`]: the JSON API and the embedded web pages.
+//! - [`http`]: the JSON API, `GET /metrics` and the embedded web pages.
+//! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
@@ -21,6 +22,7 @@
 pub mod http;
 pub mod limits;
 pub mod lobby;
+pub mod metrics;
 pub mod names;
 pub mod room;
 pub mod samples;
@@ -134,6 +136,7 @@ struct Inner {
     config: Config,
     store: Store,
     lobby: Lobby,
+    metrics: metrics::Metrics,
     shutdown: watch::Sender<bool>,
     next_conn: AtomicU64,
     guards: limits::Guards,
@@ -174,11 +177,13 @@ impl App {
         let running = store.running_games().map_err(db_err)?;
         let (shutdown, _) = watch::channel(false);
         let guards = limits::Guards::new(&config);
+        let metrics = metrics::Metrics::new(&store.writer.stats);
         let app = App {
             inner: Arc::new(Inner {
                 config,
                 store,
                 lobby: Lobby::default(),
+                metrics,
                 shutdown,
                 next_conn: AtomicU64::new(1),
                 guards,
@@ -243,6 +248,10 @@ impl App {
 
     pub fn lobby(&self) -> &Lobby {
         &self.inner.lobby
+    }
+
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
     }
 
     /// The admin password if this start generated it (print it once).
@@ -313,7 +322,8 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
             }
         }
     };
-    let handle = room::spawn_room(room, app.store().writer.clone(), on_exit);
+    let metrics = app.metrics().rooms().clone();
+    let handle = room::spawn_room(room, app.store().writer.clone(), metrics, on_exit);
     if lobby.insert(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)

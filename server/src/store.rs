@@ -9,6 +9,7 @@
 //! answers, phase); [`Store::running_games`] reads it back. Scores are never stored: they are
 //! derived from the answers, here for reports and in `Room::restore` for rooms.
 
+use crate::metrics::WriterMetrics;
 use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -17,7 +18,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -320,18 +320,12 @@ enum WriterMsg {
     Beat,
 }
 
-/// What the writer has done since start: for the load tool's commits per second.
-#[derive(Debug, Default, Serialize)]
-pub struct WriterStats {
-    pub commits: AtomicU64,
-    pub rows: AtomicU64,
-}
-
 /// The rooms' handle on the writer thread. Never blocks.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::UnboundedSender<WriterMsg>,
-    pub stats: Arc<WriterStats>,
+    /// What the writer has done since start (`GET /metrics`, the load tool's commits per second).
+    pub stats: WriterMetrics,
 }
 
 impl Writer {
@@ -367,7 +361,7 @@ impl Writer {
         });
         Writer {
             tx,
-            stats: Arc::default(),
+            stats: WriterMetrics::default(),
         }
     }
 
@@ -461,8 +455,8 @@ impl Store {
         migrate(&mut conn)?;
         let writer_conn = open_conn(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
-        let stats = Arc::new(WriterStats::default());
-        let counted = Arc::clone(&stats);
+        let stats = WriterMetrics::default();
+        let counted = stats.clone();
         std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || writer_loop(writer_conn, rx, &counted))
@@ -1267,7 +1261,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 fn writer_loop(
     mut conn: Connection,
     mut rx: mpsc::UnboundedReceiver<WriterMsg>,
-    stats: &WriterStats,
+    stats: &WriterMetrics,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(first) = rx.blocking_recv() {
@@ -1288,16 +1282,21 @@ fn writer_loop(
         // acknowledged, and the rooms hold what follows. Retrying forever is the honest
         // choice: giving up would let a later commit release acks for rows that were lost.
         let mut tries: u32 = 0;
+        let began = std::time::Instant::now();
         while let Err(e) = commit(&mut conn, &batch) {
             tries += 1;
             error!(error = %e, tries, rows = batch.len(), "commit failed; retrying");
             std::thread::sleep(Duration::from_millis(100 * u64::from(tries.min(10))));
         }
-        stats.commits.fetch_add(1, Ordering::Relaxed);
+        stats.commit_duration.observe(began.elapsed());
+        stats.commits.inc();
         for m in batch.drain(..) {
             match m {
                 WriterMsg::Write(req) => {
-                    stats.rows.fetch_add(1, Ordering::Relaxed);
+                    stats.rows.inc();
+                    if matches!(req.write, Write::Answer { .. }) {
+                        stats.answers.inc();
+                    }
                     req.notify.send_replace(req.seq);
                 }
                 WriterMsg::Flush(done) => {
@@ -1411,7 +1410,7 @@ mod tests {
     fn an_idle_server_with_no_running_game_never_commits_a_heartbeat() {
         let (_dir, store) = temp_store();
         std::thread::sleep(HEARTBEAT * 2 + Duration::from_millis(300));
-        assert_eq!(store.writer.stats.commits.load(Ordering::Relaxed), 0);
+        assert_eq!(store.writer.stats.commits.get(), 0);
     }
 
     #[test]
@@ -1745,7 +1744,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(store.writer.stats.commits.load(Ordering::Relaxed) >= 2);
+        assert!(store.writer.stats.commits.get() >= 2);
         store.abort_game(game).expect("abort");
         assert!(store.running_games().expect("running").is_empty());
         let report = store.game_report(game).expect("report").expect("game");

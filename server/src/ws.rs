@@ -90,6 +90,7 @@ struct Conn {
 }
 
 async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
+    let _counted = app.metrics().node().ws_open();
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(HOST_BACKLOG);
     let kill = Arc::new(Notify::new());
@@ -257,6 +258,7 @@ async fn write_loop(
 
 impl Conn {
     fn send(&self, msg: ServerMsg) {
+        self.app.metrics().node().refused.count(&msg);
         let is_error = matches!(msg, ServerMsg::Error { .. });
         if let Ok(text) = serde_json::to_string(&msg) {
             let text = text.into();
@@ -543,6 +545,7 @@ impl Conn {
             return Err(ErrorCode::ServerBusy);
         };
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
+        self.app.metrics().rooms().rooms_created.inc();
         self.attach_host(&handle, host_key, true, false).await?;
         self.bound = Bound::Host { room: handle };
         Ok(())

@@ -214,8 +214,8 @@ pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json
     admin(&app, &headers).await?;
     let stats = &app.store().writer.stats;
     Ok(Json(json!({
-        "commits": stats.commits.load(std::sync::atomic::Ordering::Relaxed),
-        "rows": stats.rows.load(std::sync::atomic::Ordering::Relaxed),
+        "commits": stats.commits.get(),
+        "rows": stats.rows.get(),
         "rooms": app.lobby().len(),
     })))
 }

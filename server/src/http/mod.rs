@@ -1,8 +1,9 @@
-//! HTTP: the JSON API, the health check and the embedded web pages.
+//! HTTP: the JSON API, the health check, the metrics and the embedded web pages.
 
 mod accounts;
 mod api;
 mod games;
+mod metrics;
 pub mod origin;
 mod pages;
 pub mod quizzes;
@@ -61,6 +62,7 @@ pub fn router(app: App) -> Router {
         .route_layer(middleware::from_fn_with_state(app.clone(), origin::guard));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::metrics))
         .merge(pages::router())
         .merge(guarded)
         .with_state(app)

@@ -6,6 +6,7 @@
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
 use super::state::{ConnId, Effect, Effects, Room, RoomSummary};
+use crate::metrics::RoomMetrics;
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, NamePolicy, Pin, PlayerId, ServerMsg};
@@ -148,6 +149,7 @@ impl RoomHandle {
 pub fn spawn_room(
     room: Room,
     writer: Writer,
+    metrics: RoomMetrics,
     on_exit: impl FnOnce() + Send + 'static,
 ) -> RoomHandle {
     let (tx, inbox) = mpsc::channel(INBOX);
@@ -166,6 +168,9 @@ pub fn spawn_room(
         dissolved: false,
         cut_off: Vec::new(),
         shutdown_done: None,
+        metrics,
+        players_counted: 0,
+        handled_at: now(),
     };
     let span = tracing::info_span!("room", pin = %pin);
     tokio::spawn(tracing::Instrument::instrument(
@@ -195,12 +200,19 @@ struct Actor {
     /// Sequence number of the last row handed to the writer, and of the last one committed.
     sent_seq: u64,
     done_seq: u64,
-    /// Effects waiting for the commit of the row numbered with them.
-    held: VecDeque<(u64, Effect)>,
+    /// Effects waiting for the commit of the row numbered with them, and when the command
+    /// (or tick) that caused them was handled.
+    held: VecDeque<(u64, Effect, Instant)>,
     dissolved: bool,
     /// Connections whose outbox overflowed while delivering.
     cut_off: Vec<ConnId>,
     shutdown_done: Option<oneshot::Sender<()>>,
+    metrics: RoomMetrics,
+    /// This room's share of the players-connected gauge.
+    players_counted: u32,
+    /// When the command or tick being handled arrived: held effects carry it, so an ack's
+    /// release after the commit can be timed from its answer's arrival.
+    handled_at: Instant,
 }
 
 impl Actor {
@@ -215,7 +227,8 @@ impl Actor {
                 },
                 () = tokio::time::sleep_until(wake) => {
                     let mut fx = Effects::new();
-                    self.room.tick(now(), &mut fx);
+                    self.handled_at = now();
+                    self.room.tick(self.handled_at, &mut fx);
                     self.apply(fx);
                 }
                 Ok(()) = self.committed_rx.changed() => {
@@ -223,10 +236,12 @@ impl Actor {
                     self.flush();
                 }
             }
+            self.count_players(self.room.connected());
             if self.dissolved && self.held.is_empty() {
                 break;
             }
         }
+        self.count_players(0);
         if let Some(done) = self.shutdown_done.take() {
             let _ = done.send(());
         }
@@ -235,6 +250,7 @@ impl Actor {
 
     fn handle(&mut self, cmd: RoomCmd) {
         let now = now();
+        self.handled_at = now;
         let mut fx = Effects::new();
         match cmd {
             RoomCmd::Join {
@@ -247,6 +263,7 @@ impl Actor {
                 let result = self.room.join(id, &name, token, now, &mut fx);
                 if result.is_ok() {
                     self.conns.insert(id, conn);
+                    self.metrics.players_joined.inc();
                 }
                 let _ = reply.send(result.map_err(ErrorCode::from));
             }
@@ -320,7 +337,7 @@ impl Actor {
                         .write(write, self.sent_seq, Arc::clone(&self.committed));
                 }
                 other if self.done_seq < self.sent_seq => {
-                    self.held.push_back((self.sent_seq, other));
+                    self.held.push_back((self.sent_seq, other, self.handled_at));
                 }
                 other => self.deliver(other),
             }
@@ -330,12 +347,18 @@ impl Actor {
 
     /// Delivers what the latest commit released.
     fn flush(&mut self) {
+        let released = now();
         while self
             .held
             .front()
-            .is_some_and(|(seq, _)| *seq <= self.done_seq)
+            .is_some_and(|(seq, ..)| *seq <= self.done_seq)
         {
-            if let Some((_, effect)) = self.held.pop_front() {
+            if let Some((_, effect, handled_at)) = self.held.pop_front() {
+                if let Effect::Send(_, ServerMsg::AnswerAck { .. }) = effect {
+                    self.metrics
+                        .answer_ack
+                        .observe(released.saturating_duration_since(handled_at));
+                }
                 self.deliver(effect);
             }
         }
@@ -345,6 +368,8 @@ impl Actor {
     fn deliver(&mut self, effect: Effect) {
         match effect {
             Effect::Send(target, msg) => {
+                let fanout = matches!(msg, ServerMsg::Question(_)).then(Instant::now);
+                self.metrics.refused.count(&msg);
                 // Serialise once, send many: every recipient gets a clone of the same bytes.
                 let frame = match serde_json::to_string(&msg) {
                     Ok(text) => Utf8Bytes::from(text),
@@ -363,6 +388,9 @@ impl Actor {
                         }
                     }
                 }
+                if let Some(began) = fanout {
+                    self.metrics.question_fanout.observe(began.elapsed());
+                }
             }
             Effect::Disconnect(c) => {
                 if let Some(h) = self.conns.remove(&c) {
@@ -371,6 +399,15 @@ impl Actor {
             }
             Effect::Dissolve => self.dissolved = true,
             Effect::Persist(_) | Effect::Record(_) => unreachable_persist(),
+        }
+    }
+
+    /// Moves the players-connected gauge by this room's change since it last looked.
+    fn count_players(&mut self, connected: u32) {
+        if connected != self.players_counted {
+            let delta = i64::from(connected) - i64::from(self.players_counted);
+            self.metrics.players_connected.inc_by(delta);
+            self.players_counted = connected;
         }
     }
 

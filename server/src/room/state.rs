@@ -629,6 +629,11 @@ impl Room {
         self.settings.game_id
     }
 
+    /// Players whose socket is connected.
+    pub fn connected(&self) -> u32 {
+        self.connected
+    }
+
     pub fn phase_name(&self) -> PhaseName {
         match self.phase {
             Phase::Lobby => PhaseName::Lobby,

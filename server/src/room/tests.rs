@@ -1361,7 +1361,12 @@ mod actor {
 
     fn open(settings: Settings) -> RoomHandle {
         let room = Room::new(settings, quiz(), tokio::time::Instant::now().into_std());
-        spawn_room(room, Writer::instant_for_tests(), || {})
+        spawn_room(
+            room,
+            Writer::instant_for_tests(),
+            crate::metrics::RoomMetrics::default(),
+            || {},
+        )
     }
 
     async fn attach_host(handle: &RoomHandle, conn: ConnHandle) {
