@@ -354,6 +354,7 @@ impl Actor {
             .is_some_and(|(seq, ..)| *seq <= self.done_seq)
         {
             if let Some((_, effect, handled_at)) = self.held.pop_front() {
+                // An ack follows its answer's `Persist`, so every ack is held and released here.
                 if let Effect::Send(_, ServerMsg::AnswerAck { .. }) = effect {
                     self.metrics
                         .answer_ack
