@@ -151,6 +151,39 @@ async fn metrics_count_a_played_game() {
 }
 
 #[tokio::test]
+async fn connected_players_and_sockets_follow_a_drop_and_a_resume() {
+    let game = Game::with(common::one_question()).await;
+    let mut host = game.room().await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    let s = scrape(&game).await;
+    assert_eq!(s.get("quizrace_players_connected"), 2.0);
+    assert_eq!(s.get("quizrace_ws_connections"), 3.0);
+
+    let bob = bots.pop().expect("Bob");
+    let token = bob.token();
+    bob.close().await;
+    let s = scrape_until(&game, "quizrace_players_connected", 1.0).await;
+    assert_eq!(s.get("quizrace_players_connected"), 1.0, "Bob dropped");
+    let s = scrape_until(&game, "quizrace_ws_connections", 2.0).await;
+    assert_eq!(
+        s.get("quizrace_ws_connections"),
+        2.0,
+        "his socket is closed"
+    );
+
+    let mut back = game.socket().await;
+    back.resume(&host.pin, &token).await.unwrap();
+    let s = scrape_until(&game, "quizrace_players_connected", 2.0).await;
+    assert_eq!(s.get("quizrace_players_connected"), 2.0, "Bob is back");
+    assert_eq!(s.get("quizrace_ws_connections"), 3.0);
+    assert_eq!(
+        s.get("quizrace_players_joined_total"),
+        2.0,
+        "a resume is not a join"
+    );
+}
+
+#[tokio::test]
 async fn refused_socket_messages_are_counted_by_kind() {
     let game = Game::with(common::one_question()).await;
     let mut stranger = game.socket().await;
