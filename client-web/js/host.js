@@ -77,6 +77,7 @@ $("error-close").onclick = () => ($("error-banner").hidden = true);
 
 function setStatus(text, ok) {
   $("status").textContent = text;
+  $("status").classList.toggle("ok", ok);
   $("status").classList.toggle("bad", !ok);
 }
 

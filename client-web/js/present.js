@@ -56,6 +56,7 @@ function show(name) {
 
 function setStatus(text, ok) {
   $("status").textContent = text;
+  $("status").classList.toggle("ok", ok);
   $("status").classList.toggle("bad", !ok);
 }
 
