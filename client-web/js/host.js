@@ -4,7 +4,7 @@
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
 import { ROOM_KEY, TOKEN_KEY, VIEW_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,6 +34,9 @@ const countdown = new Countdown((left) => {
   $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
 });
 const stopTimer = () => countdown.stop();
+// A long question, its answers and the reveal's chart shrink to fit beside the controls.
+keepFitted($("screen-question"));
+keepFitted($("screen-reveal"));
 
 // ---- screens ----
 const SCREENS = [

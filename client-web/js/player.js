@@ -3,7 +3,7 @@
 // network resumes the same player. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown } from "./view.js";
+import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const tokenKey = (pin) => `quizrace.token.${pin}`;
@@ -41,6 +41,8 @@ const countdown = new Countdown((left) => {
   }
 });
 const stopTimer = () => countdown.stop();
+// A long question shrinks so that every answer (and Submit) shows without scrolling.
+keepFitted($("screen-question"));
 let replaced = false; // another tab took this identity over
 let revealIndex = null; // the question whose reveal is drawn
 let resumedIn = null; // the phase a resume landed in, until its `result` arrives
@@ -225,6 +227,7 @@ function showQuestion(v, answered = false) {
   });
   $("answers").replaceChildren(...tiles);
   $("answers").classList.toggle("two", v.choices.length <= 2);
+  $("answers").classList.toggle("long", longAnswers(v.choices));
   $("answers").hidden = v.kind === "type_answer";
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
@@ -354,6 +357,7 @@ function onClosed(m) {
       return el;
     });
     $("reveal-answers").replaceChildren(...tiles);
+    $("reveal-answers").classList.toggle("long", longAnswers(labels));
   }
   $("result").hidden = !(lastResult && lastResult.index === m.index);
   if (current !== "reveal") announce("Answers are closed.");
