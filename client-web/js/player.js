@@ -471,6 +471,12 @@ function onRoomClosed(m) {
     sessionStorage.removeItem(viewKey(me.pin));
   }
   if (m.reason === "kicked") return show("kicked");
+  // A finished game's podium stays: closing the room takes nothing from it worth hiding.
+  if (m.reason === "host_ended" && current === "over") {
+    $("over-note").hidden = false;
+    $("chat").hidden = true; // nobody is left to read it
+    return;
+  }
   const reasons = {
     host_ended: "The host ended the game.",
     idle: "The room was closed because nothing happened for a while.",
@@ -489,6 +495,7 @@ function startOver() {
   question = null;
   finished = false;
   lastResult = null;
+  $("over-note").hidden = true;
   $("pin").value = "";
   $("chat-log").replaceChildren();
   history.replaceState(null, "", location.pathname);
