@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The browser tests in headless Chromium: a host, a presenter screen and five phone-sized players play a game
 # (tests/browser/game.test.mjs), and the management pages are used end to end
-# (tests/browser/pages.test.mjs). Screenshots of every screen land in docs/screenshots/.
+# (tests/browser/pages.test.mjs), and the longest texts the quiz validator allows must fit phone,
+# laptop and full-HD screens (tests/browser/layout.test.mjs). Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of
 # the last two pieces is installed: chromium with apt-get (as root, or through sudo), and
 # playwright-core with `npm ci` from the committed lock file. No browser is ever downloaded
 # by npm or playwright.
 #
-# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 420: the two suites
+# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 420: the three suites
 # run one after the other, each bounded by its own timeout), and the
 # QUIZRACE_* variables that tests/browser/harness.mjs reads.
 set -euo pipefail

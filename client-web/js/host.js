@@ -4,7 +4,7 @@
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
 import { ROOM_KEY, TOKEN_KEY, VIEW_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,6 +34,9 @@ const countdown = new Countdown((left) => {
   $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
 });
 const stopTimer = () => countdown.stop();
+// A long question, its answers and the reveal's chart shrink to fit beside the controls.
+keepFitted($("screen-question"));
+keepFitted($("screen-reveal"));
 
 // ---- screens ----
 const SCREENS = [
@@ -54,6 +57,7 @@ function show(name) {
 
 function updateControls() {
   for (const id of ["start-btn", "close-btn", "next-btn", "end-btn"]) $(id).disabled = false;
+  updateStart();
   $("start-btn").hidden = phase !== "lobby";
   $("close-btn").hidden = phase !== "question";
   $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard";
@@ -77,6 +81,7 @@ $("error-close").onclick = () => ($("error-banner").hidden = true);
 
 function setStatus(text, ok) {
   $("status").textContent = text;
+  $("status").classList.toggle("ok", ok);
   $("status").classList.toggle("bad", !ok);
 }
 
@@ -388,7 +393,13 @@ function setJoinUrl(url) {
 }
 
 
+// Start needs a player: the button waits, disabled, rather than the server refusing it.
+function updateStart() {
+  $("start-btn").disabled = players.size === 0;
+}
+
 function drawPlayers() {
+  if (phase === "lobby") updateStart();
   $("player-count").textContent = players.size;
   $("lobby-count").textContent = players.size;
   const items = [...players.entries()].map(([id, p]) => {
@@ -472,12 +483,16 @@ function command(id, make, ok = () => true) {
     }
   };
 }
-command("start-btn", msg.start);
+command("start-btn", msg.start, () => players.size > 0);
 command("close-btn", msg.close);
 command("next-btn", msg.next);
-// End sits next to Close and Next; ending a running game cannot be undone, so ask first.
-command("end-btn", msg.end, () =>
-  phase === "finished" || phase === "lobby" || confirm("End the game now for everyone? The scores so far become final."));
+// End sits next to Close and Next; ending a running game, or closing a finished one's room,
+// cannot be undone, so ask first.
+command("end-btn", msg.end, () => {
+  if (phase === "lobby") return true;
+  if (phase === "finished") return confirm("Close the room? Its PIN stops working; the players keep the podium on their screens.");
+  return confirm("End the game now for everyone? The scores so far become final.");
+});
 $("retry-btn").onclick = () => conn.retryNow();
 
 // The presenter view: a second window (a projector, a TV) that shows the game without
@@ -578,6 +593,8 @@ $("chat-form").onsubmit = (ev) => {
 
 // ---- errors ----
 function onError(m) {
+  // A player left just as Start was pressed: the button says it, not a banner.
+  if (m.code === "no_players") return updateStart();
   if (pending === "resume" && (m.code === "no_such_room" || m.code === "unauthorized")) {
     // The room is gone (or was never ours): forget it and offer a new game.
     pending = null;

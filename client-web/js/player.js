@@ -3,7 +3,7 @@
 // network resumes the same player. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown } from "./view.js";
+import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const tokenKey = (pin) => `quizrace.token.${pin}`;
@@ -41,6 +41,8 @@ const countdown = new Countdown((left) => {
   }
 });
 const stopTimer = () => countdown.stop();
+// A long question shrinks so that every answer (and Submit) shows without scrolling.
+keepFitted($("screen-question"));
 let replaced = false; // another tab took this identity over
 let revealIndex = null; // the question whose reveal is drawn
 let resumedIn = null; // the phase a resume landed in, until its `result` arrives
@@ -88,6 +90,7 @@ $("error-close").onclick = () => ($("error-banner").hidden = true);
 
 function setStatus(text, ok) {
   $("status").textContent = text;
+  $("status").classList.toggle("ok", ok);
   $("status").classList.toggle("bad", !ok);
 }
 
@@ -224,6 +227,7 @@ function showQuestion(v, answered = false) {
   });
   $("answers").replaceChildren(...tiles);
   $("answers").classList.toggle("two", v.choices.length <= 2);
+  $("answers").classList.toggle("long", longAnswers(v.choices));
   $("answers").hidden = v.kind === "type_answer";
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
@@ -353,6 +357,7 @@ function onClosed(m) {
       return el;
     });
     $("reveal-answers").replaceChildren(...tiles);
+    $("reveal-answers").classList.toggle("long", longAnswers(labels));
   }
   $("result").hidden = !(lastResult && lastResult.index === m.index);
   if (current !== "reveal") announce("Answers are closed.");
@@ -466,6 +471,12 @@ function onRoomClosed(m) {
     sessionStorage.removeItem(viewKey(me.pin));
   }
   if (m.reason === "kicked") return show("kicked");
+  // A finished game's podium stays: closing the room takes nothing from it worth hiding.
+  if (m.reason === "host_ended" && current === "over") {
+    $("over-note").hidden = false;
+    $("chat").hidden = true; // nobody is left to read it
+    return;
+  }
   const reasons = {
     host_ended: "The host ended the game.",
     idle: "The room was closed because nothing happened for a while.",
@@ -484,6 +495,7 @@ function startOver() {
   question = null;
   finished = false;
   lastResult = null;
+  $("over-note").hidden = true;
   $("pin").value = "";
   $("chat-log").replaceChildren();
   history.replaceState(null, "", location.pathname);

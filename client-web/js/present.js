@@ -5,7 +5,7 @@
 
 import { Connection, msg, isPin } from "./protocol.js";
 import { joinUrl, qrSrc } from "./common.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM_KEY = "quizrace.present.room";
@@ -46,6 +46,10 @@ const countdown = new Countdown((left) => {
   $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
 });
 
+// A long question, its answers and the reveal's chart shrink to fit the screen.
+keepFitted($("screen-question"));
+keepFitted($("screen-reveal"));
+
 const SCREENS = [
   "connecting", "missing", "disconnected", "lobby", "question", "reveal", "leaderboard", "over", "closed",
 ];
@@ -56,6 +60,7 @@ function show(name) {
 
 function setStatus(text, ok) {
   $("status").textContent = text;
+  $("status").classList.toggle("ok", ok);
   $("status").classList.toggle("bad", !ok);
 }
 

@@ -246,3 +246,42 @@ export const rosterHandlers = (roster, draw) => ({
     draw();
   },
 });
+
+/**
+ * Shrinks what `el` holds until it fits `el`'s box, and returns the scale it chose: the custom
+ * property `--fit` (from `max` down to `min`) that app.css multiplies the question's, the answer
+ * tiles' and the chart's sizes by. The box must not grow with its content (app.css gives a
+ * `.screen.fit` the window's height, less the bars and controls around it).
+ */
+export function fitText(el, { min = 0.3, max = 1 } = {}) {
+  const overflows = () => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+  el.style.setProperty("--fit", String(max));
+  if (el.clientHeight === 0 || !overflows()) return max;
+  // Line breaks make "fits" only nearly monotonic in the scale; a few halvings settle on one
+  // that was seen to fit (or on `min`).
+  let fits = min;
+  let over = max;
+  for (let i = 0; i < 8; i++) {
+    const mid = (fits + over) / 2;
+    el.style.setProperty("--fit", String(mid));
+    if (overflows()) over = mid;
+    else fits = mid;
+  }
+  el.style.setProperty("--fit", String(fits));
+  return fits;
+}
+
+/**
+ * Keeps `el` fitted (see `fitText`) when its box changes (the window resizes, the screen is
+ * shown) and when its content changes (a new question, a live vote). Both observers report
+ * before the next paint, so a new question never shows at the wrong size first.
+ */
+export function keepFitted(el, options) {
+  const refit = () => fitText(el, options);
+  new ResizeObserver(refit).observe(el);
+  new MutationObserver(refit).observe(el, { childList: true, subtree: true, characterData: true });
+  return refit;
+}
+
+/** Whether answers are long enough that a phone shows one tile per row rather than two. */
+export const longAnswers = (labels) => labels.some((l) => l.length > 32);

@@ -840,12 +840,15 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     }
   });
 
-  step("the host closes the room: players and the presenter see it closed", 20_000, async () => {
-    await host.locator("#end-btn", { hasText: "Close room" }).click();
+  step("the host closes the room after a confirmation: the players keep their podium, the presenter shows it closed", 20_000, async () => {
+    await S.asked(/^host: Close the room\?/, () => host.locator("#end-btn", { hasText: "Close room" }).click());
     await screen(host, "setup");
     for (const pl of players) {
-      await screen(pl.page, "closed");
-      assert.equal(await text(pl.page, "#closed-msg"), "The host ended the game.");
+      await pl.page.locator("#over-note").waitFor({ state: "visible" });
+      await screen(pl.page, "over");
+      assert.equal(await text(pl.page, "#over-note"), "The host closed the room.");
+      assert.equal(await pl.page.locator("#podium li").count(), 3, `${pl.page.who}: the podium stays`);
+      assert.equal(await text(pl.page, "#status"), "Not connected");
       await checkLayout(pl.page, "closed");
     }
     await screen(present, "closed");
@@ -873,7 +876,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
 
   step("the server stops: an open page says so and waits to reconnect", 20_000, async () => {
     const p = players[0].page;
-    await p.locator("#closed-btn").tap();
+    await p.locator("#again-btn").tap();
     await screen(p, "join");
     errorsBeforeStop = S.pageErrors.length;
     await stopServer(S.server);
