@@ -1,6 +1,6 @@
 // The account page: who is logged in, and a password change (old, new, new again).
 
-import { $, api, startPage } from "./common.js";
+import { $, api, humanError, startPage, unmarkOnEdit } from "./common.js";
 
 const FIELDS = ["pw-old", "pw-new", "pw-repeat"];
 
@@ -19,6 +19,8 @@ function fieldError(id, text) {
   return id;
 }
 
+// A field's mark goes once it is edited; the next attempt checks everything again.
+unmarkOnEdit($("pw-form"));
 $("pw-form").onsubmit = async (ev) => {
   ev.preventDefault();
   clearErrors();
@@ -38,9 +40,9 @@ $("pw-form").onsubmit = async (ev) => {
     $("pw-done").hidden = false;
   } catch (e) {
     if (e.code === "bad_credentials") $(fieldError("pw-old", "That is not your current password.")).focus();
-    else if (e.code === "bad_field" && e.field === "new") $(fieldError("pw-new", e.message)).focus();
+    else if (e.code === "bad_field" && e.field === "new") $(fieldError("pw-new", humanError(e))).focus();
     else if (e.status === 401) $("pw-error").textContent = "Your session has expired. Reload the page and log in again.";
-    else $("pw-error").textContent = `Could not change the password: ${e.message}`;
+    else $("pw-error").textContent = `Could not change the password. ${humanError(e)}`;
   } finally {
     $("pw-btn").disabled = false;
   }

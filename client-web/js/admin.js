@@ -3,7 +3,7 @@
 // writer's counters. A host who opens it sees "Admins only" and the page asks for nothing:
 // the API would refuse it anyway.
 
-import { $, api, el, when, startPage } from "./common.js";
+import { $, api, el, humanError, when, startPage, unmarkOnEdit } from "./common.js";
 
 const ROOMS_EVERY_MS = 3000;
 const PHASES = { lobby: "Lobby", question: "Question open", reveal: "Showing answers", leaderboard: "Leaderboard", finished: "Game over" };
@@ -20,7 +20,7 @@ async function loadAccounts() {
     $("accounts").tBodies[0].replaceChildren(...list.map(accountRow));
     $("accounts-error").textContent = "";
   } catch (e) {
-    $("accounts-error").textContent = `Could not load the accounts: ${e.message}`;
+    $("accounts-error").textContent = `Could not load the accounts. ${humanError(e)}`;
   }
 }
 
@@ -54,7 +54,7 @@ async function patch(a, change, done) {
     await api("PATCH", `/api/admin/accounts/${a.id}`, change);
     announce(done);
   } catch (e) {
-    $("accounts-error").textContent = `Could not change ${a.username}: ${e.message}`;
+    $("accounts-error").textContent = `Could not change ${a.username}. ${humanError(e)}`;
   }
   await loadAccounts();
 }
@@ -84,7 +84,7 @@ $("reset-form").onsubmit = async (ev) => {
     announce(`The password of ${resetting.username} is reset.`);
     $("accounts-error").textContent = "";
   } catch (e) {
-    $("reset-error").textContent = e.message;
+    $("reset-error").textContent = humanError(e);
   } finally {
     $("reset-save").disabled = false;
   }
@@ -92,6 +92,8 @@ $("reset-form").onsubmit = async (ev) => {
 
 const CREATE_FIELDS = { username: "new-username", password: "new-password", role: "new-role" };
 
+// A field's mark goes once it is edited; the next attempt checks everything again.
+unmarkOnEdit($("create-form"));
 $("create-form").onsubmit = async (ev) => {
   ev.preventDefault();
   for (const id of Object.values(CREATE_FIELDS)) {
@@ -120,8 +122,8 @@ $("create-form").onsubmit = async (ev) => {
     await loadAccounts();
   } catch (e) {
     if (e.code === "username_taken") bad("username", "That username is taken.");
-    else if (e.code === "bad_field" && CREATE_FIELDS[e.field]) bad(e.field, e.message);
-    else $("create-error").textContent = `Could not create the account: ${e.message}`;
+    else if (e.code === "bad_field" && CREATE_FIELDS[e.field]) bad(e.field, humanError(e));
+    else $("create-error").textContent = `Could not create the account. ${humanError(e)}`;
   } finally {
     $("create-btn").disabled = false;
   }
@@ -133,7 +135,7 @@ async function loadRooms() {
   try {
     rooms = await api("GET", "/api/admin/rooms");
   } catch (e) {
-    $("rooms-error").textContent = `Could not load the rooms: ${e.message}`;
+    $("rooms-error").textContent = `Could not load the rooms. ${humanError(e)}`;
     return;
   }
   $("rooms-error").textContent = "";
@@ -166,7 +168,7 @@ function roomCard(r) {
       await api("POST", `/api/admin/rooms/${r.pin}/close`, {});
       announce(r.phase === "finished" ? `Room ${r.pin} closed.` : `The game in room ${r.pin} is over.`);
     } catch (e) {
-      $("rooms-error").textContent = e.code === "no_such_room" ? `Room ${r.pin} had already closed.` : `Could not close room ${r.pin}: ${e.message}`;
+      $("rooms-error").textContent = e.code === "no_such_room" ? `Room ${r.pin} had already closed.` : `Could not close room ${r.pin}. ${humanError(e)}`;
     }
     lastRooms = "";
     await loadRooms();

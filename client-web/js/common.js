@@ -1,9 +1,15 @@
 // What the management pages share (and the host page's navigation bar): the login token, an
 // `api()` fetch helper that turns the server's error shape into a thrown `ApiError`, the login
-// form shown to a page opened without a token, and the top navigation bar.
+// form shown to a page opened without a token, the top navigation bar, and the one error
+// presenter every page (the player's too) shows refusals with.
 //
-// The token lives in sessionStorage under the key host.js uses, so one login serves every
-// host-side page of the tab (and a window the tab opens gets a copy).
+// The token lives in localStorage under the key host.js uses, so one login serves every
+// host-side page of the browser and outlives a closed tab: the server expires it, and a page
+// that gets 401 shows the login form again.
+
+import { humanError } from "./messages.js";
+
+export { humanError };
 
 export const TOKEN_KEY = "quizrace.host.token";
 // The host page's room (PIN, host key, game) and its saved view, in the same tab's storage:
@@ -13,9 +19,9 @@ export const VIEW_KEY = "quizrace.host.view";
 
 export const $ = (id) => document.getElementById(id);
 
-export const getToken = () => sessionStorage.getItem(TOKEN_KEY);
-const setToken = (t) => sessionStorage.setItem(TOKEN_KEY, t);
-const clearToken = () => sessionStorage.removeItem(TOKEN_KEY);
+export const getToken = () => localStorage.getItem(TOKEN_KEY);
+export const setToken = (t) => localStorage.setItem(TOKEN_KEY, t);
+export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
 
 /**
  * A refused request: the HTTP `status` plus what the server's `{"error":{...}}` carried —
@@ -72,9 +78,74 @@ export async function api(method, path, body, opts = {}) {
 
 /** What a failed `POST /api/login` tells the person at the login form. */
 export const loginError = (e) =>
-  e.code === "bad_credentials" ? "Wrong username or password."
-    : e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
-      : `Could not log in: ${e.message}`;
+  e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
+    : humanError(e);
+
+// ---- errors: one presenter for every page ----
+//
+// A refusal is written for people (messages.js), shown in the page's flow (never over the
+// header) in an element with role="alert", and stays until the person's next action. When it
+// is about one field, the field is marked: aria-invalid, the `[aria-invalid]` look, and the
+// message right after it (`#<field id>-error`), which editing the field takes away.
+
+/**
+ * Marks `input` as the faulty field with `text` next to it; answers the input (to focus).
+ * The page's own `#<id>-error` element is used, or one is made after the field.
+ */
+export function markField(input, text) {
+  let out = document.getElementById(`${input.id}-error`);
+  if (!out) {
+    out = el("p", { id: `${input.id}-error`, class: "error-text field-error", role: "alert" });
+    input.after(out);
+  }
+  out.textContent = text;
+  input.setAttribute("aria-invalid", "true");
+  const ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter((x) => x && x !== out.id);
+  input.setAttribute("aria-describedby", [out.id, ...ids].join(" "));
+  return input;
+}
+
+/** Takes `input`'s mark and message away. */
+export function unmarkField(input) {
+  input.removeAttribute("aria-invalid");
+  const out = document.getElementById(`${input.id}-error`);
+  if (out) out.textContent = "";
+}
+
+/** Every marked field inside `scope` unmarked: before a new attempt. */
+export function clearFieldErrors(scope = document) {
+  for (const input of scope.querySelectorAll("[aria-invalid]")) unmarkField(input);
+}
+
+/** A field's mark goes as soon as the person edits it (typing, picking, ticking). */
+export function unmarkOnEdit(scope = document) {
+  const edited = (ev) => {
+    const t = ev.target;
+    if (t && t.getAttribute && t.getAttribute("aria-invalid") === "true") unmarkField(t);
+  };
+  scope.addEventListener("input", edited);
+  scope.addEventListener("change", edited);
+}
+
+/**
+ * Shows refusal `e` (an `ApiError` or a socket `error` frame): next to its field when
+ * `fields` maps its `field` (or its code) to an input id, else in `region` (a role="alert"
+ * element in the page's flow). Answers the marked input, or null.
+ */
+export function showError(region, e, fields = {}) {
+  const text = humanError(e);
+  const id = (e.field && fields[e.field]) || fields[e.code];
+  const input = id ? document.getElementById(id) : null;
+  if (input) {
+    if (region) region.textContent = "";
+    return markField(input, text);
+  }
+  if (region) {
+    region.textContent = text;
+    region.hidden = false;
+  }
+  return null;
+}
 
 /** The URL players open to join `pin` (the server knows its public address). */
 export const joinUrl = async (pin) => (await api("GET", `/api/join-url?pin=${encodeURIComponent(pin)}`)).url;
@@ -164,7 +235,7 @@ export async function startPage() {
       return me;
     } catch (e) {
       if (e.status !== 401) {
-        showLogin(stage, `Could not reach the server: ${e.message}`);
+        showLogin(stage, humanError(e));
         return waitForLogin(app);
       }
       clearToken();

@@ -4,7 +4,7 @@
 // The server is the judge of a quiz: its `bad_field` answer (`index` + `field`) is shown next
 // to the question and field it names. The few checks done here only save a round trip.
 
-import { $, api, el, download, startPage } from "./common.js";
+import { $, api, el, download, humanError, startPage } from "./common.js";
 
 const KINDS = ["choice", "true_false", "multi", "type_answer", "poll"];
 const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];
@@ -29,7 +29,7 @@ async function showList(notice) {
   try {
     list = await api("GET", "/api/quizzes");
   } catch (e) {
-    $("list-error").textContent = `Could not load the quizzes: ${e.message}`;
+    $("list-error").textContent = `Could not load the quizzes. ${humanError(e)}`;
     return;
   }
   $("quiz-list").replaceChildren(...list.map(quizCard));
@@ -61,7 +61,7 @@ async function duplicate(q) {
     await api("POST", "/api/quizzes", doc);
     await showList(`Saved a copy: “${doc.title}”.`);
   } catch (e) {
-    $("list-error").textContent = `Could not duplicate “${q.title}”: ${e.message}`;
+    $("list-error").textContent = `Could not duplicate “${q.title}”. ${humanError(e)}`;
   }
 }
 
@@ -71,7 +71,7 @@ async function remove(q) {
     await api("DELETE", `/api/quizzes/${q.id}`);
     await showList(`Deleted “${q.title}”.`);
   } catch (e) {
-    $("list-error").textContent = `Could not delete “${q.title}”: ${e.message}`;
+    $("list-error").textContent = `Could not delete “${q.title}”. ${humanError(e)}`;
   }
 }
 
@@ -80,7 +80,7 @@ async function openQuiz(id) {
     const doc = await api("GET", `/api/quizzes/${id}`);
     edit(fromDoc(doc, id));
   } catch (e) {
-    $("list-error").textContent = `Could not open the quiz: ${e.message}`;
+    $("list-error").textContent = `Could not open the quiz. ${humanError(e)}`;
   }
 }
 
@@ -325,6 +325,25 @@ function clearErrors() {
   $("save-error").textContent = "";
 }
 
+// A fixed field loses its mark and its message at once; the summary goes with the last mark.
+function fieldEdited(ev) {
+  const t = ev.target;
+  if (!(t instanceof Element) || t.getAttribute("aria-invalid") !== "true") return;
+  t.removeAttribute("aria-invalid");
+  for (const id of (t.getAttribute("aria-describedby") || "").split(/\s+/)) {
+    const out = id && document.getElementById(id);
+    if (out && out.classList.contains("field-error")) out.textContent = "";
+  }
+  const li = t.closest("#questions > li");
+  if (li && !li.querySelector("[aria-invalid]")) {
+    li.classList.remove("has-error");
+    for (const out of li.querySelectorAll(".field-error")) out.textContent = "";
+  }
+  if (!$("edit-view").querySelector("[aria-invalid]")) $("save-error").textContent = "";
+}
+$("edit-view").addEventListener("input", fieldEdited);
+$("edit-view").addEventListener("change", fieldEdited);
+
 const FOCUS_FOR = {
   kind: ".f-kind",
   text: ".f-text",
@@ -420,6 +439,10 @@ $("quiz-form").onsubmit = async (ev) => {
     $("edit-notice").textContent = `Saved “${doc.title}”.`;
     $("edit-notice").hidden = false;
     announce(`Saved ${doc.title}.`);
+    // Save sits at the foot of a long form: bring the notice and "Host this quiz" (just
+    // under it) into view, and the focus to the notice so a screen reader reads it.
+    $("edit-notice").scrollIntoView({ block: "center" });
+    $("edit-notice").focus({ preventScroll: true });
   } catch (e) {
     if (e.code === "bad_field" && e.field) {
       $("save-error").textContent = "The server refused the quiz: fix the problem marked above.";
@@ -429,7 +452,7 @@ $("quiz-form").onsubmit = async (ev) => {
     } else if (e.code === "no_such_quiz") {
       $("save-error").textContent = "This quiz no longer exists (deleted elsewhere?). Export it to keep your work.";
     } else {
-      $("save-error").textContent = `Could not save: ${e.message}`;
+      $("save-error").textContent = `Could not save. ${humanError(e)}`;
     }
   } finally {
     $("save-btn").disabled = false;
@@ -481,7 +504,7 @@ $("import-csv").onchange = async (ev) => {
     edit(fromDoc(doc), `Imported ${doc.questions.length} questions from ${file.name}. Check them, then press Save.`);
   } catch (e) {
     // The server's message names the row (the line in the file) and the column already.
-    $("list-error").textContent = `Could not import ${file.name}: ${e.message}`;
+    $("list-error").textContent = `Could not import ${file.name}. ${humanError(e)}`;
     $("csv-help").open = true;
   }
 };

@@ -1,11 +1,15 @@
-// The host page: log in, pick a quiz, run the room. The login token lives in sessionStorage,
-// and so do the room's PIN and host key, so a reload or a dropped socket sends `host_resume`
-// and rebuilds the screen from `room_state`. Message shapes live in protocol.js, the tiles,
+// The host page: log in, pick a quiz, run the room. The login token lives in localStorage
+// (common.js), so closing the tab does not log the host out; the room's PIN and host key live
+// in the tab's sessionStorage, so a reload or a dropped socket sends `host_resume` and rebuilds
+// the screen from `room_state`, and another tab resumes a running game from the setup screen. Message shapes live in protocol.js, the tiles,
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, limits } from "./protocol.js";
 import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
-import { ROOM_KEY, TOKEN_KEY, VIEW_KEY, api, download, joinUrl, loginError, mountNav, qrSrc } from "./common.js";
+import {
+  ROOM_KEY, VIEW_KEY, api, clearFieldErrors, clearToken, download, getToken, humanError, joinUrl, loginError, markField,
+  mountNav, qrSrc, setToken, showError, unmarkOnEdit,
+} from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 // The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
@@ -14,7 +18,7 @@ const loadView = view.load;
 const saveView = view.save;
 
 // ---- state ----
-let token = sessionStorage.getItem(TOKEN_KEY);
+let token = getToken();
 let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null"); // {pin, host_key, game_id}
 let pending = null; // "create" | "resume" while waiting for the server's answer
 let queued = null; // a `host` message waiting for the socket to (re)open
@@ -24,7 +28,6 @@ let total = 0; // number of questions in the quiz
 let players = new Map(); // player_id -> {name, score as of the last room_state, connected}
 let locked = false;
 let chatOn = true;
-let bannerTimer = null;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
@@ -71,13 +74,18 @@ function announce(text) {
   $("announcer").textContent = text;
 }
 
+// A refusal stays, in the page's flow under the header, until the host's next action.
 function banner(text) {
   $("error-text").textContent = text;
   $("error-banner").hidden = false;
-  clearTimeout(bannerTimer);
-  bannerTimer = setTimeout(() => ($("error-banner").hidden = true), 6000);
 }
-$("error-close").onclick = () => ($("error-banner").hidden = true);
+const hideBanner = () => ($("error-banner").hidden = true);
+$("error-close").onclick = hideBanner;
+// Capture: the click that brings a new refusal clears the old one first.
+document.addEventListener("click", (ev) => {
+  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
+}, true);
+document.addEventListener("submit", hideBanner, true);
 
 function setStatus(text, ok) {
   $("status").textContent = text;
@@ -151,7 +159,7 @@ $("login-form").onsubmit = async (ev) => {
       username: $("login-user").value.trim(),
       password: $("login-pass").value,
     }));
-    sessionStorage.setItem(TOKEN_KEY, token);
+    setToken(token);
     $("login-pass").value = "";
     await openSetup();
   } catch (e) {
@@ -164,7 +172,7 @@ $("login-form").onsubmit = async (ev) => {
 function logout(notice) {
   token = null;
   queued = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+  clearToken();
   conn.stop();
   navFor = null;
   $("topnav").hidden = true;
@@ -199,7 +207,7 @@ async function openSetup(notice) {
     quizzes = await api("GET", "/api/quizzes");
   } catch (e) {
     if (e.status === 401) return logout("Your session has expired. Please log in again.");
-    return banner(`Could not load the quizzes: ${e.message}`);
+    return banner(`Could not load the quizzes. ${humanError(e)}`);
   }
   const keep = $("quiz-select").value;
   $("quiz-select").replaceChildren(...quizzes.map((q) => {
@@ -219,7 +227,8 @@ async function openSetup(notice) {
   loadRunning();
 }
 
-// The host's games still running (on this device or another), to take control of from here.
+// The host's games still running (on this device or another), to resume from here: listed
+// above Create room, so a host back after closing the tab does not open a second room.
 async function loadRunning() {
   let games;
   try {
@@ -236,9 +245,9 @@ async function loadRunning() {
     what.textContent = `${g.title} · PIN ${g.pin} · ${g.players} ${g.players === 1 ? "player" : "players"}`;
     const take = document.createElement("button");
     take.type = "button";
-    take.className = "take";
-    take.textContent = "Take control";
-    take.setAttribute("aria-label", `Take control of ${g.title}, PIN ${g.pin}`);
+    take.className = "take primary";
+    take.textContent = "Resume";
+    take.setAttribute("aria-label", `Resume ${g.title}, PIN ${g.pin}`);
     take.onclick = () => {
       room = { pin: g.pin, host_key: g.host_key, game_id: g.game_id };
       saveRoom();
@@ -254,12 +263,19 @@ async function loadRunning() {
 
 $("auto-advance").onchange = () => ($("auto-advance-s").disabled = !$("auto-advance").checked);
 
+// The setup fields a refused `host` can be about.
+const CREATE_FIELDS = { quiz_id: "quiz-select", no_such_quiz: "quiz-select", auto_advance_ms: "auto-advance-s" };
+unmarkOnEdit($("setup-form"));
+
 $("setup-form").onsubmit = (ev) => {
   ev.preventDefault();
+  clearFieldErrors($("setup-form"));
   const quizId = Number($("quiz-select").value);
-  if (!quizId) return banner("Pick a quiz first.");
+  if (!quizId) return markField($("quiz-select"), "Pick a quiz first.").focus();
   const seconds = Number($("auto-advance-s").value);
-  if ($("auto-advance").checked && !(seconds >= 1)) return banner("Enter how many seconds to wait.");
+  if ($("auto-advance").checked && !(seconds >= 1)) {
+    return markField($("auto-advance-s"), "Enter how many seconds to wait, 1 or more.").focus();
+  }
   const m = msg.host({
     token,
     quizId,
@@ -313,6 +329,12 @@ function onRoomState(m) {
   if (m.phase === "question" && m.question) {
     if (!seen(saved.question)) saveView({ question: m.question, closed: null, board: null });
     showQuestion(m.question, m.answered);
+  } else if (m.phase === "reveal" && m.reveal) {
+    // The server's copy of the reveal: drawn as the live `question_closed` was.
+    question = m.question || (seen(saved.question) ? saved.question : { index: m.index });
+    const closed = { index: m.index, ...m.reveal };
+    saveView({ question, closed });
+    onClosed(closed);
   } else if (m.phase === "reveal" && seen(saved.closed)) {
     question = seen(saved.question) ? saved.question : { index: m.index };
     onClosed(saved.closed);
@@ -329,7 +351,7 @@ function onRoomState(m) {
     $("first-correct").textContent = "Press Show leaderboard to continue.";
     show("reveal");
   } else if (m.phase === "leaderboard" || m.phase === "finished") {
-    // Rebuilt from the players' scores; ties are ordered by join order here.
+    // Rebuilt from the players' scores: equal scores share a rank.
     question = m.index == null ? null : { index: m.index };
     showStandings(rebuiltStandings(players, m.phase === "finished"), m.phase);
   } else {
@@ -558,7 +580,7 @@ $("csv-btn").onclick = async () => {
     const blob = await api("GET", `/api/games/${room.game_id}/results.csv`, undefined, { blob: true });
     download(blob, `quizrace-game-${room.game_id}.csv`);
   } catch (e) {
-    banner(`Could not download the results: ${e.message}`);
+    banner(`Could not download the results. ${humanError(e)}`);
   }
 };
 
@@ -620,10 +642,12 @@ function onError(m) {
     };
     return;
   }
+  const creating = pending === "create";
   pending = null;
   $("create-btn").disabled = false;
   if (!$("controls").hidden) updateControls();
-  banner(m.message);
+  if (creating && showError($("error-text"), m, CREATE_FIELDS)) return;
+  banner(humanError(m));
 }
 
 // ---- go ----

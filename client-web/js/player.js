@@ -1,12 +1,50 @@
 // The player page: join with a PIN and a nickname, answer questions, see results.
-// Identity is the resume token in localStorage (keyed by PIN), so a reload or a dropped
-// network resumes the same player. Message shapes live in protocol.js.
+// Identity is the resume token in localStorage (keyed by PIN), so a reload, a dropped network
+// or a closed tab resumes the same player: `/?pin=` does at once, and typing that PIN on `/`
+// does too. Message shapes live in protocol.js.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
+import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
-const tokenKey = (pin) => `quizrace.token.${pin}`;
+
+// ---- who this device is in each game: PIN -> {token, name, at} ----
+// One map in localStorage, bounded: the 10 most recent games, none older than a day (a PIN is
+// reused once its room closes, and a token is worthless after its game).
+const IDS_KEY = "quizrace.players";
+const IDS_MAX = 10;
+const IDS_TTL_MS = 24 * 60 * 60 * 1000;
+function loadIds() {
+  let ids = {};
+  try {
+    ids = JSON.parse(localStorage.getItem(IDS_KEY)) || {};
+  } catch {
+    // A damaged entry is as good as none.
+  }
+  const fresh = Object.entries(ids).filter(([pin, v]) =>
+    isPin(pin) && v && typeof v.token === "string" && Date.now() - v.at < IDS_TTL_MS);
+  return Object.fromEntries(fresh.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX));
+}
+const storeIds = (ids) => localStorage.setItem(IDS_KEY, JSON.stringify(ids));
+const savedId = (pin) => (isPin(pin) ? loadIds()[pin] || null : null);
+function rememberId(pin, token, name) {
+  const ids = Object.entries({ ...loadIds(), [pin]: { token, name, at: Date.now() } });
+  storeIds(Object.fromEntries(ids.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX)));
+}
+function forgetId(pin) {
+  const ids = loadIds();
+  delete ids[pin];
+  storeIds(ids);
+}
+// Earlier pages kept one `quizrace.token.<pin>` key per game: carried over once.
+for (const key of Object.keys(localStorage)) {
+  const pin = key.startsWith("quizrace.token.") ? key.slice("quizrace.token.".length) : null;
+  if (pin === null) continue;
+  const token = localStorage.getItem(key);
+  localStorage.removeItem(key);
+  if (isPin(pin) && token && !savedId(pin)) rememberId(pin, token, "");
+}
 
 // What this tab last saw (question, own answer, reveal, leaderboard), so a reload can redraw it:
 // the server resends the open question and the personal result, not the reveal or the answer.
@@ -30,7 +68,7 @@ let selected = new Set(); // multi: toggled choices
 let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
 let finished = false;
-let bannerTimer = null;
+let podium = []; // game_over's podium, to tell a shared final rank
 const countdown = new Countdown((left) => {
   $("timer").textContent = Math.ceil(left / 1000);
   const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
@@ -80,13 +118,28 @@ function announce(text) {
   $("announcer").textContent = text;
 }
 
+// A refusal stays, in the page's flow under the header, until the player's next action.
 function banner(text) {
   $("error-text").textContent = text;
   $("error-banner").hidden = false;
-  clearTimeout(bannerTimer);
-  bannerTimer = setTimeout(() => ($("error-banner").hidden = true), 6000);
 }
-$("error-close").onclick = () => ($("error-banner").hidden = true);
+const hideBanner = () => ($("error-banner").hidden = true);
+$("error-close").onclick = hideBanner;
+// Capture: the tap that brings a new refusal clears the old one first.
+document.addEventListener("click", (ev) => {
+  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
+}, true);
+document.addEventListener("submit", hideBanner, true);
+
+// A refused join or resume: next to the field it is about, else in the banner.
+const JOIN_FIELDS = { pin: "pin", name: "name", no_such_room: "pin", bad_name: "name", name_taken: "name" };
+function joinRefused(e) {
+  hideBanner();
+  const input = showError($("error-text"), e, JOIN_FIELDS);
+  if (input) input.focus();
+  else $("error-banner").hidden = false;
+}
+unmarkOnEdit($("join-form"));
 
 function setStatus(text, ok) {
   $("status").textContent = text;
@@ -126,10 +179,10 @@ const conn = new Connection({
 function onOpen() {
   setStatus("Connected", true);
   const pin = me ? me.pin : $("pin").value.trim();
-  const token = isPin(pin) ? localStorage.getItem(tokenKey(pin)) : null;
-  if (token) {
+  const saved = savedId(pin);
+  if (saved) {
     pending = "resume";
-    conn.send(msg.resume(pin, token));
+    conn.send(msg.resume(pin, saved.token));
     $("connecting-msg").textContent = "Rejoining your game…";
     show("connecting");
   } else {
@@ -141,14 +194,24 @@ function onOpen() {
 // ---- join ----
 $("pin").value = new URLSearchParams(location.search).get("pin") || "";
 
+// A PIN this device already plays in resumes that player (same name, same score), unless
+// another nickname is typed: that is someone else on the same device, who joins.
 $("join-form").onsubmit = (ev) => {
   ev.preventDefault();
+  clearFieldErrors($("join-form"));
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
-  if (!isPin(pin)) return banner("The PIN is six digits.");
-  if (!name || name.length > limits.nameChars) return banner("Pick a nickname of 1 to 20 characters.");
-  if (!conn.send(msg.join(pin, name))) return banner("Not connected to the server yet. Try again in a moment.");
-  pending = "join";
+  if (!isPin(pin)) return markField($("pin"), "The PIN is the six digits on the host's screen.").focus();
+  const saved = savedId(pin);
+  // An entry carried over from the old per-PIN keys has no name: it is this device's player.
+  const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
+  if (!back && (!name || name.length > limits.nameChars)) {
+    return markField($("name"), "Pick a nickname of 1 to 20 characters.").focus();
+  }
+  if (!conn.send(back ? msg.resume(pin, saved.token) : msg.join(pin, name))) {
+    return banner("Not connected to the server yet. Try again in a moment.");
+  }
+  pending = back ? "resume" : "join";
   $("join-btn").disabled = true;
 };
 
@@ -157,7 +220,8 @@ function onWelcome(m) {
   serverStopped = false;
   $("join-btn").disabled = false;
   me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
-  localStorage.setItem(tokenKey(m.pin), m.token);
+  rememberId(m.pin, m.token, m.name);
+  clearFieldErrors($("join-form"));
   // Keep the PIN in the address so a reload resumes this game.
   history.replaceState(null, "", `${location.pathname}?pin=${m.pin}`);
   $("pin").value = m.pin;
@@ -367,7 +431,8 @@ function onClosed(m) {
 function onResult(m) {
   setScore(m.score);
   if (finished) {
-    $("final-rank").textContent = `You finished #${m.rank} with ${m.score} points.${finalGap(m)}`;
+    const shared = podium.some((s) => s.rank === m.rank && (!me || s.player_id !== me.playerId));
+    $("final-rank").textContent = `You finished #${m.rank}${shared ? " (shared)" : ""} with ${m.score} points.${finalGap(m)}`;
     announce($("final-rank").textContent);
     return;
   }
@@ -422,14 +487,26 @@ function finalGap(m) {
 }
 
 // "You are 120 points behind Ada." from `result.ahead`, the player ranked just above.
-// A server without `ahead` leaves the line empty.
+// A server without `ahead` leaves the line empty. The rank is always the server's: equal
+// scores share one, so a first place named with an equal score is a shared lead.
 function behindText(m) {
   if (m.ahead === undefined) return "";
   if (m.ahead === null) return m.rank === 1 ? "You are in the lead!" : "";
   const gap = m.ahead.score - m.score;
-  return gap > 0
-    ? `You are ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`
-    : `You are level with ${m.ahead.name}.`;
+  if (gap > 0) return `You are ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`;
+  return m.rank === 1 ? `You share the lead with ${m.ahead.name}.` : `You are level with ${m.ahead.name}.`;
+}
+
+// "You are #2 with 950 points." under a leaderboard or podium, saying so when others share
+// that rank (the server gives equal scores the same `rank`).
+function myPlace(list, fallback) {
+  const mine = (me && list.find((s) => s.player_id === me.playerId)) || fallback;
+  if (!mine) return "";
+  const others = list.filter((s) => s.rank === mine.rank && (!me || s.player_id !== me.playerId)).length;
+  const pts = `${mine.score} ${mine.score === 1 ? "point" : "points"}`;
+  if (others === 0) return `You are #${mine.rank} with ${pts}.`;
+  const place = mine.rank === 1 ? "the lead" : `#${mine.rank}`;
+  return `You share ${place} with ${others} ${others === 1 ? "other player" : "other players"}, on ${pts}.`;
 }
 
 function onLeaderboard(m) {
@@ -437,7 +514,7 @@ function onLeaderboard(m) {
   saveView(boards);
   const prev = boards.prevBoard ? ranksOf(boards.prevBoard.top) : null;
   standings($("leaderboard"), m.top, { meId: me && me.playerId, prev });
-  $("my-rank").textContent = lastResult ? `You are #${lastResult.rank} with ${lastResult.score} points.` : "";
+  $("my-rank").textContent = myPlace(m.top, lastResult);
   show("leaderboard");
 }
 
@@ -445,6 +522,7 @@ function onGameOver(m) {
   finished = true;
   stopTimer();
   question = null;
+  podium = m.podium;
   standings($("podium"), m.podium, { meId: me && me.playerId });
   $("final-rank").textContent = "Waiting for your final rank…";
   announce("Game over.");
@@ -467,7 +545,7 @@ function onRoomClosed(m) {
   stopTimer();
   setStatus("Not connected", false);
   if (me) {
-    localStorage.removeItem(tokenKey(me.pin));
+    forgetId(me.pin);
     sessionStorage.removeItem(viewKey(me.pin));
   }
   if (m.reason === "kicked") return show("kicked");
@@ -488,7 +566,7 @@ function onRoomClosed(m) {
 // Start over on a fresh socket: the old one is still seated in the finished room.
 function startOver() {
   if (me) {
-    localStorage.removeItem(tokenKey(me.pin));
+    forgetId(me.pin);
     sessionStorage.removeItem(viewKey(me.pin));
   }
   me = null;
@@ -540,11 +618,14 @@ function onError(m) {
     case "no_such_room":
       if (pending === "resume") {
         const pin = me ? me.pin : $("pin").value.trim();
-        localStorage.removeItem(tokenKey(pin));
+        forgetId(pin);
         me = null;
         pending = null;
+        $("join-btn").disabled = false;
         show("join");
-        return banner(`Could not rejoin your last game: ${m.message}`);
+        return banner(m.code === "no_such_room"
+          ? "Your last game is no longer open. Join a game with its PIN."
+          : "Your place in that game is gone. Join again with a nickname.");
       }
       break;
     case "already_answered":
@@ -553,16 +634,18 @@ function onError(m) {
     case "too_late":
       $("q-hint").textContent = "Time's up!";
       setInputsDisabled(true);
-      return banner(m.message);
+      return banner(humanError(m));
     case "not_joined":
       // The server forgot us (a restart, say): rejoin with the token if we have one.
       if (me) return onOpen();
       break;
   }
+  const joining = pending === "join" || current === "join";
   pending = null;
   $("join-btn").disabled = false;
   if (current === "question" && timeLeft() > 0) setInputsDisabled(false);
-  banner(m.message);
+  if (joining) return joinRefused(m);
+  banner(humanError(m));
 }
 
 // ---- chat ----

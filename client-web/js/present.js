@@ -119,13 +119,19 @@ function onRoomState(m) {
   if (m.phase === "question" && m.question) {
     if (!seen(v.question)) saveView({ question: m.question, closed: null, board: null });
     showQuestion(m.question, m.answered);
+  } else if (m.phase === "reveal" && m.reveal) {
+    // The server's copy of the reveal: drawn as the live `question_closed` was.
+    question = m.question || (seen(v.question) ? v.question : { index: m.index });
+    const closed = { index: m.index, ...m.reveal };
+    saveView({ question, closed });
+    onClosed(closed);
   } else if (m.phase === "reveal" && seen(v.closed)) {
     question = seen(v.question) ? v.question : { index: m.index };
     onClosed(v.closed);
   } else if (m.phase === "leaderboard" && seen(v.board)) {
     showStandings(v.board.top, false);
   } else if (m.phase === "leaderboard" || m.phase === "finished" || m.phase === "reveal") {
-    // Not drawn here before: the standings from the players' scores (ties in join order).
+    // Not drawn here before: the standings from the players' scores (equal scores share a rank).
     const finished = m.phase === "finished";
     showStandings(rebuiltStandings(players, finished), finished);
   } else {

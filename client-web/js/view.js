@@ -90,14 +90,16 @@ export function drawReveal(m, q) {
 
 /**
  * Standings rebuilt from `room_state`'s players (player_id → {name, score}) when the page
- * did not see the leaderboard itself: best first, ties in join order, as many as the server
- * would show (3 on the podium, 10 on a leaderboard).
+ * did not see the leaderboard itself: best first, in join order within a score, as many as
+ * the server would show (3 on the podium, 10 on a leaderboard). Equal scores share a rank
+ * (1, 2, 2, 4), as the server ranks; `room_state` carries no rank to copy.
  */
 export function rebuiltStandings(players, finished) {
-  return [...players.entries()]
+  const list = [...players.entries()]
     .sort((a, b) => b[1].score - a[1].score)
-    .map(([id, p], i) => ({ player_id: id, name: p.name, score: p.score, rank: i + 1 }))
-    .slice(0, finished ? 3 : 10);
+    .map(([id, p]) => ({ player_id: id, name: p.name, score: p.score }));
+  list.forEach((s, i) => (s.rank = i > 0 && list[i - 1].score === s.score ? list[i - 1].rank : i + 1));
+  return list.slice(0, finished ? 3 : 10);
 }
 
 /**

@@ -368,7 +368,12 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     await screen(p, "leaderboard");
     assert.deepEqual(await standings(p, "#leaderboard"), expected, `${p.who} leaderboard after question ${qi}`);
     const me = expected.find((s) => s.name === pl.name);
-    assert.equal(await text(p, "#my-rank"), `You are #${me.rank} with ${pl.score} points.`);
+    // Equal scores share a rank (the server's `rank`), and the line says so.
+    const others = expected.filter((s) => s.rank === me.rank && s.name !== pl.name).length;
+    const place = me.rank === 1 ? "the lead" : `#${me.rank}`;
+    assert.equal(await text(p, "#my-rank"), others === 0
+      ? `You are #${me.rank} with ${pl.score} points.`
+      : `You share ${place} with ${others} other player${others === 1 ? "" : "s"}, on ${pl.score} points.`);
     await checkMoves(p, expected, qi);
     await checkLayout(p, `q${qi} leaderboard`);
   }
@@ -399,7 +404,8 @@ async function checkBehind(pl, qi) {
   assert.equal(r.ahead.score, other.score, `${p.who} q${qi}: ahead carries ${other.name}'s score`);
   const gap = other.score - pl.score;
   assert.ok(gap >= 0, `${p.who} q${qi}: the player ahead does not have fewer points`);
-  const want = gap === 0 ? `You are level with ${other.name}.` : `You are ${gap} point${gap === 1 ? "" : "s"} behind ${other.name}.`;
+  const level = r.rank === 1 ? `You share the lead with ${other.name}.` : `You are level with ${other.name}.`;
+  const want = gap === 0 ? level : `You are ${gap} point${gap === 1 ? "" : "s"} behind ${other.name}.`;
   assert.equal(shown, want, `${p.who} q${qi}: the "behind" line`);
   if (gap > 0) behindSeen++;
 }
@@ -650,7 +656,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     await screen(p, "join");
     await p.fill("#name", "Latecomer");
     await p.locator("#join-btn").tap();
-    await p.locator("#error-text", { hasText: "the host has locked the room" }).waitFor();
+    await p.locator("#error-text", { hasText: "The host has locked this game" }).waitFor();
     await screen(p, "join");
     await host.locator("#lock-btn").click();
     await host.locator("#lock-btn", { hasText: "Lock room" }).waitFor();

@@ -367,7 +367,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
 
     // A wide screen shows the same form.
     const wide = await newPage("host-wide", false);
-    await wide.addInitScript((t) => sessionStorage.setItem("quizrace.host.token", t), hostToken);
+    await wide.addInitScript((t) => localStorage.setItem("quizrace.host.token", t), hostToken);
     await wide.goto(`${S.baseUrl}/editor?quiz=${quizId}`);
     await wide.locator("#edit-view").waitFor();
     assert.equal(await wide.locator("#questions > li").count(), QUIZ.length);
@@ -551,7 +551,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
 
     // Wide, and in the dark colour scheme.
     const wide = await newPage("host-wide", false, { colorScheme: "dark" });
-    await wide.addInitScript((t) => sessionStorage.setItem("quizrace.host.token", t), hostToken);
+    await wide.addInitScript((t) => localStorage.setItem("quizrace.host.token", t), hostToken);
     await wide.goto(`${S.baseUrl}/results?game=${gameId}`);
     await wide.locator("#question-stats > li").nth(QUIZ.length - 1).waitFor();
     // The bottom of the page: the last question's chart and the player × question table.
@@ -615,10 +615,10 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
   });
 
   step("Log out in the bar ends the session and shows the login form", 15_000, async () => {
-    const token = await admin.evaluate(() => sessionStorage.getItem("quizrace.host.token"));
+    const token = await admin.evaluate(() => localStorage.getItem("quizrace.host.token"));
     await admin.click("#nav-logout");
     await screen(admin, "login");
-    assert.equal(await admin.evaluate(() => sessionStorage.getItem("quizrace.host.token")), null);
+    assert.equal(await admin.evaluate(() => localStorage.getItem("quizrace.host.token")), null);
     assert.ok(await admin.locator("#app").isHidden(), "nothing of the admin page is left on screen");
     await S.api("GET", "/api/me", null, token, 401);
   });

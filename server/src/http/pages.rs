@@ -58,7 +58,8 @@ pub fn router() -> Router<App> {
 }
 
 /// The management pages (quiz editor, admin, account, results, public leaderboard) and the
-/// module they share with the host page (`common.js`: login, API calls, navigation bar).
+/// modules they share with the host and player pages (`common.js`: login, API calls, the
+/// error presenter, navigation bar; `messages.js`: what each error code means to a person).
 fn management() -> Router<App> {
     Router::new()
         .route("/editor", page!("editor.html", "text/html; charset=utf-8"))
@@ -78,6 +79,10 @@ fn management() -> Router<App> {
         .route(
             "/js/common.js",
             page!("js/common.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/messages.js",
+            page!("js/messages.js", "text/javascript; charset=utf-8"),
         )
         .route(
             "/js/editor.js",
