@@ -450,6 +450,46 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn insert_game(
+    db: &Connection,
+    quiz: QuizId,
+    host: i64,
+    settings: &Settings,
+    doc: &QuizDoc,
+) -> Result<GameId> {
+    db.execute(
+        "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
+                           host_key, max_players, auto_advance_ms, chat, names)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            quiz.0,
+            host,
+            settings.pin.0,
+            settings.mode.as_str(),
+            serde_json::to_string(doc)?,
+            unix_now(),
+            settings.host_key,
+            settings.max_players,
+            settings.auto_advance_ms,
+            settings.chat,
+            // Stored as 'chosen' or 'generated' (schema version 3).
+            match settings.names {
+                NamePolicy::Free => "chosen",
+                NamePolicy::Generated => "generated",
+            }
+        ],
+    )?;
+    Ok(GameId(db.last_insert_rowid()))
+}
+
+fn insert_quiz(db: &Connection, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+    db.execute(
+        "INSERT INTO quizzes (owner_id, title, doc, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![owner, doc.title, serde_json::to_string(doc)?, unix_now()],
+    )?;
+    Ok(QuizId(db.last_insert_rowid()))
+}
+
 impl Store {
     /// Opens (or creates) the database, applies migrations and starts the writer thread.
     pub fn open(path: &Path) -> Result<Store> {
@@ -915,12 +955,28 @@ impl Store {
     }
 
     pub fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+        insert_quiz(&lock(&self.db), owner, doc)
+    }
+
+    /// Stores a new quiz unless `owner` already has `max` (deleted and built-in ones do not
+    /// count): `None` then. Counted and inserted under one lock, so racing requests cannot
+    /// overshoot.
+    pub fn create_quiz_within(
+        &self,
+        owner: i64,
+        doc: &QuizDoc,
+        max: u32,
+    ) -> Result<Option<QuizId>> {
         let db = lock(&self.db);
-        db.execute(
-            "INSERT INTO quizzes (owner_id, title, doc, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![owner, doc.title, serde_json::to_string(doc)?, unix_now()],
+        let held: u32 = db.query_row(
+            "SELECT COUNT(*) FROM quizzes WHERE owner_id = ?1 AND deleted = 0 AND builtin IS NULL",
+            [owner],
+            |r| r.get(0),
         )?;
-        Ok(QuizId(db.last_insert_rowid()))
+        if held >= max {
+            return Ok(None);
+        }
+        insert_quiz(&db, owner, doc).map(Some)
     }
 
     /// The quizzes an account may host: its own and the built-in ones.
@@ -1110,30 +1166,30 @@ impl Store {
         settings: &Settings,
         doc: &QuizDoc,
     ) -> Result<GameId> {
+        insert_game(&lock(&self.db), quiz, host, settings, doc)
+    }
+
+    /// Stores a new game unless `host` already has `max_live` running (a room in the lobby or
+    /// in play; a game stays `running` across a restart, when its room is rebuilt): `None`
+    /// then. Counted and inserted under one lock, so racing `host` messages cannot overshoot.
+    pub fn create_game_within(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        max_live: u32,
+    ) -> Result<Option<GameId>> {
         let db = lock(&self.db);
-        db.execute(
-            "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                               host_key, max_players, auto_advance_ms, chat, names)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                quiz.0,
-                host,
-                settings.pin.0,
-                settings.mode.as_str(),
-                serde_json::to_string(doc)?,
-                unix_now(),
-                settings.host_key,
-                settings.max_players,
-                settings.auto_advance_ms,
-                settings.chat,
-                // Stored as 'chosen' or 'generated' (schema version 3).
-                match settings.names {
-                    NamePolicy::Free => "chosen",
-                    NamePolicy::Generated => "generated",
-                }
-            ],
+        let live: u32 = db.query_row(
+            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'",
+            [host],
+            |r| r.get(0),
         )?;
-        Ok(GameId(db.last_insert_rowid()))
+        if live >= max_live {
+            return Ok(None);
+        }
+        insert_game(&db, quiz, host, settings, doc).map(Some)
     }
 
     /// Everything stored about a game. Scores are the sums of the stored points, so the report
