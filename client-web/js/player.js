@@ -143,7 +143,9 @@ $("join-form").onsubmit = (ev) => {
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
   if (!isPin(pin)) return banner("The PIN is six digits.");
-  if (!name || name.length > limits.nameChars) return banner("Pick a nickname of 1 to 20 characters.");
+  // Characters as the server counts them: an emoji such as a family or a flag is one.
+  const chars = typeof Intl.Segmenter === "function" ? [...new Intl.Segmenter().segment(name)].length : [...name].length;
+  if (!name || chars > limits.nameChars) return banner("Pick a nickname of 1 to 20 characters.");
   if (!conn.send(msg.join(pin, name))) return banner("Not connected to the server yet. Try again in a moment.");
   pending = "join";
   $("join-btn").disabled = true;

@@ -469,7 +469,7 @@ impl ErrorCode {
             ErrorCode::NotJoined => "join a room first",
             ErrorCode::AlreadyJoined => "this connection is already in a room",
             ErrorCode::NoSuchRoom => "no room has that PIN",
-            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters, with nothing invisible",
+            ErrorCode::BadName => "names are 1 to 20 letters, digits, emoji, spaces or _-.' characters, with nothing invisible",
             ErrorCode::NameTaken => "that name is already taken in this room",
             ErrorCode::RoomFull => "the room is full",
             ErrorCode::RoomLocked => "the host has locked the room",

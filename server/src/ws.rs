@@ -400,6 +400,15 @@ impl Conn {
             (Bound::Player { .. }, msg) if msg.is_host_command() => self.error(ErrorCode::NotHost),
             // A screen on the wall only watches; it never commands nor speaks.
             (Bound::Screen { .. }, _) => self.error(ErrorCode::NotHost),
+            (Bound::Player { .. } | Bound::Host { .. }, ClientMsg::Chat { text, .. })
+                if crate::names::hidden_char(&text).is_some() =>
+            {
+                self.send(ServerMsg::bad_field(
+                    "text",
+                    "a chat message cannot contain control, zero-width or direction-changing \
+                     characters",
+                ))
+            }
             (Bound::Player { room, player }, msg) => {
                 let cmd = RoomCmd::Player {
                     conn,
