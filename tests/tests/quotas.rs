@@ -203,3 +203,42 @@ async fn the_admin_is_bound_by_the_same_quotas() {
         .unwrap();
     refused_quota(&r, "--max-quizzes");
 }
+
+#[tokio::test]
+async fn racing_host_messages_and_creates_cannot_overshoot_a_quota() {
+    let game = Game::with_config(common::one_question(), |c| {
+        c.max_rooms_per_host = 2;
+        c.max_quizzes = 3;
+    })
+    .await;
+    let hosts =
+        (0..6).map(|_| Host::create(&game.url, &game.token, game.quiz_id, Default::default()));
+    let created = futures::future::join_all(hosts).await;
+    assert_eq!(
+        created.iter().filter(|h| h.is_ok()).count(),
+        2,
+        "two rooms of six asked"
+    );
+    assert_eq!(games_of(&game, &game.token).await, 2, "two games stored");
+
+    let http = game.server.http();
+    let posts =
+        (0..6).map(|_| http.post("/api/quizzes", Some(&game.token), common::one_question()));
+    let statuses: Vec<u16> = futures::future::join_all(posts)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status)
+        .collect();
+    // The admin stored one quiz at the start.
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 403).count(),
+        4,
+        "{statuses:?}"
+    );
+    assert_eq!(quiz_ids(&game, &game.token).await.len(), 3);
+}
