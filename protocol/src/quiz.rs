@@ -165,21 +165,38 @@ impl QuizDoc {
     /// trimmed. Refused for the same reasons as `validate`.
     pub fn normalised(&self) -> Result<QuizDoc, QuizError> {
         self.validate()?;
+        Ok(self.tidied())
+    }
+
+    /// Every text trimmed and every field its kind does not use dropped, without checking
+    /// anything else: for a document stored before [`QuizDoc::normalised`] existed, so that it
+    /// is served and played in the normalised form (and still plays).
+    pub fn tidied(&self) -> QuizDoc {
         let trim = |s: &String| s.trim().to_owned();
         let trim_all = |v: &Option<Vec<String>>| v.as_ref().map(|v| v.iter().map(trim).collect());
-        Ok(QuizDoc {
-            title: trim(&self.title),
-            questions: self
-                .questions
-                .iter()
-                .map(|q| QuestionDoc {
+        let questions = self
+            .questions
+            .iter()
+            .map(|q| {
+                let (choices, correct, accept) = match q.kind {
+                    QuestionKind::Choice | QuestionKind::Multi => (true, true, false),
+                    QuestionKind::TrueFalse => (false, true, false),
+                    QuestionKind::TypeAnswer => (false, false, true),
+                    QuestionKind::Poll => (true, false, false),
+                };
+                QuestionDoc {
                     text: trim(&q.text),
-                    choices: trim_all(&q.choices),
-                    accept: trim_all(&q.accept),
+                    choices: trim_all(&q.choices).filter(|_| choices),
+                    correct: q.correct.clone().filter(|_| correct),
+                    accept: trim_all(&q.accept).filter(|_| accept),
                     ..q.clone()
-                })
-                .collect(),
-        })
+                }
+            })
+            .collect();
+        QuizDoc {
+            title: trim(&self.title),
+            questions,
+        }
     }
 }
 

@@ -2177,6 +2177,27 @@ fn accept_has_at_most_20_entries_of_at_most_100_characters() {
 }
 
 #[test]
+fn a_document_stored_before_the_bounds_is_tidied_into_one_that_plays() {
+    // What an older server stored: a padded title, true_false choices, accept on a choice.
+    let old: QuizDoc = serde_json::from_value(json!({"title": format!("Old{}", " ".repeat(5000)), "questions": [
+        {"kind": "true_false", "text": " Q ", "choices": ["Yes", "No"], "correct": [1]},
+        {"kind": "choice", "text": "Q", "choices": ["a ", "b"], "correct": [0], "accept": ["x"]},
+        {"kind": "type_answer", "text": "Q", "correct": [0], "accept": [" Au "]}
+    ]}))
+    .expect("doc");
+    assert!(old.validate().is_err(), "new documents like it are refused");
+    let tidy = old.tidied();
+    let want: QuizDoc = serde_json::from_value(json!({"title": "Old", "questions": [
+        {"kind": "true_false", "text": "Q", "correct": [1]},
+        {"kind": "choice", "text": "Q", "choices": ["a", "b"], "correct": [0]},
+        {"kind": "type_answer", "text": "Q", "accept": ["Au"]}
+    ]}))
+    .expect("doc");
+    assert_eq!(tidy, want);
+    assert!(tidy.validate().is_ok(), "and it still plays");
+}
+
+#[test]
 fn the_normalised_document_is_what_validation_read() {
     let doc: QuizDoc = serde_json::from_value(json!({"title": " T ", "questions": [
         {"kind": "choice", "text": " Q ", "choices": [" a", "b "], "correct": [0], "time_limit_s": 10},

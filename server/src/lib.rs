@@ -215,7 +215,7 @@ impl App {
         for game in running {
             let restored = game.and_then(|g| {
                 let id = g.game;
-                let quiz = g.doc.validate().map_err(|e| (id, e.message))?;
+                let quiz = g.doc.tidied().validate().map_err(|e| (id, e.message))?;
                 let settings = room::Settings {
                     pin: g.pin,
                     game_id: id,

@@ -1000,7 +1000,8 @@ impl Store {
             let doc: QuizDoc = serde_json::from_str(&doc)?;
             out.push(QuizSummary {
                 id: QuizId(id),
-                title,
+                // An older server stored titles untrimmed.
+                title: title.trim().to_owned(),
                 questions: doc.questions.len(),
                 builtin,
             });
@@ -1020,7 +1021,8 @@ impl Store {
             Ok(StoredQuiz {
                 owner_id,
                 builtin: builtin.is_some(),
-                doc: serde_json::from_str(&doc)?,
+                // Normalised as stored today, should an older server have kept it padded.
+                doc: serde_json::from_str::<QuizDoc>(&doc)?.tidied(),
             })
         })
         .transpose()
@@ -1049,7 +1051,7 @@ impl Store {
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let db = lock(&self.db);
         let mut stmt = db.prepare(
-            "SELECT g.id, g.quiz_id, json_extract(g.quiz_doc, '$.title'), g.mode, g.status,
+            "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
                     (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id),
                     g.created_at, g.finished_at, g.private, g.pin, g.host_key
@@ -1209,7 +1211,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let doc: QuizDoc = serde_json::from_str(&doc)?;
+        // Normalised as stored today, should an older server have kept the copy padded.
+        let doc = serde_json::from_str::<QuizDoc>(&doc)?.tidied();
         let mut stmt = db.prepare(
             "SELECT p.player_id, p.name, p.status,
                     COALESCE(SUM(a.points), 0),

@@ -524,11 +524,12 @@ impl Conn {
         })
         .await
         .map_err(ServerMsg::error_code)?;
-        // The game keeps the normalised copy: a quiz stored padded by an older server is
-        // played and kept trimmed.
-        let refused = || ServerMsg::error_code(ErrorCode::NoSuchQuiz);
-        let doc = stored.doc.normalised().map_err(|_| refused())?;
-        let quiz = doc.validate().map_err(|_| refused())?;
+        // The game keeps the normalised copy (the store tidies a quiz an older server kept
+        // padded or with fields its kind does not use).
+        let doc = stored.doc;
+        let quiz = doc
+            .validate()
+            .map_err(|_| ServerMsg::error_code(ErrorCode::NoSuchQuiz))?;
         crate::http::quizzes::too_big(&self.app, &doc)
             .map_err(|m| ServerMsg::error(ErrorCode::QuotaExceeded, m))?;
         let lobby = self.app.lobby().clone();

@@ -174,22 +174,31 @@ async fn a_room_is_not_created_from_a_quiz_over_max_quiz_kb() {
 }
 
 #[tokio::test]
-async fn a_quiz_stored_padded_by_an_older_server_is_played_and_copied_trimmed() {
+async fn a_quiz_stored_padded_by_an_older_server_is_served_played_and_copied_tidied() {
     let game = Game::with(common::one_question()).await;
-    let mut doc: quizrace_protocol::QuizDoc =
-        serde_json::from_value(common::one_question()).unwrap();
-    doc.title = format!("  Old{}", " ".repeat(300));
+    // Straight into the database, as an older server stored it: padded, with true_false
+    // choices it never checked.
+    let old = json!({"title": format!("  Old{}", " ".repeat(3000)), "questions": [
+        {"kind":"true_false","text":"Q ","choices":["Yes","No"],"correct":[1],"time_limit_s":10}
+    ]});
+    let tidy = json!({"title": "Old", "questions": [
+        {"kind":"true_false","text":"Q","correct":[1],"time_limit_s":10}
+    ]});
+    let doc = serde_json::from_value(old).unwrap();
     let id = game.server.app.store().create_quiz(1, &doc).unwrap();
+    let http = game.server.http();
+    let served = http
+        .get(&format!("/api/quizzes/{}", id.0), Some(&game.token))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(served, tidy);
     let host = Host::create(&game.url, &game.token, id.0, Default::default())
         .await
-        .unwrap();
-    let report = game
-        .server
-        .http()
-        .game(&game.token, host.game_id.0)
-        .await
-        .unwrap();
-    assert_eq!(report["quiz"]["title"], json!("Old"), "{report}");
+        .expect("it still plays");
+    let report = http.game(&game.token, host.game_id.0).await.unwrap();
+    assert_eq!(report["quiz"], tidy, "{report}");
 }
 
 #[tokio::test]
