@@ -205,7 +205,9 @@ $("join-form").onsubmit = (ev) => {
   const saved = savedId(pin);
   // An entry carried over from the old per-PIN keys has no name: it is this device's player.
   const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
-  if (!back && (!name || name.length > limits.nameChars)) {
+  // Characters as the server counts them: an emoji such as a family or a flag is one.
+  const chars = typeof Intl.Segmenter === "function" ? [...new Intl.Segmenter().segment(name)].length : [...name].length;
+  if (!back && (!name || chars > limits.nameChars)) {
     return markField($("name"), "Pick a nickname of 1 to 20 characters.").focus();
   }
   if (!conn.send(back ? msg.resume(pin, saved.token) : msg.join(pin, name))) {

@@ -16,8 +16,9 @@ pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
 pub use parse::{parse_client, ParseError};
 pub use quiz::{
-    AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, DEFAULT_TIME_LIMIT_S,
-    MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
+    AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, DEFAULT_TIME_LIMIT_S, MAX_ACCEPT,
+    MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_TEXT_CHARS, MAX_TIME_LIMIT_S, MAX_TITLE_CHARS,
+    MIN_TIME_LIMIT_S,
 };
 
 /// Largest text frame a client may send, in bytes.

@@ -455,6 +455,9 @@ pub enum ErrorCode {
     NoSuchAccount,
     /// HTTP only: a built-in sample quiz cannot be changed or deleted (409).
     ReadOnly,
+    /// An account's quota is used up (live rooms, stored quizzes, quiz size); the message
+    /// names the quota. HTTP 403 or 429; on the socket, the answer to `host`.
+    QuotaExceeded,
 }
 
 impl ErrorCode {
@@ -466,7 +469,7 @@ impl ErrorCode {
             ErrorCode::NotJoined => "join a room first",
             ErrorCode::AlreadyJoined => "this connection is already in a room",
             ErrorCode::NoSuchRoom => "no room has that PIN",
-            ErrorCode::BadName => "names are 1 to 20 letters, digits, spaces or _-.' characters, with nothing invisible",
+            ErrorCode::BadName => "names are 1 to 20 letters, digits, emoji, spaces or _-.' characters, with nothing invisible",
             ErrorCode::NameTaken => "that name is already taken in this room",
             ErrorCode::RoomFull => "the room is full",
             ErrorCode::RoomLocked => "the host has locked the room",
@@ -492,6 +495,7 @@ impl ErrorCode {
             ErrorCode::UsernameTaken => "another account already has that username",
             ErrorCode::NoSuchAccount => "no such account",
             ErrorCode::ReadOnly => "a built-in sample quiz cannot be changed; copy it instead",
+            ErrorCode::QuotaExceeded => "this account has reached a limit set by the server",
         }
     }
 }

@@ -8,9 +8,33 @@ pub const MIN_TIME_LIMIT_S: u32 = 5;
 pub const MAX_TIME_LIMIT_S: u32 = 240;
 pub const DEFAULT_TIME_LIMIT_S: u32 = 20;
 pub const MAX_QUESTIONS: usize = 200;
-const MAX_TITLE_CHARS: usize = 120;
-const MAX_TEXT_CHARS: usize = 500;
-const MAX_CHOICE_CHARS: usize = 120;
+pub const MAX_TITLE_CHARS: usize = 120;
+pub const MAX_TEXT_CHARS: usize = 500;
+pub const MAX_CHOICE_CHARS: usize = 120;
+/// Accepted answers of a `type_answer` question, and the length of each.
+pub const MAX_ACCEPT: usize = 20;
+pub const MAX_ACCEPT_CHARS: usize = 100;
+/// Every text is bounded in raw bytes too, before trimming: at most this many bytes per
+/// character allowed (UTF-8 needs up to 4), so a short title padded with a megabyte of spaces
+/// is refused rather than trimmed.
+const BYTES_PER_CHAR: usize = 4;
+
+/// `raw` trimmed, or why not: empty after trimming, over `max_chars` characters, or over
+/// `max_chars * BYTES_PER_CHAR` bytes before trimming. `what` names it in the message.
+fn bounded(raw: &str, max_chars: usize, what: &str) -> Result<String, String> {
+    let max_bytes = max_chars * BYTES_PER_CHAR;
+    if raw.len() > max_bytes {
+        return Err(format!("{what} is longer than {max_bytes} bytes"));
+    }
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if text.chars().count() > max_chars {
+        return Err(format!("{what} is longer than {max_chars} characters"));
+    }
+    Ok(text.to_owned())
+}
 
 /// A quiz as authored: `POST /api/quizzes` takes this JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,13 +141,11 @@ impl QuizDoc {
             choice: None,
             message: message.to_owned(),
         };
-        let title = self.title.trim();
-        if title.is_empty() {
+        if self.title.trim().is_empty() {
             return Err(whole("title", "the quiz needs a title"));
         }
-        if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(whole("title", "the title is at most 120 characters"));
-        }
+        let title =
+            bounded(&self.title, MAX_TITLE_CHARS, "the title").map_err(|m| whole("title", &m))?;
         if self.questions.is_empty() {
             return Err(whole("questions", "the quiz has no questions"));
         }
@@ -136,10 +158,45 @@ impl QuizDoc {
             .enumerate()
             .map(|(i, q)| q.validate(i))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Quiz {
-            title: title.to_owned(),
+        Ok(Quiz { title, questions })
+    }
+
+    /// The document as it is stored and served: what [`QuizDoc::validate`] read, every text
+    /// trimmed. Refused for the same reasons as `validate`.
+    pub fn normalised(&self) -> Result<QuizDoc, QuizError> {
+        self.validate()?;
+        Ok(self.tidied())
+    }
+
+    /// Every text trimmed and every field its kind does not use dropped, without checking
+    /// anything else: for a document stored before [`QuizDoc::normalised`] existed, so that it
+    /// is served and played in the normalised form (and still plays).
+    pub fn tidied(&self) -> QuizDoc {
+        let trim = |s: &String| s.trim().to_owned();
+        let trim_all = |v: &Option<Vec<String>>| v.as_ref().map(|v| v.iter().map(trim).collect());
+        let questions = self
+            .questions
+            .iter()
+            .map(|q| {
+                let (choices, correct, accept) = match q.kind {
+                    QuestionKind::Choice | QuestionKind::Multi => (true, true, false),
+                    QuestionKind::TrueFalse => (false, true, false),
+                    QuestionKind::TypeAnswer => (false, false, true),
+                    QuestionKind::Poll => (true, false, false),
+                };
+                QuestionDoc {
+                    text: trim(&q.text),
+                    choices: trim_all(&q.choices).filter(|_| choices),
+                    correct: q.correct.clone().filter(|_| correct),
+                    accept: trim_all(&q.accept).filter(|_| accept),
+                    ..q.clone()
+                }
+            })
+            .collect();
+        QuizDoc {
+            title: trim(&self.title),
             questions,
-        })
+        }
     }
 }
 
@@ -156,15 +213,34 @@ impl QuestionDoc {
             choice: Some(c),
             ..err("choices", format!("choice {} {what}", c + 1))
         };
-        let text = self.text.trim();
-        if text.is_empty() {
-            return Err(err("text", "the question text is empty".into()));
-        }
-        if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(err(
-                "text",
-                "the question text is at most 500 characters".into(),
-            ));
+        let text =
+            bounded(&self.text, MAX_TEXT_CHARS, "the question text").map_err(|m| err("text", m))?;
+        // A kind refuses what it does not use rather than storing it unchecked.
+        let unused = match self.kind {
+            QuestionKind::TrueFalse if self.choices.is_some() => Some((
+                "choices",
+                "a true_false question has the fixed choices True and False; remove `choices`",
+            )),
+            QuestionKind::TypeAnswer if self.choices.is_some() => Some((
+                "choices",
+                "a type_answer question has no choices; remove `choices`",
+            )),
+            QuestionKind::TypeAnswer if self.correct.is_some() => Some((
+                "correct",
+                "a type_answer question lists its answers in `accept`; remove `correct`",
+            )),
+            QuestionKind::Choice | QuestionKind::TrueFalse | QuestionKind::Multi
+                if self.accept.is_some() =>
+            {
+                Some((
+                    "accept",
+                    "only a type_answer question has `accept`; use `correct`",
+                ))
+            }
+            _ => None,
+        };
+        if let Some((field, message)) = unused {
+            return Err(err(field, message.into()));
         }
         let limit_s = self.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
         if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit_s) {
@@ -187,14 +263,9 @@ impl QuestionDoc {
                 }
                 let mut out = Vec::with_capacity(given.len());
                 for (c, choice) in given.iter().enumerate() {
-                    let choice = choice.trim();
-                    if choice.is_empty() {
-                        return Err(bad_choice(c, "is empty"));
-                    }
-                    if choice.chars().count() > MAX_CHOICE_CHARS {
-                        return Err(bad_choice(c, "is longer than 120 characters"));
-                    }
-                    out.push(choice.to_owned());
+                    let choice = bounded(choice, MAX_CHOICE_CHARS, "")
+                        .map_err(|m| bad_choice(c, m.trim_start()))?;
+                    out.push(choice);
                 }
                 out
             }
@@ -216,22 +287,24 @@ impl QuestionDoc {
                 AnswerKey::Poll
             }
             QuestionKind::TypeAnswer => {
-                let accept: Vec<String> = self
-                    .accept
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| a.trim().to_owned())
-                    .collect();
-                if accept.is_empty() {
+                let given = self.accept.as_deref().unwrap_or_default();
+                if given.is_empty() {
                     return Err(err(
                         "accept",
                         "a type_answer question needs a non-empty `accept` list".into(),
                     ));
                 }
-                if accept.iter().any(|a| a.is_empty()) {
-                    return Err(err("accept", "an accepted answer is empty".into()));
+                if given.len() > MAX_ACCEPT {
+                    return Err(err(
+                        "accept",
+                        format!("at most {MAX_ACCEPT} accepted answers, has {}", given.len()),
+                    ));
                 }
+                let accept = given
+                    .iter()
+                    .map(|a| bounded(a, MAX_ACCEPT_CHARS, "an accepted answer"))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|m| err("accept", m))?;
                 AnswerKey::Accept(accept)
             }
             QuestionKind::Choice | QuestionKind::TrueFalse | QuestionKind::Multi => {
@@ -264,7 +337,7 @@ impl QuestionDoc {
         };
         Ok(Question {
             kind: self.kind,
-            text: text.to_owned(),
+            text,
             choices,
             time_limit_ms: u64::from(limit_s) * 1000,
             points,

@@ -1837,10 +1837,11 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::UsernameTaken => "username_taken",
         ErrorCode::NoSuchAccount => "no_such_account",
         ErrorCode::ReadOnly => "read_only",
+        ErrorCode::QuotaExceeded => "quota_exceeded",
     }
 }
 
-const ALL_CODES: [ErrorCode; 31] = [
+const ALL_CODES: [ErrorCode; 32] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -1872,6 +1873,7 @@ const ALL_CODES: [ErrorCode; 31] = [
     ErrorCode::UsernameTaken,
     ErrorCode::NoSuchAccount,
     ErrorCode::ReadOnly,
+    ErrorCode::QuotaExceeded,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -1929,6 +1931,8 @@ fn every_code_named_in_the_protocol_exists_plus_our_additions() {
         "username_taken",
         "no_such_account",
         "read_only",
+        // Named under "Errors added" of the v2 contract.
+        "quota_exceeded",
     ]) {
         assert!(
             ours.contains(name),
@@ -2059,13 +2063,167 @@ fn the_protocol_example_is_a_valid_quiz() {
 fn true_false_gets_the_choices_true_and_false() {
     let quiz = example_quiz();
     assert_eq!(quiz.questions[1].choices, ["True", "False"]);
-    // Authored choices cannot relabel it: `[0]` always means True.
-    let q = accepted(
-        json!({"kind": "true_false", "text": "Sky is blue", "choices": ["Yes", "No"],
-                            "correct": [1]}),
-    );
+    let q = accepted(json!({"kind": "true_false", "text": "Sky is blue", "correct": [1]}));
     assert_eq!(q.choices, ["True", "False"]);
     assert_eq!(q.key, AnswerKey::Choices(vec![1]));
+}
+
+#[test]
+fn a_kind_refuses_the_fields_it_does_not_use_rather_than_storing_them() {
+    // Authored choices cannot relabel a true_false question (`[0]` always means True), and
+    // were stored unchecked: they are refused, as are `accept` beside choices and `correct`
+    // beside `accept`.
+    let cases = [
+        (
+            json!({"kind": "true_false", "text": "Q", "choices": ["Yes", "No"], "correct": [1]}),
+            "choices",
+        ),
+        (
+            json!({"kind": "type_answer", "text": "Q", "choices": ["a", "b"], "accept": ["a"]}),
+            "choices",
+        ),
+        (
+            json!({"kind": "type_answer", "text": "Q", "correct": [0], "accept": ["a"]}),
+            "correct",
+        ),
+        (
+            json!({"kind": "choice", "text": "Q", "choices": ["a", "b"], "correct": [0], "accept": ["a"]}),
+            "accept",
+        ),
+        (
+            json!({"kind": "true_false", "text": "Q", "correct": [0], "accept": ["x"]}),
+            "accept",
+        ),
+        (
+            json!({"kind": "multi", "text": "Q", "choices": ["a", "b"], "correct": [0], "accept": []}),
+            "accept",
+        ),
+    ];
+    for (q, field) in cases {
+        rejected_at_3(q, field);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quiz document bounds: raw bytes before trimming, the normalised form that is stored
+// ---------------------------------------------------------------------------------------------
+
+fn quiz_titled(title: &str) -> QuizDoc {
+    let mut doc = quiz_with_fourth(
+        json!({"kind": "choice", "text": "Q", "choices": ["a", "b"], "correct": [0]}),
+    );
+    doc.title = title.to_owned();
+    doc
+}
+
+#[test]
+fn a_title_padded_with_a_megabyte_of_spaces_is_refused_not_trimmed() {
+    let padded = format!("Capitals{}", " ".repeat(1 << 20));
+    let err = quiz_titled(&padded).validate().expect_err("padded title");
+    assert_eq!((err.index, err.field), (None, "title"), "{err:?}");
+    assert!(err.message.contains("bytes"), "{err:?}");
+    // Within the raw bound, spaces are trimmed away from what is stored.
+    let doc = quiz_titled("   Capitals \t ").normalised().expect("valid");
+    assert_eq!(doc.title, "Capitals");
+}
+
+#[test]
+fn every_text_of_a_question_has_a_raw_byte_bound() {
+    let pad = |s: &str, n: usize| format!("{s}{}", " ".repeat(n));
+    let cases = [
+        (
+            json!({"kind": "choice", "text": pad("Q", 2000), "choices": ["a", "b"], "correct": [0]}),
+            "text",
+        ),
+        (
+            json!({"kind": "choice", "text": "Q", "choices": ["a", pad("b", 480)], "correct": [0]}),
+            "choices",
+        ),
+        (
+            json!({"kind": "type_answer", "text": "Q", "accept": ["a", pad("b", 400)]}),
+            "accept",
+        ),
+    ];
+    for (q, field) in cases {
+        let err = rejected_at_3(q, field);
+        assert!(err.message.contains("bytes"), "{err:?}");
+    }
+    // Just inside every bound: accepted, and trimmed.
+    let q = accepted(
+        json!({"kind": "choice", "text": pad("Q", 1999), "choices": ["a", pad("b", 479)], "correct": [0]}),
+    );
+    assert_eq!((q.text.as_str(), q.choices[1].as_str()), ("Q", "b"));
+    let q = accepted(json!({"kind": "type_answer", "text": "Q", "accept": [pad("b", 399)]}));
+    assert_eq!(q.key, AnswerKey::Accept(vec!["b".into()]));
+}
+
+#[test]
+fn accept_has_at_most_20_entries_of_at_most_100_characters() {
+    let twenty: Vec<String> = (0..20).map(|i| format!("a{i}")).collect();
+    accepted(json!({"kind": "type_answer", "text": "Q", "accept": twenty}));
+    let mut more = twenty.clone();
+    more.push("one too many".into());
+    let err = rejected_at_3(
+        json!({"kind": "type_answer", "text": "Q", "accept": more}),
+        "accept",
+    );
+    assert!(err.message.contains("20"), "{err:?}");
+    accepted(json!({"kind": "type_answer", "text": "Q", "accept": ["é".repeat(100)]}));
+    let err = rejected_at_3(
+        json!({"kind": "type_answer", "text": "Q", "accept": ["é".repeat(101)]}),
+        "accept",
+    );
+    assert!(err.message.contains("100"), "{err:?}");
+}
+
+#[test]
+fn a_document_stored_before_the_bounds_is_tidied_into_one_that_plays() {
+    // What an older server stored: a padded title, true_false choices, accept on a choice.
+    let old: QuizDoc = serde_json::from_value(json!({"title": format!("Old{}", " ".repeat(5000)), "questions": [
+        {"kind": "true_false", "text": " Q ", "choices": ["Yes", "No"], "correct": [1]},
+        {"kind": "choice", "text": "Q", "choices": ["a ", "b"], "correct": [0], "accept": ["x"]},
+        {"kind": "type_answer", "text": "Q", "correct": [0], "accept": [" Au "]}
+    ]}))
+    .expect("doc");
+    assert!(old.validate().is_err(), "new documents like it are refused");
+    let tidy = old.tidied();
+    let want: QuizDoc = serde_json::from_value(json!({"title": "Old", "questions": [
+        {"kind": "true_false", "text": "Q", "correct": [1]},
+        {"kind": "choice", "text": "Q", "choices": ["a", "b"], "correct": [0]},
+        {"kind": "type_answer", "text": "Q", "accept": ["Au"]}
+    ]}))
+    .expect("doc");
+    assert_eq!(tidy, want);
+    assert!(tidy.validate().is_ok(), "and it still plays");
+}
+
+#[test]
+fn the_normalised_document_is_what_validation_read() {
+    let doc: QuizDoc = serde_json::from_value(json!({"title": " T ", "questions": [
+        {"kind": "choice", "text": " Q ", "choices": [" a", "b "], "correct": [0], "time_limit_s": 10},
+        {"kind": "type_answer", "text": "Q\n", "accept": [" Au ", "au"]},
+        {"kind": "true_false", "text": "Q", "correct": [1], "points": "double"}
+    ]}))
+    .expect("doc");
+    let want: QuizDoc = serde_json::from_value(json!({"title": "T", "questions": [
+        {"kind": "choice", "text": "Q", "choices": ["a", "b"], "correct": [0], "time_limit_s": 10},
+        {"kind": "type_answer", "text": "Q", "accept": ["Au", "au"]},
+        {"kind": "true_false", "text": "Q", "correct": [1], "points": "double"}
+    ]}))
+    .expect("doc");
+    let normal = doc.normalised().expect("valid");
+    assert_eq!(normal, want);
+    assert_eq!(
+        normal.validate(),
+        doc.validate(),
+        "the same quiz either way"
+    );
+    assert_eq!(
+        normal.normalised().as_ref(),
+        Ok(&normal),
+        "normalising twice changes nothing"
+    );
+    assert!(quiz_titled(" ").normalised().is_err());
 }
 
 #[test]

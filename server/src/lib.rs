@@ -44,6 +44,10 @@ use tokio::sync::{oneshot, watch};
 pub const DEFAULT_MAX_PLAYERS: u32 = 5000;
 /// Default cap on open connections from one source address.
 pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
+/// Default quotas per account: live rooms, stored quizzes, and one quiz document's size.
+pub const DEFAULT_MAX_ROOMS_PER_HOST: u32 = 20;
+pub const DEFAULT_MAX_QUIZZES: u32 = 500;
+pub const DEFAULT_MAX_QUIZ_KB: u32 = 256;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -74,6 +78,14 @@ pub struct Config {
     /// Where players reach this server (`https://quiz.example.org`, no trailing slash), for
     /// join links and QR codes; `None`: the `Host` of the request that asks.
     pub public_url: Option<String>,
+    /// Rooms one account may have live at once (games running, in the lobby or in play);
+    /// admins included.
+    pub max_rooms_per_host: u32,
+    /// Quizzes one account may have stored (deleted ones do not count).
+    pub max_quizzes: u32,
+    /// Largest quiz document, as stored (normalised JSON), in bytes; a room is not created
+    /// from a larger one either.
+    pub max_quiz_bytes: usize,
 }
 
 impl Config {
@@ -93,6 +105,9 @@ impl Config {
             allow_origins: Vec::new(),
             blocked_words: Vec::new(),
             public_url: None,
+            max_rooms_per_host: DEFAULT_MAX_ROOMS_PER_HOST,
+            max_quizzes: DEFAULT_MAX_QUIZZES,
+            max_quiz_bytes: DEFAULT_MAX_QUIZ_KB as usize * 1024,
         }
     }
 }
@@ -205,7 +220,7 @@ impl App {
         for game in running {
             let restored = game.and_then(|g| {
                 let id = g.game;
-                let quiz = g.doc.validate().map_err(|e| (id, e.message))?;
+                let quiz = g.doc.tidied().validate().map_err(|e| (id, e.message))?;
                 let settings = room::Settings {
                     pin: g.pin,
                     game_id: id,

@@ -1,7 +1,10 @@
 //! The `quizrace` binary: command line, logging, signals. Everything else is in the library.
 
 use clap::Parser;
-use quizrace::{run, App, Config, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS};
+use quizrace::{
+    run, App, Config, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS, DEFAULT_MAX_QUIZZES,
+    DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +45,18 @@ struct Args {
     /// links and QR codes (default: the address the host's browser used).
     #[arg(long, env = "QUIZ_PUBLIC_URL", value_parser = quizrace::parse_public_url)]
     public_url: Option<String>,
+    /// Most live rooms (games not yet finished) one account may host at once, admins too.
+    #[arg(long, env = "QUIZ_MAX_ROOMS_PER_HOST", default_value_t = DEFAULT_MAX_ROOMS_PER_HOST,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_rooms_per_host: u32,
+    /// Most quizzes one account may have stored (deleted ones do not count).
+    #[arg(long, env = "QUIZ_MAX_QUIZZES", default_value_t = DEFAULT_MAX_QUIZZES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_quizzes: u32,
+    /// Largest quiz document in KiB, as stored; rooms are not created from larger ones.
+    #[arg(long, env = "QUIZ_MAX_QUIZ_KB", default_value_t = DEFAULT_MAX_QUIZ_KB,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    max_quiz_kb: u32,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -113,6 +128,9 @@ async fn serve(args: Args) -> Result<(), String> {
         max_players: args.max_players,
         allow_origins: args.allow_origin,
         public_url: args.public_url,
+        max_rooms_per_host: args.max_rooms_per_host,
+        max_quizzes: args.max_quizzes,
+        max_quiz_bytes: args.max_quiz_kb as usize * 1024,
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args
             .max_connections

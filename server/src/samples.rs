@@ -14,7 +14,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Parses and validates every built-in quiz.
+/// Parses and validates every built-in quiz, normalised as it will be stored.
 pub fn load() -> Result<Vec<(&'static str, QuizDoc)>, StartError> {
     SAMPLES
         .iter()
@@ -24,7 +24,8 @@ pub fn load() -> Result<Vec<(&'static str, QuizDoc)>, StartError> {
                 message,
             };
             let doc: QuizDoc = serde_json::from_str(json).map_err(|e| fail(e.to_string()))?;
-            doc.validate().map_err(|e| fail(e.to_string()))?;
+            // Stored normalised, as every quiz is.
+            let doc = doc.normalised().map_err(|e| fail(e.to_string()))?;
             Ok((*name, doc))
         })
         .collect()

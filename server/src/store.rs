@@ -444,6 +444,46 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn insert_game(
+    db: &Connection,
+    quiz: QuizId,
+    host: i64,
+    settings: &Settings,
+    doc: &QuizDoc,
+) -> Result<GameId> {
+    db.execute(
+        "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
+                           host_key, max_players, auto_advance_ms, chat, names)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            quiz.0,
+            host,
+            settings.pin.0,
+            settings.mode.as_str(),
+            serde_json::to_string(doc)?,
+            unix_now(),
+            settings.host_key,
+            settings.max_players,
+            settings.auto_advance_ms,
+            settings.chat,
+            // Stored as 'chosen' or 'generated' (schema version 3).
+            match settings.names {
+                NamePolicy::Free => "chosen",
+                NamePolicy::Generated => "generated",
+            }
+        ],
+    )?;
+    Ok(GameId(db.last_insert_rowid()))
+}
+
+fn insert_quiz(db: &Connection, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+    db.execute(
+        "INSERT INTO quizzes (owner_id, title, doc, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![owner, doc.title, serde_json::to_string(doc)?, unix_now()],
+    )?;
+    Ok(QuizId(db.last_insert_rowid()))
+}
+
 impl Store {
     /// Opens (or creates) the database, applies migrations and starts the writer thread.
     pub fn open(path: &Path) -> Result<Store> {
@@ -909,12 +949,28 @@ impl Store {
     }
 
     pub fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+        insert_quiz(&lock(&self.db), owner, doc)
+    }
+
+    /// Stores a new quiz unless `owner` already has `max` (deleted and built-in ones do not
+    /// count): `None` then. Counted and inserted under one lock, so racing requests cannot
+    /// overshoot.
+    pub fn create_quiz_within(
+        &self,
+        owner: i64,
+        doc: &QuizDoc,
+        max: u32,
+    ) -> Result<Option<QuizId>> {
         let db = lock(&self.db);
-        db.execute(
-            "INSERT INTO quizzes (owner_id, title, doc, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![owner, doc.title, serde_json::to_string(doc)?, unix_now()],
+        let held: u32 = db.query_row(
+            "SELECT COUNT(*) FROM quizzes WHERE owner_id = ?1 AND deleted = 0 AND builtin IS NULL",
+            [owner],
+            |r| r.get(0),
         )?;
-        Ok(QuizId(db.last_insert_rowid()))
+        if held >= max {
+            return Ok(None);
+        }
+        insert_quiz(&db, owner, doc).map(Some)
     }
 
     /// The quizzes an account may host: its own and the built-in ones.
@@ -938,7 +994,8 @@ impl Store {
             let doc: QuizDoc = serde_json::from_str(&doc)?;
             out.push(QuizSummary {
                 id: QuizId(id),
-                title,
+                // An older server stored titles untrimmed.
+                title: title.trim().to_owned(),
                 questions: doc.questions.len(),
                 builtin,
             });
@@ -958,7 +1015,8 @@ impl Store {
             Ok(StoredQuiz {
                 owner_id,
                 builtin: builtin.is_some(),
-                doc: serde_json::from_str(&doc)?,
+                // Normalised as stored today, should an older server have kept it padded.
+                doc: serde_json::from_str::<QuizDoc>(&doc)?.tidied(),
             })
         })
         .transpose()
@@ -987,7 +1045,7 @@ impl Store {
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let db = lock(&self.db);
         let mut stmt = db.prepare(
-            "SELECT g.id, g.quiz_id, json_extract(g.quiz_doc, '$.title'), g.mode, g.status,
+            "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
                     (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id),
                     g.created_at, g.finished_at, g.private, g.pin, g.host_key
@@ -1104,30 +1162,30 @@ impl Store {
         settings: &Settings,
         doc: &QuizDoc,
     ) -> Result<GameId> {
+        insert_game(&lock(&self.db), quiz, host, settings, doc)
+    }
+
+    /// Stores a new game unless `host` already has `max_live` running (a room in the lobby or
+    /// in play; a game stays `running` across a restart, when its room is rebuilt): `None`
+    /// then. Counted and inserted under one lock, so racing `host` messages cannot overshoot.
+    pub fn create_game_within(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        max_live: u32,
+    ) -> Result<Option<GameId>> {
         let db = lock(&self.db);
-        db.execute(
-            "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                               host_key, max_players, auto_advance_ms, chat, names)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                quiz.0,
-                host,
-                settings.pin.0,
-                settings.mode.as_str(),
-                serde_json::to_string(doc)?,
-                unix_now(),
-                settings.host_key,
-                settings.max_players,
-                settings.auto_advance_ms,
-                settings.chat,
-                // Stored as 'chosen' or 'generated' (schema version 3).
-                match settings.names {
-                    NamePolicy::Free => "chosen",
-                    NamePolicy::Generated => "generated",
-                }
-            ],
+        let live: u32 = db.query_row(
+            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'",
+            [host],
+            |r| r.get(0),
         )?;
-        Ok(GameId(db.last_insert_rowid()))
+        if live >= max_live {
+            return Ok(None);
+        }
+        insert_game(&db, quiz, host, settings, doc).map(Some)
     }
 
     /// Everything stored about a game. Scores are the sums of the stored points, so the report
@@ -1147,7 +1205,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let doc: QuizDoc = serde_json::from_str(&doc)?;
+        // Normalised as stored today, should an older server have kept the copy padded.
+        let doc = serde_json::from_str::<QuizDoc>(&doc)?.tidied();
         let mut stmt = db.prepare(
             "SELECT p.player_id, p.name, p.status,
                     COALESCE(SUM(a.points), 0),

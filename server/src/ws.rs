@@ -368,8 +368,8 @@ impl Conn {
                     chat,
                     names,
                 };
-                if let Err(code) = self.create_room(request).await {
-                    self.error(code);
+                if let Err(refusal) = self.create_room(request).await {
+                    self.send(refusal);
                 }
             }
             (
@@ -402,6 +402,15 @@ impl Conn {
             (Bound::Player { .. }, msg) if msg.is_host_command() => self.error(ErrorCode::NotHost),
             // A screen on the wall only watches; it never commands nor speaks.
             (Bound::Screen { .. }, _) => self.error(ErrorCode::NotHost),
+            (Bound::Player { .. } | Bound::Host { .. }, ClientMsg::Chat { text, .. })
+                if crate::names::hidden_char(&text).is_some() =>
+            {
+                self.send(ServerMsg::bad_field(
+                    "text",
+                    "a chat message cannot contain control, zero-width or direction-changing \
+                     characters",
+                ))
+            }
             (Bound::Player { room, player }, msg) => {
                 let cmd = RoomCmd::Player {
                     conn,
@@ -499,7 +508,7 @@ impl Conn {
     }
 
     /// `host`: checks the login and the quiz, stores the game, starts the room, attaches.
-    async fn create_room(&mut self, req: HostRequest) -> Result<(), ErrorCode> {
+    async fn create_room(&mut self, req: HostRequest) -> Result<(), ServerMsg> {
         let store = self.app.store().clone();
         let token = req.token;
         let quiz_id = req.quiz_id;
@@ -515,12 +524,26 @@ impl Conn {
                 .ok_or(ErrorCode::NoSuchQuiz)?;
             Ok((account, quiz))
         })
-        .await?;
-        let quiz = stored.doc.validate().map_err(|_| ErrorCode::NoSuchQuiz)?;
+        .await
+        .map_err(ServerMsg::error_code)?;
+        // The game keeps the normalised copy (the store tidies a quiz an older server kept
+        // padded or with fields its kind does not use).
+        let doc = stored.doc;
+        let quiz = doc
+            .validate()
+            .map_err(|_| ServerMsg::error_code(ErrorCode::NoSuchQuiz))?;
+        crate::http::quizzes::too_big(&self.app, &doc)
+            .map_err(|m| ServerMsg::error(ErrorCode::QuotaExceeded, m))?;
         let lobby = self.app.lobby().clone();
-        let pin = lobby.reserve_pin();
+        let pin = lobby.reserve_pin().ok_or_else(|| {
+            ServerMsg::error(
+                ErrorCode::ServerBusy,
+                "every room PIN is in use; try again when a game has ended",
+            )
+        })?;
         let store = self.app.store().clone();
         let server_max = self.app.config().max_players;
+        let max_live = self.app.config().max_rooms_per_host;
         let mut settings = Settings {
             pin: pin.clone(),
             game_id: quizrace_protocol::GameId(0), // set once stored
@@ -531,22 +554,38 @@ impl Conn {
             host_key: random_hex(16),
             names: req.names.unwrap_or(NamePolicy::Free),
         };
-        let (s, doc) = (settings.clone(), stored.doc);
-        settings.game_id = blocking(move || {
+        let s = settings.clone();
+        let stored_game = blocking(move || {
             store
-                .create_game(quiz_id, account.id, &s, &doc)
+                .create_game_within(quiz_id, account.id, &s, &doc, max_live)
                 .map_err(|_| ErrorCode::Internal)
         })
-        .await?;
+        .await
+        .map_err(ServerMsg::error_code)?;
+        settings.game_id = stored_game.ok_or_else(|| {
+            ServerMsg::error(
+                ErrorCode::QuotaExceeded,
+                format!(
+                    "this account already hosts {max_live} live rooms, the most this server \
+                     allows (--max-rooms-per-host); end one first"
+                ),
+            )
+        })?;
         let (game_id, host_key) = (settings.game_id, settings.host_key.clone());
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
         let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
-            return Err(ErrorCode::ServerBusy);
+            // The game row goes, or it would hold a place of the host's room quota.
+            let store = self.app.store().clone();
+            let _ =
+                blocking(move || store.abort_game(game_id).map_err(|_| ErrorCode::Internal)).await;
+            return Err(ServerMsg::error_code(ErrorCode::ServerBusy));
         };
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.app.metrics().rooms().rooms_created.inc();
-        self.attach_host(&handle, host_key, true, false).await?;
+        self.attach_host(&handle, host_key, true, false)
+            .await
+            .map_err(ServerMsg::error_code)?;
         self.bound = Bound::Host { room: handle };
         Ok(())
     }

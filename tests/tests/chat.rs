@@ -201,3 +201,59 @@ async fn the_chat_limit_is_per_player_and_counts_characters_not_bytes() {
         .await;
     assert!(got.is_ok());
 }
+
+#[tokio::test]
+async fn chat_refuses_the_invisible_characters_names_refuse_but_keeps_emoji() {
+    let game = Game::with(common::one_question()).await;
+    let mut host = game.room().await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    for bad in [
+        "hi\u{202e}olleh",    // right-to-left override
+        "\u{2066}hi\u{2069}", // isolates
+        "h\u{200b}i",         // zero-width space
+        "hi\u{feff}",         // byte order mark
+        "\u{3164}",           // Hangul filler
+        "hi\u{7}",            // bell
+        "hi\u{fe0f}",         // variation selector after a letter
+        "\u{1f600}\u{200d}",  // a joiner leading nowhere
+    ] {
+        send(
+            &mut bots[0],
+            ClientMsg::Chat {
+                text: bad.into(),
+                to: None,
+            },
+        )
+        .await;
+        assert_eq!(
+            error(&mut bots[0]).await,
+            (ErrorCode::BadField, Some("text".into())),
+            "{bad:?}"
+        );
+    }
+    send(
+        &mut host.bot,
+        ClientMsg::Chat {
+            text: "\u{202e}tsoh".into(),
+            to: None,
+        },
+    )
+    .await;
+    assert_eq!(
+        error(&mut host.bot).await,
+        (ErrorCode::BadField, Some("text".into())),
+        "the host too"
+    );
+    // Emoji sequences keep their joiners, selectors and modifiers.
+    let fine = "family \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} \u{1f1eb}\u{1f1f7} \u{2764}\u{fe0f} \u{1f44d}\u{1f3fd}";
+    send(
+        &mut bots[0],
+        ClientMsg::Chat {
+            text: fine.into(),
+            to: None,
+        },
+    )
+    .await;
+    let got = chat(&mut bots[1]).await;
+    assert_eq!(got.1, fine, "no bad chat went through before it");
+}

@@ -329,7 +329,7 @@ async fn names_that_are_empty_too_long_or_oddly_spelled_get_bad_name() {
         "Ada!",
         "tab\there",
         "new\nline",
-        "emoji 🎉",
+        "emoji 🎉\u{200d}", // an emoji is fine, a joiner trailing it is not
         "semi;colon",
     ] {
         send(
@@ -353,6 +353,12 @@ async fn names_that_are_empty_too_long_or_oddly_spelled_get_bad_name() {
         .join(&host.pin, "abcdefghijklmnopqrst")
         .await
         .expect("exactly 20 characters");
+    let mut third = game.socket().await;
+    let w = third
+        .join(&host.pin, "emoji 🎉")
+        .await
+        .expect("an emoji is a character like any other");
+    assert_eq!(w.name, "emoji 🎉");
 }
 
 #[tokio::test]

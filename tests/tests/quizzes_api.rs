@@ -4,8 +4,9 @@
 mod common;
 
 use common::{game_over, host_msg, send, Game};
-use quizrace_protocol::{ClientMsg, ErrorCode, Mode};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode};
 use quizrace_tests::http::{Body, Http};
+use quizrace_tests::Host;
 use serde_json::{json, Value};
 
 /// The ids of the quizzes listed for `token`: its own and the built-in samples.
@@ -357,4 +358,138 @@ async fn a_bad_cell_is_named_by_row_and_column_and_nothing_is_stored() {
     assert_eq!(r.json().unwrap()["error"]["field"], "title");
     let r = import(&http, None, "T", &format!("{HEADER}{fine}")).await;
     assert_eq!((r.status, r.code().as_str()), (401, "unauthorized"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content bounds: what is stored is the normalised document, raw bytes bounded before trimming
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_padded_title_is_refused_and_a_trimmed_quiz_is_stored_and_served_trimmed() {
+    let game = Game::with(common::one_question()).await;
+    let http = game.server.http();
+    let before = listed_ids(&http, &game.token).await;
+    let mut padded = common::one_question();
+    padded["title"] = json!(format!("Padded{}", " ".repeat(100_000)));
+    let r = http
+        .post("/api/quizzes", Some(&game.token), padded)
+        .await
+        .unwrap();
+    r.assert_refused(
+        400,
+        "bad_field",
+        Some("title"),
+        "a title padded past its byte bound",
+    );
+    assert_eq!(
+        listed_ids(&http, &game.token).await,
+        before,
+        "nothing stored"
+    );
+
+    // Within the bounds, the padding is trimmed from what is stored and served.
+    let mut doc = common::one_question();
+    doc["title"] = json!("   Padded   ");
+    doc["questions"][0]["text"] = json!("  Pick one \n");
+    doc["questions"][0]["choices"] = json!([" A", "B ", "C", "D"]);
+    let id = http.create_quiz(&game.token, &doc).await.unwrap();
+    let stored = http
+        .get(&format!("/api/quizzes/{id}"), Some(&game.token))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stored["title"], json!("Padded"));
+    assert_eq!(stored["questions"][0]["text"], json!("Pick one"));
+    assert_eq!(
+        stored["questions"][0]["choices"],
+        json!(["A", "B", "C", "D"])
+    );
+    let r = http
+        .put(&format!("/api/quizzes/{id}"), Some(&game.token), doc)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    let stored = http
+        .get(&format!("/api/quizzes/{id}"), Some(&game.token))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        stored["title"],
+        json!("Padded"),
+        "a replacement is trimmed too"
+    );
+
+    // Played to the end, the public leaderboard shows the trimmed title.
+    let mut host = Host::create(&game.url, &game.token, id, Default::default())
+        .await
+        .unwrap();
+    let mut bots = game.players(&mut host, &["Ada"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    common::question(&mut bots[0]).await;
+    common::answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
+    send(&mut host.bot, ClientMsg::End).await;
+    game_over(&mut host.bot).await;
+    let board = http
+        .get("/api/leaderboard", None)
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(board[0]["title"], json!("Padded"), "{board}");
+}
+
+#[tokio::test]
+async fn every_field_of_a_quiz_is_bounded_over_http_and_nothing_is_stored() {
+    let game = Game::with(common::one_question()).await;
+    let http = game.server.http();
+    let before = listed_ids(&http, &game.token).await;
+    let pad = |s: &str, n: usize| json!(format!("{s}{}", " ".repeat(n)));
+    let twenty_one: Vec<String> = (0..21).map(|i| format!("a{i}")).collect();
+    let cases = [
+        (
+            json!({"kind":"choice","text":pad("Q", 5000),"choices":["a","b"],"correct":[0]}),
+            "text",
+        ),
+        (
+            json!({"kind":"choice","text":"Q","choices":["a",pad("b", 5000)],"correct":[0]}),
+            "choices",
+        ),
+        (
+            json!({"kind":"type_answer","text":"Q","accept":[pad("Au", 5000)]}),
+            "accept",
+        ),
+        (
+            json!({"kind":"type_answer","text":"Q","accept":["x".repeat(101)]}),
+            "accept",
+        ),
+        (
+            json!({"kind":"type_answer","text":"Q","accept":twenty_one}),
+            "accept",
+        ),
+        (
+            json!({"kind":"true_false","text":"Q","choices":["Yes","No"],"correct":[0]}),
+            "choices",
+        ),
+        (
+            json!({"kind":"choice","text":"Q","choices":["a","b"],"correct":[0],"accept":["x"]}),
+            "accept",
+        ),
+    ];
+    for (question, field) in cases {
+        let doc = common::quiz(vec![question.clone()]);
+        let r = http
+            .post("/api/quizzes", Some(&game.token), doc)
+            .await
+            .unwrap();
+        r.assert_refused(400, "bad_field", Some(field), &question.to_string());
+        assert_eq!(r.json().unwrap()["error"]["index"], json!(0), "{}", r.body);
+    }
+    assert_eq!(
+        listed_ids(&http, &game.token).await,
+        before,
+        "nothing stored"
+    );
 }

@@ -23,8 +23,9 @@ pub async fn list_quizzes(State(app): State<App>, headers: HeaderMap) -> ApiResu
     Ok(Json(json!(list)))
 }
 
-/// A request body as a validated quiz document; 400 with the first problem otherwise.
-fn quiz_doc(body: Result<Json<Value>, JsonRejection>) -> ApiResult<QuizDoc> {
+/// A request body as the normalised quiz document to store: 400 with the first problem, or
+/// 403 `quota_exceeded` when it is larger than `--max-quiz-kb`.
+fn quiz_doc(app: &App, body: Result<Json<Value>, JsonRejection>) -> ApiResult<QuizDoc> {
     let Json(value) = body?;
     let doc: QuizDoc = serde_json::from_value(value).map_err(|e| {
         ApiError::new(
@@ -33,13 +34,28 @@ fn quiz_doc(body: Result<Json<Value>, JsonRejection>) -> ApiResult<QuizDoc> {
             format!("not a quiz document: {e}"),
         )
     })?;
-    if let Err(e) = doc.validate() {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.to_string())
-                .with(json!({"index": e.index, "field": e.field})),
-        );
-    }
+    let doc = doc.normalised().map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.to_string())
+            .with(json!({"index": e.index, "field": e.field}))
+    })?;
+    too_big(app, &doc).map_err(|message| {
+        ApiError::new(StatusCode::FORBIDDEN, ErrorCode::QuotaExceeded, message)
+    })?;
     Ok(doc)
+}
+
+/// Why `doc` is over the `--max-quiz-kb` quota, if it is: measured as stored (its JSON).
+pub(crate) fn too_big(app: &App, doc: &QuizDoc) -> Result<(), String> {
+    let max = app.config().max_quiz_bytes;
+    let size = serde_json::to_string(doc).map_or(usize::MAX, |s| s.len());
+    if size > max {
+        return Err(format!(
+            "this quiz is {} KiB as stored; this server keeps quizzes up to {} KiB (--max-quiz-kb)",
+            size.div_ceil(1024),
+            max / 1024
+        ));
+    }
+    Ok(())
 }
 
 pub async fn create_quiz(
@@ -48,8 +64,19 @@ pub async fn create_quiz(
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Response> {
     let who = account(&app, &headers).await?;
-    let doc = quiz_doc(body)?;
-    let id = db(&app, move |s| Ok(s.create_quiz(who.id, &doc)?)).await?;
+    let doc = quiz_doc(&app, body)?;
+    let max = app.config().max_quizzes;
+    let id = db(&app, move |s| Ok(s.create_quiz_within(who.id, &doc, max)?)).await?;
+    let Some(id) = id else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::QuotaExceeded,
+            format!(
+                "this account has {max} quizzes, the most this server keeps for one \
+                 (--max-quizzes); delete one first"
+            ),
+        ));
+    };
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
@@ -92,7 +119,7 @@ pub async fn put_quiz(
     let who = account(&app, &headers).await?;
     let id = QuizId(id);
     writable(&app, &who, id).await?;
-    let doc = quiz_doc(body)?;
+    let doc = quiz_doc(&app, body)?;
     db(&app, move |s| Ok(s.update_quiz(id, &doc)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -220,8 +247,7 @@ pub fn from_csv(title: &str, bytes: &[u8]) -> Result<QuizDoc, CsvError> {
         title: title.to_owned(),
         questions,
     };
-    doc.validate().map_err(|e| locate(&e, &doc, &rows))?;
-    Ok(doc)
+    doc.normalised().map_err(|e| locate(&e, &doc, &rows))
 }
 
 fn read_error(e: &csv::Error, fallback_row: u64) -> CsvError {
