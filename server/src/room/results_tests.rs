@@ -246,3 +246,42 @@ fn a_vote_given_while_present_counts_in_the_reveal_after_the_voter_leaves() {
         (json!(3), json!(3))
     );
 }
+
+#[test]
+fn after_a_restart_the_reveal_is_redrawn_and_a_lobby_leavers_seat_stays_free() {
+    let t0 = Instant::now();
+    let mut s = settings(Mode::Classic);
+    s.max_players = 3;
+    let mut room = Room::new(s.clone(), quiz(), t0);
+    let mut db = super::tests::Db::new();
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    let (gone, more) = join(&mut room, 1, "Gone", t0);
+    fx.extend(more);
+    fx.extend(leave(&mut room, gone.expect("a seat"), 1, t0));
+    for (conn, name) in [(2, "Ada"), (3, "Bob")] {
+        let (id, more) = join(&mut room, conn, name, t0);
+        id.expect("a seat");
+        fx.extend(more);
+    }
+    fx.extend(host(&mut room, ClientMsg::Start, t0));
+    let at = t0 + Duration::from_millis(500);
+    fx.extend(answer(&mut room, 2, 0, AnswerValue::Choice(1), at));
+    fx.extend(answer(&mut room, 3, 0, AnswerValue::Choice(0), at));
+    db.apply(&fx, at);
+    let mut reveal = the(&fx, "question_closed");
+    reveal.as_object_mut().unwrap().remove("type");
+
+    let mut back = Room::restore(s, quiz(), db.saved(at), at).expect("restored");
+    back.check_invariants();
+    let mut fx = Effects::new();
+    back.attach_host(HOST, "key", false, at, &mut fx)
+        .expect("host");
+    let state = the(&fx, "room_state");
+    assert_eq!(state["reveal"], reveal);
+    assert_eq!(state["question"]["remaining_ms"], 0);
+    // Three seats, two taken by Ada and Bob: the removed lobby leaver holds none.
+    assert!(join(&mut back, 4, "Cy", at).0.is_ok());
+    assert_eq!(join(&mut back, 5, "Dee", at).0, Err(ErrorCode::RoomFull));
+}

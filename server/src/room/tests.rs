@@ -879,7 +879,7 @@ fn equal_scores_share_a_rank_and_a_lower_score_takes_the_rank_after_them() {
 /// The database as the writer would leave it after committing every row in `fx`: what a
 /// restore after a crash at this moment would read.
 #[derive(Default)]
-struct Db {
+pub(super) struct Db {
     players: Vec<SavedPlayer>,
     answers: HashMap<(u32, PlayerId), SavedAnswer>,
     phase: Option<(&'static str, u32)>,
@@ -890,14 +890,14 @@ struct Db {
 }
 
 impl Db {
-    fn new() -> Db {
+    pub(super) fn new() -> Db {
         Db {
             chat: true,
             ..Db::default()
         }
     }
 
-    fn apply(&mut self, fx: &Effects, now: Instant) {
+    pub(super) fn apply(&mut self, fx: &Effects, now: Instant) {
         for e in fx {
             let (Effect::Persist(w) | Effect::Record(w)) = e else {
                 continue;
@@ -950,7 +950,7 @@ impl Db {
         }
     }
 
-    fn saved(&self, now: Instant) -> Saved {
+    pub(super) fn saved(&self, now: Instant) -> Saved {
         let phase = match self.phase {
             None => SavedPhase::Lobby,
             Some(("question", index)) => SavedPhase::Question {
