@@ -83,6 +83,7 @@ async function showGame(id) {
   }
   document.title = `quizrace · ${g.title}`;
   $("game-title").textContent = g.title;
+  // Everyone who played (leavers included), as the public leaderboard counts them.
   const bits = [g.mode === "race" ? "Race" : "Classic", STATUS[g.status] || g.status, `${g.players.length} player${g.players.length === 1 ? "" : "s"}`];
   if (g.created_at) bits.push(`started ${when(g.created_at)}`);
   if (g.finished_at) bits.push(`finished ${when(g.finished_at)}`);
@@ -91,7 +92,7 @@ async function showGame(id) {
   $("game-private").onchange = () => setPrivate(g.game_id, $("game-private"));
   $("csv-btn").onclick = async () => {
     try {
-      download(await api("GET", `/api/games/${g.game_id}/results.csv`, undefined, { blob: true }), `game-${g.game_id}.csv`);
+      download(await api("GET", `/api/games/${g.game_id}/results.csv`, undefined, { blob: true }), `quizrace-game-${g.game_id}.csv`);
     } catch (e) {
       $("game-error").textContent = `Could not download the results: ${e.message}`;
     }
@@ -184,7 +185,9 @@ function answerTable(questions, players, answers) {
   const head = el("thead", {}, el("tr", {},
     el("th", { scope: "col", class: "sticky" }, "Player"),
     questions.map((q, i) => el("th", { scope: "col", title: q.text }, `Q${i + 1}`)),
+    el("th", { scope: "col", class: "num" }, "Answered"),
     el("th", { scope: "col", class: "num" }, "Score")));
+  const given = (p) => answers.filter((a) => a.player_id === p.player_id).length;
   const body = el("tbody", {}, players.map((p) => el("tr", { dataset: { playerId: p.player_id } },
     el("th", { scope: "row", class: "sticky name" }, p.name),
     questions.map((q, i) => {
@@ -195,6 +198,9 @@ function answerTable(questions, players, answers) {
         el("span", { class: "ans" }, mark ? `${mark} ` : "", answerLabel(q, a)),
         el("span", { class: "hint" }, `${seconds(a.elapsed_ms)} · ${a.points} pts`));
     }),
+    // Out of the questions asked while the player was in the game: a late joiner who
+    // answered all they saw has "3 of 3", not "3 of 5".
+    el("td", { class: "num" }, `${given(p)} of ${p.asked ?? questions.length}`),
     el("td", { class: "num" }, String(p.score)))));
   $("answer-table").replaceChildren(head, body);
 }

@@ -237,6 +237,41 @@ pub struct Ahead {
     pub score: i64,
 }
 
+/// A closed question as everyone saw it: the fields of `question_closed`, which a `room_state`
+/// during the reveal and the leaderboard after it carries again as `reveal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reveal {
+    pub index: u32,
+    /// Correct choice indices (absent for `type_answer` and `poll`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct: Option<Vec<u32>>,
+    /// Accepted answers (only for `type_answer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Vec<String>>,
+    /// Answers per choice; for `type_answer`, `[correct, wrong]`.
+    pub counts: Vec<u32>,
+    pub answered: u32,
+    pub total: u32,
+    pub first_correct: Option<FirstCorrect>,
+}
+
+impl From<Reveal> for ServerMsg {
+    fn from(r: Reveal) -> ServerMsg {
+        ServerMsg::QuestionClosed {
+            index: r.index,
+            correct: r.correct,
+            accept: r.accept,
+            counts: r.counts,
+            answered: r.answered,
+            total: r.total,
+            first_correct: r.first_correct,
+        }
+    }
+}
+
+/// Most names one `players` reply carries; `count` says how many there are in all.
+pub const PLAYERS_LISTED: usize = 200;
+
 /// One player in a `players` list or a `room_state`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlayerInfo {
@@ -332,8 +367,13 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<PlayerId>,
     },
+    /// The first [`PLAYERS_LISTED`] active players in join order, and how many there are.
     Players {
         players: Vec<PlayerInfo>,
+        count: u32,
+        /// Present (and true) only when `players` is cut short of `count`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        truncated: bool,
     },
     RoomClosed {
         reason: CloseReason,
@@ -361,12 +401,17 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         index: Option<u32>,
         total: u32,
+        /// The open question; during `reveal` and `leaderboard`, the last one (`remaining_ms` 0).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<QuestionView>,
         answered: u32,
         players: Vec<PlayerInfo>,
         locked: bool,
         chat: bool,
+        /// During `reveal` and `leaderboard`: that question's `question_closed`, less `type`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// Boxed: a `room_state` is rare, and every other message stays small.
+        reveal: Option<Box<Reveal>>,
     },
     PlayerJoined {
         player_id: PlayerId,

@@ -11,8 +11,8 @@
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points,
-    Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, ServerMsg, Standing,
-    ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg,
+    Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -515,11 +515,31 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                         connected: false,
                     },
                 ],
+                count: 2,
+                truncated: false,
             },
             json: r#"{"type":"players","players":[
                         {"player_id":7,"name":"Ada","score":2950,"connected":true},
-                        {"player_id":12,"name":"Grace","score":0,"connected":false}]}"#,
-            fields: &["type", "players"],
+                        {"player_id":12,"name":"Grace","score":0,"connected":false}],
+                      "count":2}"#,
+            fields: &["type", "players", "count"],
+        },
+        Golden {
+            name: "players cut short of the count",
+            msg: ServerMsg::Players {
+                players: vec![PlayerInfo {
+                    player_id: PlayerId(1),
+                    name: "Ada".into(),
+                    score: 0,
+                    connected: true,
+                }],
+                count: 3000,
+                truncated: true,
+            },
+            json: r#"{"type":"players","players":[
+                        {"player_id":1,"name":"Ada","score":0,"connected":true}],
+                      "count":3000,"truncated":true}"#,
+            fields: &["type", "players", "count", "truncated"],
         },
         Golden {
             name: "room_closed",
@@ -567,6 +587,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 players: vec![],
                 locked: false,
                 chat: true,
+                reveal: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -596,6 +617,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 }],
                 locked: true,
                 chat: false,
+                reveal: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"question","index":3,"total":12,
@@ -608,6 +630,44 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             fields: &[
                 "type", "pin", "game_id", "mode", "title", "phase", "index", "total", "question",
                 "answered", "players", "locked", "chat",
+            ],
+        },
+        Golden {
+            name: "room_state during the reveal (the question and its reveal)",
+            msg: ServerMsg::RoomState {
+                pin: pin(),
+                game_id: GameId(42),
+                mode: Mode::Classic,
+                title: "Capitals".into(),
+                phase: PhaseName::Reveal,
+                index: Some(3),
+                total: 12,
+                question: Some(capital_of_france(0, None)),
+                answered: 0,
+                players: vec![],
+                locked: false,
+                chat: true,
+                reveal: Some(Box::new(Reveal {
+                    index: 3,
+                    correct: Some(vec![0]),
+                    accept: None,
+                    counts: vec![15, 3, 2, 1],
+                    answered: 21,
+                    total: 23,
+                    first_correct: None,
+                })),
+            },
+            json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
+                      "title":"Capitals","phase":"reveal","index":3,"total":12,
+                      "question":{"index":3,"total":12,"kind":"choice","text":"Capital of France?",
+                                  "choices":["Paris","Lyon","Nice","Lille"],"time_limit_ms":20000,
+                                  "remaining_ms":0,"points":"standard"},
+                      "answered":0,"players":[],"locked":false,"chat":true,
+                      "reveal":{"index":3,"correct":[0],"counts":[15,3,2,1],"answered":21,
+                                "total":23,"first_correct":null}}"#,
+            fields: &[
+                "type", "pin", "game_id", "mode", "title", "phase", "index", "total", "question",
+                "answered", "players", "locked", "chat", "reveal",
             ],
         },
         Golden {
@@ -2519,4 +2579,24 @@ fn the_answer_key_cannot_be_serialised() {
         Probe::<ServerMsg>::SERIALIZE,
     ];
     assert_eq!(control, [true, true]);
+}
+
+#[test]
+fn a_reveal_is_question_closed_without_its_type() {
+    let reveal = Reveal {
+        index: 5,
+        correct: None,
+        accept: Some(vec!["Au".into()]),
+        counts: vec![9, 12],
+        answered: 21,
+        total: 23,
+        first_correct: Some(FirstCorrect {
+            player_id: PlayerId(7),
+            name: "Ada".into(),
+            elapsed_ms: 1800,
+        }),
+    };
+    let mut closed = serde_json::to_value(ServerMsg::from(reveal.clone())).unwrap();
+    closed.as_object_mut().unwrap().remove("type");
+    assert_eq!(serde_json::to_value(&reveal).unwrap(), closed);
 }

@@ -72,6 +72,13 @@ impl Bucket {
         }
     }
 
+    /// Takes `n` tokens, into debt if need be: a debt is paid back by refilling before the
+    /// next [`Bucket::take`] can succeed.
+    pub fn charge(&mut self, rate: Rate, n: f64, now: Instant) {
+        self.refill(rate, now);
+        self.tokens -= n;
+    }
+
     /// Whether a token is there, without taking it.
     pub fn has(&mut self, rate: Rate, now: Instant) -> bool {
         self.refill(rate, now);

@@ -103,6 +103,12 @@ const MIGRATIONS: &[&str] = &[
     // names the quiz by id), and a host may keep a game off the public leaderboard.
     "ALTER TABLE quizzes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE games ADD COLUMN private INTEGER NOT NULL DEFAULT 0;",
+    // 5: which questions each player was asked: from `first_index` (the question open when
+    // they joined, or the next one) up to the `opened` count when they left or were kicked
+    // (null while in the game). A player gone from the lobby has status `removed` and appears
+    // in no result; the row stays so that player ids keep following join order.
+    "ALTER TABLE players ADD COLUMN first_index INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE players ADD COLUMN opened_at_exit INTEGER;",
 ];
 
 /// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
@@ -257,6 +263,8 @@ pub struct ReportPlayer {
     pub score: i64,
     pub rank: u32,
     pub status: String,
+    /// Questions opened while the player was in the game.
+    pub asked: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1047,7 +1055,7 @@ impl Store {
         let mut stmt = db.prepare(
             "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
-                    (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id),
+                    (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id AND p.status != 'removed'),
                     g.created_at, g.finished_at, g.private, g.pin, g.host_key
              FROM games g JOIN accounts a ON a.id = g.host_id
              WHERE ?1 OR g.host_id = ?2
@@ -1101,14 +1109,16 @@ impl Store {
     }
 
     /// The most recently finished games that are not private, newest first, with their podium
-    /// (the players still in the game, ranked as in the report).
+    /// (the players still in the game, ranked as in the report). `players` counts everyone who
+    /// played, as the report (and the Results page) does.
     pub fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
         let ids: Vec<i64> = {
             let db = lock(&self.db);
             // A game nobody joined (a lobby closed empty) has no podium to show.
             let mut stmt = db.prepare(
                 "SELECT id FROM games WHERE status = 'finished' AND private = 0
-                   AND EXISTS (SELECT 1 FROM players WHERE players.game_id = games.id)
+                   AND EXISTS (SELECT 1 FROM players
+                             WHERE players.game_id = games.id AND players.status != 'removed')
                  ORDER BY finished_at DESC, id DESC LIMIT ?1",
             )?;
             let ids = stmt
@@ -1137,7 +1147,7 @@ impl Store {
                 title: report.title.clone(),
                 mode: report.mode.clone(),
                 finished_at: report.finished_at,
-                players: active.len() as u32,
+                players: report.players.len() as u32,
                 podium: active
                     .iter()
                     .take(3)
@@ -1192,28 +1202,57 @@ impl Store {
     /// is consistent with its answers by construction.
     pub fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         let db = lock(&self.db);
-        type Row = (i64, i64, String, String, String, bool, i64, Option<i64>);
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            bool,
+            i64,
+            Option<i64>,
+            String,
+            Option<u32>,
+        );
         let game: Option<Row> = db
             .query_row(
-                "SELECT quiz_id, host_id, mode, status, quiz_doc, private, created_at, finished_at
+                "SELECT quiz_id, host_id, mode, status, quiz_doc, private, created_at, finished_at,
+                        phase, phase_index
                  FROM games WHERE id = ?1",
                 [id.0],
                 |r| Row::try_from(r),
             )
             .optional()?;
-        let Some((quiz_id, host_id, mode, status, doc, private, created_at, finished_at)) = game
+        let Some((
+            quiz_id,
+            host_id,
+            mode,
+            status,
+            doc,
+            private,
+            created_at,
+            finished_at,
+            phase,
+            phase_index,
+        )) = game
         else {
             return Ok(None);
+        };
+        // Questions opened in the game: through the last phase stored.
+        let opened = match (phase.as_str(), phase_index) {
+            ("lobby", _) | (_, None) => 0,
+            (_, Some(i)) => i + 1,
         };
         // Normalised as stored today, should an older server have kept the copy padded.
         let doc = serde_json::from_str::<QuizDoc>(&doc)?.tidied();
         let mut stmt = db.prepare(
             "SELECT p.player_id, p.name, p.status,
                     COALESCE(SUM(a.points), 0),
-                    COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
+                    COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0),
+                    p.first_index, p.opened_at_exit
              FROM players p LEFT JOIN answers a
                ON a.game_id = p.game_id AND a.player_id = p.player_id
-             WHERE p.game_id = ?1 GROUP BY p.player_id",
+             WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
         )?;
         let mut players = stmt
             .query_map([id.0], |r| {
@@ -1224,13 +1263,19 @@ impl Store {
                         status: r.get(2)?,
                         score: r.get(3)?,
                         rank: 0,
+                        asked: {
+                            let first: u32 = r.get(5)?;
+                            let exit: Option<u32> = r.get(6)?;
+                            exit.unwrap_or(opened).min(opened).saturating_sub(first)
+                        },
                     },
                     r.get::<_, i64>(4)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         // As in the room: score, then time of correct answers, then join order; players who
-        // left or were kicked rank after everyone still in the game.
+        // left or were kicked rank after everyone still in the game. Equal scores (in the
+        // same group) share a rank: 1, 2, 2, 4.
         players.sort_by_key(|(p, correct_ms)| {
             (
                 p.status != "active",
@@ -1239,14 +1284,18 @@ impl Store {
                 p.player_id,
             )
         });
-        let players = players
-            .into_iter()
-            .enumerate()
-            .map(|(i, (mut p, _))| {
-                p.rank = i as u32 + 1;
-                p
-            })
-            .collect();
+        let mut players: Vec<ReportPlayer> = players.into_iter().map(|(p, _)| p).collect();
+        for i in 0..players.len() {
+            let shared = i > 0 && {
+                let (above, p) = (&players[i - 1], &players[i]);
+                (above.status == "active") == (p.status == "active") && above.score == p.score
+            };
+            players[i].rank = if shared {
+                players[i - 1].rank
+            } else {
+                i as u32 + 1
+            };
+        }
         let mut stmt = db.prepare(
             "SELECT question_index, player_id, elapsed_ms, correct, points, answer FROM answers
              WHERE game_id = ?1 ORDER BY question_index, elapsed_ms, player_id",
@@ -1391,21 +1440,25 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                 player,
                 name,
                 token,
+                first_index,
             } => {
                 tx.prepare_cached(
-                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token, first_index)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![game.0, player.0, name, token])?;
+                .execute(params![game.0, player.0, name, token, first_index])?;
             }
             Write::PlayerStatus {
                 game,
                 player,
                 status,
+                opened,
             } => {
                 tx.prepare_cached(
-                    "UPDATE players SET status = ?3 WHERE game_id = ?1 AND player_id = ?2",
+                    "UPDATE players SET status = ?3, opened_at_exit = ?4
+                     WHERE game_id = ?1 AND player_id = ?2",
                 )?
-                .execute(params![game.0, player.0, status])?;
+                .execute(params![game.0, player.0, status, opened])?;
             }
             Write::Answer {
                 game,
@@ -1746,6 +1799,7 @@ mod tests {
                 player: PlayerId(1),
                 name: "Ada".into(),
                 token: "t1".into(),
+                first_index: 0,
             },
             Write::Phase {
                 game,

@@ -107,6 +107,7 @@ async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
             tx,
             kill: Arc::clone(&kill),
             backlog: PLAYER_BACKLOG,
+            owed: Default::default(),
         },
         bound: Bound::Nothing,
     };
@@ -274,10 +275,19 @@ impl Conn {
         self.send(ServerMsg::error_code(code));
     }
 
-    /// Takes a token from this socket's bucket (the host's socket is not limited).
+    /// Takes a token from this socket's bucket (the host's socket is not limited), after what
+    /// it owes for large replies it asked for.
     fn may_send(&mut self) -> bool {
-        matches!(self.bound, Bound::Host { .. })
-            || self.bucket.take(self.rate, Instant::now().into_std())
+        let owed = self
+            .handle
+            .owed
+            .swap(0, std::sync::atomic::Ordering::Relaxed);
+        if matches!(self.bound, Bound::Host { .. }) {
+            return true;
+        }
+        let now = Instant::now().into_std();
+        self.bucket.charge(self.rate, f64::from(owed), now);
+        self.bucket.take(self.rate, now)
     }
 
     /// A join, resume or host resume that named no room or a bad key. Counted per source

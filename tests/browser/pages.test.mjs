@@ -539,14 +539,15 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     assert.equal(await ada.locator("td.right").count(), 4);
     assert.equal(await host.locator("#answer-table tbody tr", { hasText: "Grace" }).locator("td.wrong").count(), 4);
     assert.match(await ada.locator("td").nth(3).textContent(), /✓ au.*s · \d+ pts/);
+    assert.equal(await ada.locator("td").nth(QUIZ.length).textContent(), `${QUIZ.length} of ${QUIZ.length}`);
     assert.equal(await host.locator("#standings li").first().locator(".name").textContent(), "Ada");
     await checkPage(host, "results game");
     await shot(host, "results-game");
 
     const [dl] = await Promise.all([host.waitForEvent("download"), host.click("#csv-btn")]);
-    assert.equal(dl.suggestedFilename(), `game-${gameId}.csv`);
+    assert.equal(dl.suggestedFilename(), `quizrace-game-${gameId}.csv`);
     const lines = fs.readFileSync(await dl.path(), "utf8").trim().split(/\r?\n/);
-    assert.equal(lines[0], "player_id,name,rank,score,question,answered,correct,elapsed_ms,points");
+    assert.equal(lines[0], "\uFEFFplayer_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points");
     assert.equal(lines.length, 1 + PLAYERS.length * QUIZ.length);
 
     // Wide, and in the dark colour scheme.

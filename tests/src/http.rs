@@ -9,11 +9,12 @@ pub struct Http {
     agent: ureq::Agent,
 }
 
-/// A response: status, `Content-Type` and body text.
+/// A response: status, `Content-Type`, `Content-Disposition` (or "") and body text.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub disposition: String,
     pub body: String,
 }
 
@@ -109,10 +110,17 @@ impl Http {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
+            let disposition = response
+                .headers()
+                .get("content-disposition")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             let body = response.body_mut().read_to_string()?;
             Ok(Reply {
                 status,
                 content_type,
+                disposition,
                 body,
             })
         })

@@ -287,7 +287,7 @@ async fn points_follow_the_formula_with_double_points_and_the_streak_bonus() {
 }
 
 #[tokio::test]
-async fn ranks_follow_scores_then_time_then_join_order() {
+async fn ranks_follow_scores_and_equal_scores_share_one() {
     let game = Game::with(quiz(vec![common::choice(1), common::choice(2)])).await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["A", "B", "C", "D"]).await;
@@ -318,29 +318,23 @@ async fn ranks_follow_scores_then_time_then_join_order() {
         for bot in bots.iter_mut() {
             last.push(result(bot).await);
         }
-        let mut ranks: Vec<u32> = last.iter().map(|r| r.rank).collect();
-        ranks.sort_unstable();
-        assert_eq!(ranks, vec![1, 2, 3, 4], "ranks are a permutation: {last:?}");
         for a in &last {
-            for b in &last {
-                if a.score > b.score {
-                    assert!(a.rank < b.rank, "higher score, better rank: {last:?}");
-                }
-            }
+            // A rank is one more than the number of players with a higher score.
+            let above = last.iter().filter(|b| b.score > a.score).count() as u32;
+            assert_eq!(a.rank, above + 1, "competition ranks: {last:?}");
         }
         if index == 0 {
-            // A was faster than B (score, or else time, decides); C and D tie at 0 with no
-            // correct time, so join order decides.
+            // A was faster than B, so scored more; C and D share third place at 0.
             assert_eq!(
                 last.iter().map(|r| r.rank).collect::<Vec<_>>(),
-                vec![1, 2, 3, 4],
+                vec![1, 2, 3, 3],
                 "{last:?}"
             );
         }
         send(&mut host.bot, ClientMsg::Next).await;
         let top = leaderboard(&mut host.bot).await;
-        for (i, s) in top.iter().enumerate() {
-            assert_eq!(s.rank as usize, i + 1);
+        assert!(top.windows(2).all(|w| w[0].rank <= w[1].rank));
+        for s in &top {
             assert_eq!(s.score, last[s.player_id.0 as usize - 1].score);
             assert_eq!(s.rank, last[s.player_id.0 as usize - 1].rank);
         }
@@ -348,9 +342,6 @@ async fn ranks_follow_scores_then_time_then_join_order() {
     }
     let podium = common::game_over(&mut host.bot).await;
     assert_eq!(podium.len(), 3);
-    for (i, s) in podium.iter().enumerate() {
-        assert_eq!(s.rank as usize, i + 1);
-    }
     let mut finals = Vec::new();
     for bot in bots.iter_mut() {
         finals.push(result(bot).await);
@@ -360,6 +351,9 @@ async fn ranks_follow_scores_then_time_then_join_order() {
         last.iter().map(|r| r.rank).collect::<Vec<_>>(),
         "the final result repeats the final ranks"
     );
+    for s in &podium {
+        assert_eq!(s.rank, finals[s.player_id.0 as usize - 1].rank);
+    }
     // B was right twice (with a streak bonus), A and C once each, D never.
     assert_eq!(finals[1].rank, 1, "{finals:?}");
     assert_eq!((finals[3].rank, finals[3].score), (4, 0));
@@ -379,7 +373,7 @@ async fn ranks_follow_scores_then_time_then_join_order() {
 }
 
 #[tokio::test]
-async fn players_with_equal_scores_rank_by_join_order() {
+async fn players_with_equal_scores_share_the_rank() {
     let game = Game::with(quiz(vec![common::choice(1)])).await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["A", "B", "C"]).await;
@@ -393,7 +387,7 @@ async fn players_with_equal_scores_rank_by_join_order() {
         }
         v
     };
-    assert_eq!(ranks, vec![1, 2, 3]);
+    assert_eq!(ranks, vec![1, 1, 1]);
 }
 
 #[tokio::test]
@@ -429,10 +423,14 @@ async fn the_leaderboard_shows_the_top_ten_and_the_podium_the_top_three() {
     let top = leaderboard(&mut host.bot).await;
     assert_eq!(top.len(), 10);
     assert!(top.windows(2).all(|w| w[0].score >= w[1].score));
-    assert_eq!(
-        top.iter().map(|s| s.rank).collect::<Vec<_>>(),
-        (1..=10).collect::<Vec<_>>()
-    );
+    // Equal scores share a rank: the six at zero are all seventh.
+    let ranks: Vec<u32> = top.iter().map(|s| s.rank).collect();
+    let shared: Vec<u32> = top
+        .iter()
+        .map(|s| top.iter().filter(|o| o.score > s.score).count() as u32 + 1)
+        .collect();
+    assert_eq!(ranks, shared);
+    assert!(top[6..].iter().all(|s| s.rank == 7));
     assert!(top[..6].iter().all(|s| s.score > 0) && top[6..].iter().all(|s| s.score == 0));
     send(&mut host.bot, ClientMsg::Next).await;
     let podium = common::game_over(&mut host.bot).await;

@@ -217,7 +217,7 @@ async fn a_player_back_after_the_end_sees_the_podium_and_the_final_result() {
 }
 
 #[tokio::test]
-async fn a_player_who_leaves_mid_question_no_longer_counts_in_the_totals() {
+async fn a_player_who_leaves_mid_question_keeps_the_answer_given_in_the_reveal_and_the_report() {
     let game = Game::with(quiz(vec![common::choice(1)])).await;
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada", "Bob", "Cy"]).await;
@@ -229,18 +229,19 @@ async fn a_player_who_leaves_mid_question_no_longer_counts_in_the_totals() {
     answer_acked(&mut bots[1], 0, AnswerValue::Choice(0)).await;
     answer_acked(&mut bots[2], 0, AnswerValue::Choice(0)).await;
     let closed = common::reveal(&mut host.bot).await;
-    assert!(
-        closed.answered <= closed.total,
-        "answered {} of {}",
-        closed.answered,
-        closed.total
-    );
-    assert_eq!((closed.answered, closed.total), (2, 2));
-    assert_eq!(closed.counts, vec![2, 0, 0, 0]);
-    assert!(
-        closed.first_correct.is_none(),
-        "the only right answer left with its player"
-    );
+    // An answer given while present counts, as it is stored: the reveal and the results agree.
+    assert_eq!((closed.answered, closed.total), (3, 3));
+    assert_eq!(closed.counts, vec![2, 1, 0, 0]);
+    assert_eq!(closed.first_correct.map(|f| f.name), Some("Ada".to_owned()));
+    send(&mut host.bot, ClientMsg::End).await;
+    common::game_over(&mut host.bot).await;
+    let report = game
+        .server
+        .http()
+        .game(&game.token, host.game_id.0)
+        .await
+        .unwrap();
+    assert_eq!(report["answers"].as_array().map(Vec::len), Some(3));
 }
 
 #[tokio::test]

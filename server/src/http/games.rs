@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use quizrace_protocol::{ErrorCode, GameId};
+use quizrace_protocol::{ErrorCode, GameId, QuestionDoc, QuestionKind};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -47,21 +47,28 @@ pub async fn game(
     Ok(Json(report(&app, &headers, id).await?))
 }
 
-/// One row per player and question, with a header row.
+/// The one name a results download goes by: the Results and host pages use it too.
+pub fn csv_file_name(id: i64) -> String {
+    format!("quizrace-game-{id}.csv")
+}
+
+/// One row per player and question, with a header row. UTF-8 with a byte-order mark, so that
+/// Excel reads accents right; questions are numbered from 1, as everywhere a person reads.
 pub async fn game_csv(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let r = report(&app, &headers, id).await?;
-    let mut csv =
-        String::from("player_id,name,rank,score,question,answered,correct,elapsed_ms,points\n");
+    let mut csv = String::from(
+        "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points\n",
+    );
     for p in &r.players {
-        for q in 0..r.questions as u32 {
+        for (q, question) in r.quiz.questions.iter().enumerate() {
             let a = r
                 .answers
                 .iter()
-                .find(|a| a.player_id == p.player_id && a.index == q);
+                .find(|a| a.player_id == p.player_id && a.index as usize == q);
             let correct = match a.and_then(|a| a.correct) {
                 Some(true) => "true",
                 Some(false) => "false",
@@ -69,13 +76,15 @@ pub async fn game_csv(
             };
             let _ = writeln!(
                 csv,
-                "{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}",
                 p.player_id,
                 csv_field(&p.name),
                 p.rank,
                 p.score,
-                q,
+                q + 1,
+                csv_field(&question.text),
                 a.is_some(),
+                csv_field(&a.map_or(String::new(), |a| answer_text(question, &a.answer))),
                 correct,
                 a.map_or(String::new(), |a| a.elapsed_ms.to_string()),
                 a.map_or(0, |a| a.points),
@@ -87,12 +96,39 @@ pub async fn game_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"game-{id}.csv\""),
+                format!("attachment; filename=\"{}\"", csv_file_name(id)),
             ),
         ],
         csv,
     )
         .into_response())
+}
+
+/// The answer given, as the player saw it: the choice's text (several joined with "; "),
+/// or what was typed.
+fn answer_text(q: &QuestionDoc, stored: &Value) -> String {
+    let label = |c: &Value| -> String {
+        let Some(c) = c.as_u64() else {
+            return String::new();
+        };
+        let choices: &[String] = q.choices.as_deref().unwrap_or_default();
+        match (q.kind, choices.get(c as usize)) {
+            (_, Some(text)) => text.clone(),
+            (QuestionKind::TrueFalse, None) => ["True", "False"]
+                .get(c as usize)
+                .map_or(String::new(), |t| (*t).to_owned()),
+            _ => (c + 1).to_string(),
+        }
+    };
+    if let Some(text) = stored.get("text").and_then(Value::as_str) {
+        text.to_owned()
+    } else if let Some(c) = stored.get("choice") {
+        label(c)
+    } else if let Some(cs) = stored.get("choices").and_then(Value::as_array) {
+        cs.iter().map(label).collect::<Vec<_>>().join("; ")
+    } else {
+        String::new()
+    }
 }
 
 /// Quotes a CSV field when needed, and defuses spreadsheet formulas.

@@ -5,12 +5,13 @@
 //! `Persist` raises a barrier; the messages after it are held until the writer reports the
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
-use super::state::{ConnId, Effect, Effects, Room, RoomSummary};
+use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
 use crate::metrics::RoomMetrics;
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
@@ -48,6 +49,9 @@ pub struct ConnHandle {
     pub kill: Arc<Notify>,
     /// How many queued frames this connection may fall behind by.
     pub backlog: usize,
+    /// Message tokens this connection owes for a large reply it asked for (a `players` list
+    /// costs a token per KiB): its socket takes them from its budget before the next message.
+    pub owed: Arc<AtomicU32>,
 }
 
 impl ConnHandle {
@@ -377,8 +381,16 @@ impl Actor {
                     Err(e) => return warn!(error = %e, "cannot encode a message"),
                 };
                 let is_error = matches!(msg, ServerMsg::Error { .. });
+                // Charged before it is queued, so the asker's next message already pays.
+                let cost = match (&msg, target) {
+                    (ServerMsg::Players { .. }, Target::Conn(_)) => frame.len() / 1024,
+                    _ => 0,
+                };
                 for c in self.room.recipients(target) {
                     if let Some(h) = self.conns.get(&c) {
+                        if cost > 0 {
+                            h.owed.fetch_add(cost as u32, Ordering::Relaxed);
+                        }
                         let out = if is_error {
                             Out::Error(frame.clone())
                         } else {

@@ -10,6 +10,8 @@ pub mod drive;
 #[cfg(test)]
 mod props;
 #[cfg(test)]
+mod results_tests;
+#[cfg(test)]
 mod tests;
 
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};

@@ -8,7 +8,7 @@ use super::scoring::{self, Mismatch};
 use quizrace_protocol::{
     Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz,
-    ServerMsg, Standing, ANSWER_GRACE_MS,
+    Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, PLAYERS_LISTED,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -55,11 +55,17 @@ pub enum Write {
         player: PlayerId,
         name: String,
         token: String,
+        /// The first question the player could answer: the one open when they joined, or
+        /// the next one.
+        first_index: u32,
     },
+    /// `left` or `kicked` after the start, or `removed`: gone from the lobby, in no result.
     PlayerStatus {
         game: GameId,
         player: PlayerId,
         status: &'static str,
+        /// Questions opened so far: the last one the player was asked is the one before.
+        opened: u32,
     },
     /// Inserted, or replaced for a changed poll vote.
     Answer {
@@ -137,7 +143,7 @@ pub struct SavedPlayer {
     pub id: PlayerId,
     pub name: String,
     pub token: String,
-    /// `active`, `left` or `kicked`.
+    /// `active`, `left`, `kicked` or `removed`.
     pub status: String,
 }
 
@@ -203,8 +209,11 @@ pub const RESTART_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Active,
+    /// Kicked or left after the start: still holds a seat, and appears in the results.
     Kicked,
     Left,
+    /// Left or kicked in the lobby: frees the seat and appears in no result.
+    Removed,
 }
 
 impl Status {
@@ -213,6 +222,7 @@ impl Status {
             Status::Active => "active",
             Status::Kicked => "kicked",
             Status::Left => "left",
+            Status::Removed => "removed",
         }
     }
 
@@ -221,6 +231,7 @@ impl Status {
             "active" => Some(Status::Active),
             "kicked" => Some(Status::Kicked),
             "left" => Some(Status::Left),
+            "removed" => Some(Status::Removed),
             _ => None,
         }
     }
@@ -372,6 +383,10 @@ pub struct Room {
     /// (and re-counted by `check_invariants`) so that an answer costs O(1), not O(players).
     active: u32,
     connected: u32,
+    /// Players removed from the lobby: every other player holds a seat.
+    removed: u32,
+    /// The last question's reveal, for a host or screen that arrives during it.
+    reveal: Option<Reveal>,
 }
 
 /// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
@@ -394,9 +409,22 @@ fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
     counts
 }
 
-/// The personal `result` of `ranked[i]`, naming the player just above.
-fn result_msg(ranked: &[&Player], i: usize) -> ServerMsg {
-    result_for(ranked[i], i as u32 + 1, i.checked_sub(1).map(|j| ranked[j]))
+/// Competition ranks ("1, 2, 2, 4") of players in ranked order: equal scores share a rank.
+fn ranks(ranked: &[&Player]) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::with_capacity(ranked.len());
+    for (i, p) in ranked.iter().enumerate() {
+        let shared = i > 0 && ranked[i - 1].score == p.score;
+        out.push(if shared { out[i - 1] } else { i as u32 + 1 });
+    }
+    out
+}
+
+/// The personal `result` of `ranked[i]`, naming the last player with a higher score: the one
+/// just above the group sharing the rank (nobody, when that rank is the first).
+fn result_msg(ranked: &[&Player], ranks: &[u32], i: usize) -> ServerMsg {
+    let rank = ranks[i];
+    let ahead = (rank as usize).checked_sub(2).map(|j| ranked[j]);
+    result_for(ranked[i], rank, ahead)
 }
 
 fn result_for(p: &Player, rank: u32, ahead: Option<&Player>) -> ServerMsg {
@@ -455,6 +483,8 @@ impl Room {
             last_index: None,
             active: 0,
             connected: 0,
+            removed: 0,
+            reveal: None,
         }
     }
 
@@ -481,8 +511,12 @@ impl Room {
             let Some(status) = Status::parse(&p.status) else {
                 return bad(format!("player {} has status {:?}", p.id, p.status));
             };
-            if status != Status::Left {
-                room.names.insert(crate::names::key(&p.name));
+            match status {
+                Status::Active | Status::Kicked => {
+                    room.names.insert(crate::names::key(&p.name));
+                }
+                Status::Left => {}
+                Status::Removed => room.removed += 1,
             }
             if status == Status::Active {
                 room.active += 1;
@@ -545,9 +579,8 @@ impl Room {
         room.phase = match saved.phase {
             SavedPhase::Lobby => Phase::Lobby,
             SavedPhase::Question { index, elapsed_ms } => {
-                let mut answers = std::mem::take(&mut by_question[index as usize]);
-                // Gone players' answers stay stored but do not count live (as in `remove`).
-                answers.retain(|id, _| room.player(*id).is_some_and(Player::is_active));
+                // Answers of players who left since count, as they did live (see `remove`).
+                let answers = std::mem::take(&mut by_question[index as usize]);
                 // A race won just before the crash (its close was not stored yet) is over:
                 // treat its time as run out, so the first tick closes it through the normal
                 // path, which stores the close.
@@ -576,6 +609,9 @@ impl Room {
                 advance_at: room.auto_advance(now),
             },
         };
+        if let SavedPhase::Reveal { index } | SavedPhase::Leaderboard { index } = saved.phase {
+            room.reveal = Some(room.reveal_of(index, &by_question[index as usize]));
+        }
         Ok(room)
     }
 
@@ -754,11 +790,17 @@ impl Room {
         if self.names.contains(&key) {
             return Err(JoinError::NameTaken);
         }
-        if self.active_count() >= self.settings.max_players {
+        // Seats: everyone but those removed from the lobby. A player who leaves after the
+        // start keeps the seat, so join-and-leave cannot fill a room beyond `max_players`.
+        if self.players.len() as u32 - self.removed >= self.settings.max_players {
             return Err(JoinError::RoomFull);
         }
         self.last_activity = now;
         let id = PlayerId(self.players.len() as u32 + 1);
+        let first_index = match self.phase {
+            Phase::Question { index, .. } => index,
+            _ => self.opened(),
+        };
         self.names.insert(key);
         self.by_token.insert(token.clone(), self.players.len());
         self.active += 1;
@@ -780,6 +822,7 @@ impl Room {
             player: id,
             name: name.clone(),
             token,
+            first_index,
         }));
         fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
         let count = self.active_count();
@@ -852,7 +895,7 @@ impl Room {
     fn result_of(&self, id: PlayerId) -> ServerMsg {
         let ranked = self.ranking();
         match ranked.iter().position(|p| p.id == id) {
-            Some(i) => result_msg(&ranked, i),
+            Some(i) => result_msg(&ranked, &ranks(&ranked), i),
             // Not ranked: only an active player gets a result, so this is a safe default.
             None => result_for(&self.players[id.0 as usize - 1], 0, None),
         }
@@ -954,6 +997,23 @@ impl Room {
             Phase::Question { answers, .. } => answers.len() as u32,
             _ => 0,
         };
+        // During the reveal and the leaderboard after it, a host taking control redraws the
+        // question and its chart from these.
+        let reveal = match self.phase {
+            Phase::Reveal { .. } | Phase::Leaderboard { .. } => self.reveal.clone().map(Box::new),
+            _ => None,
+        };
+        let question = match &reveal {
+            Some(r) => {
+                let mut q = self.quiz.questions[r.index as usize].view(r.index, self.total());
+                q.remaining_ms = 0;
+                Some(q)
+            }
+            None => self.open_question_view(None, now).map(|mut q| {
+                q.answered = None;
+                q
+            }),
+        };
         ServerMsg::RoomState {
             pin: self.settings.pin.clone(),
             game_id: self.settings.game_id,
@@ -962,14 +1022,30 @@ impl Room {
             phase: self.phase_name(),
             index: self.last_index,
             total: self.total(),
-            question: self.open_question_view(None, now).map(|mut q| {
-                q.answered = None;
-                q
-            }),
+            question,
             answered,
             players: self.active_infos(),
             locked: self.locked,
             chat: self.chat,
+            reveal,
+        }
+    }
+
+    /// The `players` reply: the first [`PLAYERS_LISTED`] active players in join order and the
+    /// count. Bounded, so that a 15-byte `list` cannot ask a big room for a huge frame.
+    fn players_reply(&self) -> ServerMsg {
+        let players: Vec<PlayerInfo> = self
+            .players
+            .iter()
+            .filter(|p| p.is_active())
+            .take(PLAYERS_LISTED)
+            .map(Player::info)
+            .collect();
+        let count = self.active_count();
+        ServerMsg::Players {
+            truncated: (players.len() as u32) < count,
+            players,
+            count,
         }
     }
 
@@ -1063,12 +1139,7 @@ impl Room {
                 };
                 self.chat_to(from, text, to, conn, fx);
             }
-            ClientMsg::List => reply(
-                fx,
-                ServerMsg::Players {
-                    players: self.active_infos(),
-                },
-            ),
+            ClientMsg::List => reply(fx, self.players_reply()),
             ClientMsg::Leave => self.remove(id, Status::Left, now, fx),
             other => reply(
                 fx,
@@ -1227,7 +1298,7 @@ impl Room {
         Some(ServerMsg::AnswerCount {
             index: *index,
             answered: answers.len() as u32,
-            total,
+            total: total + self.gone_answered(answers),
             votes,
         })
     }
@@ -1319,12 +1390,7 @@ impl Room {
             ClientMsg::Chat { text, to } => {
                 self.chat_to(ChatFrom::Host(HostLiteral::Host), text, to, conn, fx)
             }
-            ClientMsg::List => fx.push(Effect::Send(
-                Target::Conn(conn),
-                ServerMsg::Players {
-                    players: self.active_infos(),
-                },
-            )),
+            ClientMsg::List => fx.push(Effect::Send(Target::Conn(conn), self.players_reply())),
             other => fx.push(Effect::Send(
                 Target::Conn(conn),
                 ServerMsg::error(
@@ -1365,33 +1431,39 @@ impl Room {
         }
     }
 
-    fn remove(&mut self, id: PlayerId, status: Status, _now: Instant, fx: &mut Effects) {
+    /// A player leaves or is kicked. From the lobby they are removed: the seat is free again
+    /// and no result will list them. After the start they keep their seat, and an answer they
+    /// gave while present still counts, live and stored alike (a poll vote too): the reveal
+    /// and the stored results come from the same answers.
+    fn remove(&mut self, id: PlayerId, status: Status, now: Instant, fx: &mut Effects) {
         let game = self.settings.game_id;
+        let opened = self.opened();
+        let kicked = status == Status::Kicked;
+        let status = if matches!(self.phase, Phase::Lobby) {
+            self.removed += 1;
+            Status::Removed
+        } else {
+            status
+        };
         let p = &mut self.players[id.0 as usize - 1];
         p.status = status;
         let conn = p.conn.take();
-        if let Phase::Question { answers, .. } = &mut self.phase {
-            // Gone players' answers stay stored but no longer count in the live totals.
-            answers.remove(&id);
-        }
         self.active -= 1;
         if conn.is_some() {
             self.connected -= 1;
         }
-        if status == Status::Left {
+        if !kicked {
+            // A kicked player's name stays taken; one who left may come back under it.
             self.names.remove(&crate::names::key(&p.name));
         }
         fx.push(Effect::Persist(Write::PlayerStatus {
             game,
             player: id,
-            status: if status == Status::Kicked {
-                "kicked"
-            } else {
-                "left"
-            },
+            status: status.as_str(),
+            opened,
         }));
         if let Some(conn) = conn {
-            if status == Status::Kicked {
+            if kicked {
                 fx.push(Effect::Send(
                     Target::Conn(conn),
                     ServerMsg::RoomClosed {
@@ -1409,7 +1481,20 @@ impl Room {
                 count,
             },
         ));
-        self.close_if_all_answered(_now, fx);
+        self.close_if_all_answered(now, fx);
+    }
+
+    /// How many questions have been opened.
+    fn opened(&self) -> u32 {
+        self.last_index.map_or(0, |i| i + 1)
+    }
+
+    /// Answers to the open question from players who have left since: they count.
+    fn gone_answered(&self, answers: &HashMap<PlayerId, Given>) -> u32 {
+        answers
+            .keys()
+            .filter(|id| self.player(**id).is_some_and(|p| !p.is_active()))
+            .count() as u32
     }
 
     /// Moves on from reveal or leaderboard. False where `next` means nothing.
@@ -1491,8 +1576,16 @@ impl Room {
             index,
         }));
         self.settle(index, &answers);
+        let reveal = self.reveal_of(index, &answers);
+        self.reveal = Some(reveal.clone());
+        fx.push(Effect::Send(Target::Everyone, reveal.into()));
+        self.send_results(fx);
+    }
+
+    /// Question `index`'s reveal from its answers, those of players who left since included:
+    /// `total` is everyone still in the room and everyone who answered.
+    fn reveal_of(&self, index: u32, answers: &HashMap<PlayerId, Given>) -> Reveal {
         let q: &Question = &self.quiz.questions[index as usize];
-        let counts = tally(q, &answers);
         let first_correct = answers
             .iter()
             .filter(|(_, g)| g.correct == Some(true))
@@ -1507,19 +1600,15 @@ impl Room {
             quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
             quizrace_protocol::AnswerKey::Poll => (None, None),
         };
-        fx.push(Effect::Send(
-            Target::Everyone,
-            ServerMsg::QuestionClosed {
-                index,
-                correct,
-                accept,
-                counts,
-                answered: answers.len() as u32,
-                total: self.active_count(),
-                first_correct,
-            },
-        ));
-        self.send_results(fx);
+        Reveal {
+            index,
+            correct,
+            accept,
+            counts: tally(q, answers),
+            answered: answers.len() as u32,
+            total: self.active_count() + self.gone_answered(answers),
+            first_correct,
+        }
     }
 
     /// Applies question `index`'s answers to every player: last result, score, streak.
@@ -1552,31 +1641,40 @@ impl Room {
         }
     }
 
-    /// Ranks by score, then total time of correct answers, then join order.
+    /// Orders by score, then total time of correct answers, then join order. The order only:
+    /// equal scores share a rank ([`ranks`]).
     fn ranking(&self) -> Vec<&Player> {
         let mut ranked: Vec<&Player> = self.players.iter().filter(|p| p.is_active()).collect();
         ranked.sort_by_key(|p| (std::cmp::Reverse(p.score), p.correct_ms, p.id));
         ranked
     }
 
+    /// The first `n` in ranked order, with shared ranks: a podium (`n` = 3) has at most three
+    /// entries even when more players share a place on it.
     fn standings(&self, n: usize) -> Vec<Standing> {
-        self.ranking()
+        let ranked = self.ranking();
+        let ranks = ranks(&ranked);
+        ranked
             .into_iter()
+            .zip(ranks)
             .take(n)
-            .enumerate()
-            .map(|(i, p)| Standing {
+            .map(|(p, rank)| Standing {
                 player_id: p.id,
                 name: p.name.clone(),
                 score: p.score,
-                rank: i as u32 + 1,
+                rank,
             })
             .collect()
     }
 
     fn send_results(&self, fx: &mut Effects) {
         let ranked = self.ranking();
+        let ranks = ranks(&ranked);
         for (i, p) in ranked.iter().enumerate() {
-            fx.push(Effect::Send(Target::Player(p.id), result_msg(&ranked, i)));
+            fx.push(Effect::Send(
+                Target::Player(p.id),
+                result_msg(&ranked, &ranks, i),
+            ));
         }
     }
 
@@ -1688,8 +1786,9 @@ impl Room {
         if let Phase::Question { answers, .. } = &self.phase {
             for id in answers.keys() {
                 assert!(
-                    self.player(*id).is_some_and(Player::is_active),
-                    "live answer from {id}, who is not in the room"
+                    self.player(*id)
+                        .is_some_and(|p| p.status != Status::Removed),
+                    "live answer from {id}, who never played"
                 );
             }
             if self.settings.mode == Mode::Race {
@@ -1703,10 +1802,19 @@ impl Room {
             .iter()
             .filter(|p| p.is_active() && p.conn.is_some())
             .count() as u32;
+        let removed = self
+            .players
+            .iter()
+            .filter(|p| p.status == Status::Removed)
+            .count() as u32;
         assert_eq!(
-            (self.active, self.connected),
-            (active, connected),
+            (self.active, self.connected, self.removed),
+            (active, connected, removed),
             "kept counts drifted"
+        );
+        assert!(
+            self.players.len() as u32 - removed <= self.settings.max_players,
+            "more seats taken than the room has"
         );
         for (i, p) in self.players.iter().enumerate() {
             assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn settings(mode: Mode) -> Settings {
+pub(super) fn settings(mode: Mode) -> Settings {
     Settings {
         pin: Pin("123456".into()),
         game_id: GameId(1),
@@ -25,10 +25,10 @@ fn settings(mode: Mode) -> Settings {
     }
 }
 
-const HOST: u64 = 1000;
+pub(super) const HOST: u64 = 1000;
 
 /// A room with a host attached and `n` players joined (conn ids 1..=n).
-fn room_with(mode: Mode, n: u32, t0: Instant) -> Room {
+pub(super) fn room_with(mode: Mode, n: u32, t0: Instant) -> Room {
     room_and_effects(mode, n, t0).0
 }
 
@@ -51,14 +51,20 @@ fn room_and_effects(mode: Mode, n: u32, t0: Instant) -> (Room, Effects) {
     (room, fx)
 }
 
-fn host(room: &mut Room, msg: ClientMsg, now: Instant) -> Effects {
+pub(super) fn host(room: &mut Room, msg: ClientMsg, now: Instant) -> Effects {
     let mut fx = Effects::new();
     room.host_msg(HOST, msg, now, &mut fx);
     room.check_invariants();
     fx
 }
 
-fn answer(room: &mut Room, p: u32, index: u32, value: AnswerValue, at: Instant) -> Effects {
+pub(super) fn answer(
+    room: &mut Room,
+    p: u32,
+    index: u32,
+    value: AnswerValue,
+    at: Instant,
+) -> Effects {
     let (choice, choices, text) = match value {
         AnswerValue::Choice(c) => (Some(c), None, None),
         AnswerValue::Choices(c) => (None, Some(c), None),
@@ -85,7 +91,10 @@ fn errors(fx: &Effects) -> Vec<ErrorCode> {
         .collect()
 }
 
-fn sent<'a>(fx: &'a Effects, pick: impl Fn(&ServerMsg) -> bool + 'a) -> Vec<&'a ServerMsg> {
+pub(super) fn sent<'a>(
+    fx: &'a Effects,
+    pick: impl Fn(&ServerMsg) -> bool + 'a,
+) -> Vec<&'a ServerMsg> {
     fx.iter()
         .filter_map(|e| match e {
             Effect::Send(_, m) if pick(m) => Some(m),
@@ -311,12 +320,25 @@ fn being_right_on_a_question_worth_nothing_costs_no_rank() {
         AnswerValue::Choice(0),
         t0 + Duration::from_millis(900),
     );
+    assert_eq!(result_for(&fx, 1), Some((0, 0, 1)));
     assert_eq!(
-        result_for(&fx, 1),
+        result_for(&fx, 2),
         Some((0, 0, 1)),
-        "join order breaks the tie, not the time"
+        "equal scores share the rank, whatever the time"
     );
-    assert_eq!(result_for(&fx, 2), Some((0, 0, 2)));
+    let fx = host(&mut room, ClientMsg::Next, t0 + Duration::from_secs(1));
+    let order: Vec<PlayerId> = sent(&fx, |m| matches!(m, ServerMsg::Leaderboard { .. }))
+        .iter()
+        .flat_map(|m| match m {
+            ServerMsg::Leaderboard { top, .. } => top.iter().map(|s| s.player_id).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [PlayerId(1), PlayerId(2)],
+        "join order, not the time, orders the tie"
+    );
 }
 
 #[test]
@@ -821,7 +843,7 @@ fn shutdown_tells_everyone_and_leaves_the_game_running_to_resume() {
 }
 
 #[test]
-fn ranks_break_ties_by_time_then_join_order() {
+fn equal_scores_share_a_rank_and_a_lower_score_takes_the_rank_after_them() {
     let t0 = Instant::now();
     let mut room = room_with(Mode::Classic, 3, t0);
     host(&mut room, ClientMsg::Start, t0);
@@ -850,13 +872,14 @@ fn ranks_break_ties_by_time_then_join_order() {
     let ranks: Vec<u32> = (1..=3)
         .map(|p| result_for(&fx, p).map_or(0, |r| r.2))
         .collect();
-    assert_eq!(ranks, vec![1, 2, 3]);
+    // Players 1 and 2 scored the same: they share first place, and player 3 is third.
+    assert_eq!(ranks, vec![1, 1, 3]);
 }
 
 /// The database as the writer would leave it after committing every row in `fx`: what a
 /// restore after a crash at this moment would read.
 #[derive(Default)]
-struct Db {
+pub(super) struct Db {
     players: Vec<SavedPlayer>,
     answers: HashMap<(u32, PlayerId), SavedAnswer>,
     phase: Option<(&'static str, u32)>,
@@ -867,14 +890,14 @@ struct Db {
 }
 
 impl Db {
-    fn new() -> Db {
+    pub(super) fn new() -> Db {
         Db {
             chat: true,
             ..Db::default()
         }
     }
 
-    fn apply(&mut self, fx: &Effects, now: Instant) {
+    pub(super) fn apply(&mut self, fx: &Effects, now: Instant) {
         for e in fx {
             let (Effect::Persist(w) | Effect::Record(w)) = e else {
                 continue;
@@ -927,7 +950,7 @@ impl Db {
         }
     }
 
-    fn saved(&self, now: Instant) -> Saved {
+    pub(super) fn saved(&self, now: Instant) -> Saved {
         let phase = match self.phase {
             None => SavedPhase::Lobby,
             Some(("question", index)) => SavedPhase::Question {
@@ -1350,6 +1373,7 @@ mod actor {
                 tx,
                 kill,
                 backlog,
+                owed: Default::default(),
             },
             rx,
         )
@@ -1541,7 +1565,7 @@ mod actor {
 }
 
 /// Closes the open question and moves on to the next one (reveal, leaderboard, question).
-fn skip_question(room: &mut Room, now: Instant) {
+pub(super) fn skip_question(room: &mut Room, now: Instant) {
     host(room, ClientMsg::Close, now);
     host(room, ClientMsg::Next, now);
     host(room, ClientMsg::Next, now);

@@ -159,7 +159,7 @@ pub async fn join_refused(bot: &mut Bot, pin: &Pin, name: &str) -> ErrorCode {
 pub async fn list(bot: &mut Bot) -> Vec<PlayerInfo> {
     send(bot, ClientMsg::List).await;
     bot.expect("players", |m| match m {
-        ServerMsg::Players { players } => Some(players.clone()),
+        ServerMsg::Players { players, .. } => Some(players.clone()),
         _ => None,
     })
     .await
