@@ -144,7 +144,7 @@ async fn host(
     url: String,
     mut host: Host,
     started: tokio::sync::oneshot::Sender<()>,
-) -> Result<Vec<(PlayerId, i64)>> {
+) -> Result<Vec<(PlayerId, i64, u32)>> {
     host.await_players(BOTS as u32).await?;
     host.send(&ClientMsg::Start).await?;
     let _ = started.send(());
@@ -184,7 +184,10 @@ async fn host(
                 host.send(&ClientMsg::Next).await
             }
             ServerMsg::GameOver { podium, .. } => {
-                return Ok(podium.iter().map(|s| (s.player_id, s.score)).collect())
+                return Ok(podium
+                    .iter()
+                    .map(|s| (s.player_id, s.score, s.rank))
+                    .collect())
             }
             // `next` racing a phase change the host has not read yet.
             ServerMsg::Error {
@@ -304,7 +307,7 @@ async fn round(
 }
 
 /// The stored results against what the players were told.
-fn check(report: &Value, seen: &[Seen], podium: &[(PlayerId, i64)]) -> Result<()> {
+fn check(report: &Value, seen: &[Seen], podium: &[(PlayerId, i64, u32)]) -> Result<()> {
     anyhow::ensure!(
         report["status"] == "finished",
         "status {}",
@@ -365,16 +368,25 @@ fn check(report: &Value, seen: &[Seen], podium: &[(PlayerId, i64)]) -> Result<()
             scores.get(&s.player.0)
         );
     }
-    for (rank, (id, score)) in podium.iter().enumerate() {
+    // Equal scores share a rank (1, 2, 2, 4): the podium's ranks are the stored ranks, in
+    // order, and a place's rank is its position unless it ties with the place before.
+    let mut previous: Option<(i64, u32)> = None;
+    for (place, (id, score, rank)) in podium.iter().enumerate() {
         let stored = players
             .iter()
             .find(|p| p["player_id"].as_u64() == Some(u64::from(id.0)))
             .context("podium player stored")?;
+        let expected = match previous {
+            Some((s, r)) if s == *score => r,
+            _ => place as u32 + 1,
+        };
         anyhow::ensure!(
             stored["score"].as_i64() == Some(*score)
-                && stored["rank"].as_u64() == Some(rank as u64 + 1),
-            "podium {rank}: {id} {score} but stored {stored}"
+                && *rank == expected
+                && stored["rank"].as_u64() == Some(u64::from(*rank)),
+            "podium {place}: {id} {score} rank {rank} (expected {expected}) but stored {stored}"
         );
+        previous = Some((*score, *rank));
     }
     Ok(())
 }
