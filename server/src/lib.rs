@@ -11,6 +11,7 @@
 //! - [`http`]: the JSON API and the embedded web pages.
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
+//! - [`secret`]: random tokens and keys, and the hash they are stored as.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
@@ -24,6 +25,7 @@ pub mod lobby;
 pub mod names;
 pub mod room;
 pub mod samples;
+pub mod secret;
 pub mod serve;
 pub mod store;
 pub mod ws;
@@ -46,8 +48,11 @@ pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db_path: PathBuf,
-    /// Sets the `admin` password; `None` generates one on first start.
+    /// Sets the `admin` password and ends the account's sessions; `None` generates one on
+    /// first start (and leaves sessions alone).
     pub admin_password: Option<String>,
+    /// How long a login lasts, idle and at most.
+    pub sessions: store::SessionLifetimes,
     pub max_players: u32,
     /// How often the server pings each socket.
     pub ping_every: Duration,
@@ -79,6 +84,7 @@ impl Config {
         Config {
             db_path: db_path.into(),
             admin_password: None,
+            sessions: store::SessionLifetimes::default(),
             max_players: DEFAULT_MAX_PLAYERS,
             ping_every: Duration::from_secs(15),
             idle_close: Duration::from_secs(45),
@@ -166,7 +172,9 @@ impl App {
                 }
             }
         };
-        let store = Store::open(&config.db_path).map_err(db_err)?;
+        let store = Store::open(&config.db_path)
+            .map_err(db_err)?
+            .with_session_lifetimes(config.sessions);
         let generated = store
             .bootstrap_admin(config.admin_password.as_deref())
             .map_err(db_err)?;
