@@ -540,6 +540,8 @@ impl Conn {
         let pin = lobby.reserve_pin();
         let store = self.app.store().clone();
         let server_max = self.app.config().max_players;
+        // The room and the database keep only the key's hash; the host gets the key itself.
+        let host_key = random_hex(16);
         let mut settings = Settings {
             pin: pin.clone(),
             game_id: quizrace_protocol::GameId(0), // set once stored
@@ -547,12 +549,9 @@ impl Conn {
             max_players: req.max_players.unwrap_or(server_max),
             auto_advance_ms: req.auto_advance_ms,
             chat: req.chat.unwrap_or(true),
-            host_key: String::new(), // its hash, below
+            host_key: secret_hash(&host_key),
             names: req.names.unwrap_or(NamePolicy::Free),
         };
-        // The room and the database keep only the key's hash; the host gets the key itself.
-        let host_key = random_hex(16);
-        settings.host_key = secret_hash(&host_key);
         let (s, doc) = (settings.clone(), stored.doc);
         settings.game_id = blocking(move || {
             store
