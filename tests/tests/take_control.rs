@@ -139,3 +139,38 @@ async fn the_host_takes_control_with_a_session_and_the_minted_key_survives_a_res
     let (_, _) = take_control(&url, &pin, &carol).await;
     again.stop().await;
 }
+
+/// With a one-second idle lifetime a token left alone for two seconds has expired: the API
+/// answers 401, `host` and a Take control `unauthorized`, and the room is untouched.
+#[tokio::test]
+async fn an_expired_session_is_unauthorized_on_the_api_and_the_socket() {
+    let game = Game::with_config(common::one_question(), |c| {
+        c.sessions.idle = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let mut host = game.room().await;
+    let _ada = game.players(&mut host, &["Ada"]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let http = game.server.http();
+    let me = http.get("/api/me", Some(&game.token)).await.expect("me");
+    assert_eq!(me.status, 401);
+    let take = json!({"type":"host_resume","pin":host.pin,"token":game.token});
+    refused(&game.url, take, ErrorCode::Unauthorized).await;
+    let create = common::host_msg(
+        game.token.clone(),
+        game.quiz_id,
+        quizrace_protocol::Mode::Classic,
+    );
+    let mut bot = Bot::connect(&game.url).await.expect("connect");
+    send(&mut bot, create).await;
+    bot.expect_error(ErrorCode::Unauthorized)
+        .await
+        .expect("host refused");
+    send(&mut host.bot, ClientMsg::Start).await;
+    host.bot
+        .expect("question", |m| {
+            matches!(m, ServerMsg::Question(_)).then_some(())
+        })
+        .await
+        .expect("the host's own connection still runs the room");
+}
