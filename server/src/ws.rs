@@ -382,7 +382,10 @@ impl Conn {
                     HostCredential::Token(token) => match self.may_run(&room, token).await {
                         // A key for this device, so it never needs the session again for
                         // this room (and the presenter link carries a key, not a login).
-                        Ok(()) => HostAttach::Minted(random_hex(16)),
+                        Ok(()) => {
+                            info!(pin = %pin, "host takes control with a session");
+                            HostAttach::Minted(random_hex(16))
+                        }
                         Err(code @ ErrorCode::Unauthorized) => return self.join_failed(code).await,
                         Err(code) => return self.error(code),
                     },
