@@ -48,8 +48,8 @@ pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db_path: PathBuf,
-    /// Sets the `admin` password and ends the account's sessions; `None` generates one on
-    /// first start (and leaves sessions alone).
+    /// Sets the `admin` password (a new one ends the account's sessions); `None` generates
+    /// one on first start.
     pub admin_password: Option<String>,
     /// How long a login lasts, idle and at most.
     pub sessions: store::SessionLifetimes,

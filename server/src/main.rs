@@ -17,8 +17,8 @@ struct Args {
     /// SQLite database file (created if missing).
     #[arg(long, env = "QUIZ_DB", default_value = "quizrace.db")]
     db: PathBuf,
-    /// Password for the `admin` account (set on every start when given; ends the admin's
-    /// sessions).
+    /// Password for the `admin` account (set on every start when given; a new one ends the
+    /// admin's sessions).
     #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
     /// A file holding the `admin` password (one trailing newline is ignored), so that it

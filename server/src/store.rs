@@ -563,22 +563,11 @@ impl Store {
     }
 
     /// Makes sure `admin` exists. Returns the password when one was generated (to print once).
-    /// A password given at start (`--admin-password`) also ends every session of `admin`:
-    /// it is how an operator takes the account back.
+    /// A new password given at start (`--admin-password`) also ends every session of `admin`:
+    /// it is how an operator takes the account back. The same password again (a service that
+    /// always passes it, restarting) changes nothing, so a restart logs nobody out.
     pub fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
         let db = lock(&self.db);
-        if password.is_some() {
-            let ended = db.execute(
-                "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = 'admin')",
-                [],
-            )?;
-            if ended > 0 {
-                info!(
-                    sessions = ended,
-                    "admin password given at start; admin sessions ended"
-                );
-            }
-        }
         let existing: Option<String> = db
             .query_row(
                 "SELECT password_hash FROM accounts WHERE username = 'admin'",
@@ -592,7 +581,15 @@ impl Store {
                     "UPDATE accounts SET password_hash = ?1 WHERE username = 'admin'",
                     [hash_password(pw)?],
                 )?;
-                info!("admin password set from the command line");
+                let ended = db.execute(
+                    "DELETE FROM sessions
+                     WHERE account_id = (SELECT id FROM accounts WHERE username = 'admin')",
+                    [],
+                )?;
+                info!(
+                    sessions_ended = ended,
+                    "admin password set from the command line"
+                );
                 Ok(None)
             }
             (Some(_), _) => Ok(None),

@@ -496,7 +496,7 @@ fn me(addr: &str, token: &str) -> u16 {
 }
 
 #[test]
-fn an_admin_password_given_at_start_ends_the_admins_sessions() {
+fn a_new_admin_password_given_at_start_ends_the_admins_sessions() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("q.db");
     let server = start(&db, Some("first-password"));
@@ -506,8 +506,11 @@ fn an_admin_password_given_at_start_ends_the_admins_sessions() {
     let again = start(&db, None);
     assert_eq!(me(&again.addr, &token), 200, "no password given: kept");
     drop(again);
+    let again = start(&db, Some("first-password"));
+    assert_eq!(me(&again.addr, &token), 200, "the same password: kept");
+    drop(again);
     let again = start(&db, Some("second-password"));
-    assert_eq!(me(&again.addr, &token), 401, "a password given: ended");
+    assert_eq!(me(&again.addr, &token), 401, "a new password: ended");
     assert!(login(&again.addr, "second-password").is_some());
 }
 
