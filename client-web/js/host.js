@@ -19,7 +19,8 @@ const saveView = view.save;
 
 // ---- state ----
 let token = getToken();
-let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null"); // {pin, host_key, game_id}
+// {pin, host_key, game_id}; without host_key (Take control) until the server sends one.
+let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
 let pending = null; // "create" | "resume" while waiting for the server's answer
 let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
@@ -107,7 +108,7 @@ const conn = new Connection({
       queued = null;
     } else if (room) {
       pending = "resume";
-      conn.send(msg.hostResume(room.pin, room.host_key));
+      conn.send(resumeMsg());
     }
   },
   down: (delay) => {
@@ -227,12 +228,17 @@ async function openSetup(notice) {
   loadRunning();
 }
 
+// This device's key once it has one; until then the login (Take control).
+function resumeMsg() {
+  return room.host_key ? msg.hostResume(room.pin, room.host_key) : msg.takeControl(room.pin, token);
+}
+
 // The host's games still running (on this device or another), to resume from here: listed
 // above Create room, so a host back after closing the tab does not open a second room.
 async function loadRunning() {
   let games;
   try {
-    games = (await api("GET", "/api/games")).filter((g) => g.status === "running" && g.host_key && g.pin);
+    games = (await api("GET", "/api/games")).filter((g) => g.status === "running" && g.pin);
   } catch {
     games = [];
   }
@@ -249,12 +255,13 @@ async function loadRunning() {
     take.textContent = "Resume";
     take.setAttribute("aria-label", `Resume ${g.title}, PIN ${g.pin}`);
     take.onclick = () => {
-      room = { pin: g.pin, host_key: g.host_key, game_id: g.game_id };
+      // The server keeps only a hash of host keys: this device gets its own in `room_state`.
+      room = { pin: g.pin, game_id: g.game_id };
       saveRoom();
       $("chat-log").replaceChildren();
       show("connecting");
       pending = "resume";
-      if (!conn.send(msg.hostResume(room.pin, room.host_key))) conn.retryNow();
+      if (!conn.send(resumeMsg())) conn.retryNow();
     };
     li.append(what, take);
     return li;
@@ -312,6 +319,7 @@ function onRoomState(m) {
   pending = null;
   serverStopped = false;
   room = { ...room, pin: m.pin, game_id: m.game_id };
+  if (m.host_key) room.host_key = m.host_key; // minted for this device after Take control
   saveRoom();
   total = m.total;
   locked = m.locked;

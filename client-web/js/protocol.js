@@ -24,6 +24,9 @@ export const msg = {
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),
+  // "Take control" from another device: the host's login instead of a key. The room answers
+  // with a key for this device in `room_state`'s `host_key`.
+  takeControl: (pin, token) => ({ type: "host_resume", pin, token }),
   // A read-only big-screen connection: it gets what the host gets and may send nothing.
   screenResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey, view: "screen" }),
   start: () => ({ type: "start" }),

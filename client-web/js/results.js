@@ -48,11 +48,12 @@ function gameRow(g, admin) {
   box.checked = g.private;
   box.onchange = () => setPrivate(g.game_id, box);
   let action = el("a", { href: `/results?game=${g.game_id}`, class: "button", "aria-label": `Results of ${g.title}, ${when(g.created_at)}` }, "Results");
-  if (g.status === "running" && g.host_key) {
-    // The host page resumes the room it finds in this tab's sessionStorage.
+  if (g.status === "running" && g.pin) {
+    // The host page resumes the room it finds in this tab's sessionStorage: with no host key
+    // it takes control with the login, and the server sends this device a key of its own.
     const take = el("button", { type: "button", class: "resume-btn" }, "Take control");
     take.onclick = () => {
-      sessionStorage.setItem(ROOM_KEY, JSON.stringify({ pin: g.pin, host_key: g.host_key, game_id: g.game_id }));
+      sessionStorage.setItem(ROOM_KEY, JSON.stringify({ pin: g.pin, game_id: g.game_id }));
       location.href = "/host";
     };
     action = el("div", { class: "row nowrap" }, action, take);

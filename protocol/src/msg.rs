@@ -42,6 +42,18 @@ pub enum HostView {
     Screen,
 }
 
+/// How a `host_resume` proves it may run the room: exactly one of the two fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostCredential {
+    /// `"host_key"`: the key from `room_created` (or from a `room_state` after a `token`).
+    HostKey(String),
+    /// `"token"`: a session token from `POST /api/login` of the game's host or of an admin
+    /// ("Take control" from another device). The room answers with a new host key for this
+    /// device in `room_state`'s `host_key`.
+    Token(String),
+}
+
 /// Where a room is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -131,7 +143,8 @@ pub enum ClientMsg {
     },
     HostResume {
         pin: Pin,
-        host_key: String,
+        #[serde(flatten)]
+        by: HostCredential,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         view: Option<HostView>,
     },
@@ -412,6 +425,10 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         /// Boxed: a `room_state` is rare, and every other message stays small.
         reveal: Option<Box<Reveal>>,
+        /// Only to a host that resumed with a session `token`: the host key minted for this
+        /// device, to use in later `host_resume`s and presenter links.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host_key: Option<String>,
     },
     PlayerJoined {
         player_id: PlayerId,

@@ -4,7 +4,7 @@
 //! written against a later version keep working.
 
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{AnswerValue, ClientMsg, ErrorCode, Mode, ServerMsg};
+use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, Mode, ServerMsg};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -159,11 +159,33 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             chat: f.opt("chat", "true or false")?,
             names: f.opt("names", "\"free\" or \"generated\"")?,
         },
-        "host_resume" => ClientMsg::HostResume {
-            pin: pin(&f)?,
-            host_key: f.req("host_key", "the string from `room_created`")?,
-            view: f.opt("view", "\"control\" or \"screen\"")?,
-        },
+        "host_resume" => {
+            let pin = pin(&f)?;
+            let key = f.opt("host_key", "the string from `room_created`")?;
+            let token = f.opt("token", "the token from POST /api/login")?;
+            let by = match (key, token) {
+                (Some(key), None) => HostCredential::HostKey(key),
+                (None, Some(token)) => HostCredential::Token(token),
+                (Some(_), Some(_)) => {
+                    return Err(ParseError::bad_field(
+                        "token",
+                        "send `host_key` or `token`, not both",
+                    ))
+                }
+                (None, None) => {
+                    return Err(ParseError::bad_field(
+                        "host_key",
+                        "`host_key` is required (the string from `room_created`), or `token` \
+                         (the host's token from POST /api/login)",
+                    ))
+                }
+            };
+            ClientMsg::HostResume {
+                pin,
+                by,
+                view: f.opt("view", "\"control\" or \"screen\"")?,
+            }
+        }
         "start" => ClientMsg::Start,
         "close" => ClientMsg::Close,
         "next" => ClientMsg::Next,

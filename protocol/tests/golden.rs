@@ -10,9 +10,9 @@
 
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points,
-    Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg,
-    Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId,
+    PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId,
+    Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -588,6 +588,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 locked: false,
                 chat: true,
                 reveal: None,
+                host_key: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -595,6 +596,32 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             fields: &[
                 "type", "pin", "game_id", "mode", "title", "phase", "total", "answered", "players",
                 "locked", "chat",
+            ],
+        },
+        Golden {
+            name: "room_state after taking control with a session token: this device's key",
+            msg: ServerMsg::RoomState {
+                pin: pin(),
+                game_id: GameId(42),
+                mode: Mode::Race,
+                title: "Capitals".into(),
+                phase: PhaseName::Lobby,
+                index: None,
+                total: 5,
+                question: None,
+                answered: 0,
+                players: vec![],
+                locked: false,
+                chat: true,
+                reveal: None,
+                host_key: Some("0d9e8f7a6b5c4d3e".into()),
+            },
+            json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
+                      "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
+                      "locked":false,"chat":true,"host_key":"0d9e8f7a6b5c4d3e"}"#,
+            fields: &[
+                "type", "pin", "game_id", "mode", "title", "phase", "total", "answered", "players",
+                "locked", "chat", "host_key",
             ],
         },
         Golden {
@@ -618,6 +645,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 locked: true,
                 chat: false,
                 reveal: None,
+                host_key: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"question","index":3,"total":12,
@@ -656,6 +684,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     total: 23,
                     first_correct: None,
                 })),
+                host_key: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"reveal","index":3,"total":12,
@@ -882,6 +911,18 @@ fn golden_cases_cover_every_server_variant_and_optional_shape() {
             )
         },
         "room_state with a question",
+    );
+    has(
+        &|m| {
+            matches!(
+                m,
+                ServerMsg::RoomState {
+                    host_key: Some(_),
+                    ..
+                }
+            )
+        },
+        "room_state with a minted host key",
     );
 }
 
@@ -1239,17 +1280,27 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
             name: "host_resume",
             msg: ClientMsg::HostResume {
                 pin: pin(),
-                host_key: "9f2c41d0e8b7a6c5".into(),
+                by: HostCredential::HostKey("9f2c41d0e8b7a6c5".into()),
                 view: None,
             },
             json: r#"{"type":"host_resume","pin":"482913","host_key":"9f2c41d0e8b7a6c5"}"#,
             fields: &["type", "pin", "host_key"],
         },
         Golden {
+            name: "host_resume with the host's session token (Take control)",
+            msg: ClientMsg::HostResume {
+                pin: pin(),
+                by: HostCredential::Token("5b1e0c7a9d3f2e14".into()),
+                view: None,
+            },
+            json: r#"{"type":"host_resume","pin":"482913","token":"5b1e0c7a9d3f2e14"}"#,
+            fields: &["type", "pin", "token"],
+        },
+        Golden {
             name: "host_resume of a big screen",
             msg: ClientMsg::HostResume {
                 pin: pin(),
-                host_key: "9f2c41d0e8b7a6c5".into(),
+                by: HostCredential::HostKey("9f2c41d0e8b7a6c5".into()),
                 view: Some(HostView::Screen),
             },
             json: r#"{"type":"host_resume","pin":"482913","host_key":"9f2c41d0e8b7a6c5","view":"screen"}"#,
@@ -1819,9 +1870,29 @@ fn host_resume_refuses_a_missing_or_malformed_pin_or_host_key() {
             r#"{"type":"host_resume","pin":"482913","host_key":5}"#,
             "host_key",
         ),
+        (
+            r#"{"type":"host_resume","pin":"482913","token":5}"#,
+            "token",
+        ),
+        (
+            r#"{"type":"host_resume","pin":"482913","host_key":null,"token":null}"#,
+            "host_key",
+        ),
+        (
+            r#"{"type":"host_resume","pin":"482913","host_key":"k","token":"t"}"#,
+            "token",
+        ),
     ] {
         assert_bad_field(frame, field);
     }
+    assert_parses(
+        r#"{"type":"host_resume","pin":"482913","token":"t","host_key":null}"#,
+        ClientMsg::HostResume {
+            pin: pin(),
+            by: HostCredential::Token("t".into()),
+            view: None,
+        },
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
+//! - [`secret`]: random tokens and keys, and the hash they are stored as.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod names;
 pub mod room;
 pub mod samples;
+pub mod secret;
 pub mod serve;
 pub mod store;
 pub mod ws;
@@ -52,8 +54,11 @@ pub const DEFAULT_MAX_QUIZ_KB: u32 = 256;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db_path: PathBuf,
-    /// Sets the `admin` password; `None` generates one on first start.
+    /// Sets the `admin` password (a new one ends the account's sessions); `None` generates
+    /// one on first start.
     pub admin_password: Option<String>,
+    /// How long a login lasts, idle and at most.
+    pub sessions: store::SessionLifetimes,
     pub max_players: u32,
     /// How often the server pings each socket.
     pub ping_every: Duration,
@@ -93,6 +98,7 @@ impl Config {
         Config {
             db_path: db_path.into(),
             admin_password: None,
+            sessions: store::SessionLifetimes::default(),
             max_players: DEFAULT_MAX_PLAYERS,
             ping_every: Duration::from_secs(15),
             idle_close: Duration::from_secs(45),
@@ -184,7 +190,9 @@ impl App {
                 }
             }
         };
-        let store = Store::open(&config.db_path).map_err(db_err)?;
+        let store = Store::open(&config.db_path)
+            .map_err(db_err)?
+            .with_session_lifetimes(config.sessions);
         let generated = store
             .bootstrap_admin(config.admin_password.as_deref())
             .map_err(db_err)?;

@@ -1,7 +1,7 @@
 //! The PIN directory: PIN → room handle. It holds handles only, never game state.
 
 use crate::room::RoomHandle;
-use crate::store::random_hex;
+use crate::secret::random_hex;
 use dashmap::{mapref::entry::Entry, DashMap};
 use quizrace_protocol::Pin;
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use quizrace::{
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// A self-hosted real-time multiplayer quiz server.
 #[derive(Parser, Debug)]
@@ -19,9 +20,26 @@ struct Args {
     /// SQLite database file (created if missing).
     #[arg(long, env = "QUIZ_DB", default_value = "quizrace.db")]
     db: PathBuf,
-    /// Password for the `admin` account (set on every start when given).
+    /// Password for the `admin` account (set on every start when given; a new one ends the
+    /// admin's sessions).
     #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    /// A file holding the `admin` password (one trailing newline is ignored), so that it
+    /// does not show in `ps`. Like --admin-password otherwise.
+    #[arg(
+        long,
+        env = "QUIZ_ADMIN_PASSWORD_FILE",
+        conflicts_with = "admin_password"
+    )]
+    admin_password_file: Option<PathBuf>,
+    /// A login ends after this many hours without a request.
+    #[arg(long, env = "QUIZ_SESSION_IDLE_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u64).range(1..=24 * 365))]
+    session_idle_hours: u64,
+    /// A login ends this many days after it began, used or not.
+    #[arg(long, env = "QUIZ_SESSION_MAX_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u64).range(1..=365))]
+    session_max_days: u64,
     /// Most players in one room.
     #[arg(long, env = "QUIZ_MAX_PLAYERS", default_value_t = DEFAULT_MAX_PLAYERS,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -122,9 +140,17 @@ async fn serve(args: Args) -> Result<(), String> {
             .collect(),
         None => Vec::new(),
     };
+    let admin_password = match &args.admin_password_file {
+        Some(path) => Some(read_password_file(path)?),
+        None => args.admin_password,
+    };
     let config = Config {
         blocked_words,
-        admin_password: args.admin_password,
+        admin_password,
+        sessions: quizrace::store::SessionLifetimes {
+            idle: Duration::from_secs(args.session_idle_hours * 3600),
+            max: Duration::from_secs(args.session_max_days * 24 * 3600),
+        },
         max_players: args.max_players,
         allow_origins: args.allow_origin,
         public_url: args.public_url,
@@ -164,6 +190,27 @@ async fn serve(args: Args) -> Result<(), String> {
     run(listener, app, stop_signal())
         .await
         .map_err(|e| format!("server failed: {e}"))
+}
+
+/// The admin password from `--admin-password-file`: the file's text less one trailing newline
+/// (as `echo` or an editor leaves it).
+fn read_password_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the admin password file {}: {e}. Check the path given to --admin-password-file",
+            path.display()
+        )
+    })?;
+    let password = text
+        .strip_suffix('\n')
+        .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+    if password.is_empty() {
+        return Err(format!(
+            "the admin password file {} is empty; write the password into it",
+            path.display()
+        ));
+    }
+    Ok(password.to_owned())
 }
 
 /// A listener with a deep accept queue: a class joining at once must not see dropped SYNs

@@ -152,7 +152,7 @@ const ANIMALS: [&str; 24] = [
 /// A friendly random name for a room with generated names, such as `Brave Otter` (with a
 /// number, `Brave Otter 42`, when `numbered`). Always a valid name under [`clean`].
 pub fn generated(numbered: bool) -> String {
-    let r = u32::from_str_radix(&crate::store::random_hex(4), 16).unwrap_or(0);
+    let r = u32::from_str_radix(&crate::secret::random_hex(4), 16).unwrap_or(0);
     let (a, b, n) = (r as usize % 24, (r as usize / 24) % 24, r / 576 % 100);
     if numbered {
         format!("{} {} {n}", ADJECTIVES[a], ANIMALS[b])

@@ -10,7 +10,10 @@
 //! derived from the answers, here for reports and in `Room::restore` for rooms.
 
 use crate::metrics::WriterMetrics;
-use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write};
+use crate::room::state::{
+    Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write, MAX_HOST_KEYS,
+};
+use crate::secret::{random_hex, secret_hash};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc, QuizId};
@@ -103,13 +106,56 @@ const MIGRATIONS: &[&str] = &[
     // names the quiz by id), and a host may keep a game off the public leaderboard.
     "ALTER TABLE quizzes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE games ADD COLUMN private INTEGER NOT NULL DEFAULT 0;",
-    // 5: which questions each player was asked: from `first_index` (the question open when
+    // 5: no secret is stored in the clear (see [`crate::secret`]). Sessions keep the hash of
+    // their token and when they were last used (for the idle lifetime); players and games
+    // keep the hash of their token and host key. A room accepts several host keys, one per
+    // device that took control, oldest first. The rows of older versions are hashed in place
+    // by the Rust step [`hash_secrets`], so running games and logged-in hosts survive.
+    "CREATE TABLE sessions_v5 (
+        token_hash TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL
+    );
+    ALTER TABLE players RENAME COLUMN token TO token_hash;
+    ALTER TABLE games RENAME COLUMN host_key TO host_key_hash;
+    CREATE TABLE host_keys (
+        id INTEGER PRIMARY KEY,
+        game_id INTEGER NOT NULL REFERENCES games(id),
+        key_hash TEXT NOT NULL
+    );
+    CREATE INDEX host_keys_by_game ON host_keys (game_id);",
+    // 6: which questions each player was asked: from `first_index` (the question open when
     // they joined, or the next one) up to the `opened` count when they left or were kicked
     // (null while in the game). A player gone from the lobby has status `removed` and appears
     // in no result; the row stays so that player ids keep following join order.
     "ALTER TABLE players ADD COLUMN first_index INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE players ADD COLUMN opened_at_exit INTEGER;",
 ];
+
+/// The schema version whose SQL is followed by [`hash_secrets`].
+const HASHED_SECRETS: usize = 5;
+
+/// How long a login lasts: `idle` since its last request, `max` since the login, whichever
+/// ends first. Expired sessions answer `unauthorized` and their rows are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    pub idle: Duration,
+    pub max: Duration,
+}
+
+impl Default for SessionLifetimes {
+    /// A school day with its breaks (12 h idle), and a week at most.
+    fn default() -> SessionLifetimes {
+        SessionLifetimes {
+            idle: Duration::from_secs(12 * 3600),
+            max: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// A session's last use is written at most this often: a request is a read, not a write.
+const SESSION_TOUCH_S: i64 = 60;
 
 /// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
 /// question resumes after a crash with at most this much extra time.
@@ -127,6 +173,8 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("backup: {0}")]
     Backup(String),
+    #[error("file: {0}")]
+    Io(String),
     /// Not a failure of the database: another account has this username.
     #[error("username taken")]
     UsernameTaken,
@@ -203,10 +251,9 @@ pub struct GameRow {
     pub created_at: i64,
     pub finished_at: Option<i64>,
     pub private: bool,
+    /// A running game's host takes control again from another device with this PIN and
+    /// their session token (`host_resume`); the host key is never stored in the clear.
     pub pin: String,
-    /// Only while the game runs: lets its host take control again from another device.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_key: Option<String>,
 }
 
 /// A podium place on the public leaderboard.
@@ -285,6 +332,7 @@ pub struct RunningGame {
     pub pin: Pin,
     pub mode: Mode,
     pub doc: QuizDoc,
+    /// The hash of the key the game was created with (its accepted keys are in `saved`).
     pub host_key: String,
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
@@ -390,6 +438,7 @@ pub struct Store {
     /// The public leaderboard's entries by game. A finished game's podium never changes, so
     /// each game's report is read once, not on every anonymous request.
     podiums: Arc<Mutex<HashMap<i64, LeaderboardGame>>>,
+    sessions: SessionLifetimes,
 }
 
 fn unix_now_ms() -> i64 {
@@ -409,14 +458,32 @@ fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// `n` random bytes as lowercase hex.
-pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    if getrandom::fill(&mut buf).is_err() {
-        // The OS random source failing is not survivable for tokens.
-        panic!("the operating system's random number source is unavailable");
+/// Creates `path` readable and writable by its owner only, or makes an existing file so. The
+/// database holds password hashes and players' answers; nobody else on the machine needs them.
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = |e: std::io::Error| StoreError::Io(format!("{}: {e}", path.display()));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(private)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(private)
+}
+
+/// The WAL and shared-memory files SQLite keeps beside `db`, when they exist. SQLite creates
+/// them with the database's mode; this makes sure of it.
+fn make_journal_private(db: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.exists() {
+            make_private(&path)?;
+        }
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(())
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
@@ -453,15 +520,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn insert_game(
-    db: &Connection,
+    db: &mut Connection,
     quiz: QuizId,
     host: i64,
     settings: &Settings,
     doc: &QuizDoc,
 ) -> Result<GameId> {
-    db.execute(
+    let tx = db.transaction()?;
+    tx.execute(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                           host_key, max_players, auto_advance_ms, chat, names)
+                           host_key_hash, max_players, auto_advance_ms, chat, names)
          VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             quiz.0,
@@ -481,7 +549,14 @@ fn insert_game(
             }
         ],
     )?;
-    Ok(GameId(db.last_insert_rowid()))
+    let game = tx.last_insert_rowid();
+    // The key the room starts with; devices that take control add theirs.
+    tx.execute(
+        "INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)",
+        params![game, settings.host_key],
+    )?;
+    tx.commit()?;
+    Ok(GameId(game))
 }
 
 fn insert_quiz(db: &Connection, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
@@ -495,6 +570,7 @@ fn insert_quiz(db: &Connection, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
 impl Store {
     /// Opens (or creates) the database, applies migrations and starts the writer thread.
     pub fn open(path: &Path) -> Result<Store> {
+        make_private(path)?;
         let mut conn = open_conn(path)?;
         let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if check != "ok" {
@@ -502,6 +578,7 @@ impl Store {
         }
         migrate(&mut conn)?;
         let writer_conn = open_conn(path)?;
+        make_journal_private(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = WriterMetrics::default();
         let counted = stats.clone();
@@ -525,10 +602,20 @@ impl Store {
             db: Arc::new(Mutex::new(conn)),
             writer: Writer { tx, stats },
             podiums: Arc::default(),
+            sessions: SessionLifetimes::default(),
         })
     }
 
+    /// This store with other session lifetimes (`--session-idle-hours`, `--session-max-days`).
+    pub fn with_session_lifetimes(mut self, sessions: SessionLifetimes) -> Store {
+        self.sessions = sessions;
+        self
+    }
+
     /// Makes sure `admin` exists. Returns the password when one was generated (to print once).
+    /// A new password given at start (`--admin-password`) also ends every session of `admin`:
+    /// it is how an operator takes the account back. The same password again (a service that
+    /// always passes it, restarting) changes nothing, so a restart logs nobody out.
     pub fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
         let db = lock(&self.db);
         let existing: Option<String> = db
@@ -544,7 +631,15 @@ impl Store {
                     "UPDATE accounts SET password_hash = ?1 WHERE username = 'admin'",
                     [hash_password(pw)?],
                 )?;
-                info!("admin password set from the command line");
+                let ended = db.execute(
+                    "DELETE FROM sessions
+                     WHERE account_id = (SELECT id FROM accounts WHERE username = 'admin')",
+                    [],
+                )?;
+                info!(
+                    sessions_ended = ended,
+                    "admin password set from the command line"
+                );
                 Ok(None)
             }
             (Some(_), _) => Ok(None),
@@ -593,7 +688,7 @@ impl Store {
         let db = lock(&self.db);
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
-            "SELECT id, pin, mode, quiz_doc, host_key, max_players, auto_advance_ms, chat, locked,
+            "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
                     phase, phase_index, opened_ms, names
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
@@ -678,14 +773,14 @@ impl Store {
             };
             let players = db
                 .prepare_cached(
-                    "SELECT player_id, name, token, status FROM players
+                    "SELECT player_id, name, token_hash, status FROM players
                      WHERE game_id = ?1 ORDER BY player_id",
                 )?
                 .query_map([id], |r| {
                     Ok(SavedPlayer {
                         id: PlayerId(r.get(0)?),
                         name: r.get(1)?,
-                        token: r.get(2)?,
+                        token_hash: r.get(2)?,
                         status: r.get(3)?,
                     })
                 })?
@@ -723,6 +818,13 @@ impl Store {
                 out.push(fail("a stored answer is unreadable"));
                 continue;
             };
+            let mut host_keys = db
+                .prepare_cached(
+                    "SELECT key_hash FROM host_keys WHERE game_id = ?1 ORDER BY id DESC LIMIT ?2",
+                )?
+                .query_map(params![id, MAX_HOST_KEYS], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            host_keys.reverse();
             out.push(Ok(RunningGame {
                 game,
                 pin: Pin(pin),
@@ -742,6 +844,7 @@ impl Store {
                     phase,
                     locked,
                     chat,
+                    host_keys,
                 },
             }));
         }
@@ -760,11 +863,14 @@ impl Store {
     /// An online copy of the database to `dest` (SQLite's backup API), consistent even while
     /// another process serves from the same file. `dest` must not exist yet.
     pub fn backup(src: &Path, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(StoreError::Backup(format!(
+        let exists = || {
+            StoreError::Backup(format!(
                 "{} exists already; choose a new file",
                 dest.display()
-            )));
+            ))
+        };
+        if dest.exists() {
+            return Err(exists());
         }
         // Read-write but never create: a WAL reader may need to set up the shared-memory file,
         // and a mistyped source path must not leave an empty database behind.
@@ -777,6 +883,20 @@ impl Store {
                 src.display()
             )));
         }
+        // Made before SQLite opens it, readable by the owner only, like the database.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(dest)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => exists(),
+                    _ => StoreError::Backup(format!("cannot create {}: {e}", dest.display())),
+                })?;
+        }
+        make_private(dest)?;
         let mut to = Connection::open(dest)?;
         {
             let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
@@ -901,8 +1021,8 @@ impl Store {
             params![id, new_hash],
         )?;
         tx.execute(
-            "DELETE FROM sessions WHERE account_id = ?1 AND token != ?2",
-            params![id, keep],
+            "DELETE FROM sessions WHERE account_id = ?1 AND token_hash != ?2",
+            params![id, secret_hash(keep)],
         )?;
         tx.commit()?;
         Ok(true)
@@ -910,7 +1030,10 @@ impl Store {
 
     /// Ends one session.
     pub fn logout(&self, token: &str) -> Result<()> {
-        lock(&self.db).execute("DELETE FROM sessions WHERE token = ?1", [token])?;
+        lock(&self.db).execute(
+            "DELETE FROM sessions WHERE token_hash = ?1",
+            [secret_hash(token)],
+        )?;
         Ok(())
     }
 
@@ -932,28 +1055,68 @@ impl Store {
             return Ok(None);
         }
         let token = random_hex(24);
-        lock(&self.db).execute(
-            "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
-            params![token, id, unix_now()],
+        let now = unix_now();
+        let (idle_from, max_from) = self.session_cutoffs(now);
+        let db = lock(&self.db);
+        // Expired sessions go here, and one by one when presented: no timer needed.
+        db.execute(
+            "DELETE FROM sessions WHERE last_used_at < ?1 OR created_at < ?2",
+            params![idle_from, max_from],
+        )?;
+        db.execute(
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_used_at)
+             VALUES (?1, ?2, ?3, ?3)",
+            params![secret_hash(&token), id, now],
         )?;
         Ok(Some(token))
     }
 
+    /// Sessions last used before the first, or made before the second, have expired.
+    fn session_cutoffs(&self, now: i64) -> (i64, i64) {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        (
+            now.saturating_sub(secs(self.sessions.idle)),
+            now.saturating_sub(secs(self.sessions.max)),
+        )
+    }
+
+    /// The account a live session token belongs to. An expired session is deleted and gives
+    /// `None`, like an unknown one. Its last use is written at most once a minute.
     pub fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
-        Ok(lock(&self.db)
+        let hash = secret_hash(token);
+        let now = unix_now();
+        let (idle_from, max_from) = self.session_cutoffs(now);
+        let db = lock(&self.db);
+        let row = db
             .query_row(
-                "SELECT a.id, a.username, a.role FROM sessions s JOIN accounts a ON a.id = s.account_id
-                 WHERE s.token = ?1 AND a.disabled = 0",
-                [token],
+                "SELECT a.id, a.username, a.role, s.created_at, s.last_used_at
+                 FROM sessions s JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token_hash = ?1 AND a.disabled = 0",
+                [&hash],
                 |r| {
-                    Ok(Account {
+                    let account = Account {
                         id: r.get(0)?,
                         username: r.get(1)?,
                         role: Role::parse(&r.get::<_, String>(2)?),
-                    })
+                    };
+                    Ok((account, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
                 },
             )
-            .optional()?)
+            .optional()?;
+        let Some((account, created, used)) = row else {
+            return Ok(None);
+        };
+        if used < idle_from || created < max_from {
+            db.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
+            return Ok(None);
+        }
+        if now - used >= SESSION_TOUCH_S {
+            db.execute(
+                "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
+                params![hash, now],
+            )?;
+        }
+        Ok(Some(account))
     }
 
     pub fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
@@ -1056,7 +1219,7 @@ impl Store {
             "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
                     (SELECT COUNT(*) FROM players p WHERE p.game_id = g.id AND p.status != 'removed'),
-                    g.created_at, g.finished_at, g.private, g.pin, g.host_key
+                    g.created_at, g.finished_at, g.private, g.pin
              FROM games g JOIN accounts a ON a.id = g.host_id
              WHERE ?1 OR g.host_id = ?2
              ORDER BY g.id DESC LIMIT ?3",
@@ -1066,7 +1229,6 @@ impl Store {
                 params![account.role == Role::Admin, account.id, MAX_GAMES_LISTED],
                 |r| {
                     let status: String = r.get(4)?;
-                    let host_key: Option<String> = r.get(11)?;
                     Ok(GameRow {
                         game_id: GameId(r.get(0)?),
                         quiz_id: QuizId(r.get(1)?),
@@ -1078,7 +1240,6 @@ impl Store {
                         finished_at: r.get::<_, Option<i64>>(8)?.map(seconds_to_ms),
                         private: r.get(9)?,
                         pin: r.get(10)?,
-                        host_key: host_key.filter(|_| status == "running"),
                         status,
                     })
                 },
@@ -1172,7 +1333,7 @@ impl Store {
         settings: &Settings,
         doc: &QuizDoc,
     ) -> Result<GameId> {
-        insert_game(&lock(&self.db), quiz, host, settings, doc)
+        insert_game(&mut lock(&self.db), quiz, host, settings, doc)
     }
 
     /// Stores a new game unless `host` already has `max_live` running (a room in the lobby or
@@ -1186,7 +1347,7 @@ impl Store {
         doc: &QuizDoc,
         max_live: u32,
     ) -> Result<Option<GameId>> {
-        let db = lock(&self.db);
+        let mut db = lock(&self.db);
         let live: u32 = db.query_row(
             "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'",
             [host],
@@ -1195,7 +1356,7 @@ impl Store {
         if live >= max_live {
             return Ok(None);
         }
-        insert_game(&db, quiz, host, settings, doc).map(Some)
+        insert_game(&mut db, quiz, host, settings, doc).map(Some)
     }
 
     /// Everything stored about a game. Scores are the sums of the stored points, so the report
@@ -1359,9 +1520,68 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == HASHED_SECRETS {
+            hash_secrets(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;
         info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}
+
+/// Version 5's Rust step: the tokens and keys older versions stored in the clear become
+/// hashes, so a phone's token, a host's key and a login keep working across the upgrade.
+fn hash_secrets(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let sessions = tx
+        .prepare("SELECT token, account_id, created_at FROM sessions")?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (token, account, created) in sessions {
+        // Their last use is unknown: counted from now, so nobody is logged out by the upgrade.
+        tx.execute(
+            "INSERT OR IGNORE INTO sessions_v5 (token_hash, account_id, created_at, last_used_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![secret_hash(&token), account, created, unix_now()],
+        )?;
+    }
+    tx.execute_batch("DROP TABLE sessions; ALTER TABLE sessions_v5 RENAME TO sessions;")?;
+    let players = tx
+        .prepare("SELECT game_id, player_id, token_hash FROM players")?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (game, player, token) in players {
+        tx.execute(
+            "UPDATE players SET token_hash = ?3 WHERE game_id = ?1 AND player_id = ?2",
+            params![game, player, secret_hash(&token)],
+        )?;
+    }
+    let games = tx
+        .prepare("SELECT id, host_key_hash FROM games WHERE host_key_hash IS NOT NULL")?
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (game, key) in games {
+        let hash = secret_hash(&key);
+        tx.execute(
+            "UPDATE games SET host_key_hash = ?2 WHERE id = ?1",
+            params![game, hash],
+        )?;
+        tx.execute(
+            "INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)",
+            params![game, hash],
+        )?;
     }
     Ok(())
 }
@@ -1439,14 +1659,23 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                 game,
                 player,
                 name,
-                token,
+                token_hash,
                 first_index,
             } => {
                 tx.prepare_cached(
-                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token, first_index)
+                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token_hash, first_index)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![game.0, player.0, name, token, first_index])?;
+                .execute(params![game.0, player.0, name, token_hash, first_index])?;
+            }
+            Write::HostKey { game, key_hash } => {
+                tx.prepare_cached("INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)")?
+                    .execute(params![game.0, key_hash])?;
+                tx.prepare_cached(
+                    "DELETE FROM host_keys WHERE game_id = ?1 AND id NOT IN
+                     (SELECT id FROM host_keys WHERE game_id = ?1 ORDER BY id DESC LIMIT ?2)",
+                )?
+                .execute(params![game.0, MAX_HOST_KEYS])?;
             }
             Write::PlayerStatus {
                 game,
@@ -1507,6 +1736,9 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
     tx.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod secrets_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1798,7 +2030,7 @@ mod tests {
                 game,
                 player: PlayerId(1),
                 name: "Ada".into(),
-                token: "t1".into(),
+                token_hash: "t1".into(),
                 first_index: 0,
             },
             Write::Phase {
@@ -1846,7 +2078,7 @@ mod tests {
             NamePolicy::Generated,
             "a generated-names room keeps naming its players"
         );
-        assert_eq!(g.saved.players[0].token, "t1");
+        assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {
             SavedPhase::Question {

@@ -2,10 +2,12 @@
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
 use crate::limits::{Bucket, Rate};
+use crate::room::actor::HostAttach;
 use crate::room::state::{ConnId, Room, Settings};
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
+use crate::secret::{random_hex, secret_hash};
 use crate::serve::Admitted;
-use crate::store::{random_hex, Role};
+use crate::store::Role;
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -13,8 +15,8 @@ use axum::response::Response;
 use axum::Extension;
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, HostView, Mode, NamePolicy, Pin, PlayerId,
-    QuizId, ServerMsg, MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, Mode, NamePolicy,
+    Pin, PlayerId, QuizId, ServerMsg, MAX_FRAME_BYTES,
 };
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -382,19 +384,25 @@ impl Conn {
                     self.send(refusal);
                 }
             }
-            (
-                Bound::Nothing,
-                ClientMsg::HostResume {
-                    pin,
-                    host_key,
-                    view,
-                },
-            ) => {
+            (Bound::Nothing, ClientMsg::HostResume { pin, by, view }) => {
                 let Some(room) = self.app.lobby().get(&pin) else {
                     return self.join_failed(ErrorCode::NoSuchRoom).await;
                 };
                 let screen = view == Some(HostView::Screen);
-                match self.attach_host(&room, host_key, false, screen).await {
+                let by = match by {
+                    HostCredential::HostKey(key) => HostAttach::Key(key),
+                    HostCredential::Token(token) => match self.may_run(&room, token).await {
+                        // A key for this device, so it never needs the session again for
+                        // this room (and the presenter link carries a key, not a login).
+                        Ok(()) => {
+                            info!(pin = %pin, "host takes control with a session");
+                            HostAttach::Minted(random_hex(16))
+                        }
+                        Err(code @ ErrorCode::Unauthorized) => return self.join_failed(code).await,
+                        Err(code) => return self.error(code),
+                    },
+                };
+                match self.attach_host(&room, by, screen).await {
                     Ok(()) if screen => self.bound = Bound::Screen { room },
                     Ok(()) => self.bound = Bound::Host { room },
                     Err(code @ ErrorCode::Unauthorized) => self.join_failed(code).await,
@@ -496,18 +504,34 @@ impl Conn {
         self.error(ErrorCode::ServerBusy);
     }
 
+    /// Whether `token` is a live session of the room's host or of an admin.
+    async fn may_run(&self, room: &RoomHandle, token: String) -> Result<(), ErrorCode> {
+        let store = self.app.store().clone();
+        let game = room.game_id;
+        blocking(move || {
+            let account = store
+                .account_for_token(&token)
+                .map_err(|_| ErrorCode::Internal)?
+                .ok_or(ErrorCode::Unauthorized)?;
+            let host = store.game_host(game).map_err(|_| ErrorCode::Internal)?;
+            match host {
+                Some((id, _)) if id == account.id || account.role == Role::Admin => Ok(()),
+                _ => Err(ErrorCode::Unauthorized),
+            }
+        })
+        .await
+    }
+
     async fn attach_host(
         &self,
         room: &RoomHandle,
-        host_key: String,
-        created: bool,
+        by: HostAttach,
         screen: bool,
     ) -> Result<(), ErrorCode> {
         let (reply, answer) = oneshot::channel();
         let cmd = RoomCmd::AttachHost {
             conn: self.handle.as_host(),
-            host_key,
-            created,
+            by,
             screen,
             reply,
         };
@@ -554,6 +578,8 @@ impl Conn {
         let store = self.app.store().clone();
         let server_max = self.app.config().max_players;
         let max_live = self.app.config().max_rooms_per_host;
+        // The room and the database keep only the key's hash; the host gets the key itself.
+        let host_key = random_hex(16);
         let mut settings = Settings {
             pin: pin.clone(),
             game_id: quizrace_protocol::GameId(0), // set once stored
@@ -561,7 +587,7 @@ impl Conn {
             max_players: req.max_players.unwrap_or(server_max),
             auto_advance_ms: req.auto_advance_ms,
             chat: req.chat.unwrap_or(true),
-            host_key: random_hex(16),
+            host_key: secret_hash(&host_key),
             names: req.names.unwrap_or(NamePolicy::Free),
         };
         let s = settings.clone();
@@ -581,7 +607,7 @@ impl Conn {
                 ),
             )
         })?;
-        let (game_id, host_key) = (settings.game_id, settings.host_key.clone());
+        let game_id = settings.game_id;
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
         let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
@@ -593,7 +619,7 @@ impl Conn {
         };
         info!(pin = %pin, game = %game_id, host = %account.username, "room created");
         self.app.metrics().rooms().rooms_created.inc();
-        self.attach_host(&handle, host_key, true, false)
+        self.attach_host(&handle, HostAttach::Created(host_key), false)
             .await
             .map_err(ServerMsg::error_code)?;
         self.bound = Bound::Host { room: handle };

@@ -489,3 +489,88 @@ fn a_bad_public_url_is_refused_with_its_reason_and_a_good_one_makes_the_join_lin
     let url: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(url["url"], "https://quiz.example.org/?pin=123456");
 }
+
+/// `GET /api/me` with `token`: its status.
+fn me(addr: &str, token: &str) -> u16 {
+    http(addr, "GET", "/api/me", Some(token), None).0
+}
+
+#[test]
+fn a_new_admin_password_given_at_start_ends_the_admins_sessions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    let server = start(&db, Some("first-password"));
+    let token = login(&server.addr, "first-password").expect("login");
+    assert_eq!(me(&server.addr, &token), 200);
+    drop(server);
+    let again = start(&db, None);
+    assert_eq!(me(&again.addr, &token), 200, "no password given: kept");
+    drop(again);
+    let again = start(&db, Some("first-password"));
+    assert_eq!(me(&again.addr, &token), 200, "the same password: kept");
+    drop(again);
+    let again = start(&db, Some("second-password"));
+    assert_eq!(me(&again.addr, &token), 401, "a new password: ended");
+    assert!(login(&again.addr, "second-password").is_some());
+}
+
+#[test]
+fn the_admin_password_can_come_from_a_file_and_a_bad_file_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    let file = dir.path().join("admin-password");
+    std::fs::write(&file, "from-a-file\n").expect("write");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--admin-password-file")
+        .arg(&file)
+        .stderr(Stdio::null());
+    let server = start_cmd(cmd);
+    assert!(
+        login(&server.addr, "from-a-file").is_some(),
+        "one trailing newline is not part of the password"
+    );
+    assert!(login(&server.addr, "from-a-file\n").is_none());
+    drop(server);
+
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").expect("write");
+    let missing = dir.path().join("missing");
+    for (path, says) in [(&empty, "is empty"), (&missing, "cannot read")] {
+        let path = path.to_str().expect("utf-8");
+        let (code, err) = refuse(
+            &["--bind", "127.0.0.1:0", "--admin-password-file", path],
+            &db,
+        );
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains(says) && err.contains(path), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let file = file.to_str().expect("utf-8");
+    let (code, err) = refuse(
+        &["--admin-password", "x", "--admin-password-file", file],
+        &db,
+    );
+    assert_eq!(code, Some(2), "a usage error: {err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+#[test]
+fn session_lifetimes_are_flags_and_a_zero_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    for flag in ["--session-idle-hours", "--session-max-days"] {
+        let (code, err) = refuse(&[flag, "0"], &db);
+        assert_eq!(code, Some(2), "{flag}: {err}");
+        assert!(err.contains(flag), "{err}");
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--bind", "127.0.0.1:0", "--admin-password", "pw", "--db"])
+        .arg(&db)
+        .args(["--session-idle-hours", "2", "--session-max-days", "30"])
+        .stderr(Stdio::null());
+    let server = start_cmd(cmd);
+    let token = login(&server.addr, "pw").expect("login");
+    assert_eq!(me(&server.addr, &token), 200);
+}

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{error, host_msg, list, one_question, other_pin, quiz, refused, send, Game};
-use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, PlayerId, QuizId, ServerMsg};
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, ErrorCode, HostCredential, PlayerId, QuizId, ServerMsg,
+};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::Bot;
 
@@ -278,7 +280,7 @@ async fn join_resume_or_host_on_a_joined_socket_get_already_joined() {
         ),
         ClientMsg::HostResume {
             pin: host.pin.clone(),
-            host_key: host.host_key.clone(),
+            by: HostCredential::HostKey(host.host_key.clone()),
             view: None,
         },
     ] {
@@ -306,7 +308,7 @@ async fn unknown_pins_get_no_such_room() {
         },
         ClientMsg::HostResume {
             pin: nowhere.clone(),
-            host_key: host.host_key.clone(),
+            by: HostCredential::HostKey(host.host_key.clone()),
             view: None,
         },
     ] {
@@ -737,7 +739,7 @@ async fn host_resume_with_a_wrong_host_key_gets_unauthorized_and_changes_nothing
             &mut thief,
             ClientMsg::HostResume {
                 pin: host.pin.clone(),
-                host_key: key.clone(),
+                by: HostCredential::HostKey(key.clone()),
                 view: None,
             },
         )

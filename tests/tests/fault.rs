@@ -8,7 +8,9 @@
 //! number of rounds (at least 20 by default, as CI runs it).
 
 use anyhow::{bail, Context, Result};
-use quizrace_protocol::{ClientMsg, ErrorCode, PhaseName, Pin, PlayerId, QuizDoc, ServerMsg};
+use quizrace_protocol::{
+    ClientMsg, ErrorCode, HostCredential, PhaseName, Pin, PlayerId, QuizDoc, ServerMsg,
+};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::play::{right_answer, wrong_answer};
 use quizrace_tests::server::{ServerProcess, ADMIN_PASSWORD};
@@ -166,7 +168,7 @@ async fn host(
                 host.bot.deadline = Duration::from_secs(30);
                 host.send(&ClientMsg::HostResume {
                     pin: host.pin.clone(),
-                    host_key: host.host_key.clone(),
+                    by: HostCredential::HostKey(host.host_key.clone()),
                     view: None,
                 })
                 .await?;

@@ -7,7 +7,7 @@ use common::{
     answer_acked, error, game_over, list, question, quiz, reveal, room_closed, send, Game,
 };
 use quizrace_protocol::{
-    AnswerValue, ClientMsg, CloseReason, ErrorCode, HostView, PhaseName, ServerMsg,
+    AnswerValue, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, PhaseName, ServerMsg,
 };
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::Bot;
@@ -27,7 +27,7 @@ async fn host_resume_on_a_new_socket_keeps_control_and_replaces_the_old_one() {
         &mut new,
         ClientMsg::HostResume {
             pin: host.pin.clone(),
-            host_key: host.host_key.clone(),
+            by: HostCredential::HostKey(host.host_key.clone()),
             view: None,
         },
     )
@@ -80,7 +80,7 @@ async fn a_big_screen_watches_the_room_beside_the_host_and_may_not_command() {
     let mut host = game.room().await;
     let resume = |key: &str| ClientMsg::HostResume {
         pin: host.pin.clone(),
-        host_key: key.into(),
+        by: HostCredential::HostKey(key.into()),
         view: Some(HostView::Screen),
     };
     let mut stranger = Bot::connect(&game.url).await.unwrap();
@@ -131,7 +131,7 @@ async fn the_room_plays_on_while_the_host_is_away() {
         &mut back,
         ClientMsg::HostResume {
             pin,
-            host_key: key,
+            by: HostCredential::HostKey(key),
             view: None,
         },
     )
@@ -224,7 +224,7 @@ async fn lock_and_set_chat_show_in_the_room_state() {
         &mut new,
         ClientMsg::HostResume {
             pin: host.pin.clone(),
-            host_key: host.host_key.clone(),
+            by: HostCredential::HostKey(host.host_key.clone()),
             view: None,
         },
     )

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{answer_acked, game_over, question, quiz, room_closed, send, Game};
-use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId};
+use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, HostCredential};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn stopping_the_server_tells_every_socket_and_the_next_start_resumes_the_g
         &mut back,
         ClientMsg::HostResume {
             pin: host.pin.clone(),
-            host_key: host.host_key.clone(),
+            by: HostCredential::HostKey(host.host_key.clone()),
             view: None,
         },
     )

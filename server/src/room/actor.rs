@@ -9,7 +9,7 @@ use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
 use crate::metrics::RoomMetrics;
 use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
-use quizrace_protocol::{ClientMsg, ErrorCode, NamePolicy, Pin, PlayerId, ServerMsg};
+use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -84,6 +84,17 @@ impl ConnHandle {
 
 pub type Reply<T> = oneshot::Sender<Result<T, ErrorCode>>;
 
+/// How a connection becomes the room's host (or one of its big screens).
+pub enum HostAttach {
+    /// The creator of a new room, with the key just made for it.
+    Created(String),
+    /// `host_resume` with a host key.
+    Key(String),
+    /// `host_resume` with a session token that the socket code checked belongs to the game's
+    /// host or an admin: the room accepts this key, minted for the device, from now on.
+    Minted(String),
+}
+
 pub enum RoomCmd {
     Join {
         conn: ConnHandle,
@@ -98,8 +109,7 @@ pub enum RoomCmd {
     },
     AttachHost {
         conn: ConnHandle,
-        host_key: String,
-        created: bool,
+        by: HostAttach,
         /// A read-only big screen rather than the host's controls.
         screen: bool,
         reply: Reply<()>,
@@ -136,6 +146,8 @@ pub enum RoomCmd {
 #[derive(Debug, Clone)]
 pub struct RoomHandle {
     pub pin: Pin,
+    /// The room's game: whose session may take control of it is a question for the store.
+    pub game_id: GameId,
     tx: mpsc::Sender<RoomCmd>,
     /// The host chose `"names": "generated"`: the server names the players who join. (A copy
     /// of the room's setting, so a join can be routed without asking the room.)
@@ -159,6 +171,7 @@ pub fn spawn_room(
     let (tx, inbox) = mpsc::channel(INBOX);
     let (committed, committed_rx) = watch::channel(0);
     let pin = room.pin().clone();
+    let game_id = room.game_id();
     let generated_names = room.names() == NamePolicy::Generated;
     let actor = Actor {
         room,
@@ -186,6 +199,7 @@ pub fn spawn_room(
     ));
     RoomHandle {
         pin,
+        game_id,
         tx,
         generated_names,
     }
@@ -281,16 +295,20 @@ impl Actor {
             }
             RoomCmd::AttachHost {
                 conn,
-                host_key,
-                created,
+                by,
                 screen,
                 reply,
             } => {
                 let id = conn.id;
-                let result = if screen {
-                    self.room.attach_screen(id, &host_key, now, &mut fx)
-                } else {
-                    self.room.attach_host(id, &host_key, created, now, &mut fx)
+                let result = match by {
+                    HostAttach::Minted(key) => {
+                        self.room.take_control(id, &key, screen, now, &mut fx)
+                    }
+                    HostAttach::Key(key) if screen => {
+                        self.room.attach_screen(id, &key, now, &mut fx)
+                    }
+                    HostAttach::Key(key) => self.room.attach_host(id, &key, false, now, &mut fx),
+                    HostAttach::Created(key) => self.room.attach_host(id, &key, true, now, &mut fx),
                 };
                 if result.is_ok() {
                     self.conns.insert(id, conn);

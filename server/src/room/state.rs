@@ -5,6 +5,7 @@
 //! an enum that owns its data, so a question's answers cannot outlive the question.
 
 use super::scoring::{self, Mismatch};
+use crate::secret::secret_hash;
 use quizrace_protocol::{
     Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz,
@@ -29,6 +30,9 @@ pub const RECONNECT_GRACE: Duration = Duration::from_secs(3);
 pub const IDLE_AFTER: Duration = Duration::from_secs(30 * 60);
 /// Big screens one room may have at once.
 pub const MAX_SCREENS: usize = 8;
+/// Host keys a room accepts at most: the one it was created with and one per device its host
+/// took control from with a session token. A ninth drops the oldest.
+pub const MAX_HOST_KEYS: usize = 8;
 
 /// A finished room lingers this long so players can read the podium.
 pub const FINISHED_LINGER: Duration = Duration::from_secs(10 * 60);
@@ -54,10 +58,17 @@ pub enum Write {
         game: GameId,
         player: PlayerId,
         name: String,
-        token: String,
+        /// [`secret_hash`] of the player's token: the token itself is never stored.
+        token_hash: String,
         /// The first question the player could answer: the one open when they joined, or
         /// the next one.
         first_index: u32,
+    },
+    /// A host key the room accepts from now on (its hash), minted for a device that took
+    /// control with a session token. The store keeps the newest [`MAX_HOST_KEYS`].
+    HostKey {
+        game: GameId,
+        key_hash: String,
     },
     /// `left` or `kicked` after the start, or `removed`: gone from the lobby, in no result.
     PlayerStatus {
@@ -121,6 +132,7 @@ pub struct Settings {
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
     pub chat: bool,
+    /// [`secret_hash`] of the key the room was created with.
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
@@ -136,13 +148,15 @@ pub struct Saved {
     pub phase: SavedPhase,
     pub locked: bool,
     pub chat: bool,
+    /// Hashes of the host keys the room accepts, oldest first; empty: only `Settings::host_key`.
+    pub host_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedPlayer {
     pub id: PlayerId,
     pub name: String,
-    pub token: String,
+    pub token_hash: String,
     /// `active`, `left`, `kicked` or `removed`.
     pub status: String,
 }
@@ -249,7 +263,8 @@ struct LastResult {
 struct Player {
     id: PlayerId,
     name: String,
-    token: String,
+    /// [`secret_hash`] of the token: the room does not keep the token itself.
+    token_hash: String,
     conn: Option<ConnId>,
     status: Status,
     score: i64,
@@ -366,7 +381,10 @@ pub struct Room {
     settings: Settings,
     quiz: Arc<Quiz>,
     players: Vec<Player>,
+    /// Players by the hash of their token.
     by_token: HashMap<String, usize>,
+    /// Hashes of the host keys this room accepts, oldest first (at most [`MAX_HOST_KEYS`]).
+    host_keys: VecDeque<String>,
     /// Name keys ([`crate::names::key`]) of active and kicked players.
     names: HashSet<String>,
     host: Option<ConnId>,
@@ -469,6 +487,7 @@ impl Room {
     pub fn new(settings: Settings, quiz: Arc<Quiz>, now: Instant) -> Room {
         let chat = settings.chat;
         Room {
+            host_keys: VecDeque::from([settings.host_key.clone()]),
             settings,
             quiz,
             players: Vec::new(),
@@ -504,6 +523,10 @@ impl Room {
         let mut room = Room::new(settings, quiz, now);
         room.locked = saved.locked;
         room.chat = saved.chat;
+        if !saved.host_keys.is_empty() {
+            let skip = saved.host_keys.len().saturating_sub(MAX_HOST_KEYS);
+            room.host_keys = saved.host_keys.into_iter().skip(skip).collect();
+        }
         for (i, p) in saved.players.into_iter().enumerate() {
             if p.id.0 as usize != i + 1 {
                 return bad(format!("player ids are not in join order at {}", p.id));
@@ -521,11 +544,11 @@ impl Room {
             if status == Status::Active {
                 room.active += 1;
             }
-            room.by_token.insert(p.token.clone(), i);
+            room.by_token.insert(p.token_hash.clone(), i);
             room.players.push(Player {
                 id: p.id,
                 name: p.name,
-                token: p.token,
+                token_hash: p.token_hash,
                 conn: None,
                 status,
                 score: 0,
@@ -632,7 +655,7 @@ impl Room {
                     (
                         p.id,
                         p.name.clone(),
-                        p.token.clone(),
+                        p.token_hash.clone(),
                         p.status.as_str(),
                         live,
                     )
@@ -802,13 +825,14 @@ impl Room {
             _ => self.opened(),
         };
         self.names.insert(key);
-        self.by_token.insert(token.clone(), self.players.len());
+        let token_hash = secret_hash(&token);
+        self.by_token.insert(token_hash.clone(), self.players.len());
         self.active += 1;
         self.connected += 1;
         self.players.push(Player {
             id,
             name: name.clone(),
-            token: token.clone(),
+            token_hash: token_hash.clone(),
             conn: Some(conn),
             status: Status::Active,
             score: 0,
@@ -821,10 +845,13 @@ impl Room {
             game: self.settings.game_id,
             player: id,
             name: name.clone(),
-            token,
+            token_hash,
             first_index,
         }));
-        fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
+        fx.push(Effect::Send(
+            Target::Player(id),
+            self.welcome(id, &token, now),
+        ));
         let count = self.active_count();
         fx.push(Effect::Send(
             Target::Watchers,
@@ -845,7 +872,10 @@ impl Room {
         now: Instant,
         fx: &mut Effects,
     ) -> Result<PlayerId, ErrorCode> {
-        let i = *self.by_token.get(token).ok_or(ErrorCode::BadToken)?;
+        let i = *self
+            .by_token
+            .get(&secret_hash(token))
+            .ok_or(ErrorCode::BadToken)?;
         let player = &mut self.players[i];
         if !player.is_active() {
             return Err(ErrorCode::BadToken);
@@ -874,7 +904,10 @@ impl Room {
             ));
         }
         self.last_activity = now;
-        fx.push(Effect::Send(Target::Player(id), self.welcome(id, now)));
+        fx.push(Effect::Send(
+            Target::Player(id),
+            self.welcome(id, token, now),
+        ));
         if matches!(self.phase, Phase::Finished { .. }) {
             // Back after the end: show the podium they missed, then their final result.
             fx.push(Effect::Send(Target::Player(id), self.game_over()));
@@ -901,13 +934,15 @@ impl Room {
         }
     }
 
-    fn welcome(&self, id: PlayerId, now: Instant) -> ServerMsg {
+    /// `token` is the player's own, as they joined or resumed with it: the room keeps only
+    /// its hash.
+    fn welcome(&self, id: PlayerId, token: &str, now: Instant) -> ServerMsg {
         let p = &self.players[id.0 as usize - 1];
         ServerMsg::Welcome {
             pin: self.settings.pin.clone(),
             player_id: id,
             name: p.name.clone(),
-            token: p.token.clone(),
+            token: token.to_owned(),
             phase: self.phase_name(),
             score: p.score,
             players: self.active_count(),
@@ -946,9 +981,26 @@ impl Room {
         now: Instant,
         fx: &mut Effects,
     ) -> Result<(), ErrorCode> {
-        if host_key != self.settings.host_key {
+        if !self.accepts_key(host_key) {
             return Err(ErrorCode::Unauthorized);
         }
+        self.seat_host(conn, now, fx);
+        if created {
+            fx.push(Effect::Send(
+                Target::Host,
+                ServerMsg::RoomCreated {
+                    pin: self.settings.pin.clone(),
+                    host_key: host_key.to_owned(),
+                    game_id: self.settings.game_id,
+                },
+            ));
+        }
+        fx.push(Effect::Send(Target::Host, self.room_state(now)));
+        self.poll_so_far(conn, fx);
+        Ok(())
+    }
+
+    fn seat_host(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
         if let Some(old) = self.host.replace(conn) {
             fx.push(Effect::Send(
                 Target::Conn(old),
@@ -957,17 +1009,47 @@ impl Room {
             fx.push(Effect::Disconnect(old));
         }
         self.last_activity = now;
-        if created {
-            fx.push(Effect::Send(
-                Target::Host,
-                ServerMsg::RoomCreated {
-                    pin: self.settings.pin.clone(),
-                    host_key: self.settings.host_key.clone(),
-                    game_id: self.settings.game_id,
-                },
-            ));
+    }
+
+    fn accepts_key(&self, host_key: &str) -> bool {
+        let hash = secret_hash(host_key);
+        self.host_keys.contains(&hash)
+    }
+
+    /// A host (or a big screen) that proved with a session token that it may run the room
+    /// (the socket code checked the session; the room has no accounts). `new_key` was minted
+    /// for this device: the room accepts it from now on, stores its hash, and sends it to
+    /// this connection only, in its `room_state`.
+    pub fn take_control(
+        &mut self,
+        conn: ConnId,
+        new_key: &str,
+        screen: bool,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<(), ErrorCode> {
+        if screen && self.screens.len() >= MAX_SCREENS {
+            return Err(ErrorCode::RoomFull);
         }
-        fx.push(Effect::Send(Target::Host, self.room_state(now)));
+        let key_hash = secret_hash(new_key);
+        if self.host_keys.len() >= MAX_HOST_KEYS {
+            self.host_keys.pop_front();
+        }
+        self.host_keys.push_back(key_hash.clone());
+        fx.push(Effect::Persist(Write::HostKey {
+            game: self.settings.game_id,
+            key_hash,
+        }));
+        if screen {
+            self.screens.push(conn);
+        } else {
+            self.seat_host(conn, now, fx);
+        }
+        let mut state = self.room_state(now);
+        if let ServerMsg::RoomState { host_key, .. } = &mut state {
+            *host_key = Some(new_key.to_owned());
+        }
+        fx.push(Effect::Send(Target::Conn(conn), state));
         self.poll_so_far(conn, fx);
         Ok(())
     }
@@ -980,7 +1062,7 @@ impl Room {
         now: Instant,
         fx: &mut Effects,
     ) -> Result<(), ErrorCode> {
-        if host_key != self.settings.host_key {
+        if !self.accepts_key(host_key) {
             return Err(ErrorCode::Unauthorized);
         }
         if self.screens.len() >= MAX_SCREENS {
@@ -1028,6 +1110,7 @@ impl Room {
             locked: self.locked,
             chat: self.chat,
             reveal,
+            host_key: None,
         }
     }
 
@@ -1777,6 +1860,10 @@ impl Room {
     /// Panics if an invariant does not hold. Called by tests after every transition.
     pub fn check_invariants(&self) {
         assert!(self.screens.len() <= MAX_SCREENS, "too many screens");
+        assert!(
+            (1..=MAX_HOST_KEYS).contains(&self.host_keys.len()),
+            "the room accepts 1 to {MAX_HOST_KEYS} host keys"
+        );
         for s in &self.screens {
             assert!(
                 self.host != Some(*s) && self.players.iter().all(|p| p.conn != Some(*s)),

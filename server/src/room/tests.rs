@@ -5,6 +5,7 @@ use super::drive::quiz;
 use super::state::{
     Effect, Effects, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Target, Write,
 };
+use crate::secret::secret_hash;
 use quizrace_protocol::{
     AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, Mode, Pin, PlayerId, QuizDoc, ServerMsg,
 };
@@ -20,7 +21,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         max_players: 100,
         auto_advance_ms: None,
         chat: true,
-        host_key: "key".into(),
+        host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
     }
 }
@@ -887,6 +888,7 @@ pub(super) struct Db {
     locked: bool,
     chat: bool,
     finished: bool,
+    host_keys: Vec<String>,
 }
 
 impl Db {
@@ -906,12 +908,12 @@ impl Db {
                 Write::Player {
                     player,
                     name,
-                    token,
+                    token_hash,
                     ..
                 } => self.players.push(SavedPlayer {
                     id: *player,
                     name: name.clone(),
-                    token: token.clone(),
+                    token_hash: token_hash.clone(),
                     status: "active".into(),
                 }),
                 Write::PlayerStatus { player, status, .. } => {
@@ -946,6 +948,7 @@ impl Db {
                     }
                 }
                 Write::Flags { locked, chat, .. } => (self.locked, self.chat) = (*locked, *chat),
+                Write::HostKey { key_hash, .. } => self.host_keys.push(key_hash.clone()),
             }
         }
     }
@@ -968,6 +971,7 @@ impl Db {
             phase,
             locked: self.locked,
             chat: self.chat,
+            host_keys: self.host_keys.clone(),
         }
     }
 }
@@ -1050,7 +1054,7 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
         .map(|i| SavedPlayer {
             id: PlayerId(i),
             name: format!("P{i}"),
-            token: format!("tok{i}"),
+            token_hash: secret_hash(&format!("tok{i}")),
             status: "active".into(),
         })
         .collect();
@@ -1140,7 +1144,7 @@ fn a_restored_room_keys_names_as_a_live_room_does() {
         players: vec![SavedPlayer {
             id: PlayerId(1),
             name: "Straße".into(),
-            token: "tok1".into(),
+            token_hash: secret_hash("tok1"),
             status: "active".into(),
         }],
         ..Saved::default()
@@ -1399,8 +1403,7 @@ mod actor {
         handle
             .send(RoomCmd::AttachHost {
                 conn,
-                host_key: key,
-                created: true,
+                by: crate::room::actor::HostAttach::Created(key),
                 screen: false,
                 reply,
             })
@@ -1868,4 +1871,132 @@ fn the_summary_shows_the_phase_the_flags_and_the_active_players() {
         "scores once scored: {:?}",
         s.players
     );
+}
+
+// ----- secrets: the room keeps hashes of tokens and keys ----------------------------------
+
+#[test]
+fn a_players_token_is_kept_and_stored_only_as_its_hash_and_still_resumes() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 0, t0);
+    let mut fx = Effects::new();
+    let id = room
+        .join(1, "Ada", "plain-token".into(), t0, &mut fx)
+        .expect("join");
+    let stored = fx.iter().find_map(|e| match e {
+        Effect::Persist(Write::Player { token_hash, .. }) => Some(token_hash.clone()),
+        _ => None,
+    });
+    assert_eq!(stored, Some(secret_hash("plain-token")));
+    assert!(
+        fx.iter().any(|e| matches!(e,
+            Effect::Send(Target::Player(_), ServerMsg::Welcome { token, .. }) if token == "plain-token")),
+        "the player gets the token itself"
+    );
+    assert!(
+        !format!("{room:?}").contains("plain-token"),
+        "nor in memory"
+    );
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.resume(2, &secret_hash("plain-token"), t0, &mut fx),
+        Err(ErrorCode::BadToken),
+        "the hash is no token"
+    );
+    assert_eq!(room.resume(2, "plain-token", t0, &mut fx), Ok(id));
+    assert!(fx.iter().any(|e| matches!(e,
+        Effect::Send(Target::Player(_), ServerMsg::Welcome { token, .. }) if token == "plain-token")));
+    room.check_invariants();
+}
+
+#[test]
+fn taking_control_mints_a_key_for_that_device_only_and_keeps_eight_at_most() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 1, t0);
+    let mut fx = Effects::new();
+    room.take_control(2000, "minted-1", false, t0, &mut fx)
+        .expect("control");
+    assert!(fx.contains(&Effect::Persist(Write::HostKey {
+        game: GameId(1),
+        key_hash: secret_hash("minted-1"),
+    })));
+    let states: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(to, ServerMsg::RoomState { host_key, .. }) => {
+                Some((*to, host_key.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(states, vec![(Target::Conn(2000), Some("minted-1".into()))]);
+    assert!(
+        fx.contains(&Effect::Disconnect(HOST)),
+        "the old control connection is replaced"
+    );
+    let mut fx = Effects::new();
+    room.attach_host(2001, "key", false, t0, &mut fx)
+        .expect("the first key still works");
+    room.attach_host(2002, "minted-1", false, t0, &mut fx)
+        .expect("the minted key works");
+    for i in 2..=8 {
+        room.take_control(2100 + i, &format!("minted-{i}"), false, t0, &mut fx)
+            .expect("control");
+    }
+    assert_eq!(
+        room.attach_host(2200, "key", false, t0, &mut fx),
+        Err(ErrorCode::Unauthorized),
+        "a ninth key drops the oldest"
+    );
+    room.attach_host(2201, "minted-1", false, t0, &mut fx)
+        .expect("the second oldest stays");
+    room.check_invariants();
+}
+
+#[test]
+fn a_screen_taking_control_gets_its_key_and_a_full_wall_is_refused_unchanged() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 0, t0);
+    let mut fx = Effects::new();
+    room.take_control(3000, "screen-key", true, t0, &mut fx)
+        .expect("screen");
+    assert!(fx.iter().any(|e| matches!(e,
+        Effect::Send(Target::Conn(3000), ServerMsg::RoomState { host_key: Some(k), .. }) if k == "screen-key")));
+    for c in 1..super::state::MAX_SCREENS as u64 {
+        room.attach_screen(3000 + c, "key", t0, &mut fx)
+            .expect("screen");
+    }
+    let mut fx = Effects::new();
+    assert_eq!(
+        room.take_control(3100, "one-too-many", true, t0, &mut fx),
+        Err(ErrorCode::RoomFull)
+    );
+    assert!(fx.is_empty(), "nothing stored: {fx:?}");
+    assert_eq!(
+        room.attach_host(3101, "one-too-many", false, t0, &mut fx),
+        Err(ErrorCode::Unauthorized)
+    );
+    room.check_invariants();
+}
+
+#[test]
+fn a_restored_room_accepts_the_host_keys_it_had_minted() {
+    let t0 = Instant::now();
+    let mut db = Db::new();
+    // As the store's `create_game` does: the key the room was made with is the first kept.
+    db.host_keys.push(secret_hash("key"));
+    let (mut room, fx) = room_and_effects(Mode::Classic, 1, t0);
+    db.apply(&fx, t0);
+    let mut fx = Effects::new();
+    room.take_control(2000, "minted", false, t0, &mut fx)
+        .expect("control");
+    db.apply(&fx, t0);
+    let mut back =
+        Room::restore(settings(Mode::Classic), quiz(), db.saved(t0), t0).expect("restore");
+    let mut fx = Effects::new();
+    back.attach_host(1, "minted", false, t0, &mut fx)
+        .expect("minted key");
+    back.attach_host(2, "key", false, t0, &mut fx)
+        .expect("first key");
+    assert_eq!(back.resume(3, "tok1", t0, &mut fx).map(|p| p.0), Ok(1));
 }
