@@ -12,6 +12,7 @@
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
+//! - [`proxy`]: the client's address: the TCP peer, or what a trusted reverse proxy forwarded.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
 //! game a previous process left running ([`room::Room::restore`]), so they are back before
@@ -22,6 +23,7 @@ pub mod http;
 pub mod limits;
 pub mod lobby;
 pub mod names;
+pub mod proxy;
 pub mod room;
 pub mod samples;
 pub mod serve;
@@ -72,6 +74,8 @@ pub struct Config {
     /// Where players reach this server (`https://quiz.example.org`, no trailing slash), for
     /// join links and QR codes; `None`: the `Host` of the request that asks.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client ([`proxy::client_addr`]).
+    pub trusted_proxies: Vec<proxy::ProxyNet>,
 }
 
 impl Config {
@@ -91,6 +95,7 @@ impl Config {
             allow_origins: Vec::new(),
             blocked_words: Vec::new(),
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -252,6 +257,15 @@ impl App {
 
     pub fn guards(&self) -> &limits::Guards {
         &self.inner.guards
+    }
+
+    /// The client behind the TCP peer `peer` (see [`proxy::client_addr`]).
+    pub fn client_addr(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        proxy::client_addr(peer, headers, &self.config().trusted_proxies)
     }
 
     /// The per-address connection cap for `ip` (`None`: exempt).

@@ -42,6 +42,10 @@ struct Args {
     /// links and QR codes (default: the address the host's browser used).
     #[arg(long, env = "QUIZ_PUBLIC_URL", value_parser = quizrace::parse_public_url)]
     public_url: Option<String>,
+    /// A reverse proxy (IP or network, `10.0.0.0/8`) whose `X-Forwarded-For` names the client
+    /// for the login and join throttles (repeat it, or comma-separate in the variable).
+    #[arg(long, env = "QUIZ_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<quizrace::proxy::ProxyNet>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -113,6 +117,7 @@ async fn serve(args: Args) -> Result<(), String> {
         max_players: args.max_players,
         allow_origins: args.allow_origin,
         public_url: args.public_url,
+        trusted_proxies: args.trusted_proxy,
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args
             .max_connections

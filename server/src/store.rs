@@ -388,6 +388,9 @@ pub struct Store {
     /// The public leaderboard's entries by game. A finished game's podium never changes, so
     /// each game's report is read once, not on every anonymous request.
     podiums: Arc<Mutex<HashMap<i64, LeaderboardGame>>>,
+    /// Passwords checked (each an Argon2 run: logins, right or wrong, and password changes),
+    /// for `GET /api/admin/stats`.
+    pub password_checks: Arc<AtomicU64>,
 }
 
 fn unix_now_ms() -> i64 {
@@ -483,6 +486,7 @@ impl Store {
             db: Arc::new(Mutex::new(conn)),
             writer: Writer { tx, stats },
             podiums: Arc::default(),
+            password_checks: Arc::default(),
         })
     }
 
@@ -848,7 +852,7 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        if !hash.is_some_and(|h| verify_password(old, &h)) {
+        if !hash.is_some_and(|h| self.verify(old, &h)) {
             return Ok(false);
         }
         let new_hash = hash_password(new)?;
@@ -864,6 +868,12 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// One password check, counted.
+    fn verify(&self, password: &str, hash: &str) -> bool {
+        self.password_checks.fetch_add(1, Ordering::Relaxed);
+        verify_password(password, hash)
     }
 
     /// Ends one session.
@@ -883,10 +893,13 @@ impl Store {
             .optional()?;
         // Hashing happens outside the lock: it takes tens of milliseconds.
         let Some((id, hash, disabled)) = row else {
+            self.password_checks.fetch_add(1, Ordering::Relaxed);
             let _ = hash_password(password); // same cost for unknown users
             return Ok(None);
         };
-        if disabled || !verify_password(password, &hash) {
+        // Checked even when disabled: the answer must take as long as for a wrong password.
+        let right = self.verify(password, &hash);
+        if disabled || !right {
             return Ok(None);
         }
         let token = random_hex(24);

@@ -1,17 +1,18 @@
 //! What every API module shares (the error shape, the login check, the blocking-pool
 //! helper), and the login itself. Database work runs on the blocking pool.
 
+use crate::proxy::ClientAddr;
 use crate::store::{Account, Role, Store, StoreError};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use quizrace_protocol::ErrorCode;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
 /// An API refusal: `{"error":{"code","message",...}}` with a status.
@@ -153,19 +154,63 @@ pub(super) async fn admin(app: &App, headers: &HeaderMap) -> ApiResult<Account> 
     Ok(who)
 }
 
-/// Refuses with 429 while [`crate::limits::LoginThrottle`] holds `username` or `addr` back.
-pub(super) fn throttled(app: &App, username: &str, addr: Option<IpAddr>) -> ApiResult<()> {
-    let wait = app.guards().logins.wait(username, addr, Instant::now());
-    if wait.is_zero() {
-        return Ok(());
+/// The client's address as the limits see it (see [`crate::proxy`]); unspecified when the
+/// request came without one (only in tests that call the router directly).
+pub(super) fn client(addr: Option<Extension<ClientAddr>>) -> IpAddr {
+    addr.map_or(Ipv4Addr::UNSPECIFIED.into(), |Extension(ClientAddr(a))| a)
+}
+
+/// Checks a password of `account` with `check` on the blocking pool: `Some` when it is right.
+///
+/// The attempt is reserved in [`crate::limits::LoginThrottle`] before anything is hashed
+/// (429 `rate_limited` while this address waits), and the check runs only with one of the
+/// [`crate::limits::Guards::password_checks`] permits (503 `server_busy` at once when none is
+/// free). The permit travels into the blocking task, so a client that hangs up mid-check
+/// does not free it before the hash is done. Failures are logged at `warn`, never the password.
+pub(super) async fn password_check<T: Send + 'static>(
+    app: &App,
+    account: &str,
+    addr: IpAddr,
+    check: impl FnOnce(&Store) -> ApiResult<Option<T>> + Send + 'static,
+) -> ApiResult<T> {
+    let throttle = &app.guards().logins;
+    if let Err(wait) = throttle.reserve(account, addr, Instant::now()) {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many failed logins; try again in {secs} s"),
+        )
+        .with(json!({ "retry_after_s": secs })));
     }
-    let secs = wait.as_secs().max(1);
-    Err(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::RateLimited,
-        format!("too many failed logins; try again in {secs} s"),
-    )
-    .with(json!({ "retry_after_s": secs })))
+    let Ok(permit) = app.guards().password_checks.clone().try_acquire_owned() else {
+        throttle.refund(account, addr);
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "the server is checking many passwords at once; try again in a second",
+        )
+        .with(json!({ "retry_after_s": 1 })));
+    };
+    let checked = db(app, move |s| {
+        let _permit = permit;
+        check(s)
+    })
+    .await;
+    match checked {
+        Ok(Some(t)) => {
+            throttle.succeeded(account, addr);
+            Ok(t)
+        }
+        Ok(None) => {
+            tracing::warn!(account = %account, addr = %addr, "failed login");
+            Err(bad_credentials())
+        }
+        Err(e) => {
+            throttle.refund(account, addr);
+            Err(e)
+        }
+    }
 }
 
 pub(super) fn bad_credentials() -> ApiError {
@@ -179,29 +224,19 @@ pub struct Login {
     password: String,
 }
 
-/// Checks a password. Failures are throttled per account name and per source address (see
-/// [`crate::limits::LoginThrottle`]): a throttled attempt is answered 429 without checking.
+/// Checks a password (see [`password_check`] for the throttle and the bound on checks).
 pub async fn login(
     State(app): State<App>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: Option<Extension<ClientAddr>>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let Json(Login { username, password }) = body?;
-    let addr = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    throttled(&app, &username, addr)?;
-    let throttle = &app.guards().logins;
     let name = username.clone();
-    let token = db(&app, move |s| Ok(s.login(&name, &password)?)).await?;
-    match token {
-        Some(token) => {
-            throttle.succeeded(&username);
-            Ok(Json(json!({ "token": token })))
-        }
-        None => {
-            throttle.failed(&username, addr, Instant::now());
-            Err(bad_credentials())
-        }
-    }
+    let token = password_check(&app, &username, client(addr), move |s| {
+        Ok(s.login(&name, &password)?)
+    })
+    .await?;
+    Ok(Json(json!({ "token": token })))
 }
 
 pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Account>> {
@@ -209,13 +244,14 @@ pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Ac
 }
 
 /// `GET /api/admin/stats` (admin only): what the database writer has done since start, so a
-/// load run can report commits per second.
+/// load run can report commits per second, and how many passwords were checked.
 pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     admin(&app, &headers).await?;
     let stats = &app.store().writer.stats;
     Ok(Json(json!({
         "commits": stats.commits.load(std::sync::atomic::Ordering::Relaxed),
         "rows": stats.rows.load(std::sync::atomic::Ordering::Relaxed),
+        "password_checks": app.store().password_checks.load(std::sync::atomic::Ordering::Relaxed),
         "rooms": app.lobby().len(),
     })))
 }
