@@ -142,6 +142,8 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     next_conn: AtomicU64,
     guards: limits::Guards,
+    /// The address [`run`] listens on (for the origin check), once it runs.
+    bound: std::sync::OnceLock<std::net::SocketAddr>,
     /// The admin password, when this start generated it.
     generated_admin_password: Option<String>,
 }
@@ -187,6 +189,7 @@ impl App {
                 shutdown,
                 next_conn: AtomicU64::new(1),
                 guards,
+                bound: std::sync::OnceLock::new(),
                 generated_admin_password: generated,
             }),
         };
@@ -257,6 +260,11 @@ impl App {
 
     pub fn guards(&self) -> &limits::Guards {
         &self.inner.guards
+    }
+
+    /// The address this server listens on, once [`run`] has started.
+    pub fn bound_addr(&self) -> Option<std::net::SocketAddr> {
+        self.inner.bound.get().copied()
     }
 
     /// The client behind the TCP peer `peer` (see [`proxy::client_addr`]).
@@ -344,6 +352,9 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        let _ = app.inner.bound.set(addr);
+    }
     let router = http::router(app.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept = tokio::spawn(serve::accept_loop(listener, app.clone(), router, stop_rx));

@@ -1,12 +1,14 @@
 //! Accounts: logging out, changing one's own password, and the admin's list of accounts
 //! (create, reset a password, disable, change a role).
 
-use super::api::{account, admin, bearer, client, db, object, password_check, ApiError, ApiResult};
+use super::api::{
+    account, admin, bearer, client, db, object, password_check, ApiError, ApiPath, ApiResult,
+};
 use crate::proxy::ClientAddr;
 use crate::store::{AccountChange, AccountRow, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -135,7 +137,7 @@ pub async fn create_account(
 pub async fn patch_account(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<AccountRow>> {
     let me = admin(&app, &headers).await?;

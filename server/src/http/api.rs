@@ -4,12 +4,14 @@
 use crate::proxy::ClientAddr;
 use crate::store::{Account, Role, Store, StoreError};
 use crate::App;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use quizrace_protocol::ErrorCode;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
@@ -73,9 +75,84 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The framework's refusals of a body, a path or a query, in our words: its own text names
+/// Rust types and serde's internals.
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.body_text())
+        let message = match &e {
+            JsonRejection::MissingJsonContentType(_) => {
+                "send the body as JSON, with Content-Type: application/json"
+            }
+            JsonRejection::JsonSyntaxError(_) => "the body is not valid JSON",
+            JsonRejection::JsonDataError(_) => {
+                "the body's members do not have the expected names and types (text, a number, true or false)"
+            }
+            _ if e.status() == StatusCode::PAYLOAD_TOO_LARGE => "the body is too large",
+            _ => "the body could not be read",
+        };
+        tracing::debug!(error = %e.body_text(), "body refused");
+        let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            e.status()
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Self::new(status, ErrorCode::BadField, message)
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> Self {
+        tracing::debug!(error = %e.body_text(), "path refused");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            "a part of this address is malformed (an id is a whole number)",
+        )
+        .with(json!({ "field": "path" }))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        tracing::debug!(error = %e.body_text(), "query refused");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            "the query string is malformed (each parameter at most once, as text)",
+        )
+        .with(json!({ "field": "query" }))
+    }
+}
+
+/// axum's `Path`, refused in the documented error shape.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(t) = Path::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiPath(t))
+    }
+}
+
+/// axum's `Query`, refused in the documented error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(t) = Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(t))
     }
 }
 
