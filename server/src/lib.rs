@@ -12,6 +12,7 @@
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
+//! - [`checker`]: the few threads that check passwords (Argon2), so a burst holds bounded memory.
 //! - [`proxy`]: the client's address: the TCP peer, or what a trusted reverse proxy forwarded.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
@@ -19,6 +20,7 @@
 //! the first connection; [`run`] serves a bound listener until `shutdown` resolves, then
 //! closes every room with `server_shutdown` (their games stay `running`, to resume).
 
+pub mod checker;
 pub mod http;
 pub mod limits;
 pub mod lobby;

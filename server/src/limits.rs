@@ -17,17 +17,9 @@ pub struct Guards {
     pub joins: FailureThrottle<IpAddr>,
     pub logins: LoginThrottle,
     pub conns: Arc<ConnCounter>,
-    /// Password checks running at once. Each Argon2 run holds 19 MiB for tens of
-    /// milliseconds; beyond this a login is refused at once (503 `server_busy`) instead of
-    /// queueing on the blocking pool, which would let a burst hold gigabytes.
-    pub password_checks: Arc<tokio::sync::Semaphore>,
-}
-
-/// Concurrent password checks: twice the cores (the checks are CPU-bound; more would only
-/// queue), at least 2.
-pub fn password_check_permits() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    (2 * cores).max(2)
+    /// The few threads that check passwords (each Argon2 run holds 19 MiB); a login that
+    /// finds them all busy is refused at once (503 `server_busy`) instead of queueing.
+    pub password_checks: crate::checker::PasswordChecker,
 }
 
 impl Guards {
@@ -36,7 +28,7 @@ impl Guards {
             joins: FailureThrottle::new(config.join_failures),
             logins: LoginThrottle::default(),
             conns: ConnCounter::new(),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(password_check_permits())),
+            password_checks: crate::checker::PasswordChecker::new(crate::checker::default_threads()),
         }
     }
 }

@@ -240,10 +240,10 @@ pub(super) fn client(addr: Option<Extension<ClientAddr>>) -> IpAddr {
 /// Checks a password of `account` with `check` on the blocking pool: `Some` when it is right.
 ///
 /// The attempt is reserved in [`crate::limits::LoginThrottle`] before anything is hashed
-/// (429 `rate_limited` while this address waits), and the check runs only with one of the
-/// [`crate::limits::Guards::password_checks`] permits (503 `server_busy` at once when none is
-/// free). The permit travels into the blocking task, so a client that hangs up mid-check
-/// does not free it before the hash is done. Failures are logged at `warn`, never the password.
+/// (429 `rate_limited` while this address waits), and the check runs only on a free thread of
+/// [`crate::checker::PasswordChecker`] (503 `server_busy` at once when none is free). The
+/// check keeps its thread until the hash is done, even if the client hangs up. Failures are
+/// logged at `warn`, never the password.
 pub(super) async fn password_check<T: Send + 'static>(
     app: &App,
     account: &str,
@@ -260,7 +260,8 @@ pub(super) async fn password_check<T: Send + 'static>(
         )
         .with(json!({ "retry_after_s": secs })));
     }
-    let Ok(permit) = app.guards().password_checks.clone().try_acquire_owned() else {
+    let checker = &app.guards().password_checks;
+    let Some(started) = checker.try_start() else {
         throttle.refund(account, addr);
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -269,11 +270,17 @@ pub(super) async fn password_check<T: Send + 'static>(
         )
         .with(json!({ "retry_after_s": 1 })));
     };
-    let checked = db(app, move |s| {
-        let _permit = permit;
-        check(s)
-    })
-    .await;
+    let store = app.store().clone();
+    let checked = checker
+        .run(started, move || check(&store))
+        .await
+        .unwrap_or_else(|| {
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                ErrorCode::Internal.message(),
+            ))
+        });
     match checked {
         Ok(Some(t)) => {
             throttle.succeeded(account, addr);
