@@ -14,17 +14,21 @@
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
 //! - [`secret`]: random tokens and keys, and the hash they are stored as.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
+//! - [`checker`]: the few threads that check passwords (Argon2), so a burst holds bounded memory.
+//! - [`proxy`]: the client's address: the TCP peer, or what a trusted reverse proxy forwarded.
 //!
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
 //! game a previous process left running ([`room::Room::restore`]), so they are back before
 //! the first connection; [`run`] serves a bound listener until `shutdown` resolves, then
 //! closes every room with `server_shutdown` (their games stay `running`, to resume).
 
+pub mod checker;
 pub mod http;
 pub mod limits;
 pub mod lobby;
 pub mod metrics;
 pub mod names;
+pub mod proxy;
 pub mod room;
 pub mod samples;
 pub mod secret;
@@ -91,6 +95,8 @@ pub struct Config {
     /// Largest quiz document, as stored (normalised JSON), in bytes; a room is not created
     /// from a larger one either.
     pub max_quiz_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client ([`proxy::client_addr`]).
+    pub trusted_proxies: Vec<proxy::ProxyNet>,
 }
 
 impl Config {
@@ -114,6 +120,7 @@ impl Config {
             max_rooms_per_host: DEFAULT_MAX_ROOMS_PER_HOST,
             max_quizzes: DEFAULT_MAX_QUIZZES,
             max_quiz_bytes: DEFAULT_MAX_QUIZ_KB as usize * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -161,6 +168,8 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     next_conn: AtomicU64,
     guards: limits::Guards,
+    /// The address [`run`] listens on (for the origin check), once it runs.
+    bound: std::sync::OnceLock<std::net::SocketAddr>,
     /// The admin password, when this start generated it.
     generated_admin_password: Option<String>,
 }
@@ -210,6 +219,7 @@ impl App {
                 shutdown,
                 next_conn: AtomicU64::new(1),
                 guards,
+                bound: std::sync::OnceLock::new(),
                 generated_admin_password: generated,
             }),
         };
@@ -284,6 +294,20 @@ impl App {
 
     pub fn guards(&self) -> &limits::Guards {
         &self.inner.guards
+    }
+
+    /// The address this server listens on, once [`run`] has started.
+    pub fn bound_addr(&self) -> Option<std::net::SocketAddr> {
+        self.inner.bound.get().copied()
+    }
+
+    /// The client behind the TCP peer `peer` (see [`proxy::client_addr`]).
+    pub fn client_addr(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        proxy::client_addr(peer, headers, &self.config().trusted_proxies)
     }
 
     /// The per-address connection cap for `ip` (`None`: exempt).
@@ -363,6 +387,9 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        let _ = app.inner.bound.set(addr);
+    }
     let router = http::router(app.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept = tokio::spawn(serve::accept_loop(listener, app.clone(), router, stop_rx));

@@ -6,6 +6,7 @@
 //! joining correctly never waits for a flooder elsewhere.
 
 use dashmap::DashMap;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,6 +17,9 @@ pub struct Guards {
     pub joins: FailureThrottle<IpAddr>,
     pub logins: LoginThrottle,
     pub conns: Arc<ConnCounter>,
+    /// The few threads that check passwords (each Argon2 run holds 19 MiB); a login that
+    /// finds them all busy is refused at once (503 `server_busy`) instead of queueing.
+    pub password_checks: crate::checker::PasswordChecker,
 }
 
 impl Guards {
@@ -24,6 +28,7 @@ impl Guards {
             joins: FailureThrottle::new(config.join_failures),
             logins: LoginThrottle::default(),
             conns: ConnCounter::new(),
+            password_checks: crate::checker::PasswordChecker::new(crate::checker::default_threads()),
         }
     }
 }
@@ -145,79 +150,125 @@ impl<K: std::hash::Hash + Eq + Clone> FailureThrottle<K> {
     }
 }
 
-/// Login failures: per account name and per source address. After `free` failures each
-/// further one doubles the wait (1 s, 2 s, 4 s … capped); a success clears the account.
+/// Login attempts, per (account, address) and per address: the guesser is slowed, not the
+/// owner. An attempt is [reserved](LoginThrottle::reserve) before its password is checked and
+/// counts as a failure from that moment, so parallel requests can never run more checks than
+/// the budget; a success [refunds](LoginThrottle::succeeded) it. After the free attempts each
+/// further failure doubles a wait (1 s, 2 s, 4 s … 15 min).
+///
+/// There is deliberately no per-account key: it would let anyone lock the owner out. A
+/// guesser with many addresses is bounded by [`LOGIN_FREE_FAILURES`] per address and account
+/// and by the bound on concurrent password checks ([`Guards::password_checks`]).
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
-    by_account: DashMap<String, Backoff>,
-    by_addr: DashMap<IpAddr, Backoff>,
+    state: std::sync::Mutex<Attempts>,
+}
+
+#[derive(Debug, Default)]
+struct Attempts {
+    by_pair: HashMap<(String, IpAddr), Backoff>,
+    by_addr: HashMap<IpAddr, Backoff>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Backoff {
     failures: u32,
-    until: Instant,
+    last: Instant,
 }
 
-/// Failures allowed before the backoff starts.
+/// Password checks one address may make on one account before the backoff starts.
 pub const LOGIN_FREE_FAILURES: u32 = 5;
-/// Per address more failures are free: a classroom of hosts shares one NAT.
+/// Checks one address may make on all accounts together: more, as a classroom of hosts
+/// shares one NAT (each teacher typing their own password wrong a few times).
 pub const LOGIN_FREE_FAILURES_PER_ADDR: u32 = 20;
 const LOGIN_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+/// A key quiet this long starts over: a backoff does not renew forever.
+const LOGIN_FORGET: Duration = Duration::from_secs(60 * 60);
 
 impl Backoff {
-    fn wait(&self, now: Instant) -> Duration {
-        self.until.saturating_duration_since(now)
-    }
-    fn fail(&mut self, free: u32, now: Instant) {
-        self.failures += 1;
-        if self.failures > free {
-            let exp = (self.failures - free - 1).min(20);
-            let wait = Duration::from_secs(1u64 << exp).min(LOGIN_MAX_WAIT);
-            self.until = now + wait;
+    fn wait(&self, free: u32, now: Instant) -> Duration {
+        if self.failures < free || self.forgotten(now) {
+            return Duration::ZERO;
         }
+        let exp = (self.failures - free).min(20);
+        let wait = Duration::from_secs(1u64 << exp).min(LOGIN_MAX_WAIT);
+        (self.last + wait).saturating_duration_since(now)
     }
+
+    fn forgotten(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.last) >= LOGIN_FORGET
+    }
+
+    fn record(&mut self, now: Instant) {
+        if self.forgotten(now) {
+            self.failures = 0;
+        }
+        self.failures += 1;
+        self.last = now;
+    }
+
+    fn refund(&mut self) {
+        self.failures = self.failures.saturating_sub(1);
+    }
+}
+
+fn record<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Backoff>, key: K, now: Instant) {
+    if map.len() >= SWEEP_AT {
+        map.retain(|_, b| !b.forgotten(now) && b.failures > 0);
+    }
+    map.entry(key)
+        .or_insert(Backoff {
+            failures: 0,
+            last: now,
+        })
+        .record(now);
 }
 
 impl LoginThrottle {
-    /// How long this account or address must wait before it may try again (zero: go on).
-    pub fn wait(&self, account: &str, addr: Option<IpAddr>, now: Instant) -> Duration {
-        let key = account.to_lowercase();
-        let a = self
-            .by_account
-            .get(&key)
-            .map_or(Duration::ZERO, |b| b.wait(now));
-        let b = addr
-            .and_then(|ip| self.by_addr.get(&ip).map(|b| b.wait(now)))
-            .unwrap_or(Duration::ZERO);
-        a.max(b)
+    fn attempts(&self) -> std::sync::MutexGuard<'_, Attempts> {
+        // The maps hold only whole entries: a panic elsewhere leaves them usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn failed(&self, account: &str, addr: Option<IpAddr>, now: Instant) {
-        let fresh = Backoff {
-            failures: 0,
-            until: now,
-        };
-        if self.by_account.len() >= SWEEP_AT {
-            self.by_account.retain(|_, b| b.wait(now) > Duration::ZERO);
+    /// Reserves one password check of `account` from `addr`, counted as a failure until it
+    /// is [refunded](Self::refund) or [succeeds](Self::succeeded). `Err`: the time to wait.
+    pub fn reserve(&self, account: &str, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+        let pair = (account.to_lowercase(), addr);
+        let mut s = self.attempts();
+        let wait = s
+            .by_pair
+            .get(&pair)
+            .map_or(Duration::ZERO, |b| b.wait(LOGIN_FREE_FAILURES, now))
+            .max(s.by_addr.get(&addr).map_or(Duration::ZERO, |b| {
+                b.wait(LOGIN_FREE_FAILURES_PER_ADDR, now)
+            }));
+        if !wait.is_zero() {
+            return Err(wait);
         }
-        self.by_account
-            .entry(account.to_lowercase())
-            .or_insert(fresh)
-            .fail(LOGIN_FREE_FAILURES, now);
-        if let Some(ip) = addr {
-            if self.by_addr.len() >= SWEEP_AT {
-                self.by_addr.retain(|_, b| b.wait(now) > Duration::ZERO);
-            }
-            self.by_addr
-                .entry(ip)
-                .or_insert(fresh)
-                .fail(LOGIN_FREE_FAILURES_PER_ADDR, now);
+        record(&mut s.by_pair, pair, now);
+        record(&mut s.by_addr, addr, now);
+        Ok(())
+    }
+
+    /// Gives back a reservation whose password was never checked (the server was busy).
+    pub fn refund(&self, account: &str, addr: IpAddr) {
+        let mut s = self.attempts();
+        if let Some(b) = s.by_pair.get_mut(&(account.to_lowercase(), addr)) {
+            b.refund();
+        }
+        if let Some(b) = s.by_addr.get_mut(&addr) {
+            b.refund();
         }
     }
 
-    pub fn succeeded(&self, account: &str) {
-        self.by_account.remove(&account.to_lowercase());
+    /// The password was right: this address's failures on the account are forgotten, and the
+    /// reservation is given back to the address.
+    pub fn succeeded(&self, account: &str, addr: IpAddr) {
+        let mut s = self.attempts();
+        s.by_pair.remove(&(account.to_lowercase(), addr));
+        if let Some(b) = s.by_addr.get_mut(&addr) {
+            b.refund();
+        }
     }
 }
 
@@ -334,17 +385,73 @@ mod tests {
     fn login_backoff_starts_after_the_free_failures_and_doubles() {
         let t = LoginThrottle::default();
         let now = Instant::now();
+        let addr: IpAddr = [10, 0, 0, 1].into();
         for _ in 0..LOGIN_FREE_FAILURES {
-            assert_eq!(t.wait("Admin", None, now), Duration::ZERO);
-            t.failed("admin", None, now);
+            assert_eq!(t.reserve("Admin", addr, now), Ok(()));
         }
-        assert_eq!(t.wait("ADMIN", None, now), Duration::ZERO);
-        t.failed("admin", None, now);
-        assert_eq!(t.wait("admin", None, now), Duration::from_secs(1));
-        t.failed("admin", None, now);
-        assert_eq!(t.wait("admin", None, now), Duration::from_secs(2));
-        t.succeeded("admin");
-        assert_eq!(t.wait("admin", None, now), Duration::ZERO);
+        assert_eq!(t.reserve("ADMIN", addr, now), Err(Duration::from_secs(1)));
+        let later = now + Duration::from_secs(1);
+        assert_eq!(t.reserve("admin", addr, later), Ok(()));
+        assert_eq!(t.reserve("admin", addr, later), Err(Duration::from_secs(2)));
+        t.succeeded("admin", addr);
+        assert_eq!(t.reserve("admin", addr, later), Ok(()));
+    }
+
+    #[test]
+    fn reservations_at_one_instant_grant_exactly_the_budget() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        let addr: IpAddr = [10, 0, 0, 1].into();
+        let granted = (0..60)
+            .filter(|_| t.reserve("carol", addr, now).is_ok())
+            .count();
+        assert_eq!(granted, LOGIN_FREE_FAILURES as usize);
+        let names = (0..200)
+            .filter(|i| {
+                t.reserve(&format!("ghost{i}"), [10, 0, 0, 2].into(), now)
+                    .is_ok()
+            })
+            .count();
+        assert_eq!(names, LOGIN_FREE_FAILURES_PER_ADDR as usize, "per address");
+    }
+
+    #[test]
+    fn a_guesser_never_holds_back_the_owner_at_another_address() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        let guesser: IpAddr = [203, 0, 113, 7].into();
+        for _ in 0..100 {
+            let _ = t.reserve("carol", guesser, now);
+        }
+        assert!(t.reserve("carol", guesser, now).is_err());
+        assert_eq!(t.reserve("carol", [198, 51, 100, 2].into(), now), Ok(()));
+    }
+
+    #[test]
+    fn a_refund_gives_the_attempt_back_and_a_quiet_hour_forgets() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        let addr: IpAddr = [10, 0, 0, 1].into();
+        for _ in 0..100 {
+            if t.reserve("carol", addr, now).is_ok() {
+                t.refund("carol", addr);
+            }
+        }
+        assert_eq!(
+            t.reserve("carol", addr, now),
+            Ok(()),
+            "unchecked attempts are free"
+        );
+        while t.reserve("carol", addr, now).is_ok() {}
+        let much_later = now + LOGIN_FORGET;
+        assert_eq!(t.reserve("carol", addr, much_later), Ok(()));
+        assert_eq!(
+            (1..LOGIN_FREE_FAILURES)
+                .filter(|_| t.reserve("carol", addr, much_later).is_ok())
+                .count(),
+            LOGIN_FREE_FAILURES as usize - 1,
+            "starts over with the whole budget"
+        );
     }
 
     #[test]

@@ -75,6 +75,10 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_QUIZ_KB", default_value_t = DEFAULT_MAX_QUIZ_KB,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_quiz_kb: u32,
+    /// A reverse proxy (IP or network, `10.0.0.0/8`) whose `X-Forwarded-For` names the client
+    /// for the login and join throttles (repeat it, or comma-separate in the variable).
+    #[arg(long, env = "QUIZ_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<quizrace::proxy::ProxyNet>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -157,6 +161,7 @@ async fn serve(args: Args) -> Result<(), String> {
         max_rooms_per_host: args.max_rooms_per_host,
         max_quizzes: args.max_quizzes,
         max_quiz_bytes: args.max_quiz_kb as usize * 1024,
+        trusted_proxies: args.trusted_proxy,
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args
             .max_connections

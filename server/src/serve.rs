@@ -1,10 +1,11 @@
 //! The accept loop: HTTP/1 through hyper with a header-read timer (a request whose headers are
-//! not complete in time is closed), the connection caps, the peer address for per-address
-//! limits, and graceful stop. It survives running out of file descriptors.
+//! not complete in time is closed), the connection caps, the client address for per-address
+//! limits (the peer, or what a trusted proxy forwarded), and graceful stop. It survives running out of file descriptors.
 //!
 //! (axum's own `serve` arms no header timer, so a slow client could hold a socket forever.)
 
 use crate::limits::{Refused, Slot};
+use crate::proxy::ClientAddr;
 use crate::App;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -98,7 +99,10 @@ async fn serve_conn(
     router: Router,
     mut stop: watch::Receiver<bool>,
 ) {
+    let proxies = app.clone();
     let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        let client = proxies.client_addr(peer.ip(), req.headers());
+        req.extensions_mut().insert(ClientAddr(client));
         req.extensions_mut().insert(ConnectInfo(peer));
         req.extensions_mut().insert(admitted.clone());
         let mut router = router.clone();

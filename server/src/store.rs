@@ -14,13 +14,14 @@ use crate::room::state::{
     Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Write, MAX_HOST_KEYS,
 };
 use crate::secret::{random_hex, secret_hash};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -439,6 +440,9 @@ pub struct Store {
     /// each game's report is read once, not on every anonymous request.
     podiums: Arc<Mutex<HashMap<i64, LeaderboardGame>>>,
     sessions: SessionLifetimes,
+    /// Passwords checked (each an Argon2 run: logins, right or wrong, and password changes),
+    /// for `GET /api/admin/stats`.
+    pub password_checks: Arc<AtomicU64>,
 }
 
 fn unix_now_ms() -> i64 {
@@ -505,13 +509,53 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Hash(e.to_string()))
 }
 
+/// Checks `password` against a stored PHC hash. The 19 MiB of Argon2 working memory is kept
+/// per thread and reused: allocated afresh on every check, the allocator's heaps grew by that
+/// much per login and never shrank. Only the few password-check threads
+/// ([`crate::checker`]) call this.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    use argon2::password_hash::Output;
+    use argon2::{Algorithm, Block, Params, Version};
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let hashed = MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        memory.resize(params.block_count(), Block::default());
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+    });
+    // `Output`'s equality is constant-time.
+    hashed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
+
+/// A hash of no one's password, checked for unknown usernames so they cost what a wrong
+/// password costs (Argon2id, the default parameters).
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Y7i0MVrKPjrP8UhLvkR0MfqfJ+3KHbeLhOE4/OCdj3A";
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock leaves the connection usable: SQLite rolls back. (The
@@ -603,6 +647,7 @@ impl Store {
             writer: Writer { tx, stats },
             podiums: Arc::default(),
             sessions: SessionLifetimes::default(),
+            password_checks: Arc::default(),
         })
     }
 
@@ -1010,7 +1055,7 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        if !hash.is_some_and(|h| verify_password(old, &h)) {
+        if !hash.is_some_and(|h| self.verify(old, &h)) {
             return Ok(false);
         }
         let new_hash = hash_password(new)?;
@@ -1026,6 +1071,12 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// One password check, counted.
+    fn verify(&self, password: &str, hash: &str) -> bool {
+        self.password_checks.fetch_add(1, Ordering::Relaxed);
+        verify_password(password, hash)
     }
 
     /// Ends one session.
@@ -1048,10 +1099,12 @@ impl Store {
             .optional()?;
         // Hashing happens outside the lock: it takes tens of milliseconds.
         let Some((id, hash, disabled)) = row else {
-            let _ = hash_password(password); // same cost for unknown users
+            let _ = self.verify(password, DUMMY_HASH); // same cost for unknown users
             return Ok(None);
         };
-        if disabled || !verify_password(password, &hash) {
+        // Checked even when disabled: the answer must take as long as for a wrong password.
+        let right = self.verify(password, &hash);
+        if disabled || !right {
             return Ok(None);
         }
         let token = random_hex(24);
@@ -1795,6 +1848,18 @@ mod tests {
             assert!(h.starts_with("$argon2id$"), "{h}");
             assert!(!h.contains("horse") && !h.contains("battery"));
         }
+    }
+
+    #[test]
+    fn a_password_is_checked_with_reused_memory_and_the_dummy_hash_is_well_formed() {
+        let hash = hash_password("battery staple").expect("hash");
+        for _ in 0..2 {
+            assert!(verify_password("battery staple", &hash));
+            assert!(!verify_password("battery stapler", &hash));
+        }
+        assert!(!verify_password("battery staple", "not a hash"));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("", DUMMY_HASH));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
 use crate::limits::{Bucket, Rate};
+use crate::proxy::ClientAddr;
 use crate::room::actor::HostAttach;
 use crate::room::state::{ConnId, Room, Settings};
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
@@ -10,7 +11,7 @@ use crate::serve::Admitted;
 use crate::store::Role;
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 use futures::{SinkExt, StreamExt};
@@ -19,7 +20,7 @@ use quizrace_protocol::{
     Pin, PlayerId, QuizId, ServerMsg, MAX_FRAME_BYTES,
 };
 use std::collections::VecDeque;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -43,10 +44,11 @@ const GENERATED_NAME_TRIES: u32 = 12;
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(app): State<App>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client: Option<Extension<ClientAddr>>,
     admitted: Option<Extension<Admitted>>,
 ) -> Response {
-    let peer = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    // The join-failure throttle keys on the client behind a trusted proxy, not the proxy.
+    let peer = client.map(|Extension(ClientAddr(a))| a);
     // Held until the socket closes, so the connection caps count WebSockets too.
     let admitted = admitted.map(|Extension(a)| a);
     // Small buffers: thousands of sockets share this machine's memory.

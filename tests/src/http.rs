@@ -7,6 +7,8 @@ use serde_json::Value;
 pub struct Http {
     base: String,
     agent: ureq::Agent,
+    /// Headers every request carries (`X-Forwarded-For` to stand for another client).
+    headers: Vec<(String, String)>,
 }
 
 /// A response: status, `Content-Type`, `Content-Disposition` (or "") and body text.
@@ -64,7 +66,18 @@ impl Http {
             .http_status_as_error(false)
             .build()
             .into();
-        Http { base, agent }
+        Http {
+            base,
+            agent,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The same client, sending `name: value` with every request.
+    pub fn with_header(&self, name: &str, value: &str) -> Http {
+        let mut http = self.clone();
+        http.headers.push((name.to_owned(), value.to_owned()));
+        http
     }
 
     /// Any request; `body` is sent as JSON when given.
@@ -90,8 +103,12 @@ impl Http {
         let url = format!("{}{}", self.base, path);
         let agent = self.agent.clone();
         let auth = token.map(|t| format!("Bearer {t}"));
+        let headers = self.headers.clone();
         tokio::task::spawn_blocking(move || -> Result<Reply> {
             let mut req = ureq::http::Request::builder().method(method).uri(&url);
+            for (name, value) in &headers {
+                req = req.header(name, value);
+            }
             if let Some(a) = &auth {
                 req = req.header("Authorization", a);
             }

@@ -120,6 +120,17 @@ impl ServerProcess {
         bind: SocketAddr,
         within: std::time::Duration,
     ) -> anyhow::Result<ServerProcess> {
+        Self::start_with_args(bin, db, bind, within, &[])
+    }
+
+    /// As [`ServerProcess::start`], with more command-line arguments.
+    pub fn start_with_args(
+        bin: &std::path::Path,
+        db: &std::path::Path,
+        bind: SocketAddr,
+        within: std::time::Duration,
+        args: &[&str],
+    ) -> anyhow::Result<ServerProcess> {
         use anyhow::Context;
         use std::io::BufRead;
         let mut child = std::process::Command::new(bin)
@@ -128,6 +139,7 @@ impl ServerProcess {
             .arg("--db")
             .arg(db)
             .args(["--admin-password", ADMIN_PASSWORD])
+            .args(args)
             .env("RUST_LOG", "quizrace=warn")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

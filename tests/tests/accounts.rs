@@ -465,7 +465,7 @@ async fn guessing_the_old_password_is_throttled_like_logins() {
     create(&http, &admin, "carol", "carol-password", "host").await;
     let token = http.login("carol", "carol-password").await.unwrap();
     let guess = |old: &str| json!({"old": old, "new": "new-password"});
-    for i in 0..6 {
+    for i in 0..quizrace::limits::LOGIN_FREE_FAILURES {
         let r = http
             .post("/api/password", Some(&token), guess(&format!("guess-{i}")))
             .await

@@ -269,7 +269,7 @@ async fn password_guessing_is_throttled_per_account_with_429() {
             (reply.status, reply.json().ok())
         }
     };
-    for _ in 0..6 {
+    for _ in 0..quizrace::limits::LOGIN_FREE_FAILURES {
         assert_eq!(attempt("guess").await.0, 401);
     }
     let (status, body) = attempt(ADMIN_PASSWORD).await;

@@ -2,19 +2,18 @@
 //! (create, reset a password, disable, change a role).
 
 use super::api::{
-    account, admin, bad_credentials, bearer, db, object, throttled, ApiError, ApiResult,
+    account, admin, bearer, client, db, object, password_check, ApiError, ApiPath, ApiResult,
 };
+use crate::proxy::ClientAddr;
 use crate::store::{AccountChange, AccountRow, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use quizrace_protocol::ErrorCode;
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
-use std::time::Instant;
 
 const MAX_USERNAME_CHARS: usize = 40;
 const MIN_PASSWORD_CHARS: usize = 8;
@@ -80,7 +79,7 @@ pub async fn logout(State(app): State<App>, headers: HeaderMap) -> ApiResult<Jso
 pub async fn change_password(
     State(app): State<App>,
     headers: HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: Option<Extension<ClientAddr>>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let who = account(&app, &headers).await?;
@@ -93,20 +92,11 @@ pub async fn change_password(
         .ok_or_else(|| ApiError::bad_field("new", "send the new password as `new`"))?
         .to_owned();
     check_password("new", &new)?;
-    let addr = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    throttled(&app, &who.username, addr)?;
     let id = who.id;
-    let changed = db(
-        &app,
-        move |s| Ok(s.change_password(id, &old, &new, &token)?),
-    )
+    password_check(&app, &who.username, client(addr), move |s| {
+        Ok(s.change_password(id, &old, &new, &token)?.then_some(()))
+    })
     .await?;
-    let throttle = &app.guards().logins;
-    if !changed {
-        throttle.failed(&who.username, addr, Instant::now());
-        return Err(bad_credentials());
-    }
-    throttle.succeeded(&who.username);
     Ok(Json(json!({})))
 }
 
@@ -147,7 +137,7 @@ pub async fn create_account(
 pub async fn patch_account(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<AccountRow>> {
     let me = admin(&app, &headers).await?;

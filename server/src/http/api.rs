@@ -1,17 +1,20 @@
 //! What every API module shares (the error shape, the login check, the blocking-pool
 //! helper), and the login itself. Database work runs on the blocking pool.
 
+use crate::proxy::ClientAddr;
 use crate::store::{Account, Role, Store, StoreError};
 use crate::App;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use quizrace_protocol::ErrorCode;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
 /// An API refusal: `{"error":{"code","message",...}}` with a status.
@@ -72,9 +75,84 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The framework's refusals of a body, a path or a query, in our words: its own text names
+/// Rust types and serde's internals.
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadField, e.body_text())
+        let message = match &e {
+            JsonRejection::MissingJsonContentType(_) => {
+                "send the body as JSON, with Content-Type: application/json"
+            }
+            JsonRejection::JsonSyntaxError(_) => "the body is not valid JSON",
+            JsonRejection::JsonDataError(_) => {
+                "the body's members do not have the expected names and types (text, a number, true or false)"
+            }
+            _ if e.status() == StatusCode::PAYLOAD_TOO_LARGE => "the body is too large",
+            _ => "the body could not be read",
+        };
+        tracing::debug!(error = %e.body_text(), "body refused");
+        let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            e.status()
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Self::new(status, ErrorCode::BadField, message)
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> Self {
+        tracing::debug!(error = %e.body_text(), "path refused");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            "a part of this address is malformed (an id is a whole number)",
+        )
+        .with(json!({ "field": "path" }))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        tracing::debug!(error = %e.body_text(), "query refused");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadField,
+            "the query string is malformed (each parameter at most once, as text)",
+        )
+        .with(json!({ "field": "query" }))
+    }
+}
+
+/// axum's `Path`, refused in the documented error shape.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(t) = Path::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiPath(t))
+    }
+}
+
+/// axum's `Query`, refused in the documented error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(t) = Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(t))
     }
 }
 
@@ -153,19 +231,70 @@ pub(super) async fn admin(app: &App, headers: &HeaderMap) -> ApiResult<Account> 
     Ok(who)
 }
 
-/// Refuses with 429 while [`crate::limits::LoginThrottle`] holds `username` or `addr` back.
-pub(super) fn throttled(app: &App, username: &str, addr: Option<IpAddr>) -> ApiResult<()> {
-    let wait = app.guards().logins.wait(username, addr, Instant::now());
-    if wait.is_zero() {
-        return Ok(());
+/// The client's address as the limits see it (see [`crate::proxy`]); unspecified when the
+/// request came without one (only in tests that call the router directly).
+pub(super) fn client(addr: Option<Extension<ClientAddr>>) -> IpAddr {
+    addr.map_or(Ipv4Addr::UNSPECIFIED.into(), |Extension(ClientAddr(a))| a)
+}
+
+/// Checks a password of `account` with `check` on the blocking pool: `Some` when it is right.
+///
+/// The attempt is reserved in [`crate::limits::LoginThrottle`] before anything is hashed
+/// (429 `rate_limited` while this address waits), and the check runs only on a free thread of
+/// [`crate::checker::PasswordChecker`] (503 `server_busy` at once when none is free). The
+/// check keeps its thread until the hash is done, even if the client hangs up. Failures are
+/// logged at `warn`, never the password.
+pub(super) async fn password_check<T: Send + 'static>(
+    app: &App,
+    account: &str,
+    addr: IpAddr,
+    check: impl FnOnce(&Store) -> ApiResult<Option<T>> + Send + 'static,
+) -> ApiResult<T> {
+    let throttle = &app.guards().logins;
+    if let Err(wait) = throttle.reserve(account, addr, Instant::now()) {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many failed logins; try again in {secs} s"),
+        )
+        .with(json!({ "retry_after_s": secs })));
     }
-    let secs = wait.as_secs().max(1);
-    Err(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::RateLimited,
-        format!("too many failed logins; try again in {secs} s"),
-    )
-    .with(json!({ "retry_after_s": secs })))
+    let checker = &app.guards().password_checks;
+    let Some(started) = checker.try_start() else {
+        throttle.refund(account, addr);
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "the server is checking many passwords at once; try again in a second",
+        )
+        .with(json!({ "retry_after_s": 1 })));
+    };
+    let store = app.store().clone();
+    let checked = checker
+        .run(started, move || check(&store))
+        .await
+        .unwrap_or_else(|| {
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                ErrorCode::Internal.message(),
+            ))
+        });
+    match checked {
+        Ok(Some(t)) => {
+            throttle.succeeded(account, addr);
+            Ok(t)
+        }
+        Ok(None) => {
+            tracing::warn!(account = %account, addr = %addr, "failed login");
+            Err(bad_credentials())
+        }
+        Err(e) => {
+            throttle.refund(account, addr);
+            Err(e)
+        }
+    }
 }
 
 pub(super) fn bad_credentials() -> ApiError {
@@ -179,29 +308,19 @@ pub struct Login {
     password: String,
 }
 
-/// Checks a password. Failures are throttled per account name and per source address (see
-/// [`crate::limits::LoginThrottle`]): a throttled attempt is answered 429 without checking.
+/// Checks a password (see [`password_check`] for the throttle and the bound on checks).
 pub async fn login(
     State(app): State<App>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: Option<Extension<ClientAddr>>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let Json(Login { username, password }) = body?;
-    let addr = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    throttled(&app, &username, addr)?;
-    let throttle = &app.guards().logins;
     let name = username.clone();
-    let token = db(&app, move |s| Ok(s.login(&name, &password)?)).await?;
-    match token {
-        Some(token) => {
-            throttle.succeeded(&username);
-            Ok(Json(json!({ "token": token })))
-        }
-        None => {
-            throttle.failed(&username, addr, Instant::now());
-            Err(bad_credentials())
-        }
-    }
+    let token = password_check(&app, &username, client(addr), move |s| {
+        Ok(s.login(&name, &password)?)
+    })
+    .await?;
+    Ok(Json(json!({ "token": token })))
 }
 
 pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Account>> {
@@ -209,13 +328,14 @@ pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Ac
 }
 
 /// `GET /api/admin/stats` (admin only): what the database writer has done since start, so a
-/// load run can report commits per second.
+/// load run can report commits per second, and how many passwords were checked.
 pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     admin(&app, &headers).await?;
     let stats = &app.store().writer.stats;
     Ok(Json(json!({
         "commits": stats.commits.get(),
         "rows": stats.rows.get(),
+        "password_checks": app.store().password_checks.load(std::sync::atomic::Ordering::Relaxed),
         "rooms": app.lobby().len(),
     })))
 }

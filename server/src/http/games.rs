@@ -1,11 +1,11 @@
 //! Games: the list of your games, one game's report (JSON and CSV), keeping a game private,
 //! and the public leaderboard of recent finished games.
 
-use super::api::{account, db, object, ApiError, ApiResult};
+use super::api::{account, db, object, ApiError, ApiPath, ApiResult};
 use crate::store::{Account, GameReport, GameRow, LeaderboardGame, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -42,7 +42,7 @@ async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport
 pub async fn game(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<GameReport>> {
     Ok(Json(report(&app, &headers, id).await?))
 }
@@ -57,7 +57,7 @@ pub fn csv_file_name(id: i64) -> String {
 pub async fn game_csv(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let r = report(&app, &headers, id).await?;
     let mut csv = String::from(
@@ -149,7 +149,7 @@ fn csv_field(s: &str) -> String {
 pub async fn patch_game(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let who = account(&app, &headers).await?;

@@ -1,12 +1,12 @@
 //! Quizzes: list, store, read, replace, delete, and the CSV import that turns a spreadsheet
 //! into a quiz document for the editor (without storing it).
 
-use super::api::{account, db, ApiError, ApiResult};
+use super::api::{account, db, ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::store::{Account, Role, StoredQuiz};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -104,7 +104,7 @@ async fn writable(app: &App, who: &Account, id: QuizId) -> ApiResult<StoredQuiz>
 pub async fn get_quiz(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<QuizDoc>> {
     let who = account(&app, &headers).await?;
     Ok(Json(visible(&app, &who, QuizId(id)).await?.doc))
@@ -113,7 +113,7 @@ pub async fn get_quiz(
 pub async fn put_quiz(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Json<Value>> {
     let who = account(&app, &headers).await?;
@@ -127,7 +127,7 @@ pub async fn put_quiz(
 pub async fn delete_quiz(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     let who = account(&app, &headers).await?;
     let id = QuizId(id);
@@ -146,7 +146,7 @@ pub struct CsvQuery {
 pub async fn import_csv(
     State(app): State<App>,
     headers: HeaderMap,
-    Query(CsvQuery { title }): Query<CsvQuery>,
+    ApiQuery(CsvQuery { title }): ApiQuery<CsvQuery>,
     body: Bytes,
 ) -> ApiResult<Json<QuizDoc>> {
     account(&app, &headers).await?;

@@ -2,10 +2,10 @@
 //! open room with the power to end one. The rooms answer through their inboxes; a room that
 //! does not answer in time is left out rather than holding up the page.
 
-use super::api::{admin, db, ApiError, ApiResult};
+use super::api::{admin, db, ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::room::{RoomCmd, RoomHandle, RoomSummary};
 use crate::App;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -63,7 +63,7 @@ fn join_url(app: &App, headers: &HeaderMap, pin: &str) -> ApiResult<String> {
 pub async fn join_url_json(
     State(app): State<App>,
     headers: HeaderMap,
-    Query(q): Query<PinQuery>,
+    ApiQuery(q): ApiQuery<PinQuery>,
 ) -> ApiResult<Json<Value>> {
     let url = join_url(&app, &headers, pin(&q)?)?;
     Ok(Json(json!({ "url": url })))
@@ -73,7 +73,7 @@ pub async fn join_url_json(
 pub async fn qr_svg(
     State(app): State<App>,
     headers: HeaderMap,
-    Query(q): Query<PinQuery>,
+    ApiQuery(q): ApiQuery<PinQuery>,
 ) -> ApiResult<Response> {
     let url = join_url(&app, &headers, pin(&q)?)?;
     // Only a very long --public-url can overflow a QR code: the operator's to fix.
@@ -93,7 +93,8 @@ pub async fn qr_svg(
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "max-age=60"),
+            // A QR code of a live PIN: a shared cache (a school proxy) must not keep it.
+            (header::CACHE_CONTROL, "private, max-age=60"),
         ],
         image,
     )
@@ -152,7 +153,7 @@ pub async fn list_rooms(
 pub async fn close_room(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(pin): Path<String>,
+    ApiPath(pin): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     admin(&app, &headers).await?;
     let room = app
