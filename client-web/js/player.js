@@ -433,7 +433,7 @@ function onClosed(m) {
 function onResult(m) {
   setScore(m.score);
   if (finished) {
-    const shared = podium.some((s) => s.rank === m.rank && (!me || s.player_id !== me.playerId));
+    const shared = m.shared || podium.some((s) => s.rank === m.rank && (!me || s.player_id !== me.playerId));
     $("final-rank").textContent = `You finished #${m.rank}${shared ? " (shared)" : ""} with ${m.score} points.${finalGap(m)}`;
     announce($("final-rank").textContent);
     return;
@@ -490,10 +490,10 @@ function finalGap(m) {
 
 // "You are 120 points behind Ada." from `result.ahead`, the player ranked just above.
 // A server without `ahead` leaves the line empty. The rank is always the server's: equal
-// scores share one, so a first place named with an equal score is a shared lead.
+// scores share one, and `result.shared` says another player holds it too.
 function behindText(m) {
   if (m.ahead === undefined) return "";
-  if (m.ahead === null) return m.rank === 1 ? "You are in the lead!" : "";
+  if (m.ahead === null) return m.rank === 1 ? (m.shared ? "You share the lead." : "You are in the lead!") : "";
   const gap = m.ahead.score - m.score;
   if (gap > 0) return `You are ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`;
   return m.rank === 1 ? `You share the lead with ${m.ahead.name}.` : `You are level with ${m.ahead.name}.`;

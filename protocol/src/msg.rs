@@ -364,6 +364,10 @@ pub enum ServerMsg {
         /// The player ranked just above; `null` for the leader.
         #[serde(default)]
         ahead: Option<Ahead>,
+        /// True when another player holds the same `rank` (equal scores share one); left out
+        /// when the rank is this player's alone.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        shared: bool,
     },
     Leaderboard {
         index: u32,

@@ -32,6 +32,7 @@ let host;
 let pin;
 const phones = {}; // name -> page
 let adaPlace = null; // Ada's line under the leaderboard where all three have 0 points
+let adaReveal = null; // Ada's line on that question's reveal
 
 before(async () => {
   await S.start();
@@ -148,6 +149,9 @@ step("11: a student who closed the tab types the PIN and name on / and is back w
   await screen(host, "reveal");
   await screen(phones.Ada, "reveal");
   const score = await text(phones.Ada, "#me-score");
+  // The warm-up scores nothing: all three stay on 0 and share first place, so nobody is told
+  // they lead alone.
+  adaReveal = await text(phones.Ada, "#result-ahead");
 
   const ctx = phones.Ada.context();
   await phones.Ada.close();
@@ -275,6 +279,7 @@ step("13 (needs room_state.reveal from the server): a host taking control during
 test("12 (needs shared ranks from the server): a player tied at the top is told the lead is shared", () => {
   assert.ok(adaPlace !== null, "the leaderboard step ran");
   assert.match(adaPlace, /share the lead with 2 other players/);
+  assert.equal(adaReveal, "You share the lead.", "the reveal says the lead is shared (result.shared)");
 });
 
 test("no page errors and no requests leaving 127.0.0.1", () => {

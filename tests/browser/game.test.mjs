@@ -396,7 +396,7 @@ async function checkBehind(pl, qi) {
   const shown = await text(p, "#result-ahead");
   if (r.ahead === null) {
     assert.equal(r.rank, 1, `${p.who} q${qi}: only the leader has nobody ahead`);
-    assert.equal(shown, "You are in the lead!");
+    assert.equal(shown, r.shared ? "You share the lead." : "You are in the lead!");
     return;
   }
   const other = players.find((x) => x.name === r.ahead.name);

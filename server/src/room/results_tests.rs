@@ -59,6 +59,9 @@ fn equal_scores_share_a_rank_and_ahead_names_a_strictly_higher_score() {
     assert_eq!(rank, [1, 2, 2, 4]);
     let ahead: Vec<Value> = got.iter().map(|r| r["ahead"]["name"].clone()).collect();
     assert_eq!(ahead, [Value::Null, json!("P1"), json!("P1"), json!("P3")]);
+    // A rank held by more than one player says so; a rank of one's own leaves the field out.
+    let shared: Vec<Value> = got.iter().map(|r| r["shared"].clone()).collect();
+    assert_eq!(shared, [Value::Null, json!(true), json!(true), Value::Null]);
 
     let fx = host(&mut room, ClientMsg::Next, at(600));
     assert_eq!(ranks(&the(&fx, "leaderboard")["top"]), [1, 2, 2, 4]);
@@ -76,10 +79,11 @@ fn everyone_on_zero_shares_first_place_and_nobody_is_ahead() {
     answer(&mut room, 3, 0, AnswerValue::Choice(0), at);
     answer(&mut room, 1, 0, AnswerValue::Choice(0), at);
     let fx = answer(&mut room, 2, 0, AnswerValue::Choice(0), at);
+    // Nobody is "in the lead" alone: every phone is told the lead is shared.
     for r in results(&fx, 3) {
         assert_eq!(
-            (r["rank"].clone(), r["ahead"].clone()),
-            (json!(1), Value::Null)
+            (r["rank"].clone(), r["ahead"].clone(), r["shared"].clone()),
+            (json!(1), Value::Null, json!(true))
         );
     }
 }

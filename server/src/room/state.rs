@@ -442,10 +442,15 @@ fn ranks(ranked: &[&Player]) -> Vec<u32> {
 fn result_msg(ranked: &[&Player], ranks: &[u32], i: usize) -> ServerMsg {
     let rank = ranks[i];
     let ahead = (rank as usize).checked_sub(2).map(|j| ranked[j]);
-    result_for(ranked[i], rank, ahead)
+    // Ranks are in order, so a tie sits next door.
+    let shared = [i.checked_sub(1), Some(i + 1)]
+        .into_iter()
+        .flatten()
+        .any(|j| ranks.get(j) == Some(&rank));
+    result_for(ranked[i], rank, ahead, shared)
 }
 
-fn result_for(p: &Player, rank: u32, ahead: Option<&Player>) -> ServerMsg {
+fn result_for(p: &Player, rank: u32, ahead: Option<&Player>, shared: bool) -> ServerMsg {
     ServerMsg::Result {
         index: p.last.index,
         answered: p.last.answered,
@@ -458,6 +463,7 @@ fn result_for(p: &Player, rank: u32, ahead: Option<&Player>) -> ServerMsg {
             name: a.name.clone(),
             score: a.score,
         }),
+        shared,
     }
 }
 
@@ -930,7 +936,7 @@ impl Room {
         match ranked.iter().position(|p| p.id == id) {
             Some(i) => result_msg(&ranked, &ranks(&ranked), i),
             // Not ranked: only an active player gets a result, so this is a safe default.
-            None => result_for(&self.players[id.0 as usize - 1], 0, None),
+            None => result_for(&self.players[id.0 as usize - 1], 0, None, false),
         }
     }
 
