@@ -524,6 +524,10 @@ pub enum ErrorCode {
     /// An account's quota is used up (live rooms, stored quizzes, quiz size); the message
     /// names the quota. HTTP 403 or 429; on the socket, the answer to `host`.
     QuotaExceeded,
+    /// HTTP only: no API endpoint at that path (404).
+    NoSuchEndpoint,
+    /// HTTP only: the endpoint exists but not with that method (405).
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -562,6 +566,8 @@ impl ErrorCode {
             ErrorCode::NoSuchAccount => "no such account",
             ErrorCode::ReadOnly => "a built-in sample quiz cannot be changed; copy it instead",
             ErrorCode::QuotaExceeded => "this account has reached a limit set by the server",
+            ErrorCode::NoSuchEndpoint => "there is no API endpoint at that path",
+            ErrorCode::MethodNotAllowed => "that endpoint does not take this method",
         }
     }
 }

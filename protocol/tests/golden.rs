@@ -1992,10 +1992,12 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::NoSuchAccount => "no_such_account",
         ErrorCode::ReadOnly => "read_only",
         ErrorCode::QuotaExceeded => "quota_exceeded",
+        ErrorCode::NoSuchEndpoint => "no_such_endpoint",
+        ErrorCode::MethodNotAllowed => "method_not_allowed",
     }
 }
 
-const ALL_CODES: [ErrorCode; 32] = [
+const ALL_CODES: [ErrorCode; 34] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -2028,6 +2030,8 @@ const ALL_CODES: [ErrorCode; 32] = [
     ErrorCode::NoSuchAccount,
     ErrorCode::ReadOnly,
     ErrorCode::QuotaExceeded,
+    ErrorCode::NoSuchEndpoint,
+    ErrorCode::MethodNotAllowed,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -2087,6 +2091,9 @@ fn every_code_named_in_the_protocol_exists_plus_our_additions() {
         "read_only",
         // Named under "Errors added" of the v2 contract.
         "quota_exceeded",
+        // Ours: the API's answers for an unknown path or method.
+        "no_such_endpoint",
+        "method_not_allowed",
     ]) {
         assert!(
             ours.contains(name),

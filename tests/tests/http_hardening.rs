@@ -247,3 +247,37 @@ async fn the_join_qr_code_is_cached_privately() {
     let cache = h.get("cache-control").map_or("", String::as_str);
     assert!(cache.contains("private"), "Cache-Control: {cache}");
 }
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_in_the_documented_error_shape() {
+    let server = TestServer::start().await;
+    let http = server.http();
+    let admin = http.login("admin", ADMIN_PASSWORD).await.unwrap();
+    let cases: Vec<(&'static str, &str, u16, &str)> = vec![
+        ("GET", "/api/nothing-here", 404, "no_such_endpoint"),
+        ("GET", "/api/games/1/nothing", 404, "no_such_endpoint"),
+        ("DELETE", "/api/login", 405, "method_not_allowed"),
+        ("PUT", "/api/leaderboard", 405, "method_not_allowed"),
+    ];
+    for (method, path, want, code) in cases {
+        let r = http
+            .send(method, path, Some(&admin), Body::None)
+            .await
+            .unwrap();
+        let what = format!("{method} {path}");
+        assert_error_shape(r.status, &r.content_type, &r.body, want, &what);
+        let v: Value = serde_json::from_str(&r.body).expect("json");
+        assert_eq!(v["error"]["code"], code, "{what}");
+    }
+    // Pages keep their own answers: an unknown page is not turned into API JSON.
+    let r = http
+        .send("GET", "/no-such-page", None, Body::None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 404);
+    assert!(
+        !r.content_type.starts_with("application/json"),
+        "{}",
+        r.content_type
+    );
+}

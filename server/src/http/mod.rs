@@ -10,11 +10,13 @@ pub mod quizzes;
 mod rooms;
 
 use crate::App;
-use axum::http::{header, HeaderValue};
-use axum::middleware;
-use axum::response::Response;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
+use quizrace_protocol::ErrorCode;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -67,8 +69,31 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(metrics::metrics))
         .merge(pages::router())
         .merge(guarded)
+        .layer(middleware::from_fn(api_refusals))
         .layer(middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// The router's own 404 and 405 (no route, or a route without that method) have an empty
+/// body; under `/api/` a program expects the documented error shape, so they get it. The
+/// API's handlers always answer JSON, so an answer without a content type is the router's.
+async fn api_refusals(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !api || res.headers().contains_key(header::CONTENT_TYPE) {
+        return res;
+    }
+    let code = match res.status() {
+        StatusCode::NOT_FOUND => ErrorCode::NoSuchEndpoint,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        _ => return res,
+    };
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut refusal = api::ApiError::new(res.status(), code, code.message()).into_response();
+    if let Some(allow) = allow {
+        refusal.headers_mut().insert(header::ALLOW, allow);
+    }
+    refusal
 }
 
 /// Pages and scripts come from this server only, and no page may be framed (the presenter
