@@ -117,14 +117,19 @@ async fn swarm(mode: Mode) {
         }
         finals.push((last.rank, last.score));
     }
-    // Ranks are 1..=N, and a better rank never has a lower score.
+    // Competition ranking (1, 2, 2, 4): equal scores share a rank, any other player's rank is
+    // one more than the number of players ahead, and a better rank never has a lower score.
     finals.sort();
-    for (i, (rank, _)) in finals.iter().enumerate() {
-        assert_eq!(*rank as usize, i + 1, "ranks are a permutation of 1..=N");
+    for (i, &(rank, score)) in finals.iter().enumerate() {
+        let expected = match i.checked_sub(1).map(|j| finals[j]) {
+            Some((r, s)) if s == score => r,
+            _ => i as u32 + 1,
+        };
+        assert_eq!(rank, expected, "competition ranks from 1: {finals:?}");
     }
     assert!(
-        finals.windows(2).all(|w| w[0].1 >= w[1].1),
-        "ranks follow scores"
+        finals.windows(2).all(|w| w[0].1 > w[1].1 || w[0].0 == w[1].0),
+        "ranks follow scores, and only equal scores share one"
     );
 
     // Stored answers: at most one per player and question; in race, one winner per question.
