@@ -574,3 +574,45 @@ fn session_lifetimes_are_flags_and_a_zero_is_refused() {
     let token = login(&server.addr, "pw").expect("login");
     assert_eq!(me(&server.addr, &token), 200);
 }
+
+/// Every failed login is logged at `warn` with the account and the client address, and the
+/// password never reaches the log.
+#[test]
+fn a_failed_login_is_logged_at_warn_with_the_account_and_address_but_never_the_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("q.db"))
+        .args(["--admin-password", "right-password-1"])
+        .stderr(Stdio::piped());
+    let mut server = start_cmd(cmd);
+    let stderr = server.child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let secret = "Wr0ng-and-secret-guess";
+    assert!(login(&server.addr, secret).is_none());
+    assert!(login(&server.addr, "right-password-1").is_some());
+    // The log is written before the answer is sent, so the lines are in the pipe by now.
+    let seen: Vec<String> =
+        std::iter::from_fn(|| rx.recv_timeout(Duration::from_millis(500)).ok()).collect();
+    let line = seen
+        .iter()
+        .find(|l| l.contains("failed login"))
+        .unwrap_or_else(|| panic!("no failed-login line in {seen:?}"));
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("account=admin"), "{line}");
+    assert!(line.contains("addr=127.0.0.1"), "{line}");
+    assert_eq!(
+        seen.iter().filter(|l| l.contains("failed login")).count(),
+        1,
+        "the right password is no failure: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|l| !l.contains(secret)),
+        "the password reached the log: {seen:?}"
+    );
+}
