@@ -109,7 +109,10 @@ async function showGame(id) {
   const questions = g.quiz?.questions ?? Array.from({ length: g.questions }, () => ({ kind: null, text: "" }));
   const byIndex = questions.map(() => []);
   for (const a of g.answers) if (byIndex[a.index]) byIndex[a.index].push(a);
-  $("question-stats").replaceChildren(...questions.map((q, i) => questionStats(q, i, byIndex[i], players.length)));
+  // Each question counts the players who were in the game when it was asked: a late joiner
+  // is not "missing" the questions before they came.
+  const askedOf = (i) => players.filter((p) => p.first_asked == null || (p.first_asked <= i && i < p.first_asked + p.asked)).length;
+  $("question-stats").replaceChildren(...questions.map((q, i) => questionStats(q, i, byIndex[i], askedOf(i))));
   answerTable(questions, players, g.answers);
 }
 

@@ -311,6 +311,9 @@ pub struct ReportPlayer {
     pub score: i64,
     pub rank: u32,
     pub status: String,
+    /// The first question the player could answer (the one open when they joined, or the
+    /// next one); they were asked `first_asked .. first_asked + asked`.
+    pub first_asked: u32,
     /// Questions opened while the player was in the game.
     pub asked: u32,
 }
@@ -1477,6 +1480,7 @@ impl Store {
                         status: r.get(2)?,
                         score: r.get(3)?,
                         rank: 0,
+                        first_asked: r.get(5)?,
                         asked: {
                             let first: u32 = r.get(5)?;
                             let exit: Option<u32> = r.get(6)?;
