@@ -51,6 +51,18 @@ async fn a_well_formed_pin_of_no_room_upgrades_and_the_join_gets_no_such_room() 
 }
 
 #[tokio::test]
+async fn the_query_pin_is_only_a_hint_and_the_joins_own_pin_decides() {
+    let game = Game::with(one_question()).await;
+    let mut host = game.room().await;
+    let elsewhere = common::other_pin(&host.pin);
+    let url = format!("{}?pin={elsewhere}", game.url);
+    let mut bot = Bot::connect(&url).await.expect("upgraded");
+    let welcome = bot.join(&host.pin, "Ada").await.expect("joined");
+    assert_eq!(welcome.pin, host.pin);
+    host.await_players(1).await.expect("host sees Ada");
+}
+
+#[tokio::test]
 async fn a_malformed_pin_query_is_refused_with_400_before_the_upgrade() {
     let game = Game::with(one_question()).await;
     let host = game.room().await;
