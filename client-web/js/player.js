@@ -155,6 +155,7 @@ function setScore(score) {
 
 // ---- connection ----
 const conn = new Connection({
+  pin: () => (me ? me.pin : $("pin").value.trim()),
   open: onOpen,
   down: (delay) => {
     setStatus("Offline", false);

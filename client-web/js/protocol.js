@@ -43,9 +43,12 @@ export const isPin = (pin) => /^\d{6}$/.test(pin);
 
 // ---- WebSocket wrapper ----
 
-/** The socket URL on the page's own host: ws://host/ws, or wss:// under https. */
-export const socketUrl = () =>
-  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+/**
+ * The socket URL on the page's own host: ws://host/ws, or wss:// under https. With a
+ * well-formed `pin`, `/ws?pin=PIN`, so a cluster can send the socket to the room's server.
+ */
+export const socketUrl = (pin) =>
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws${isPin(pin) ? `?pin=${pin}` : ""}`;
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15000;
@@ -68,7 +71,8 @@ function movedTarget(url) {
 }
 
 /**
- * One logical connection that survives drops. Handlers:
+ * One logical connection that survives drops. `pin()`, if given, names the room the next
+ * socket is for (see `socketUrl`). Handlers:
  * - `open({ moved })` each time a socket opens (send `resume` / `host_resume` here); `moved`
  *   is true when this socket follows a `moved`, so a `join` still unanswered is sent again;
  * - `down(delayMs, attempt)` when the socket is lost and a retry is scheduled;
@@ -82,8 +86,9 @@ function movedTarget(url) {
  * without a wait, or 20 s in all, counts as a drop (backoff, then a fresh start).
  */
 export class Connection {
-  constructor({ on = {}, open, down, message } = {}) {
+  constructor({ on = {}, open, down, message, pin } = {}) {
     this.on = on;
+    this.pin = pin || (() => null);
     this.handlers = { open, down, message };
     this.ws = null;
     this.attempt = 0;
@@ -161,7 +166,7 @@ export class Connection {
 
   open() {
     this.timer = null;
-    const ws = new WebSocket(this.target || socketUrl());
+    const ws = new WebSocket(this.target || socketUrl(this.pin()));
     // One hop only: a later drop reconnects to the page's own server, which moves it again.
     this.target = null;
     const moved = this.followed;

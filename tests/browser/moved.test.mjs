@@ -2,8 +2,9 @@
 // Node 20 has no WebSocket server in its core and we add no npm dependency, so "the other
 // node" is Playwright's WebSocket routing: a socket the page opens on plain `/ws` is answered
 // with `moved` (the first time with `retry_after_ms`, as during a failover) once the page sends
-// its join or host_resume; a socket on `/ws?pin=` (the owner's URL in `moved`) is passed
-// through to the real server.
+// its join or host_resume, or at once if it names its room (`/ws?pin=`); a socket on the
+// owner's URL in `moved` (marked `&node=owner`, which the server ignores) is passed through to
+// the real server.
 //
 // Run: node --test tests/browser/moved.test.mjs (server built from this tree, since it embeds
 // the pages; `npm ci` done here), or scripts/browser-test.sh.
@@ -32,25 +33,33 @@ after(() => S.stop());
 // silently. Returns the page and its counters.
 async function routedPage(who, { loop = 0, page = null } = {}) {
   page = page || (await S.newPage(who, true));
-  const seen = { moved: 0, owner: 0 };
+  const seen = { moved: 0, owner: 0, named: 0 }; // named: sockets opened as /ws?pin=
   await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
     const url = new URL(ws.url());
-    if (!loop && url.searchParams.has("pin")) {
+    if (url.searchParams.get("node") === "owner") {
       seen.owner++;
       ws.connectToServer(); // the owner: frames pass both ways
       return;
     }
-    ws.onMessage((frame) => {
-      const m = JSON.parse(frame);
-      if (!["join", "resume", "host_resume"].includes(m.type)) return;
+    const move = (pin) => {
       if (loop && seen.moved >= loop) return; // silent from now on
       const first = seen.moved === 0;
       seen.moved++;
-      const target = loop ? `ws://${url.host}/ws` : `ws://${url.host}/ws?pin=${m.pin}`;
-      const moved = { type: "moved", pin: m.pin, url: target };
+      const target = loop ? `ws://${url.host}/ws?pin=${pin}` : `ws://${url.host}/ws?pin=${pin}&node=owner`;
+      const moved = { type: "moved", pin, url: target };
       if (first && !loop) moved.retry_after_ms = 300;
       ws.send(JSON.stringify(moved));
       ws.close({ code: 1000 });
+    };
+    // A socket that names its room is moved at once; any other at its join or resume.
+    const pin = url.searchParams.get("pin");
+    if (pin) {
+      seen.named++;
+      return move(pin);
+    }
+    ws.onMessage((frame) => {
+      const m = JSON.parse(frame);
+      if (["join", "resume", "host_resume"].includes(m.type)) move(m.pin);
     });
   });
   return { page, seen };
@@ -90,6 +99,7 @@ step("a host resuming through another node gets control back", 30_000, async () 
   await page.reload();
   await screen(page, "lobby");
   assert.equal(await text(page, "#host-pin"), pin);
+  assert.equal(seen.named, 1, "the reloaded page named its room and was moved at once");
   assert.equal(seen.moved, 1, "answered by the other node once");
   assert.ok(seen.owner >= 1, "then talked to the owner");
 });
