@@ -100,6 +100,7 @@ function send(m) {
 
 // ---- connection ----
 const conn = new Connection({
+  pin: () => room && room.pin,
   open: () => {
     setStatus("Connected", true);
     if (queued) {

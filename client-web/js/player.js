@@ -63,6 +63,8 @@ function saveView(part) {
 // ---- state ----
 let me = null; // {pin, token, name, playerId} once welcomed
 let pending = null; // "join" | "resume" while waiting for `welcome`
+// The `join` sent and not answered yet: a cluster server that moves us elsewhere gets it again.
+let unanswered = null;
 let question = null; // the open (or last) question view
 let selected = new Set(); // multi: toggled choices
 let myAnswer = null; // {index, choice | choices | text} as last sent
@@ -153,6 +155,7 @@ function setScore(score) {
 
 // ---- connection ----
 const conn = new Connection({
+  pin: () => (me ? me.pin : $("pin").value.trim()),
   open: onOpen,
   down: (delay) => {
     setStatus("Offline", false);
@@ -176,8 +179,14 @@ const conn = new Connection({
   },
 });
 
-function onOpen() {
+function onOpen(how) {
   setStatus("Connected", true);
+  if (how && how.moved && unanswered && !me) {
+    pending = "join";
+    conn.send(unanswered);
+    return;
+  }
+  unanswered = null;
   const pin = me ? me.pin : $("pin").value.trim();
   const saved = savedId(pin);
   if (saved) {
@@ -210,15 +219,18 @@ $("join-form").onsubmit = (ev) => {
   if (!back && (!name || chars > limits.nameChars)) {
     return markField($("name"), "Pick a nickname of 1 to 20 characters.").focus();
   }
-  if (!conn.send(back ? msg.resume(pin, saved.token) : msg.join(pin, name))) {
+  const hello = back ? msg.resume(pin, saved.token) : msg.join(pin, name);
+  if (!conn.send(hello)) {
     return banner("Not connected to the server yet. Try again in a moment.");
   }
   pending = back ? "resume" : "join";
+  unanswered = back ? null : hello;
   $("join-btn").disabled = true;
 };
 
 function onWelcome(m) {
   pending = null;
+  unanswered = null;
   serverStopped = false;
   $("join-btn").disabled = false;
   me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
@@ -644,6 +656,7 @@ function onError(m) {
   }
   const joining = pending === "join" || current === "join";
   pending = null;
+  unanswered = null;
   $("join-btn").disabled = false;
   if (current === "question" && timeLeft() > 0) setInputsDisabled(false);
   if (joining) return joinRefused(m);

@@ -68,6 +68,7 @@ const announce = (text) => ($("announcer").textContent = text);
 
 // ---- connection ----
 const conn = new Connection({
+  pin: () => room && room.pin,
   open: () => {
     setStatus("Connected", true);
     conn.send(msg.screenResume(room.pin, room.key));

@@ -46,28 +46,63 @@ export const isPin = (pin) => /^\d{6}$/.test(pin);
 
 // ---- WebSocket wrapper ----
 
-/** The socket URL on the page's own host: ws://host/ws, or wss:// under https. */
-export const socketUrl = () =>
-  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+/**
+ * The socket URL on the page's own host: ws://host/ws, or wss:// under https. With a
+ * well-formed `pin`, `/ws?pin=PIN`, so a cluster can send the socket to the room's server.
+ */
+export const socketUrl = (pin) =>
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws${isPin(pin) ? `?pin=${pin}` : ""}`;
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15000;
+// Following `moved` (docs: "Routing in a cluster"): at most this many in a row without
+// `retry_after_ms`, and this long in all from the first; then it is treated as a drop.
+const MOVES_MAX = 5;
+const MOVED_BUDGET_MS = 20000;
+
+/** `moved.url` if this page may open it: an absolute ws: or wss: URL (wss: only under https). */
+function movedTarget(url) {
+  if (typeof url !== "string") return null;
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  const ok = location.protocol === "https:" ? ["wss:"] : ["ws:", "wss:"];
+  return ok.includes(u.protocol) ? u.href : null;
+}
 
 /**
- * One logical connection that survives drops. Handlers:
- * - `open()` each time a socket opens (send `resume` / `host_resume` here);
+ * One logical connection that survives drops. `pin()`, if given, names the room the next
+ * socket is for (see `socketUrl`). Handlers:
+ * - `open({ moved })` each time a socket opens (send `resume` / `host_resume` here); `moved`
+ *   is true when this socket follows a `moved`, so a `join` still unanswered is sent again;
  * - `down(delayMs, attempt)` when the socket is lost and a retry is scheduled;
  * - `message(m)` for every frame, after the handler named by its type, `on[m.type](m)`.
  * Call `stop()` when the room is gone for good, so nothing reconnects.
+ *
+ * A `moved` frame (a cluster node that does not own the room) is handled here and never
+ * reaches the handlers: the socket closes, waits `retry_after_ms` if given (reported through
+ * `down`, the usual reconnecting state), opens `url` (or the page's own socket URL) and
+ * `open()` runs again, so the page re-sends its join/resume/host_resume. More than 5 in a row
+ * without a wait, or 20 s in all, counts as a drop (backoff, then a fresh start).
  */
 export class Connection {
-  constructor({ on = {}, open, down, message } = {}) {
+  constructor({ on = {}, open, down, message, pin } = {}) {
     this.on = on;
+    this.pin = pin || (() => null);
     this.handlers = { open, down, message };
     this.ws = null;
     this.attempt = 0;
     this.timer = null;
     this.stopped = true;
+    // The owner's URL to open next, and the current run of `moved`.
+    this.target = null;
+    this.follow = null;
+    this.followed = false;
+    this.moves = 0;
+    this.movingSince = null;
     // A phone that wakes up or gets its network back should not wait out a long backoff.
     const retryNow = () => {
       if (!this.stopped && !this.ws && document.visibilityState !== "hidden") this.retryNow();
@@ -89,6 +124,7 @@ export class Connection {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = null;
+    this.forgetMoves();
     if (this.ws) {
       const ws = this.ws;
       this.ws = null;
@@ -109,11 +145,37 @@ export class Connection {
     return true;
   }
 
+  forgetMoves() {
+    this.target = null;
+    this.follow = null;
+    this.followed = false;
+    this.moves = 0;
+    this.movingSince = null;
+  }
+
+  /** Takes in a `moved`: decides where and when to reconnect, then closes the socket. */
+  moved(ws, m) {
+    const now = Date.now();
+    if (this.movingSince === null) this.movingSince = now;
+    const wait = Number.isInteger(m.retry_after_ms) && m.retry_after_ms > 0 ? m.retry_after_ms : 0;
+    if (wait === 0) this.moves += 1;
+    if (this.moves > MOVES_MAX || now + wait - this.movingSince > MOVED_BUDGET_MS) {
+      this.forgetMoves(); // give up: the close below is a plain drop
+    } else {
+      this.follow = { url: movedTarget(m.url), wait };
+    }
+    ws.close(1000);
+  }
+
   open() {
     this.timer = null;
-    const ws = new WebSocket(socketUrl());
+    const ws = new WebSocket(this.target || socketUrl(this.pin()));
+    // One hop only: a later drop reconnects to the page's own server, which moves it again.
+    this.target = null;
+    const moved = this.followed;
+    this.followed = false;
     this.ws = ws;
-    ws.onopen = () => this.handlers.open && this.handlers.open();
+    ws.onopen = () => this.handlers.open && this.handlers.open({ moved });
     ws.onmessage = (ev) => {
       let m;
       try {
@@ -122,8 +184,14 @@ export class Connection {
         return; // the server only sends JSON; ignore anything else
       }
       if (!m || typeof m.type !== "string") return;
+      if (m.type === "moved") {
+        if (this.ws === ws) this.moved(ws, m);
+        return;
+      }
       // A frame means the server is really there: the next drop starts a fresh backoff.
       this.attempt = 0;
+      this.moves = 0;
+      this.movingSince = null;
       const h = this.on[m.type];
       if (h) h(m);
       if (this.handlers.message) this.handlers.message(m);
@@ -132,6 +200,16 @@ export class Connection {
       if (this.ws !== ws) return; // an old socket we already replaced or stopped
       this.ws = null;
       if (this.stopped) return;
+      const follow = this.follow;
+      this.follow = null;
+      if (follow) {
+        this.target = follow.url;
+        this.followed = true;
+        if (follow.wait === 0) return this.open();
+        this.timer = setTimeout(() => this.open(), follow.wait);
+        if (this.handlers.down) this.handlers.down(follow.wait, this.attempt);
+        return;
+      }
       // Exponential backoff with jitter, so a restarted server is not hit by every phone at once.
       const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
       const delay = Math.round(ceiling * (0.5 + Math.random() / 2));

@@ -456,6 +456,18 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         votes: Option<Vec<u32>>,
     },
+    // --- cluster routing (a single node never sends it) ---
+    /// This node does not own room `pin`: reconnect to `url` and send the same
+    /// `join` / `resume` / `host_resume` again. The node closes the socket normally after it.
+    Moved {
+        pin: Pin,
+        /// The owner's socket URL; absent during a failover (reconnect to any node).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        /// Wait this long before reconnecting (a failover in progress).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u32>,
+    },
 }
 
 impl ServerMsg {

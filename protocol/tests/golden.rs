@@ -178,10 +178,11 @@ fn server_tag(msg: &ServerMsg) -> &'static str {
         ServerMsg::PlayerLeft { .. } => "player_left",
         ServerMsg::PlayerConnection { .. } => "player_connection",
         ServerMsg::AnswerCount { .. } => "answer_count",
+        ServerMsg::Moved { .. } => "moved",
     }
 }
 
-const SERVER_TAGS: [&str; 17] = [
+const SERVER_TAGS: [&str; 18] = [
     "welcome",
     "question",
     "answer_ack",
@@ -199,6 +200,7 @@ const SERVER_TAGS: [&str; 17] = [
     "player_left",
     "player_connection",
     "answer_count",
+    "moved",
 ];
 
 fn server_cases() -> Vec<Golden<ServerMsg>> {
@@ -772,6 +774,37 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             json: r#"{"type":"answer_count","index":11,"answered":15,"total":23,"votes":[9,4,2]}"#,
             fields: &["type", "index", "answered", "total", "votes"],
         },
+        Golden {
+            name: "moved to the room's owner",
+            msg: ServerMsg::Moved {
+                pin: pin(),
+                url: Some("ws://10.0.0.7:8080/ws?pin=482913".into()),
+                retry_after_ms: None,
+            },
+            json: r#"{"type":"moved","pin":"482913","url":"ws://10.0.0.7:8080/ws?pin=482913"}"#,
+            fields: &["type", "pin", "url"],
+        },
+        Golden {
+            name: "moved during a failover (wait, then the owner)",
+            msg: ServerMsg::Moved {
+                pin: pin(),
+                url: Some("ws://10.0.0.8:8080/ws?pin=482913".into()),
+                retry_after_ms: Some(1500),
+            },
+            json: r#"{"type":"moved","pin":"482913","url":"ws://10.0.0.8:8080/ws?pin=482913",
+                      "retry_after_ms":1500}"#,
+            fields: &["type", "pin", "url", "retry_after_ms"],
+        },
+        Golden {
+            name: "moved during a failover with no owner known yet",
+            msg: ServerMsg::Moved {
+                pin: pin(),
+                url: None,
+                retry_after_ms: Some(1500),
+            },
+            json: r#"{"type":"moved","pin":"482913","retry_after_ms":1500}"#,
+            fields: &["type", "pin", "retry_after_ms"],
+        },
     ]
 }
 
@@ -837,6 +870,23 @@ fn golden_cases_cover_every_server_variant_and_optional_shape() {
     has(
         &|m| matches!(m, ServerMsg::Error { field: Some(_), .. }),
         "error with field",
+    );
+    has(
+        &|m| {
+            matches!(
+                m,
+                ServerMsg::Moved {
+                    url: Some(_),
+                    retry_after_ms: None,
+                    ..
+                }
+            )
+        },
+        "moved without a wait",
+    );
+    has(
+        &|m| matches!(m, ServerMsg::Moved { url: None, .. }),
+        "moved without url",
     );
     has(
         &|m| {

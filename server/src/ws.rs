@@ -11,14 +11,16 @@ use crate::serve::Admitted;
 use crate::store::Role;
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::response::Response;
-use axum::Extension;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
     parse_client, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, Mode, NamePolicy,
     Pin, PlayerId, QuizId, ServerMsg, MAX_FRAME_BYTES,
 };
+use serde_json::json;
 use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -44,9 +46,15 @@ const GENERATED_NAME_TRIES: u32 = 12;
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(app): State<App>,
+    RawQuery(query): RawQuery,
     client: Option<Extension<ClientAddr>>,
     admitted: Option<Extension<Admitted>>,
 ) -> Response {
+    if let Err(message) = check_pin_query(query.as_deref()) {
+        let body =
+            json!({"error": {"code": ErrorCode::BadField, "message": message, "field": "pin"}});
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
     // The join-failure throttle keys on the client behind a trusted proxy, not the proxy.
     let peer = client.map(|Extension(ClientAddr(a))| a);
     // Held until the socket closes, so the connection caps count WebSockets too.
@@ -65,6 +73,25 @@ pub async fn upgrade(
             }
             .instrument(tracing::debug_span!("conn", id))
         })
+}
+
+/// `GET /ws?pin=PIN` names the room the socket is for, so a cluster node can move it to the
+/// room's owner at once. A single node owns every room, so here the PIN is only checked for
+/// shape: one `pin`, exactly six digits, not percent-encoded (digits never need it). The
+/// messages' own `pin` still decides the room. Other parameters are ignored.
+fn check_pin_query(query: Option<&str>) -> Result<(), &'static str> {
+    let mut pins = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| pair.split('=').next() == Some("pin"));
+    match (pins.next(), pins.next()) {
+        (None, _) => Ok(()),
+        (Some(_), Some(_)) => Err("give `pin` at most once"),
+        (Some(pair), None) => match pair.strip_prefix("pin=") {
+            Some(pin) if Pin(pin.to_owned()).is_well_formed() => Ok(()),
+            _ => Err("a PIN is 6 digits"),
+        },
+    }
 }
 
 enum Bound {

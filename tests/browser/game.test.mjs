@@ -601,7 +601,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     // Its socket runs through the test, which can cut it and hold the next one back.
     let socket = null;
     let release = null; // set while new sockets wait
-    await p.routeWebSocket(/\/ws$/, async (ws) => {
+    await p.routeWebSocket(/\/ws(\?|$)/, async (ws) => {
       if (release) await release.promise;
       ws.connectToServer();
       socket = ws;
@@ -866,7 +866,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     // The page's socket stays in its opening handshake until the gate opens.
     let release;
     const gate = new Promise((r) => (release = r));
-    await p.routeWebSocket(/\/ws$/, async (ws) => {
+    await p.routeWebSocket(/\/ws(\?|$)/, async (ws) => {
       await gate;
       ws.connectToServer();
     });

@@ -42,11 +42,47 @@ impl std::fmt::Display for Closed {
 
 impl std::error::Error for Closed {}
 
+/// Following `moved` failed: the cluster kept redirecting (see "Cluster" in PROTOCOL.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaveUp {
+    /// More than [`MAX_MOVES`] `moved` in a row without `retry_after_ms`.
+    TooManyMoves(u32),
+    /// Still being moved [`MOVED_BUDGET`] after the first `moved`.
+    TooLong,
+}
+
+impl std::fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GaveUp::TooManyMoves(n) => write!(
+                f,
+                "gave up after {n} `moved` in a row without retry_after_ms (a redirect loop?)"
+            ),
+            GaveUp::TooLong => write!(f, "gave up: still being moved after {MOVED_BUDGET:?}"),
+        }
+    }
+}
+
+impl std::error::Error for GaveUp {}
+
+/// `moved` without `retry_after_ms` followed in a row before giving up.
+pub const MAX_MOVES: u32 = 5;
+/// The whole attempt to reach a room's owner, from the first `moved`.
+pub const MOVED_BUDGET: Duration = Duration::from_secs(20);
+
 pub struct Bot {
     ws: Ws,
     pub deadline: Duration,
     /// Set once joined.
     pub welcome: Option<Welcome>,
+    /// Where this bot first connected: a `moved` without `url` sends it back here.
+    start_url: String,
+    /// The last `join`, `resume` or `host_resume` sent, re-sent after following `moved`.
+    hello: Option<ClientMsg>,
+    /// `moved` without a wait followed since the last other message.
+    moves: u32,
+    /// When the current run of `moved` began.
+    moving_since: Option<tokio::time::Instant>,
 }
 
 impl Bot {
@@ -56,19 +92,59 @@ impl Bot {
     }
 
     pub async fn connect(url: &str) -> Result<Bot> {
-        let (ws, _) = tokio::time::timeout(DEFAULT_DEADLINE, tokio_tungstenite::connect_async(url))
-            .await
-            .context("connect timed out")?
-            .context("connect")?;
         Ok(Bot {
-            ws,
+            ws: open(url).await?,
             deadline: DEFAULT_DEADLINE,
             welcome: None,
+            start_url: url.to_owned(),
+            hello: None,
+            moves: 0,
+            moving_since: None,
         })
     }
 
+    /// Connects to `url` naming the room (`/ws?pin=PIN`), so a cluster node can move the
+    /// socket to the room's owner at once.
+    pub async fn connect_for(url: &str, pin: &Pin) -> Result<Bot> {
+        Bot::connect(&format!("{url}?pin={pin}")).await
+    }
+
     pub async fn send(&mut self, msg: &ClientMsg) -> Result<()> {
+        if matches!(
+            msg,
+            ClientMsg::Join { .. } | ClientMsg::Resume { .. } | ClientMsg::HostResume { .. }
+        ) {
+            self.hello = Some(msg.clone());
+        }
         self.send_raw(serde_json::to_string(msg)?).await
+    }
+
+    /// Follows a `moved`: closes this socket, waits `retry_after_ms` if given, opens `url` (or
+    /// the URL it started from) and sends its `join` / `resume` / `host_resume` again. Gives up
+    /// ([`GaveUp`]) after [`MAX_MOVES`] in a row without a wait, or [`MOVED_BUDGET`] in all.
+    async fn follow(&mut self, url: Option<String>, retry_after_ms: Option<u32>) -> Result<()> {
+        let now = tokio::time::Instant::now();
+        let since = *self.moving_since.get_or_insert(now);
+        let wait = Duration::from_millis(retry_after_ms.map_or(0, u64::from));
+        if retry_after_ms.is_none() {
+            if self.moves >= MAX_MOVES {
+                return Err(GaveUp::TooManyMoves(self.moves).into());
+            }
+            self.moves += 1;
+        }
+        if now + wait > since + MOVED_BUDGET {
+            return Err(GaveUp::TooLong.into());
+        }
+        let _ = self.ws.close(None).await;
+        tokio::time::sleep(wait).await;
+        let url = url.unwrap_or_else(|| self.start_url.clone());
+        self.ws = open(&url)
+            .await
+            .with_context(|| format!("following moved to {url}"))?;
+        if let Some(hello) = self.hello.clone() {
+            self.send_raw(serde_json::to_string(&hello)?).await?;
+        }
+        Ok(())
     }
 
     pub async fn send_raw(&mut self, text: impl Into<String>) -> Result<()> {
@@ -95,8 +171,19 @@ impl Bot {
                 .map_err(|_| anyhow!("no message within {limit:?}"))?;
             match frame {
                 Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(&text)
-                        .with_context(|| format!("server sent an unparsable frame: {text}"));
+                    let msg = serde_json::from_str(&text)
+                        .with_context(|| format!("server sent an unparsable frame: {text}"))?;
+                    if let ServerMsg::Moved {
+                        url,
+                        retry_after_ms,
+                        ..
+                    } = msg
+                    {
+                        self.follow(url, retry_after_ms).await?;
+                        continue;
+                    }
+                    (self.moves, self.moving_since) = (0, None);
+                    return Ok(msg);
                 }
                 Some(Ok(Message::Close(frame))) => {
                     return Err(Closed(frame.map(|f| u16::from(f.code))).into());
@@ -224,9 +311,9 @@ impl Bot {
         }
     }
 
-    /// Connects and joins in one step.
+    /// Connects (with `?pin=`) and joins in one step.
     pub async fn joined(url: &str, pin: &Pin, name: &str) -> Result<Bot> {
-        let mut bot = Bot::connect(url).await?;
+        let mut bot = Bot::connect_for(url, pin).await?;
         bot.join(pin, name).await?;
         Ok(bot)
     }
@@ -290,6 +377,14 @@ impl Bot {
         self.ws.close(Some(frame)).await?;
         Ok(())
     }
+}
+
+async fn open(url: &str) -> Result<Ws> {
+    let (ws, _) = tokio::time::timeout(DEFAULT_DEADLINE, tokio_tungstenite::connect_async(url))
+        .await
+        .context("connect timed out")?
+        .context("connect")?;
+    Ok(ws)
 }
 
 /// A host bot: a logged-in socket that owns a room.

@@ -7,11 +7,14 @@
 //! - [`http::Http`]: the few HTTP calls bots need (login, quizzes, results).
 //! - [`play`]: strategies (right, wrong, seeded random, slow, drop-and-resume) and a game loop
 //!   that records what each bot was told, so tests can check scores add up.
+//! - [`redirect::Redirector`]: "another node" of a cluster that answers every socket with
+//!   `moved`, for testing that bots follow it.
 //! - [`stats`]: percentiles for the measuring tools.
 
 pub mod bot;
 pub mod http;
 pub mod play;
+pub mod redirect;
 pub mod server;
 pub mod stats;
 

@@ -174,7 +174,7 @@ pub async fn play_game(
                         None => bail!("dropping bot never joined"),
                     };
                     bot.close().await;
-                    bot = Bot::connect(url).await?;
+                    bot = Bot::connect_for(url, &pin).await?;
                     bot.deadline = Duration::from_secs(90);
                     let w = bot.resume(&pin, &token).await?;
                     match w.question {

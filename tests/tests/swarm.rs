@@ -128,7 +128,9 @@ async fn swarm(mode: Mode) {
         assert_eq!(rank, expected, "competition ranks from 1: {finals:?}");
     }
     assert!(
-        finals.windows(2).all(|w| w[0].1 > w[1].1 || w[0].0 == w[1].0),
+        finals
+            .windows(2)
+            .all(|w| w[0].1 > w[1].1 || w[0].0 == w[1].0),
         "ranks follow scores, and only equal scores share one"
     );
 
