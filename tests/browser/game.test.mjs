@@ -441,13 +441,15 @@ async function standings(page, sel) {
 }
 
 // Standings as a page shows them must be our own bookkeeping: the best `size` players once
-// each, with the score their own screen showed, ranks 1..n, best first. Equal scores are
-// ordered by the server's tie-break (answer time, then join order), which this test does not
-// model.
+// each, with the score their own screen showed, best first, ranked 1, 2, 2, 4: equal scores
+// share a rank. Equal scores are ordered by the server's tie-break (answer time, then join
+// order), which this test does not model.
 function checkStandings(list, label, size = players.length) {
   assert.equal(list.length, Math.min(size, players.length), `${label}: entries`);
   assert.equal(new Set(list.map((s) => s.name)).size, list.length, `${label}: every player once`);
-  assert.deepEqual(list.map((s) => s.rank), list.map((_, i) => i + 1), `${label}: ranks`);
+  const ranks = [];
+  list.forEach((s, i) => ranks.push(i > 0 && s.score === list[i - 1].score ? ranks[i - 1] : i + 1));
+  assert.deepEqual(list.map((s) => s.rank), ranks, `${label}: ranks`);
   for (const s of list) {
     const pl = players.find((p) => p.name === s.name);
     assert.ok(pl, `${label}: ${s.name} is a player`);
@@ -825,11 +827,15 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
       const srv = game.players.find((x) => x.name === pl.name);
       assert.ok(srv, `${pl.name} is in the stored game`);
       assert.equal(srv.score, pl.score, `${pl.name}: stored score`);
-      // The final line names the gap to the player ranked just above, from the stored ranks.
-      const above = game.players.find((x) => x.rank === srv.rank - 1);
+      // The final line names the gap to the player just above in the stored order (the
+      // nearest strictly higher score: ranks are shared by equal scores), and says when the
+      // rank is shared.
+      const inGame = game.players.filter((x) => x.status === "active");
+      const above = srv.rank > 1 ? inGame[srv.rank - 2] : null;
       const gap = above ? above.score - pl.score : 0;
       const tail = !above ? "" : gap > 0 ? ` ${gap} ${gap === 1 ? "point" : "points"} behind ${above.name}.` : ` Level on points with ${above.name}.`;
-      assert.equal(await text(pl.page, "#final-rank"), `You finished #${srv.rank} with ${pl.score} points.${tail}`);
+      const shared = inGame.some((x) => x.rank === srv.rank && x.name !== pl.name) ? " (shared)" : "";
+      assert.equal(await text(pl.page, "#final-rank"), `You finished #${srv.rank}${shared} with ${pl.score} points.${tail}`);
       const mine = game.answers.filter((a) => a.player_id === srv.player_id);
       assert.deepEqual(mine.map((a) => a.index), PLAN.map((_, i) => i), `${pl.name}: one stored answer per question`);
       for (const a of mine) {

@@ -487,9 +487,11 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await host.waitForURL(`${S.baseUrl}/host`);
     await host.locator("#room-title", { hasText: `PIN ${room.pin}` }).waitFor();
     await screen(host, "reveal");
-    await host.locator("#first-correct", { hasText: "Press Show leaderboard" }).waitFor();
+    // The server's room_state carries this game's reveal, so the page draws it (question and
+    // chart), never the other game's saved one.
+    await host.locator("#screen-reveal", { hasText: "Which planet is known as the red planet?" }).waitFor();
     assert.doesNotMatch(await host.textContent("#screen-reveal"), /another game|Other/, "no other game's reveal");
-    assert.equal(await host.locator("#chart > *").count(), 0, "no other game's counts");
+    assert.equal(await host.locator("#chart > *").count(), 4, "this game's four choices, not the other game's two");
     await driver.evaluate((pin) => window.bots[pin].host.expect("error").then((e) => e.code), room.pin)
       .then((code) => assert.equal(code, "replaced", "the page took the host role over"));
 
@@ -546,8 +548,12 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
 
     const [dl] = await Promise.all([host.waitForEvent("download"), host.click("#csv-btn")]);
     assert.equal(dl.suggestedFilename(), `quizrace-game-${gameId}.csv`);
-    const lines = fs.readFileSync(await dl.path(), "utf8").trim().split(/\r?\n/);
-    assert.equal(lines[0], "\uFEFFplayer_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points");
+    const csv = fs.readFileSync(await dl.path(), "utf8");
+    // The file starts with a UTF-8 byte order mark, so Excel reads accents right. (Checked
+    // before trim(), which takes U+FEFF for white space.)
+    assert.ok(csv.startsWith("\uFEFF"), "the CSV starts with a UTF-8 BOM");
+    const lines = csv.trim().split(/\r?\n/);
+    assert.equal(lines[0], "player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points");
     assert.equal(lines.length, 1 + PLAYERS.length * QUIZ.length);
 
     // Wide, and in the dark colour scheme.
