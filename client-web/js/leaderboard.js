@@ -1,7 +1,7 @@
 // The public leaderboard: podiums of recent finished, public games. No login needed; a
 // logged-in host gets the usual navigation bar instead of the visitor's two links.
 
-import { $, api, el, when, getToken, mountNav } from "./common.js";
+import { $, api, el, humanError, when, getToken, mountNav } from "./common.js";
 
 const REFRESH_MS = 30_000;
 
@@ -10,7 +10,7 @@ async function load() {
   try {
     games = await api("GET", "/api/leaderboard");
   } catch (e) {
-    $("board-error").textContent = `Could not load the leaderboard: ${e.message}`;
+    $("board-error").textContent = `Could not load the leaderboard: ${humanError(e)}`;
     return;
   }
   $("board-error").textContent = "";

@@ -2,7 +2,7 @@
 // game's page (`/results?game=ID`): standings, per-question statistics with the answer
 // distribution, every player's answers and times, and the CSV download.
 
-import { $, api, el, download, when, startPage, ROOM_KEY } from "./common.js";
+import { $, api, el, download, humanError, when, startPage, ROOM_KEY } from "./common.js";
 import { SHAPES, chart as drawChart } from "./view.js";
 
 const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
@@ -19,8 +19,8 @@ async function setPrivate(gameId, box) {
     announce(r.private ? "The game is private." : "The game is public.");
   } catch (e) {
     box.checked = !box.checked;
-    announce(`Could not change it: ${e.message}`);
-    alert(`Could not change the game: ${e.message}`);
+    announce(`Could not change it: ${humanError(e)}`);
+    alert(`Could not change the game: ${humanError(e)}`);
   } finally {
     box.disabled = false;
   }
@@ -33,7 +33,7 @@ async function showList() {
   try {
     games = await api("GET", "/api/games");
   } catch (e) {
-    $("games-error").textContent = `Could not load the games: ${e.message}`;
+    $("games-error").textContent = `Could not load the games: ${humanError(e)}`;
     return;
   }
   const admin = me.role === "admin";
@@ -77,7 +77,7 @@ async function showGame(id) {
     g = await api("GET", `/api/games/${id}`);
   } catch (e) {
     $("game-title").textContent = "Game not found";
-    $("game-error").textContent = e.code === "no_such_game" ? "There is no such game, or it is not yours." : `Could not load the game: ${e.message}`;
+    $("game-error").textContent = e.code === "no_such_game" ? "There is no such game, or it is not yours." : `Could not load the game: ${humanError(e)}`;
     $("csv-btn").hidden = true;
     $("game-private").closest("label").hidden = true;
     return;
@@ -95,7 +95,7 @@ async function showGame(id) {
     try {
       download(await api("GET", `/api/games/${g.game_id}/results.csv`, undefined, { blob: true }), `quizrace-game-${g.game_id}.csv`);
     } catch (e) {
-      $("game-error").textContent = `Could not download the results: ${e.message}`;
+      $("game-error").textContent = `Could not download the results: ${humanError(e)}`;
     }
   };
 
