@@ -1,26 +1,25 @@
 // The host page: log in, pick a quiz, run the room. The login token lives in localStorage
-// (common.js), so closing the tab does not log the host out; the room's PIN and host key live
+// (storage.js), so closing the tab does not log the host out; the room's PIN and host key live
 // in the tab's sessionStorage, so a reload or a dropped socket sends `host_resume` and rebuilds
 // the screen from `room_state`, and another tab resumes a running game from the setup screen. Message shapes live in protocol.js, the tiles,
 // chart and standings in view.js (the presenter page draws the same ones).
 
 import { Connection, msg, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, coalesced, keepFitted } from "./view.js";
 import {
-  ROOM_KEY, VIEW_KEY, api, clearFieldErrors, clearToken, download, getToken, humanError, joinUrl, loginError, markField,
-  mountNav, qrSrc, setToken, showError, unmarkOnEdit,
+  api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
+import { $, announce, banner, bannerGoesOnAction, setStatus } from "./dom.js";
+import { clearToken, getToken, hostRoom, hostView as view, setToken } from "./storage.js";
 
-const $ = (id) => document.getElementById(id);
 // The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
-const view = savedView(VIEW_KEY);
 const loadView = view.load;
 const saveView = view.save;
 
 // ---- state ----
 let token = getToken();
 // {pin, host_key, game_id}; without host_key (Take control) until the server sends one.
-let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
+let room = hostRoom.load();
 let pending = null; // "create" | "resume" while waiting for the server's answer
 let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
@@ -71,28 +70,7 @@ function updateControls() {
   $("end-btn").textContent = phase === "finished" ? "Close room" : "End game";
 }
 
-function announce(text) {
-  $("announcer").textContent = text;
-}
-
-// A refusal stays, in the page's flow under the header, until the host's next action.
-function banner(text) {
-  $("error-text").textContent = text;
-  $("error-banner").hidden = false;
-}
-const hideBanner = () => ($("error-banner").hidden = true);
-$("error-close").onclick = hideBanner;
-// Capture: the click that brings a new refusal clears the old one first.
-document.addEventListener("click", (ev) => {
-  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
-}, true);
-document.addEventListener("submit", hideBanner, true);
-
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
+bannerGoesOnAction();
 
 function send(m) {
   if (!conn.send(m)) banner("Not connected to the server. Try again in a moment.");
@@ -300,10 +278,7 @@ $("setup-form").onsubmit = (ev) => {
 };
 
 // ---- the room ----
-function saveRoom() {
-  if (room) sessionStorage.setItem(ROOM_KEY, JSON.stringify(room));
-  else sessionStorage.removeItem(ROOM_KEY);
-}
+const saveRoom = () => hostRoom.save(room);
 
 function onRoomCreated(m) {
   pending = null;

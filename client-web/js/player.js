@@ -6,58 +6,17 @@
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
+import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
+import { carryOverOldTokens, forgetPlayer, playerView, rememberPlayer, savedPlayer } from "./storage.js";
 
-const $ = (id) => document.getElementById(id);
-
-// ---- who this device is in each game: PIN -> {token, name, at} ----
-// One map in localStorage, bounded: the 10 most recent games, none older than a day (a PIN is
-// reused once its room closes, and a token is worthless after its game).
-const IDS_KEY = "quizrace.players";
-const IDS_MAX = 10;
-const IDS_TTL_MS = 24 * 60 * 60 * 1000;
-function loadIds() {
-  let ids = {};
-  try {
-    ids = JSON.parse(localStorage.getItem(IDS_KEY)) || {};
-  } catch {
-    // A damaged entry is as good as none.
-  }
-  const fresh = Object.entries(ids).filter(([pin, v]) =>
-    isPin(pin) && v && typeof v.token === "string" && Date.now() - v.at < IDS_TTL_MS);
-  return Object.fromEntries(fresh.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX));
-}
-const storeIds = (ids) => localStorage.setItem(IDS_KEY, JSON.stringify(ids));
-const savedId = (pin) => (isPin(pin) ? loadIds()[pin] || null : null);
-function rememberId(pin, token, name) {
-  const ids = Object.entries({ ...loadIds(), [pin]: { token, name, at: Date.now() } });
-  storeIds(Object.fromEntries(ids.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX)));
-}
-function forgetId(pin) {
-  const ids = loadIds();
-  delete ids[pin];
-  storeIds(ids);
-}
-// Earlier pages kept one `quizrace.token.<pin>` key per game: carried over once.
-for (const key of Object.keys(localStorage)) {
-  const pin = key.startsWith("quizrace.token.") ? key.slice("quizrace.token.".length) : null;
-  if (pin === null) continue;
-  const token = localStorage.getItem(key);
-  localStorage.removeItem(key);
-  if (isPin(pin) && token && !savedId(pin)) rememberId(pin, token, "");
-}
+// Who this device is in each game lives in storage.js; keys of the old shape are carried over once.
+carryOverOldTokens();
 
 // What this tab last saw (question, own answer, reveal, leaderboard), so a reload can redraw it:
 // the server resends the open question and the personal result, not the reveal or the answer.
-const viewKey = (pin) => `quizrace.view.${pin}`;
-function loadView() {
-  try {
-    return (me && JSON.parse(sessionStorage.getItem(viewKey(me.pin)))) || {};
-  } catch {
-    return {};
-  }
-}
+const loadView = () => (me ? playerView(me.pin).load() : {});
 function saveView(part) {
-  if (me) sessionStorage.setItem(viewKey(me.pin), JSON.stringify({ ...loadView(), ...part }));
+  if (me) playerView(me.pin).save(part);
 }
 
 // ---- state ----
@@ -114,22 +73,7 @@ function show(name) {
   if (heading) heading.focus({ preventScroll: true });
 }
 
-function announce(text) {
-  $("announcer").textContent = text;
-}
-
-// A refusal stays, in the page's flow under the header, until the player's next action.
-function banner(text) {
-  $("error-text").textContent = text;
-  $("error-banner").hidden = false;
-}
-const hideBanner = () => ($("error-banner").hidden = true);
-$("error-close").onclick = hideBanner;
-// Capture: the tap that brings a new refusal clears the old one first.
-document.addEventListener("click", (ev) => {
-  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
-}, true);
-document.addEventListener("submit", hideBanner, true);
+bannerGoesOnAction();
 
 // A refused join or resume: next to the field it is about, else in the banner.
 const JOIN_FIELDS = { pin: "pin", name: "name", no_such_room: "pin", bad_name: "name", name_taken: "name" };
@@ -140,12 +84,6 @@ function joinRefused(e) {
   else $("error-banner").hidden = false;
 }
 unmarkOnEdit($("join-form"));
-
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
 
 function setScore(score) {
   $("me-score").textContent = score;
@@ -179,7 +117,7 @@ const conn = new Connection({
 function onOpen() {
   setStatus("Connected", true);
   const pin = me ? me.pin : $("pin").value.trim();
-  const saved = savedId(pin);
+  const saved = savedPlayer(pin);
   if (saved) {
     pending = "resume";
     conn.send(msg.resume(pin, saved.token));
@@ -202,7 +140,7 @@ $("join-form").onsubmit = (ev) => {
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
   if (!isPin(pin)) return markField($("pin"), "The PIN is the six digits on the host's screen.").focus();
-  const saved = savedId(pin);
+  const saved = savedPlayer(pin);
   // An entry carried over from the old per-PIN keys has no name: it is this device's player.
   const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
   // Characters as the server counts them: an emoji such as a family or a flag is one.
@@ -222,7 +160,7 @@ function onWelcome(m) {
   serverStopped = false;
   $("join-btn").disabled = false;
   me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
-  rememberId(m.pin, m.token, m.name);
+  rememberPlayer(m.pin, m.token, m.name);
   clearFieldErrors($("join-form"));
   // Keep the PIN in the address so a reload resumes this game.
   history.replaceState(null, "", `${location.pathname}?pin=${m.pin}`);
@@ -547,8 +485,8 @@ function onRoomClosed(m) {
   stopTimer();
   setStatus("Not connected", false);
   if (me) {
-    forgetId(me.pin);
-    sessionStorage.removeItem(viewKey(me.pin));
+    forgetPlayer(me.pin);
+    playerView(me.pin).clear();
   }
   if (m.reason === "kicked") return show("kicked");
   // A finished game's podium stays: closing the room takes nothing from it worth hiding.
@@ -568,8 +506,8 @@ function onRoomClosed(m) {
 // Start over on a fresh socket: the old one is still seated in the finished room.
 function startOver() {
   if (me) {
-    forgetId(me.pin);
-    sessionStorage.removeItem(viewKey(me.pin));
+    forgetPlayer(me.pin);
+    playerView(me.pin).clear();
   }
   me = null;
   question = null;
@@ -620,7 +558,7 @@ function onError(m) {
     case "no_such_room":
       if (pending === "resume") {
         const pin = me ? me.pin : $("pin").value.trim();
-        forgetId(pin);
+        forgetPlayer(pin);
         me = null;
         pending = null;
         $("join-btn").disabled = false;

@@ -5,12 +5,11 @@
 
 import { Connection, msg, isPin } from "./protocol.js";
 import { joinUrl, qrSrc } from "./common.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
+import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, coalesced, keepFitted } from "./view.js";
+import { $, announce, setStatus } from "./dom.js";
+import { presentRoom, presentView as view } from "./storage.js";
 
-const $ = (id) => document.getElementById(id);
-const ROOM_KEY = "quizrace.present.room";
 // What the screen last drew, as on the host page.
-const view = savedView("quizrace.present.view");
 const loadView = view.load;
 const saveView = view.save;
 
@@ -19,16 +18,12 @@ function takeRoom() {
   const h = new URLSearchParams(location.hash.slice(1));
   if (isPin(h.get("pin") || "") && h.get("key")) {
     const r = { pin: h.get("pin"), key: h.get("key") };
-    sessionStorage.setItem(ROOM_KEY, JSON.stringify(r));
+    presentRoom.save(r);
     // Out of the address bar (and so out of a shared screen's history and of screenshots).
     history.replaceState(null, "", location.pathname);
     return r;
   }
-  try {
-    return JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
-  } catch {
-    return null;
-  }
+  return presentRoom.load();
 }
 const room = takeRoom();
 
@@ -57,14 +52,6 @@ function show(name) {
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
   $("qbar").hidden = name !== "question";
 }
-
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
-
-const announce = (text) => ($("announcer").textContent = text);
 
 // ---- connection ----
 const conn = new Connection({
@@ -207,7 +194,7 @@ function end(text) {
   conn.stop();
   countdown.stop();
   setStatus("Not connected", false);
-  sessionStorage.removeItem(ROOM_KEY);
+  presentRoom.save(null);
   view.clear();
   $("closed-msg").textContent = text;
   show("closed");

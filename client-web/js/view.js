@@ -116,30 +116,6 @@ export function rankMove(prev, s) {
 }
 
 /**
- * What a host-side page last drew (question, reveal, leaderboards), kept in sessionStorage
- * under `key`: `room_state` after a reload names the phase and index but carries neither a
- * closed question's counts nor the previous leaderboard. It belongs to one game: `forGame`
- * starts afresh when a snapshot is of another one, however this tab came to it.
- */
-export function savedView(key) {
-  const load = () => {
-    try {
-      return JSON.parse(sessionStorage.getItem(key) || "{}");
-    } catch {
-      return {};
-    }
-  };
-  return {
-    load,
-    save: (part) => sessionStorage.setItem(key, JSON.stringify({ ...load(), ...part })),
-    clear: () => sessionStorage.removeItem(key),
-    forGame(gameId) {
-      if (load().game_id !== gameId) sessionStorage.setItem(key, JSON.stringify({ game_id: gameId }));
-    },
-  };
-}
-
-/**
  * The saved boards after leaderboard `m`: the board before it gives the rank changes, and a
  * redraw of the same board (after a reload) keeps comparing with the one before that.
  */
