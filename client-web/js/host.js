@@ -1,20 +1,20 @@
 // The host page: log in, pick a quiz, run the room. The login token lives in localStorage
 // (storage.js), so closing the tab does not log the host out; the room's PIN and host key live
 // in the tab's sessionStorage, so a reload or a dropped socket sends `host_resume` and rebuilds
-// the screen from `room_state`, and another tab resumes a running game from the setup screen. Message shapes live in protocol.js, the tiles,
-// chart and standings in view.js (the presenter page draws the same ones).
+// the screen from `room_state`, and another tab resumes a running game from the setup screen.
+// Message shapes live in protocol.js, the game screen (question, reveal, standings) in
+// stage.js, which the presenter and the phones share.
 
 import { Connection, msg, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, coalesced, keepFitted } from "./view.js";
+import {
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  rosterHandlers, screenHandlers, stageCountdown,
+} from "./stage.js";
 import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, setStatus } from "./dom.js";
 import { clearToken, getToken, hostRoom, hostView as view, setToken } from "./storage.js";
-
-// The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
-const loadView = view.load;
-const saveView = view.save;
 
 // ---- state ----
 let token = getToken();
@@ -31,11 +31,7 @@ let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
-const countdown = new Countdown((left) => {
-  $("time-left").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-});
+const countdown = stageCountdown(() => question);
 const stopTimer = () => countdown.stop();
 // A long question, its answers and the reveal's chart shrink to fit beside the controls.
 keepFitted($("screen-question"));
@@ -76,6 +72,16 @@ function send(m) {
   if (!conn.send(m)) banner("Not connected to the server. Try again in a moment.");
 }
 
+// How the shared screen handlers (stage.js) draw on this page; `view` keeps the last question,
+// reveal and leaderboard this tab drew, for redrawing after a reload.
+const draw = {
+  current: () => question,
+  shown: (q) => (question = q),
+  question: (v, answered) => showQuestion(v, answered),
+  reveal: (m) => onClosed(m),
+  board: (m) => showStandings(m.top, "leaderboard"),
+};
+
 // ---- connection ----
 const conn = new Connection({
   open: () => {
@@ -101,23 +107,7 @@ const conn = new Connection({
     room_created: onRoomCreated,
     room_state: onRoomState,
     ...rosterHandlers(() => players, drawSoon),
-    answer_count: (m) => {
-      if (!question || m.index !== question.index) return;
-      setAnswerCount(m.answered, m.total);
-      if (m.votes) liveVotes(m.votes);
-    },
-    question: (m) => {
-      saveView({ question: m, closed: null, board: null });
-      showQuestion(m, 0);
-    },
-    question_closed: (m) => {
-      saveView({ closed: m });
-      onClosed(m);
-    },
-    leaderboard: (m) => {
-      saveView(boardsAfter(loadView(), m));
-      showStandings(m.top, "leaderboard");
-    },
+    ...screenHandlers(view, draw),
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
       showStandings(m.podium, "finished");
@@ -306,25 +296,8 @@ function onRoomState(m) {
   renderToggles();
 
   phase = m.phase;
-  view.forGame(m.game_id);
-  const saved = loadView();
-  const seen = (f) => f && f.index === m.index;
-  if (m.phase === "question" && m.question) {
-    if (!seen(saved.question)) saveView({ question: m.question, closed: null, board: null });
-    showQuestion(m.question, m.answered);
-  } else if (m.phase === "reveal" && m.reveal) {
-    // The server's copy of the reveal: drawn as the live `question_closed` was.
-    question = m.question || (seen(saved.question) ? saved.question : { index: m.index });
-    const closed = { index: m.index, ...m.reveal };
-    saveView({ question, closed });
-    onClosed(closed);
-  } else if (m.phase === "reveal" && seen(saved.closed)) {
-    question = seen(saved.question) ? saved.question : { index: m.index };
-    onClosed(saved.closed);
-  } else if (m.phase === "leaderboard" && seen(saved.board)) {
-    question = seen(saved.question) ? saved.question : { index: m.index };
-    showStandings(saved.board.top, "leaderboard");
-  } else if (m.phase === "reveal") {
+  if (redrawFromState(m, view, draw)) return;
+  if (m.phase === "reveal") {
     // The counts of a closed question are not in the snapshot; the host just moves on.
     stopTimer();
     question = m.index == null ? null : { index: m.index };
@@ -514,30 +487,11 @@ function showQuestion(v, answered) {
   phase = "question";
   total = v.total;
   question = v;
-  $("hq-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
-  $("hq-text").textContent = v.text;
-  $("hq-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
-  $("hq-choices").classList.toggle("two", v.choices.length <= 2);
-  // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
-  $("live-chart").replaceChildren();
-  $("live-chart").hidden = true;
-  setAnswerCount(answered, players.size);
-  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  drawScreenQuestion(v, answered, players.size, countdown);
   show("question");
 }
 
-function liveVotes(votes) {
-  if (!question || question.kind !== "poll") return;
-  chart($("live-chart"), { labels: question.choices, counts: votes });
-  $("live-chart").hidden = false;
-}
-
-function setAnswerCount(answered, of) {
-  $("answer-count").textContent = `${answered} / ${of} answered`;
-}
-
-// ---- reveal: the answer distribution as plain bars ----
+// ---- reveal: the answer distribution as plain bars (stage.js) ----
 function onClosed(m) {
   phase = "reveal";
   stopTimer();
@@ -551,10 +505,8 @@ function showStandings(list, newPhase) {
   phase = newPhase;
   stopTimer();
   const finished = newPhase === "finished";
-  const prev = !finished && loadView().prevBoard;
-  standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });
-  $("podium-empty").hidden = !(newPhase === "finished" && list.length === 0);
-  show(newPhase === "finished" ? "over" : "leaderboard");
+  drawStandings(list, finished, { prevBoard: view.load().prevBoard });
+  show(finished ? "over" : "leaderboard");
 }
 
 $("csv-btn").onclick = async () => {

@@ -1,10 +1,13 @@
 // The player page: join with a PIN and a nickname, answer questions, see results.
 // Identity is the resume token in localStorage (keyed by PIN), so a reload, a dropped network
 // or a closed tab resumes the same player: `/?pin=` does at once, and typing that PIN on `/`
-// does too. Message shapes live in protocol.js.
+// does too. Message shapes live in protocol.js; the question, the reveal and the standings are
+// drawn by stage.js, as on the host's and the presenter's screens.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
+import {
+  SHAPES, boardsAfter, clearPhoneReveal, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, stageCountdown,
+} from "./stage.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
 import { carryOverOldTokens, forgetPlayer, playerView, rememberPlayer, savedPlayer } from "./storage.js";
@@ -28,10 +31,7 @@ let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
 let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
-const countdown = new Countdown((left) => {
-  $("timer").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+const countdown = stageCountdown(() => question, (left) => {
   if (left <= 0) {
     $("q-hint").textContent = "Time's up!";
     setInputsDisabled(true);
@@ -187,14 +187,6 @@ function onWelcome(m) {
 }
 
 // ---- questions ----
-const HINTS = {
-  choice: "Tap one answer.",
-  true_false: "True or false?",
-  multi: "Tap every right answer, then Submit.",
-  type_answer: "Type your answer.",
-  poll: "Tap to vote. You can change your vote.",
-};
-
 function showQuestion(v, answered = false) {
   const same = question && question.index === v.index;
   question = v;
@@ -208,31 +200,15 @@ function showQuestion(v, answered = false) {
     resumedIn = null;
     saveView({ question: v, answer: myAnswer, closed: null, board: null });
     $("result").hidden = true;
-    $("reveal-text").textContent = "";
-    $("reveal-answers").replaceChildren();
-    $("reveal-accept").hidden = true;
+    clearPhoneReveal();
     $("answer-text").value = "";
-    $("answers").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
+    $("q-choices").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
   }
-  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
   const pts = { double: "Double points", none: "No points" }[v.points];
   $("q-points").hidden = !pts;
   $("q-points").textContent = pts || "";
-  $("q-text").textContent = v.text;
-  $("q-hint").textContent = HINTS[v.kind] || "";
-
-  const tiles = v.choices.map((c, i) => {
-    const b = tile(i, c, "button");
-    b.type = "button";
-    if (v.kind === "multi") b.setAttribute("aria-pressed", String(selected.has(i)));
-    if (myAnswer && myAnswer.choice === i) b.classList.add("chosen");
-    b.onclick = () => pick(i);
-    return b;
-  });
-  $("answers").replaceChildren(...tiles);
-  $("answers").classList.toggle("two", v.choices.length <= 2);
-  $("answers").classList.toggle("long", longAnswers(v.choices));
-  $("answers").hidden = v.kind === "type_answer";
+  $("q-hint").textContent = hintFor(v.kind);
+  drawQuestion(v, { onPick: pick, selected, chosen: myAnswer ? myAnswer.choice : undefined });
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
   $("text-form").hidden = v.kind !== "type_answer";
@@ -249,7 +225,7 @@ function pick(i) {
   if (question.kind === "multi") {
     if (selected.has(i)) selected.delete(i);
     else selected.add(i);
-    for (const b of $("answers").children) {
+    for (const b of $("q-choices").children) {
       b.setAttribute("aria-pressed", String(selected.has(Number(b.dataset.choice))));
     }
     $("submit-btn").disabled = selected.size === 0;
@@ -277,7 +253,7 @@ function sendAnswer(m) {
 }
 
 function setInputsDisabled(off) {
-  for (const b of $("answers").children) b.disabled = off;
+  for (const b of $("q-choices").children) b.disabled = off;
   $("submit-btn").disabled = off || selected.size === 0;
   $("answer-text").disabled = off;
   $("text-btn").disabled = off;
@@ -312,7 +288,7 @@ function showAnswered(elapsedMs) {
 // A poll stays open to changes: go back to the tiles, the current vote marked.
 $("change-vote-btn").onclick = () => {
   if (!question) return;
-  for (const b of $("answers").children) {
+  for (const b of $("q-choices").children) {
     b.classList.toggle("chosen", myAnswer !== null && myAnswer.choice === Number(b.dataset.choice));
   }
   setInputsDisabled(timeLeft() <= 0);
@@ -328,41 +304,7 @@ function onClosed(m) {
   stopTimer();
   revealIndex = m.index;
   saveView({ closed: m });
-  const q = question && question.index === m.index ? question : null;
-  $("reveal-text").textContent = q ? q.text : "";
-  const correct = new Set(m.correct || []);
-  const accept = $("reveal-accept");
-  accept.hidden = true;
-
-  if (q && q.kind === "type_answer") {
-    const [right = 0, wrong = 0] = m.counts;
-    const lines = [`Accepted answers: ${(m.accept || []).join(", ")}`, `${right} right, ${wrong} wrong`];
-    if (myAnswer && myAnswer.text) lines.push(`You typed: ${myAnswer.text}`);
-    accept.textContent = lines.join(" · ");
-    accept.hidden = false;
-    $("reveal-answers").replaceChildren();
-  } else {
-    const labels = q ? q.choices : m.counts.map((_, i) => `Answer ${i + 1}`);
-    const mine = new Set(myAnswer ? (myAnswer.choices || [myAnswer.choice]) : []);
-    const tiles = labels.map((label, i) => {
-      const el = tile(i, label, "div");
-      const n = m.counts[i] || 0;
-      const poll = q && q.kind === "poll";
-      const notes = [`${n} ${poll ? (n === 1 ? "vote" : "votes") : n === 1 ? "answer" : "answers"}`];
-      if (correct.has(i)) notes.unshift("✓ correct");
-      if (mine.has(i)) notes.push("your answer");
-      const note = document.createElement("span");
-      note.className = "note";
-      note.textContent = notes.join(" · ");
-      el.append(note);
-      el.classList.toggle("correct", correct.has(i));
-      el.classList.toggle("dim", correct.size > 0 && !correct.has(i));
-      el.classList.toggle("mine", mine.has(i));
-      return el;
-    });
-    $("reveal-answers").replaceChildren(...tiles);
-    $("reveal-answers").classList.toggle("long", longAnswers(labels));
-  }
+  drawPhoneReveal(m, question && question.index === m.index ? question : null, myAnswer);
   $("result").hidden = !(lastResult && lastResult.index === m.index);
   if (current !== "reveal") announce("Answers are closed.");
   show("reveal");
@@ -387,11 +329,7 @@ function onResult(m) {
       myAnswer = saved.answer && saved.answer.index === m.index ? saved.answer : null;
     }
     if (saved.closed && saved.closed.index === m.index) onClosed(saved.closed);
-    else {
-      $("reveal-text").textContent = "";
-      $("reveal-answers").replaceChildren();
-      $("reveal-accept").hidden = true;
-    }
+    else clearPhoneReveal();
   }
   const kind = question && question.index === m.index ? question.kind : null;
   const noPoints = question && question.index === m.index && question.points === "none";
@@ -452,8 +390,7 @@ function myPlace(list, fallback) {
 function onLeaderboard(m) {
   const boards = boardsAfter(loadView(), m);
   saveView(boards);
-  const prev = boards.prevBoard ? ranksOf(boards.prevBoard.top) : null;
-  standings($("leaderboard"), m.top, { meId: me && me.playerId, prev });
+  drawStandings(m.top, false, { prevBoard: boards.prevBoard, meId: me && me.playerId });
   $("my-rank").textContent = myPlace(m.top, lastResult);
   show("leaderboard");
 }
@@ -463,7 +400,7 @@ function onGameOver(m) {
   stopTimer();
   question = null;
   podium = m.podium;
-  standings($("podium"), m.podium, { meId: me && me.playerId });
+  drawStandings(m.podium, true, { meId: me && me.playerId });
   $("final-rank").textContent = "Waiting for your final rank…";
   announce("Game over.");
   show("over");

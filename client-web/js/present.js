@@ -5,13 +5,12 @@
 
 import { Connection, msg, isPin } from "./protocol.js";
 import { joinUrl, qrSrc } from "./common.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, coalesced, keepFitted } from "./view.js";
-import { $, announce, setStatus } from "./dom.js";
+import {
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  rosterHandlers, screenHandlers, stageCountdown,
+} from "./stage.js";
+import { $, setStatus } from "./dom.js";
 import { presentRoom, presentView as view } from "./storage.js";
-
-// What the screen last drew, as on the host page.
-const loadView = view.load;
-const saveView = view.save;
 
 // ---- which room ----
 function takeRoom() {
@@ -35,11 +34,7 @@ let serverStopped = false; // the server said it is shutting down; it resumes th
 // The lobby's count and names, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 
-const countdown = new Countdown((left) => {
-  $("time-left").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-});
+const countdown = stageCountdown(() => question);
 
 // A long question, its answers and the reveal's chart shrink to fit the screen.
 keepFitted($("screen-question"));
@@ -52,6 +47,16 @@ function show(name) {
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
   $("qbar").hidden = name !== "question";
 }
+
+// How the shared screen handlers (stage.js) draw on this page; `view` keeps what the screen
+// last drew, as on the host page.
+const draw = {
+  current: () => question,
+  shown: (q) => (question = q),
+  question: (v, answered) => showQuestion(v, answered),
+  reveal: (m) => onClosed(m),
+  board: (m) => showStandings(m.top, false),
+};
 
 // ---- connection ----
 const conn = new Connection({
@@ -68,26 +73,7 @@ const conn = new Connection({
   on: {
     room_state: onRoomState,
     ...rosterHandlers(() => players, drawSoon),
-    answer_count: (m) => {
-      if (!question || m.index !== question.index) return;
-      setAnswerCount(m.answered, m.total);
-      if (m.votes && question.kind === "poll") {
-        chart($("live-chart"), { labels: question.choices, counts: m.votes });
-        $("live-chart").hidden = false;
-      }
-    },
-    question: (m) => {
-      saveView({ question: m, closed: null, board: null });
-      showQuestion(m, 0);
-    },
-    question_closed: (m) => {
-      saveView({ closed: m });
-      onClosed(m);
-    },
-    leaderboard: (m) => {
-      saveView(boardsAfter(loadView(), m));
-      showStandings(m.top, false);
-    },
+    ...screenHandlers(view, draw),
     game_over: (m) => showStandings(m.podium, true),
     room_closed: onRoomClosed,
     error: onError,
@@ -100,24 +86,8 @@ function onRoomState(m) {
   players = new Map(m.players.map((p) => [p.player_id, p]));
   drawPlayers();
   showJoin(m.pin);
-  view.forGame(m.game_id);
-  const v = loadView();
-  const seen = (f) => f && f.index === m.index;
-  if (m.phase === "question" && m.question) {
-    if (!seen(v.question)) saveView({ question: m.question, closed: null, board: null });
-    showQuestion(m.question, m.answered);
-  } else if (m.phase === "reveal" && m.reveal) {
-    // The server's copy of the reveal: drawn as the live `question_closed` was.
-    question = m.question || (seen(v.question) ? v.question : { index: m.index });
-    const closed = { index: m.index, ...m.reveal };
-    saveView({ question, closed });
-    onClosed(closed);
-  } else if (m.phase === "reveal" && seen(v.closed)) {
-    question = seen(v.question) ? v.question : { index: m.index };
-    onClosed(v.closed);
-  } else if (m.phase === "leaderboard" && seen(v.board)) {
-    showStandings(v.board.top, false);
-  } else if (m.phase === "leaderboard" || m.phase === "finished" || m.phase === "reveal") {
+  if (redrawFromState(m, view, draw)) return;
+  if (m.phase === "leaderboard" || m.phase === "finished" || m.phase === "reveal") {
     // Not drawn here before: the standings from the players' scores (equal scores share a rank).
     const finished = m.phase === "finished";
     showStandings(rebuiltStandings(players, finished), finished);
@@ -156,22 +126,9 @@ function drawPlayers() {
   }));
 }
 
-function setAnswerCount(answered, of) {
-  $("answer-count").textContent = `${answered} / ${of} answered`;
-}
-
 function showQuestion(v, answered) {
   question = v;
-  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
-  $("q-text").textContent = v.text;
-  $("q-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
-  $("q-choices").classList.toggle("two", v.choices.length <= 2);
-  $("q-choices").hidden = v.kind === "type_answer";
-  $("live-chart").replaceChildren();
-  $("live-chart").hidden = true;
-  setAnswerCount(answered, players.size);
-  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  drawScreenQuestion(v, answered, players.size, countdown);
   show("question");
 }
 
@@ -183,9 +140,7 @@ function onClosed(m) {
 
 function showStandings(list, finished) {
   countdown.stop();
-  const prev = !finished && loadView().prevBoard;
-  standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });
-  $("podium-empty").hidden = !(finished && list.length === 0);
+  drawStandings(list, finished, { prevBoard: view.load().prevBoard });
   show(finished ? "over" : "leaderboard");
 }
 

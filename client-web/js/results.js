@@ -5,7 +5,7 @@
 import { $, el } from "./dom.js";
 import { hostRoom } from "./storage.js";
 import { api, download, when, startPage } from "./common.js";
-import { SHAPES, chart as drawChart } from "./view.js";
+import { SHAPES, chart as drawChart } from "./stage.js";
 
 const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
 

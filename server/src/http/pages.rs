@@ -59,8 +59,8 @@ pub fn router() -> Router<App> {
             page!("js/storage.js", "text/javascript; charset=utf-8"),
         )
         .route(
-            "/js/view.js",
-            page!("js/view.js", "text/javascript; charset=utf-8"),
+            "/js/stage.js",
+            page!("js/stage.js", "text/javascript; charset=utf-8"),
         )
         .merge(management())
 }
