@@ -1,6 +1,7 @@
 // The account page: who is logged in, and a password change (old, new, new again).
 
-import { $, api, humanError, startPage, unmarkOnEdit } from "./common.js";
+import { $ } from "./dom.js";
+import { api, humanError, startPage, unmarkOnEdit } from "./common.js";
 
 const FIELDS = ["pw-old", "pw-new", "pw-repeat"];
 

@@ -3,7 +3,8 @@
 // writer's counters. A host who opens it sees "Admins only" and the page asks for nothing:
 // the API would refuse it anyway.
 
-import { $, api, el, humanError, when, startPage, unmarkOnEdit } from "./common.js";
+import { $, el } from "./dom.js";
+import { api, humanError, when, startPage, unmarkOnEdit } from "./common.js";
 
 const ROOMS_EVERY_MS = 3000;
 const PHASES = { lobby: "Lobby", question: "Question open", reveal: "Showing answers", leaderboard: "Leaderboard", finished: "Game over" };

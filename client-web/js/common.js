@@ -1,27 +1,13 @@
-// What the management pages share (and the host page's navigation bar): the login token, an
-// `api()` fetch helper that turns the server's error shape into a thrown `ApiError`, the login
-// form shown to a page opened without a token, the top navigation bar, and the one error
-// presenter every page (the player's too) shows refusals with.
-//
-// The token lives in localStorage under the key host.js uses, so one login serves every
-// host-side page of the browser and outlives a closed tab: the server expires it, and a page
-// that gets 401 shows the login form again.
+// What the management pages share (and the host page's navigation bar): an `api()` fetch
+// helper that turns the server's error shape into a thrown `ApiError`, the login form shown to a
+// page opened without a token, the top navigation bar, and the one error presenter every page
+// (the player's too) shows refusals with. The login token itself is kept by storage.js.
 
 import { humanError } from "./messages.js";
+import { $, el } from "./dom.js";
+import { clearToken, forgetHostRoom, getToken, setToken } from "./storage.js";
 
 export { humanError };
-
-export const TOKEN_KEY = "quizrace.host.token";
-// The host page's room (PIN, host key, game) and its saved view, in the same tab's storage:
-// Results' "Take control" writes the room, Log out forgets both.
-export const ROOM_KEY = "quizrace.host.room";
-export const VIEW_KEY = "quizrace.host.view";
-
-export const $ = (id) => document.getElementById(id);
-
-export const getToken = () => localStorage.getItem(TOKEN_KEY);
-export const setToken = (t) => localStorage.setItem(TOKEN_KEY, t);
-export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
 
 /**
  * A refused request: the HTTP `status` plus what the server's `{"error":{...}}` carried —
@@ -153,22 +139,6 @@ export const joinUrl = async (pin) => (await api("GET", `/api/join-url?pin=${enc
 /** The address of the QR code image for `pin`'s join URL. */
 export const qrSrc = (pin) => `/api/qr.svg?pin=${encodeURIComponent(pin)}`;
 
-/** A small element builder: `el("button", { type: "button", class: "x" }, "Label")`. */
-export function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k === "dataset") Object.assign(e.dataset, v);
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, "");
-    else e.setAttribute(k, v);
-  }
-  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return e;
-}
-
 /** Saves `blob` as a file named `name` (a link cannot send the bearer header, so we fetch first). */
 export function download(blob, name) {
   const a = el("a", { href: URL.createObjectURL(blob), download: name });
@@ -208,10 +178,7 @@ export function mountNav(nav, me) {
       // Already expired or the server is away: forgetting the token here is what matters.
     }
     clearToken();
-    // The host page's room and view: on a shared computer, logging out must not leave the
-    // room controllable from this tab. The host takes it back from Results after a login.
-    sessionStorage.removeItem(ROOM_KEY);
-    sessionStorage.removeItem(VIEW_KEY);
+    forgetHostRoom();
     location.reload();
   };
   if (me) items.push(el("span", { class: "navme", title: `Logged in as ${me.username}` }, me.username), out);

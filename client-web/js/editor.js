@@ -4,7 +4,8 @@
 // The server is the judge of a quiz: its `bad_field` answer (`index` + `field`) is shown next
 // to the question and field it names. The few checks done here only save a round trip.
 
-import { $, api, el, download, humanError, startPage } from "./common.js";
+import { $, el } from "./dom.js";
+import { api, download, humanError, startPage } from "./common.js";
 
 const KINDS = ["choice", "true_false", "multi", "type_answer", "poll"];
 const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];

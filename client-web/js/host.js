@@ -1,26 +1,25 @@
 // The host page: log in, pick a quiz, run the room. The login token lives in localStorage
-// (common.js), so closing the tab does not log the host out; the room's PIN and host key live
+// (storage.js), so closing the tab does not log the host out; the room's PIN and host key live
 // in the tab's sessionStorage, so a reload or a dropped socket sends `host_resume` and rebuilds
-// the screen from `room_state`, and another tab resumes a running game from the setup screen. Message shapes live in protocol.js, the tiles,
-// chart and standings in view.js (the presenter page draws the same ones).
+// the screen from `room_state`, and another tab resumes a running game from the setup screen.
+// Message shapes live in protocol.js, the game screen (question, reveal, standings) in
+// stage.js, which the presenter and the phones share.
 
 import { Connection, msg, limits } from "./protocol.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
 import {
-  ROOM_KEY, VIEW_KEY, api, clearFieldErrors, clearToken, download, getToken, humanError, joinUrl, loginError, markField,
-  mountNav, qrSrc, setToken, showError, unmarkOnEdit,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  rosterHandlers, screenHandlers, stageCountdown,
+} from "./stage.js";
+import {
+  api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
-
-const $ = (id) => document.getElementById(id);
-// The last question, reveal and leaderboard this tab drew, for redrawing after a reload.
-const view = savedView(VIEW_KEY);
-const loadView = view.load;
-const saveView = view.save;
+import { $, announce, banner, bannerGoesOnAction, setStatus } from "./dom.js";
+import { clearToken, getToken, hostRoom, hostView as view, setToken } from "./storage.js";
 
 // ---- state ----
 let token = getToken();
 // {pin, host_key, game_id}; without host_key (Take control) until the server sends one.
-let room = JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
+let room = hostRoom.load();
 let pending = null; // "create" | "resume" while waiting for the server's answer
 let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
@@ -32,11 +31,7 @@ let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
-const countdown = new Countdown((left) => {
-  $("time-left").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-});
+const countdown = stageCountdown(() => question);
 const stopTimer = () => countdown.stop();
 // A long question, its answers and the reveal's chart shrink to fit beside the controls.
 keepFitted($("screen-question"));
@@ -71,32 +66,21 @@ function updateControls() {
   $("end-btn").textContent = phase === "finished" ? "Close room" : "End game";
 }
 
-function announce(text) {
-  $("announcer").textContent = text;
-}
-
-// A refusal stays, in the page's flow under the header, until the host's next action.
-function banner(text) {
-  $("error-text").textContent = text;
-  $("error-banner").hidden = false;
-}
-const hideBanner = () => ($("error-banner").hidden = true);
-$("error-close").onclick = hideBanner;
-// Capture: the click that brings a new refusal clears the old one first.
-document.addEventListener("click", (ev) => {
-  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
-}, true);
-document.addEventListener("submit", hideBanner, true);
-
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
+bannerGoesOnAction();
 
 function send(m) {
   if (!conn.send(m)) banner("Not connected to the server. Try again in a moment.");
 }
+
+// How the shared screen handlers (stage.js) draw on this page; `view` keeps the last question,
+// reveal and leaderboard this tab drew, for redrawing after a reload.
+const draw = {
+  current: () => question,
+  shown: (q) => (question = q),
+  question: (v, answered) => showQuestion(v, answered),
+  reveal: (m) => onClosed(m),
+  board: (m) => showStandings(m.top, "leaderboard"),
+};
 
 // ---- connection ----
 const conn = new Connection({
@@ -124,23 +108,7 @@ const conn = new Connection({
     room_created: onRoomCreated,
     room_state: onRoomState,
     ...rosterHandlers(() => players, drawSoon),
-    answer_count: (m) => {
-      if (!question || m.index !== question.index) return;
-      setAnswerCount(m.answered, m.total);
-      if (m.votes) liveVotes(m.votes);
-    },
-    question: (m) => {
-      saveView({ question: m, closed: null, board: null });
-      showQuestion(m, 0);
-    },
-    question_closed: (m) => {
-      saveView({ closed: m });
-      onClosed(m);
-    },
-    leaderboard: (m) => {
-      saveView(boardsAfter(loadView(), m));
-      showStandings(m.top, "leaderboard");
-    },
+    ...screenHandlers(view, draw),
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
       showStandings(m.podium, "finished");
@@ -301,10 +269,7 @@ $("setup-form").onsubmit = (ev) => {
 };
 
 // ---- the room ----
-function saveRoom() {
-  if (room) sessionStorage.setItem(ROOM_KEY, JSON.stringify(room));
-  else sessionStorage.removeItem(ROOM_KEY);
-}
+const saveRoom = () => hostRoom.save(room);
 
 function onRoomCreated(m) {
   pending = null;
@@ -332,25 +297,8 @@ function onRoomState(m) {
   renderToggles();
 
   phase = m.phase;
-  view.forGame(m.game_id);
-  const saved = loadView();
-  const seen = (f) => f && f.index === m.index;
-  if (m.phase === "question" && m.question) {
-    if (!seen(saved.question)) saveView({ question: m.question, closed: null, board: null });
-    showQuestion(m.question, m.answered);
-  } else if (m.phase === "reveal" && m.reveal) {
-    // The server's copy of the reveal: drawn as the live `question_closed` was.
-    question = m.question || (seen(saved.question) ? saved.question : { index: m.index });
-    const closed = { index: m.index, ...m.reveal };
-    saveView({ question, closed });
-    onClosed(closed);
-  } else if (m.phase === "reveal" && seen(saved.closed)) {
-    question = seen(saved.question) ? saved.question : { index: m.index };
-    onClosed(saved.closed);
-  } else if (m.phase === "leaderboard" && seen(saved.board)) {
-    question = seen(saved.question) ? saved.question : { index: m.index };
-    showStandings(saved.board.top, "leaderboard");
-  } else if (m.phase === "reveal") {
+  if (redrawFromState(m, view, draw)) return;
+  if (m.phase === "reveal") {
     // The counts of a closed question are not in the snapshot; the host just moves on.
     stopTimer();
     question = m.index == null ? null : { index: m.index };
@@ -540,30 +488,11 @@ function showQuestion(v, answered) {
   phase = "question";
   total = v.total;
   question = v;
-  $("hq-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
-  $("hq-text").textContent = v.text;
-  $("hq-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
-  $("hq-choices").classList.toggle("two", v.choices.length <= 2);
-  // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
-  $("live-chart").replaceChildren();
-  $("live-chart").hidden = true;
-  setAnswerCount(answered, players.size);
-  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  drawScreenQuestion(v, answered, players.size, countdown);
   show("question");
 }
 
-function liveVotes(votes) {
-  if (!question || question.kind !== "poll") return;
-  chart($("live-chart"), { labels: question.choices, counts: votes });
-  $("live-chart").hidden = false;
-}
-
-function setAnswerCount(answered, of) {
-  $("answer-count").textContent = `${answered} / ${of} answered`;
-}
-
-// ---- reveal: the answer distribution as plain bars ----
+// ---- reveal: the answer distribution as plain bars (stage.js) ----
 function onClosed(m) {
   phase = "reveal";
   stopTimer();
@@ -577,10 +506,8 @@ function showStandings(list, newPhase) {
   phase = newPhase;
   stopTimer();
   const finished = newPhase === "finished";
-  const prev = !finished && loadView().prevBoard;
-  standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });
-  $("podium-empty").hidden = !(newPhase === "finished" && list.length === 0);
-  show(newPhase === "finished" ? "over" : "leaderboard");
+  drawStandings(list, finished, { prevBoard: view.load().prevBoard });
+  show(finished ? "over" : "leaderboard");
 }
 
 $("csv-btn").onclick = async () => {

@@ -1,7 +1,9 @@
 // The public leaderboard: podiums of recent finished, public games. No login needed; a
 // logged-in host gets the usual navigation bar instead of the visitor's two links.
 
-import { $, api, el, humanError, when, getToken, mountNav } from "./common.js";
+import { $, el } from "./dom.js";
+import { getToken } from "./storage.js";
+import { api, humanError, when, mountNav } from "./common.js";
 
 const REFRESH_MS = 30_000;
 

@@ -1,63 +1,25 @@
 // The player page: join with a PIN and a nickname, answer questions, see results.
 // Identity is the resume token in localStorage (keyed by PIN), so a reload, a dropped network
 // or a closed tab resumes the same player: `/?pin=` does at once, and typing that PIN on `/`
-// does too. Message shapes live in protocol.js.
+// does too. Message shapes live in protocol.js; the question, the reveal and the standings are
+// drawn by stage.js, as on the host's and the presenter's screens.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
-import { SHAPES, tile, standings, ranksOf, boardsAfter, Countdown, keepFitted, longAnswers } from "./view.js";
+import {
+  SHAPES, boardsAfter, clearPhoneReveal, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, stageCountdown,
+} from "./stage.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
+import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
+import { carryOverOldTokens, forgetPlayer, playerView, rememberPlayer, savedPlayer } from "./storage.js";
 
-const $ = (id) => document.getElementById(id);
-
-// ---- who this device is in each game: PIN -> {token, name, at} ----
-// One map in localStorage, bounded: the 10 most recent games, none older than a day (a PIN is
-// reused once its room closes, and a token is worthless after its game).
-const IDS_KEY = "quizrace.players";
-const IDS_MAX = 10;
-const IDS_TTL_MS = 24 * 60 * 60 * 1000;
-function loadIds() {
-  let ids = {};
-  try {
-    ids = JSON.parse(localStorage.getItem(IDS_KEY)) || {};
-  } catch {
-    // A damaged entry is as good as none.
-  }
-  const fresh = Object.entries(ids).filter(([pin, v]) =>
-    isPin(pin) && v && typeof v.token === "string" && Date.now() - v.at < IDS_TTL_MS);
-  return Object.fromEntries(fresh.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX));
-}
-const storeIds = (ids) => localStorage.setItem(IDS_KEY, JSON.stringify(ids));
-const savedId = (pin) => (isPin(pin) ? loadIds()[pin] || null : null);
-function rememberId(pin, token, name) {
-  const ids = Object.entries({ ...loadIds(), [pin]: { token, name, at: Date.now() } });
-  storeIds(Object.fromEntries(ids.sort((a, b) => b[1].at - a[1].at).slice(0, IDS_MAX)));
-}
-function forgetId(pin) {
-  const ids = loadIds();
-  delete ids[pin];
-  storeIds(ids);
-}
-// Earlier pages kept one `quizrace.token.<pin>` key per game: carried over once.
-for (const key of Object.keys(localStorage)) {
-  const pin = key.startsWith("quizrace.token.") ? key.slice("quizrace.token.".length) : null;
-  if (pin === null) continue;
-  const token = localStorage.getItem(key);
-  localStorage.removeItem(key);
-  if (isPin(pin) && token && !savedId(pin)) rememberId(pin, token, "");
-}
+// Who this device is in each game lives in storage.js; keys of the old shape are carried over once.
+carryOverOldTokens();
 
 // What this tab last saw (question, own answer, reveal, leaderboard), so a reload can redraw it:
 // the server resends the open question and the personal result, not the reveal or the answer.
-const viewKey = (pin) => `quizrace.view.${pin}`;
-function loadView() {
-  try {
-    return (me && JSON.parse(sessionStorage.getItem(viewKey(me.pin)))) || {};
-  } catch {
-    return {};
-  }
-}
+const loadView = () => (me ? playerView(me.pin).load() : {});
 function saveView(part) {
-  if (me) sessionStorage.setItem(viewKey(me.pin), JSON.stringify({ ...loadView(), ...part }));
+  if (me) playerView(me.pin).save(part);
 }
 
 // ---- state ----
@@ -71,10 +33,7 @@ let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
 let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
-const countdown = new Countdown((left) => {
-  $("timer").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+const countdown = stageCountdown(() => question, (left) => {
   if (left <= 0) {
     $("q-hint").textContent = "Time's up!";
     setInputsDisabled(true);
@@ -116,22 +75,7 @@ function show(name) {
   if (heading) heading.focus({ preventScroll: true });
 }
 
-function announce(text) {
-  $("announcer").textContent = text;
-}
-
-// A refusal stays, in the page's flow under the header, until the player's next action.
-function banner(text) {
-  $("error-text").textContent = text;
-  $("error-banner").hidden = false;
-}
-const hideBanner = () => ($("error-banner").hidden = true);
-$("error-close").onclick = hideBanner;
-// Capture: the tap that brings a new refusal clears the old one first.
-document.addEventListener("click", (ev) => {
-  if (ev.target instanceof Element && ev.target.closest("button, a")) hideBanner();
-}, true);
-document.addEventListener("submit", hideBanner, true);
+bannerGoesOnAction();
 
 // A refused join or resume: next to the field it is about, else in the banner.
 const JOIN_FIELDS = { pin: "pin", name: "name", no_such_room: "pin", bad_name: "name", name_taken: "name" };
@@ -142,12 +86,6 @@ function joinRefused(e) {
   else $("error-banner").hidden = false;
 }
 unmarkOnEdit($("join-form"));
-
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
 
 function setScore(score) {
   $("me-score").textContent = score;
@@ -188,7 +126,7 @@ function onOpen(how) {
   }
   unanswered = null;
   const pin = me ? me.pin : $("pin").value.trim();
-  const saved = savedId(pin);
+  const saved = savedPlayer(pin);
   if (saved) {
     pending = "resume";
     conn.send(msg.resume(pin, saved.token));
@@ -211,7 +149,7 @@ $("join-form").onsubmit = (ev) => {
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
   if (!isPin(pin)) return markField($("pin"), "The PIN is the six digits on the host's screen.").focus();
-  const saved = savedId(pin);
+  const saved = savedPlayer(pin);
   // An entry carried over from the old per-PIN keys has no name: it is this device's player.
   const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
   // Characters as the server counts them: an emoji such as a family or a flag is one.
@@ -234,7 +172,7 @@ function onWelcome(m) {
   serverStopped = false;
   $("join-btn").disabled = false;
   me = { pin: m.pin, token: m.token, name: m.name, playerId: m.player_id };
-  rememberId(m.pin, m.token, m.name);
+  rememberPlayer(m.pin, m.token, m.name);
   clearFieldErrors($("join-form"));
   // Keep the PIN in the address so a reload resumes this game.
   history.replaceState(null, "", `${location.pathname}?pin=${m.pin}`);
@@ -261,14 +199,6 @@ function onWelcome(m) {
 }
 
 // ---- questions ----
-const HINTS = {
-  choice: "Tap one answer.",
-  true_false: "True or false?",
-  multi: "Tap every right answer, then Submit.",
-  type_answer: "Type your answer.",
-  poll: "Tap to vote. You can change your vote.",
-};
-
 function showQuestion(v, answered = false) {
   const same = question && question.index === v.index;
   question = v;
@@ -282,31 +212,15 @@ function showQuestion(v, answered = false) {
     resumedIn = null;
     saveView({ question: v, answer: myAnswer, closed: null, board: null });
     $("result").hidden = true;
-    $("reveal-text").textContent = "";
-    $("reveal-answers").replaceChildren();
-    $("reveal-accept").hidden = true;
+    clearPhoneReveal();
     $("answer-text").value = "";
-    $("answers").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
+    $("q-choices").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
   }
-  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
   const pts = { double: "Double points", none: "No points" }[v.points];
   $("q-points").hidden = !pts;
   $("q-points").textContent = pts || "";
-  $("q-text").textContent = v.text;
-  $("q-hint").textContent = HINTS[v.kind] || "";
-
-  const tiles = v.choices.map((c, i) => {
-    const b = tile(i, c, "button");
-    b.type = "button";
-    if (v.kind === "multi") b.setAttribute("aria-pressed", String(selected.has(i)));
-    if (myAnswer && myAnswer.choice === i) b.classList.add("chosen");
-    b.onclick = () => pick(i);
-    return b;
-  });
-  $("answers").replaceChildren(...tiles);
-  $("answers").classList.toggle("two", v.choices.length <= 2);
-  $("answers").classList.toggle("long", longAnswers(v.choices));
-  $("answers").hidden = v.kind === "type_answer";
+  $("q-hint").textContent = hintFor(v.kind);
+  drawQuestion(v, { onPick: pick, selected, chosen: myAnswer ? myAnswer.choice : undefined });
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
   $("text-form").hidden = v.kind !== "type_answer";
@@ -323,7 +237,7 @@ function pick(i) {
   if (question.kind === "multi") {
     if (selected.has(i)) selected.delete(i);
     else selected.add(i);
-    for (const b of $("answers").children) {
+    for (const b of $("q-choices").children) {
       b.setAttribute("aria-pressed", String(selected.has(Number(b.dataset.choice))));
     }
     $("submit-btn").disabled = selected.size === 0;
@@ -351,7 +265,7 @@ function sendAnswer(m) {
 }
 
 function setInputsDisabled(off) {
-  for (const b of $("answers").children) b.disabled = off;
+  for (const b of $("q-choices").children) b.disabled = off;
   $("submit-btn").disabled = off || selected.size === 0;
   $("answer-text").disabled = off;
   $("text-btn").disabled = off;
@@ -386,7 +300,7 @@ function showAnswered(elapsedMs) {
 // A poll stays open to changes: go back to the tiles, the current vote marked.
 $("change-vote-btn").onclick = () => {
   if (!question) return;
-  for (const b of $("answers").children) {
+  for (const b of $("q-choices").children) {
     b.classList.toggle("chosen", myAnswer !== null && myAnswer.choice === Number(b.dataset.choice));
   }
   setInputsDisabled(timeLeft() <= 0);
@@ -402,41 +316,7 @@ function onClosed(m) {
   stopTimer();
   revealIndex = m.index;
   saveView({ closed: m });
-  const q = question && question.index === m.index ? question : null;
-  $("reveal-text").textContent = q ? q.text : "";
-  const correct = new Set(m.correct || []);
-  const accept = $("reveal-accept");
-  accept.hidden = true;
-
-  if (q && q.kind === "type_answer") {
-    const [right = 0, wrong = 0] = m.counts;
-    const lines = [`Accepted answers: ${(m.accept || []).join(", ")}`, `${right} right, ${wrong} wrong`];
-    if (myAnswer && myAnswer.text) lines.push(`You typed: ${myAnswer.text}`);
-    accept.textContent = lines.join(" · ");
-    accept.hidden = false;
-    $("reveal-answers").replaceChildren();
-  } else {
-    const labels = q ? q.choices : m.counts.map((_, i) => `Answer ${i + 1}`);
-    const mine = new Set(myAnswer ? (myAnswer.choices || [myAnswer.choice]) : []);
-    const tiles = labels.map((label, i) => {
-      const el = tile(i, label, "div");
-      const n = m.counts[i] || 0;
-      const poll = q && q.kind === "poll";
-      const notes = [`${n} ${poll ? (n === 1 ? "vote" : "votes") : n === 1 ? "answer" : "answers"}`];
-      if (correct.has(i)) notes.unshift("✓ correct");
-      if (mine.has(i)) notes.push("your answer");
-      const note = document.createElement("span");
-      note.className = "note";
-      note.textContent = notes.join(" · ");
-      el.append(note);
-      el.classList.toggle("correct", correct.has(i));
-      el.classList.toggle("dim", correct.size > 0 && !correct.has(i));
-      el.classList.toggle("mine", mine.has(i));
-      return el;
-    });
-    $("reveal-answers").replaceChildren(...tiles);
-    $("reveal-answers").classList.toggle("long", longAnswers(labels));
-  }
+  drawPhoneReveal(m, question && question.index === m.index ? question : null, myAnswer);
   $("result").hidden = !(lastResult && lastResult.index === m.index);
   if (current !== "reveal") announce("Answers are closed.");
   show("reveal");
@@ -461,11 +341,7 @@ function onResult(m) {
       myAnswer = saved.answer && saved.answer.index === m.index ? saved.answer : null;
     }
     if (saved.closed && saved.closed.index === m.index) onClosed(saved.closed);
-    else {
-      $("reveal-text").textContent = "";
-      $("reveal-answers").replaceChildren();
-      $("reveal-accept").hidden = true;
-    }
+    else clearPhoneReveal();
   }
   const kind = question && question.index === m.index ? question.kind : null;
   const noPoints = question && question.index === m.index && question.points === "none";
@@ -526,8 +402,7 @@ function myPlace(list, fallback) {
 function onLeaderboard(m) {
   const boards = boardsAfter(loadView(), m);
   saveView(boards);
-  const prev = boards.prevBoard ? ranksOf(boards.prevBoard.top) : null;
-  standings($("leaderboard"), m.top, { meId: me && me.playerId, prev });
+  drawStandings(m.top, false, { prevBoard: boards.prevBoard, meId: me && me.playerId });
   $("my-rank").textContent = myPlace(m.top, lastResult);
   show("leaderboard");
 }
@@ -537,7 +412,7 @@ function onGameOver(m) {
   stopTimer();
   question = null;
   podium = m.podium;
-  standings($("podium"), m.podium, { meId: me && me.playerId });
+  drawStandings(m.podium, true, { meId: me && me.playerId });
   $("final-rank").textContent = "Waiting for your final rank…";
   announce("Game over.");
   show("over");
@@ -559,8 +434,8 @@ function onRoomClosed(m) {
   stopTimer();
   setStatus("Not connected", false);
   if (me) {
-    forgetId(me.pin);
-    sessionStorage.removeItem(viewKey(me.pin));
+    forgetPlayer(me.pin);
+    playerView(me.pin).clear();
   }
   if (m.reason === "kicked") return show("kicked");
   // A finished game's podium stays: closing the room takes nothing from it worth hiding.
@@ -580,8 +455,8 @@ function onRoomClosed(m) {
 // Start over on a fresh socket: the old one is still seated in the finished room.
 function startOver() {
   if (me) {
-    forgetId(me.pin);
-    sessionStorage.removeItem(viewKey(me.pin));
+    forgetPlayer(me.pin);
+    playerView(me.pin).clear();
   }
   me = null;
   question = null;
@@ -632,7 +507,7 @@ function onError(m) {
     case "no_such_room":
       if (pending === "resume") {
         const pin = me ? me.pin : $("pin").value.trim();
-        forgetId(pin);
+        forgetPlayer(pin);
         me = null;
         pending = null;
         $("join-btn").disabled = false;

@@ -5,30 +5,24 @@
 
 import { Connection, msg, isPin } from "./protocol.js";
 import { joinUrl, qrSrc } from "./common.js";
-import { tile, chart, standings, ranksOf, Countdown, drawReveal, rebuiltStandings, rosterHandlers, boardsAfter, savedView, coalesced, keepFitted } from "./view.js";
-
-const $ = (id) => document.getElementById(id);
-const ROOM_KEY = "quizrace.present.room";
-// What the screen last drew, as on the host page.
-const view = savedView("quizrace.present.view");
-const loadView = view.load;
-const saveView = view.save;
+import {
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  rosterHandlers, screenHandlers, stageCountdown,
+} from "./stage.js";
+import { $, setStatus } from "./dom.js";
+import { presentRoom, presentView as view } from "./storage.js";
 
 // ---- which room ----
 function takeRoom() {
   const h = new URLSearchParams(location.hash.slice(1));
   if (isPin(h.get("pin") || "") && h.get("key")) {
     const r = { pin: h.get("pin"), key: h.get("key") };
-    sessionStorage.setItem(ROOM_KEY, JSON.stringify(r));
+    presentRoom.save(r);
     // Out of the address bar (and so out of a shared screen's history and of screenshots).
     history.replaceState(null, "", location.pathname);
     return r;
   }
-  try {
-    return JSON.parse(sessionStorage.getItem(ROOM_KEY) || "null");
-  } catch {
-    return null;
-  }
+  return presentRoom.load();
 }
 const room = takeRoom();
 
@@ -40,11 +34,7 @@ let serverStopped = false; // the server said it is shutting down; it resumes th
 // The lobby's count and names, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 
-const countdown = new Countdown((left) => {
-  $("time-left").textContent = Math.ceil(left / 1000);
-  const frac = question && question.time_limit_ms > 0 ? left / question.time_limit_ms : 0;
-  $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
-});
+const countdown = stageCountdown(() => question);
 
 // A long question, its answers and the reveal's chart shrink to fit the screen.
 keepFitted($("screen-question"));
@@ -58,13 +48,15 @@ function show(name) {
   $("qbar").hidden = name !== "question";
 }
 
-function setStatus(text, ok) {
-  $("status").textContent = text;
-  $("status").classList.toggle("ok", ok);
-  $("status").classList.toggle("bad", !ok);
-}
-
-const announce = (text) => ($("announcer").textContent = text);
+// How the shared screen handlers (stage.js) draw on this page; `view` keeps what the screen
+// last drew, as on the host page.
+const draw = {
+  current: () => question,
+  shown: (q) => (question = q),
+  question: (v, answered) => showQuestion(v, answered),
+  reveal: (m) => onClosed(m),
+  board: (m) => showStandings(m.top, false),
+};
 
 // ---- connection ----
 const conn = new Connection({
@@ -82,26 +74,7 @@ const conn = new Connection({
   on: {
     room_state: onRoomState,
     ...rosterHandlers(() => players, drawSoon),
-    answer_count: (m) => {
-      if (!question || m.index !== question.index) return;
-      setAnswerCount(m.answered, m.total);
-      if (m.votes && question.kind === "poll") {
-        chart($("live-chart"), { labels: question.choices, counts: m.votes });
-        $("live-chart").hidden = false;
-      }
-    },
-    question: (m) => {
-      saveView({ question: m, closed: null, board: null });
-      showQuestion(m, 0);
-    },
-    question_closed: (m) => {
-      saveView({ closed: m });
-      onClosed(m);
-    },
-    leaderboard: (m) => {
-      saveView(boardsAfter(loadView(), m));
-      showStandings(m.top, false);
-    },
+    ...screenHandlers(view, draw),
     game_over: (m) => showStandings(m.podium, true),
     room_closed: onRoomClosed,
     error: onError,
@@ -114,24 +87,8 @@ function onRoomState(m) {
   players = new Map(m.players.map((p) => [p.player_id, p]));
   drawPlayers();
   showJoin(m.pin);
-  view.forGame(m.game_id);
-  const v = loadView();
-  const seen = (f) => f && f.index === m.index;
-  if (m.phase === "question" && m.question) {
-    if (!seen(v.question)) saveView({ question: m.question, closed: null, board: null });
-    showQuestion(m.question, m.answered);
-  } else if (m.phase === "reveal" && m.reveal) {
-    // The server's copy of the reveal: drawn as the live `question_closed` was.
-    question = m.question || (seen(v.question) ? v.question : { index: m.index });
-    const closed = { index: m.index, ...m.reveal };
-    saveView({ question, closed });
-    onClosed(closed);
-  } else if (m.phase === "reveal" && seen(v.closed)) {
-    question = seen(v.question) ? v.question : { index: m.index };
-    onClosed(v.closed);
-  } else if (m.phase === "leaderboard" && seen(v.board)) {
-    showStandings(v.board.top, false);
-  } else if (m.phase === "leaderboard" || m.phase === "finished" || m.phase === "reveal") {
+  if (redrawFromState(m, view, draw)) return;
+  if (m.phase === "leaderboard" || m.phase === "finished" || m.phase === "reveal") {
     // Not drawn here before: the standings from the players' scores (equal scores share a rank).
     const finished = m.phase === "finished";
     showStandings(rebuiltStandings(players, finished), finished);
@@ -170,22 +127,9 @@ function drawPlayers() {
   }));
 }
 
-function setAnswerCount(answered, of) {
-  $("answer-count").textContent = `${answered} / ${of} answered`;
-}
-
 function showQuestion(v, answered) {
   question = v;
-  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
-  $("q-text").textContent = v.text;
-  $("q-choices").replaceChildren(...v.choices.map((c, i) => tile(i, c)));
-  $("q-choices").classList.toggle("two", v.choices.length <= 2);
-  $("q-choices").hidden = v.kind === "type_answer";
-  $("live-chart").replaceChildren();
-  $("live-chart").hidden = true;
-  setAnswerCount(answered, players.size);
-  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  drawScreenQuestion(v, answered, players.size, countdown);
   show("question");
 }
 
@@ -197,9 +141,7 @@ function onClosed(m) {
 
 function showStandings(list, finished) {
   countdown.stop();
-  const prev = !finished && loadView().prevBoard;
-  standings(finished ? $("podium") : $("leaderboard"), list, { prev: prev ? ranksOf(prev.top) : null });
-  $("podium-empty").hidden = !(finished && list.length === 0);
+  drawStandings(list, finished, { prevBoard: view.load().prevBoard });
   show(finished ? "over" : "leaderboard");
 }
 
@@ -208,7 +150,7 @@ function end(text) {
   conn.stop();
   countdown.stop();
   setStatus("Not connected", false);
-  sessionStorage.removeItem(ROOM_KEY);
+  presentRoom.save(null);
   view.clear();
   $("closed-msg").textContent = text;
   show("closed");

@@ -2,8 +2,10 @@
 // game's page (`/results?game=ID`): standings, per-question statistics with the answer
 // distribution, every player's answers and times, and the CSV download.
 
-import { $, api, el, download, humanError, when, startPage, ROOM_KEY } from "./common.js";
-import { SHAPES, chart as drawChart } from "./view.js";
+import { $, el } from "./dom.js";
+import { hostRoom } from "./storage.js";
+import { api, download, humanError, when, startPage } from "./common.js";
+import { SHAPES, chart as drawChart } from "./stage.js";
 
 const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
 
@@ -53,7 +55,7 @@ function gameRow(g, admin) {
     // it takes control with the login, and the server sends this device a key of its own.
     const take = el("button", { type: "button", class: "resume-btn" }, "Take control");
     take.onclick = () => {
-      sessionStorage.setItem(ROOM_KEY, JSON.stringify({ pin: g.pin, game_id: g.game_id }));
+      hostRoom.save({ pin: g.pin, game_id: g.game_id });
       location.href = "/host";
     };
     action = el("div", { class: "row nowrap" }, action, take);

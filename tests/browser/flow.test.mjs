@@ -72,7 +72,7 @@ async function join(page, thePin, name) {
 }
 
 async function tap(page, choice) {
-  await page.locator(`#answers .tile[data-choice="${choice}"]`).click();
+  await page.locator(`#q-choices .tile[data-choice="${choice}"]`).click();
 }
 
 step("a teacher logs in on /host and opens a room", 30_000, async () => {

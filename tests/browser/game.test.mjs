@@ -121,7 +121,7 @@ async function checkNoAnswerShown(page, label) {
   const bad = await page.evaluate(() => {
     const shown = (el) => el.getClientRects().length > 0;
     const out = [];
-    for (const el of document.querySelectorAll("#answers .tile, #hq-choices .tile, #q-choices .tile")) {
+    for (const el of document.querySelectorAll("#q-choices .tile")) {
       if (el.classList.contains("correct")) out.push(`tile ${el.dataset.choice} has .correct`);
     }
     for (const el of document.querySelectorAll(".correct, .dim")) {
@@ -156,10 +156,10 @@ async function answer(p, q, a) {
     await p.fill("#answer-text", a);
     await p.locator("#text-btn").tap();
   } else if (q.kind === "multi") {
-    for (const c of a) await p.locator(`#answers .tile[data-choice="${c}"]`).tap();
+    for (const c of a) await p.locator(`#q-choices .tile[data-choice="${c}"]`).tap();
     await p.locator("#submit-btn").tap();
   } else {
-    await p.locator(`#answers .tile[data-choice="${a}"]`).tap();
+    await p.locator(`#q-choices .tile[data-choice="${a}"]`).tap();
   }
 }
 
@@ -189,13 +189,13 @@ async function answerByKeyboard(p, q, a) {
     await p.keyboard.press("Enter");
   } else if (q.kind === "multi") {
     for (const c of a) {
-      await tabTo(p, `#answers .tile[data-choice="${c}"]`);
+      await tabTo(p, `#q-choices .tile[data-choice="${c}"]`);
       await p.keyboard.press("Space");
     }
     await tabTo(p, "#submit-btn");
     await p.keyboard.press("Enter");
   } else {
-    await tabTo(p, `#answers .tile[data-choice="${a}"]`);
+    await tabTo(p, `#q-choices .tile[data-choice="${a}"]`);
     await p.keyboard.press("Space");
   }
 }
@@ -207,8 +207,8 @@ async function openQuestion(qi, open) {
   const marks = await Promise.all(players.map((pl) => pageNow(pl.page)));
   await open();
   await screen(host, "question");
-  await host.locator("#hq-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
-  assert.equal(await text(host, "#hq-text"), q.text);
+  await host.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
+  assert.equal(await text(host, "#q-text"), q.text);
   await checkNoAnswerShown(host, `q${qi}`);
   await screen(present, "question");
   await present.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
@@ -222,9 +222,9 @@ async function openQuestion(qi, open) {
     // Screen readers hear the new question.
     assert.match(await text(p, "#announcer"), new RegExp(`^Question ${qi + 1} of ${QUIZ.questions.length}: `));
     if (q.kind !== "type_answer") {
-      assert.equal(await p.locator("#answers .tile").count(), choicesOf(q).length, `${p.who}: tiles on question ${qi}`);
+      assert.equal(await p.locator("#q-choices .tile").count(), choicesOf(q).length, `${p.who}: tiles on question ${qi}`);
       // Every tile has a colour class and a shape, so colour is never the only cue.
-      const cues = await p.locator("#answers .tile").evaluateAll((els) =>
+      const cues = await p.locator("#q-choices .tile").evaluateAll((els) =>
         els.map((t) => /\bc\d\b/.test(t.className) && t.querySelector(".shape").textContent.trim() !== ""),
       );
       assert.ok(cues.every(Boolean), `${p.who}: every tile has a colour and a shape`);
@@ -749,7 +749,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
         assert.equal(await text(p, "#me-name"), pl.name, "name after reload");
         assert.equal(await text(p, "#me-score"), String(pl.score), "score after reload");
         await p.locator("#q-progress", { hasText: `Question ${qi + 1} of` }).waitFor();
-        assert.equal(await p.locator("#answers .tile:enabled").count(), 2, "the tiles are usable again");
+        assert.equal(await p.locator("#q-choices .tile:enabled").count(), 2, "the tiles are usable again");
         await checkNoAnswerShown(p, `q${qi} after reload`);
         // The host still counts every player, none of them twice.
         await host.locator("#player-list li:not(.offline)").nth(NAMES.length - 1).waitFor();

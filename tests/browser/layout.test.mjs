@@ -152,18 +152,18 @@ async function checkWide(label, hostWant, presentWant, words) {
   for (const page of [host, present]) await page.setViewportSize(SIZES[0]);
 }
 
-const TILE_WORDS = ["#hq-text", "#q-text", "#reveal-text", ".tiles .tile .label", "#chart .bar-label"];
+const TILE_WORDS = ["#q-text", "#reveal-text", ".tiles .tile .label", "#chart .bar-label"];
 
 async function checkQuestion(qi) {
   await checkWide(
     `q${qi}`,
-    { "#hq-choices .tile": 6, "#hq-text": 1, "#qbar .timer": 1, "#close-btn": 1 },
+    { "#q-choices .tile": 6, "#q-text": 1, "#qbar .timer": 1, "#close-btn": 1 },
     { "#q-choices .tile": 6, "#q-text": 1, "#qbar .timer": 1 },
     TILE_WORDS,
   );
   const multi = QUIZ.questions[qi].kind === "multi";
   for (const p of phones) {
-    await checkFit(p, `q${qi}`, { "#answers .tile": 6, "#q-text": 1, "#qbar .timer": 1, "#submit-btn": multi ? 1 : 0 }, TILE_WORDS);
+    await checkFit(p, `q${qi}`, { "#q-choices .tile": 6, "#q-text": 1, "#qbar .timer": 1, "#submit-btn": multi ? 1 : 0 }, TILE_WORDS);
   }
   await shot(phones[0], `layout-player-q${qi}`);
 }
@@ -208,10 +208,10 @@ async function checkPodium(page, label) {
 
 async function answer(p, a) {
   if (a.choices) {
-    for (const c of a.choices) await p.locator(`#answers .tile[data-choice="${c}"]`).tap();
+    for (const c of a.choices) await p.locator(`#q-choices .tile[data-choice="${c}"]`).tap();
     await p.locator("#submit-btn").tap();
   } else {
-    await p.locator(`#answers .tile[data-choice="${a.choice}"]`).tap();
+    await p.locator(`#q-choices .tile[data-choice="${a.choice}"]`).tap();
   }
 }
 
@@ -324,11 +324,11 @@ describe("the game pages fit the longest texts on any screen", { timeout: 150_00
       }
       for (const page of [host, present, ...phones]) await screen(page, "question");
       for (const page of [host, present, ...phones]) {
-        await page.locator(page === host ? "#hq-progress" : "#q-progress", { hasText: `Question ${qi + 1} of` }).waitFor();
+        await page.locator("#q-progress", { hasText: `Question ${qi + 1} of` }).waitFor();
       }
       await checkQuestion(qi);
       for (const [i, p] of phones.entries()) {
-        if (i === phones.length - 1) await p.locator("#answers .tile").first().waitFor();
+        if (i === phones.length - 1) await p.locator("#q-choices .tile").first().waitFor();
         await answer(p, PLAN[qi][i]);
       }
       for (const page of [host, present]) {

@@ -1,6 +1,6 @@
 //! HTTP hardening over real sockets: security headers on every response, the origin check
-//! against DNS rebinding, framework rejections in the documented error shape, and a join
-//! QR code no shared cache keeps.
+//! against DNS rebinding, framework rejections in the documented error shape, a join QR code
+//! no shared cache keeps, and every script the pages load (and import) served.
 
 use quizrace_tests::http::Body;
 use quizrace_tests::server::ADMIN_PASSWORD;
@@ -91,6 +91,58 @@ async fn pages_and_the_api_carry_the_security_headers() {
             Some("DENY"),
             "{path}"
         );
+    }
+}
+
+/// Every script a page loads, and every module those scripts import, is served as JavaScript:
+/// a new file in client-web/js needs its route in server/src/http/pages.rs, or the page that
+/// imports it stops working as a whole.
+#[tokio::test]
+async fn every_script_the_pages_load_is_served() {
+    let server = TestServer::start().await;
+    let addr = server.addr;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = Vec::new();
+    for page in [
+        "/",
+        "/host",
+        "/present",
+        "/editor",
+        "/admin",
+        "/account",
+        "/results",
+        "/leaderboard",
+    ] {
+        let (status, _, body) = raw(addr, &format!("GET {page} HTTP/1.1\r\nHost: {addr}")).await;
+        assert_eq!(status, 200, "{page}");
+        for rest in body.split("src=\"/js/").skip(1) {
+            let file = rest.split('"').next().unwrap_or_default().to_owned();
+            if seen.insert(file.clone()) {
+                queue.push((file, page.to_owned()));
+            }
+        }
+    }
+    while let Some((file, by)) = queue.pop() {
+        let path = format!("/js/{file}");
+        let (status, h, body) = raw(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}")).await;
+        assert_eq!(status, 200, "{path}, loaded by {by}");
+        let mime = h.get("content-type").map_or("", String::as_str);
+        assert!(mime.starts_with("text/javascript"), "{path}: {mime}");
+        for rest in body.split("from \"./").skip(1) {
+            let import = rest.split('"').next().unwrap_or_default().to_owned();
+            if seen.insert(import.clone()) {
+                queue.push((import, path.clone()));
+            }
+        }
+    }
+    for module in [
+        "stage.js",
+        "dom.js",
+        "storage.js",
+        "protocol.js",
+        "common.js",
+    ] {
+        assert!(seen.contains(module), "no page loads {module}: {seen:?}");
     }
 }
 

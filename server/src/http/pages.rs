@@ -51,8 +51,16 @@ pub fn router() -> Router<App> {
             page!("js/present.js", "text/javascript; charset=utf-8"),
         )
         .route(
-            "/js/view.js",
-            page!("js/view.js", "text/javascript; charset=utf-8"),
+            "/js/dom.js",
+            page!("js/dom.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/storage.js",
+            page!("js/storage.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/stage.js",
+            page!("js/stage.js", "text/javascript; charset=utf-8"),
         )
         .merge(management())
 }
@@ -60,6 +68,7 @@ pub fn router() -> Router<App> {
 /// The management pages (quiz editor, admin, account, results, public leaderboard) and the
 /// modules they share with the host and player pages (`common.js`: login, API calls, the
 /// error presenter, navigation bar; `messages.js`: what each error code means to a person).
+/// Every page also loads `dom.js` and `storage.js`, routed with the game pages above.
 fn management() -> Router<App> {
     Router::new()
         .route("/editor", page!("editor.html", "text/html; charset=utf-8"))

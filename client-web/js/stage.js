@@ -1,0 +1,512 @@
+// The game screen, one renderer for the phone (index.html), the host page and the presenter
+// (present.html): the question with its kind's answer area, the countdown, the reveal, the
+// leaderboard and the podium. The three pages use the same element ids for the same things:
+//
+//   #qbar             #q-progress, #time-left, #time-bar; #answer-count on the big screens
+//   #screen-question  #q-text, #q-choices (the answer area); #live-chart on the big screens
+//   #screen-reveal    #reveal-text, #reveal-accept; the big screens' #chart and
+//                     #first-correct, the phone's #reveal-answers
+//   standings         #leaderboard, #podium; #podium-empty on the big screens
+//
+// What differs by question kind is one entry in `KINDS`. The pages decide what to show when and
+// keep what is theirs (controls, roster, chat, join and resume); results.js borrows the chart.
+
+import { $, announce } from "./dom.js";
+
+/** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
+export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
+
+/** An answer tile: `<tag class="tile cN" data-choice=N>` with its shape and label. */
+function tile(i, label, tag = "div") {
+  const el = document.createElement(tag);
+  el.className = `tile c${i}`;
+  el.dataset.choice = i;
+  const shape = document.createElement("span");
+  shape.className = "shape";
+  shape.setAttribute("aria-hidden", "true");
+  shape.textContent = SHAPES[i] || "";
+  const text = document.createElement("span");
+  text.className = "label";
+  text.textContent = label;
+  el.append(shape, text);
+  return el;
+}
+
+/**
+ * The answer distribution as bars, one `.bar-row` per label, `.correct` on the right ones.
+ * `shapes` false for the Right/Wrong rows of a typed answer, which have no tile to match.
+ */
+export function chart(el, { labels, counts, correct = new Set(), shapes = true, colours }) {
+  const max = Math.max(1, ...counts);
+  const rows = labels.map((label, i) => {
+    const row = document.createElement("div");
+    row.className = "bar-row";
+    row.dataset.choice = i;
+    row.classList.toggle("correct", correct.has(i));
+    const name = document.createElement("span");
+    name.className = "bar-label";
+    name.textContent = `${shapes ? (SHAPES[i] || "") + " " : ""}${label}${correct.has(i) ? " ✓" : ""}`;
+    if (correct.has(i)) {
+      const said = document.createElement("span");
+      said.className = "sr-only";
+      said.textContent = " (right answer)";
+      name.append(said);
+    }
+    const track = document.createElement("span");
+    track.className = "bar-track";
+    const bar = document.createElement("span");
+    bar.className = `bar c${colours ? colours[i] : i}`;
+    bar.style.width = `${(100 * (counts[i] || 0)) / max}%`;
+    track.append(bar);
+    const count = document.createElement("span");
+    count.className = "bar-count";
+    count.textContent = counts[i] || 0;
+    row.append(name, track, count);
+    return row;
+  });
+  // Keep the rows (and their width transition) when only the counts moved: a live poll.
+  const same = el.children.length === rows.length &&
+    [...el.children].every((r, i) => r.querySelector(".bar-label").textContent === rows[i].querySelector(".bar-label").textContent);
+  if (!same) return el.replaceChildren(...rows);
+  rows.forEach((r, i) => {
+    const old = el.children[i];
+    old.className = r.className;
+    old.querySelector(".bar").style.width = r.querySelector(".bar").style.width;
+    old.querySelector(".bar-count").textContent = r.querySelector(".bar-count").textContent;
+  });
+}
+
+// ---- what differs by kind ----
+
+// The kinds whose answers are tiles (choice, true_false, multi, poll).
+const TILES = {
+  /**
+   * The answer area: a tile per choice. `play` (the phone only) makes them buttons:
+   * `{ onPick(i), selected: Set (multi's toggled tiles), chosen: the choice sent }`.
+   */
+  question(area, v, play) {
+    area.replaceChildren(...v.choices.map((c, i) => {
+      if (!play) return tile(i, c);
+      const b = tile(i, c, "button");
+      b.type = "button";
+      if (v.kind === "multi") b.setAttribute("aria-pressed", String(play.selected.has(i)));
+      if (play.chosen === i) b.classList.add("chosen");
+      b.onclick = () => play.onPick(i);
+      return b;
+    }));
+    area.classList.toggle("two", v.choices.length <= 2);
+    area.classList.toggle("long", longAnswers(v.choices));
+    area.hidden = false;
+  },
+  /** The big screens' reveal: a bar per choice (labels generic when the question was not seen). */
+  screenReveal: (m, q) => ({
+    labels: m.counts.map((_, i) => (q && q.choices ? q.choices[i] : `Answer ${i + 1}`)),
+    correct: new Set(m.correct || []),
+  }),
+  /** The phone's reveal: the tiles again, each with its count, the right ones and `mine` marked. */
+  phoneReveal(m, q, mine) {
+    const correct = new Set(m.correct || []);
+    const labels = q ? q.choices : m.counts.map((_, i) => `Answer ${i + 1}`);
+    const poll = q && q.kind === "poll";
+    const tiles = labels.map((label, i) => {
+      const el = tile(i, label, "div");
+      const n = m.counts[i] || 0;
+      const notes = [`${n} ${poll ? (n === 1 ? "vote" : "votes") : n === 1 ? "answer" : "answers"}`];
+      if (correct.has(i)) notes.unshift("✓ correct");
+      if (mine.has(i)) notes.push("your answer");
+      const note = document.createElement("span");
+      note.className = "note";
+      note.textContent = notes.join(" · ");
+      el.append(note);
+      el.classList.toggle("correct", correct.has(i));
+      el.classList.toggle("dim", correct.size > 0 && !correct.has(i));
+      el.classList.toggle("mine", mine.has(i));
+      return el;
+    });
+    $("reveal-answers").replaceChildren(...tiles);
+    $("reveal-answers").classList.toggle("long", longAnswers(labels));
+    return null;
+  },
+};
+
+// A typed answer: no tiles; the reveal counts right and wrong and lists the accepted answers.
+const TYPED = {
+  question(area) {
+    area.replaceChildren();
+    area.hidden = true;
+  },
+  screenReveal: (m) => ({
+    labels: ["Right", "Wrong"], correct: new Set([0]), shapes: false, colours: [3, 0], accept: accepted(m),
+  }),
+  phoneReveal(m, q, mine, typed) {
+    $("reveal-answers").replaceChildren();
+    const [right = 0, wrong = 0] = m.counts;
+    const lines = [accepted(m), `${right} right, ${wrong} wrong`];
+    if (typed) lines.push(`You typed: ${typed}`);
+    return lines.join(" · ");
+  },
+};
+
+const accepted = (m) => `Accepted answers: ${(m.accept || []).join(", ")}`;
+
+/**
+ * Each kind's renderers: `question` (the answer area), `screenReveal` (the big screens' chart
+ * rows, and the `#reveal-accept` line if any), `phoneReveal` (draws the phone's tiles, answers
+ * its `#reveal-accept` line or null), the phone's `hint`, and `live` when votes are shown as
+ * they come. A new kind adds its entry here.
+ */
+const KINDS = {
+  choice: { ...TILES, hint: "Tap one answer." },
+  true_false: { ...TILES, hint: "True or false?" },
+  multi: { ...TILES, hint: "Tap every right answer, then Submit." },
+  poll: { ...TILES, hint: "Tap to vote. You can change your vote.", live: true },
+  type_answer: { ...TYPED, hint: "Type your answer." },
+};
+const kindOf = (kind) => KINDS[kind] || KINDS.choice;
+// A reveal names its kind by what it carries (`accept` only for a typed answer), so a page
+// that never saw the question still draws it right.
+const revealKind = (m, q) => kindOf(m.accept !== undefined ? "type_answer" : q && q.kind);
+
+// ---- the question ----
+
+/** The question: `#q-progress`, `#q-text` and the answer area `#q-choices` (see `TILES`). */
+export function drawQuestion(v, play = null) {
+  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
+  $("q-text").textContent = v.text;
+  kindOf(v.kind).question($("q-choices"), v, play);
+  // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
+  const live = $("live-chart");
+  if (live) {
+    live.replaceChildren();
+    live.hidden = true;
+  }
+}
+
+/**
+ * The big screens' question: drawn, with its answer count (`answered` of `of`), said to
+ * screen readers, and its countdown started.
+ */
+export function drawScreenQuestion(v, answered, of, countdown) {
+  drawQuestion(v);
+  drawAnswerCount(answered, of);
+  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
+  countdown.start(v.remaining_ms);
+}
+
+/** The phone's hint for a kind ("Tap one answer."). */
+export const hintFor = (kind) => (KINDS[kind] ? KINDS[kind].hint : "");
+
+/** `#answer-count` on the big screens. */
+function drawAnswerCount(answered, of) {
+  $("answer-count").textContent = `${answered} / ${of} answered`;
+}
+
+/** The votes so far under the tiles, for the kinds that show them live. */
+function drawLiveVotes(q, votes) {
+  if (!q || !kindOf(q.kind).live) return;
+  chart($("live-chart"), { labels: q.choices, counts: votes });
+  $("live-chart").hidden = false;
+}
+
+/**
+ * The countdown in `#time-left` and `#time-bar`, against the question `current()` answers;
+ * `onTick(leftMs)` for what a page adds (the phone's "Time's up!").
+ */
+export function stageCountdown(current, onTick = () => {}) {
+  return new Countdown((left) => {
+    $("time-left").textContent = Math.ceil(left / 1000);
+    const q = current();
+    const frac = q && q.time_limit_ms > 0 ? left / q.time_limit_ms : 0;
+    $("time-bar").style.transform = `scaleX(${Math.min(1, frac)})`;
+    onTick(left);
+  });
+}
+
+// ---- the reveal ----
+
+/**
+ * The big screens' reveal: the question (`#reveal-text`), the chart with the right answers
+ * marked (`#chart`), the accepted typed answers (`#reveal-accept`) and who was fastest
+ * (`#first-correct`). `q` is the question as it was shown, or null when this page never saw it.
+ */
+export function drawReveal(m, q) {
+  $("reveal-text").textContent = q && q.text ? q.text : "";
+  const { accept = null, ...rows } = revealKind(m, q).screenReveal(m, q);
+  chart($("chart"), { counts: m.counts, ...rows });
+  $("reveal-accept").hidden = !accept;
+  $("reveal-accept").textContent = accept || "";
+  const f = m.first_correct;
+  $("first-correct").textContent = f
+    ? `Fastest right answer: ${f.name} in ${(f.elapsed_ms / 1000).toFixed(1)} s · ${m.answered} of ${m.total} answered`
+    : `${m.answered} of ${m.total} answered`;
+}
+
+/**
+ * The phone's reveal: the question, the tiles with their counts (`#reveal-answers`), or the
+ * accepted answers of a typed one (`#reveal-accept`). `mine` is the answer this phone sent.
+ */
+export function drawPhoneReveal(m, q, mine) {
+  $("reveal-text").textContent = q ? q.text : "";
+  const picks = new Set(mine ? (mine.choices || [mine.choice]) : []);
+  const line = revealKind(m, q).phoneReveal(m, q, picks, mine && mine.text);
+  $("reveal-accept").textContent = line || "";
+  $("reveal-accept").hidden = !line;
+}
+
+/** Empties the phone's reveal (a new question, or a result for a reveal this tab never saw). */
+export function clearPhoneReveal() {
+  $("reveal-text").textContent = "";
+  $("reveal-answers").replaceChildren();
+  $("reveal-accept").hidden = true;
+}
+
+// ---- leaderboard and podium ----
+
+/**
+ * The leaderboard (`#leaderboard`) or, `finished`, the podium (`#podium`, with `#podium-empty`
+ * where the page has it). `prevBoard` (the leaderboard before) gives the rank changes; `meId`
+ * marks the viewer's own row.
+ */
+export function drawStandings(list, finished, { prevBoard = null, meId = null } = {}) {
+  const prev = !finished && prevBoard ? ranksOf(prevBoard.top) : null;
+  standings($(finished ? "podium" : "leaderboard"), list, { prev, meId });
+  const empty = $("podium-empty");
+  if (empty) empty.hidden = !(finished && list.length === 0);
+}
+
+// ---- the big screens' saved view ----
+
+/**
+ * The live messages the host page and the presenter draw alike, each saved to `view` (see
+ * storage.js) first: `draw` is the page's `{ current(), question(v, answered), reveal(m),
+ * board(m) }`. Spread into a Connection's `on` handlers.
+ */
+export const screenHandlers = (view, draw) => ({
+  answer_count: (m) => {
+    const q = draw.current();
+    if (!q || m.index !== q.index) return;
+    drawAnswerCount(m.answered, m.total);
+    if (m.votes) drawLiveVotes(q, m.votes);
+  },
+  question: (m) => {
+    view.save({ question: m, closed: null, board: null });
+    draw.question(m, 0);
+  },
+  question_closed: (m) => {
+    view.save({ closed: m });
+    draw.reveal(m);
+  },
+  leaderboard: (m) => {
+    view.save(boardsAfter(view.load(), m));
+    draw.board(m);
+  },
+});
+
+/**
+ * After a `room_state` (a reload, a reconnect): what the live messages drew, from the snapshot
+ * and from what this tab saved of the same game. `draw` as for `screenHandlers`, with
+ * `shown(q)` to set the page's question first. Answers false when the page must draw the
+ * phase on its own (the lobby; a reveal or leaderboard this tab never saw).
+ */
+export function redrawFromState(m, view, draw) {
+  view.forGame(m.game_id);
+  const saved = view.load();
+  const seen = (f) => f && f.index === m.index;
+  const shownQuestion = () => (seen(saved.question) ? saved.question : { index: m.index });
+  if (m.phase === "question" && m.question) {
+    if (!seen(saved.question)) view.save({ question: m.question, closed: null, board: null });
+    draw.question(m.question, m.answered);
+  } else if (m.phase === "reveal" && m.reveal) {
+    // The server's copy of the reveal: drawn as the live `question_closed` was.
+    const question = m.question || shownQuestion();
+    const closed = { index: m.index, ...m.reveal };
+    view.save({ question, closed });
+    draw.shown(question);
+    draw.reveal(closed);
+  } else if (m.phase === "reveal" && seen(saved.closed)) {
+    draw.shown(shownQuestion());
+    draw.reveal(saved.closed);
+  } else if (m.phase === "leaderboard" && seen(saved.board)) {
+    draw.shown(shownQuestion());
+    draw.board(saved.board);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Standings rebuilt from `room_state`'s players (player_id → {name, score}) when the page
+ * did not see the leaderboard itself: best first, in join order within a score, as many as
+ * the server would show (3 on the podium, 10 on a leaderboard). Equal scores share a rank
+ * (1, 2, 2, 4), as the server ranks; `room_state` carries no rank to copy.
+ */
+export function rebuiltStandings(players, finished) {
+  const list = [...players.entries()]
+    .sort((a, b) => b[1].score - a[1].score)
+    .map(([id, p]) => ({ player_id: id, name: p.name, score: p.score }));
+  list.forEach((s, i) => (s.rank = i > 0 && list[i - 1].score === s.score ? list[i - 1].rank : i + 1));
+  return list.slice(0, finished ? 3 : 10);
+}
+
+/**
+ * Rank changes against the previous standings (player_id → rank): "up 2", "down 1", "same",
+ * "new". Computed in the page, because the server sends each leaderboard on its own.
+ */
+function rankMove(prev, s) {
+  if (!prev) return null;
+  const before = prev[s.player_id];
+  if (before == null) return { kind: "new", text: "new", label: "new on the board" };
+  if (before > s.rank) return { kind: "up", text: `▲ ${before - s.rank}`, label: `up ${before - s.rank}` };
+  if (before < s.rank) return { kind: "down", text: `▼ ${s.rank - before}`, label: `down ${s.rank - before}` };
+  return { kind: "same", text: "–", label: "same place" };
+}
+
+/**
+ * The saved boards after leaderboard `m`: the board before it gives the rank changes, and a
+ * redraw of the same board (after a reload) keeps comparing with the one before that.
+ */
+export function boardsAfter(saved, m) {
+  const prevBoard = saved.lastBoard && saved.lastBoard.index < m.index ? saved.lastBoard : saved.prevBoard;
+  return { board: m, lastBoard: m, prevBoard };
+}
+
+/** player_id → rank, to compare the next standings with. */
+const ranksOf = (list) => Object.fromEntries(list.map((s) => [s.player_id, s.rank]));
+
+/**
+ * Standings (leaderboard or podium) as `<li>`s of rank, name, score and, with `prev`, the
+ * rank change. `meId` marks the viewer's own row.
+ */
+function standings(el, list, { prev = null, meId = null } = {}) {
+  el.replaceChildren(...list.map((s) => {
+    const li = document.createElement("li");
+    li.dataset.rank = s.rank;
+    li.dataset.playerId = s.player_id;
+    if (meId != null && s.player_id === meId) li.classList.add("me");
+    const rank = document.createElement("span");
+    rank.className = "rank";
+    rank.textContent = s.rank;
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = s.name;
+    const score = document.createElement("span");
+    score.className = "score";
+    score.textContent = `${s.score} pts`;
+    li.append(rank, name, score);
+    const move = rankMove(prev, s);
+    if (move) {
+      const m = document.createElement("span");
+      m.className = `move ${move.kind}`;
+      m.textContent = move.text;
+      m.title = move.label;
+      m.setAttribute("aria-label", move.label);
+      li.append(m);
+      li.classList.add("with-move");
+    }
+    return li;
+  }));
+}
+
+/** A countdown bound to a deadline: `left()` in ms, `onTick(leftMs)` about five times a second. */
+class Countdown {
+  constructor(onTick) {
+    this.onTick = onTick;
+    this.deadline = 0;
+    this.timer = null;
+  }
+
+  left() {
+    return Math.max(0, this.deadline - performance.now());
+  }
+
+  start(remainingMs) {
+    this.stop();
+    this.deadline = performance.now() + remainingMs;
+    const tick = () => {
+      const left = this.left();
+      this.onTick(left);
+      if (left <= 0) this.stop();
+    };
+    tick();
+    this.timer = setInterval(tick, 200);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
+ * `fn` once, `ms` after the first of a burst of calls: a busy lobby brings hundreds of
+ * `player_joined` a second, and a list of names need not be redrawn for each.
+ */
+export function coalesced(fn, ms = 150) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      fn();
+    }, ms);
+  };
+}
+
+// The host's and the presenter's roster: `roster()` is the page's current Map of players by
+// id, `draw()` redraws it. Spread into a Connection's `on` handlers.
+export const rosterHandlers = (roster, draw) => ({
+  player_joined: (m) => {
+    roster().set(m.player_id, { name: m.name, score: 0, connected: true });
+    draw();
+  },
+  player_left: (m) => {
+    roster().delete(m.player_id);
+    draw();
+  },
+  player_connection: (m) => {
+    const p = roster().get(m.player_id);
+    if (p) p.connected = m.connected;
+    draw();
+  },
+});
+
+/**
+ * Shrinks what `el` holds until it fits `el`'s box, and returns the scale it chose: the custom
+ * property `--fit` (from `max` down to `min`) that app.css multiplies the question's, the answer
+ * tiles' and the chart's sizes by. The box must not grow with its content (app.css gives a
+ * `.screen.fit` the window's height, less the bars and controls around it).
+ */
+function fitText(el, { min = 0.3, max = 1 } = {}) {
+  const overflows = () => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+  el.style.setProperty("--fit", String(max));
+  if (el.clientHeight === 0 || !overflows()) return max;
+  // Line breaks make "fits" only nearly monotonic in the scale; a few halvings settle on one
+  // that was seen to fit (or on `min`).
+  let fits = min;
+  let over = max;
+  for (let i = 0; i < 8; i++) {
+    const mid = (fits + over) / 2;
+    el.style.setProperty("--fit", String(mid));
+    if (overflows()) over = mid;
+    else fits = mid;
+  }
+  el.style.setProperty("--fit", String(fits));
+  return fits;
+}
+
+/**
+ * Keeps `el` fitted (see `fitText`) when its box changes (the window resizes, the screen is
+ * shown) and when its content changes (a new question, a live vote). Both observers report
+ * before the next paint, so a new question never shows at the wrong size first.
+ */
+export function keepFitted(el, options) {
+  const refit = () => fitText(el, options);
+  new ResizeObserver(refit).observe(el);
+  new MutationObserver(refit).observe(el, { childList: true, subtree: true, characterData: true });
+  return refit;
+}
+
+/** Whether answers are long enough that a phone shows one tile per row rather than two. */
+const longAnswers = (labels) => labels.some((l) => l.length > 32);
