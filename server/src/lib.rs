@@ -7,7 +7,9 @@
 //!   messages behind database commits, so an `answer_ack` always means "stored".
 //! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
-//! - [`store`]: SQLite: accounts, quizzes, games; the writer thread that commits in batches.
+//! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
+//!   thread that commits the rooms' rows in batches), `accounts`, `quizzes`, `games`,
+//!   `restore` (running games read back for [`room::Room::restore`]) and `backup`.
 //! - [`http`]: the JSON API, `GET /metrics` and the embedded web pages.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.

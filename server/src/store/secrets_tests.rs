@@ -1,15 +1,17 @@
 //! What the database keeps of secrets (hashes only), how long a session lives, the upgrade
 //! that hashes an older database's secrets in place, and who may read the files.
 
-use super::*;
-use crate::room::state::{Effects, Room};
+use super::schema::{open_conn, MIGRATIONS};
+use super::testing::temp_store;
+use super::{lock, unix_now, Role, SessionLifetimes, Store};
+use crate::room::state::{Effects, Room, Settings, Write};
+use crate::secret::secret_hash;
+use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use rusqlite::params;
 use std::os::unix::fs::PermissionsExt;
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("t.db")).expect("open");
-    (dir, store)
-}
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Every cell of `table`, as text, one row a line.
 fn dump(store: &Store, table: &str) -> String {

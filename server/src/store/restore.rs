@@ -1,0 +1,301 @@
+//! Reading the games a previous process left running back, for `Room::restore`.
+
+use super::{lock, Result, Store};
+use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, MAX_HOST_KEYS};
+use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use rusqlite::params;
+
+/// A game left `running`, as stored.
+#[derive(Debug, Clone)]
+pub struct RunningGame {
+    pub game: GameId,
+    pub pin: Pin,
+    pub mode: Mode,
+    pub doc: QuizDoc,
+    /// The hash of the key the game was created with (its accepted keys are in `saved`).
+    pub host_key: String,
+    pub max_players: u32,
+    pub auto_advance_ms: Option<u64>,
+    /// Who names the players of this room.
+    pub names: NamePolicy,
+    pub saved: Saved,
+}
+
+impl Store {
+    /// Every game left `running` by a previous process, with what its room needs to be
+    /// rebuilt. A game whose rows cannot even be read comes back as `Err` with its id, to be
+    /// aborted.
+    pub fn running_games(&self) -> Result<Vec<std::result::Result<RunningGame, (GameId, String)>>> {
+        let db = lock(&self.db);
+        let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
+        let mut stmt = db.prepare(
+            "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
+                    phase, phase_index, opened_ms, names
+             FROM games WHERE status = 'running' ORDER BY id",
+        )?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<u32>,
+            Option<u64>,
+            bool,
+            bool,
+            String,
+            Option<u32>,
+            Option<i64>,
+            String,
+        );
+        let rows = stmt
+            .query_map([], |r| -> rusqlite::Result<Row> {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<Row>>>()?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                pin,
+                mode,
+                doc,
+                host_key,
+                max_players,
+                auto,
+                chat,
+                locked,
+                phase,
+                pi,
+                opened,
+                names,
+            ) = row;
+            let game = GameId(id);
+            let fail = |m: &str| Err((game, m.to_owned()));
+            let (Some(host_key), Some(max_players)) = (host_key, max_players) else {
+                out.push(fail("stored by a version without resume"));
+                continue;
+            };
+            let Ok(mode) = serde_json::from_value::<Mode>(serde_json::Value::String(mode)) else {
+                out.push(fail("unknown mode"));
+                continue;
+            };
+            let Ok(doc) = serde_json::from_str::<QuizDoc>(&doc) else {
+                out.push(fail("the quiz document is unreadable"));
+                continue;
+            };
+            let phase = match (phase.as_str(), pi) {
+                ("lobby", _) => SavedPhase::Lobby,
+                ("question", Some(index)) => SavedPhase::Question {
+                    index,
+                    // Both stamps come from the writer's clock; a clock set back counts as 0.
+                    elapsed_ms: heartbeat.saturating_sub(opened.unwrap_or(heartbeat)).max(0) as u64,
+                },
+                ("reveal", Some(index)) => SavedPhase::Reveal { index },
+                ("leaderboard", Some(index)) => SavedPhase::Leaderboard { index },
+                _ => {
+                    out.push(fail("the stored phase is incomplete"));
+                    continue;
+                }
+            };
+            let players = db
+                .prepare_cached(
+                    "SELECT player_id, name, token_hash, status FROM players
+                     WHERE game_id = ?1 ORDER BY player_id",
+                )?
+                .query_map([id], |r| {
+                    Ok(SavedPlayer {
+                        id: PlayerId(r.get(0)?),
+                        name: r.get(1)?,
+                        token_hash: r.get(2)?,
+                        status: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let raw = db
+                .prepare_cached(
+                    "SELECT question_index, player_id, elapsed_ms, correct, points, answer
+                     FROM answers WHERE game_id = ?1",
+                )?
+                .query_map([id], |r| {
+                    Ok((
+                        r.get::<_, u32>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, u64>(2)?,
+                        r.get::<_, Option<bool>>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let answers: std::result::Result<Vec<SavedAnswer>, _> = raw
+                .into_iter()
+                .map(|(index, player, elapsed_ms, correct, points, value)| {
+                    serde_json::from_str(&value).map(|value| SavedAnswer {
+                        index,
+                        player: PlayerId(player),
+                        elapsed_ms,
+                        correct,
+                        points,
+                        value,
+                    })
+                })
+                .collect();
+            let Ok(answers) = answers else {
+                out.push(fail("a stored answer is unreadable"));
+                continue;
+            };
+            let mut host_keys = db
+                .prepare_cached(
+                    "SELECT key_hash FROM host_keys WHERE game_id = ?1 ORDER BY id DESC LIMIT ?2",
+                )?
+                .query_map(params![id, MAX_HOST_KEYS], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            host_keys.reverse();
+            out.push(Ok(RunningGame {
+                game,
+                pin: Pin(pin),
+                mode,
+                doc,
+                host_key,
+                max_players,
+                auto_advance_ms: auto,
+                names: if names == "generated" {
+                    NamePolicy::Generated
+                } else {
+                    NamePolicy::Free
+                },
+                saved: Saved {
+                    players,
+                    answers,
+                    phase,
+                    locked,
+                    chat,
+                    host_keys,
+                },
+            }));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::state::{Settings, Write};
+    use crate::store::testing::temp_store;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::sync::watch;
+
+    /// Rows handed to the writer come back as the room's saved state, with the time the
+    /// question had been open measured from the writer's own stamps.
+    #[tokio::test]
+    async fn what_the_writer_stores_is_what_a_restore_reads() {
+        let (_dir, store) = temp_store();
+        store.bootstrap_admin(Some("pw")).expect("admin");
+        let doc: QuizDoc = serde_json::from_value(serde_json::json!({"title":"T","questions":[
+            {"kind":"choice","text":"?","choices":["a","b"],"correct":[0],"time_limit_s":10}]}))
+        .expect("doc");
+        let quiz = store.create_quiz(1, &doc).expect("quiz");
+        let settings = Settings {
+            pin: Pin("111222".into()),
+            game_id: GameId(0),
+            mode: Mode::Race,
+            max_players: 7,
+            auto_advance_ms: Some(3000),
+            chat: true,
+            host_key: "hk".into(),
+            names: NamePolicy::Generated,
+        };
+        let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
+        let (notify, seen) = watch::channel(0);
+        let notify = Arc::new(notify);
+        let rows = [
+            Write::Player {
+                game,
+                player: PlayerId(1),
+                name: "Ada".into(),
+                token_hash: "t1".into(),
+                first_index: 0,
+            },
+            Write::Phase {
+                game,
+                phase: "question",
+                index: 0,
+            },
+            Write::Answer {
+                game,
+                index: 0,
+                player: PlayerId(1),
+                elapsed_ms: 800,
+                correct: Some(true),
+                points: 1000,
+                answer: quizrace_protocol::AnswerValue::Choice(0),
+            },
+            Write::Flags {
+                game,
+                locked: true,
+                chat: false,
+            },
+        ];
+        for (i, w) in rows.into_iter().enumerate() {
+            store.writer.write(w, i as u64 + 1, Arc::clone(&notify));
+        }
+        store.writer.flush().await;
+        assert_eq!(*seen.borrow(), 4, "every row reported committed");
+        std::thread::sleep(Duration::from_millis(1200)); // at least one heartbeat
+        store.writer.flush().await;
+        let running = store.running_games().expect("running");
+        let [Ok(g)] = running.as_slice() else {
+            panic!("{running:?}");
+        };
+        assert_eq!(
+            (g.game, g.pin.0.as_str(), g.mode),
+            (game, "111222", Mode::Race)
+        );
+        assert_eq!(
+            (g.host_key.as_str(), g.max_players, g.auto_advance_ms),
+            ("hk", 7, Some(3000))
+        );
+        assert!(g.saved.locked && !g.saved.chat);
+        assert_eq!(
+            g.names,
+            NamePolicy::Generated,
+            "a generated-names room keeps naming its players"
+        );
+        assert_eq!(g.saved.players[0].token_hash, "t1");
+        assert_eq!(g.saved.answers[0].points, 1000);
+        match g.saved.phase {
+            SavedPhase::Question {
+                index: 0,
+                elapsed_ms,
+            } => {
+                assert!((1000..5000).contains(&elapsed_ms), "{elapsed_ms}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(store.writer.stats.commits.get() >= 2);
+        store.abort_game(game).expect("abort");
+        assert!(store.running_games().expect("running").is_empty());
+        let report = store.game_report(game).expect("report").expect("game");
+        assert_eq!(
+            (report.status.as_str(), report.answers.len()),
+            ("aborted", 1)
+        );
+    }
+}
