@@ -4,7 +4,7 @@ use super::{lock, seconds_to_ms, unix_now, Result, Store, StoreError};
 use crate::secret::{random_hex, secret_hash};
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -214,7 +214,7 @@ impl Store {
         let mut stmt = db
             .prepare("SELECT id, username, role, disabled, created_at FROM accounts ORDER BY id")?;
         let rows = stmt
-            .query_map([], account_row)?
+            .query_map([], AccountRow::from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -258,7 +258,7 @@ impl Store {
         let row = tx.query_row(
             "SELECT id, username, role, disabled, created_at FROM accounts WHERE id = ?1",
             [id],
-            account_row,
+            AccountRow::from_row,
         )?;
         tx.commit()?;
         Ok(Some(row))
@@ -309,15 +309,15 @@ impl Store {
 
     /// A new session token for good credentials; `None` for bad ones or a disabled account.
     pub fn login(&self, username: &str, password: &str) -> Result<Option<String>> {
-        let row: Option<(i64, String, bool)> = lock(&self.db)
+        let row = lock(&self.db)
             .query_row(
                 "SELECT id, password_hash, disabled FROM accounts WHERE username = ?1",
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                CredentialsRow::from_row,
             )
             .optional()?;
         // Hashing happens outside the lock: it takes tens of milliseconds.
-        let Some((id, hash, disabled)) = row else {
+        let Some(CredentialsRow { id, hash, disabled }) = row else {
             let _ = self.verify(password, DUMMY_HASH); // same cost for unknown users
             return Ok(None);
         };
@@ -365,17 +365,15 @@ impl Store {
                  FROM sessions s JOIN accounts a ON a.id = s.account_id
                  WHERE s.token_hash = ?1 AND a.disabled = 0",
                 [&hash],
-                |r| {
-                    let account = Account {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        role: Role::parse(&r.get::<_, String>(2)?),
-                    };
-                    Ok((account, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
-                },
+                SessionRow::from_row,
             )
             .optional()?;
-        let Some((account, created, used)) = row else {
+        let Some(SessionRow {
+            account,
+            created_at: created,
+            last_used_at: used,
+        }) = row
+        else {
             return Ok(None);
         };
         if used < idle_from || created < max_from {
@@ -392,14 +390,54 @@ impl Store {
     }
 }
 
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
-    Ok(AccountRow {
-        id: r.get(0)?,
-        username: r.get(1)?,
-        role: Role::parse(&r.get::<_, String>(2)?),
-        disabled: r.get(3)?,
-        created_at: seconds_to_ms(r.get(4)?),
-    })
+impl AccountRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<AccountRow> {
+        Ok(AccountRow {
+            id: r.get("id")?,
+            username: r.get("username")?,
+            role: Role::parse(&r.get::<_, String>("role")?),
+            disabled: r.get("disabled")?,
+            created_at: seconds_to_ms(r.get("created_at")?),
+        })
+    }
+}
+
+/// What a login checks.
+struct CredentialsRow {
+    id: i64,
+    hash: String,
+    disabled: bool,
+}
+
+impl CredentialsRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<CredentialsRow> {
+        Ok(CredentialsRow {
+            id: r.get("id")?,
+            hash: r.get("password_hash")?,
+            disabled: r.get("disabled")?,
+        })
+    }
+}
+
+/// A session with its account. Times are unix seconds, as stored.
+struct SessionRow {
+    account: Account,
+    created_at: i64,
+    last_used_at: i64,
+}
+
+impl SessionRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
+        Ok(SessionRow {
+            account: Account {
+                id: r.get("id")?,
+                username: r.get("username")?,
+                role: Role::parse(&r.get::<_, String>("role")?),
+            },
+            created_at: r.get("created_at")?,
+            last_used_at: r.get("last_used_at")?,
+        })
+    }
 }
 
 #[cfg(test)]

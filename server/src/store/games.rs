@@ -4,7 +4,7 @@
 use super::{lock, seconds_to_ms, unix_now, Account, Result, Role, Store};
 use crate::room::state::Settings;
 use quizrace_protocol::{GameId, NamePolicy, PlayerId, QuizDoc, QuizId};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 /// One line of `GET /api/games`. Times are unix milliseconds.
@@ -23,6 +23,26 @@ pub struct GameRow {
     /// A running game's host takes control again from another device with this PIN and
     /// their session token (`host_resume`); the host key is never stored in the clear.
     pub pin: String,
+}
+
+impl GameRow {
+    /// A row of the `list_games` query, by column position (its title and player count are
+    /// computed, so they have no column name).
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<GameRow> {
+        Ok(GameRow {
+            game_id: GameId(r.get(0)?),
+            quiz_id: QuizId(r.get(1)?),
+            title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            mode: r.get(3)?,
+            status: r.get(4)?,
+            host: r.get(5)?,
+            players: r.get(6)?,
+            created_at: seconds_to_ms(r.get(7)?),
+            finished_at: r.get::<_, Option<i64>>(8)?.map(seconds_to_ms),
+            private: r.get(9)?,
+            pin: r.get(10)?,
+        })
+    }
 }
 
 /// A podium place on the public leaderboard.
@@ -156,22 +176,7 @@ impl Store {
         let rows = stmt
             .query_map(
                 params![account.role == Role::Admin, account.id, MAX_GAMES_LISTED],
-                |r| {
-                    let status: String = r.get(4)?;
-                    Ok(GameRow {
-                        game_id: GameId(r.get(0)?),
-                        quiz_id: QuizId(r.get(1)?),
-                        title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                        mode: r.get(3)?,
-                        host: r.get(5)?,
-                        players: r.get(6)?,
-                        created_at: seconds_to_ms(r.get(7)?),
-                        finished_at: r.get::<_, Option<i64>>(8)?.map(seconds_to_ms),
-                        private: r.get(9)?,
-                        pin: r.get(10)?,
-                        status,
-                    })
-                },
+                GameRow::from_row,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -292,28 +297,16 @@ impl Store {
     /// is consistent with its answers by construction.
     pub fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         let db = lock(&self.db);
-        type Row = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            bool,
-            i64,
-            Option<i64>,
-            String,
-            Option<u32>,
-        );
-        let game: Option<Row> = db
+        let game = db
             .query_row(
                 "SELECT quiz_id, host_id, mode, status, quiz_doc, private, created_at, finished_at,
                         phase, phase_index
                  FROM games WHERE id = ?1",
                 [id.0],
-                |r| Row::try_from(r),
+                ReportGameRow::from_row,
             )
             .optional()?;
-        let Some((
+        let Some(ReportGameRow {
             quiz_id,
             host_id,
             mode,
@@ -324,7 +317,7 @@ impl Store {
             finished_at,
             phase,
             phase_index,
-        )) = game
+        }) = game
         else {
             return Ok(None);
         };
@@ -425,5 +418,37 @@ impl Store {
             players,
             answers,
         }))
+    }
+}
+
+/// A `games` row as a report reads it; the quiz document is still JSON text.
+struct ReportGameRow {
+    quiz_id: i64,
+    host_id: i64,
+    mode: String,
+    status: String,
+    doc: String,
+    private: bool,
+    /// Unix seconds, as stored.
+    created_at: i64,
+    finished_at: Option<i64>,
+    phase: String,
+    phase_index: Option<u32>,
+}
+
+impl ReportGameRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<ReportGameRow> {
+        Ok(ReportGameRow {
+            quiz_id: r.get("quiz_id")?,
+            host_id: r.get("host_id")?,
+            mode: r.get("mode")?,
+            status: r.get("status")?,
+            doc: r.get("quiz_doc")?,
+            private: r.get("private")?,
+            created_at: r.get("created_at")?,
+            finished_at: r.get("finished_at")?,
+            phase: r.get("phase")?,
+            phase_index: r.get("phase_index")?,
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{lock, unix_now, Account, Result, Store};
 use quizrace_protocol::{QuizDoc, QuizId};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,20 +85,18 @@ impl Store {
     pub fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
         let db = lock(&self.db);
         let mut stmt = db.prepare(
-            "SELECT id, title, doc, builtin IS NOT NULL FROM quizzes
+            "SELECT id, title, doc, builtin IS NOT NULL AS builtin FROM quizzes
              WHERE (owner_id = ?1 OR builtin IS NOT NULL) AND deleted = 0 ORDER BY id",
         )?;
-        let rows = stmt.query_map([account.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })?;
+        let rows = stmt.query_map([account.id], QuizListRow::from_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, doc, builtin) = row?;
+            let QuizListRow {
+                id,
+                title,
+                doc,
+                builtin,
+            } = row?;
             let doc: QuizDoc = serde_json::from_str(&doc)?;
             out.push(QuizSummary {
                 id: QuizId(id),
@@ -112,21 +110,27 @@ impl Store {
     }
 
     pub fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
-        let row: Option<(i64, Option<String>, String)> = lock(&self.db)
+        let row = lock(&self.db)
             .query_row(
                 "SELECT owner_id, builtin, doc FROM quizzes WHERE id = ?1 AND deleted = 0",
                 [id.0],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                QuizRow::from_row,
             )
             .optional()?;
-        row.map(|(owner_id, builtin, doc)| {
-            Ok(StoredQuiz {
-                owner_id,
-                builtin: builtin.is_some(),
-                // Normalised as stored today, should an older server have kept it padded.
-                doc: serde_json::from_str::<QuizDoc>(&doc)?.tidied(),
-            })
-        })
+        row.map(
+            |QuizRow {
+                 owner_id,
+                 builtin,
+                 doc,
+             }| {
+                Ok(StoredQuiz {
+                    owner_id,
+                    builtin: builtin.is_some(),
+                    // Normalised as stored today, should an older server have kept it padded.
+                    doc: serde_json::from_str::<QuizDoc>(&doc)?.tidied(),
+                })
+            },
+        )
         .transpose()
     }
 
@@ -147,5 +151,41 @@ impl Store {
             [id.0],
         )?;
         Ok(())
+    }
+}
+
+/// A line of the quiz list; the document is still JSON text.
+struct QuizListRow {
+    id: i64,
+    title: String,
+    doc: String,
+    builtin: bool,
+}
+
+impl QuizListRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<QuizListRow> {
+        Ok(QuizListRow {
+            id: r.get("id")?,
+            title: r.get("title")?,
+            doc: r.get("doc")?,
+            builtin: r.get("builtin")?,
+        })
+    }
+}
+
+/// A quiz with its owner; `builtin` is the sample's key, null for an account's own quiz.
+struct QuizRow {
+    owner_id: i64,
+    builtin: Option<String>,
+    doc: String,
+}
+
+impl QuizRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<QuizRow> {
+        Ok(QuizRow {
+            owner_id: r.get("owner_id")?,
+            builtin: r.get("builtin")?,
+            doc: r.get("doc")?,
+        })
     }
 }

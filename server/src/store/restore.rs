@@ -3,7 +3,7 @@
 use super::{lock, Result, Store};
 use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, MAX_HOST_KEYS};
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
-use rusqlite::params;
+use rusqlite::{params, Row};
 
 /// A game left `running`, as stored.
 #[derive(Debug, Clone)]
@@ -33,57 +33,26 @@ impl Store {
                     phase, phase_index, opened_ms, names
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<u32>,
-            Option<u64>,
-            bool,
-            bool,
-            String,
-            Option<u32>,
-            Option<i64>,
-            String,
-        );
         let rows = stmt
-            .query_map([], |r| -> rusqlite::Result<Row> {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                    r.get(12)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<Row>>>()?;
+            .query_map([], RunningRow::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
         for row in rows {
-            let (
+            let RunningRow {
                 id,
                 pin,
                 mode,
                 doc,
                 host_key,
                 max_players,
-                auto,
+                auto_advance_ms: auto,
                 chat,
                 locked,
                 phase,
-                pi,
-                opened,
+                phase_index: pi,
+                opened_ms: opened,
                 names,
-            ) = row;
+            } = row;
             let game = GameId(id);
             let fail = |m: &str| Err((game, m.to_owned()));
             let (Some(host_key), Some(max_players)) = (host_key, max_players) else {
@@ -131,30 +100,10 @@ impl Store {
                     "SELECT question_index, player_id, elapsed_ms, correct, points, answer
                      FROM answers WHERE game_id = ?1",
                 )?
-                .query_map([id], |r| {
-                    Ok((
-                        r.get::<_, u32>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, u64>(2)?,
-                        r.get::<_, Option<bool>>(3)?,
-                        r.get::<_, i64>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
-                })?
+                .query_map([id], AnswerRow::from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let answers: std::result::Result<Vec<SavedAnswer>, _> = raw
-                .into_iter()
-                .map(|(index, player, elapsed_ms, correct, points, value)| {
-                    serde_json::from_str(&value).map(|value| SavedAnswer {
-                        index,
-                        player: PlayerId(player),
-                        elapsed_ms,
-                        correct,
-                        points,
-                        value,
-                    })
-                })
-                .collect();
+            let answers: std::result::Result<Vec<SavedAnswer>, _> =
+                raw.into_iter().map(AnswerRow::into_saved).collect();
             let Ok(answers) = answers else {
                 out.push(fail("a stored answer is unreadable"));
                 continue;
@@ -190,6 +139,79 @@ impl Store {
             }));
         }
         Ok(out)
+    }
+}
+
+/// A `games` row left `running`, as read back: the columns a room's settings come from.
+struct RunningRow {
+    id: i64,
+    pin: String,
+    mode: String,
+    doc: String,
+    /// Null in games stored by version 1, which cannot resume.
+    host_key: Option<String>,
+    max_players: Option<u32>,
+    auto_advance_ms: Option<u64>,
+    chat: bool,
+    locked: bool,
+    phase: String,
+    phase_index: Option<u32>,
+    opened_ms: Option<i64>,
+    names: String,
+}
+
+impl RunningRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<RunningRow> {
+        Ok(RunningRow {
+            id: r.get("id")?,
+            pin: r.get("pin")?,
+            mode: r.get("mode")?,
+            doc: r.get("quiz_doc")?,
+            host_key: r.get("host_key_hash")?,
+            max_players: r.get("max_players")?,
+            auto_advance_ms: r.get("auto_advance_ms")?,
+            chat: r.get("chat")?,
+            locked: r.get("locked")?,
+            phase: r.get("phase")?,
+            phase_index: r.get("phase_index")?,
+            opened_ms: r.get("opened_ms")?,
+            names: r.get("names")?,
+        })
+    }
+}
+
+/// An `answers` row, its answer still the stored JSON text.
+struct AnswerRow {
+    index: u32,
+    player: u32,
+    elapsed_ms: u64,
+    correct: Option<bool>,
+    points: i64,
+    answer: String,
+}
+
+impl AnswerRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<AnswerRow> {
+        Ok(AnswerRow {
+            index: r.get("question_index")?,
+            player: r.get("player_id")?,
+            elapsed_ms: r.get("elapsed_ms")?,
+            correct: r.get("correct")?,
+            points: r.get("points")?,
+            answer: r.get("answer")?,
+        })
+    }
+
+    /// The room's saved answer; an error when the stored JSON is unreadable.
+    fn into_saved(self) -> serde_json::Result<SavedAnswer> {
+        serde_json::from_str(&self.answer).map(|value| SavedAnswer {
+            index: self.index,
+            player: PlayerId(self.player),
+            elapsed_ms: self.elapsed_ms,
+            correct: self.correct,
+            points: self.points,
+            value,
+        })
     }
 }
 
