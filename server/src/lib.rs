@@ -9,7 +9,8 @@
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
 //! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
 //!   thread that commits the rooms' rows in batches), `accounts`, `quizzes`, `games`,
-//!   `restore` (running games read back for [`room::Room::restore`]) and `backup`.
+//!   `restore` (running games read back for [`room::Room::restore`]), `backup`, and `values`
+//!   (the one SQL spelling of each status, phase, mode, name policy and role).
 //! - [`http`]: the JSON API, `GET /metrics` and the embedded web pages.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.

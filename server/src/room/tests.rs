@@ -3,7 +3,8 @@
 
 use super::drive::quiz;
 use super::state::{
-    Effect, Effects, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Target, Write,
+    Effect, Effects, GameStatus, PlayerStatus, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer,
+    Settings, StoredPhase, Target, Write,
 };
 use crate::secret::secret_hash;
 use quizrace_protocol::{
@@ -802,7 +803,7 @@ fn end_finishes_then_closes_the_room() {
     assert!(closed(&fx), "the open question is closed fairly first");
     assert!(fx.contains(&Effect::Persist(Write::GameStatus {
         game: GameId(1),
-        status: "finished"
+        status: GameStatus::Finished
     })));
     match sent(&fx, |m| matches!(m, ServerMsg::GameOver { .. }))[0] {
         ServerMsg::GameOver { podium, .. } => {
@@ -883,7 +884,7 @@ fn equal_scores_share_a_rank_and_a_lower_score_takes_the_rank_after_them() {
 pub(super) struct Db {
     players: Vec<SavedPlayer>,
     answers: HashMap<(u32, PlayerId), SavedAnswer>,
-    phase: Option<(&'static str, u32)>,
+    phase: Option<(StoredPhase, u32)>,
     opened: Option<Instant>,
     locked: bool,
     chat: bool,
@@ -914,10 +915,10 @@ impl Db {
                     id: *player,
                     name: name.clone(),
                     token_hash: token_hash.clone(),
-                    status: "active".into(),
+                    status: PlayerStatus::Active,
                 }),
                 Write::PlayerStatus { player, status, .. } => {
-                    self.players[player.0 as usize - 1].status = (*status).into();
+                    self.players[player.0 as usize - 1].status = *status;
                 }
                 Write::Answer {
                     index,
@@ -942,8 +943,8 @@ impl Db {
                 }
                 Write::GameStatus { .. } => self.finished = true,
                 Write::Phase { phase, index, .. } => {
-                    self.phase = Some((phase, *index));
-                    if *phase == "question" {
+                    self.phase = Some((*phase, *index));
+                    if *phase == StoredPhase::Question {
                         self.opened = Some(now);
                     }
                 }
@@ -956,13 +957,13 @@ impl Db {
     pub(super) fn saved(&self, now: Instant) -> Saved {
         let phase = match self.phase {
             None => SavedPhase::Lobby,
-            Some(("question", index)) => SavedPhase::Question {
+            Some((StoredPhase::Question, index)) => SavedPhase::Question {
                 index,
                 elapsed_ms: self
                     .opened
                     .map_or(0, |o| now.duration_since(o).as_millis() as u64),
             },
-            Some(("reveal", index)) => SavedPhase::Reveal { index },
+            Some((StoredPhase::Reveal, index)) => SavedPhase::Reveal { index },
             Some((_, index)) => SavedPhase::Leaderboard { index },
         };
         Saved {
@@ -1055,7 +1056,7 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
             id: PlayerId(i),
             name: format!("P{i}"),
             token_hash: secret_hash(&format!("tok{i}")),
-            status: "active".into(),
+            status: PlayerStatus::Active,
         })
         .collect();
     db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
@@ -1105,7 +1106,7 @@ fn a_race_won_just_before_the_crash_closes_on_the_first_tick() {
     assert!(fx.iter().any(|e| matches!(
         e,
         Effect::Persist(Write::Phase {
-            phase: "reveal",
+            phase: StoredPhase::Reveal,
             ..
         })
     )));
@@ -1145,7 +1146,7 @@ fn a_restored_room_keys_names_as_a_live_room_does() {
             id: PlayerId(1),
             name: "Straße".into(),
             token_hash: secret_hash("tok1"),
-            status: "active".into(),
+            status: PlayerStatus::Active,
         }],
         ..Saved::default()
     };

@@ -1,5 +1,6 @@
 //! Accounts, sessions and passwords, and the bootstrap admin.
 
+use super::values::Text;
 use super::{lock, seconds_to_ms, unix_now, Result, Store, StoreError};
 use crate::secret::{random_hex, secret_hash};
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
@@ -36,23 +37,6 @@ const SESSION_TOUCH_S: i64 = 60;
 pub enum Role {
     Admin,
     Host,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Host => "host",
-        }
-    }
-
-    fn parse(s: &str) -> Role {
-        if s == "admin" {
-            Role::Admin
-        } else {
-            Role::Host
-        }
-    }
 }
 
 /// An account as the admin page lists it. Times are unix milliseconds.
@@ -195,7 +179,7 @@ impl Store {
         let db = lock(&self.db);
         let inserted = db.execute(
             "INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![username, hash, role.as_str(), unix_now()],
+            params![username, hash, Text(role), unix_now()],
         );
         match inserted {
             Ok(_) => Ok(db.last_insert_rowid()),
@@ -249,7 +233,7 @@ impl Store {
         if let Some(role) = change.role {
             tx.execute(
                 "UPDATE accounts SET role = ?2 WHERE id = ?1",
-                params![id, role.as_str()],
+                params![id, Text(role)],
             )?;
         }
         if hash.is_some() || change.disabled == Some(true) {
@@ -395,7 +379,7 @@ impl AccountRow {
         Ok(AccountRow {
             id: r.get("id")?,
             username: r.get("username")?,
-            role: Role::parse(&r.get::<_, String>("role")?),
+            role: r.get::<_, Text<Role>>("role")?.0,
             disabled: r.get("disabled")?,
             created_at: seconds_to_ms(r.get("created_at")?),
         })
@@ -432,7 +416,7 @@ impl SessionRow {
             account: Account {
                 id: r.get("id")?,
                 username: r.get("username")?,
-                role: Role::parse(&r.get::<_, String>("role")?),
+                role: r.get::<_, Text<Role>>("role")?.0,
             },
             created_at: r.get("created_at")?,
             last_used_at: r.get("last_used_at")?,
@@ -572,5 +556,30 @@ mod tests {
             .expect("login")
             .is_none());
         assert!(store.update_account(999, &off).expect("update").is_none());
+    }
+
+    /// A role this server does not know is an error, never a host (reading one used to
+    /// make any unknown text `Host`). The schema's check is switched off to store one.
+    #[test]
+    fn an_unknown_stored_role_is_an_error_not_a_host() {
+        let (_dir, store) = temp_store();
+        let id = store
+            .create_account("ada", "a-password", Role::Host)
+            .expect("account");
+        let token = store
+            .login("ada", "a-password")
+            .expect("login")
+            .expect("token");
+        {
+            let db = lock(&store.db);
+            db.pragma_update(None, "ignore_check_constraints", true)
+                .expect("pragma");
+            db.execute("UPDATE accounts SET role = 'root' WHERE id = ?1", [id])
+                .expect("update");
+            db.pragma_update(None, "ignore_check_constraints", false)
+                .expect("pragma");
+        }
+        assert!(store.account_for_token(&token).is_err());
+        assert!(store.list_accounts().is_err());
     }
 }

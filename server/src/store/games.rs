@@ -1,9 +1,10 @@
 //! Games: creating one for a room, the games list, a game's report and the public
 //! leaderboard. Scores are never stored: a report sums the stored points.
 
+use super::values::Text;
 use super::{lock, seconds_to_ms, unix_now, Account, Result, Role, Store};
-use crate::room::state::Settings;
-use quizrace_protocol::{GameId, NamePolicy, PlayerId, QuizDoc, QuizId};
+use crate::room::state::{GameStatus, PlayerStatus, Settings, StoredPhase};
+use quizrace_protocol::{GameId, Mode, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -13,8 +14,8 @@ pub struct GameRow {
     pub game_id: GameId,
     pub quiz_id: QuizId,
     pub title: String,
-    pub mode: String,
-    pub status: String,
+    pub mode: Mode,
+    pub status: GameStatus,
     pub host: String,
     pub players: u32,
     pub created_at: i64,
@@ -33,8 +34,8 @@ impl GameRow {
             game_id: GameId(r.get(0)?),
             quiz_id: QuizId(r.get(1)?),
             title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            mode: r.get(3)?,
-            status: r.get(4)?,
+            mode: r.get::<_, Text<Mode>>(3)?.0,
+            status: r.get::<_, Text<GameStatus>>(4)?.0,
             host: r.get(5)?,
             players: r.get(6)?,
             created_at: seconds_to_ms(r.get(7)?),
@@ -58,7 +59,7 @@ pub struct PodiumPlace {
 pub struct LeaderboardGame {
     pub game_id: GameId,
     pub title: String,
-    pub mode: String,
+    pub mode: Mode,
     pub finished_at: Option<i64>,
     pub players: u32,
     pub podium: Vec<PodiumPlace>,
@@ -74,7 +75,7 @@ pub struct ReportPlayer {
     pub name: String,
     pub score: i64,
     pub rank: u32,
-    pub status: String,
+    pub status: PlayerStatus,
     /// Questions opened while the player was in the game.
     pub asked: u32,
 }
@@ -96,8 +97,8 @@ pub struct GameReport {
     pub game_id: GameId,
     pub quiz_id: QuizId,
     pub title: String,
-    pub mode: String,
-    pub status: String,
+    pub mode: Mode,
+    pub status: GameStatus,
     pub questions: usize,
     #[serde(skip)]
     pub host_id: i64,
@@ -127,18 +128,14 @@ fn insert_game(
             quiz.0,
             host,
             settings.pin.0,
-            settings.mode.as_str(),
+            Text(settings.mode),
             serde_json::to_string(doc)?,
             unix_now(),
             settings.host_key,
             settings.max_players,
             settings.auto_advance_ms,
             settings.chat,
-            // Stored as 'chosen' or 'generated' (schema version 3).
-            match settings.names {
-                NamePolicy::Free => "chosen",
-                NamePolicy::Generated => "generated",
-            }
+            Text(settings.names)
         ],
     )?;
     let game = tx.last_insert_rowid();
@@ -235,12 +232,12 @@ impl Store {
             let active: Vec<&ReportPlayer> = report
                 .players
                 .iter()
-                .filter(|p| p.status == "active")
+                .filter(|p| p.status == PlayerStatus::Active)
                 .collect();
             let game = LeaderboardGame {
                 game_id: report.game_id,
                 title: report.title.clone(),
-                mode: report.mode.clone(),
+                mode: report.mode,
                 finished_at: report.finished_at,
                 players: report.players.len() as u32,
                 podium: active
@@ -322,8 +319,8 @@ impl Store {
             return Ok(None);
         };
         // Questions opened in the game: through the last phase stored.
-        let opened = match (phase.as_str(), phase_index) {
-            ("lobby", _) | (_, None) => 0,
+        let opened = match (phase, phase_index) {
+            (StoredPhase::Lobby, _) | (_, None) => 0,
             (_, Some(i)) => i + 1,
         };
         // Normalised as stored today, should an older server have kept the copy padded.
@@ -343,7 +340,7 @@ impl Store {
                     ReportPlayer {
                         player_id: PlayerId(r.get(0)?),
                         name: r.get(1)?,
-                        status: r.get(2)?,
+                        status: r.get::<_, Text<PlayerStatus>>(2)?.0,
                         score: r.get(3)?,
                         rank: 0,
                         asked: {
@@ -361,7 +358,7 @@ impl Store {
         // same group) share a rank: 1, 2, 2, 4.
         players.sort_by_key(|(p, correct_ms)| {
             (
-                p.status != "active",
+                p.status != PlayerStatus::Active,
                 std::cmp::Reverse(p.score),
                 *correct_ms,
                 p.player_id,
@@ -371,7 +368,8 @@ impl Store {
         for i in 0..players.len() {
             let shared = i > 0 && {
                 let (above, p) = (&players[i - 1], &players[i]);
-                (above.status == "active") == (p.status == "active") && above.score == p.score
+                (above.status == PlayerStatus::Active) == (p.status == PlayerStatus::Active)
+                    && above.score == p.score
             };
             players[i].rank = if shared {
                 players[i - 1].rank
@@ -425,14 +423,14 @@ impl Store {
 struct ReportGameRow {
     quiz_id: i64,
     host_id: i64,
-    mode: String,
-    status: String,
+    mode: Mode,
+    status: GameStatus,
     doc: String,
     private: bool,
     /// Unix seconds, as stored.
     created_at: i64,
     finished_at: Option<i64>,
-    phase: String,
+    phase: StoredPhase,
     phase_index: Option<u32>,
 }
 
@@ -441,13 +439,13 @@ impl ReportGameRow {
         Ok(ReportGameRow {
             quiz_id: r.get("quiz_id")?,
             host_id: r.get("host_id")?,
-            mode: r.get("mode")?,
-            status: r.get("status")?,
+            mode: r.get::<_, Text<Mode>>("mode")?.0,
+            status: r.get::<_, Text<GameStatus>>("status")?.0,
             doc: r.get("quiz_doc")?,
             private: r.get("private")?,
             created_at: r.get("created_at")?,
             finished_at: r.get("finished_at")?,
-            phase: r.get("phase")?,
+            phase: r.get::<_, Text<StoredPhase>>("phase")?.0,
             phase_index: r.get("phase_index")?,
         })
     }

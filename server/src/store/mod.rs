@@ -11,8 +11,9 @@
 //!
 //! One module per concern: `schema` (migrations, opening), `writer` (the rooms' rows),
 //! `accounts` (accounts, sessions, passwords), `quizzes`, `games` (games, reports,
-//! leaderboard), `restore` (running games read back) and `backup`. Their public types
-//! are re-exported here, so callers name them `crate::store::X`.
+//! leaderboard), `restore` (running games read back), `backup`, and `values` (the one SQL
+//! spelling of each enum stored as text). Their public types are re-exported here, so
+//! callers name them `crate::store::X`.
 
 mod accounts;
 mod backup;
@@ -20,8 +21,11 @@ mod games;
 mod quizzes;
 mod restore;
 mod schema;
+mod values;
 mod writer;
 
+/// The room's values that reports show, as their fields are typed.
+pub use crate::room::state::{GameStatus, PlayerStatus};
 pub use accounts::{Account, AccountChange, AccountRow, Role, SessionLifetimes};
 pub use games::{
     GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,

@@ -1,7 +1,10 @@
 //! Reading the games a previous process left running back, for `Room::restore`.
 
+use super::values::SqlText;
 use super::{lock, Result, Store};
-use crate::room::state::{Saved, SavedAnswer, SavedPhase, SavedPlayer, MAX_HOST_KEYS};
+use crate::room::state::{
+    PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
+};
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
 use rusqlite::{params, Row};
 
@@ -59,23 +62,27 @@ impl Store {
                 out.push(fail("stored by a version without resume"));
                 continue;
             };
-            let Ok(mode) = serde_json::from_value::<Mode>(serde_json::Value::String(mode)) else {
+            let Some(mode) = Mode::from_sql(&mode) else {
                 out.push(fail("unknown mode"));
+                continue;
+            };
+            let Some(names) = NamePolicy::from_sql(&names) else {
+                out.push(fail("unknown name policy"));
                 continue;
             };
             let Ok(doc) = serde_json::from_str::<QuizDoc>(&doc) else {
                 out.push(fail("the quiz document is unreadable"));
                 continue;
             };
-            let phase = match (phase.as_str(), pi) {
-                ("lobby", _) => SavedPhase::Lobby,
-                ("question", Some(index)) => SavedPhase::Question {
+            let phase = match (StoredPhase::from_sql(&phase), pi) {
+                (Some(StoredPhase::Lobby), _) => SavedPhase::Lobby,
+                (Some(StoredPhase::Question), Some(index)) => SavedPhase::Question {
                     index,
                     // Both stamps come from the writer's clock; a clock set back counts as 0.
                     elapsed_ms: heartbeat.saturating_sub(opened.unwrap_or(heartbeat)).max(0) as u64,
                 },
-                ("reveal", Some(index)) => SavedPhase::Reveal { index },
-                ("leaderboard", Some(index)) => SavedPhase::Leaderboard { index },
+                (Some(StoredPhase::Reveal), Some(index)) => SavedPhase::Reveal { index },
+                (Some(StoredPhase::Leaderboard), Some(index)) => SavedPhase::Leaderboard { index },
                 _ => {
                     out.push(fail("the stored phase is incomplete"));
                     continue;
@@ -86,15 +93,16 @@ impl Store {
                     "SELECT player_id, name, token_hash, status FROM players
                      WHERE game_id = ?1 ORDER BY player_id",
                 )?
-                .query_map([id], |r| {
-                    Ok(SavedPlayer {
-                        id: PlayerId(r.get(0)?),
-                        name: r.get(1)?,
-                        token_hash: r.get(2)?,
-                        status: r.get(3)?,
-                    })
-                })?
+                .query_map([id], PlayerRow::from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let Some(players) = players
+                .into_iter()
+                .map(PlayerRow::into_saved)
+                .collect::<Option<Vec<_>>>()
+            else {
+                out.push(fail("a player's stored status is unknown"));
+                continue;
+            };
             let raw = db
                 .prepare_cached(
                     "SELECT question_index, player_id, elapsed_ms, correct, points, answer
@@ -123,11 +131,7 @@ impl Store {
                 host_key,
                 max_players,
                 auto_advance_ms: auto,
-                names: if names == "generated" {
-                    NamePolicy::Generated
-                } else {
-                    NamePolicy::Free
-                },
+                names,
                 saved: Saved {
                     players,
                     answers,
@@ -142,7 +146,8 @@ impl Store {
     }
 }
 
-/// A `games` row left `running`, as read back: the columns a room's settings come from.
+/// A `games` row left `running`, as read back: the columns a room's settings come from. The
+/// mode, phase and name policy stay text here, so that one unknown value fails only its game.
 struct RunningRow {
     id: i64,
     pin: String,
@@ -176,6 +181,35 @@ impl RunningRow {
             phase_index: r.get("phase_index")?,
             opened_ms: r.get("opened_ms")?,
             names: r.get("names")?,
+        })
+    }
+}
+
+/// A `players` row; its status is still text, so that one unknown status fails only its game.
+struct PlayerRow {
+    id: u32,
+    name: String,
+    token_hash: String,
+    status: String,
+}
+
+impl PlayerRow {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<PlayerRow> {
+        Ok(PlayerRow {
+            id: r.get("player_id")?,
+            name: r.get("name")?,
+            token_hash: r.get("token_hash")?,
+            status: r.get("status")?,
+        })
+    }
+
+    /// The room's saved player; `None` for a status this server does not know.
+    fn into_saved(self) -> Option<SavedPlayer> {
+        Some(SavedPlayer {
+            id: PlayerId(self.id),
+            name: self.name,
+            token_hash: self.token_hash,
+            status: PlayerStatus::from_sql(&self.status)?,
         })
     }
 }
@@ -218,7 +252,7 @@ impl AnswerRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::room::state::{Settings, Write};
+    use crate::room::state::{GameStatus, Settings, Write};
     use crate::store::testing::temp_store;
     use std::sync::Arc;
     use std::time::Duration;
@@ -257,7 +291,7 @@ mod tests {
             },
             Write::Phase {
                 game,
-                phase: "question",
+                phase: StoredPhase::Question,
                 index: 0,
             },
             Write::Answer {
@@ -316,8 +350,8 @@ mod tests {
         assert!(store.running_games().expect("running").is_empty());
         let report = store.game_report(game).expect("report").expect("game");
         assert_eq!(
-            (report.status.as_str(), report.answers.len()),
-            ("aborted", 1)
+            (report.status, report.answers.len()),
+            (GameStatus::Aborted, 1)
         );
     }
 }

@@ -257,6 +257,7 @@ fn hash_secrets(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::room::state::GameStatus;
     use crate::store::testing::temp_store;
     use crate::store::{Account, Role};
     use quizrace_protocol::{GameId, QuizId};
@@ -320,7 +321,7 @@ mod tests {
             .expect("version");
         assert_eq!(version, MIGRATIONS.len());
         let report = store.game_report(GameId(1)).expect("report").expect("game");
-        assert_eq!(report.status, "finished");
+        assert_eq!(report.status, GameStatus::Finished);
         assert_eq!(report.players[0].name, "Ada");
         assert_eq!(report.players[0].score, 940);
         assert_eq!(report.answers.len(), 1);

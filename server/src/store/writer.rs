@@ -1,6 +1,7 @@
 //! The writer thread: the rooms' rows, committed many per transaction, then reported
 //! committed; and the heartbeat it stamps while a game can be resumed.
 
+use super::values::Text;
 use super::{unix_now, Result, StoreError};
 use crate::metrics::WriterMetrics;
 use crate::room::state::{Write, MAX_HOST_KEYS};
@@ -216,7 +217,7 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                     "UPDATE players SET status = ?3, opened_at_exit = ?4
                      WHERE game_id = ?1 AND player_id = ?2",
                 )?
-                .execute(params![game.0, player.0, status, opened])?;
+                .execute(params![game.0, player.0, Text(*status), opened])?;
             }
             Write::Answer {
                 game,
@@ -246,7 +247,7 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                 tx.prepare_cached(
                     "UPDATE games SET status = ?2, finished_at = ?3 WHERE id = ?1 AND status = 'running'",
                 )?
-                .execute(params![game.0, status, unix_now()])?;
+                .execute(params![game.0, Text(*status), unix_now()])?;
             }
             Write::Phase { game, phase, index } => {
                 tx.prepare_cached(
@@ -254,7 +255,7 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                          opened_ms = CASE WHEN ?2 = 'question' THEN ?4 ELSE opened_ms END
                      WHERE id = ?1",
                 )?
-                .execute(params![game.0, phase, index, now_ms])?;
+                .execute(params![game.0, Text(*phase), index, now_ms])?;
             }
             Write::Flags { game, locked, chat } => {
                 tx.prepare_cached("UPDATE games SET locked = ?2, chat = ?3 WHERE id = ?1")?
