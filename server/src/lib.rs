@@ -5,6 +5,8 @@
 //! - [`room::state`]: the rules of one room, a synchronous state machine (no tokio, no clock).
 //! - [`room::actor`]: one task per room; applies the state machine's effects in order and holds
 //!   messages behind database commits, so an `answer_ack` always means "stored".
+//! - [`room::storage`]: what a room hands to storage and the [`room::RoomWriter`] it writes
+//!   through (committed up to N, or fenced); the room never names the store.
 //! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
 //! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
@@ -373,7 +375,7 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
         }
     };
     let metrics = app.metrics().rooms().clone();
-    let handle = room::spawn_room(room, app.store().writer.clone(), metrics, on_exit);
+    let handle = room::spawn_room(room, Arc::new(app.store().writer.clone()), metrics, on_exit);
     if lobby.insert(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)

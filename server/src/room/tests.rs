@@ -1363,9 +1363,9 @@ mod actor {
     //! The room task's timers on tokio's paused clock, with channels standing in for sockets.
 
     use super::*;
+    use crate::room::storage::InstantWriter;
     use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
     use crate::room::{HOST_BACKLOG, PLAYER_BACKLOG};
-    use crate::store::Writer;
     use tokio::sync::{mpsc, oneshot, Notify};
 
     /// A connection whose outbox holds `capacity` frames and counts as behind at `backlog`.
@@ -1392,7 +1392,7 @@ mod actor {
         let room = Room::new(settings, quiz(), tokio::time::Instant::now().into_std());
         spawn_room(
             room,
-            Writer::instant_for_tests(),
+            Arc::new(InstantWriter),
             crate::metrics::RoomMetrics::default(),
             || {},
         )
@@ -1467,6 +1467,59 @@ mod actor {
                 return m;
             }
         }
+    }
+
+    /// A cluster's writer, after another node claimed the room: it stores nothing more here.
+    struct FencingWriter;
+
+    impl crate::room::RoomWriter for FencingWriter {
+        fn write(
+            &self,
+            _write: Write,
+            _seq: u64,
+            notify: Arc<tokio::sync::watch::Sender<crate::room::Committed>>,
+        ) {
+            notify.send_replace(crate::room::Committed::Fenced);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fenced_room_stops_and_never_delivers_what_waited_for_its_rows() {
+        let room = Room::new(
+            settings(Mode::Classic),
+            quiz(),
+            tokio::time::Instant::now().into_std(),
+        );
+        let handle = spawn_room(
+            room,
+            Arc::new(FencingWriter),
+            crate::metrics::RoomMetrics::default(),
+            || {},
+        );
+        let (host, _host_rx) = conn(HOST);
+        attach_host(&handle, host).await;
+        let (p1, mut p1_rx) = conn(1);
+        assert_eq!(join(&handle, p1, "Ada").await, PlayerId(1));
+        // The welcome waits for the player's row, which is never stored: the outbox closes
+        // with the room instead, at once (not when the room would close for being idle).
+        let drained = tokio::time::timeout(Duration::from_secs(1), async {
+            while let Some(out) = p1_rx.recv().await {
+                if let Out::Frame(text) = out {
+                    assert!(!text.contains("\"welcome\""), "{text}");
+                }
+            }
+        });
+        drained.await.expect("the outbox closed with the room");
+        assert!(!host_says_ok(&handle).await, "the room task has ended");
+    }
+
+    async fn host_says_ok(handle: &RoomHandle) -> bool {
+        handle
+            .send(RoomCmd::Host {
+                conn: HOST,
+                msg: ClientMsg::Start,
+            })
+            .await
     }
 
     #[tokio::test(start_paused = true)]

@@ -253,6 +253,7 @@ impl AnswerRow {
 mod tests {
     use super::*;
     use crate::room::state::{GameStatus, Settings, Write};
+    use crate::room::storage::Committed;
     use crate::store::testing::temp_store;
     use std::sync::Arc;
     use std::time::Duration;
@@ -279,7 +280,7 @@ mod tests {
             names: NamePolicy::Generated,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
-        let (notify, seen) = watch::channel(0);
+        let (notify, seen) = watch::channel(Committed::UpTo(0));
         let notify = Arc::new(notify);
         let rows = [
             Write::Player {
@@ -313,7 +314,11 @@ mod tests {
             store.writer.write(w, i as u64 + 1, Arc::clone(&notify));
         }
         store.writer.flush().await;
-        assert_eq!(*seen.borrow(), 4, "every row reported committed");
+        assert_eq!(
+            *seen.borrow(),
+            Committed::UpTo(4),
+            "every row reported committed"
+        );
         std::thread::sleep(Duration::from_millis(1200)); // at least one heartbeat
         store.writer.flush().await;
         let running = store.running_games().expect("running");

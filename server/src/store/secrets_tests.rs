@@ -5,6 +5,7 @@ use super::schema::{open_conn, MIGRATIONS};
 use super::testing::temp_store;
 use super::{lock, unix_now, Role, SessionLifetimes, Store};
 use crate::room::state::{Effects, Room, Settings, Write};
+use crate::room::storage::Committed;
 use crate::secret::secret_hash;
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
 use rusqlite::params;
@@ -201,7 +202,7 @@ async fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight() {
         names: NamePolicy::Free,
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
-    let (notify, _seen) = watch::channel(0);
+    let (notify, _seen) = watch::channel(Committed::UpTo(0));
     let notify = Arc::new(notify);
     for i in 1..=9 {
         let write = Write::HostKey {

@@ -5,6 +5,7 @@ use super::values::Text;
 use super::{unix_now, Result, StoreError};
 use crate::metrics::WriterMetrics;
 use crate::room::state::{Write, MAX_HOST_KEYS};
+use crate::room::storage::{Committed, RoomWriter};
 use rusqlite::{params, Connection};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -22,7 +23,7 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 pub struct WriteReq {
     write: Write,
     seq: u64,
-    notify: Arc<watch::Sender<u64>>,
+    notify: Arc<watch::Sender<Committed>>,
 }
 
 enum WriterMsg {
@@ -38,6 +39,13 @@ pub struct Writer {
     tx: mpsc::UnboundedSender<WriterMsg>,
     /// What the writer has done since start (`GET /metrics`, the load tool's commits per second).
     pub stats: WriterMetrics,
+}
+
+/// The rooms' writer on SQLite: one node, so it never reports [`Committed::Fenced`].
+impl RoomWriter for Writer {
+    fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>) {
+        Writer::write(self, write, seq, notify);
+    }
 }
 
 impl Writer {
@@ -67,37 +75,13 @@ impl Writer {
 
     /// Hands over a row; `notify` gets `seq` once it is committed.
     /// Unbounded on purpose: the room must never wait, and every row is a promise to keep.
-    pub fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<u64>>) {
+    pub fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>) {
         if self
             .tx
             .send(WriterMsg::Write(WriteReq { write, seq, notify }))
             .is_err()
         {
             error!("database writer is gone; a row was not stored");
-        }
-    }
-
-    /// A writer that reports every row committed at once without storing it: for tests of
-    /// the room task's timing, which must not wait on a real disk under a paused clock.
-    #[cfg(test)]
-    pub fn instant_for_tests() -> Writer {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Some(m) = rx.recv().await {
-                match m {
-                    WriterMsg::Write(req) => {
-                        req.notify.send_replace(req.seq);
-                    }
-                    WriterMsg::Flush(done) => {
-                        let _ = done.send(());
-                    }
-                    WriterMsg::Beat => {}
-                }
-            }
-        });
-        Writer {
-            tx,
-            stats: WriterMetrics::default(),
         }
     }
 
@@ -155,7 +139,7 @@ fn writer_loop(
                     if matches!(req.write, Write::Answer { .. }) {
                         stats.answers.inc();
                     }
-                    req.notify.send_replace(req.seq);
+                    req.notify.send_replace(Committed::UpTo(req.seq));
                 }
                 WriterMsg::Flush(done) => {
                     let _ = done.send(());
