@@ -7,7 +7,8 @@
 //!   messages behind database commits, so an `answer_ack` always means "stored".
 //! - [`room::storage`]: what a room hands to storage and the [`room::RoomWriter`] it writes
 //!   through (committed up to N, or fenced); the room never names the store.
-//! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
+//! - [`lobby`]: the [`lobby::Directory`] trait (PIN → room handle) and its single-node, in-memory
+//!   implementation. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
 //! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
 //!   thread that commits the rooms' rows in batches), `accounts`, `quizzes`, `games`,
@@ -41,7 +42,7 @@ pub mod serve;
 pub mod store;
 pub mod ws;
 
-use lobby::Lobby;
+use lobby::{Directory, Lobby};
 use room::RoomCmd;
 use std::future::Future;
 use std::path::PathBuf;
@@ -360,7 +361,7 @@ impl App {
 pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
     let lobby = app.lobby().clone();
     let pin = room.pin().clone();
-    if lobby.get(&pin).is_some() {
+    if lobby.lookup(&pin).is_some() {
         return None;
     }
 
@@ -370,13 +371,13 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
         let (lobby, pin, registered) = (lobby.clone(), pin.clone(), Arc::clone(&registered));
         move || {
             if registered.load(Ordering::Acquire) {
-                lobby.remove(&pin)
+                lobby.release(&pin)
             }
         }
     };
     let metrics = app.metrics().rooms().clone();
     let handle = room::spawn_room(room, Arc::new(app.store().writer.clone()), metrics, on_exit);
-    if lobby.insert(handle.clone()) {
+    if lobby.register(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)
     } else {
