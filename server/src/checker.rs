@@ -4,7 +4,7 @@
 //! its up to 512 threads is free, and the allocator keeps a heap of that size for each
 //! thread it served (one login after another grew the server by 19 MiB each). Here at most
 //! `n` checks run, on `n` threads of their own that each reuse one working area (see
-//! `store::verify_password`), so the memory they hold is about `n` times 19 MiB however many
+//! `store::accounts::verify_password`), so the memory they hold is about `n` times 19 MiB however many
 //! logins arrive. Nothing waits in line: a check that finds every
 //! thread busy is refused at once by [`PasswordChecker::try_start`].
 

@@ -5,9 +5,15 @@
 //! - [`room::state`]: the rules of one room, a synchronous state machine (no tokio, no clock).
 //! - [`room::actor`]: one task per room; applies the state machine's effects in order and holds
 //!   messages behind database commits, so an `answer_ack` always means "stored".
-//! - [`lobby`]: PIN → room handle directory. Handles only, never game state.
+//! - [`room::storage`]: what a room hands to storage and the [`room::RoomWriter`] it writes
+//!   through (committed up to N, or fenced); the room never names the store.
+//! - [`lobby`]: the [`lobby::Directory`] trait (PIN → room handle) and its single-node, in-memory
+//!   implementation. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
-//! - [`store`]: SQLite: accounts, quizzes, games; the writer thread that commits in batches.
+//! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
+//!   thread that commits the rooms' rows in batches), `accounts`, `quizzes`, `games`,
+//!   `restore` (running games read back for [`room::Room::restore`]), `backup`, and `values`
+//!   (the one SQL spelling of each status, phase, mode, name policy and role).
 //! - [`http`]: the JSON API, `GET /metrics` and the embedded web pages.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
@@ -36,7 +42,7 @@ pub mod serve;
 pub mod store;
 pub mod ws;
 
-use lobby::Lobby;
+use lobby::{Directory, Lobby};
 use room::RoomCmd;
 use std::future::Future;
 use std::path::PathBuf;
@@ -355,7 +361,7 @@ impl App {
 pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
     let lobby = app.lobby().clone();
     let pin = room.pin().clone();
-    if lobby.get(&pin).is_some() {
+    if lobby.lookup(&pin).is_some() {
         return None;
     }
 
@@ -365,13 +371,13 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
         let (lobby, pin, registered) = (lobby.clone(), pin.clone(), Arc::clone(&registered));
         move || {
             if registered.load(Ordering::Acquire) {
-                lobby.remove(&pin)
+                lobby.release(&pin)
             }
         }
     };
     let metrics = app.metrics().rooms().clone();
-    let handle = room::spawn_room(room, app.store().writer.clone(), metrics, on_exit);
-    if lobby.insert(handle.clone()) {
+    let handle = room::spawn_room(room, Arc::new(app.store().writer.clone()), metrics, on_exit);
+    if lobby.register(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)
     } else {

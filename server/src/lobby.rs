@@ -37,24 +37,40 @@ fn reserve_in(
     (0..space).map(|i| (start + i) % space).find(|&n| !taken(n))
 }
 
+/// Where the rooms are, by PIN: what rooms and connections need from a directory.
+///
+/// [`Lobby`] is the single-node directory: in memory, and this node's hold on its rooms (its
+/// lease) never expires. A directory shared by a cluster adds renewing this node's lease and
+/// claiming the rooms of a node whose lease ran out; they have no meaning here, so they are
+/// not declared until something calls them.
+pub trait Directory {
+    /// A PIN not in use now; `None` when all of them are. Registering a room under it
+    /// ([`Directory::register`]) is what takes it.
+    fn reserve_pin(&self) -> Option<Pin>;
+    /// The room with this PIN.
+    fn lookup(&self, pin: &Pin) -> Option<RoomHandle>;
+    /// Registers a room under its PIN; false if the PIN was taken meanwhile.
+    fn register(&self, room: RoomHandle) -> bool;
+    /// Gives a closed room's PIN back.
+    fn release(&self, pin: &Pin);
+}
+
 #[derive(Clone, Default)]
 pub struct Lobby {
     rooms: Arc<DashMap<Pin, RoomHandle>>,
 }
 
-impl Lobby {
-    /// The room with this PIN. The handle is cloned out: no map guard outlives this call.
-    pub fn get(&self, pin: &Pin) -> Option<RoomHandle> {
-        self.rooms.get(pin).map(|r| r.value().clone())
-    }
-
-    /// A fresh PIN, not in use now; `None` when all of them are.
-    pub fn reserve_pin(&self) -> Option<Pin> {
+impl Directory for Lobby {
+    fn reserve_pin(&self) -> Option<Pin> {
         reserve_in(PIN_SPACE, |n| self.rooms.contains_key(&pin_of(n)), random).map(pin_of)
     }
 
-    /// Registers a room under its PIN; false if the PIN was taken meanwhile.
-    pub fn insert(&self, room: RoomHandle) -> bool {
+    /// The handle is cloned out: no map guard outlives this call.
+    fn lookup(&self, pin: &Pin) -> Option<RoomHandle> {
+        self.rooms.get(pin).map(|r| r.value().clone())
+    }
+
+    fn register(&self, room: RoomHandle) -> bool {
         match self.rooms.entry(room.pin.clone()) {
             Entry::Occupied(_) => false,
             Entry::Vacant(v) => {
@@ -64,10 +80,12 @@ impl Lobby {
         }
     }
 
-    pub fn remove(&self, pin: &Pin) {
+    fn release(&self, pin: &Pin) {
         self.rooms.remove(pin);
     }
+}
 
+impl Lobby {
     pub fn handles(&self) -> Vec<RoomHandle> {
         self.rooms.iter().map(|r| r.value().clone()).collect()
     }

@@ -2,6 +2,7 @@
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
 use crate::limits::{Bucket, Rate};
+use crate::lobby::Directory;
 use crate::proxy::ClientAddr;
 use crate::room::actor::HostAttach;
 use crate::room::state::{ConnId, Room, Settings};
@@ -352,7 +353,7 @@ impl Conn {
                 if self
                     .app
                     .lobby()
-                    .get(&pin)
+                    .lookup(&pin)
                     .is_some_and(|r| r.generated_names)
                 {
                     return self.join_generated(&pin).await;
@@ -414,7 +415,7 @@ impl Conn {
                 }
             }
             (Bound::Nothing, ClientMsg::HostResume { pin, by, view }) => {
-                let Some(room) = self.app.lobby().get(&pin) else {
+                let Some(room) = self.app.lobby().lookup(&pin) else {
                     return self.join_failed(ErrorCode::NoSuchRoom).await;
                 };
                 let screen = view == Some(HostView::Screen);
@@ -488,7 +489,7 @@ impl Conn {
         pin: &Pin,
         make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
     ) -> Result<(), ErrorCode> {
-        let room = self.app.lobby().get(pin).ok_or(ErrorCode::NoSuchRoom)?;
+        let room = self.app.lobby().lookup(pin).ok_or(ErrorCode::NoSuchRoom)?;
         let (reply, answer) = oneshot::channel();
         if !room.send(make(self.handle.clone(), reply)).await {
             return Err(ErrorCode::NoSuchRoom);

@@ -252,7 +252,8 @@ async fn private_games_vanish_from_the_public_leaderboard() {
         (&json!(2), &json!("Bob"), &json!(0))
     );
     assert!(podium[0]["score"].as_i64().unwrap() > 0);
-    let report = http.game(&game.token, first.game_id.0).await.unwrap();
+    // board[0] is the newer game: its podium is that game's report.
+    let report = http.game(&game.token, second.game_id.0).await.unwrap();
     assert_eq!(podium[0]["score"], report["players"][0]["score"]);
 
     let path = format!("/api/games/{}", second.game_id.0);

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{answer_acked, game_over, question, quiz, room_closed, send, Game};
+use quizrace::store::GameStatus;
 use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, HostCredential};
 use std::time::{Duration, Instant};
 
@@ -75,8 +76,8 @@ async fn stopping_the_server_tells_every_socket_and_the_next_start_resumes_the_g
     })
     .await
     .unwrap();
-    assert_eq!(running.status, "running");
-    assert_eq!(finished.status, "finished");
+    assert_eq!(running.status, GameStatus::Running);
+    assert_eq!(finished.status, GameStatus::Finished);
     assert_eq!(running.answers.len(), 1, "the acknowledged answer is kept");
     assert_eq!(running.answers[0].player_id, ada_id);
     assert_eq!(running.players.len(), 2);

@@ -3,6 +3,7 @@
 //! does not answer in time is left out rather than holding up the page.
 
 use super::api::{admin, db, ApiError, ApiPath, ApiQuery, ApiResult};
+use crate::lobby::Directory;
 use crate::room::{RoomCmd, RoomHandle, RoomSummary};
 use crate::App;
 use axum::extract::State;
@@ -158,7 +159,7 @@ pub async fn close_room(
     admin(&app, &headers).await?;
     let room = app
         .lobby()
-        .get(&Pin(pin))
+        .lookup(&Pin(pin))
         .ok_or_else(|| ApiError::not_found(ErrorCode::NoSuchRoom))?;
     let busy = || {
         let code = ErrorCode::ServerBusy;

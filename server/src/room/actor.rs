@@ -6,8 +6,8 @@
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
 use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
+use super::storage::{Committed, RoomWriter};
 use crate::metrics::RoomMetrics;
-use crate::store::Writer;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
@@ -164,12 +164,12 @@ impl RoomHandle {
 /// Starts the room's task. `on_exit` runs when it stops (to leave the directory).
 pub fn spawn_room(
     room: Room,
-    writer: Writer,
+    writer: Arc<dyn RoomWriter>,
     metrics: RoomMetrics,
     on_exit: impl FnOnce() + Send + 'static,
 ) -> RoomHandle {
     let (tx, inbox) = mpsc::channel(INBOX);
-    let (committed, committed_rx) = watch::channel(0);
+    let (committed, committed_rx) = watch::channel(Committed::UpTo(0));
     let pin = room.pin().clone();
     let game_id = room.game_id();
     let generated_names = room.names() == NamePolicy::Generated;
@@ -212,9 +212,9 @@ fn now() -> Instant {
 struct Actor {
     room: Room,
     conns: HashMap<ConnId, ConnHandle>,
-    writer: Writer,
-    committed: Arc<watch::Sender<u64>>,
-    committed_rx: watch::Receiver<u64>,
+    writer: Arc<dyn RoomWriter>,
+    committed: Arc<watch::Sender<Committed>>,
+    committed_rx: watch::Receiver<Committed>,
     /// Sequence number of the last row handed to the writer, and of the last one committed.
     sent_seq: u64,
     done_seq: u64,
@@ -250,8 +250,20 @@ impl Actor {
                     self.apply(fx);
                 }
                 Ok(()) = self.committed_rx.changed() => {
-                    self.done_seq = *self.committed_rx.borrow_and_update();
-                    self.flush();
+                    let committed = *self.committed_rx.borrow_and_update();
+                    match committed {
+                        Committed::UpTo(seq) => {
+                            self.done_seq = seq;
+                            self.flush();
+                        }
+                        // What is held waited for rows this node will never store: it is
+                        // dropped, and the connections close with the task, to find the room
+                        // where it lives now.
+                        Committed::Fenced => {
+                            warn!("fenced: this node no longer owns the room");
+                            break;
+                        }
+                    }
                 }
             }
             self.count_players(self.room.connected());

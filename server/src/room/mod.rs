@@ -1,8 +1,10 @@
-//! A room: one game being played. `state` holds the rules (pure), `actor` runs them in a task.
+//! A room: one game being played. `state` holds the rules (pure), `actor` runs them in a task,
+//! `storage` says what the room needs from a database (implemented by `crate::store`).
 
 pub mod actor;
 pub mod scoring;
 pub mod state;
+pub mod storage;
 
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
@@ -16,3 +18,4 @@ mod tests;
 
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 pub use state::{ConnId, Room, RoomSummary, Settings};
+pub use storage::{Committed, RoomWriter};

@@ -2,7 +2,7 @@
 //! when it takes control, the bounded `players` reply, and who holds a seat.
 
 use super::drive::quiz;
-use super::state::{Effect, Effects, Room, Write};
+use super::state::{Effect, Effects, PlayerStatus, Room, Write};
 use super::tests::{answer, host, room_with, sent, settings, skip_question, HOST};
 use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, ServerMsg};
 use serde_json::{json, Value};
@@ -199,7 +199,7 @@ fn a_lobby_leaver_frees_the_seat_and_a_leaver_after_the_start_keeps_it() {
             fx.iter().any(|e| matches!(
                 e,
                 Effect::Persist(Write::PlayerStatus {
-                    status: "removed",
+                    status: PlayerStatus::Removed,
                     ..
                 })
             )),

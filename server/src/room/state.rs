@@ -5,12 +5,16 @@
 //! an enum that owns its data, so a question's answers cannot outlive the question.
 
 use super::scoring::{self, Mismatch};
+pub use super::storage::{
+    GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
+};
 use crate::secret::secret_hash;
 use quizrace_protocol::{
     Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz,
     Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, PLAYERS_LISTED,
 };
+use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,63 +55,6 @@ pub enum Target {
     Everyone,
 }
 
-/// A row for the database writer. The room hands these over as data and never waits.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    Player {
-        game: GameId,
-        player: PlayerId,
-        name: String,
-        /// [`secret_hash`] of the player's token: the token itself is never stored.
-        token_hash: String,
-        /// The first question the player could answer: the one open when they joined, or
-        /// the next one.
-        first_index: u32,
-    },
-    /// A host key the room accepts from now on (its hash), minted for a device that took
-    /// control with a session token. The store keeps the newest [`MAX_HOST_KEYS`].
-    HostKey {
-        game: GameId,
-        key_hash: String,
-    },
-    /// `left` or `kicked` after the start, or `removed`: gone from the lobby, in no result.
-    PlayerStatus {
-        game: GameId,
-        player: PlayerId,
-        status: &'static str,
-        /// Questions opened so far: the last one the player was asked is the one before.
-        opened: u32,
-    },
-    /// Inserted, or replaced for a changed poll vote.
-    Answer {
-        game: GameId,
-        index: u32,
-        player: PlayerId,
-        elapsed_ms: u64,
-        correct: Option<bool>,
-        points: i64,
-        answer: AnswerValue,
-    },
-    GameStatus {
-        game: GameId,
-        status: &'static str,
-    },
-    /// The room moved to `phase` (`question`, `reveal` or `leaderboard`) of question `index`.
-    /// The writer stamps a `question` row with its own clock: with the heartbeat it also
-    /// stamps, that measures how long the question had been open when the server stopped.
-    Phase {
-        game: GameId,
-        phase: &'static str,
-        index: u32,
-    },
-    /// The host's `lock` and `set_chat` switches.
-    Flags {
-        game: GameId,
-        locked: bool,
-        chat: bool,
-    },
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(Target, ServerMsg),
@@ -138,57 +85,6 @@ pub struct Settings {
     pub names: NamePolicy,
 }
 
-/// What the database holds about a running game: enough to rebuild its room after a restart.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Saved {
-    /// In join order (player ids 1, 2, ...).
-    pub players: Vec<SavedPlayer>,
-    /// Every stored answer (a poll's last vote), in any order.
-    pub answers: Vec<SavedAnswer>,
-    pub phase: SavedPhase,
-    pub locked: bool,
-    pub chat: bool,
-    /// Hashes of the host keys the room accepts, oldest first; empty: only `Settings::host_key`.
-    pub host_keys: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedPlayer {
-    pub id: PlayerId,
-    pub name: String,
-    pub token_hash: String,
-    /// `active`, `left`, `kicked` or `removed`.
-    pub status: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedAnswer {
-    pub index: u32,
-    pub player: PlayerId,
-    pub elapsed_ms: u64,
-    pub correct: Option<bool>,
-    pub points: i64,
-    pub value: AnswerValue,
-}
-
-/// The last phase the database knows of.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SavedPhase {
-    #[default]
-    Lobby,
-    /// Open for `elapsed_ms` when the server stopped.
-    Question {
-        index: u32,
-        elapsed_ms: u64,
-    },
-    Reveal {
-        index: u32,
-    },
-    Leaderboard {
-        index: u32,
-    },
-}
-
 /// Why a stored game cannot be rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot restore the game: {0}")]
@@ -200,7 +96,7 @@ pub type DigestPlayer = (
     PlayerId,
     String,
     String,
-    &'static str,
+    PlayerStatus,
     Option<(i64, u32, u64, bool, i64)>,
 );
 
@@ -220,35 +116,16 @@ pub struct Digest {
 /// it: after a restart nobody is connected, and the first to come back must not end it.
 pub const RESTART_GRACE: Duration = Duration::from_secs(5);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
+/// Where a player is, as stored (`players.status`) and as reports show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlayerStatus {
     Active,
     /// Kicked or left after the start: still holds a seat, and appears in the results.
     Kicked,
     Left,
     /// Left or kicked in the lobby: frees the seat and appears in no result.
     Removed,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Kicked => "kicked",
-            Status::Left => "left",
-            Status::Removed => "removed",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Status> {
-        match s {
-            "active" => Some(Status::Active),
-            "kicked" => Some(Status::Kicked),
-            "left" => Some(Status::Left),
-            "removed" => Some(Status::Removed),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -266,7 +143,7 @@ struct Player {
     /// [`secret_hash`] of the token: the room does not keep the token itself.
     token_hash: String,
     conn: Option<ConnId>,
-    status: Status,
+    status: PlayerStatus,
     score: i64,
     streak: u32,
     /// Total elapsed time of answers that scored: the first tie-breaker.
@@ -277,7 +154,7 @@ struct Player {
 
 impl Player {
     fn is_active(&self) -> bool {
-        self.status == Status::Active
+        self.status == PlayerStatus::Active
     }
 
     fn info(&self) -> PlayerInfo {
@@ -537,17 +414,15 @@ impl Room {
             if p.id.0 as usize != i + 1 {
                 return bad(format!("player ids are not in join order at {}", p.id));
             }
-            let Some(status) = Status::parse(&p.status) else {
-                return bad(format!("player {} has status {:?}", p.id, p.status));
-            };
+            let status = p.status;
             match status {
-                Status::Active | Status::Kicked => {
+                PlayerStatus::Active | PlayerStatus::Kicked => {
                     room.names.insert(crate::names::key(&p.name));
                 }
-                Status::Left => {}
-                Status::Removed => room.removed += 1,
+                PlayerStatus::Left => {}
+                PlayerStatus::Removed => room.removed += 1,
             }
-            if status == Status::Active {
+            if status == PlayerStatus::Active {
                 room.active += 1;
             }
             room.by_token.insert(p.token_hash.clone(), i);
@@ -658,13 +533,7 @@ impl Room {
                         p.last.answered,
                         p.last.points,
                     ));
-                    (
-                        p.id,
-                        p.name.clone(),
-                        p.token_hash.clone(),
-                        p.status.as_str(),
-                        live,
-                    )
+                    (p.id, p.name.clone(), p.token_hash.clone(), p.status, live)
                 })
                 .collect(),
             phase: self.phase_name(),
@@ -840,7 +709,7 @@ impl Room {
             name: name.clone(),
             token_hash: token_hash.clone(),
             conn: Some(conn),
-            status: Status::Active,
+            status: PlayerStatus::Active,
             score: 0,
             streak: 0,
             correct_ms: 0,
@@ -1229,7 +1098,7 @@ impl Room {
                 self.chat_to(from, text, to, conn, fx);
             }
             ClientMsg::List => reply(fx, self.players_reply()),
-            ClientMsg::Leave => self.remove(id, Status::Left, now, fx),
+            ClientMsg::Leave => self.remove(id, PlayerStatus::Left, now, fx),
             other => reply(
                 fx,
                 ServerMsg::error(
@@ -1460,7 +1329,7 @@ impl Room {
             }
             ClientMsg::Kick { player_id } => {
                 if self.player(player_id).is_some_and(Player::is_active) {
-                    self.remove(player_id, Status::Kicked, now, fx)
+                    self.remove(player_id, PlayerStatus::Kicked, now, fx)
                 } else {
                     err(fx, ErrorCode::NoSuchPlayer)
                 }
@@ -1524,13 +1393,13 @@ impl Room {
     /// and no result will list them. After the start they keep their seat, and an answer they
     /// gave while present still counts, live and stored alike (a poll vote too): the reveal
     /// and the stored results come from the same answers.
-    fn remove(&mut self, id: PlayerId, status: Status, now: Instant, fx: &mut Effects) {
+    fn remove(&mut self, id: PlayerId, status: PlayerStatus, now: Instant, fx: &mut Effects) {
         let game = self.settings.game_id;
         let opened = self.opened();
-        let kicked = status == Status::Kicked;
+        let kicked = status == PlayerStatus::Kicked;
         let status = if matches!(self.phase, Phase::Lobby) {
             self.removed += 1;
-            Status::Removed
+            PlayerStatus::Removed
         } else {
             status
         };
@@ -1548,7 +1417,7 @@ impl Room {
         fx.push(Effect::Persist(Write::PlayerStatus {
             game,
             player: id,
-            status: status.as_str(),
+            status,
             opened,
         }));
         if let Some(conn) = conn {
@@ -1597,7 +1466,7 @@ impl Room {
                 };
                 fx.push(Effect::Record(Write::Phase {
                     game: self.settings.game_id,
-                    phase: "leaderboard",
+                    phase: StoredPhase::Leaderboard,
                     index,
                 }));
                 fx.push(Effect::Send(
@@ -1640,7 +1509,7 @@ impl Room {
         // after it), and the game resumes before the question, which then opens afresh.
         fx.push(Effect::Record(Write::Phase {
             game: self.settings.game_id,
-            phase: "question",
+            phase: StoredPhase::Question,
             index,
         }));
         fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
@@ -1661,7 +1530,7 @@ impl Room {
         // the question must never re-open for them after a crash.
         fx.push(Effect::Persist(Write::Phase {
             game: self.settings.game_id,
-            phase: "reveal",
+            phase: StoredPhase::Reveal,
             index,
         }));
         self.settle(index, &answers);
@@ -1771,7 +1640,7 @@ impl Room {
         self.phase = Phase::Finished { since: now };
         fx.push(Effect::Persist(Write::GameStatus {
             game: self.settings.game_id,
-            status: "finished",
+            status: GameStatus::Finished,
         }));
         fx.push(Effect::Send(Target::Everyone, self.game_over()));
         self.send_results(fx);
@@ -1822,7 +1691,7 @@ impl Room {
             if !matches!(self.phase, Phase::Finished { .. }) {
                 fx.push(Effect::Persist(Write::GameStatus {
                     game: self.settings.game_id,
-                    status: "aborted",
+                    status: GameStatus::Aborted,
                 }));
             }
             return self.dissolve(CloseReason::Idle, fx);
@@ -1880,7 +1749,7 @@ impl Room {
             for id in answers.keys() {
                 assert!(
                     self.player(*id)
-                        .is_some_and(|p| p.status != Status::Removed),
+                        .is_some_and(|p| p.status != PlayerStatus::Removed),
                     "live answer from {id}, who never played"
                 );
             }
@@ -1898,7 +1767,7 @@ impl Room {
         let removed = self
             .players
             .iter()
-            .filter(|p| p.status == Status::Removed)
+            .filter(|p| p.status == PlayerStatus::Removed)
             .count() as u32;
         assert_eq!(
             (self.active, self.connected, self.removed),

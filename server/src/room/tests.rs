@@ -3,7 +3,8 @@
 
 use super::drive::quiz;
 use super::state::{
-    Effect, Effects, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer, Settings, Target, Write,
+    Effect, Effects, GameStatus, PlayerStatus, Room, Saved, SavedAnswer, SavedPhase, SavedPlayer,
+    Settings, StoredPhase, Target, Write,
 };
 use crate::secret::secret_hash;
 use quizrace_protocol::{
@@ -802,7 +803,7 @@ fn end_finishes_then_closes_the_room() {
     assert!(closed(&fx), "the open question is closed fairly first");
     assert!(fx.contains(&Effect::Persist(Write::GameStatus {
         game: GameId(1),
-        status: "finished"
+        status: GameStatus::Finished
     })));
     match sent(&fx, |m| matches!(m, ServerMsg::GameOver { .. }))[0] {
         ServerMsg::GameOver { podium, .. } => {
@@ -883,7 +884,7 @@ fn equal_scores_share_a_rank_and_a_lower_score_takes_the_rank_after_them() {
 pub(super) struct Db {
     players: Vec<SavedPlayer>,
     answers: HashMap<(u32, PlayerId), SavedAnswer>,
-    phase: Option<(&'static str, u32)>,
+    phase: Option<(StoredPhase, u32)>,
     opened: Option<Instant>,
     locked: bool,
     chat: bool,
@@ -914,10 +915,10 @@ impl Db {
                     id: *player,
                     name: name.clone(),
                     token_hash: token_hash.clone(),
-                    status: "active".into(),
+                    status: PlayerStatus::Active,
                 }),
                 Write::PlayerStatus { player, status, .. } => {
-                    self.players[player.0 as usize - 1].status = (*status).into();
+                    self.players[player.0 as usize - 1].status = *status;
                 }
                 Write::Answer {
                     index,
@@ -942,8 +943,8 @@ impl Db {
                 }
                 Write::GameStatus { .. } => self.finished = true,
                 Write::Phase { phase, index, .. } => {
-                    self.phase = Some((phase, *index));
-                    if *phase == "question" {
+                    self.phase = Some((*phase, *index));
+                    if *phase == StoredPhase::Question {
                         self.opened = Some(now);
                     }
                 }
@@ -956,13 +957,13 @@ impl Db {
     pub(super) fn saved(&self, now: Instant) -> Saved {
         let phase = match self.phase {
             None => SavedPhase::Lobby,
-            Some(("question", index)) => SavedPhase::Question {
+            Some((StoredPhase::Question, index)) => SavedPhase::Question {
                 index,
                 elapsed_ms: self
                     .opened
                     .map_or(0, |o| now.duration_since(o).as_millis() as u64),
             },
-            Some(("reveal", index)) => SavedPhase::Reveal { index },
+            Some((StoredPhase::Reveal, index)) => SavedPhase::Reveal { index },
             Some((_, index)) => SavedPhase::Leaderboard { index },
         };
         Saved {
@@ -1055,7 +1056,7 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
             id: PlayerId(i),
             name: format!("P{i}"),
             token_hash: secret_hash(&format!("tok{i}")),
-            status: "active".into(),
+            status: PlayerStatus::Active,
         })
         .collect();
     db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
@@ -1105,7 +1106,7 @@ fn a_race_won_just_before_the_crash_closes_on_the_first_tick() {
     assert!(fx.iter().any(|e| matches!(
         e,
         Effect::Persist(Write::Phase {
-            phase: "reveal",
+            phase: StoredPhase::Reveal,
             ..
         })
     )));
@@ -1145,7 +1146,7 @@ fn a_restored_room_keys_names_as_a_live_room_does() {
             id: PlayerId(1),
             name: "Straße".into(),
             token_hash: secret_hash("tok1"),
-            status: "active".into(),
+            status: PlayerStatus::Active,
         }],
         ..Saved::default()
     };
@@ -1362,9 +1363,9 @@ mod actor {
     //! The room task's timers on tokio's paused clock, with channels standing in for sockets.
 
     use super::*;
+    use crate::room::storage::InstantWriter;
     use crate::room::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle};
     use crate::room::{HOST_BACKLOG, PLAYER_BACKLOG};
-    use crate::store::Writer;
     use tokio::sync::{mpsc, oneshot, Notify};
 
     /// A connection whose outbox holds `capacity` frames and counts as behind at `backlog`.
@@ -1391,7 +1392,7 @@ mod actor {
         let room = Room::new(settings, quiz(), tokio::time::Instant::now().into_std());
         spawn_room(
             room,
-            Writer::instant_for_tests(),
+            Arc::new(InstantWriter),
             crate::metrics::RoomMetrics::default(),
             || {},
         )
@@ -1466,6 +1467,59 @@ mod actor {
                 return m;
             }
         }
+    }
+
+    /// A cluster's writer, after another node claimed the room: it stores nothing more here.
+    struct FencingWriter;
+
+    impl crate::room::RoomWriter for FencingWriter {
+        fn write(
+            &self,
+            _write: Write,
+            _seq: u64,
+            notify: Arc<tokio::sync::watch::Sender<crate::room::Committed>>,
+        ) {
+            notify.send_replace(crate::room::Committed::Fenced);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fenced_room_stops_and_never_delivers_what_waited_for_its_rows() {
+        let room = Room::new(
+            settings(Mode::Classic),
+            quiz(),
+            tokio::time::Instant::now().into_std(),
+        );
+        let handle = spawn_room(
+            room,
+            Arc::new(FencingWriter),
+            crate::metrics::RoomMetrics::default(),
+            || {},
+        );
+        let (host, _host_rx) = conn(HOST);
+        attach_host(&handle, host).await;
+        let (p1, mut p1_rx) = conn(1);
+        assert_eq!(join(&handle, p1, "Ada").await, PlayerId(1));
+        // The welcome waits for the player's row, which is never stored: the outbox closes
+        // with the room instead, at once (not when the room would close for being idle).
+        let drained = tokio::time::timeout(Duration::from_secs(1), async {
+            while let Some(out) = p1_rx.recv().await {
+                if let Out::Frame(text) = out {
+                    assert!(!text.contains("\"welcome\""), "{text}");
+                }
+            }
+        });
+        drained.await.expect("the outbox closed with the room");
+        assert!(!host_says_ok(&handle).await, "the room task has ended");
+    }
+
+    async fn host_says_ok(handle: &RoomHandle) -> bool {
+        handle
+            .send(RoomCmd::Host {
+                conn: HOST,
+                msg: ClientMsg::Start,
+            })
+            .await
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,15 +1,18 @@
 //! What the database keeps of secrets (hashes only), how long a session lives, the upgrade
 //! that hashes an older database's secrets in place, and who may read the files.
 
-use super::*;
-use crate::room::state::{Effects, Room};
+use super::schema::{open_conn, MIGRATIONS};
+use super::testing::temp_store;
+use super::{lock, unix_now, Role, SessionLifetimes, Store};
+use crate::room::state::{Effects, Room, Settings, Write};
+use crate::room::storage::Committed;
+use crate::secret::secret_hash;
+use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use rusqlite::params;
 use std::os::unix::fs::PermissionsExt;
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("t.db")).expect("open");
-    (dir, store)
-}
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Every cell of `table`, as text, one row a line.
 fn dump(store: &Store, table: &str) -> String {
@@ -199,7 +202,7 @@ async fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight() {
         names: NamePolicy::Free,
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
-    let (notify, _seen) = watch::channel(0);
+    let (notify, _seen) = watch::channel(Committed::UpTo(0));
     let notify = Arc::new(notify);
     for i in 1..=9 {
         let write = Write::HostKey {

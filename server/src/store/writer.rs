@@ -1,0 +1,265 @@
+//! The writer thread: the rooms' rows, committed many per transaction, then reported
+//! committed; and the heartbeat it stamps while a game can be resumed.
+
+use super::values::Text;
+use super::{unix_now, Result, StoreError};
+use crate::metrics::WriterMetrics;
+use crate::room::state::{Write, MAX_HOST_KEYS};
+use crate::room::storage::{Committed, RoomWriter};
+use rusqlite::{params, Connection};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::error;
+
+/// Rows the writer commits in one transaction at most.
+const BATCH: usize = 4096;
+
+/// How often the writer stamps the heartbeat when no room gives it anything to commit. An open
+/// question resumes after a crash with at most this much extra time.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// A row handed to the writer, and whom to tell when it is committed.
+pub struct WriteReq {
+    write: Write,
+    seq: u64,
+    notify: Arc<watch::Sender<Committed>>,
+}
+
+enum WriterMsg {
+    Write(WriteReq),
+    Flush(oneshot::Sender<()>),
+    /// Commit (if nothing else does) to stamp the heartbeat.
+    Beat,
+}
+
+/// The rooms' handle on the writer thread. Never blocks.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::UnboundedSender<WriterMsg>,
+    /// What the writer has done since start (`GET /metrics`, the load tool's commits per second).
+    pub stats: WriterMetrics,
+}
+
+/// The rooms' writer on SQLite: one node, so it never reports [`Committed::Fenced`].
+impl RoomWriter for Writer {
+    fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>) {
+        Writer::write(self, write, seq, notify);
+    }
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`, and the heartbeat that wakes it.
+    pub(super) fn start(conn: Connection) -> Result<Writer> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stats = WriterMetrics::default();
+        let counted = stats.clone();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || writer_loop(conn, rx, &counted))
+            .map_err(|e| StoreError::Hash(format!("cannot start the writer thread: {e}")))?;
+        // The heartbeat holds a weak sender, so it stops when the last store handle is gone.
+        let beat = tx.downgrade();
+        std::thread::Builder::new()
+            .name("db-heartbeat".into())
+            .spawn(move || loop {
+                std::thread::sleep(HEARTBEAT);
+                match beat.upgrade() {
+                    Some(tx) if tx.send(WriterMsg::Beat).is_ok() => {}
+                    _ => return,
+                }
+            })
+            .map_err(|e| StoreError::Hash(format!("cannot start the heartbeat thread: {e}")))?;
+        Ok(Writer { tx, stats })
+    }
+
+    /// Hands over a row; `notify` gets `seq` once it is committed.
+    /// Unbounded on purpose: the room must never wait, and every row is a promise to keep.
+    pub fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>) {
+        if self
+            .tx
+            .send(WriterMsg::Write(WriteReq { write, seq, notify }))
+            .is_err()
+        {
+            error!("database writer is gone; a row was not stored");
+        }
+    }
+
+    /// Resolves once everything handed over before it is committed.
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(WriterMsg::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    mut rx: mpsc::UnboundedReceiver<WriterMsg>,
+    stats: &WriterMetrics,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        // A heartbeat only matters while a game can be resumed: an idle server must not wake
+        // the disk every second for nothing (an SD card in a classroom box wears out).
+        if batch.iter().all(|m| matches!(m, WriterMsg::Beat)) && !any_game_running(&conn) {
+            batch.clear();
+            continue;
+        }
+        // Until the batch is stored nothing in it is reported committed, so nothing in it is
+        // acknowledged, and the rooms hold what follows. Retrying forever is the honest
+        // choice: giving up would let a later commit release acks for rows that were lost.
+        let mut tries: u32 = 0;
+        let began = std::time::Instant::now();
+        while let Err(e) = commit(&mut conn, &batch) {
+            tries += 1;
+            error!(error = %e, tries, rows = batch.len(), "commit failed; retrying");
+            std::thread::sleep(Duration::from_millis(100 * u64::from(tries.min(10))));
+        }
+        stats.commit_duration.observe(began.elapsed());
+        stats.commits.inc();
+        for m in batch.drain(..) {
+            match m {
+                WriterMsg::Write(req) => {
+                    stats.rows.inc();
+                    if matches!(req.write, Write::Answer { .. }) {
+                        stats.answers.inc();
+                    }
+                    req.notify.send_replace(Committed::UpTo(req.seq));
+                }
+                WriterMsg::Flush(done) => {
+                    let _ = done.send(());
+                }
+                WriterMsg::Beat => {}
+            }
+        }
+    }
+}
+
+/// Whether a game is `running` (so its open question's time must be tracked). When the
+/// database cannot say, assume so: a needless heartbeat costs less than a wrong restore.
+fn any_game_running(conn: &Connection) -> bool {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM games WHERE status = 'running')",
+        [],
+        |r| r.get::<_, bool>(0),
+    )
+    .unwrap_or(true)
+}
+
+fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
+    let tx = conn.transaction()?;
+    let now_ms = unix_now_ms();
+    tx.prepare_cached("UPDATE heartbeat SET at_ms = ?1 WHERE id = 1")?
+        .execute([now_ms])?;
+    for m in batch {
+        let WriterMsg::Write(req) = m else { continue };
+        match &req.write {
+            Write::Player {
+                game,
+                player,
+                name,
+                token_hash,
+                first_index,
+            } => {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token_hash, first_index)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![game.0, player.0, name, token_hash, first_index])?;
+            }
+            Write::HostKey { game, key_hash } => {
+                tx.prepare_cached("INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)")?
+                    .execute(params![game.0, key_hash])?;
+                tx.prepare_cached(
+                    "DELETE FROM host_keys WHERE game_id = ?1 AND id NOT IN
+                     (SELECT id FROM host_keys WHERE game_id = ?1 ORDER BY id DESC LIMIT ?2)",
+                )?
+                .execute(params![game.0, MAX_HOST_KEYS])?;
+            }
+            Write::PlayerStatus {
+                game,
+                player,
+                status,
+                opened,
+            } => {
+                tx.prepare_cached(
+                    "UPDATE players SET status = ?3, opened_at_exit = ?4
+                     WHERE game_id = ?1 AND player_id = ?2",
+                )?
+                .execute(params![game.0, player.0, Text(*status), opened])?;
+            }
+            Write::Answer {
+                game,
+                index,
+                player,
+                elapsed_ms,
+                correct,
+                points,
+                answer,
+            } => {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO answers
+                     (game_id, question_index, player_id, elapsed_ms, correct, points, answer)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    game.0,
+                    index,
+                    player.0,
+                    elapsed_ms,
+                    correct,
+                    points,
+                    serde_json::to_string(answer)?
+                ])?;
+            }
+            Write::GameStatus { game, status } => {
+                tx.prepare_cached(
+                    "UPDATE games SET status = ?2, finished_at = ?3 WHERE id = ?1 AND status = 'running'",
+                )?
+                .execute(params![game.0, Text(*status), unix_now()])?;
+            }
+            Write::Phase { game, phase, index } => {
+                tx.prepare_cached(
+                    "UPDATE games SET phase = ?2, phase_index = ?3,
+                         opened_ms = CASE WHEN ?2 = 'question' THEN ?4 ELSE opened_ms END
+                     WHERE id = ?1",
+                )?
+                .execute(params![game.0, Text(*phase), index, now_ms])?;
+            }
+            Write::Flags { game, locked, chat } => {
+                tx.prepare_cached("UPDATE games SET locked = ?2, chat = ?3 WHERE id = ?1")?
+                    .execute(params![game.0, locked, chat])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::temp_store;
+
+    #[test]
+    fn an_idle_server_with_no_running_game_never_commits_a_heartbeat() {
+        let (_dir, store) = temp_store();
+        std::thread::sleep(HEARTBEAT * 2 + Duration::from_millis(300));
+        assert_eq!(store.writer.stats.commits.get(), 0);
+    }
+}
