@@ -6,26 +6,29 @@
 //!
 //! This file holds the types and the phase machine; the rest of `impl Room` lives in child
 //! modules, one concern each (children, so they see the room's private fields):
-//! `roster` (join, resume, names, seats, leave and kick), `chat`, `standings` (ranking, ranks
-//! with ties, results, podium) and `restore` (rebuilding from stored rows, the digest).
+//! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
+//! `room_state`), `answers` (taking, counting and settling answers, the reveal), `chat`,
+//! `standings` (ranking, ranks with ties, results, podium), `restore` (rebuilding from stored
+//! rows, the digest) and `checks` (invariants for tests).
 
+mod answers;
 mod chat;
+mod checks;
+mod host;
 mod restore;
 mod roster;
 mod standings;
 
+pub use answers::AnswerError;
 pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
 pub use roster::{clean_name, JoinError};
 
-use super::scoring::{self, Mismatch};
 pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
 };
-use crate::secret::secret_hash;
 use quizrace_protocol::{
-    AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect, GameId,
-    HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz, Reveal,
-    ServerMsg, ANSWER_GRACE_MS,
+    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
+    NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Quiz, Reveal, ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -183,30 +186,6 @@ enum Phase {
     },
 }
 
-/// Why an `answer` was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AnswerError {
-    #[error("wrong question")]
-    WrongQuestion,
-    #[error("too late")]
-    TooLate,
-    #[error("already answered")]
-    AlreadyAnswered,
-    #[error("{}", .0.message)]
-    Mismatch(Mismatch),
-}
-
-impl AnswerError {
-    fn to_msg(&self) -> ServerMsg {
-        match self {
-            AnswerError::WrongQuestion => ServerMsg::error_code(ErrorCode::WrongQuestion),
-            AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
-            AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
-            AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
-        }
-    }
-}
-
 /// The rules of one room.
 #[derive(Debug)]
 pub struct Room {
@@ -237,26 +216,6 @@ pub struct Room {
     removed: u32,
     /// The last question's reveal, for a host or screen that arrives during it.
     reveal: Option<Reveal>,
-}
-
-/// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
-fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
-    let mut counts = vec![0u32; q.choices.len().max(2)];
-    for g in answers.values() {
-        match &g.value {
-            AnswerValue::Choice(c) => counts[*c as usize] += 1,
-            AnswerValue::Choices(cs) => {
-                let mut cs = cs.clone();
-                cs.sort_unstable();
-                cs.dedup();
-                for c in cs {
-                    counts[c as usize] += 1;
-                }
-            }
-            AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
-        }
-    }
-    counts
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
@@ -437,148 +396,6 @@ impl Room {
         Some(view)
     }
 
-    /// The host's connection: a new room, or a host coming back with the host key.
-    pub fn attach_host(
-        &mut self,
-        conn: ConnId,
-        host_key: &str,
-        created: bool,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if !self.accepts_key(host_key) {
-            return Err(ErrorCode::Unauthorized);
-        }
-        self.seat_host(conn, now, fx);
-        if created {
-            fx.push(Effect::Send(
-                Target::Host,
-                ServerMsg::RoomCreated {
-                    pin: self.settings.pin.clone(),
-                    host_key: host_key.to_owned(),
-                    game_id: self.settings.game_id,
-                },
-            ));
-        }
-        fx.push(Effect::Send(Target::Host, self.room_state(now)));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    fn seat_host(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
-        if let Some(old) = self.host.replace(conn) {
-            fx.push(Effect::Send(
-                Target::Conn(old),
-                ServerMsg::error_code(ErrorCode::Replaced),
-            ));
-            fx.push(Effect::Disconnect(old));
-        }
-        self.last_activity = now;
-    }
-
-    fn accepts_key(&self, host_key: &str) -> bool {
-        let hash = secret_hash(host_key);
-        self.host_keys.contains(&hash)
-    }
-
-    /// A host (or a big screen) that proved with a session token that it may run the room
-    /// (the socket code checked the session; the room has no accounts). `new_key` was minted
-    /// for this device: the room accepts it from now on, stores its hash, and sends it to
-    /// this connection only, in its `room_state`.
-    pub fn take_control(
-        &mut self,
-        conn: ConnId,
-        new_key: &str,
-        screen: bool,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if screen && self.screens.len() >= MAX_SCREENS {
-            return Err(ErrorCode::RoomFull);
-        }
-        let key_hash = secret_hash(new_key);
-        if self.host_keys.len() >= MAX_HOST_KEYS {
-            self.host_keys.pop_front();
-        }
-        self.host_keys.push_back(key_hash.clone());
-        fx.push(Effect::Persist(Write::HostKey {
-            game: self.settings.game_id,
-            key_hash,
-        }));
-        if screen {
-            self.screens.push(conn);
-        } else {
-            self.seat_host(conn, now, fx);
-        }
-        let mut state = self.room_state(now);
-        if let ServerMsg::RoomState { host_key, .. } = &mut state {
-            *host_key = Some(new_key.to_owned());
-        }
-        fx.push(Effect::Send(Target::Conn(conn), state));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    /// A read-only big screen: it gets the room's picture now and every host message after.
-    pub fn attach_screen(
-        &mut self,
-        conn: ConnId,
-        host_key: &str,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if !self.accepts_key(host_key) {
-            return Err(ErrorCode::Unauthorized);
-        }
-        if self.screens.len() >= MAX_SCREENS {
-            return Err(ErrorCode::RoomFull);
-        }
-        self.screens.push(conn);
-        fx.push(Effect::Send(Target::Conn(conn), self.room_state(now)));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    fn room_state(&self, now: Instant) -> ServerMsg {
-        let answered = match &self.phase {
-            Phase::Question { answers, .. } => answers.len() as u32,
-            _ => 0,
-        };
-        // During the reveal and the leaderboard after it, a host taking control redraws the
-        // question and its chart from these.
-        let reveal = match self.phase {
-            Phase::Reveal { .. } | Phase::Leaderboard { .. } => self.reveal.clone().map(Box::new),
-            _ => None,
-        };
-        let question = match &reveal {
-            Some(r) => {
-                let mut q = self.quiz.questions[r.index as usize].view(r.index, self.total());
-                q.remaining_ms = 0;
-                Some(q)
-            }
-            None => self.open_question_view(None, now).map(|mut q| {
-                q.answered = None;
-                q
-            }),
-        };
-        ServerMsg::RoomState {
-            pin: self.settings.pin.clone(),
-            game_id: self.settings.game_id,
-            mode: self.settings.mode,
-            title: self.quiz.title.clone(),
-            phase: self.phase_name(),
-            index: self.last_index,
-            total: self.total(),
-            question,
-            answered,
-            players: self.active_infos(),
-            locked: self.locked,
-            chat: self.chat,
-            reveal,
-            host_key: None,
-        }
-    }
-
     /// A socket went away. Players keep their place; a classic question may now be complete.
     pub fn conn_closed(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
         if self.host == Some(conn) {
@@ -649,158 +466,6 @@ impl Room {
                     format!("`{}` is not a player message here", other.type_name()),
                 ),
             ),
-        }
-    }
-
-    fn answer(
-        &mut self,
-        id: PlayerId,
-        index: u32,
-        value: AnswerValue,
-        at: Instant,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), AnswerError> {
-        let mode = self.settings.mode;
-        let game = self.settings.game_id;
-        let quiz = Arc::clone(&self.quiz);
-        let streak_before = self.players[id.0 as usize - 1].streak;
-        let Phase::Question {
-            index: open,
-            opened_at,
-            answers,
-            ..
-        } = &mut self.phase
-        else {
-            return Err(if self.last_index == Some(index) {
-                AnswerError::TooLate
-            } else {
-                AnswerError::WrongQuestion
-            });
-        };
-        if index != *open {
-            return Err(AnswerError::WrongQuestion);
-        }
-        let q = &quiz.questions[index as usize];
-        let elapsed_ms = at.saturating_duration_since(*opened_at).as_millis() as u64;
-        if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
-            return Err(AnswerError::TooLate);
-        }
-        let correct = scoring::judge(q, &value).map_err(AnswerError::Mismatch)?;
-        if let Some(prev) = answers.get(&id) {
-            // A poll vote may change while the poll is open; everything else is final.
-            if prev.correct.is_some() || correct.is_some() {
-                return Err(AnswerError::AlreadyAnswered);
-            }
-        }
-        let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
-        let points = match correct {
-            Some(true) => scoring::points_for(mode, q, elapsed_ms, streak_before, first),
-            _ => 0,
-        };
-        answers.insert(
-            id,
-            Given {
-                value: value.clone(),
-                elapsed_ms,
-                correct,
-                points,
-            },
-        );
-        fx.push(Effect::Persist(Write::Answer {
-            game,
-            index,
-            player: id,
-            elapsed_ms,
-            correct,
-            points,
-            answer: value,
-        }));
-        fx.push(Effect::Send(
-            Target::Player(id),
-            ServerMsg::AnswerAck { index, elapsed_ms },
-        ));
-        if mode == Mode::Race && first {
-            self.close_question(now, fx);
-        } else {
-            self.count_changed(now, fx);
-            self.close_if_all_answered(now, fx);
-        }
-        Ok(())
-    }
-
-    /// Tells the host the answer count, at most once per [`ANSWER_COUNT_EVERY`].
-    fn count_changed(&mut self, now: Instant, fx: &mut Effects) {
-        let total = self.active_count();
-        let Phase::Question {
-            count_sent_at,
-            count_dirty,
-            ..
-        } = &mut self.phase
-        else {
-            return;
-        };
-        if count_sent_at.is_some_and(|at| now < at + ANSWER_COUNT_EVERY) {
-            *count_dirty = true;
-            return;
-        }
-        *count_sent_at = Some(now);
-        *count_dirty = false;
-        if let Some(count) = self.answer_count(total) {
-            fx.push(Effect::Send(Target::Watchers, count));
-        }
-    }
-
-    /// The open question's `answer_count`, if a question is open.
-    fn answer_count(&self, total: u32) -> Option<ServerMsg> {
-        let Phase::Question { index, answers, .. } = &self.phase else {
-            return None;
-        };
-        let q = &self.quiz.questions[*index as usize];
-        // A poll's votes are no secret, and change as players change their minds.
-        let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
-        Some(ServerMsg::AnswerCount {
-            index: *index,
-            answered: answers.len() as u32,
-            total: total + self.gone_answered(answers),
-            votes,
-        })
-    }
-
-    /// After the snapshot, a host or screen that arrives during a poll gets the votes so far:
-    /// `room_state` carries the count but not the chart.
-    fn poll_so_far(&self, conn: ConnId, fx: &mut Effects) {
-        if let Some(count @ ServerMsg::AnswerCount { votes: Some(_), .. }) =
-            self.answer_count(self.active_count())
-        {
-            fx.push(Effect::Send(Target::Conn(conn), count));
-        }
-    }
-
-    fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {
-        let Phase::Question {
-            answers,
-            grace_until,
-            ..
-        } = &self.phase
-        else {
-            return;
-        };
-        if grace_until.is_some_and(|until| now < until) {
-            return; // someone just dropped: `tick` checks again when the grace ends
-        }
-        // Nobody there: let the timer run, players may come back. Fewer answers than
-        // connected players: someone connected has not answered (the common case, in O(1)).
-        if self.connected == 0 || (answers.len() as u32) < self.connected {
-            return;
-        }
-        let all = self
-            .players
-            .iter()
-            .filter(|p| p.is_active() && p.conn.is_some())
-            .all(|p| answers.contains_key(&p.id));
-        if all {
-            self.close_question(now, fx);
         }
     }
 
@@ -900,14 +565,6 @@ impl Room {
         self.last_index.map_or(0, |i| i + 1)
     }
 
-    /// Answers to the open question from players who have left since: they count.
-    fn gone_answered(&self, answers: &HashMap<PlayerId, Given>) -> u32 {
-        answers
-            .keys()
-            .filter(|id| self.player(**id).is_some_and(|p| !p.is_active()))
-            .count() as u32
-    }
-
     /// Moves on from reveal or leaderboard. False where `next` means nothing.
     fn advance(&mut self, now: Instant, fx: &mut Effects) -> bool {
         match self.phase {
@@ -991,65 +648,6 @@ impl Room {
         self.reveal = Some(reveal.clone());
         fx.push(Effect::Send(Target::Everyone, reveal.into()));
         self.send_results(fx);
-    }
-
-    /// Question `index`'s reveal from its answers, those of players who left since included:
-    /// `total` is everyone still in the room and everyone who answered.
-    fn reveal_of(&self, index: u32, answers: &HashMap<PlayerId, Given>) -> Reveal {
-        let q: &Question = &self.quiz.questions[index as usize];
-        let first_correct = answers
-            .iter()
-            .filter(|(_, g)| g.correct == Some(true))
-            .min_by_key(|(id, g)| (g.elapsed_ms, **id))
-            .map(|(id, g)| FirstCorrect {
-                player_id: *id,
-                name: self.players[id.0 as usize - 1].name.clone(),
-                elapsed_ms: g.elapsed_ms,
-            });
-        let (correct, accept) = match &q.key {
-            quizrace_protocol::AnswerKey::Choices(c) => (Some(c.clone()), None),
-            quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
-            quizrace_protocol::AnswerKey::Poll => (None, None),
-        };
-        Reveal {
-            index,
-            correct,
-            accept,
-            counts: tally(q, answers),
-            answered: answers.len() as u32,
-            total: self.active_count() + self.gone_answered(answers),
-            first_correct,
-        }
-    }
-
-    /// Applies question `index`'s answers to every player: last result, score, streak.
-    fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
-        let q: &Question = &self.quiz.questions[index as usize];
-        let scored = q.is_scored();
-        for p in self.players.iter_mut() {
-            let given = answers.get(&p.id);
-            p.last = LastResult {
-                index,
-                answered: given.is_some(),
-                correct: given.and_then(|g| g.correct),
-                points: given.map_or(0, |g| g.points),
-            };
-            if let Some(g) = given {
-                p.score += g.points;
-                // Only answers that scored break ties: being right on a question worth
-                // nothing must not cost rank.
-                if g.points > 0 {
-                    p.correct_ms += g.elapsed_ms;
-                }
-            }
-            if scored {
-                // In race mode only the winner's answer counts as a run of correct answers.
-                let right = given.is_some_and(|g| {
-                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
-                });
-                p.streak = if right { p.streak + 1 } else { 0 };
-            }
-        }
     }
 
     fn finish(&mut self, now: Instant, fx: &mut Effects) {
@@ -1137,71 +735,5 @@ impl Room {
             }
             Phase::Lobby | Phase::Finished { .. } => {}
         }
-    }
-
-    // ----- checks for tests ----------------------------------------------------------------
-
-    /// Panics if an invariant does not hold. Called by tests after every transition.
-    pub fn check_invariants(&self) {
-        assert!(self.screens.len() <= MAX_SCREENS, "too many screens");
-        assert!(
-            (1..=MAX_HOST_KEYS).contains(&self.host_keys.len()),
-            "the room accepts 1 to {MAX_HOST_KEYS} host keys"
-        );
-        for s in &self.screens {
-            assert!(
-                self.host != Some(*s) && self.players.iter().all(|p| p.conn != Some(*s)),
-                "screen {s} is also the host or a player"
-            );
-        }
-        if let Phase::Question { answers, .. } = &self.phase {
-            for id in answers.keys() {
-                assert!(
-                    self.player(*id)
-                        .is_some_and(|p| p.status != PlayerStatus::Removed),
-                    "live answer from {id}, who never played"
-                );
-            }
-            if self.settings.mode == Mode::Race {
-                let winners = answers.values().filter(|g| g.points > 0).count();
-                assert!(winners <= 1, "more than one race winner");
-            }
-        }
-        let active = self.players.iter().filter(|p| p.is_active()).count() as u32;
-        let connected = self
-            .players
-            .iter()
-            .filter(|p| p.is_active() && p.conn.is_some())
-            .count() as u32;
-        let removed = self
-            .players
-            .iter()
-            .filter(|p| p.status == PlayerStatus::Removed)
-            .count() as u32;
-        assert_eq!(
-            (self.active, self.connected, self.removed),
-            (active, connected, removed),
-            "kept counts drifted"
-        );
-        assert!(
-            self.players.len() as u32 - removed <= self.settings.max_players,
-            "more seats taken than the room has"
-        );
-        for (i, p) in self.players.iter().enumerate() {
-            assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");
-            assert!(p.score >= 0);
-            if p.is_active() {
-                assert!(self.names.contains(&crate::names::key(&p.name)));
-            }
-        }
-    }
-
-    /// (player, score) of every active player, for tests.
-    pub fn scores(&self) -> Vec<(PlayerId, i64)> {
-        self.players
-            .iter()
-            .filter(|p| p.is_active())
-            .map(|p| (p.id, p.score))
-            .collect()
     }
 }
