@@ -95,7 +95,7 @@ pub struct Settings {
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
     pub chat: bool,
-    /// [`secret_hash`] of the key the room was created with.
+    /// [`secret_hash`](crate::secret::secret_hash) of the key the room was created with.
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
@@ -125,7 +125,7 @@ struct LastResult {
 struct Player {
     id: PlayerId,
     name: String,
-    /// [`secret_hash`] of the token: the room does not keep the token itself.
+    /// [`secret_hash`](crate::secret::secret_hash) of the token: the room does not keep the token itself.
     token_hash: String,
     conn: Option<ConnId>,
     status: PlayerStatus,
