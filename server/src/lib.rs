@@ -2,7 +2,9 @@
 //!
 //! # Layout
 //!
-//! - [`room::state`]: the rules of one room, a synchronous state machine (no tokio, no clock).
+//! - [`room::state`]: the rules of one room, a synchronous state machine (no tokio, no clock):
+//!   the phase machine, with one child module per concern (`roster`, `host`, `answers`,
+//!   `chat`, `standings`, `restore`, `checks`).
 //! - [`room::actor`]: one task per room; applies the state machine's effects in order and holds
 //!   messages behind database commits, so an `answer_ack` always means "stored".
 //! - [`room::storage`]: what a room hands to storage and the [`room::RoomWriter`] it writes

@@ -6,15 +6,25 @@ pub mod scoring;
 pub mod state;
 pub mod storage;
 
+#[cfg(test)]
+mod actor_tests;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod drive;
 #[cfg(test)]
+mod host_tests;
+#[cfg(test)]
 mod props;
+#[cfg(test)]
+mod restore_tests;
 #[cfg(test)]
 mod results_tests;
 #[cfg(test)]
+mod roster_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk_tests;
 
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 pub use state::{ConnId, Room, RoomSummary, Settings};

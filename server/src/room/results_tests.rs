@@ -2,8 +2,8 @@
 //! when it takes control, the bounded `players` reply, and who holds a seat.
 
 use super::drive::quiz;
-use super::state::{Effect, Effects, PlayerStatus, Room, Write};
-use super::tests::{answer, host, room_with, sent, settings, skip_question, HOST};
+use super::state::{Effect, Effects, PlayerStatus, Room, Target, Write};
+use super::tests::{answer, host, result_for, room_with, sent, settings, skip_question, HOST};
 use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, ServerMsg};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -257,7 +257,7 @@ fn after_a_restart_the_reveal_is_redrawn_and_a_lobby_leavers_seat_stays_free() {
     let mut s = settings(Mode::Classic);
     s.max_players = 3;
     let mut room = Room::new(s.clone(), quiz(), t0);
-    let mut db = super::tests::Db::new();
+    let mut db = super::restore_tests::Db::new();
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
         .expect("host");
@@ -288,4 +288,87 @@ fn after_a_restart_the_reveal_is_redrawn_and_a_lobby_leavers_seat_stays_free() {
     // Three seats, two taken by Ada and Bob: the removed lobby leaver holds none.
     assert!(join(&mut back, 4, "Cy", at).0.is_ok());
     assert_eq!(join(&mut back, 5, "Dee", at).0, Err(ErrorCode::RoomFull));
+}
+
+#[test]
+fn equal_scores_share_a_rank_and_a_lower_score_takes_the_rank_after_them() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    // Players 1 and 2 answer at the same moment; player 3 is slower.
+    answer(
+        &mut room,
+        3,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(400),
+    );
+    answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(200),
+    );
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_millis(200),
+    );
+    let ranks: Vec<u32> = (1..=3)
+        .map(|p| result_for(&fx, p).map_or(0, |r| r.2))
+        .collect();
+    // Players 1 and 2 scored the same: they share first place, and player 3 is third.
+    assert_eq!(ranks, vec![1, 1, 3]);
+}
+
+#[test]
+fn a_result_names_the_player_just_above_and_the_leader_has_nobody() {
+    let t0 = Instant::now();
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    // P2 answers first and fastest, P1 later, P3 wrong.
+    answer(
+        &mut room,
+        2,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_secs(1),
+    );
+    answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + Duration::from_secs(5),
+    );
+    let fx = answer(
+        &mut room,
+        3,
+        0,
+        AnswerValue::Choice(0),
+        t0 + Duration::from_secs(6),
+    );
+    let ahead = |p: u32| {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::Send(Target::Player(id), ServerMsg::Result { ahead, .. })
+                    if *id == PlayerId(p) =>
+                {
+                    Some(ahead.clone())
+                }
+                _ => None,
+            })
+            .expect("a result")
+    };
+    let (_, p2_score, rank) = result_for(&fx, 2).expect("p2 result");
+    assert_eq!(rank, 1);
+    assert_eq!(ahead(2), None);
+    let p1 = ahead(1).expect("P1 trails P2");
+    assert_eq!((p1.name.as_str(), p1.score), ("P2", p2_score));
+    let (_, p1_score, _) = result_for(&fx, 1).expect("p1 result");
+    let p3 = ahead(3).expect("P3 trails P1");
+    assert_eq!((p3.name.as_str(), p3.score), ("P1", p1_score));
 }

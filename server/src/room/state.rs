@@ -3,16 +3,32 @@
 //! Every entry point takes `now` and pushes [`Effect`]s (messages to send, rows to store,
 //! connections to drop) into a caller-owned list; the actor applies them in order. The phase is
 //! an enum that owns its data, so a question's answers cannot outlive the question.
+//!
+//! This file holds the types and the phase machine; the rest of `impl Room` lives in child
+//! modules, one concern each (children, so they see the room's private fields):
+//! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
+//! `room_state`), `answers` (taking, counting and settling answers, the reveal), `chat`,
+//! `standings` (ranking, ranks with ties, results, podium), `restore` (rebuilding from stored
+//! rows, the digest) and `checks` (invariants for tests).
 
-use super::scoring::{self, Mismatch};
+mod answers;
+mod chat;
+mod checks;
+mod host;
+mod restore;
+mod roster;
+mod standings;
+
+pub use answers::AnswerError;
+pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
+pub use roster::{clean_name, JoinError};
+
 pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
 };
-use crate::secret::secret_hash;
 use quizrace_protocol::{
-    Ahead, AnswerKey, AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostLiteral, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Question, Quiz,
-    Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, PLAYERS_LISTED,
+    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
+    NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Quiz, Reveal, ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -79,42 +95,11 @@ pub struct Settings {
     pub max_players: u32,
     pub auto_advance_ms: Option<u64>,
     pub chat: bool,
-    /// [`secret_hash`] of the key the room was created with.
+    /// [`secret_hash`](crate::secret::secret_hash) of the key the room was created with.
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
 }
-
-/// Why a stored game cannot be rebuilt.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot restore the game: {0}")]
-pub struct RestoreError(pub String);
-
-/// id, name, token, status, and for an active player (score, streak, correct_ms, answered
-/// last question, its points).
-pub type DigestPlayer = (
-    PlayerId,
-    String,
-    String,
-    PlayerStatus,
-    Option<(i64, u32, u64, bool, i64)>,
-);
-
-/// A restored room's comparable state, for tests: players (id, name, token, status, and for
-/// active players score, streak, correct_ms, last result), phase, last index, who answered.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Digest {
-    pub players: Vec<DigestPlayer>,
-    pub phase: PhaseName,
-    pub last_index: Option<u32>,
-    pub answered: Vec<PlayerId>,
-    pub locked: bool,
-    pub chat: bool,
-}
-
-/// How long a restored question waits for its players before "everyone answered" may close
-/// it: after a restart nobody is connected, and the first to come back must not end it.
-pub const RESTART_GRACE: Duration = Duration::from_secs(5);
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,7 +125,7 @@ struct LastResult {
 struct Player {
     id: PlayerId,
     name: String,
-    /// [`secret_hash`] of the token: the room does not keep the token itself.
+    /// [`secret_hash`](crate::secret::secret_hash) of the token: the room does not keep the token itself.
     token_hash: String,
     conn: Option<ConnId>,
     status: PlayerStatus,
@@ -201,57 +186,6 @@ enum Phase {
     },
 }
 
-/// Why a `join` was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JoinError {
-    #[error("bad name")]
-    BadName,
-    #[error("name taken")]
-    NameTaken,
-    #[error("room full")]
-    RoomFull,
-    #[error("room locked")]
-    RoomLocked,
-    #[error("game finished")]
-    GameFinished,
-}
-
-impl From<JoinError> for ErrorCode {
-    fn from(e: JoinError) -> Self {
-        match e {
-            JoinError::BadName => ErrorCode::BadName,
-            JoinError::NameTaken => ErrorCode::NameTaken,
-            JoinError::RoomFull => ErrorCode::RoomFull,
-            JoinError::RoomLocked => ErrorCode::RoomLocked,
-            JoinError::GameFinished => ErrorCode::GameFinished,
-        }
-    }
-}
-
-/// Why an `answer` was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AnswerError {
-    #[error("wrong question")]
-    WrongQuestion,
-    #[error("too late")]
-    TooLate,
-    #[error("already answered")]
-    AlreadyAnswered,
-    #[error("{}", .0.message)]
-    Mismatch(Mismatch),
-}
-
-impl AnswerError {
-    fn to_msg(&self) -> ServerMsg {
-        match self {
-            AnswerError::WrongQuestion => ServerMsg::error_code(ErrorCode::WrongQuestion),
-            AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
-            AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
-            AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
-        }
-    }
-}
-
 /// The rules of one room.
 #[derive(Debug)]
 pub struct Room {
@@ -284,66 +218,6 @@ pub struct Room {
     reveal: Option<Reveal>,
 }
 
-/// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
-fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
-    let mut counts = vec![0u32; q.choices.len().max(2)];
-    for g in answers.values() {
-        match &g.value {
-            AnswerValue::Choice(c) => counts[*c as usize] += 1,
-            AnswerValue::Choices(cs) => {
-                let mut cs = cs.clone();
-                cs.sort_unstable();
-                cs.dedup();
-                for c in cs {
-                    counts[c as usize] += 1;
-                }
-            }
-            AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
-        }
-    }
-    counts
-}
-
-/// Competition ranks ("1, 2, 2, 4") of players in ranked order: equal scores share a rank.
-fn ranks(ranked: &[&Player]) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::with_capacity(ranked.len());
-    for (i, p) in ranked.iter().enumerate() {
-        let shared = i > 0 && ranked[i - 1].score == p.score;
-        out.push(if shared { out[i - 1] } else { i as u32 + 1 });
-    }
-    out
-}
-
-/// The personal `result` of `ranked[i]`, naming the last player with a higher score: the one
-/// just above the group sharing the rank (nobody, when that rank is the first).
-fn result_msg(ranked: &[&Player], ranks: &[u32], i: usize) -> ServerMsg {
-    let rank = ranks[i];
-    let ahead = (rank as usize).checked_sub(2).map(|j| ranked[j]);
-    // Ranks are in order, so a tie sits next door.
-    let shared = [i.checked_sub(1), Some(i + 1)]
-        .into_iter()
-        .flatten()
-        .any(|j| ranks.get(j) == Some(&rank));
-    result_for(ranked[i], rank, ahead, shared)
-}
-
-fn result_for(p: &Player, rank: u32, ahead: Option<&Player>, shared: bool) -> ServerMsg {
-    ServerMsg::Result {
-        index: p.last.index,
-        answered: p.last.answered,
-        correct: p.last.correct,
-        points: p.last.points,
-        score: p.score,
-        rank,
-        streak: p.streak,
-        ahead: ahead.map(|a| Ahead {
-            name: a.name.clone(),
-            score: a.score,
-        }),
-        shared,
-    }
-}
-
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
 /// field names.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -359,11 +233,6 @@ pub struct RoomSummary {
     pub chat: bool,
     /// Active players, in join order.
     pub players: Vec<PlayerInfo>,
-}
-
-/// Normalises a nickname and checks it; see [`crate::names`] for the rules.
-pub fn clean_name(raw: &str) -> Option<String> {
-    crate::names::clean(raw)
 }
 
 impl Room {
@@ -387,167 +256,6 @@ impl Room {
             connected: 0,
             removed: 0,
             reveal: None,
-        }
-    }
-
-    /// Rebuilds a room from what the database holds, as it was when the server stopped, with
-    /// nobody connected. Scores, streaks and tie-break times are derived by settling the stored
-    /// answers of every closed question in order, exactly as the live room settled them, so
-    /// they are never stored twice and cannot disagree with the answers. An open question
-    /// resumes with the time it had left (it closes on the first tick if that ran out); its
-    /// stored answers stay answered.
-    pub fn restore(
-        settings: Settings,
-        quiz: Arc<Quiz>,
-        saved: Saved,
-        now: Instant,
-    ) -> Result<Room, RestoreError> {
-        let bad = |m: String| Err(RestoreError(m));
-        let mut room = Room::new(settings, quiz, now);
-        room.locked = saved.locked;
-        room.chat = saved.chat;
-        if !saved.host_keys.is_empty() {
-            let skip = saved.host_keys.len().saturating_sub(MAX_HOST_KEYS);
-            room.host_keys = saved.host_keys.into_iter().skip(skip).collect();
-        }
-        for (i, p) in saved.players.into_iter().enumerate() {
-            if p.id.0 as usize != i + 1 {
-                return bad(format!("player ids are not in join order at {}", p.id));
-            }
-            let status = p.status;
-            match status {
-                PlayerStatus::Active | PlayerStatus::Kicked => {
-                    room.names.insert(crate::names::key(&p.name));
-                }
-                PlayerStatus::Left => {}
-                PlayerStatus::Removed => room.removed += 1,
-            }
-            if status == PlayerStatus::Active {
-                room.active += 1;
-            }
-            room.by_token.insert(p.token_hash.clone(), i);
-            room.players.push(Player {
-                id: p.id,
-                name: p.name,
-                token_hash: p.token_hash,
-                conn: None,
-                status,
-                score: 0,
-                streak: 0,
-                correct_ms: 0,
-                chat_times: VecDeque::new(),
-                last: LastResult::default(),
-            });
-        }
-        let total = room.total();
-        let (open, closed_through) = match saved.phase {
-            SavedPhase::Lobby => (None, None),
-            SavedPhase::Question { index, .. } => (Some(index), index.checked_sub(1)),
-            SavedPhase::Reveal { index } | SavedPhase::Leaderboard { index } => (None, Some(index)),
-        };
-        let last = open.or(closed_through);
-        if last.is_some_and(|i| i >= total) {
-            return bad(format!("question {last:?} is beyond the quiz's {total}"));
-        }
-        let mut by_question: Vec<HashMap<PlayerId, Given>> =
-            (0..total).map(|_| HashMap::new()).collect();
-        for a in saved.answers {
-            if a.index >= total || room.player(a.player).is_none() {
-                return bad(format!(
-                    "answer to {} by {} fits no question or player",
-                    a.index, a.player
-                ));
-            }
-            if last.is_none_or(|l| a.index > l) {
-                return bad(format!(
-                    "answer to question {}, which never opened",
-                    a.index
-                ));
-            }
-            by_question[a.index as usize].insert(
-                a.player,
-                Given {
-                    value: a.value,
-                    elapsed_ms: a.elapsed_ms,
-                    correct: a.correct,
-                    points: a.points,
-                },
-            );
-        }
-        if let Some(through) = closed_through {
-            for index in 0..=through {
-                room.settle(index, &by_question[index as usize]);
-            }
-        }
-        room.last_index = last;
-        room.phase = match saved.phase {
-            SavedPhase::Lobby => Phase::Lobby,
-            SavedPhase::Question { index, elapsed_ms } => {
-                // Answers of players who left since count, as they did live (see `remove`).
-                let answers = std::mem::take(&mut by_question[index as usize]);
-                // A race won just before the crash (its close was not stored yet) is over:
-                // treat its time as run out, so the first tick closes it through the normal
-                // path, which stores the close.
-                let won =
-                    room.settings.mode == Mode::Race && answers.values().any(|g| g.points > 0);
-                let elapsed = if won {
-                    room.limit(index) + Duration::from_millis(ANSWER_GRACE_MS + 1)
-                } else {
-                    Duration::from_millis(elapsed_ms)
-                };
-                Phase::Question {
-                    index,
-                    opened_at: now.checked_sub(elapsed).unwrap_or(now),
-                    answers,
-                    count_sent_at: None,
-                    count_dirty: false,
-                    grace_until: Some(now + RESTART_GRACE),
-                }
-            }
-            SavedPhase::Reveal { index } => Phase::Reveal {
-                index,
-                advance_at: room.auto_advance(now),
-            },
-            SavedPhase::Leaderboard { index } => Phase::Leaderboard {
-                index,
-                advance_at: room.auto_advance(now),
-            },
-        };
-        if let SavedPhase::Reveal { index } | SavedPhase::Leaderboard { index } = saved.phase {
-            room.reveal = Some(room.reveal_of(index, &by_question[index as usize]));
-        }
-        Ok(room)
-    }
-
-    /// The state a restore must reproduce, for tests.
-    pub fn digest(&self) -> Digest {
-        Digest {
-            players: self
-                .players
-                .iter()
-                .map(|p| {
-                    let live = p.is_active().then_some((
-                        p.score,
-                        p.streak,
-                        p.correct_ms,
-                        p.last.answered,
-                        p.last.points,
-                    ));
-                    (p.id, p.name.clone(), p.token_hash.clone(), p.status, live)
-                })
-                .collect(),
-            phase: self.phase_name(),
-            last_index: self.last_index,
-            answered: match &self.phase {
-                Phase::Question { answers, .. } => {
-                    let mut ids: Vec<PlayerId> = answers.keys().copied().collect();
-                    ids.sort();
-                    ids
-                }
-                _ => Vec::new(),
-            },
-            locked: self.locked,
-            chat: self.chat,
         }
     }
 
@@ -666,165 +374,6 @@ impl Room {
         Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
     }
 
-    // ----- joining -------------------------------------------------------------------------
-
-    /// A new player. On success the `welcome` is queued behind the stored player row.
-    pub fn join(
-        &mut self,
-        conn: ConnId,
-        raw_name: &str,
-        token: String,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<PlayerId, JoinError> {
-        if matches!(self.phase, Phase::Finished { .. }) {
-            return Err(JoinError::GameFinished);
-        }
-        if self.locked {
-            return Err(JoinError::RoomLocked);
-        }
-        let name = clean_name(raw_name).ok_or(JoinError::BadName)?;
-        let key = crate::names::key(&name);
-        if self.names.contains(&key) {
-            return Err(JoinError::NameTaken);
-        }
-        // Seats: everyone but those removed from the lobby. A player who leaves after the
-        // start keeps the seat, so join-and-leave cannot fill a room beyond `max_players`.
-        if self.players.len() as u32 - self.removed >= self.settings.max_players {
-            return Err(JoinError::RoomFull);
-        }
-        self.last_activity = now;
-        let id = PlayerId(self.players.len() as u32 + 1);
-        let first_index = match self.phase {
-            Phase::Question { index, .. } => index,
-            _ => self.opened(),
-        };
-        self.names.insert(key);
-        let token_hash = secret_hash(&token);
-        self.by_token.insert(token_hash.clone(), self.players.len());
-        self.active += 1;
-        self.connected += 1;
-        self.players.push(Player {
-            id,
-            name: name.clone(),
-            token_hash: token_hash.clone(),
-            conn: Some(conn),
-            status: PlayerStatus::Active,
-            score: 0,
-            streak: 0,
-            correct_ms: 0,
-            chat_times: VecDeque::new(),
-            last: LastResult::default(),
-        });
-        fx.push(Effect::Persist(Write::Player {
-            game: self.settings.game_id,
-            player: id,
-            name: name.clone(),
-            token_hash,
-            first_index,
-        }));
-        fx.push(Effect::Send(
-            Target::Player(id),
-            self.welcome(id, &token, now),
-        ));
-        let count = self.active_count();
-        fx.push(Effect::Send(
-            Target::Watchers,
-            ServerMsg::PlayerJoined {
-                player_id: id,
-                name,
-                count,
-            },
-        ));
-        Ok(id)
-    }
-
-    /// A returning player: same identity, score and answers. An older connection is replaced.
-    pub fn resume(
-        &mut self,
-        conn: ConnId,
-        token: &str,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<PlayerId, ErrorCode> {
-        let i = *self
-            .by_token
-            .get(&secret_hash(token))
-            .ok_or(ErrorCode::BadToken)?;
-        let player = &mut self.players[i];
-        if !player.is_active() {
-            return Err(ErrorCode::BadToken);
-        }
-        let id = player.id;
-        if let Some(old) = player.conn.replace(conn) {
-            fx.push(Effect::Send(
-                Target::Conn(old),
-                ServerMsg::error_code(ErrorCode::Replaced),
-            ));
-            fx.push(Effect::Disconnect(old));
-        } else {
-            self.connected += 1;
-            if self.connected == self.active {
-                // Everyone is back: nobody left to wait for.
-                if let Phase::Question { grace_until, .. } = &mut self.phase {
-                    *grace_until = None;
-                }
-            }
-            fx.push(Effect::Send(
-                Target::Watchers,
-                ServerMsg::PlayerConnection {
-                    player_id: id,
-                    connected: true,
-                },
-            ));
-        }
-        self.last_activity = now;
-        fx.push(Effect::Send(
-            Target::Player(id),
-            self.welcome(id, token, now),
-        ));
-        if matches!(self.phase, Phase::Finished { .. }) {
-            // Back after the end: show the podium they missed, then their final result.
-            fx.push(Effect::Send(Target::Player(id), self.game_over()));
-        }
-        if matches!(
-            self.phase,
-            Phase::Reveal { .. } | Phase::Leaderboard { .. } | Phase::Finished { .. }
-        ) {
-            // Back during a reveal: show the result they may have missed while away.
-            fx.push(Effect::Send(Target::Player(id), self.result_of(id)));
-        }
-        // A player who had answered before dropping may have been the last one waited for.
-        self.close_if_all_answered(now, fx);
-        Ok(id)
-    }
-
-    /// A player's personal result for the last closed question, with the current rank.
-    fn result_of(&self, id: PlayerId) -> ServerMsg {
-        let ranked = self.ranking();
-        match ranked.iter().position(|p| p.id == id) {
-            Some(i) => result_msg(&ranked, &ranks(&ranked), i),
-            // Not ranked: only an active player gets a result, so this is a safe default.
-            None => result_for(&self.players[id.0 as usize - 1], 0, None, false),
-        }
-    }
-
-    /// `token` is the player's own, as they joined or resumed with it: the room keeps only
-    /// its hash.
-    fn welcome(&self, id: PlayerId, token: &str, now: Instant) -> ServerMsg {
-        let p = &self.players[id.0 as usize - 1];
-        ServerMsg::Welcome {
-            pin: self.settings.pin.clone(),
-            player_id: id,
-            name: p.name.clone(),
-            token: token.to_owned(),
-            phase: self.phase_name(),
-            score: p.score,
-            players: self.active_count(),
-            question: self.open_question_view(Some(id), now),
-        }
-    }
-
     /// The open question with the time left, and whether `who` answered it.
     fn open_question_view(
         &self,
@@ -845,174 +394,6 @@ impl Room {
         view.remaining_ms = ends.saturating_duration_since(now).as_millis() as u64;
         view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
         Some(view)
-    }
-
-    /// The host's connection: a new room, or a host coming back with the host key.
-    pub fn attach_host(
-        &mut self,
-        conn: ConnId,
-        host_key: &str,
-        created: bool,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if !self.accepts_key(host_key) {
-            return Err(ErrorCode::Unauthorized);
-        }
-        self.seat_host(conn, now, fx);
-        if created {
-            fx.push(Effect::Send(
-                Target::Host,
-                ServerMsg::RoomCreated {
-                    pin: self.settings.pin.clone(),
-                    host_key: host_key.to_owned(),
-                    game_id: self.settings.game_id,
-                },
-            ));
-        }
-        fx.push(Effect::Send(Target::Host, self.room_state(now)));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    fn seat_host(&mut self, conn: ConnId, now: Instant, fx: &mut Effects) {
-        if let Some(old) = self.host.replace(conn) {
-            fx.push(Effect::Send(
-                Target::Conn(old),
-                ServerMsg::error_code(ErrorCode::Replaced),
-            ));
-            fx.push(Effect::Disconnect(old));
-        }
-        self.last_activity = now;
-    }
-
-    fn accepts_key(&self, host_key: &str) -> bool {
-        let hash = secret_hash(host_key);
-        self.host_keys.contains(&hash)
-    }
-
-    /// A host (or a big screen) that proved with a session token that it may run the room
-    /// (the socket code checked the session; the room has no accounts). `new_key` was minted
-    /// for this device: the room accepts it from now on, stores its hash, and sends it to
-    /// this connection only, in its `room_state`.
-    pub fn take_control(
-        &mut self,
-        conn: ConnId,
-        new_key: &str,
-        screen: bool,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if screen && self.screens.len() >= MAX_SCREENS {
-            return Err(ErrorCode::RoomFull);
-        }
-        let key_hash = secret_hash(new_key);
-        if self.host_keys.len() >= MAX_HOST_KEYS {
-            self.host_keys.pop_front();
-        }
-        self.host_keys.push_back(key_hash.clone());
-        fx.push(Effect::Persist(Write::HostKey {
-            game: self.settings.game_id,
-            key_hash,
-        }));
-        if screen {
-            self.screens.push(conn);
-        } else {
-            self.seat_host(conn, now, fx);
-        }
-        let mut state = self.room_state(now);
-        if let ServerMsg::RoomState { host_key, .. } = &mut state {
-            *host_key = Some(new_key.to_owned());
-        }
-        fx.push(Effect::Send(Target::Conn(conn), state));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    /// A read-only big screen: it gets the room's picture now and every host message after.
-    pub fn attach_screen(
-        &mut self,
-        conn: ConnId,
-        host_key: &str,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), ErrorCode> {
-        if !self.accepts_key(host_key) {
-            return Err(ErrorCode::Unauthorized);
-        }
-        if self.screens.len() >= MAX_SCREENS {
-            return Err(ErrorCode::RoomFull);
-        }
-        self.screens.push(conn);
-        fx.push(Effect::Send(Target::Conn(conn), self.room_state(now)));
-        self.poll_so_far(conn, fx);
-        Ok(())
-    }
-
-    fn room_state(&self, now: Instant) -> ServerMsg {
-        let answered = match &self.phase {
-            Phase::Question { answers, .. } => answers.len() as u32,
-            _ => 0,
-        };
-        // During the reveal and the leaderboard after it, a host taking control redraws the
-        // question and its chart from these.
-        let reveal = match self.phase {
-            Phase::Reveal { .. } | Phase::Leaderboard { .. } => self.reveal.clone().map(Box::new),
-            _ => None,
-        };
-        let question = match &reveal {
-            Some(r) => {
-                let mut q = self.quiz.questions[r.index as usize].view(r.index, self.total());
-                q.remaining_ms = 0;
-                Some(q)
-            }
-            None => self.open_question_view(None, now).map(|mut q| {
-                q.answered = None;
-                q
-            }),
-        };
-        ServerMsg::RoomState {
-            pin: self.settings.pin.clone(),
-            game_id: self.settings.game_id,
-            mode: self.settings.mode,
-            title: self.quiz.title.clone(),
-            phase: self.phase_name(),
-            index: self.last_index,
-            total: self.total(),
-            question,
-            answered,
-            players: self.active_infos(),
-            locked: self.locked,
-            chat: self.chat,
-            reveal,
-            host_key: None,
-        }
-    }
-
-    /// The `players` reply: the first [`PLAYERS_LISTED`] active players in join order and the
-    /// count. Bounded, so that a 15-byte `list` cannot ask a big room for a huge frame.
-    fn players_reply(&self) -> ServerMsg {
-        let players: Vec<PlayerInfo> = self
-            .players
-            .iter()
-            .filter(|p| p.is_active())
-            .take(PLAYERS_LISTED)
-            .map(Player::info)
-            .collect();
-        let count = self.active_count();
-        ServerMsg::Players {
-            truncated: (players.len() as u32) < count,
-            players,
-            count,
-        }
-    }
-
-    fn active_infos(&self) -> Vec<PlayerInfo> {
-        self.players
-            .iter()
-            .filter(|p| p.is_active())
-            .map(Player::info)
-            .collect()
     }
 
     /// A socket went away. Players keep their place; a classic question may now be complete.
@@ -1075,28 +456,7 @@ impl Room {
                     reply(fx, e.to_msg());
                 }
             }
-            ClientMsg::Chat { text, to } => {
-                if !self.chat {
-                    return reply(fx, ServerMsg::error_code(ErrorCode::ChatDisabled));
-                }
-                let p = &mut self.players[id.0 as usize - 1];
-                while p
-                    .chat_times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= CHAT_WINDOW)
-                {
-                    p.chat_times.pop_front();
-                }
-                if p.chat_times.len() >= CHAT_BURST {
-                    return reply(fx, ServerMsg::error_code(ErrorCode::RateLimited));
-                }
-                p.chat_times.push_back(now);
-                let from = ChatFrom::Player {
-                    player_id: id,
-                    name: p.name.clone(),
-                };
-                self.chat_to(from, text, to, conn, fx);
-            }
+            ClientMsg::Chat { text, to } => self.player_chat(conn, id, text, to, now, fx),
             ClientMsg::List => reply(fx, self.players_reply()),
             ClientMsg::Leave => self.remove(id, PlayerStatus::Left, now, fx),
             other => reply(
@@ -1106,195 +466,6 @@ impl Room {
                     format!("`{}` is not a player message here", other.type_name()),
                 ),
             ),
-        }
-    }
-
-    fn chat_to(
-        &mut self,
-        from: ChatFrom,
-        text: String,
-        to: Option<PlayerId>,
-        sender: ConnId,
-        fx: &mut Effects,
-    ) {
-        match to {
-            None => fx.push(Effect::Send(
-                Target::Everyone,
-                ServerMsg::Chat {
-                    from,
-                    text,
-                    to: None,
-                },
-            )),
-            Some(target) => {
-                if self.player(target).is_none_or(|p| !p.is_active()) {
-                    return fx.push(Effect::Send(
-                        Target::Conn(sender),
-                        ServerMsg::error_code(ErrorCode::NoSuchPlayer),
-                    ));
-                }
-                let msg = ServerMsg::Chat {
-                    from,
-                    text,
-                    to: Some(target),
-                };
-                fx.push(Effect::Send(Target::Player(target), msg.clone()));
-                if self.conn_of(target) != Some(sender) {
-                    fx.push(Effect::Send(Target::Conn(sender), msg));
-                }
-            }
-        }
-    }
-
-    fn answer(
-        &mut self,
-        id: PlayerId,
-        index: u32,
-        value: AnswerValue,
-        at: Instant,
-        now: Instant,
-        fx: &mut Effects,
-    ) -> Result<(), AnswerError> {
-        let mode = self.settings.mode;
-        let game = self.settings.game_id;
-        let quiz = Arc::clone(&self.quiz);
-        let streak_before = self.players[id.0 as usize - 1].streak;
-        let Phase::Question {
-            index: open,
-            opened_at,
-            answers,
-            ..
-        } = &mut self.phase
-        else {
-            return Err(if self.last_index == Some(index) {
-                AnswerError::TooLate
-            } else {
-                AnswerError::WrongQuestion
-            });
-        };
-        if index != *open {
-            return Err(AnswerError::WrongQuestion);
-        }
-        let q = &quiz.questions[index as usize];
-        let elapsed_ms = at.saturating_duration_since(*opened_at).as_millis() as u64;
-        if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
-            return Err(AnswerError::TooLate);
-        }
-        let correct = scoring::judge(q, &value).map_err(AnswerError::Mismatch)?;
-        if let Some(prev) = answers.get(&id) {
-            // A poll vote may change while the poll is open; everything else is final.
-            if prev.correct.is_some() || correct.is_some() {
-                return Err(AnswerError::AlreadyAnswered);
-            }
-        }
-        let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
-        let points = match correct {
-            Some(true) => scoring::points_for(mode, q, elapsed_ms, streak_before, first),
-            _ => 0,
-        };
-        answers.insert(
-            id,
-            Given {
-                value: value.clone(),
-                elapsed_ms,
-                correct,
-                points,
-            },
-        );
-        fx.push(Effect::Persist(Write::Answer {
-            game,
-            index,
-            player: id,
-            elapsed_ms,
-            correct,
-            points,
-            answer: value,
-        }));
-        fx.push(Effect::Send(
-            Target::Player(id),
-            ServerMsg::AnswerAck { index, elapsed_ms },
-        ));
-        if mode == Mode::Race && first {
-            self.close_question(now, fx);
-        } else {
-            self.count_changed(now, fx);
-            self.close_if_all_answered(now, fx);
-        }
-        Ok(())
-    }
-
-    /// Tells the host the answer count, at most once per [`ANSWER_COUNT_EVERY`].
-    fn count_changed(&mut self, now: Instant, fx: &mut Effects) {
-        let total = self.active_count();
-        let Phase::Question {
-            count_sent_at,
-            count_dirty,
-            ..
-        } = &mut self.phase
-        else {
-            return;
-        };
-        if count_sent_at.is_some_and(|at| now < at + ANSWER_COUNT_EVERY) {
-            *count_dirty = true;
-            return;
-        }
-        *count_sent_at = Some(now);
-        *count_dirty = false;
-        if let Some(count) = self.answer_count(total) {
-            fx.push(Effect::Send(Target::Watchers, count));
-        }
-    }
-
-    /// The open question's `answer_count`, if a question is open.
-    fn answer_count(&self, total: u32) -> Option<ServerMsg> {
-        let Phase::Question { index, answers, .. } = &self.phase else {
-            return None;
-        };
-        let q = &self.quiz.questions[*index as usize];
-        // A poll's votes are no secret, and change as players change their minds.
-        let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
-        Some(ServerMsg::AnswerCount {
-            index: *index,
-            answered: answers.len() as u32,
-            total: total + self.gone_answered(answers),
-            votes,
-        })
-    }
-
-    /// After the snapshot, a host or screen that arrives during a poll gets the votes so far:
-    /// `room_state` carries the count but not the chart.
-    fn poll_so_far(&self, conn: ConnId, fx: &mut Effects) {
-        if let Some(count @ ServerMsg::AnswerCount { votes: Some(_), .. }) =
-            self.answer_count(self.active_count())
-        {
-            fx.push(Effect::Send(Target::Conn(conn), count));
-        }
-    }
-
-    fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {
-        let Phase::Question {
-            answers,
-            grace_until,
-            ..
-        } = &self.phase
-        else {
-            return;
-        };
-        if grace_until.is_some_and(|until| now < until) {
-            return; // someone just dropped: `tick` checks again when the grace ends
-        }
-        // Nobody there: let the timer run, players may come back. Fewer answers than
-        // connected players: someone connected has not answered (the common case, in O(1)).
-        if self.connected == 0 || (answers.len() as u32) < self.connected {
-            return;
-        }
-        let all = self
-            .players
-            .iter()
-            .filter(|p| p.is_active() && p.conn.is_some())
-            .all(|p| answers.contains_key(&p.id));
-        if all {
-            self.close_question(now, fx);
         }
     }
 
@@ -1389,70 +560,9 @@ impl Room {
         }
     }
 
-    /// A player leaves or is kicked. From the lobby they are removed: the seat is free again
-    /// and no result will list them. After the start they keep their seat, and an answer they
-    /// gave while present still counts, live and stored alike (a poll vote too): the reveal
-    /// and the stored results come from the same answers.
-    fn remove(&mut self, id: PlayerId, status: PlayerStatus, now: Instant, fx: &mut Effects) {
-        let game = self.settings.game_id;
-        let opened = self.opened();
-        let kicked = status == PlayerStatus::Kicked;
-        let status = if matches!(self.phase, Phase::Lobby) {
-            self.removed += 1;
-            PlayerStatus::Removed
-        } else {
-            status
-        };
-        let p = &mut self.players[id.0 as usize - 1];
-        p.status = status;
-        let conn = p.conn.take();
-        self.active -= 1;
-        if conn.is_some() {
-            self.connected -= 1;
-        }
-        if !kicked {
-            // A kicked player's name stays taken; one who left may come back under it.
-            self.names.remove(&crate::names::key(&p.name));
-        }
-        fx.push(Effect::Persist(Write::PlayerStatus {
-            game,
-            player: id,
-            status,
-            opened,
-        }));
-        if let Some(conn) = conn {
-            if kicked {
-                fx.push(Effect::Send(
-                    Target::Conn(conn),
-                    ServerMsg::RoomClosed {
-                        reason: CloseReason::Kicked,
-                    },
-                ));
-            }
-            fx.push(Effect::Disconnect(conn));
-        }
-        let count = self.active_count();
-        fx.push(Effect::Send(
-            Target::Watchers,
-            ServerMsg::PlayerLeft {
-                player_id: id,
-                count,
-            },
-        ));
-        self.close_if_all_answered(now, fx);
-    }
-
     /// How many questions have been opened.
     fn opened(&self) -> u32 {
         self.last_index.map_or(0, |i| i + 1)
-    }
-
-    /// Answers to the open question from players who have left since: they count.
-    fn gone_answered(&self, answers: &HashMap<PlayerId, Given>) -> u32 {
-        answers
-            .keys()
-            .filter(|id| self.player(**id).is_some_and(|p| !p.is_active()))
-            .count() as u32
     }
 
     /// Moves on from reveal or leaderboard. False where `next` means nothing.
@@ -1540,102 +650,6 @@ impl Room {
         self.send_results(fx);
     }
 
-    /// Question `index`'s reveal from its answers, those of players who left since included:
-    /// `total` is everyone still in the room and everyone who answered.
-    fn reveal_of(&self, index: u32, answers: &HashMap<PlayerId, Given>) -> Reveal {
-        let q: &Question = &self.quiz.questions[index as usize];
-        let first_correct = answers
-            .iter()
-            .filter(|(_, g)| g.correct == Some(true))
-            .min_by_key(|(id, g)| (g.elapsed_ms, **id))
-            .map(|(id, g)| FirstCorrect {
-                player_id: *id,
-                name: self.players[id.0 as usize - 1].name.clone(),
-                elapsed_ms: g.elapsed_ms,
-            });
-        let (correct, accept) = match &q.key {
-            quizrace_protocol::AnswerKey::Choices(c) => (Some(c.clone()), None),
-            quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
-            quizrace_protocol::AnswerKey::Poll => (None, None),
-        };
-        Reveal {
-            index,
-            correct,
-            accept,
-            counts: tally(q, answers),
-            answered: answers.len() as u32,
-            total: self.active_count() + self.gone_answered(answers),
-            first_correct,
-        }
-    }
-
-    /// Applies question `index`'s answers to every player: last result, score, streak.
-    fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
-        let q: &Question = &self.quiz.questions[index as usize];
-        let scored = q.is_scored();
-        for p in self.players.iter_mut() {
-            let given = answers.get(&p.id);
-            p.last = LastResult {
-                index,
-                answered: given.is_some(),
-                correct: given.and_then(|g| g.correct),
-                points: given.map_or(0, |g| g.points),
-            };
-            if let Some(g) = given {
-                p.score += g.points;
-                // Only answers that scored break ties: being right on a question worth
-                // nothing must not cost rank.
-                if g.points > 0 {
-                    p.correct_ms += g.elapsed_ms;
-                }
-            }
-            if scored {
-                // In race mode only the winner's answer counts as a run of correct answers.
-                let right = given.is_some_and(|g| {
-                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
-                });
-                p.streak = if right { p.streak + 1 } else { 0 };
-            }
-        }
-    }
-
-    /// Orders by score, then total time of correct answers, then join order. The order only:
-    /// equal scores share a rank ([`ranks`]).
-    fn ranking(&self) -> Vec<&Player> {
-        let mut ranked: Vec<&Player> = self.players.iter().filter(|p| p.is_active()).collect();
-        ranked.sort_by_key(|p| (std::cmp::Reverse(p.score), p.correct_ms, p.id));
-        ranked
-    }
-
-    /// The first `n` in ranked order, with shared ranks: a podium (`n` = 3) has at most three
-    /// entries even when more players share a place on it.
-    fn standings(&self, n: usize) -> Vec<Standing> {
-        let ranked = self.ranking();
-        let ranks = ranks(&ranked);
-        ranked
-            .into_iter()
-            .zip(ranks)
-            .take(n)
-            .map(|(p, rank)| Standing {
-                player_id: p.id,
-                name: p.name.clone(),
-                score: p.score,
-                rank,
-            })
-            .collect()
-    }
-
-    fn send_results(&self, fx: &mut Effects) {
-        let ranked = self.ranking();
-        let ranks = ranks(&ranked);
-        for (i, p) in ranked.iter().enumerate() {
-            fx.push(Effect::Send(
-                Target::Player(p.id),
-                result_msg(&ranked, &ranks, i),
-            ));
-        }
-    }
-
     fn finish(&mut self, now: Instant, fx: &mut Effects) {
         self.phase = Phase::Finished { since: now };
         fx.push(Effect::Persist(Write::GameStatus {
@@ -1644,13 +658,6 @@ impl Room {
         }));
         fx.push(Effect::Send(Target::Everyone, self.game_over()));
         self.send_results(fx);
-    }
-
-    fn game_over(&self) -> ServerMsg {
-        ServerMsg::GameOver {
-            game_id: self.settings.game_id,
-            podium: self.standings(3),
-        }
     }
 
     fn dissolve(&mut self, reason: CloseReason, fx: &mut Effects) {
@@ -1728,71 +735,5 @@ impl Room {
             }
             Phase::Lobby | Phase::Finished { .. } => {}
         }
-    }
-
-    // ----- checks for tests ----------------------------------------------------------------
-
-    /// Panics if an invariant does not hold. Called by tests after every transition.
-    pub fn check_invariants(&self) {
-        assert!(self.screens.len() <= MAX_SCREENS, "too many screens");
-        assert!(
-            (1..=MAX_HOST_KEYS).contains(&self.host_keys.len()),
-            "the room accepts 1 to {MAX_HOST_KEYS} host keys"
-        );
-        for s in &self.screens {
-            assert!(
-                self.host != Some(*s) && self.players.iter().all(|p| p.conn != Some(*s)),
-                "screen {s} is also the host or a player"
-            );
-        }
-        if let Phase::Question { answers, .. } = &self.phase {
-            for id in answers.keys() {
-                assert!(
-                    self.player(*id)
-                        .is_some_and(|p| p.status != PlayerStatus::Removed),
-                    "live answer from {id}, who never played"
-                );
-            }
-            if self.settings.mode == Mode::Race {
-                let winners = answers.values().filter(|g| g.points > 0).count();
-                assert!(winners <= 1, "more than one race winner");
-            }
-        }
-        let active = self.players.iter().filter(|p| p.is_active()).count() as u32;
-        let connected = self
-            .players
-            .iter()
-            .filter(|p| p.is_active() && p.conn.is_some())
-            .count() as u32;
-        let removed = self
-            .players
-            .iter()
-            .filter(|p| p.status == PlayerStatus::Removed)
-            .count() as u32;
-        assert_eq!(
-            (self.active, self.connected, self.removed),
-            (active, connected, removed),
-            "kept counts drifted"
-        );
-        assert!(
-            self.players.len() as u32 - removed <= self.settings.max_players,
-            "more seats taken than the room has"
-        );
-        for (i, p) in self.players.iter().enumerate() {
-            assert_eq!(p.id.0 as usize, i + 1, "player ids follow join order");
-            assert!(p.score >= 0);
-            if p.is_active() {
-                assert!(self.names.contains(&crate::names::key(&p.name)));
-            }
-        }
-    }
-
-    /// (player, score) of every active player, for tests.
-    pub fn scores(&self) -> Vec<(PlayerId, i64)> {
-        self.players
-            .iter()
-            .filter(|p| p.is_active())
-            .map(|p| (p.id, p.score))
-            .collect()
     }
 }

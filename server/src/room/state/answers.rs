@@ -1,0 +1,280 @@
+//! Answers to the open question: checking and scoring one, the host's throttled count, closing
+//! early once everyone answered, and what a closed question's answers come to (the reveal, and
+//! each player's score and streak).
+
+use super::{
+    ConnId, Effect, Effects, Given, LastResult, Phase, Room, Target, Write, ANSWER_COUNT_EVERY,
+};
+use crate::room::scoring::{self, Mismatch};
+use quizrace_protocol::{
+    AnswerKey, AnswerValue, ErrorCode, FirstCorrect, Mode, PlayerId, Question, Reveal, ServerMsg,
+    ANSWER_GRACE_MS,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Why an `answer` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("wrong question")]
+    WrongQuestion,
+    #[error("too late")]
+    TooLate,
+    #[error("already answered")]
+    AlreadyAnswered,
+    #[error("{}", .0.message)]
+    Mismatch(Mismatch),
+}
+
+impl AnswerError {
+    pub(super) fn to_msg(&self) -> ServerMsg {
+        match self {
+            AnswerError::WrongQuestion => ServerMsg::error_code(ErrorCode::WrongQuestion),
+            AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
+            AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
+            AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
+        }
+    }
+}
+
+/// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
+pub(super) fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
+    let mut counts = vec![0u32; q.choices.len().max(2)];
+    for g in answers.values() {
+        match &g.value {
+            AnswerValue::Choice(c) => counts[*c as usize] += 1,
+            AnswerValue::Choices(cs) => {
+                let mut cs = cs.clone();
+                cs.sort_unstable();
+                cs.dedup();
+                for c in cs {
+                    counts[c as usize] += 1;
+                }
+            }
+            AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
+        }
+    }
+    counts
+}
+
+impl Room {
+    pub(super) fn answer(
+        &mut self,
+        id: PlayerId,
+        index: u32,
+        value: AnswerValue,
+        at: Instant,
+        now: Instant,
+        fx: &mut Effects,
+    ) -> Result<(), AnswerError> {
+        let mode = self.settings.mode;
+        let game = self.settings.game_id;
+        let quiz = Arc::clone(&self.quiz);
+        let streak_before = self.players[id.0 as usize - 1].streak;
+        let Phase::Question {
+            index: open,
+            opened_at,
+            answers,
+            ..
+        } = &mut self.phase
+        else {
+            return Err(if self.last_index == Some(index) {
+                AnswerError::TooLate
+            } else {
+                AnswerError::WrongQuestion
+            });
+        };
+        if index != *open {
+            return Err(AnswerError::WrongQuestion);
+        }
+        let q = &quiz.questions[index as usize];
+        let elapsed_ms = at.saturating_duration_since(*opened_at).as_millis() as u64;
+        if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
+            return Err(AnswerError::TooLate);
+        }
+        let correct = scoring::judge(q, &value).map_err(AnswerError::Mismatch)?;
+        if let Some(prev) = answers.get(&id) {
+            // A poll vote may change while the poll is open; everything else is final.
+            if prev.correct.is_some() || correct.is_some() {
+                return Err(AnswerError::AlreadyAnswered);
+            }
+        }
+        let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
+        let points = match correct {
+            Some(true) => scoring::points_for(mode, q, elapsed_ms, streak_before, first),
+            _ => 0,
+        };
+        answers.insert(
+            id,
+            Given {
+                value: value.clone(),
+                elapsed_ms,
+                correct,
+                points,
+            },
+        );
+        fx.push(Effect::Persist(Write::Answer {
+            game,
+            index,
+            player: id,
+            elapsed_ms,
+            correct,
+            points,
+            answer: value,
+        }));
+        fx.push(Effect::Send(
+            Target::Player(id),
+            ServerMsg::AnswerAck { index, elapsed_ms },
+        ));
+        if mode == Mode::Race && first {
+            self.close_question(now, fx);
+        } else {
+            self.count_changed(now, fx);
+            self.close_if_all_answered(now, fx);
+        }
+        Ok(())
+    }
+
+    /// Tells the host the answer count, at most once per [`ANSWER_COUNT_EVERY`].
+    pub(super) fn count_changed(&mut self, now: Instant, fx: &mut Effects) {
+        let total = self.active_count();
+        let Phase::Question {
+            count_sent_at,
+            count_dirty,
+            ..
+        } = &mut self.phase
+        else {
+            return;
+        };
+        if count_sent_at.is_some_and(|at| now < at + ANSWER_COUNT_EVERY) {
+            *count_dirty = true;
+            return;
+        }
+        *count_sent_at = Some(now);
+        *count_dirty = false;
+        if let Some(count) = self.answer_count(total) {
+            fx.push(Effect::Send(Target::Watchers, count));
+        }
+    }
+
+    /// The open question's `answer_count`, if a question is open.
+    pub(super) fn answer_count(&self, total: u32) -> Option<ServerMsg> {
+        let Phase::Question { index, answers, .. } = &self.phase else {
+            return None;
+        };
+        let q = &self.quiz.questions[*index as usize];
+        // A poll's votes are no secret, and change as players change their minds.
+        let votes = (q.key == AnswerKey::Poll).then(|| tally(q, answers));
+        Some(ServerMsg::AnswerCount {
+            index: *index,
+            answered: answers.len() as u32,
+            total: total + self.gone_answered(answers),
+            votes,
+        })
+    }
+
+    /// After the snapshot, a host or screen that arrives during a poll gets the votes so far:
+    /// `room_state` carries the count but not the chart.
+    pub(super) fn poll_so_far(&self, conn: ConnId, fx: &mut Effects) {
+        if let Some(count @ ServerMsg::AnswerCount { votes: Some(_), .. }) =
+            self.answer_count(self.active_count())
+        {
+            fx.push(Effect::Send(Target::Conn(conn), count));
+        }
+    }
+
+    pub(super) fn close_if_all_answered(&mut self, now: Instant, fx: &mut Effects) {
+        let Phase::Question {
+            answers,
+            grace_until,
+            ..
+        } = &self.phase
+        else {
+            return;
+        };
+        if grace_until.is_some_and(|until| now < until) {
+            return; // someone just dropped: `tick` checks again when the grace ends
+        }
+        // Nobody there: let the timer run, players may come back. Fewer answers than
+        // connected players: someone connected has not answered (the common case, in O(1)).
+        if self.connected == 0 || (answers.len() as u32) < self.connected {
+            return;
+        }
+        let all = self
+            .players
+            .iter()
+            .filter(|p| p.is_active() && p.conn.is_some())
+            .all(|p| answers.contains_key(&p.id));
+        if all {
+            self.close_question(now, fx);
+        }
+    }
+
+    /// Answers to the open question from players who have left since: they count.
+    pub(super) fn gone_answered(&self, answers: &HashMap<PlayerId, Given>) -> u32 {
+        answers
+            .keys()
+            .filter(|id| self.player(**id).is_some_and(|p| !p.is_active()))
+            .count() as u32
+    }
+
+    /// Question `index`'s reveal from its answers, those of players who left since included:
+    /// `total` is everyone still in the room and everyone who answered.
+    pub(super) fn reveal_of(&self, index: u32, answers: &HashMap<PlayerId, Given>) -> Reveal {
+        let q: &Question = &self.quiz.questions[index as usize];
+        let first_correct = answers
+            .iter()
+            .filter(|(_, g)| g.correct == Some(true))
+            .min_by_key(|(id, g)| (g.elapsed_ms, **id))
+            .map(|(id, g)| FirstCorrect {
+                player_id: *id,
+                name: self.players[id.0 as usize - 1].name.clone(),
+                elapsed_ms: g.elapsed_ms,
+            });
+        let (correct, accept) = match &q.key {
+            quizrace_protocol::AnswerKey::Choices(c) => (Some(c.clone()), None),
+            quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
+            quizrace_protocol::AnswerKey::Poll => (None, None),
+        };
+        Reveal {
+            index,
+            correct,
+            accept,
+            counts: tally(q, answers),
+            answered: answers.len() as u32,
+            total: self.active_count() + self.gone_answered(answers),
+            first_correct,
+        }
+    }
+
+    /// Applies question `index`'s answers to every player: last result, score, streak.
+    pub(super) fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
+        let q: &Question = &self.quiz.questions[index as usize];
+        let scored = q.is_scored();
+        for p in self.players.iter_mut() {
+            let given = answers.get(&p.id);
+            p.last = LastResult {
+                index,
+                answered: given.is_some(),
+                correct: given.and_then(|g| g.correct),
+                points: given.map_or(0, |g| g.points),
+            };
+            if let Some(g) = given {
+                p.score += g.points;
+                // Only answers that scored break ties: being right on a question worth
+                // nothing must not cost rank.
+                if g.points > 0 {
+                    p.correct_ms += g.elapsed_ms;
+                }
+            }
+            if scored {
+                // In race mode only the winner's answer counts as a run of correct answers.
+                let right = given.is_some_and(|g| {
+                    g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
+                });
+                p.streak = if right { p.streak + 1 } else { 0 };
+            }
+        }
+    }
+}
