@@ -2,7 +2,10 @@
 # The browser tests in headless Chromium: a host, a presenter screen and five phone-sized players play a game
 # (tests/browser/game.test.mjs), and the management pages are used end to end
 # (tests/browser/pages.test.mjs), and the longest texts the quiz validator allows must fit phone,
-# laptop and full-HD screens (tests/browser/layout.test.mjs). Screenshots of every screen land in docs/screenshots/.
+# laptop and full-HD screens (tests/browser/layout.test.mjs); a teacher's and a student's ways
+# back from a mistake (flow.test.mjs), following a cluster's `moved` (moved.test.mjs) and the
+# colour-blind-safe answer colours (palette.test.mjs). Screenshots of every screen land in
+# docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of
 # the last two pieces is installed: chromium with apt-get (as root, or through sudo), and
