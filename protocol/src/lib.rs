@@ -11,6 +11,7 @@ mod ids;
 mod msg;
 mod parse;
 mod quiz;
+mod rank;
 
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
@@ -20,6 +21,7 @@ pub use quiz::{
     MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_TEXT_CHARS, MAX_TIME_LIMIT_S, MAX_TITLE_CHARS,
     MIN_TIME_LIMIT_S,
 };
+pub use rank::shared_ranks;
 
 /// Largest text frame a client may send, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;

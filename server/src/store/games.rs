@@ -369,17 +369,12 @@ impl Store {
             )
         });
         let mut players: Vec<ReportPlayer> = players.into_iter().map(|(p, _)| p).collect();
-        for i in 0..players.len() {
-            let shared = i > 0 && {
-                let (above, p) = (&players[i - 1], &players[i]);
-                (above.status == PlayerStatus::Active) == (p.status == PlayerStatus::Active)
-                    && above.score == p.score
-            };
-            players[i].rank = if shared {
-                players[i - 1].rank
-            } else {
-                i as u32 + 1
-            };
+        let ranks = quizrace_protocol::shared_ranks(&players, |above, p| {
+            (above.status == PlayerStatus::Active) == (p.status == PlayerStatus::Active)
+                && above.score == p.score
+        });
+        for (p, rank) in players.iter_mut().zip(ranks) {
+            p.rank = rank;
         }
         let mut stmt = db.prepare(
             "SELECT question_index, player_id, elapsed_ms, correct, points, answer FROM answers

@@ -6,12 +6,7 @@ use quizrace_protocol::{Ahead, PlayerId, ServerMsg, Standing};
 
 /// Competition ranks ("1, 2, 2, 4") of players in ranked order: equal scores share a rank.
 fn ranks(ranked: &[&Player]) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::with_capacity(ranked.len());
-    for (i, p) in ranked.iter().enumerate() {
-        let shared = i > 0 && ranked[i - 1].score == p.score;
-        out.push(if shared { out[i - 1] } else { i as u32 + 1 });
-    }
-    out
+    quizrace_protocol::shared_ranks(ranked, |above, p| above.score == p.score)
 }
 
 /// The personal `result` of `ranked[i]`, naming the last player with a higher score: the one
