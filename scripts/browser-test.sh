@@ -3,8 +3,11 @@
 # (tests/browser/game.test.mjs), and the management pages are used end to end
 # (tests/browser/pages.test.mjs), and the longest texts the quiz validator allows must fit phone,
 # laptop and full-HD screens (tests/browser/layout.test.mjs); a teacher's and a student's ways
-# back from a mistake (flow.test.mjs), following a cluster's `moved` (moved.test.mjs) and the
-# colour-blind-safe answer colours (palette.test.mjs). Screenshots of every screen land in
+# back from a mistake (flow.test.mjs), following a cluster's `moved` (moved.test.mjs), the
+# colour-blind-safe answer colours (palette.test.mjs) and race mode explaining itself, with the
+# get-ready countdown and the explanation (race.test.mjs), a slider question on every screen
+# (kinds.test.mjs), and a game with phones in Arabic (right to left, mirrored) and German and
+# the language picker remembered (i18n.test.mjs). Screenshots of every screen land in
 # docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of

@@ -1,10 +1,38 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, every test, a small load run, the fuzz
-# targets for a bounded time, and the browser test.
-# Works on a fresh machine with the Rust toolchain and Node.js: the browser test installs
-# Debian's chromium and the locked playwright-core when they are missing.
+# The project's test command: formatting, lints, every test, then the scenario tests again
+# on PostgreSQL (QUIZRACE_TEST_BACKEND=postgres: every test server a one-node cluster on one
+# throw-away PostgreSQL), a small load run, the fuzz targets for a bounded time, and the
+# browser test.
+# Works on a fresh machine with the Rust toolchain and Node.js: PostgreSQL and HAProxy (for
+# the cluster tests, which start their own throw-away ones) are installed from Debian's
+# packages when missing, and the browser test installs Debian's chromium and the locked
+# playwright-core when they are missing. apt-get runs as root, or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo -n "$@"
+  else
+    echo "error: $* needs root: run it as root, or install what it installs by hand" >&2
+    return 1
+  fi
+}
+
+# PostgreSQL: Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin, off PATH.
+have_postgres() {
+  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+if ! have_postgres || [ ! -x /usr/sbin/haproxy ]; then
+  echo "== installing postgresql and haproxy (apt-get)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql haproxy
+  # The package starts a system PostgreSQL on port 5432; the tests use their own and do not
+  # need it (it is left as the package set it up).
+  have_postgres || { echo "error: postgresql installed, but no initdb found" >&2; exit 1; }
+fi
 
 # A minimal rustup profile has neither rustfmt nor clippy.
 if command -v rustup >/dev/null && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
@@ -18,8 +46,17 @@ cargo fmt --all -- --check
 echo "== cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-echo "== cargo test (unit, golden, scenario and swarm tests)"
-cargo test --workspace
+echo "== cargo test (unit, golden, scenario and swarm tests; the cluster's node loss 10 rounds)"
+# The node-loss test kills the room's node at a seeded moment, 3 rounds by default; the
+# issue's run is 10 (about 25 s a round here).
+QUIZRACE_CLUSTER_ROUNDS=10 cargo test --workspace
+
+# The same socket scenarios against the other backend (the store tests already run on both).
+# Tests about SQLite's file or process, and the cluster tests that start their own
+# PostgreSQL, print why they skip this pass. It takes about 4.5 minutes of test time on two
+# busy cores (the cluster tests, the slowest, ran in the first pass already).
+echo "== cargo test -p quizrace-tests on PostgreSQL (every scenario, one-node cluster)"
+QUIZRACE_TEST_BACKEND=postgres cargo test -p quizrace-tests
 
 echo "== load tools check: 1,000 bots, one question; the socket floor (behaviour, not timing)"
 cargo build --release -p quizrace -p quizrace-tests
@@ -30,6 +67,9 @@ timeout 120 target/release/floor --sockets 1000 --rounds 1
 
 echo "== fuzz targets: frame parsing and room command sequences, 30 s each"
 bash scripts/fuzz.sh
+
+echo "== the pages' translations: every key in every language, no page text without a key"
+node --test tests/i18n/
 
 echo "== browser tests: a game (host, presenter, five phones) and the management pages in headless Chromium"
 bash scripts/browser-test.sh

@@ -4,6 +4,7 @@
 // (the player's too) shows refusals with. The login token itself is kept by storage.js.
 
 import { humanError } from "./messages.js";
+import { t } from "./i18n.js";
 import { $, el } from "./dom.js";
 import { clearToken, forgetHostRoom, getToken, setToken } from "./storage.js";
 
@@ -64,7 +65,8 @@ export async function api(method, path, body, opts = {}) {
 
 /** What a failed `POST /api/login` tells the person at the login form. */
 export const loginError = (e) =>
-  e.code === "rate_limited" ? `Too many failed attempts. Try again in ${e.retryAfter ?? "a few"} seconds.`
+  e.code === "rate_limited"
+    ? e.retryAfter == null ? t("login_rate_limited_few") : t("login_rate_limited", { count: Number(e.retryAfter) })
     : humanError(e);
 
 // ---- errors: one presenter for every page ----
@@ -152,12 +154,13 @@ export function download(blob, name) {
 export const when = (ms) =>
   ms == null ? "" : new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
+// The host-side pages and their labels' keys.
 const NAV = [
-  ["/host", "Host a game"],
-  ["/editor", "Quizzes"],
-  ["/results", "Results"],
-  ["/leaderboard", "Leaderboard"],
-  ["/account", "Account"],
+  ["/host", "nav_host"],
+  ["/editor", "quizzes"],
+  ["/results", "nav_results"],
+  ["/leaderboard", "leaderboard"],
+  ["/account", "nav_account"],
 ];
 
 /**
@@ -165,11 +168,11 @@ const NAV = [
  * the token on the server, forgets it here, and reloads, which shows the login form again.
  */
 export function mountNav(nav, me) {
-  const links = me && me.role === "admin" ? [...NAV, ["/admin", "Admin"]] : NAV;
+  const links = me && me.role === "admin" ? [...NAV, ["/admin", "nav_admin"]] : NAV;
   const here = location.pathname;
   const items = links.map(([href, label]) =>
-    el("a", { href, class: "navlink", "aria-current": here === href ? "page" : null }, label));
-  const out = el("button", { type: "button", id: "nav-logout", class: "navlink link" }, "Log out");
+    el("a", { href, class: "navlink", "aria-current": here === href ? "page" : null }, t(label)));
+  const out = el("button", { type: "button", id: "nav-logout", class: "navlink link" }, t("log_out"));
   out.onclick = async () => {
     out.disabled = true;
     try {
@@ -181,7 +184,7 @@ export function mountNav(nav, me) {
     forgetHostRoom();
     location.reload();
   };
-  if (me) items.push(el("span", { class: "navme", title: `Logged in as ${me.username}` }, me.username), out);
+  if (me) items.push(el("span", { class: "navme", title: t("logged_in_as_name", { name: me.username }) }, me.username), out);
   nav.replaceChildren(...items);
   nav.hidden = false;
 }
@@ -206,7 +209,7 @@ export async function startPage() {
         return waitForLogin(app);
       }
       clearToken();
-      showLogin(stage, "Your session has expired. Please log in again.");
+      showLogin(stage, t("session_expired"));
       return waitForLogin(app);
     }
   }
@@ -218,13 +221,13 @@ function showLogin(stage, notice) {
   let screen = $("screen-login");
   if (!screen) {
     screen = el("section", { id: "screen-login", class: "screen login-screen" },
-      el("h1", {}, "Host log in"),
+      el("h1", {}, t("host_log_in")),
       el("form", { id: "login-form", class: "stack" },
-        el("label", { for: "login-user" }, "Username"),
+        el("label", { for: "login-user" }, t("username")),
         el("input", { id: "login-user", autocomplete: "username", required: true }),
-        el("label", { for: "login-pass" }, "Password"),
+        el("label", { for: "login-pass" }, t("password")),
         el("input", { id: "login-pass", type: "password", autocomplete: "current-password", required: true }),
-        el("button", { type: "submit", id: "login-btn", class: "primary big" }, "Log in"),
+        el("button", { type: "submit", id: "login-btn", class: "primary big" }, t("log_in")),
         el("p", { id: "login-error", class: "error-text", role: "alert" })));
     stage.prepend(screen);
   }

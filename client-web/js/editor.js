@@ -6,8 +6,11 @@
 
 import { $, el } from "./dom.js";
 import { api, download, humanError, startPage } from "./common.js";
+import { markQuizLang } from "./i18n.js";
 
-const KINDS = ["choice", "true_false", "multi", "type_answer", "poll"];
+const KINDS = ["choice", "true_false", "multi", "type_answer", "poll", "slider", "order"];
+// A slider's numbers: the model's field and the document's.
+const SLIDER_FIELDS = [["sMin", "min"], ["sMax", "max"], ["sStep", "step"], ["sValue", "correct_value"], ["sTolerance", "tolerance"]];
 const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];
 const MAX_CHOICES = 6;
 const MIN_CHOICES = 2;
@@ -94,8 +97,18 @@ function blankQuestion(kind = "choice") {
     choices: [0, 1, 2, 3].map(() => ({ text: "", correct: false })),
     tf: 0,
     accept: "",
+    typo: "forgive",
+    partial: false,
     time: "",
+    read: "",
+    explanation: "",
     points: "standard",
+    sMin: "",
+    sMax: "",
+    sStep: "",
+    sValue: "",
+    sTolerance: "",
+    items: "",
   };
 }
 
@@ -103,6 +116,8 @@ function fromDoc(doc, id = null) {
   return {
     id,
     title: doc.title || "",
+    read: doc.read_s == null ? "" : String(doc.read_s),
+    lang: doc.lang || "",
     questions: (doc.questions || []).map((d) => {
       const q = blankQuestion(d.kind);
       q.text = d.text || "";
@@ -113,7 +128,13 @@ function fromDoc(doc, id = null) {
       if (d.kind === "true_false") q.tf = correct.has(1) && !correct.has(0) ? 1 : 0;
       q.accept = (d.accept || []).join("\n");
       q.time = d.time_limit_s == null ? "" : String(d.time_limit_s);
+      q.read = d.read_s == null ? "" : String(d.read_s);
+      q.explanation = d.explanation || "";
+      q.typo = d.typo || "forgive";
+      q.partial = d.partial === true;
       q.points = d.points || "standard";
+      for (const [m, f] of SLIDER_FIELDS) q[m] = d[f] == null ? "" : String(d[f]);
+      q.items = (d.items || []).join("\n");
       return q;
     }),
   };
@@ -121,7 +142,7 @@ function fromDoc(doc, id = null) {
 
 /** The quiz document as the API takes it. */
 function toDoc() {
-  return {
+  const doc = {
     title: quiz.title.trim(),
     questions: quiz.questions.map((q) => {
       const d = { kind: q.kind, text: q.text.trim() };
@@ -132,10 +153,21 @@ function toDoc() {
       if (q.kind === "true_false") d.correct = [q.tf];
       if (q.kind === "type_answer") d.accept = q.accept.split("\n").map((a) => a.trim()).filter(Boolean);
       if (q.time.trim() !== "") d.time_limit_s = Number(q.time);
+      if (q.read.trim() !== "") d.read_s = Number(q.read);
       if (q.kind !== "poll") d.points = q.points;
+      if (q.kind === "type_answer" && q.typo === "exact") d.typo = "exact";
+      if (q.kind === "multi" && q.partial) d.partial = true;
+      if (q.kind === "order") d.items = q.items.split("\n").map((a) => a.trim()).filter(Boolean);
+      if (q.kind === "slider") {
+        for (const [m, f] of SLIDER_FIELDS) if (q[m].trim() !== "") d[f] = Number(q[m]);
+      }
+      if (q.explanation.trim()) d.explanation = q.explanation.trim();
       return d;
     }),
   };
+  if (quiz.read.trim() !== "") doc.read_s = Number(quiz.read);
+  if (quiz.lang.trim() !== "") doc.lang = quiz.lang.trim();
+  return doc;
 }
 
 // ---- the form ----
@@ -147,6 +179,9 @@ function edit(model, notice) {
   $("edit-notice").textContent = notice || "";
   $("edit-notice").hidden = !notice;
   $("quiz-title").value = quiz.title;
+  $("quiz-read").value = quiz.read;
+  $("quiz-lang").value = quiz.lang;
+  markQuizText(document);
   updateHostLink();
   clearErrors();
   drawQuestions();
@@ -161,9 +196,27 @@ function updateHostLink() {
 }
 
 $("quiz-title").oninput = () => (quiz.title = $("quiz-title").value);
+$("quiz-lang").oninput = () => {
+  quiz.lang = $("quiz-lang").value;
+  markQuizText(document);
+};
+
+// The fields that hold quiz text carry the quiz's language, so that a screen reader reads the
+// questions in the language they are written in, whatever the page's own.
+const QUIZ_TEXT = "#quiz-title, .f-text, .f-choice, .f-accept, .f-explanation";
+function markQuizText(root) {
+  const tag = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(quiz.lang.trim()) ? quiz.lang.trim() : "";
+  for (const field of root.querySelectorAll(QUIZ_TEXT)) markQuizLang(field, tag);
+}
+$("quiz-read").oninput = () => {
+  quiz.read = $("quiz-read").value;
+  // Each question's get-ready box shows the quiz's time as its placeholder.
+  for (const f of document.querySelectorAll("#questions .f-read")) f.placeholder = quiz.read.trim() || "5";
+};
 
 function drawQuestions() {
   $("questions").replaceChildren(...quiz.questions.map(questionCard));
+  markQuizText($("questions"));
 }
 
 function questionCard(q, i) {
@@ -176,6 +229,9 @@ function questionCard(q, i) {
   for (const [label, input, name] of [
     [".l-kind", ".f-kind", "kind"], [".l-text", ".f-text", "text"], [".l-tf", ".f-tf", "tf"],
     [".l-accept", ".f-accept", "accept"], [".l-time", ".f-time", "time"], [".l-points", ".f-points", "points"],
+    [".l-read", ".f-read", "read"], [".l-explanation", ".f-explanation", "explanation"], [".l-typo", ".f-typo", "typo"],
+    [".l-min", ".f-min", "min"], [".l-max", ".f-max", "max"], [".l-step", ".f-step", "step"],
+    [".l-value", ".f-value", "value"], [".l-tolerance", ".f-tolerance", "tolerance"], [".l-items", ".f-items", "items"],
   ]) {
     part(label).htmlFor = id(name);
     part(input).id = id(name);
@@ -211,10 +267,31 @@ function questionCard(q, i) {
   part(".accept-part").hidden = q.kind !== "type_answer";
   part(".f-accept").value = q.accept;
   part(".f-accept").oninput = (ev) => (q.accept = ev.target.value);
+  part(".f-typo").value = q.typo;
+  part(".f-typo").onchange = (ev) => (q.typo = ev.target.value);
+
+  part(".order-part").hidden = q.kind !== "order";
+  part(".f-items").value = q.items;
+  part(".f-items").oninput = (ev) => (q.items = ev.target.value);
+  part(".slider-part").hidden = q.kind !== "slider";
+  for (const [m, f] of SLIDER_FIELDS) {
+    const input = part(`[data-field="${f}"]`);
+    input.value = q[m];
+    input.oninput = (ev) => (q[m] = ev.target.value);
+  }
+
+  part(".partial-part").hidden = q.kind !== "multi";
+  part(".f-partial").checked = q.partial;
+  part(".f-partial").onchange = (ev) => (q.partial = ev.target.checked);
 
   part(".f-time").value = q.time;
   part(".f-time").placeholder = "20";
   part(".f-time").oninput = (ev) => (q.time = ev.target.value);
+  part(".f-read").value = q.read;
+  part(".f-read").placeholder = quiz.read.trim() || "5";
+  part(".f-read").oninput = (ev) => (q.read = ev.target.value);
+  part(".f-explanation").value = q.explanation;
+  part(".f-explanation").oninput = (ev) => (q.explanation = ev.target.value);
   part(".points-part").hidden = q.kind === "poll";
   part(".f-points").value = q.points;
   part(".f-points").onchange = (ev) => (q.points = ev.target.value);
@@ -297,7 +374,9 @@ function questionAction(i, act, choice) {
 
 function redrawQuestion(i, focusSel) {
   const old = $("questions").children[i];
-  old.replaceWith(questionCard(quiz.questions[i], i));
+  const card = questionCard(quiz.questions[i], i);
+  markQuizText(card);
+  old.replaceWith(card);
   if (focusSel) focusIn(i, focusSel);
 }
 
@@ -315,7 +394,7 @@ $("add-question-btn").onclick = () => {
   focusIn(quiz.questions.length - 1, ".f-text");
 };
 
-$("new-btn").onclick = () => edit({ id: null, title: "", questions: [blankQuestion()] });
+$("new-btn").onclick = () => edit({ id: null, title: "", read: "", lang: "", questions: [blankQuestion()] });
 $("back-btn").onclick = () => showList();
 
 // ---- errors next to their field ----
@@ -353,15 +432,26 @@ const FOCUS_FOR = {
   accept: ".f-accept",
   time_limit_s: ".f-time",
   points: ".f-points",
+  read_s: ".f-read",
+  explanation: ".f-explanation",
+  typo: ".f-typo",
+  partial: ".f-partial",
+  min: ".f-min",
+  max: ".f-max",
+  step: ".f-step",
+  correct_value: ".f-value",
+  tolerance: ".f-tolerance",
+  items: ".f-items",
 };
 
 /** Shows one problem where it belongs; answers the element to focus. */
 function placeError(index, field, message) {
   if (index == null) {
-    const target = field === "title" ? $("quiz-title") : $("add-question-btn");
-    const out = field === "title" ? $("quiz-title-error") : $("questions-error");
+    const own = { title: ["quiz-title", "quiz-title-error"], read_s: ["quiz-read", "quiz-read-error"], lang: ["quiz-lang", "quiz-lang-error"] }[field];
+    const target = own ? $(own[0]) : $("add-question-btn");
+    const out = own ? $(own[1]) : $("questions-error");
     out.textContent = message;
-    if (field === "title") target.setAttribute("aria-invalid", "true");
+    if (own) target.setAttribute("aria-invalid", "true");
     return target;
   }
   const li = $("questions").children[index];
@@ -393,6 +483,9 @@ function localProblems() {
   const out = [];
   if (!quiz.title.trim()) out.push([null, "title", "The quiz needs a title."]);
   if (quiz.questions.length === 0) out.push([null, "questions", "Add at least one question."]);
+  if (quiz.read.trim() !== "" && !Number.isInteger(Number(quiz.read))) {
+    out.push([null, "read_s", "The get-ready time is a whole number of seconds."]);
+  }
   quiz.questions.forEach((q, i) => {
     if (!q.text.trim()) out.push([i, "text", "The question text is empty."]);
     if (KINDS_WITH_CHOICES.includes(q.kind)) {
@@ -406,6 +499,9 @@ function localProblems() {
     if (q.time.trim() !== "" && !Number.isInteger(Number(q.time))) {
       out.push([i, "time_limit_s", "The time limit is a whole number of seconds."]);
     }
+    if (q.read.trim() !== "" && !Number.isInteger(Number(q.read))) {
+      out.push([i, "read_s", "The get-ready time is a whole number of seconds."]);
+    }
   });
   return out;
 }
@@ -413,7 +509,8 @@ function localProblems() {
 // The server's message names the question by its 0-based index and fields by their JSON
 // names; the form numbers from 1, shows the message inside the question already, and has labels.
 const local = (message) => {
-  const m = message.replace(/^question \d+:\s*/, "").replace(/\btime_limit_s\b/g, "the time limit in seconds");
+  const m = message.replace(/^question \d+:\s*/, "").replace(/\btime_limit_s\b/g, "the time limit in seconds")
+    .replace(/\bread_s \(the get-ready time\)/g, "the get-ready time").replace(/\bread_s\b/g, "the get-ready time");
   return m.charAt(0).toUpperCase() + m.slice(1);
 };
 

@@ -5,10 +5,11 @@
 // Message shapes live in protocol.js, the game screen (question, reveal, standings) in
 // stage.js, which the presenter and the phones share.
 
+import { markGameQuizText } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
 import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
-  rosterHandlers, screenHandlers, stageCountdown,
+  rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
 } from "./stage.js";
 import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
@@ -32,7 +33,10 @@ let serverStopped = false; // the server said it is shutting down; it resumes th
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 const countdown = stageCountdown(() => question);
-const stopTimer = () => countdown.stop();
+const stopTimer = () => {
+  countdown.stop();
+  stopGetReady();
+};
 // A long question, its answers and the reveal's chart shrink to fit beside the controls.
 keepFitted($("screen-question"));
 keepFitted($("screen-reveal"));
@@ -282,6 +286,7 @@ function onRoomCreated(m) {
 
 // The full picture: after `room_created` and after every `host_resume`.
 function onRoomState(m) {
+  markGameQuizText(m.lang);
   pending = null;
   serverStopped = false;
   room = { ...room, pin: m.pin, game_id: m.game_id };
@@ -292,6 +297,7 @@ function onRoomState(m) {
   chatOn = m.chat;
   players = new Map(m.players.map((p) => [p.player_id, p]));
   $("room-title").textContent = `${m.title} · ${m.mode === "race" ? "Race" : "Classic"} · PIN ${m.pin}`;
+  setMode(m.mode);
   showJoin(m.pin);
   drawPlayers();
   renderToggles();

@@ -6,10 +6,12 @@
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import {
-  SHAPES, boardsAfter, clearPhoneReveal, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, stageCountdown,
+  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
+  stageCountdown, startQuestionClock, stopGetReady,
 } from "./stage.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
+import { markGameQuizText, num, t } from "./i18n.js";
 import { carryOverOldTokens, forgetPlayer, playerView, rememberPlayer, savedPlayer } from "./storage.js";
 
 // Who this device is in each game lives in storage.js; keys of the old shape are carried over once.
@@ -35,11 +37,14 @@ let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
 const countdown = stageCountdown(() => question, (left) => {
   if (left <= 0) {
-    $("q-hint").textContent = "Time's up!";
+    $("q-hint").textContent = t("times_up");
     setInputsDisabled(true);
   }
 });
-const stopTimer = () => countdown.stop();
+const stopTimer = () => {
+  countdown.stop();
+  stopGetReady();
+};
 // A long question shrinks so that every answer (and Submit) shows without scrolling.
 keepFitted($("screen-question"));
 let replaced = false; // another tab took this identity over
@@ -96,11 +101,11 @@ const conn = new Connection({
   pin: () => (me ? me.pin : $("pin").value.trim()),
   open: onOpen,
   down: (delay) => {
-    setStatus("Offline", false);
+    setStatus(t("offline"), false);
     pending = null;
     $("join-btn").disabled = false;
-    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
-    $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
+    $("disconnected-title").textContent = serverStopped ? t("server_restarting") : t("connection_lost");
+    $("retry-msg").textContent = t("reconnecting_in", { seconds: Math.ceil(delay / 1000) });
     if (!["kicked", "closed"].includes(current)) show("disconnected");
   },
   on: {
@@ -118,7 +123,7 @@ const conn = new Connection({
 });
 
 function onOpen(how) {
-  setStatus("Connected", true);
+  setStatus(t("connected"), true);
   if (how && how.moved && unanswered && !me) {
     pending = "join";
     conn.send(unanswered);
@@ -130,7 +135,7 @@ function onOpen(how) {
   if (saved) {
     pending = "resume";
     conn.send(msg.resume(pin, saved.token));
-    $("connecting-msg").textContent = "Rejoining your game…";
+    $("connecting-msg").textContent = t("rejoining");
     show("connecting");
   } else {
     me = null;
@@ -148,18 +153,18 @@ $("join-form").onsubmit = (ev) => {
   clearFieldErrors($("join-form"));
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
-  if (!isPin(pin)) return markField($("pin"), "The PIN is the six digits on the host's screen.").focus();
+  if (!isPin(pin)) return markField($("pin"), t("pin_is_six_digits")).focus();
   const saved = savedPlayer(pin);
   // An entry carried over from the old per-PIN keys has no name: it is this device's player.
   const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
   // Characters as the server counts them: an emoji such as a family or a flag is one.
   const chars = typeof Intl.Segmenter === "function" ? [...new Intl.Segmenter().segment(name)].length : [...name].length;
   if (!back && (!name || chars > limits.nameChars)) {
-    return markField($("name"), "Pick a nickname of 1 to 20 characters.").focus();
+    return markField($("name"), t("pick_a_nickname")).focus();
   }
   const hello = back ? msg.resume(pin, saved.token) : msg.join(pin, name);
   if (!conn.send(hello)) {
-    return banner("Not connected to the server yet. Try again in a moment.");
+    return banner(t("not_connected_yet"));
   }
   pending = back ? "resume" : "join";
   unanswered = back ? null : hello;
@@ -167,6 +172,7 @@ $("join-form").onsubmit = (ev) => {
 };
 
 function onWelcome(m) {
+  markGameQuizText(m.lang);
   pending = null;
   unanswered = null;
   serverStopped = false;
@@ -181,19 +187,21 @@ function onWelcome(m) {
   setScore(m.score);
   finished = m.phase === "finished";
   resumedIn = m.phase;
-  $("lobby-title").textContent = `You're in, ${m.name}!`;
+  $("lobby-title").textContent = t("youre_in_name", { name: m.name });
+  setMode(m.mode);
+  $("lobby-rules").hidden = m.mode !== "race";
 
   if (m.phase === "question" && m.question) {
     showQuestion(m.question, m.question.answered);
   } else if (m.phase === "finished") {
     stopTimer();
-    $("final-rank").textContent = `The game has finished. Your score: ${m.score} points.`;
+    $("final-rank").textContent = t("finished_your_score", { score: m.score });
     show("over");
   } else {
     stopTimer();
     $("lobby-msg").textContent = m.phase === "lobby"
-      ? "Waiting for the host to start the game."
-      : "Get ready for the next question.";
+      ? t("waiting_for_the_host_to")
+      : t("get_ready_next");
     show("lobby");
   }
 }
@@ -214,26 +222,41 @@ function showQuestion(v, answered = false) {
     $("result").hidden = true;
     clearPhoneReveal();
     $("answer-text").value = "";
-    $("q-choices").setAttribute("aria-label", `Answers to question ${v.index + 1}`);
+    $("q-choices").setAttribute("aria-label", t("answers_to_question", { n: v.index + 1 }));
   }
-  const pts = { double: "Double points", none: "No points" }[v.points];
+  const pts = { double: t("double_points"), none: t("no_points") }[v.points];
   $("q-points").hidden = !pts;
   $("q-points").textContent = pts || "";
   $("q-hint").textContent = hintFor(v.kind);
-  drawQuestion(v, { onPick: pick, selected, chosen: myAnswer ? myAnswer.choice : undefined });
+  const chosen = myAnswer ? (v.kind === "slider" ? myAnswer.value : myAnswer.choice) : undefined;
+  drawQuestion(v, { onPick: pick, selected, chosen });
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
   $("text-form").hidden = v.kind !== "type_answer";
-  setInputsDisabled(false);
+  // Answering opens after the get-ready time: the server would refuse an answer before.
+  setInputsDisabled(v.opens_in_ms > 0);
 
-  if (!same) announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  if (!same) announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.text}`);
+  startQuestionClock(v, countdown, opened);
   if (answered) showAnswered(null);
   else show("question");
 }
 
+// Answering opened: the inputs work, and a typed answer's box takes the focus that `show`
+// could not give it while it was disabled (unless the focus is somewhere on purpose).
+function opened() {
+  setInputsDisabled(false);
+  const a = document.activeElement;
+  const lost = !a || a === document.body || a.closest("[hidden]");
+  if (lost && current === "question" && question && question.kind === "type_answer") $("answer-text").focus();
+}
+
 function pick(i) {
   if (!question) return;
+  // A slider's Submit hands over the value, not a choice.
+  if (question.kind === "slider") return sendAnswer(msg.answerValue(question.index, i));
+  // An order question's Submit hands over the item ids in the player's order.
+  if (question.kind === "order") return sendAnswer(msg.answerOrder(question.index, i));
   if (question.kind === "multi") {
     if (selected.has(i)) selected.delete(i);
     else selected.add(i);
@@ -259,13 +282,14 @@ $("text-form").onsubmit = (ev) => {
 };
 
 function sendAnswer(m) {
-  if (!conn.send(m)) return banner("Not connected. Your answer was not sent.");
+  if (!conn.send(m)) return banner(t("answer_not_sent"));
   myAnswer = m;
   setInputsDisabled(true); // until the ack (or an error) comes back
 }
 
 function setInputsDisabled(off) {
-  for (const b of $("q-choices").children) b.disabled = off;
+  // An order question's Submit stays disabled until every item is placed (`data-waiting`).
+  for (const b of $("q-choices").children) b.disabled = off || b.dataset.waiting === "true";
   $("submit-btn").disabled = off || selected.size === 0;
   $("answer-text").disabled = off;
   $("text-btn").disabled = off;
@@ -281,17 +305,19 @@ function onAck(m) {
 function describeAnswer(a) {
   if (!a || !question) return "";
   if (a.text != null) return `“${a.text}”`;
+  if (a.value != null) return String(a.value);
+  if (a.order) return orderWords(a.order, question);
   const picks = a.choices || [a.choice];
   return picks.map((i) => `${SHAPES[i] || ""} ${question.choices[i] ?? ""}`.trim()).join(", ");
 }
 
 function showAnswered(elapsedMs) {
   const poll = question.kind === "poll";
-  $("answered-title").textContent = poll ? "Vote recorded" : "Answer locked in";
+  $("answered-title").textContent = poll ? t("vote_recorded") : t("answer_locked_in");
   const what = describeAnswer(myAnswer);
-  const lines = [what ? `${poll ? "Your vote" : "Your answer"}: ${what}` : "Your answer is in."];
-  if (elapsedMs != null) lines.push(`Sent in ${(elapsedMs / 1000).toFixed(1)} s.`);
-  lines.push("Waiting for the others…");
+  const lines = [what ? t(poll ? "your_vote_is" : "your_answer_is", { what }) : t("your_answer_in")];
+  if (elapsedMs != null) lines.push(t("sent_in", { seconds: num(elapsedMs / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1, numberingSystem: "latn" }) }));
+  lines.push(t("waiting_for_the_others"));
   $("answered-msg").textContent = lines.join("\n");
   $("change-vote-btn").hidden = !poll;
   show("answered");
@@ -318,7 +344,7 @@ function onClosed(m) {
   saveView({ closed: m });
   drawPhoneReveal(m, question && question.index === m.index ? question : null, myAnswer);
   $("result").hidden = !(lastResult && lastResult.index === m.index);
-  if (current !== "reveal") announce("Answers are closed.");
+  if (current !== "reveal") announce(t("answers_closed"));
   show("reveal");
 }
 
@@ -326,7 +352,7 @@ function onResult(m) {
   setScore(m.score);
   if (finished) {
     const shared = m.shared || podium.some((s) => s.rank === m.rank && (!me || s.player_id !== me.playerId));
-    $("final-rank").textContent = `You finished #${m.rank}${shared ? " (shared)" : ""} with ${m.score} points.${finalGap(m)}`;
+    $("final-rank").textContent = t(shared ? "final_place_shared" : "final_place", { rank: m.rank, points: points(m.score) }) + finalGap(m);
     announce($("final-rank").textContent);
     return;
   }
@@ -346,13 +372,14 @@ function onResult(m) {
   const kind = question && question.index === m.index ? question.kind : null;
   const noPoints = question && question.index === m.index && question.points === "none";
   let verdict;
-  if (!m.answered) verdict = kind === "poll" ? "You did not vote" : "No answer";
-  else if (m.correct === null) verdict = "Thanks for voting";
-  else if (m.correct) verdict = "Correct!";
-  else verdict = "Wrong";
+  if (!m.answered) verdict = kind === "poll" ? t("did_not_vote") : t("no_answer");
+  else if (m.correct === null) verdict = t("thanks_for_voting");
+  else if (m.correct) verdict = t("verdict_correct");
+  else if (m.picks) verdict = picksVerdict(m.picks);
+  else verdict = t("verdict_wrong");
   $("result-verdict").textContent = verdict;
   $("result-note").hidden = !noPoints;
-  $("result-note").textContent = noPoints ? "This question scores no points." : "";
+  $("result-note").textContent = noPoints ? t("scores_no_points") : "";
   $("result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
   $("result-points").textContent = `+${m.points}`;
   $("result-score").textContent = m.score;
@@ -361,10 +388,16 @@ function onResult(m) {
   const behind = behindText(m);
   $("result-ahead").textContent = behind;
   $("result").hidden = false;
-  announce(`${verdict} ${m.points} points. Rank ${m.rank}. ${behind}`);
+  announce(t("result_announce", { verdict, points: points(m.points), rank: m.rank, behind }));
   stopTimer();
   if (phase === "leaderboard" && saved.board && saved.board.index === m.index) return onLeaderboard(saved.board);
   show("reveal");
+}
+
+// "2 of 3 right" for a multi answer that was not all right, with the wrong picks if any.
+function picksVerdict(p) {
+  const right = t("picks_right", { right: p.right, of: p.of });
+  return p.wrong > 0 ? t("picks_right_wrong", { right, count: p.wrong }) : right;
 }
 
 // " 120 points behind Ada." after the final rank; nothing for the winner.
@@ -372,8 +405,8 @@ function finalGap(m) {
   if (!m.ahead) return "";
   const gap = m.ahead.score - m.score;
   return gap > 0
-    ? ` ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`
-    : ` Level on points with ${m.ahead.name}.`;
+    ? ` ${t("final_behind", { points: points(gap), name: m.ahead.name })}`
+    : ` ${t("final_level", { name: m.ahead.name })}`;
 }
 
 // "You are 120 points behind Ada." from `result.ahead`, the player ranked just above.
@@ -381,11 +414,14 @@ function finalGap(m) {
 // scores share one, and `result.shared` says another player holds it too.
 function behindText(m) {
   if (m.ahead === undefined) return "";
-  if (m.ahead === null) return m.rank === 1 ? (m.shared ? "You share the lead." : "You are in the lead!") : "";
+  if (m.ahead === null) return m.rank === 1 ? (m.shared ? t("you_share_lead") : t("you_lead")) : "";
   const gap = m.ahead.score - m.score;
-  if (gap > 0) return `You are ${gap} ${gap === 1 ? "point" : "points"} behind ${m.ahead.name}.`;
-  return m.rank === 1 ? `You share the lead with ${m.ahead.name}.` : `You are level with ${m.ahead.name}.`;
+  if (gap > 0) return t("you_behind", { points: points(gap), name: m.ahead.name });
+  return m.rank === 1 ? t("you_share_lead_with", { name: m.ahead.name }) : t("you_level_with", { name: m.ahead.name });
 }
+
+/** "950 points", "1 point": the locale's plural and digits. */
+const points = (n) => t("n_points", { count: n });
 
 // "You are #2 with 950 points." under a leaderboard or podium, saying so when others share
 // that rank (the server gives equal scores the same `rank`).
@@ -393,10 +429,10 @@ function myPlace(list, fallback) {
   const mine = (me && list.find((s) => s.player_id === me.playerId)) || fallback;
   if (!mine) return "";
   const others = list.filter((s) => s.rank === mine.rank && (!me || s.player_id !== me.playerId)).length;
-  const pts = `${mine.score} ${mine.score === 1 ? "point" : "points"}`;
-  if (others === 0) return `You are #${mine.rank} with ${pts}.`;
-  const place = mine.rank === 1 ? "the lead" : `#${mine.rank}`;
-  return `You share ${place} with ${others} ${others === 1 ? "other player" : "other players"}, on ${pts}.`;
+  const pts = points(mine.score);
+  if (others === 0) return t("my_place", { rank: mine.rank, points: pts });
+  const key = mine.rank === 1 ? "my_place_shared_lead" : "my_place_shared";
+  return t(key, { rank: mine.rank, count: others, points: pts });
 }
 
 function onLeaderboard(m) {
@@ -413,8 +449,8 @@ function onGameOver(m) {
   question = null;
   podium = m.podium;
   drawStandings(m.podium, true, { meId: me && me.playerId });
-  $("final-rank").textContent = "Waiting for your final rank…";
-  announce("Game over.");
+  $("final-rank").textContent = t("waiting_final_rank");
+  announce(`${t("game_over")}.`);
   show("over");
 }
 
@@ -425,14 +461,14 @@ function onRoomClosed(m) {
     // reconnect (with backoff) and send `resume` once the server is back.
     stopTimer();
     serverStopped = true;
-    setStatus("Offline", false);
-    $("disconnected-title").textContent = "The server is restarting";
-    $("retry-msg").textContent = "Your game resumes when it is back. Reconnecting…";
+    setStatus(t("offline"), false);
+    $("disconnected-title").textContent = t("server_restarting");
+    $("retry-msg").textContent = t("resumes_when_back");
     return show("disconnected");
   }
   conn.stop();
   stopTimer();
-  setStatus("Not connected", false);
+  setStatus(t("not_connected"), false);
   if (me) {
     forgetPlayer(me.pin);
     playerView(me.pin).clear();
@@ -445,10 +481,10 @@ function onRoomClosed(m) {
     return;
   }
   const reasons = {
-    host_ended: "The host ended the game.",
-    idle: "The room was closed because nothing happened for a while.",
+    host_ended: t("closed_host_ended"),
+    idle: t("closed_idle"),
   };
-  $("closed-msg").textContent = reasons[m.reason] || "The room was closed.";
+  $("closed-msg").textContent = reasons[m.reason] || t("closed_room");
   show("closed");
 }
 
@@ -467,7 +503,7 @@ function startOver() {
   $("chat-log").replaceChildren();
   history.replaceState(null, "", location.pathname);
   conn.stop();
-  $("connecting-msg").textContent = "Connecting to the game…";
+  $("connecting-msg").textContent = t("connecting_to_the_game");
   show("connecting");
   conn.start();
 }
@@ -477,7 +513,7 @@ $("closed-btn").onclick = () => {
   if (!replaced) return startOver();
   // Resume here with the same token; the other tab is the one replaced now.
   replaced = false;
-  $("closed-btn").textContent = "Join another game";
+  $("closed-btn").textContent = t("join_another_game");
   conn.start();
 };
 $("retry-btn").onclick = () => conn.retryNow();
@@ -497,10 +533,10 @@ function onError(m) {
       // Another tab now holds this identity; reconnecting here would just steal it back.
       conn.stop();
       stopTimer();
-      setStatus("Not connected", false);
+      setStatus(t("not_connected"), false);
       replaced = true;
-      $("closed-msg").textContent = "You opened this game in another tab or on another device.";
-      $("closed-btn").textContent = "Play here instead";
+      $("closed-msg").textContent = t("opened_elsewhere");
+      $("closed-btn").textContent = t("play_here_instead");
       show("closed");
       return;
     case "bad_token":
@@ -513,15 +549,15 @@ function onError(m) {
         $("join-btn").disabled = false;
         show("join");
         return banner(m.code === "no_such_room"
-          ? "Your last game is no longer open. Join a game with its PIN."
-          : "Your place in that game is gone. Join again with a nickname.");
+          ? t("last_game_gone")
+          : t("err_bad_token"));
       }
       break;
     case "already_answered":
       if (question) showAnswered(null);
       return;
     case "too_late":
-      $("q-hint").textContent = "Time's up!";
+      $("q-hint").textContent = t("times_up");
       setInputsDisabled(true);
       return banner(humanError(m));
     case "not_joined":
@@ -557,7 +593,7 @@ $("chat-form").onsubmit = (ev) => {
   ev.preventDefault();
   const text = $("chat-input").value.trim();
   if (!text) return;
-  if (!conn.send(msg.chat(text.slice(0, limits.chatChars)))) return banner("Not connected.");
+  if (!conn.send(msg.chat(text.slice(0, limits.chatChars)))) return banner(t("not_connected_short"));
   $("chat-off").hidden = true;
   $("chat-input").value = "";
 };

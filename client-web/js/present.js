@@ -3,11 +3,12 @@
 // and shows the game without a single control. The host page opens it with the PIN and
 // host key in the URL hash; the page moves them to sessionStorage so a reload keeps working.
 
+import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, isPin } from "./protocol.js";
 import { joinUrl, qrSrc } from "./common.js";
 import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
-  rosterHandlers, screenHandlers, stageCountdown,
+  rosterHandlers, screenHandlers, setMode, stageCountdown,
 } from "./stage.js";
 import { $, setStatus } from "./dom.js";
 import { presentRoom, presentView as view } from "./storage.js";
@@ -62,13 +63,13 @@ const draw = {
 const conn = new Connection({
   pin: () => room && room.pin,
   open: () => {
-    setStatus("Connected", true);
+    setStatus(t("connected"), true);
     conn.send(msg.screenResume(room.pin, room.key));
   },
   down: (delay) => {
-    setStatus("Offline", false);
-    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
-    $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
+    setStatus(t("offline"), false);
+    $("disconnected-title").textContent = serverStopped ? t("server_restarting") : t("connection_lost");
+    $("retry-msg").textContent = t("reconnecting_in", { seconds: Math.ceil(delay / 1000) });
     if (!stopped) show("disconnected");
   },
   on: {
@@ -82,8 +83,10 @@ const conn = new Connection({
 });
 
 function onRoomState(m) {
+  markGameQuizText(m.lang);
   serverStopped = false;
   $("room-title").textContent = `${m.title} · PIN ${m.pin}`;
+  setMode(m.mode);
   players = new Map(m.players.map((p) => [p.player_id, p]));
   drawPlayers();
   showJoin(m.pin);
@@ -149,7 +152,7 @@ function end(text) {
   stopped = true;
   conn.stop();
   countdown.stop();
-  setStatus("Not connected", false);
+  setStatus(t("not_connected"), false);
   presentRoom.save(null);
   view.clear();
   $("closed-msg").textContent = text;
@@ -161,29 +164,29 @@ function onRoomClosed(m) {
     // The server resumes running games after a restart; the connection comes back by itself.
     countdown.stop();
     serverStopped = true;
-    $("disconnected-title").textContent = "The server is restarting";
-    $("retry-msg").textContent = "The game continues when it is back.";
+    $("disconnected-title").textContent = t("server_restarting");
+    $("retry-msg").textContent = t("game_continues_when_back");
     return show("disconnected");
   }
   const reasons = {
-    host_ended: "The host closed the room. Thanks for playing!",
-    idle: "The room was closed because nothing happened for a while.",
+    host_ended: t("closed_thanks"),
+    idle: t("closed_idle"),
   };
-  end(reasons[m.reason] || "The room was closed.");
+  end(reasons[m.reason] || t("closed_room"));
 }
 
 function onError(m) {
   if (m.code === "no_such_room" || m.code === "unauthorized" || m.code === "bad_field") {
-    end("This room is no longer open.");
+    end(t("room_gone"));
   } else if (m.code === "room_full") {
-    end("This room already shows on as many screens as it takes. Close another presenter view first.");
+    end(t("screens_full"));
   }
   // Anything else (a screen never sends commands) is not the audience's business.
 }
 
 // ---- go ----
 if (!room) {
-  setStatus("Not connected", false);
+  setStatus(t("not_connected"), false);
   show("missing");
 } else {
   show("connecting");

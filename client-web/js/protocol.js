@@ -10,6 +10,8 @@ export const msg = {
   answerChoice: (index, choice) => ({ type: "answer", index, choice }),
   answerChoices: (index, choices) => ({ type: "answer", index, choices }),
   answerText: (index, text) => ({ type: "answer", index, text }),
+  answerValue: (index, value) => ({ type: "answer", index, value }),
+  answerOrder: (index, order) => ({ type: "answer", index, order }),
   // `to` (a player id) makes it a direct message; omitted, it goes to the room.
   chat: (text, to) => (to == null ? { type: "chat", text } : { type: "chat", text, to }),
   list: () => ({ type: "list" }),

@@ -1,6 +1,7 @@
 // Results: the host's past games (an admin sees every game), each public or private, and one
 // game's page (`/results?game=ID`): standings, per-question statistics with the answer
-// distribution, every player's answers and times, and the CSV download.
+// distribution, every player's answers and times, the teacher's report (questions by
+// difficulty, questions to review, players who may need help) and the CSV and Excel downloads.
 
 import { $, el } from "./dom.js";
 import { hostRoom } from "./storage.js";
@@ -81,6 +82,8 @@ async function showGame(id) {
     $("game-title").textContent = "Game not found";
     $("game-error").textContent = e.code === "no_such_game" ? "There is no such game, or it is not yours." : `Could not load the game: ${humanError(e)}`;
     $("csv-btn").hidden = true;
+    $("xlsx-btn").hidden = true;
+    $("report").hidden = true;
     $("game-private").closest("label").hidden = true;
     return;
   }
@@ -100,6 +103,18 @@ async function showGame(id) {
       $("game-error").textContent = `Could not download the results: ${humanError(e)}`;
     }
   };
+  $("xlsx-btn").onclick = async () => {
+    try {
+      download(await api("GET", `/api/games/${g.game_id}/report.xlsx${threshold()}`, undefined, { blob: true }), `quizrace-game-${g.game_id}.xlsx`);
+    } catch (e) {
+      $("game-error").textContent = `Could not download the report: ${humanError(e)}`;
+    }
+  };
+  $("report-form").onsubmit = (e) => {
+    e.preventDefault();
+    loadReport(g.game_id);
+  };
+  loadReport(g.game_id);
 
   const players = g.players.slice().sort((a, b) => a.rank - b.rank);
   $("standings-empty").hidden = players.length > 0;
@@ -181,6 +196,9 @@ function chart(rows, shapes) {
 function answerLabel(q, a) {
   if (!a.answer) return "";
   if (a.answer.text != null) return a.answer.text;
+  if (a.answer.value != null) return String(a.answer.value);
+  // An order's item ids belong to the game, not to the stored quiz: say whether it was right.
+  if (a.answer.order) return a.correct ? "right order" : "another order";
   const choices = choicesOf(q);
   const picked = a.answer.choices ?? (a.answer.choice != null ? [a.answer.choice] : []);
   return picked.map((c) => `${SHAPES[c] || ""} ${choices[c] ?? c + 1}`).join(", ");
@@ -209,6 +227,65 @@ function answerTable(questions, players, answers) {
     el("td", { class: "num" }, `${given(p)} of ${p.asked ?? questions.length}`),
     el("td", { class: "num" }, String(p.score)))));
   $("answer-table").replaceChildren(head, body);
+}
+
+// ---- the teacher's report ----
+// The page's threshold as a query string; the server checks it (0 to 100) and says why not.
+const threshold = () => `?need_help_below=${encodeURIComponent($("need-help-below").value.trim())}`;
+const percentText = (p) => (p == null ? "–" : `${p} %`);
+
+async function loadReport(id) {
+  let t;
+  try {
+    t = await api("GET", `/api/games/${id}/report${threshold()}`);
+  } catch (e) {
+    $("report-error").textContent = `Could not make the report: ${humanError(e)}`;
+    return;
+  }
+  $("report-error").textContent = "";
+  $("report-running").hidden = t.status !== "running";
+  const byIndex = t.questions;
+  const questionItem = (i) => {
+    const q = byIndex[i];
+    const avg = q.average_ms == null ? "no answers" : `${seconds(q.average_ms)} average`;
+    return el("li", { dataset: { index: i }, class: q.review ? "review" : null },
+      el("span", { class: "report-qnum" }, `Q${i + 1}`), " ",
+      el("span", { class: "report-qtext" }, q.text || `Question ${i + 1}`), " ",
+      el("span", { class: "hint" }, `${percentText(q.percent_correct)} right of ${q.asked} asked · ${avg}`));
+  };
+  $("report-difficulty").replaceChildren(...t.by_difficulty.map(questionItem));
+  $("difficulty-empty").hidden = t.by_difficulty.length > 0;
+  $("report-review").replaceChildren(...t.to_review.map(questionItem));
+  $("review-empty").hidden = t.to_review.length > 0;
+  const flagged = new Set(t.need_help);
+  const helped = t.players.filter((p) => flagged.has(p.player_id));
+  $("report-help").replaceChildren(...helped.map((p) => el("li", { dataset: { playerId: p.player_id } },
+    el("span", { class: "name" }, p.name), " ",
+    el("span", { class: "hint" }, `${p.correct} of ${p.scored_asked} right (${percentText(p.percent_correct)})`))));
+  $("help-empty").hidden = helped.length > 0;
+  $("help-empty").textContent = `Nobody is below ${t.need_help_below} % right.`;
+  $("report-players").replaceChildren(...t.players.map((p) => playerAnswers(p, byIndex)));
+  announce(`Report: ${t.to_review.length} question${t.to_review.length === 1 ? "" : "s"} to review, ${helped.length} player${helped.length === 1 ? "" : "s"} who may need help.`);
+}
+
+const RESULT = (a) => (a.answer == null ? "no answer" : a.correct === true ? "✓ right" : a.correct === false ? "✗ wrong" : "answered");
+
+function playerAnswers(p, questions) {
+  const rows = p.answers.map((a) => el("tr", { class: a.correct === true ? "right" : a.correct === false ? "wrong" : null },
+    el("th", { scope: "row" }, `Q${a.index + 1}`),
+    el("td", {}, questions[a.index]?.text ?? ""),
+    el("td", {}, a.answer ?? "–"),
+    el("td", {}, RESULT(a)),
+    el("td", { class: "num" }, a.elapsed_ms == null ? "–" : seconds(a.elapsed_ms)),
+    el("td", { class: "num" }, String(a.points))));
+  const table = el("table", { class: "data" },
+    el("thead", {}, el("tr", {},
+      ["Question", "Text", "Answer", "Right or wrong", "Time", "Points"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, rows));
+  return el("details", { class: "report-player", dataset: { playerId: p.player_id } },
+    el("summary", {}, el("span", { class: "name" }, p.name), " ",
+      el("span", { class: "hint" }, `#${p.rank} · ${p.score} pts · ${p.correct} of ${p.scored_asked} right${p.need_help ? " · may need help" : ""}`)),
+    el("div", { class: "table-wrap", tabindex: "0" }, table));
 }
 
 // ---- go ----

@@ -3,15 +3,19 @@
 // leaderboard and the podium. The three pages use the same element ids for the same things:
 //
 //   #qbar             #q-progress, #time-left, #time-bar; #answer-count on the big screens
-//   #screen-question  #q-text, #q-choices (the answer area); #live-chart on the big screens
-//   #screen-reveal    #reveal-text, #reveal-accept; the big screens' #chart and
-//                     #first-correct, the phone's #reveal-answers
+//   #screen-question  #q-text, #get-ready (#get-ready-count: the get-ready countdown before
+//                     answering opens), #q-choices (the answer area); #live-chart on the big
+//                     screens
+//   #screen-reveal    #reveal-text, #reveal-accept, #reveal-explanation, #first-correct (on
+//                     the phone only in race mode: who won); the big screens' #chart, the
+//                     phone's #reveal-answers
 //   standings         #leaderboard, #podium; #podium-empty on the big screens
 //
 // What differs by question kind is one entry in `KINDS`. The pages decide what to show when and
 // keep what is theirs (controls, roster, chat, join and resume); results.js borrows the chart.
 
 import { $, announce } from "./dom.js";
+import { num, t } from "./i18n.js";
 
 /** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
 export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
@@ -100,20 +104,20 @@ const TILES = {
   },
   /** The big screens' reveal: a bar per choice (labels generic when the question was not seen). */
   screenReveal: (m, q) => ({
-    labels: m.counts.map((_, i) => (q && q.choices ? q.choices[i] : `Answer ${i + 1}`)),
+    labels: m.counts.map((_, i) => (q && q.choices ? q.choices[i] : t("answer_n", { n: i + 1 }))),
     correct: new Set(m.correct || []),
   }),
   /** The phone's reveal: the tiles again, each with its count, the right ones and `mine` marked. */
   phoneReveal(m, q, mine) {
     const correct = new Set(m.correct || []);
-    const labels = q ? q.choices : m.counts.map((_, i) => `Answer ${i + 1}`);
+    const labels = q ? q.choices : m.counts.map((_, i) => t("answer_n", { n: i + 1 }));
     const poll = q && q.kind === "poll";
     const tiles = labels.map((label, i) => {
       const el = tile(i, label, "div");
       const n = m.counts[i] || 0;
-      const notes = [`${n} ${poll ? (n === 1 ? "vote" : "votes") : n === 1 ? "answer" : "answers"}`];
-      if (correct.has(i)) notes.unshift("✓ correct");
-      if (mine.has(i)) notes.push("your answer");
+      const notes = [t(poll ? "n_votes" : "n_answers", { count: n })];
+      if (correct.has(i)) notes.unshift(t("tile_correct"));
+      if (mine.has(i)) notes.push(t("tile_yours"));
       const note = document.createElement("span");
       note.className = "note";
       note.textContent = notes.join(" · ");
@@ -136,18 +140,153 @@ const TYPED = {
     area.hidden = true;
   },
   screenReveal: (m) => ({
-    labels: ["Right", "Wrong"], correct: new Set([0]), shapes: false, colours: [3, 0], accept: accepted(m),
+    labels: [t("bar_right"), t("bar_wrong")], correct: new Set([0]), shapes: false, colours: [3, 0], accept: accepted(m),
   }),
   phoneReveal(m, q, mine, typed) {
     $("reveal-answers").replaceChildren();
     const [right = 0, wrong = 0] = m.counts;
-    const lines = [accepted(m), `${right} right, ${wrong} wrong`];
-    if (typed) lines.push(`You typed: ${typed}`);
+    const lines = [accepted(m), t("right_wrong_counts", { right, wrong })];
+    if (typed) lines.push(t("you_typed", { typed }));
     return lines.join(" · ");
   },
 };
 
-const accepted = (m) => `Accepted answers: ${(m.accept || []).join(", ")}`;
+const accepted = (m) => t("accepted_list", { list: (m.accept || []).join(", ") });
+
+// A slider: a range input on the phone (`play.onPick(value)` sends it), the range on the big
+// screens; the reveal charts the `values` histogram with the bar holding the correct value
+// marked, and says the value and its tolerance.
+const SLIDER = {
+  question(area, v, play) {
+    const r = v.slider || { min: 0, max: 100, step: 1 };
+    area.classList.remove("two", "long");
+    if (!play) {
+      const range = document.createElement("p");
+      range.className = "slider-range lead";
+      range.textContent = `Pick a number from ${r.min} to ${r.max}`;
+      area.replaceChildren(range);
+      area.hidden = false;
+      return;
+    }
+    const input = document.createElement("input");
+    input.type = "range";
+    input.id = "slider-input";
+    input.className = "slider";
+    input.min = r.min;
+    input.max = r.max;
+    input.step = r.step;
+    // The middle position, on the step.
+    const start = play.chosen ?? r.min + Math.round((r.max - r.min) / r.step / 2) * r.step;
+    input.value = start;
+    input.setAttribute("aria-label", `Your answer, from ${r.min} to ${r.max}`);
+    const out = document.createElement("output");
+    out.id = "slider-value";
+    out.className = "slider-value";
+    out.htmlFor = "slider-input";
+    out.textContent = input.value;
+    input.oninput = () => { out.textContent = input.value; };
+    const send = document.createElement("button");
+    send.type = "button";
+    send.id = "slider-btn";
+    send.className = "primary big";
+    send.textContent = t("submit");
+    send.onclick = () => play.onPick(Number(input.value));
+    area.replaceChildren(out, input, send);
+    area.hidden = false;
+  },
+  screenReveal: (m) => {
+    const bins = m.values || [];
+    return {
+      labels: bins.map((b) => (b.from === b.to ? `${b.from}` : `${b.from}–${b.to}`)),
+      counts: bins.map((b) => b.count),
+      correct: new Set(bins.flatMap((b, i) => (b.from <= m.correct_value && m.correct_value <= b.to ? [i] : []))),
+      shapes: false,
+      // Bars that score (within the tolerance) in the "right" colour, the others in "wrong".
+      colours: bins.map((b) => {
+        const tol = m.tolerance || 0;
+        return b.to >= m.correct_value - tol && b.from <= m.correct_value + tol ? 3 : 0;
+      }),
+      accept: sliderKey(m),
+    };
+  },
+  phoneReveal(m, q, mine, typed, sent) {
+    const { labels, counts, correct, colours } = SLIDER.screenReveal(m);
+    const area = $("reveal-answers");
+    area.classList.remove("long");
+    chart(area, { labels, counts, correct, shapes: false, colours });
+    const lines = [sliderKey(m)];
+    if (sent && sent.value != null) lines.push(`You said ${sent.value}`);
+    return lines.join(" · ");
+  },
+};
+
+// An order question: the phone taps the items in order (each tap numbers one; tapping a
+// numbered item takes it and those after it back), then Submit sends the ids
+// (`play.onPick(ids)`); the big screens list the items as shuffled for them. The reveal says
+// the right order in words.
+const ORDER = {
+  question(area, v, play) {
+    const items = v.items || [];
+    area.classList.remove("two");
+    area.classList.add("long");
+    if (!play) {
+      area.replaceChildren(...items.map((it, i) => tile(i, it.text)));
+      area.hidden = false;
+      return;
+    }
+    const picked = [];
+    const draw = () => {
+      const tiles = items.map((it, i) => {
+        const b = tile(i, it.text, "button");
+        b.type = "button";
+        const at = picked.indexOf(it.id);
+        b.classList.toggle("chosen", at >= 0);
+        b.querySelector(".shape").textContent = at >= 0 ? `${at + 1}.` : SHAPES[i] || "";
+        b.setAttribute("aria-label", at >= 0 ? `${it.text}: number ${at + 1}` : `${it.text}: not placed yet`);
+        b.onclick = () => {
+          if (at >= 0) picked.splice(at);
+          else picked.push(it.id);
+          draw();
+          const again = area.querySelector(`[data-choice="${i}"]`);
+          if (again) again.focus();
+        };
+        return b;
+      });
+      const send = document.createElement("button");
+      send.type = "button";
+      send.id = "order-btn";
+      send.className = "primary big";
+      send.textContent = picked.length === items.length ? t("submit") : t("tap_items_in_order", { n: picked.length, of: items.length });
+      send.disabled = picked.length !== items.length;
+      // `data-waiting`: the phone keeps it disabled when answering opens (see player.js).
+      send.dataset.waiting = String(send.disabled);
+      // The phone re-enables every input when answering opens: check again here.
+      send.onclick = () => { if (picked.length === items.length) play.onPick([...picked]); };
+      area.replaceChildren(...tiles, send);
+    };
+    draw();
+    area.hidden = false;
+  },
+  screenReveal: (m, q) => ({
+    labels: [t("right_order"), t("not_quite")], correct: new Set([0]), shapes: false, colours: [3, 0], accept: orderKey(m, q),
+  }),
+  phoneReveal(m, q, mine, typed, sent) {
+    $("reveal-answers").replaceChildren();
+    const lines = [orderKey(m, q)];
+    if (sent && sent.order) lines.push(`Yours: ${orderWords(sent.order, q)}`);
+    return lines.join(" · ");
+  },
+};
+
+/** Item ids as their texts, from the question as this page saw it ("Atom → Cell → …"). */
+export function orderWords(ids, q) {
+  const byId = new Map(((q && q.items) || []).map((it) => [it.id, it.text]));
+  return ids.map((id) => byId.get(id) ?? `#${id}`).join(" → ");
+}
+
+const orderKey = (m, q) => `Right order: ${orderWords(m.correct_order || [], q)}`;
+
+const sliderKey = (m) => `Correct value: ${m.correct_value}${m.tolerance ? ` (±${m.tolerance} scores)` : ""}`;
 
 /**
  * Each kind's renderers: `question` (the answer area), `screenReveal` (the big screens' chart
@@ -156,22 +295,47 @@ const accepted = (m) => `Accepted answers: ${(m.accept || []).join(", ")}`;
  * they come. A new kind adds its entry here.
  */
 const KINDS = {
-  choice: { ...TILES, hint: "Tap one answer." },
-  true_false: { ...TILES, hint: "True or false?" },
-  multi: { ...TILES, hint: "Tap every right answer, then Submit." },
-  poll: { ...TILES, hint: "Tap to vote. You can change your vote.", live: true },
-  type_answer: { ...TYPED, hint: "Type your answer." },
+  choice: { ...TILES, hint: t("hint_choice") },
+  true_false: { ...TILES, hint: t("hint_true_false") },
+  multi: { ...TILES, hint: t("hint_multi") },
+  poll: { ...TILES, hint: t("hint_poll"), live: true },
+  type_answer: { ...TYPED, hint: t("hint_type_answer") },
+  slider: { ...SLIDER, hint: t("hint_slider") },
+  order: { ...ORDER, hint: t("hint_order") },
 };
 const kindOf = (kind) => KINDS[kind] || KINDS.choice;
-// A reveal names its kind by what it carries (`accept` only for a typed answer), so a page
-// that never saw the question still draws it right.
-const revealKind = (m, q) => kindOf(m.accept !== undefined ? "type_answer" : q && q.kind);
+// A reveal names its kind by what it carries (`accept` only for a typed answer,
+// `correct_value` only for a slider), so a page that never saw the question still draws it right.
+const revealKind = (m, q) =>
+  kindOf(m.accept !== undefined ? "type_answer"
+    : m.correct_value !== undefined ? "slider"
+      : m.correct_order !== undefined ? "order" : q && q.kind);
+
+// ---- the room's rules ----
+
+let mode = "classic";
+
+/** The room's mode (`room_state.mode`, `welcome.mode`): race reveals name the winner. */
+export function setMode(m) {
+  mode = m === "race" ? "race" : "classic";
+}
+
+/** `ms` in seconds with `digits` decimals, the locale's decimal sign ("1.34", "1,34"). */
+const secs = (ms, digits) =>
+  num(ms / 1000, { minimumFractionDigits: digits, maximumFractionDigits: digits, numberingSystem: "latn" });
+
+/** "Mia got it first (1.34 s)" for a race reveal; null when nobody did or in classic mode. */
+function raceWinner(m) {
+  if (mode !== "race") return null;
+  const f = m.first_correct;
+  return f ? t("got_it_first", { name: f.name, seconds: secs(f.elapsed_ms, 2) }) : t("nobody_got_it");
+}
 
 // ---- the question ----
 
 /** The question: `#q-progress`, `#q-text` and the answer area `#q-choices` (see `TILES`). */
 export function drawQuestion(v, play = null) {
-  $("q-progress").textContent = `Question ${v.index + 1} of ${v.total}`;
+  $("q-progress").textContent = t("question_n_of", { n: v.index + 1, total: v.total });
   $("q-text").textContent = v.text;
   kindOf(v.kind).question($("q-choices"), v, play);
   // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
@@ -189,8 +353,49 @@ export function drawQuestion(v, play = null) {
 export function drawScreenQuestion(v, answered, of, countdown) {
   drawQuestion(v);
   drawAnswerCount(answered, of);
-  announce(`Question ${v.index + 1} of ${v.total}: ${v.text}`);
-  countdown.start(v.remaining_ms);
+  announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.text}`);
+  startQuestionClock(v, countdown);
+}
+
+/** The get-ready countdown of the question on screen (one at a time; made on first use). */
+let ready = null;
+
+/**
+ * The question's clock: first its get-ready time (`opens_in_ms`), shown in `#get-ready` with
+ * the answer countdown held full, then the answer countdown itself; `onOpen()` when answering
+ * opens (at once when there is no get-ready time). The server refuses earlier answers, so the
+ * phone keeps its tiles disabled until then.
+ */
+export function startQuestionClock(v, countdown, onOpen = () => {}) {
+  stopGetReady();
+  const box = $("get-ready");
+  const opened = () => {
+    if (box) box.hidden = true;
+    $("screen-question").classList.remove("reading");
+    countdown.start(v.remaining_ms);
+    onOpen();
+  };
+  if (!(v.opens_in_ms > 0)) return opened();
+  countdown.stop();
+  $("time-left").textContent = Math.ceil(v.remaining_ms / 1000);
+  $("time-bar").style.transform = "scaleX(1)";
+  $("screen-question").classList.add("reading");
+  ready ??= new Countdown(() => {});
+  ready.onTick = (left) => {
+    if (left <= 0) return opened();
+    box.hidden = false;
+    $("get-ready-count").textContent = Math.ceil(left / 1000);
+  };
+  ready.start(v.opens_in_ms);
+}
+
+/** Stops a get-ready countdown (the question closed, or another came). */
+export function stopGetReady() {
+  if (ready) ready.stop();
+  const box = $("get-ready");
+  if (box) box.hidden = true;
+  const screen = $("screen-question");
+  if (screen) screen.classList.remove("reading");
 }
 
 /** The phone's hint for a kind ("Tap one answer."). */
@@ -198,7 +403,7 @@ export const hintFor = (kind) => (KINDS[kind] ? KINDS[kind].hint : "");
 
 /** `#answer-count` on the big screens. */
 function drawAnswerCount(answered, of) {
-  $("answer-count").textContent = `${answered} / ${of} answered`;
+  $("answer-count").textContent = t("n_of_answered_short", { answered, of });
 }
 
 /** The votes so far under the tiles, for the kinds that show them live. */
@@ -230,15 +435,28 @@ export function stageCountdown(current, onTick = () => {}) {
  * (`#first-correct`). `q` is the question as it was shown, or null when this page never saw it.
  */
 export function drawReveal(m, q) {
+  stopGetReady();
   $("reveal-text").textContent = q && q.text ? q.text : "";
   const { accept = null, ...rows } = revealKind(m, q).screenReveal(m, q);
   chart($("chart"), { counts: m.counts, ...rows });
   $("reveal-accept").hidden = !accept;
   $("reveal-accept").textContent = accept || "";
   const f = m.first_correct;
-  $("first-correct").textContent = f
-    ? `Fastest right answer: ${f.name} in ${(f.elapsed_ms / 1000).toFixed(1)} s · ${m.answered} of ${m.total} answered`
-    : `${m.answered} of ${m.total} answered`;
+  const winner = raceWinner(m);
+  $("first-correct").textContent = winner
+    ? `${winner} · ${t("n_of_answered", { answered: m.answered, total: m.total })}`
+    : f
+      ? `${t("fastest_right", { name: f.name, seconds: secs(f.elapsed_ms, 1) })} · ${t("n_of_answered", { answered: m.answered, total: m.total })}`
+      : t("n_of_answered", { answered: m.answered, total: m.total });
+  drawExplanation(m);
+}
+
+/** `#reveal-explanation`: the author's explanation, which only `question_closed` carries. */
+function drawExplanation(m) {
+  const el = $("reveal-explanation");
+  if (!el) return;
+  el.textContent = m.explanation || "";
+  el.hidden = !m.explanation;
 }
 
 /**
@@ -246,11 +464,16 @@ export function drawReveal(m, q) {
  * accepted answers of a typed one (`#reveal-accept`). `mine` is the answer this phone sent.
  */
 export function drawPhoneReveal(m, q, mine) {
+  stopGetReady();
   $("reveal-text").textContent = q ? q.text : "";
   const picks = new Set(mine ? (mine.choices || [mine.choice]) : []);
-  const line = revealKind(m, q).phoneReveal(m, q, picks, mine && mine.text);
+  const line = revealKind(m, q).phoneReveal(m, q, picks, mine && mine.text, mine);
   $("reveal-accept").textContent = line || "";
   $("reveal-accept").hidden = !line;
+  const winner = raceWinner(m);
+  $("first-correct").textContent = winner || "";
+  $("first-correct").hidden = !winner;
+  drawExplanation(m);
 }
 
 /** Empties the phone's reveal (a new question, or a result for a reveal this tab never saw). */
@@ -258,6 +481,8 @@ export function clearPhoneReveal() {
   $("reveal-text").textContent = "";
   $("reveal-answers").replaceChildren();
   $("reveal-accept").hidden = true;
+  $("first-correct").hidden = true;
+  $("reveal-explanation").hidden = true;
 }
 
 // ---- leaderboard and podium ----
@@ -268,6 +493,7 @@ export function clearPhoneReveal() {
  * marks the viewer's own row.
  */
 export function drawStandings(list, finished, { prevBoard = null, meId = null } = {}) {
+  stopGetReady();
   const prev = !finished && prevBoard ? ranksOf(prevBoard.top) : null;
   standings($(finished ? "podium" : "leaderboard"), list, { prev, meId });
   const empty = $("podium-empty");
@@ -356,10 +582,10 @@ export function rebuiltStandings(players, finished) {
 function rankMove(prev, s) {
   if (!prev) return null;
   const before = prev[s.player_id];
-  if (before == null) return { kind: "new", text: "new", label: "new on the board" };
-  if (before > s.rank) return { kind: "up", text: `▲ ${before - s.rank}`, label: `up ${before - s.rank}` };
-  if (before < s.rank) return { kind: "down", text: `▼ ${s.rank - before}`, label: `down ${s.rank - before}` };
-  return { kind: "same", text: "–", label: "same place" };
+  if (before == null) return { kind: "new", text: t("move_new"), label: t("move_new_label") };
+  if (before > s.rank) return { kind: "up", text: `▲ ${before - s.rank}`, label: t("move_up", { n: before - s.rank }) };
+  if (before < s.rank) return { kind: "down", text: `▼ ${s.rank - before}`, label: t("move_down", { n: s.rank - before }) };
+  return { kind: "same", text: "–", label: t("move_same") };
 }
 
 /**

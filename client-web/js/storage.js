@@ -4,6 +4,8 @@
 //   quizrace.host.token     the host-side login, shared by every host-side page; the server
 //                           expires it, and a page that gets 401 shows the login form again.
 //   quizrace.players        this device's player in each game: PIN -> {token, name, at}.
+//   quizrace.lang           the language picked in the top bar (i18n.js), absent: the
+//                           browser's.
 // sessionStorage (this tab only):
 //   quizrace.host.room      the host page's room {pin, host_key, game_id}; Results' "Take
 //                           control" writes it without a host key.
@@ -20,6 +22,7 @@ const HOST_VIEW_KEY = "quizrace.host.view";
 const PRESENT_ROOM_KEY = "quizrace.present.room";
 const PRESENT_VIEW_KEY = "quizrace.present.view";
 const PLAYERS_KEY = "quizrace.players";
+const LANG_KEY = "quizrace.lang";
 const playerViewKey = (pin) => `quizrace.view.${pin}`;
 // Earlier pages kept one `quizrace.token.<pin>` key per game (see `carryOverOldTokens`).
 const OLD_TOKEN_PREFIX = "quizrace.token.";
@@ -37,6 +40,18 @@ function readJson(store, key, fallback) {
 export const getToken = () => localStorage.getItem(TOKEN_KEY);
 export const setToken = (t) => localStorage.setItem(TOKEN_KEY, t);
 export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
+
+// ---- the picked page language (a code i18n.js ships, checked there) ----
+export const savedLang = {
+  load: () => {
+    try {
+      return localStorage.getItem(LANG_KEY);
+    } catch {
+      return null;
+    }
+  },
+  save: (code) => localStorage.setItem(LANG_KEY, code),
+};
 
 // ---- a room this tab runs or shows: one JSON value, null when there is none ----
 function savedRoom(key) {

@@ -17,9 +17,10 @@ pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
 pub use parse::{parse_client, ParseError};
 pub use quiz::{
-    AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, DEFAULT_TIME_LIMIT_S, MAX_ACCEPT,
-    MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_TEXT_CHARS, MAX_TIME_LIMIT_S, MAX_TITLE_CHARS,
-    MIN_TIME_LIMIT_S,
+    AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, Typo, DEFAULT_READ_S,
+    DEFAULT_TIME_LIMIT_S, MAX_ACCEPT, MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_EXPLANATION_CHARS,
+    MAX_READ_S, MAX_SLIDER_ABS, MAX_SLIDER_POSITIONS, MAX_TEXT_CHARS, MAX_TIME_LIMIT_S,
+    MAX_TITLE_CHARS, MIN_TIME_LIMIT_S,
 };
 pub use rank::shared_ranks;
 

@@ -73,6 +73,10 @@ pub enum QuestionKind {
     Multi,
     TypeAnswer,
     Poll,
+    /// A number picked on a slider in `[min, max]` by `step`; close enough scores.
+    Slider,
+    /// 3 to 6 items put in order; each player sees them shuffled.
+    Order,
 }
 
 /// How much a question is worth.
@@ -109,7 +113,8 @@ pub enum ClientMsg {
         pin: Pin,
         token: String,
     },
-    /// Exactly one of `choice`, `choices`, `text` is present, matching the question kind.
+    /// Exactly one of `choice`, `choices`, `text`, `value` is present, matching the question
+    /// kind.
     Answer {
         index: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +123,12 @@ pub enum ClientMsg {
         choices: Option<Vec<u32>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
+        /// A `slider` answer: a whole number in `[min, max]` on the step.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<i64>,
+        /// An `order` answer: every item id of the question, in the player's order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order: Option<Vec<u32>>,
     },
     /// To the room, or with `to` to one player. Hosts may chat too (shown as from "host").
     Chat {
@@ -170,6 +181,10 @@ pub enum AnswerValue {
     Choice(u32),
     Choices(Vec<u32>),
     Text(String),
+    /// A `slider` answer.
+    Value(i64),
+    /// An `order` answer: item ids.
+    Order(Vec<u32>),
 }
 
 impl ClientMsg {
@@ -219,12 +234,79 @@ pub struct QuestionView {
     /// The choices shown; `["True","False"]` for `true_false`, empty for `type_answer`.
     pub choices: Vec<String>,
     pub time_limit_ms: u64,
+    /// Answering time left: the whole `time_limit_ms` until answering opens.
     pub remaining_ms: u64,
+    /// The get-ready time left: answering opens this many milliseconds after the frame was
+    /// sent (0: open now). An `answer` before then gets `too_early`.
+    #[serde(default)]
+    pub opens_in_ms: u64,
     pub points: Points,
+    /// `slider` only: the range and step of the slider (never the correct value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slider: Option<SliderRange>,
+    /// `order` only: the items to put in order, shuffled for this player (never in the right
+    /// order when another order exists). Ids are the room's own, unrelated to the right order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<OrderItem>>,
     /// Only in `welcome`: whether this player already answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,
 }
+
+/// A `slider` question's range, as players see it: whole numbers from `min` to `max` by `step`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SliderRange {
+    pub min: i64,
+    pub max: i64,
+    pub step: i64,
+}
+
+impl SliderRange {
+    /// Whether `v` is a position of this slider: in `[min, max]` and on the step.
+    pub fn allows(&self, v: i64) -> bool {
+        (self.min..=self.max).contains(&v) && (v - self.min) % self.step == 0
+    }
+
+    /// The histogram of `values` in at most [`MAX_SLIDER_BINS`] bars of equal width, each a
+    /// whole number of steps, covering `[min, max]`. Values off the slider are not counted.
+    pub fn histogram(&self, values: impl IntoIterator<Item = i64>) -> Vec<SliderBin> {
+        let positions = (self.max - self.min) / self.step + 1;
+        let per_bin = (positions + MAX_SLIDER_BINS as i64 - 1) / MAX_SLIDER_BINS as i64;
+        let width = per_bin * self.step;
+        let bins = (positions + per_bin - 1) / per_bin;
+        let mut out: Vec<SliderBin> = (0..bins)
+            .map(|b| SliderBin {
+                from: self.min + b * width,
+                to: (self.min + b * width + width - self.step).min(self.max),
+                count: 0,
+            })
+            .collect();
+        for v in values.into_iter().filter(|v| self.allows(*v)) {
+            if let Some(bin) = out.get_mut(((v - self.min) / width) as usize) {
+                bin.count += 1;
+            }
+        }
+        out
+    }
+}
+
+/// One item of an `order` question, as players see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub id: u32,
+    pub text: String,
+}
+
+/// One bar of a `slider` reveal's histogram: how many answers fell in `from..=to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SliderBin {
+    pub from: i64,
+    pub to: i64,
+    pub count: u32,
+}
+
+/// Most bars a `slider` reveal's `values` histogram has.
+pub const MAX_SLIDER_BINS: usize = 20;
 
 /// The fastest correct answer of a question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,7 +347,28 @@ pub struct Reveal {
     pub counts: Vec<u32>,
     pub answered: u32,
     pub total: u32,
+    /// The fastest correct answer; in `race`, the winner.
     pub first_correct: Option<FirstCorrect>,
+    /// The author's explanation of the answer, if the question has one. Never sent before
+    /// the reveal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// `slider` only: the correct value, the tolerance and the answers as a histogram.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    /// Boxed, like `room_state`'s reveal: every other message stays small.
+    pub slider: Option<Box<SliderReveal>>,
+    /// `order` only: the item ids in the right order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_order: Option<Vec<u32>>,
+}
+
+/// What a `slider` question's reveal adds: `correct_value`, `tolerance`, and `values`, the
+/// answers in at most [`MAX_SLIDER_BINS`] bars of equal width covering `[min, max]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SliderReveal {
+    pub correct_value: i64,
+    pub tolerance: i64,
+    pub values: Vec<SliderBin>,
 }
 
 impl From<Reveal> for ServerMsg {
@@ -278,8 +381,23 @@ impl From<Reveal> for ServerMsg {
             answered: r.answered,
             total: r.total,
             first_correct: r.first_correct,
+            explanation: r.explanation,
+            slider: r.slider,
+            correct_order: r.correct_order,
         }
     }
+}
+
+/// How a `multi` answer's picks compare with the correct set, in a personal `result`:
+/// "2 of 3 right".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Picks {
+    /// Correct choices the player picked.
+    pub right: u32,
+    /// Choices picked that are not correct.
+    pub wrong: u32,
+    /// How many choices are correct.
+    pub of: u32,
 }
 
 /// Most names one `players` reply carries; `count` says how many there are in all.
@@ -332,6 +450,13 @@ pub enum ServerMsg {
         players: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<QuestionView>,
+        /// The room's mode, so that a phone can explain the rules before the first question.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<Mode>,
+        /// The quiz's language tag (the quiz document's `lang`), when its author gave one: the
+        /// page marks the quiz text with it for screen readers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
     },
     Question(QuestionView),
     AnswerAck {
@@ -350,7 +475,17 @@ pub enum ServerMsg {
         counts: Vec<u32>,
         answered: u32,
         total: u32,
+        /// The fastest correct answer; in `race`, the winner.
         first_correct: Option<FirstCorrect>,
+        /// The author's explanation, if the question has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<String>,
+        /// `slider` only: `correct_value`, `tolerance` and the `values` histogram.
+        #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+        slider: Option<Box<SliderReveal>>,
+        /// `order` only: the item ids in the right order.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correct_order: Option<Vec<u32>>,
     },
     Result {
         index: u32,
@@ -368,6 +503,9 @@ pub enum ServerMsg {
         /// when the rank is this player's alone.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         shared: bool,
+        /// Only for an answered `multi` question: how the picks compare with the correct set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        picks: Option<Picks>,
     },
     Leaderboard {
         index: u32,
@@ -433,6 +571,9 @@ pub enum ServerMsg {
         /// device, to use in later `host_resume`s and presenter links.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         host_key: Option<String>,
+        /// The quiz's language tag, as in `welcome`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
     },
     PlayerJoined {
         player_id: PlayerId,
@@ -509,6 +650,8 @@ pub enum ErrorCode {
     GameFinished,
     BadToken,
     WrongQuestion,
+    /// The question is still in its get-ready time: answering has not opened.
+    TooEarly,
     TooLate,
     AlreadyAnswered,
     ChatDisabled,
@@ -558,6 +701,7 @@ impl ErrorCode {
             ErrorCode::GameFinished => "this game has finished",
             ErrorCode::BadToken => "that resume token is not valid in this room",
             ErrorCode::WrongQuestion => "that question is not the one open",
+            ErrorCode::TooEarly => "answering has not opened yet; wait for the countdown",
             ErrorCode::TooLate => "time is up for that question",
             ErrorCode::AlreadyAnswered => "you already answered this question",
             ErrorCode::ChatDisabled => "the host has turned chat off",

@@ -91,125 +91,164 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             ))
         }
     };
-    let msg = match kind.as_str() {
-        "join" => ClientMsg::Join {
-            pin: pin(&f)?,
-            name: f.req("name", "a string")?,
-        },
-        "resume" => ClientMsg::Resume {
-            pin: pin(&f)?,
-            token: f.req("token", "the string from `welcome`")?,
-        },
-        "answer" => {
-            let index = f.req("index", "a question index (a whole number)")?;
-            let choice: Option<u32> = f.opt("choice", "a choice index (a whole number)")?;
-            let choices: Option<Vec<u32>> =
-                f.opt("choices", "a list of choice indices (whole numbers)")?;
-            let text: Option<String> = f.opt("text", "a string")?;
-            let given = [choice.is_some(), choices.is_some(), text.is_some()];
-            match given.iter().filter(|g| **g).count() {
-                0 => {
-                    return Err(ParseError::bad_field(
+    let msg =
+        match kind.as_str() {
+            "join" => ClientMsg::Join {
+                pin: pin(&f)?,
+                name: f.req("name", "a string")?,
+            },
+            "resume" => ClientMsg::Resume {
+                pin: pin(&f)?,
+                token: f.req("token", "the string from `welcome`")?,
+            },
+            "answer" => {
+                let index = f.req("index", "a question index (a whole number)")?;
+                let choice: Option<u32> = f.opt("choice", "a choice index (a whole number)")?;
+                let choices: Option<Vec<u32>> =
+                    f.opt("choices", "a list of choice indices (whole numbers)")?;
+                let text: Option<String> = f.opt("text", "a string")?;
+                let value: Option<i64> = f.opt("value", "a whole number")?;
+                let order: Option<Vec<u32>> =
+                    f.opt("order", "a list of item ids (whole numbers)")?;
+                let given = [
+                    choice.is_some(),
+                    choices.is_some(),
+                    text.is_some(),
+                    value.is_some(),
+                    order.is_some(),
+                ];
+                match given.iter().filter(|g| **g).count() {
+                    0 => return Err(ParseError::bad_field(
                         "choice",
-                        "an answer needs one of `choice`, `choices` or `text`",
-                    ))
+                        "an answer needs one of `choice`, `choices`, `text`, `value` or `order`",
+                    )),
+                    1 => {}
+                    _ => {
+                        return Err(ParseError::bad_field(
+                            "choice",
+                            "send only one of `choice`, `choices`, `text`, `value` or `order`",
+                        ))
+                    }
                 }
-                1 => {}
-                _ => {
-                    return Err(ParseError::bad_field(
-                        "choice",
-                        "send only one of `choice`, `choices` or `text`",
-                    ))
+                ClientMsg::Answer {
+                    index,
+                    choice,
+                    choices,
+                    text,
+                    value,
+                    order,
                 }
             }
-            ClientMsg::Answer {
-                index,
-                choice,
-                choices,
-                text,
-            }
-        }
-        "chat" => {
-            let text: String = f.req("text", "a string")?;
-            if text.trim().is_empty() {
-                return Err(ParseError::bad_field(
-                    "text",
-                    "a chat message cannot be empty",
-                ));
-            }
-            if text.chars().count() > MAX_CHAT_CHARS {
-                return Err(ParseError::bad_field(
-                    "text",
-                    format!("a chat message is at most {MAX_CHAT_CHARS} characters"),
-                ));
-            }
-            ClientMsg::Chat {
-                text,
-                to: f.opt::<PlayerId>("to", "a player id (a whole number)")?,
-            }
-        }
-        "list" => ClientMsg::List,
-        "leave" => ClientMsg::Leave,
-        "host" => ClientMsg::Host {
-            token: f.req("token", "the token from POST /api/login")?,
-            quiz_id: f.req::<QuizId>("quiz_id", "a quiz id (a whole number)")?,
-            mode: f.req::<Mode>("mode", "\"classic\" or \"race\"")?,
-            max_players: f.opt("max_players", "a whole number")?,
-            auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
-            chat: f.opt("chat", "true or false")?,
-            names: f.opt("names", "\"free\" or \"generated\"")?,
-        },
-        "host_resume" => {
-            let pin = pin(&f)?;
-            let key = f.opt("host_key", "the string from `room_created`")?;
-            let token = f.opt("token", "the token from POST /api/login")?;
-            let by = match (key, token) {
-                (Some(key), None) => HostCredential::HostKey(key),
-                (None, Some(token)) => HostCredential::Token(token),
-                (Some(_), Some(_)) => {
+            "chat" => {
+                let text: String = f.req("text", "a string")?;
+                if text.trim().is_empty() {
                     return Err(ParseError::bad_field(
-                        "token",
-                        "send `host_key` or `token`, not both",
-                    ))
+                        "text",
+                        "a chat message cannot be empty",
+                    ));
                 }
-                (None, None) => {
+                if text.chars().count() > MAX_CHAT_CHARS {
                     return Err(ParseError::bad_field(
-                        "host_key",
-                        "`host_key` is required (the string from `room_created`), or `token` \
+                        "text",
+                        format!("a chat message is at most {MAX_CHAT_CHARS} characters"),
+                    ));
+                }
+                ClientMsg::Chat {
+                    text,
+                    to: f.opt::<PlayerId>("to", "a player id (a whole number)")?,
+                }
+            }
+            "list" => ClientMsg::List,
+            "leave" => ClientMsg::Leave,
+            "host" => ClientMsg::Host {
+                token: f.req("token", "the token from POST /api/login")?,
+                quiz_id: f.req::<QuizId>("quiz_id", "a quiz id (a whole number)")?,
+                mode: f.req::<Mode>("mode", "\"classic\" or \"race\"")?,
+                max_players: f.opt("max_players", "a whole number")?,
+                auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
+                chat: f.opt("chat", "true or false")?,
+                names: f.opt("names", "\"free\" or \"generated\"")?,
+            },
+            "host_resume" => {
+                let pin = pin(&f)?;
+                let key = f.opt("host_key", "the string from `room_created`")?;
+                let token = f.opt("token", "the token from POST /api/login")?;
+                let by =
+                    match (key, token) {
+                        (Some(key), None) => HostCredential::HostKey(key),
+                        (None, Some(token)) => HostCredential::Token(token),
+                        (Some(_), Some(_)) => {
+                            return Err(ParseError::bad_field(
+                                "token",
+                                "send `host_key` or `token`, not both",
+                            ))
+                        }
+                        (None, None) => return Err(ParseError::bad_field(
+                            "host_key",
+                            "`host_key` is required (the string from `room_created`), or `token` \
                          (the host's token from POST /api/login)",
-                    ))
+                        )),
+                    };
+                ClientMsg::HostResume {
+                    pin,
+                    by,
+                    view: f.opt("view", "\"control\" or \"screen\"")?,
                 }
-            };
-            ClientMsg::HostResume {
-                pin,
-                by,
-                view: f.opt("view", "\"control\" or \"screen\"")?,
             }
-        }
-        "start" => ClientMsg::Start,
-        "close" => ClientMsg::Close,
-        "next" => ClientMsg::Next,
-        "kick" => ClientMsg::Kick {
-            player_id: f.req("player_id", "a player id (a whole number)")?,
-        },
-        "lock" => ClientMsg::Lock {
-            locked: f.req("locked", "true or false")?,
-        },
-        "set_chat" => ClientMsg::SetChat {
-            enabled: f.req("enabled", "true or false")?,
-        },
-        "end" => ClientMsg::End,
-        other => {
-            let shown: String = other.chars().take(40).collect();
-            return Err(ParseError::bad_message(format!(
-                "unknown message type `{shown}`"
-            )));
-        }
-    };
+            "start" => ClientMsg::Start,
+            "close" => ClientMsg::Close,
+            "next" => ClientMsg::Next,
+            "kick" => ClientMsg::Kick {
+                player_id: f.req("player_id", "a player id (a whole number)")?,
+            },
+            "lock" => ClientMsg::Lock {
+                locked: f.req("locked", "true or false")?,
+            },
+            "set_chat" => ClientMsg::SetChat {
+                enabled: f.req("enabled", "true or false")?,
+            },
+            "end" => ClientMsg::End,
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                return Err(ParseError::bad_message(format!(
+                    "unknown message type `{shown}`"
+                )));
+            }
+        };
     Ok(msg)
 }
 
 impl ClientMsg {
+    /// The `answer` message that gives `value` to question `index`.
+    pub fn answer(index: u32, value: AnswerValue) -> ClientMsg {
+        let mut msg = ClientMsg::Answer {
+            index,
+            choice: None,
+            choices: None,
+            text: None,
+            value: None,
+            order: None,
+        };
+        if let ClientMsg::Answer {
+            choice,
+            choices,
+            text,
+            value: slider,
+            order,
+            ..
+        } = &mut msg
+        {
+            match value {
+                AnswerValue::Choice(c) => *choice = Some(c),
+                AnswerValue::Choices(cs) => *choices = Some(cs),
+                AnswerValue::Text(t) => *text = Some(t),
+                AnswerValue::Value(v) => *slider = Some(v),
+                AnswerValue::Order(ids) => *order = Some(ids),
+            }
+        }
+        msg
+    }
+
     /// The answer given by an `answer` message, if this is one.
     pub fn answer_value(&self) -> Option<AnswerValue> {
         match self {
@@ -220,6 +259,10 @@ impl ClientMsg {
                 choices: Some(cs), ..
             } => Some(AnswerValue::Choices(cs.clone())),
             ClientMsg::Answer { text: Some(t), .. } => Some(AnswerValue::Text(t.clone())),
+            ClientMsg::Answer { value: Some(v), .. } => Some(AnswerValue::Value(*v)),
+            ClientMsg::Answer {
+                order: Some(ids), ..
+            } => Some(AnswerValue::Order(ids.clone())),
             _ => None,
         }
     }

@@ -1,6 +1,6 @@
 //! The quiz document (what a host writes and the API stores) and its validated form.
 
-use crate::msg::{Points, QuestionKind, QuestionView};
+use crate::msg::{Points, QuestionKind, QuestionView, SliderRange};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,6 +14,18 @@ pub const MAX_CHOICE_CHARS: usize = 120;
 /// Accepted answers of a `type_answer` question, and the length of each.
 pub const MAX_ACCEPT: usize = 20;
 pub const MAX_ACCEPT_CHARS: usize = 100;
+/// A `slider`'s numbers (`min`, `max`, `correct_value`, `tolerance`, `step`) are whole numbers
+/// within this far of zero, so that no arithmetic on them can overflow.
+pub const MAX_SLIDER_ABS: i64 = 1_000_000_000;
+/// A `slider` has at most this many positions (`(max - min) / step + 1`).
+pub const MAX_SLIDER_POSITIONS: i64 = 100_000;
+/// The get-ready time before answering opens (`read_s`, per quiz and per question).
+pub const MAX_READ_S: u32 = 30;
+pub const DEFAULT_READ_S: u32 = 5;
+/// An explanation shown at the reveal is bounded like the question text.
+pub const MAX_EXPLANATION_CHARS: usize = MAX_TEXT_CHARS;
+/// The longest quiz language tag (`lang`): room for a language, script, region and a variant.
+pub const MAX_LANG_CHARS: usize = 35;
 /// Every text is bounded in raw bytes too, before trimming: at most this many bytes per
 /// character allowed (UTF-8 needs up to 4), so a short title padded with a megabyte of spaces
 /// is refused rather than trimmed.
@@ -41,6 +53,25 @@ fn bounded(raw: &str, max_chars: usize, what: &str) -> Result<String, String> {
 pub struct QuizDoc {
     pub title: String,
     pub questions: Vec<QuestionDoc>,
+    /// The get-ready time of every question that does not set its own (0..=30, default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_s: Option<u32>,
+    /// The language the quiz is written in, a BCP-47 tag such as `de` or `fr-CA`: the pages put
+    /// it on quiz text for screen readers. Absent: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// How a typed answer is compared with the accepted ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Typo {
+    /// A small typo still counts: one edit for accepted answers of 5 or more characters, two for
+    /// 9 or more.
+    #[default]
+    Forgive,
+    /// Only the accepted spelling (ignoring case, accents and spacing) counts.
+    Exact,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +88,36 @@ pub struct QuestionDoc {
     pub time_limit_s: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Points>,
+    /// This question's get-ready time; wins over the quiz's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_s: Option<u32>,
+    /// Shown on every screen at the reveal, never before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// `type_answer` only: whether small typos count (default `forgive`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typo: Option<Typo>,
+    /// `multi` only: partial credit for a partly right set of picks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<bool>,
+    /// `slider` only: the smallest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// `slider` only: the largest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// `slider` only: the distance between two positions (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<i64>,
+    /// `slider` only: the right value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_value: Option<i64>,
+    /// `slider` only: how far from `correct_value` still scores (default 0: exact only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<i64>,
+    /// `order` only: 3 to 6 items, written in the right order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<String>>,
 }
 
 /// The first problem found in a quiz document.
@@ -90,6 +151,10 @@ pub enum AnswerKey {
     Accept(Vec<String>),
     /// `poll`: nothing is right or wrong.
     Poll,
+    /// `slider`: within `tolerance` of `value` is right, scored by the distance.
+    Slider { value: i64, tolerance: i64 },
+    /// `order`: the question's `items` in the order they were written.
+    Order,
 }
 
 /// A validated question: what players see, plus the key.
@@ -99,8 +164,19 @@ pub struct Question {
     pub text: String,
     pub choices: Vec<String>,
     pub time_limit_ms: u64,
+    /// The get-ready time: answering opens this long after the question is shown.
+    pub read_ms: u64,
     pub points: Points,
     pub key: AnswerKey,
+    /// Sent in `question_closed` only.
+    pub explanation: Option<String>,
+    pub typo: Typo,
+    /// `multi`: a partly right answer earns part of the points.
+    pub partial: bool,
+    /// `slider`: its range and step.
+    pub slider: Option<SliderRange>,
+    /// `order`: the items in the right order (players get them shuffled, from the room).
+    pub items: Vec<String>,
 }
 
 /// A validated quiz, ready to be played.
@@ -108,6 +184,8 @@ pub struct Question {
 pub struct Quiz {
     pub title: String,
     pub questions: Vec<Question>,
+    /// The quiz's language tag, trimmed (see [`QuizDoc::lang`]).
+    pub lang: Option<String>,
 }
 
 impl Question {
@@ -121,7 +199,10 @@ impl Question {
             choices: self.choices.clone(),
             time_limit_ms: self.time_limit_ms,
             remaining_ms: self.time_limit_ms,
+            opens_in_ms: self.read_ms,
             points: self.points,
+            slider: self.slider,
+            items: None,
             answered: None,
         }
     }
@@ -152,13 +233,25 @@ impl QuizDoc {
         if self.questions.len() > MAX_QUESTIONS {
             return Err(whole("questions", "a quiz has at most 200 questions"));
         }
+        let read_s = self.read_s.unwrap_or(DEFAULT_READ_S);
+        if read_s > MAX_READ_S {
+            return Err(whole("read_s", &read_s_message()));
+        }
         let questions = self
             .questions
             .iter()
             .enumerate()
-            .map(|(i, q)| q.validate(i))
+            .map(|(i, q)| q.validate(i, read_s))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Quiz { title, questions })
+        let lang = match &self.lang {
+            Some(raw) => Some(lang_tag(raw).map_err(|m| whole("lang", &m))?),
+            None => None,
+        };
+        Ok(Quiz {
+            title,
+            questions,
+            lang,
+        })
     }
 
     /// The document as it is stored and served: what [`QuizDoc::validate`] read, every text
@@ -183,12 +276,28 @@ impl QuizDoc {
                     QuestionKind::TrueFalse => (false, true, false),
                     QuestionKind::TypeAnswer => (false, false, true),
                     QuestionKind::Poll => (true, false, false),
+                    QuestionKind::Slider | QuestionKind::Order => (false, false, false),
                 };
+                let slider = q.kind == QuestionKind::Slider;
                 QuestionDoc {
                     text: trim(&q.text),
                     choices: trim_all(&q.choices).filter(|_| choices),
                     correct: q.correct.clone().filter(|_| correct),
                     accept: trim_all(&q.accept).filter(|_| accept),
+                    explanation: q
+                        .explanation
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_owned),
+                    typo: q.typo.filter(|_| q.kind == QuestionKind::TypeAnswer),
+                    partial: q.partial.filter(|_| q.kind == QuestionKind::Multi),
+                    min: q.min.filter(|_| slider),
+                    max: q.max.filter(|_| slider),
+                    step: q.step.filter(|_| slider),
+                    correct_value: q.correct_value.filter(|_| slider),
+                    tolerance: q.tolerance.filter(|_| slider),
+                    items: trim_all(&q.items).filter(|_| q.kind == QuestionKind::Order),
                     ..q.clone()
                 }
             })
@@ -196,12 +305,40 @@ impl QuizDoc {
         QuizDoc {
             title: trim(&self.title),
             questions,
+            read_s: self.read_s,
+            lang: self.lang.as_deref().map(str::trim).map(str::to_owned),
         }
     }
 }
 
+/// `raw` trimmed if it has a BCP-47 language tag's shape: a 2- or 3-letter language, then
+/// subtags of 1 to 8 letters or digits joined by `-`, at most [`MAX_LANG_CHARS`] in all.
+/// (The shape only: whether the registry knows the language is the browser's business.)
+fn lang_tag(raw: &str) -> Result<String, String> {
+    let what = "lang (the quiz's language)";
+    let tag = bounded(raw, MAX_LANG_CHARS, what)?;
+    let mut subtags = tag.split('-');
+    let language = subtags.next().unwrap_or_default();
+    let language_ok =
+        (2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok =
+        subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if language_ok && rest_ok {
+        Ok(tag)
+    } else {
+        Err(format!(
+            "{what} must be a language tag such as en, de or fr-CA"
+        ))
+    }
+}
+
+fn read_s_message() -> String {
+    format!("read_s (the get-ready time) must be between 0 and {MAX_READ_S} seconds")
+}
+
 impl QuestionDoc {
-    fn validate(&self, index: usize) -> Result<Question, QuizError> {
+    /// Checks one question; `quiz_read_s` is the quiz's get-ready time, which its own wins over.
+    fn validate(&self, index: usize, quiz_read_s: u32) -> Result<Question, QuizError> {
         let err = |field: &'static str, message: String| QuizError {
             index: Some(index),
             field,
@@ -239,9 +376,86 @@ impl QuestionDoc {
             }
             _ => None,
         };
+        let unused = unused.or(match self.kind {
+            QuestionKind::TypeAnswer => None,
+            _ if self.typo.is_some() => {
+                Some(("typo", "only a type_answer question has `typo`; remove it"))
+            }
+            _ => None,
+        });
+        let unused = unused.or(match self.kind {
+            QuestionKind::Multi => None,
+            _ if self.partial.is_some() => Some((
+                "partial",
+                "only a multi question gives partial credit; remove `partial`",
+            )),
+            _ => None,
+        });
+        let unused = unused.or(match self.kind {
+            QuestionKind::Slider if self.choices.is_some() => Some((
+                "choices",
+                "a slider question has no choices; remove `choices`",
+            )),
+            QuestionKind::Slider if self.correct.is_some() => Some((
+                "correct",
+                "a slider question gives its answer in `correct_value`; remove `correct`",
+            )),
+            QuestionKind::Slider if self.accept.is_some() => Some((
+                "accept",
+                "only a type_answer question has `accept`; remove it",
+            )),
+            QuestionKind::Slider => None,
+            QuestionKind::Order if self.choices.is_some() => Some((
+                "choices",
+                "an order question lists its items in `items`; remove `choices`",
+            )),
+            QuestionKind::Order if self.correct.is_some() => Some((
+                "correct",
+                "an order question's items are written in the right order; remove `correct`",
+            )),
+            QuestionKind::Order if self.accept.is_some() => Some((
+                "accept",
+                "only a type_answer question has `accept`; remove it",
+            )),
+            _ => [
+                ("min", self.min.is_some()),
+                ("max", self.max.is_some()),
+                ("step", self.step.is_some()),
+                ("correct_value", self.correct_value.is_some()),
+                ("tolerance", self.tolerance.is_some()),
+            ]
+            .into_iter()
+            .find(|(_, given)| *given)
+            .map(|(field, _)| (field, "only a slider question has this field; remove it")),
+        });
+        let unused = unused.or(match self.kind {
+            QuestionKind::Order => None,
+            _ if self.items.is_some() => {
+                Some(("items", "only an order question has `items`; remove it"))
+            }
+            _ => None,
+        });
         if let Some((field, message)) = unused {
             return Err(err(field, message.into()));
         }
+        let slider = match self.kind {
+            QuestionKind::Slider => Some(self.slider_range().map_err(|(f, m)| err(f, m))?),
+            _ => None,
+        };
+        let read_s = self.read_s.unwrap_or(quiz_read_s);
+        if read_s > MAX_READ_S {
+            return Err(err("read_s", read_s_message()));
+        }
+        // An empty explanation is no explanation (the editor sends its empty box as "").
+        let explanation = match self.explanation.as_deref() {
+            Some(e) if e.len() > MAX_EXPLANATION_CHARS * BYTES_PER_CHAR || !e.trim().is_empty() => {
+                Some(
+                    bounded(e, MAX_EXPLANATION_CHARS, "the explanation")
+                        .map_err(|m| err("explanation", m))?,
+                )
+            }
+            _ => None,
+        };
         let limit_s = self.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
         if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit_s) {
             return Err(err(
@@ -252,7 +466,7 @@ impl QuestionDoc {
         let points = self.points.unwrap_or_default();
         let choices: Vec<String> = match self.kind {
             QuestionKind::TrueFalse => vec!["True".into(), "False".into()],
-            QuestionKind::TypeAnswer => Vec::new(),
+            QuestionKind::TypeAnswer | QuestionKind::Slider | QuestionKind::Order => Vec::new(),
             QuestionKind::Choice | QuestionKind::Multi | QuestionKind::Poll => {
                 let given = self.choices.as_deref().unwrap_or_default();
                 if !(2..=6).contains(&given.len()) {
@@ -270,7 +484,45 @@ impl QuestionDoc {
                 out
             }
         };
+        let items = match self.kind {
+            QuestionKind::Order => self.order_items().map_err(|m| err("items", m))?,
+            _ => Vec::new(),
+        };
         let key = match self.kind {
+            QuestionKind::Order => AnswerKey::Order,
+            QuestionKind::Slider => {
+                let range = slider.unwrap_or(SliderRange {
+                    min: 0,
+                    max: 0,
+                    step: 1,
+                });
+                let value = self.correct_value.ok_or_else(|| {
+                    err(
+                        "correct_value",
+                        "a slider question needs `correct_value`".into(),
+                    )
+                })?;
+                if !range.allows(value) {
+                    return Err(err(
+                        "correct_value",
+                        format!(
+                            "correct_value must be between {} and {} on a step of {}",
+                            range.min, range.max, range.step
+                        ),
+                    ));
+                }
+                let tolerance = self.tolerance.unwrap_or(0);
+                if !(0..=range.max - range.min).contains(&tolerance) {
+                    return Err(err(
+                        "tolerance",
+                        format!(
+                            "tolerance must be between 0 and {} (max - min)",
+                            range.max - range.min
+                        ),
+                    ));
+                }
+                AnswerKey::Slider { value, tolerance }
+            }
             QuestionKind::Poll => {
                 if self.correct.is_some() {
                     return Err(err(
@@ -340,8 +592,67 @@ impl QuestionDoc {
             text,
             choices,
             time_limit_ms: u64::from(limit_s) * 1000,
+            read_ms: u64::from(read_s) * 1000,
             points,
             key,
+            explanation,
+            typo: self.typo.unwrap_or_default(),
+            partial: self.partial.unwrap_or(false),
+            slider,
+            items,
         })
+    }
+
+    /// An order question's items, checked: 3 to 6, each bounded like a choice, no two alike.
+    fn order_items(&self) -> Result<Vec<String>, String> {
+        let given = self.items.as_deref().unwrap_or_default();
+        if !(3..=6).contains(&given.len()) {
+            return Err(format!("needs 3 to 6 items, has {}", given.len()));
+        }
+        let mut out: Vec<String> = Vec::with_capacity(given.len());
+        for (i, item) in given.iter().enumerate() {
+            let item = bounded(item, MAX_CHOICE_CHARS, &format!("item {}", i + 1))?;
+            if out.contains(&item) {
+                return Err(format!("item {} repeats an earlier item", i + 1));
+            }
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    /// A slider's `min`, `max` and `step`, checked: whole numbers within [`MAX_SLIDER_ABS`],
+    /// `min < max`, a step that divides `max - min`, at most [`MAX_SLIDER_POSITIONS`]
+    /// positions. The error names the field at fault.
+    fn slider_range(&self) -> Result<SliderRange, (&'static str, String)> {
+        let bounded = |field: &'static str, v: Option<i64>| match v {
+            None => Err((field, format!("a slider question needs `{field}`"))),
+            Some(v) if v.abs() > MAX_SLIDER_ABS => Err((
+                field,
+                format!("`{field}` must be between -{MAX_SLIDER_ABS} and {MAX_SLIDER_ABS}"),
+            )),
+            Some(v) => Ok(v),
+        };
+        let min = bounded("min", self.min)?;
+        let max = bounded("max", self.max)?;
+        if min >= max {
+            return Err(("max", "max must be greater than min".into()));
+        }
+        let step = self.step.unwrap_or(1);
+        if step <= 0 || (max - min) % step != 0 {
+            return Err((
+                "step",
+                format!(
+                    "step must be a positive number that divides max - min ({})",
+                    max - min
+                ),
+            ));
+        }
+        if (max - min) / step + 1 > MAX_SLIDER_POSITIONS {
+            return Err((
+                "step",
+                format!("a slider has at most {MAX_SLIDER_POSITIONS} positions; use a larger step"),
+            ));
+        }
+        Ok(SliderRange { min, max, step })
     }
 }

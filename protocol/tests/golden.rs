@@ -132,6 +132,8 @@ fn pin() -> Pin {
 
 fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView {
     QuestionView {
+        items: None,
+        slider: None,
         index: 3,
         total: 12,
         kind: QuestionKind::Choice,
@@ -139,6 +141,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         choices: vec!["Paris".into(), "Lyon".into(), "Nice".into(), "Lille".into()],
         time_limit_ms: 20000,
         remaining_ms,
+        opens_in_ms: 0,
         points: Points::Standard,
         answered,
     }
@@ -206,6 +209,63 @@ const SERVER_TAGS: [&str; 18] = [
 fn server_cases() -> Vec<Golden<ServerMsg>> {
     vec![
         Golden {
+            name: "welcome into a quiz that names its language",
+            msg: ServerMsg::Welcome {
+                pin: pin(),
+                player_id: PlayerId(7),
+                name: "Ada".into(),
+                token: "b1c0e7d2a94f4e0c".into(),
+                phase: PhaseName::Lobby,
+                score: 0,
+                players: 3,
+                question: None,
+                mode: Some(Mode::Classic),
+                lang: Some("de-CH".into()),
+            },
+            json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
+                      "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":3,
+                      "mode":"classic","lang":"de-CH"}"#,
+            fields: &[
+                "type",
+                "pin",
+                "player_id",
+                "name",
+                "token",
+                "phase",
+                "score",
+                "players",
+                "mode",
+                "lang",
+            ],
+        },
+        Golden {
+            name: "room_state of a quiz that names its language",
+            msg: ServerMsg::RoomState {
+                pin: pin(),
+                game_id: GameId(42),
+                mode: Mode::Classic,
+                title: "Hauptstädte".into(),
+                phase: PhaseName::Lobby,
+                index: None,
+                total: 5,
+                question: None,
+                answered: 0,
+                players: vec![],
+                locked: false,
+                chat: true,
+                reveal: None,
+                host_key: None,
+                lang: Some("de".into()),
+            },
+            json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
+                      "title":"Hauptstädte","phase":"lobby","total":5,"answered":0,"players":[],
+                      "locked":false,"chat":true,"lang":"de"}"#,
+            fields: &[
+                "type", "pin", "game_id", "mode", "title", "phase", "total", "answered", "players",
+                "locked", "chat", "lang",
+            ],
+        },
+        Golden {
             name: "welcome in the lobby (no question open)",
             msg: ServerMsg::Welcome {
                 pin: pin(),
@@ -216,6 +276,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 score: 0,
                 players: 23,
                 question: None,
+                mode: None,
+                lang: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":23}"#,
@@ -241,12 +303,14 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 score: 1875,
                 players: 23,
                 question: Some(capital_of_france(11420, Some(false))),
+                mode: None,
+                lang: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"question","score":1875,"players":23,
                       "question":{"index":3,"total":12,"kind":"choice","text":"Capital of France?",
                                   "choices":["Paris","Lyon","Nice","Lille"],"time_limit_ms":20000,
-                                  "remaining_ms":11420,"points":"standard","answered":false}}"#,
+                                  "remaining_ms":11420,"opens_in_ms":0,"points":"standard","answered":false}}"#,
             fields: &[
                 "type",
                 "pin",
@@ -262,6 +326,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
         Golden {
             name: "question",
             msg: ServerMsg::Question(QuestionView {
+                items: None,
+                slider: None,
                 index: 4,
                 total: 12,
                 kind: QuestionKind::Multi,
@@ -269,12 +335,13 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 choices: vec!["2".into(), "4".into(), "5".into(), "9".into()],
                 time_limit_ms: 20000,
                 remaining_ms: 20000,
+                opens_in_ms: 5000,
                 points: Points::Double,
                 answered: None,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
                       "choices":["2","4","5","9"],"time_limit_ms":20000,"remaining_ms":20000,
-                      "points":"double"}"#,
+                      "opens_in_ms":5000,"points":"double"}"#,
             fields: &[
                 "type",
                 "index",
@@ -284,6 +351,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "choices",
                 "time_limit_ms",
                 "remaining_ms",
+                "opens_in_ms",
                 "points",
             ],
         },
@@ -299,6 +367,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
         Golden {
             name: "question_closed with correct (choice)",
             msg: ServerMsg::QuestionClosed {
+                correct_order: None,
+                slider: None,
                 index: 3,
                 correct: Some(vec![0]),
                 accept: None,
@@ -310,6 +380,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     name: "Grace".into(),
                     elapsed_ms: 2315,
                 }),
+                explanation: None,
             },
             json: r#"{"type":"question_closed","index":3,"correct":[0],"counts":[15,3,2,1],
                       "answered":21,"total":23,
@@ -327,6 +398,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
         Golden {
             name: "question_closed with accept (type_answer)",
             msg: ServerMsg::QuestionClosed {
+                correct_order: None,
+                slider: None,
                 index: 5,
                 correct: None,
                 accept: Some(vec!["Au".into()]),
@@ -338,6 +411,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     name: "Ada".into(),
                     elapsed_ms: 3980,
                 }),
+                explanation: None,
             },
             json: r#"{"type":"question_closed","index":5,"accept":["Au"],"counts":[9,12],
                       "answered":21,"total":23,
@@ -355,6 +429,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
         Golden {
             name: "question_closed with neither (poll), first_correct null",
             msg: ServerMsg::QuestionClosed {
+                correct_order: None,
+                slider: None,
                 index: 11,
                 correct: None,
                 accept: None,
@@ -362,6 +438,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 answered: 20,
                 total: 23,
                 first_correct: None,
+                explanation: None,
             },
             json: r#"{"type":"question_closed","index":11,"counts":[18,2],"answered":20,"total":23,
                       "first_correct":null}"#,
@@ -389,6 +466,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     score: 3070,
                 }),
                 shared: false,
+                picks: None,
             },
             json: r#"{"type":"result","index":3,"answered":true,"correct":true,"points":1075,
                       "score":2950,"rank":2,"streak":3,"ahead":{"name":"Grace","score":3070}}"#,
@@ -412,6 +490,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     score: 3070,
                 }),
                 shared: false,
+                picks: None,
             },
             json: r#"{"type":"result","index":11,"answered":true,"correct":null,"points":0,
                       "score":2950,"rank":2,"streak":0,"ahead":{"name":"Grace","score":3070}}"#,
@@ -432,6 +511,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 streak: 0,
                 ahead: None,
                 shared: false,
+                picks: None,
             },
             json: r#"{"type":"result","index":3,"answered":true,"correct":false,"points":0,
                       "score":3070,"rank":1,"streak":0,"ahead":null}"#,
@@ -452,6 +532,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 streak: 0,
                 ahead: None,
                 shared: true,
+                picks: None,
             },
             json: r#"{"type":"result","index":0,"answered":true,"correct":false,"points":0,
                       "score":0,"rank":1,"streak":0,"ahead":null,"shared":true}"#,
@@ -614,6 +695,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 chat: true,
                 reveal: None,
                 host_key: None,
+                lang: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -640,6 +722,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 chat: true,
                 reveal: None,
                 host_key: Some("0d9e8f7a6b5c4d3e".into()),
+                lang: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -671,12 +754,13 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 chat: false,
                 reveal: None,
                 host_key: None,
+                lang: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"question","index":3,"total":12,
                       "question":{"index":3,"total":12,"kind":"choice","text":"Capital of France?",
                                   "choices":["Paris","Lyon","Nice","Lille"],"time_limit_ms":20000,
-                                  "remaining_ms":11420,"points":"standard"},
+                                  "remaining_ms":11420,"opens_in_ms":0,"points":"standard"},
                       "answered":15,
                       "players":[{"player_id":7,"name":"Ada","score":1875,"connected":true}],
                       "locked":true,"chat":false}"#,
@@ -701,6 +785,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 locked: false,
                 chat: true,
                 reveal: Some(Box::new(Reveal {
+                    correct_order: None,
+                    slider: None,
                     index: 3,
                     correct: Some(vec![0]),
                     accept: None,
@@ -708,14 +794,16 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     answered: 21,
                     total: 23,
                     first_correct: None,
+                    explanation: None,
                 })),
                 host_key: None,
+                lang: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"reveal","index":3,"total":12,
                       "question":{"index":3,"total":12,"kind":"choice","text":"Capital of France?",
                                   "choices":["Paris","Lyon","Nice","Lille"],"time_limit_ms":20000,
-                                  "remaining_ms":0,"points":"standard"},
+                                  "remaining_ms":0,"opens_in_ms":0,"points":"standard"},
                       "answered":0,"players":[],"locked":false,"chat":true,
                       "reveal":{"index":3,"correct":[0],"counts":[15,3,2,1],"answered":21,
                                 "total":23,"first_correct":null}}"#,
@@ -862,6 +950,14 @@ fn golden_cases_cover_every_server_variant_and_optional_shape() {
             )
         },
         "welcome with question",
+    );
+    has(
+        &|m| matches!(m, ServerMsg::Welcome { lang: Some(_), .. }),
+        "welcome with the quiz's language",
+    );
+    has(
+        &|m| matches!(m, ServerMsg::RoomState { lang: Some(_), .. }),
+        "room_state with the quiz's language",
     );
     has(
         &|m| matches!(m, ServerMsg::Error { field: None, .. }),
@@ -1019,6 +1115,7 @@ fn question_frame_never_carries_the_answer() {
                 "choices",
                 "time_limit_ms",
                 "remaining_ms",
+                "opens_in_ms",
                 "points"
             ])
         );
@@ -1041,6 +1138,8 @@ fn question_broadcast_omits_answered_and_welcome_includes_it() {
             score: 0,
             players: 1,
             question: Some(capital_of_france(5000, Some(answered))),
+            mode: None,
+            lang: None,
         })
         .expect("serialises");
         assert_eq!(welcome["question"]["answered"], json!(answered));
@@ -1051,6 +1150,8 @@ fn question_broadcast_omits_answered_and_welcome_includes_it() {
 #[test]
 fn question_closed_sends_first_correct_as_null_rather_than_leaving_it_out() {
     let text = serde_json::to_string(&ServerMsg::QuestionClosed {
+        correct_order: None,
+        slider: None,
         index: 0,
         correct: Some(vec![1]),
         accept: None,
@@ -1058,6 +1159,7 @@ fn question_closed_sends_first_correct_as_null_rather_than_leaving_it_out() {
         answered: 0,
         total: 3,
         first_correct: None,
+        explanation: None,
     })
     .expect("serialises");
     assert!(text.contains(r#""first_correct":null"#), "{text}");
@@ -1212,6 +1314,8 @@ const CLIENT_TAGS: [&str; 15] = [
 
 fn answer_choice(index: u32, choice: u32) -> ClientMsg {
     ClientMsg::Answer {
+        order: None,
+        value: None,
         index,
         choice: Some(choice),
         choices: None,
@@ -1221,6 +1325,8 @@ fn answer_choice(index: u32, choice: u32) -> ClientMsg {
 
 fn answer_choices(index: u32, choices: &[u32]) -> ClientMsg {
     ClientMsg::Answer {
+        order: None,
+        value: None,
         index,
         choice: None,
         choices: Some(choices.to_vec()),
@@ -1230,6 +1336,8 @@ fn answer_choices(index: u32, choices: &[u32]) -> ClientMsg {
 
 fn answer_text(index: u32, text: &str) -> ClientMsg {
     ClientMsg::Answer {
+        order: None,
+        value: None,
         index,
         choice: None,
         choices: None,
@@ -2023,6 +2131,7 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::BadToken => "bad_token",
         ErrorCode::WrongQuestion => "wrong_question",
         ErrorCode::TooLate => "too_late",
+        ErrorCode::TooEarly => "too_early",
         ErrorCode::AlreadyAnswered => "already_answered",
         ErrorCode::ChatDisabled => "chat_disabled",
         ErrorCode::NoSuchPlayer => "no_such_player",
@@ -2047,7 +2156,7 @@ fn wire_name(code: ErrorCode) -> &'static str {
     }
 }
 
-const ALL_CODES: [ErrorCode; 34] = [
+const ALL_CODES: [ErrorCode; 35] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -2061,6 +2170,7 @@ const ALL_CODES: [ErrorCode; 34] = [
     ErrorCode::BadToken,
     ErrorCode::WrongQuestion,
     ErrorCode::TooLate,
+    ErrorCode::TooEarly,
     ErrorCode::AlreadyAnswered,
     ErrorCode::ChatDisabled,
     ErrorCode::NoSuchPlayer,
@@ -2735,6 +2845,8 @@ fn the_answer_key_cannot_be_serialised() {
 #[test]
 fn a_reveal_is_question_closed_without_its_type() {
     let reveal = Reveal {
+        correct_order: None,
+        slider: None,
         index: 5,
         correct: None,
         accept: Some(vec!["Au".into()]),
@@ -2746,8 +2858,75 @@ fn a_reveal_is_question_closed_without_its_type() {
             name: "Ada".into(),
             elapsed_ms: 1800,
         }),
+        explanation: None,
     };
     let mut closed = serde_json::to_value(ServerMsg::from(reveal.clone())).unwrap();
     closed.as_object_mut().unwrap().remove("type");
     assert_eq!(serde_json::to_value(&reveal).unwrap(), closed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The quiz's language: an optional BCP-47 tag, so the pages mark quiz text for screen readers
+// ---------------------------------------------------------------------------------------------
+
+fn with_lang(lang: Value) -> QuizDoc {
+    let mut doc = serde_json::to_value(example_doc()).expect("doc as JSON");
+    doc["lang"] = lang;
+    serde_json::from_value(doc).expect("a QuizDoc")
+}
+
+#[test]
+fn quiz_lang_is_an_optional_tag_kept_trimmed_in_the_stored_document() {
+    for (given, kept) in [
+        ("de", "de"),
+        (" de-CH ", "de-CH"),
+        ("zh-Hant-TW", "zh-Hant-TW"),
+        ("ar", "ar"),
+    ] {
+        let stored = with_lang(json!(given)).normalised().expect("a good tag");
+        let as_json = serde_json::to_value(&stored).expect("serialises");
+        assert_eq!(as_json["lang"], json!(kept), "{given}");
+    }
+    let without = serde_json::to_value(example_doc().normalised().expect("valid")).expect("json");
+    assert!(
+        without.get("lang").is_none(),
+        "absent stays absent: {without}"
+    );
+    let null =
+        serde_json::to_value(with_lang(Value::Null).normalised().expect("valid")).expect("json");
+    assert!(null.get("lang").is_none(), "null counts as absent: {null}");
+}
+
+#[test]
+fn a_malformed_or_oversized_quiz_lang_is_refused_as_a_whole() {
+    let long = format!("en-{}", ["abcdefgh"; 5].join("-"));
+    let padded = format!("de{}", " ".repeat(1 << 20));
+    for bad in [
+        "",
+        "   ",
+        "d",
+        "deutsch",
+        "de_DE",
+        "de--CH",
+        "-de",
+        "de-",
+        "12",
+        "de-CH!",
+        "de-abcdefghi",
+        "<b>",
+        &long,
+        &padded,
+    ] {
+        let err = with_lang(json!(bad))
+            .validate()
+            .expect_err(&format!("accepted lang {bad:?}"));
+        assert_eq!((err.index, err.field), (None, "lang"), "{bad:?}");
+        assert!(!err.message.is_empty());
+    }
+    let err = serde_json::from_value::<QuizDoc>({
+        let mut doc = serde_json::to_value(example_doc()).expect("json");
+        doc["lang"] = json!(42);
+        doc
+    });
+    assert!(err.is_err(), "a number is not a tag");
 }

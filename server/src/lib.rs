@@ -11,12 +11,20 @@
 //!   through (committed up to N, or fenced); the room never names the store.
 //! - [`lobby`]: the [`lobby::Directory`] trait (PIN → room handle) and its single-node, in-memory
 //!   implementation. Handles only, never game state.
-//! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox.
-//! - [`store`]: SQLite, one module per concern: `schema` (migrations, opening), `writer` (the
-//!   thread that commits the rooms' rows in batches), `accounts`, `quizzes`, `games`,
-//!   `restore` (running games read back for [`room::Room::restore`]), `backup`, and `values`
-//!   (the one SQL spelling of each status, phase, mode, name policy and role).
+//! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox;
+//!   `ws::route` decides what a cluster node says about a PIN it does not serve (`moved`).
+//! - [`store`]: the [`store::Catalog`] the server calls, on SQLite (one node) or PostgreSQL
+//!   (`store::pg`, a cluster), one module per concern: `schema` (migrations, opening),
+//!   `writer` (the rooms' rows committed in batches; fenced on PostgreSQL), `accounts`,
+//!   `quizzes`, `games`, `restore` (running games read back for [`room::Room::restore`]),
+//!   `backup` (SQLite), and `values` (the one SQL spelling of each status, phase, mode, name
+//!   policy and role).
 //! - [`http`]: the JSON API, `GET /metrics` and the embedded web pages.
+//! - [`report`]: the teacher's report (hard questions, players who may need help) and its Excel
+//!   workbook, made from a stored game's report.
+//! - [`cluster`]: placement of rooms among the nodes of a cluster (PostgreSQL): where a PIN is
+//!   served, this node's lease, claiming the games of nodes that stopped, the hand-over at a
+//!   clean stop. One node on SQLite is its trivial case.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
@@ -28,15 +36,19 @@
 //! [`App::open`] prepares everything that can fail at start-up and rebuilds the room of every
 //! game a previous process left running ([`room::Room::restore`]), so they are back before
 //! the first connection; [`run`] serves a bound listener until `shutdown` resolves, then
-//! closes every room with `server_shutdown` (their games stay `running`, to resume).
+//! closes every room with `server_shutdown` (their games stay `running`, to resume). A
+//! cluster node instead hands its rooms over to the other nodes (their clients are told
+//! `moved`), and rebuilds the rooms it claims while it serves ([`cluster`]).
 
 pub mod checker;
+pub mod cluster;
 pub mod http;
 pub mod limits;
 pub mod lobby;
 pub mod metrics;
 pub mod names;
 pub mod proxy;
+pub mod report;
 pub mod room;
 pub mod samples;
 pub mod secret;
@@ -44,6 +56,7 @@ pub mod serve;
 pub mod store;
 pub mod ws;
 
+use cluster::Cluster;
 use lobby::{Directory, Lobby};
 use room::RoomCmd;
 use std::future::Future;
@@ -51,7 +64,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use store::Store;
+use store::{Catalog, Store};
 use tokio::sync::{oneshot, watch};
 
 /// Default cap on players per room.
@@ -63,9 +76,42 @@ pub const DEFAULT_MAX_ROOMS_PER_HOST: u32 = 20;
 pub const DEFAULT_MAX_QUIZZES: u32 = 500;
 pub const DEFAULT_MAX_QUIZ_KB: u32 = 256;
 
+/// The database a node serves from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A file: one node (the default).
+    Sqlite(PathBuf),
+    /// `postgres://user@host:port/dbname`: a node of a cluster sharing that database.
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// `--db`: a `postgres://` or `postgresql://` URL selects PostgreSQL; anything else is a
+    /// file path.
+    pub fn parse(raw: &str) -> DbTarget {
+        let lower = raw.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            DbTarget::Postgres(raw.trim().to_owned())
+        } else {
+            DbTarget::Sqlite(PathBuf::from(raw))
+        }
+    }
+
+    /// How start-up messages name it: a URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DbTarget::Sqlite(path) => path.display().to_string(),
+            DbTarget::Postgres(url) => cluster::redact_url(url),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub db_path: PathBuf,
+    pub db: DbTarget,
+    /// Who this node is in a cluster (`--node-name`, `--node-url`); needed with PostgreSQL,
+    /// unused with SQLite.
+    pub node: Option<store::pg::NodeId>,
     /// Sets the `admin` password (a new one ends the account's sessions); `None` generates
     /// one on first start.
     pub admin_password: Option<String>,
@@ -108,9 +154,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// A single node on the SQLite file `db_path`.
     pub fn new(db_path: impl Into<PathBuf>) -> Config {
         Config {
-            db_path: db_path.into(),
+            db: DbTarget::Sqlite(db_path.into()),
+            node: None,
             admin_password: None,
             sessions: store::SessionLifetimes::default(),
             max_players: DEFAULT_MAX_PLAYERS,
@@ -166,11 +214,19 @@ pub enum StartError {
     Corrupt { path: PathBuf, detail: String },
     #[error("a built-in quiz is invalid ({name}: {message}); this is a bug in this build")]
     Sample { name: String, message: String },
+    #[error("cannot use the PostgreSQL database {url}: {source}. Check that PostgreSQL runs and that the URL's user, host, port and database name are right")]
+    Postgres {
+        url: String,
+        source: store::StoreError,
+    },
+    #[error("a PostgreSQL database makes this node part of a cluster, and it needs to know how players and the other nodes reach it: pass --node-url http://ADDR:PORT")]
+    NoNodeUrl,
 }
 
 struct Inner {
     config: Config,
-    store: Store,
+    store: Arc<dyn Catalog>,
+    cluster: Arc<dyn Cluster>,
     lobby: Lobby,
     metrics: metrics::Metrics,
     shutdown: watch::Sender<bool>,
@@ -190,38 +246,42 @@ pub struct App {
 
 impl App {
     /// Opens the database (creating it and migrating as needed), makes sure `admin` exists and
-    /// installs the built-in quizzes.
+    /// installs the built-in quizzes. On PostgreSQL, also joins the cluster (takes this node's
+    /// lease); the games to rebuild come from its claims once [`run`] starts.
     pub fn open(config: Config) -> Result<App, StartError> {
+        App::open_in(config, None)
+    }
+
+    /// A node on `config`'s SQLite file whose rooms' placement `cluster` decides, as if it
+    /// were one node of several: for tests of routing between in-process nodes. (The nodes of
+    /// a real cluster share a PostgreSQL database: [`App::open`].)
+    #[doc(hidden)]
+    pub fn open_placed(config: Config, cluster: Arc<dyn Cluster>) -> Result<App, StartError> {
+        App::open_in(config, Some(cluster))
+    }
+
+    fn open_in(config: Config, placed: Option<Arc<dyn Cluster>>) -> Result<App, StartError> {
         let samples = samples::load()?;
-        let db_path = config.db_path.clone();
-        let db_err = |source: store::StoreError| {
-            if source.is_corruption() {
-                StartError::Corrupt {
-                    path: db_path.clone(),
-                    detail: source.to_string(),
-                }
-            } else {
-                StartError::Database {
-                    path: db_path.clone(),
-                    source,
-                }
-            }
-        };
-        let store = Store::open(&config.db_path)
-            .map_err(db_err)?
-            .with_session_lifetimes(config.sessions);
+        let (store, cluster, db_err) = open_backend(&config, placed)?;
         let generated = store
             .bootstrap_admin(config.admin_password.as_deref())
-            .map_err(db_err)?;
-        store.install_builtin(&samples).map_err(db_err)?;
-        let running = store.running_games().map_err(db_err)?;
+            .map_err(&db_err)?;
+        store.install_builtin(&samples).map_err(&db_err)?;
+        // A cluster node rebuilds only the games it claims (its own from a previous process
+        // first); the other running games are other nodes' rooms.
+        let running = if cluster.is_cluster() {
+            Vec::new()
+        } else {
+            store.running_games().map_err(&db_err)?
+        };
         let (shutdown, _) = watch::channel(false);
         let guards = limits::Guards::new(&config);
-        let metrics = metrics::Metrics::new(&store.writer.stats);
+        let metrics = metrics::Metrics::new(store.writer_stats());
         let app = App {
             inner: Arc::new(Inner {
                 config,
                 store,
+                cluster,
                 lobby: Lobby::default(),
                 metrics,
                 shutdown,
@@ -231,60 +291,101 @@ impl App {
                 generated_admin_password: generated,
             }),
         };
-        app.resume_games(running).map_err(db_err)?;
+        app.resume_games(running).map_err(&db_err)?;
         Ok(app)
     }
 
     /// Rebuilds the room of every game a previous process left running and registers its PIN,
     /// before the server accepts a connection. A game that cannot be rebuilt is marked
     /// `aborted`, its rows kept. Needs a tokio runtime (it spawns the rooms' tasks).
-    fn resume_games(
-        &self,
-        running: Vec<Result<store::RunningGame, (quizrace_protocol::GameId, String)>>,
-    ) -> Result<(), store::StoreError> {
+    fn resume_games(&self, running: store::RunningGames) -> Result<(), store::StoreError> {
         let now = tokio::time::Instant::now().into_std();
         for game in running {
-            let restored = game.and_then(|g| {
-                let id = g.game;
-                let quiz = g.doc.tidied().validate().map_err(|e| (id, e.message))?;
-                let settings = room::Settings {
-                    pin: g.pin,
-                    game_id: id,
-                    mode: g.mode,
-                    max_players: g.max_players,
-                    auto_advance_ms: g.auto_advance_ms,
-                    chat: g.saved.chat,
-                    host_key: g.host_key,
-                    names: g.names,
-                };
-                room::Room::restore(settings, Arc::new(quiz), g.saved, now)
-                    .map_err(|e| (id, e.to_string()))
-            });
-            match restored {
-                Ok(room) => {
-                    let (pin, id, phase) = (room.pin().clone(), room.game_id(), room.phase_name());
-                    if open_room(self, room).is_some() {
-                        tracing::info!(game = %id, pin = %pin, ?phase, "game resumed");
-                    } else {
-                        tracing::warn!(game = %id, pin = %pin, "two running games share a PIN; aborted");
-                        self.store().abort_game(id)?;
-                    }
-                }
-                Err((id, why)) => {
-                    tracing::warn!(game = %id, reason = %why, "game cannot resume; marked aborted");
-                    self.store().abort_game(id)?;
-                }
+            match self.rebuild(game, now) {
+                Rebuilt::Opened => {}
+                Rebuilt::PinInUse(id) | Rebuilt::Unreadable(id) => self.store().abort_game(id)?,
             }
         }
         Ok(())
+    }
+
+    /// Rebuilds the rooms of the games this node has just claimed. One that cannot be read
+    /// is aborted; one whose PIN a room here still holds (the room this node lost the game
+    /// from, not gone yet) is given back for a later claim. Returns the rooms opened.
+    async fn rebuild_claimed(&self, running: store::RunningGames) -> u64 {
+        let now = tokio::time::Instant::now().into_std();
+        let mut opened = 0;
+        for game in running {
+            let (store, cluster) = (Arc::clone(self.store()), Arc::clone(self.cluster()));
+            let undo = match self.rebuild(game, now) {
+                Rebuilt::Opened => {
+                    opened += 1;
+                    continue;
+                }
+                Rebuilt::PinInUse(id) => tokio::task::spawn_blocking(move || cluster.disown(id)),
+                Rebuilt::Unreadable(id) => {
+                    tokio::task::spawn_blocking(move || store.abort_game(id))
+                }
+            };
+            if let Ok(Err(e)) = undo.await {
+                tracing::warn!(error = %e, "cannot give up a claimed game");
+            }
+        }
+        opened
+    }
+
+    /// Rebuilds one running game's room ([`room::Room::restore`]) and registers it.
+    fn rebuild(
+        &self,
+        game: Result<store::RunningGame, (quizrace_protocol::GameId, String)>,
+        now: std::time::Instant,
+    ) -> Rebuilt {
+        let restored = game.and_then(|g| {
+            let id = g.game;
+            let quiz = g.doc.tidied().validate().map_err(|e| (id, e.message))?;
+            let settings = room::Settings {
+                pin: g.pin,
+                game_id: id,
+                mode: g.mode,
+                max_players: g.max_players,
+                auto_advance_ms: g.auto_advance_ms,
+                chat: g.saved.chat,
+                host_key: g.host_key,
+                names: g.names,
+            };
+            room::Room::restore(settings, Arc::new(quiz), g.saved, now)
+                .map_err(|e| (id, e.to_string()))
+        });
+        match restored {
+            Ok(room) => {
+                let (pin, id, phase) = (room.pin().clone(), room.game_id(), room.phase_name());
+                if open_room(self, room).is_some() {
+                    tracing::info!(game = %id, pin = %pin, ?phase, "game resumed");
+                    Rebuilt::Opened
+                } else {
+                    tracing::warn!(game = %id, pin = %pin, "a room here has this PIN already");
+                    Rebuilt::PinInUse(id)
+                }
+            }
+            Err((id, why)) => {
+                tracing::warn!(game = %id, reason = %why, "game cannot resume; marked aborted");
+                Rebuilt::Unreadable(id)
+            }
+        }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
 
-    pub fn store(&self) -> &Store {
+    /// The database (SQLite on one node, PostgreSQL on a cluster).
+    pub fn store(&self) -> &Arc<dyn Catalog> {
         &self.inner.store
+    }
+
+    /// Where rooms are served: this node alone, or a cluster.
+    pub fn cluster(&self) -> &Arc<dyn Cluster> {
+        &self.inner.cluster
     }
 
     pub fn lobby(&self) -> &Lobby {
@@ -355,7 +456,90 @@ impl App {
         }
         let all = futures::future::join_all(waits);
         let _ = tokio::time::timeout(Duration::from_secs(3), all).await;
-        let _ = tokio::time::timeout(Duration::from_secs(1), self.store().writer.flush()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.store().flush()).await;
+    }
+}
+
+/// How rebuilding one running game went.
+enum Rebuilt {
+    Opened,
+    /// A room of this node holds the game's PIN.
+    PinInUse(quizrace_protocol::GameId),
+    /// Its rows cannot make a room (the reason is logged).
+    Unreadable(quizrace_protocol::GameId),
+}
+
+/// The catalog and the cluster `config.db` names, and how a database error at start-up reads.
+#[allow(clippy::type_complexity)]
+fn open_backend(
+    config: &Config,
+    placed: Option<Arc<dyn Cluster>>,
+) -> Result<
+    (
+        Arc<dyn Catalog>,
+        Arc<dyn Cluster>,
+        impl Fn(store::StoreError) -> StartError,
+    ),
+    StartError,
+> {
+    let db = config.db.clone();
+    let db_err = move |source: store::StoreError| match &db {
+        DbTarget::Postgres(url) => StartError::Postgres {
+            url: cluster::redact_url(url),
+            source,
+        },
+        DbTarget::Sqlite(path) if source.is_corruption() => StartError::Corrupt {
+            path: path.clone(),
+            detail: source.to_string(),
+        },
+        DbTarget::Sqlite(path) => StartError::Database {
+            path: path.clone(),
+            source,
+        },
+    };
+    match &config.db {
+        DbTarget::Sqlite(path) => {
+            let store = Store::open(path)
+                .map_err(&db_err)?
+                .with_session_lifetimes(config.sessions);
+            let cluster = placed.unwrap_or_else(|| Arc::new(cluster::SingleNode));
+            Ok((Arc::new(store), cluster, db_err))
+        }
+        DbTarget::Postgres(url) => {
+            let node = config.node.clone().ok_or(StartError::NoNodeUrl)?;
+            let pg = store::pg::PgStore::open(url, node).map_err(&db_err)?;
+            let (catalog, adopt) = cluster::pg_backend(pg.clone(), config).map_err(&db_err)?;
+            let joined = cluster::PgCluster::join(pg, adopt).map_err(&db_err)?;
+            Ok((catalog, Arc::new(joined), db_err))
+        }
+    }
+}
+
+impl App {
+    /// A cluster node's stop: stores what the rooms have written, hands their games over
+    /// (no owner: another node claims them within a second) and ends this node's lease, then
+    /// tells every connection `moved` and closes it normally. Never `server_shutdown`: the
+    /// games go on elsewhere. Bounded like [`App::close_all`].
+    pub async fn hand_over(&self) {
+        self.inner.shutdown.send_replace(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.store().flush()).await;
+        let cluster = Arc::clone(self.cluster());
+        let released = tokio::task::spawn_blocking(move || cluster.release_all());
+        match tokio::time::timeout(Duration::from_secs(2), released).await {
+            Ok(Ok(Ok(()))) => {}
+            // The lease then runs out, and the other nodes claim the games all the same.
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "cannot hand the games over"),
+            _ => tracing::warn!("handing the games over took too long"),
+        }
+        let mut waits = Vec::new();
+        for room in self.lobby().handles() {
+            let (done, wait) = oneshot::channel();
+            if room.send(RoomCmd::Handover { done }).await {
+                waits.push(wait);
+            }
+        }
+        let all = futures::future::join_all(waits);
+        let _ = tokio::time::timeout(Duration::from_secs(1), all).await;
     }
 }
 
@@ -378,7 +562,7 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
         }
     };
     let metrics = app.metrics().rooms().clone();
-    let handle = room::spawn_room(room, Arc::new(app.store().writer.clone()), metrics, on_exit);
+    let handle = room::spawn_room(room, app.store().room_writer(), metrics, on_exit);
     if lobby.register(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)
@@ -389,7 +573,8 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every room (`server_shutdown`) and
-/// returns once the rooms' rows are stored. Bounded: about 4 s at most.
+/// returns once the rooms' rows are stored; a cluster node hands its rooms over instead
+/// ([`App::hand_over`]). Bounded: about 4 s at most.
 pub async fn run(
     listener: tokio::net::TcpListener,
     app: App,
@@ -401,10 +586,16 @@ pub async fn run(
     let router = http::router(app.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let accept = tokio::spawn(serve::accept_loop(listener, app.clone(), router, stop_rx));
+    let cluster_tasks = cluster::start(&app);
     shutdown.await;
     tracing::info!("shutting down");
     stop_tx.send_replace(true);
-    app.close_all().await;
+    cluster_tasks.stop().await;
+    if app.cluster().is_cluster() {
+        app.hand_over().await;
+    } else {
+        app.close_all().await;
+    }
     // A socket that ignores its close frame must not hold the process: wait for open
     // connections only briefly after the rooms are closed.
     let _ = tokio::time::timeout(Duration::from_millis(500), async {

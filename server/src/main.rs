@@ -2,8 +2,8 @@
 
 use clap::Parser;
 use quizrace::{
-    run, App, Config, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS, DEFAULT_MAX_QUIZZES,
-    DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
+    run, App, Config, DbTarget, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS,
+    DEFAULT_MAX_QUIZZES, DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,9 +17,22 @@ struct Args {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "QUIZ_BIND", default_value = "0.0.0.0:8080")]
     bind: SocketAddr,
-    /// SQLite database file (created if missing).
-    #[arg(long, env = "QUIZ_DB", default_value = "quizrace.db")]
-    db: PathBuf,
+    /// SQLite database file (created if missing), or a PostgreSQL URL
+    /// (`postgres://user@host:port/dbname`) to run as one node of a cluster.
+    #[arg(
+        long,
+        env = "QUIZ_DB",
+        default_value = "quizrace.db",
+        hide_env_values = true
+    )]
+    db: String,
+    /// How players and the other nodes reach this node (`http://ADDR:PORT`), with a
+    /// PostgreSQL database; default `http://<bind>` when --bind is a concrete address.
+    #[arg(long, env = "QUIZ_NODE_URL", value_parser = quizrace::cluster::parse_node_url)]
+    node_url: Option<String>,
+    /// This node's name in the cluster, unique per node (default: the node URL's host:port).
+    #[arg(long, env = "QUIZ_NODE_NAME")]
+    node_name: Option<String>,
     /// Password for the `admin` account (set on every start when given; a new one ends the
     /// admin's sessions).
     #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
@@ -108,13 +121,20 @@ fn main() -> ExitCode {
         }
     };
     if let Some(Cmd::Backup { path }) = &args.command {
-        return match quizrace::store::Store::backup(&args.db, path) {
+        let DbTarget::Sqlite(db) = DbTarget::parse(&args.db) else {
+            eprintln!(
+                "error: `backup` copies a SQLite file; back a PostgreSQL database up with \
+                 PostgreSQL's own tools (pg_dump)"
+            );
+            return ExitCode::FAILURE;
+        };
+        return match quizrace::store::Store::backup(&db, path) {
             Ok(()) => {
-                println!("backed up {} to {}", args.db.display(), path.display());
+                println!("backed up {} to {}", db.display(), path.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: cannot back up {}: {e}", args.db.display());
+                eprintln!("error: cannot back up {}: {e}", db.display());
                 ExitCode::FAILURE
             }
         };
@@ -148,7 +168,18 @@ async fn serve(args: Args) -> Result<(), String> {
         Some(path) => Some(read_password_file(path)?),
         None => args.admin_password,
     };
+    let db = DbTarget::parse(&args.db);
+    let node = match &db {
+        DbTarget::Postgres(_) => Some(quizrace::cluster::node_identity(
+            args.node_url.as_deref(),
+            args.node_name.as_deref(),
+            args.bind,
+        )?),
+        DbTarget::Sqlite(_) => None,
+    };
     let config = Config {
+        db,
+        node,
         blocked_words,
         admin_password,
         sessions: quizrace::store::SessionLifetimes {
@@ -166,7 +197,8 @@ async fn serve(args: Args) -> Result<(), String> {
         max_connections: args
             .max_connections
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-        ..Config::new(args.db)
+        // The defaults of everything else (the SQLite path it names is replaced by `db`).
+        ..Config::new("")
     };
     // Each player is a socket: allow as many as the hard limit permits.
     match rlimit::increase_nofile_limit(u64::MAX) {
@@ -186,6 +218,9 @@ async fn serve(args: Args) -> Result<(), String> {
     })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
+    if let Some(node) = &app.config().node {
+        println!("  cluster node {} at {}", node.name, node.url);
+    }
     if addr.ip().is_unspecified() {
         println!(
             "  players join at http://<this machine's address>:{}/ , hosts at /host",

@@ -3,9 +3,8 @@
 //! place, so recording costs no lock and no allocation, and a scrape reads them without asking
 //! anyone (no database query, no message to a room).
 //!
-//! The seam for later subsystems (the cluster's leases, failovers, `moved`): give the
-//! subsystem a struct of handles with a `register` method, as [`RoomMetrics`] and
-//! [`WriterMetrics`] have, build and register it in [`Metrics::new`], and hand a clone to the
+//! A subsystem's series are a struct of handles with a `register` method, as [`RoomMetrics`],
+//! [`WriterMetrics`] and [`ClusterMetrics`] have: to add one, build and register it in [`Metrics::new`], and hand a clone to the
 //! code that updates it. Nothing here depends on the rest of the server.
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
@@ -35,6 +34,7 @@ struct Inner {
     registry: Registry,
     node: NodeMetrics,
     rooms: RoomMetrics,
+    cluster: ClusterMetrics,
 }
 
 /// Figures sampled when scraped, and the socket layer's.
@@ -81,6 +81,40 @@ pub struct RoomMetrics {
     pub answer_ack: Latency,
     /// The rooms' own refusals (a late answer, a chat too fast): the node's counts.
     pub refused: Refusals,
+    /// `moved` frames sent, by the sockets (a room on another node) and by rooms that stop
+    /// here to be served elsewhere (handed over, fenced).
+    pub moved: Counter,
+}
+
+/// A cluster node's lease and claims (on one node: the lease is always held, nothing is
+/// claimed).
+#[derive(Clone, Default)]
+pub struct ClusterMetrics {
+    /// 1 while this node's last successful lease renewal is younger than the lease.
+    pub lease_held: Gauge,
+    pub lease_failures: Counter,
+    /// Rooms this node took over from another node and rebuilt.
+    pub failovers: Counter,
+}
+
+impl ClusterMetrics {
+    fn register(&self, r: &mut Registry) {
+        r.register(
+            "lease_held",
+            "1 while this node holds its cluster lease (always 1 on a single node)",
+            self.lease_held.clone(),
+        );
+        r.register(
+            "lease_renewal_failures",
+            "Lease renewals that failed (the database was unreachable or refused)",
+            self.lease_failures.clone(),
+        );
+        r.register(
+            "failovers",
+            "Rooms this node claimed from a node that stopped or lost its lease, and rebuilt",
+            self.failovers.clone(),
+        );
+    }
 }
 
 /// What the database writer records. The writer thread owns a clone.
@@ -103,11 +137,14 @@ impl Metrics {
         };
         rooms.register(&mut registry);
         writer.register(&mut registry);
+        let cluster = ClusterMetrics::default();
+        cluster.register(&mut registry);
         Metrics {
             inner: Arc::new(Inner {
                 registry,
                 node,
                 rooms,
+                cluster,
             }),
         }
     }
@@ -118,6 +155,10 @@ impl Metrics {
 
     pub fn rooms(&self) -> &RoomMetrics {
         &self.inner.rooms
+    }
+
+    pub fn cluster(&self) -> &ClusterMetrics {
+        &self.inner.cluster
     }
 
     /// The text exposition of every series, into a fresh buffer.
@@ -185,6 +226,11 @@ impl RoomMetrics {
             "players_joined",
             "Players who joined a room since start (resumes not counted)",
             self.players_joined.clone(),
+        );
+        r.register(
+            "moved",
+            "moved frames sent: a client sent on to the room's node, or told to reconnect while its room fails over",
+            self.moved.clone(),
         );
         r.register(
             "question_fanout_seconds",

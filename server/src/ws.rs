@@ -1,6 +1,7 @@
 //! One WebSocket connection: frames are parsed into commands for its room; a writer task drains
 //! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
 
+use crate::cluster::Location;
 use crate::limits::{Bucket, Rate};
 use crate::lobby::Directory;
 use crate::proxy::ClientAddr;
@@ -9,7 +10,7 @@ use crate::room::state::{ConnId, Room, Settings};
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 use crate::secret::{random_hex, secret_hash};
 use crate::serve::Admitted;
-use crate::store::Role;
+use crate::store::{Catalog, Role, StoreError};
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
@@ -18,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, Mode, NamePolicy,
-    Pin, PlayerId, QuizId, ServerMsg, MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, GameId, HostCredential, HostView, Mode,
+    NamePolicy, Pin, PlayerId, QuizDoc, QuizId, ServerMsg, MAX_FRAME_BYTES,
 };
 use serde_json::json;
 use std::collections::VecDeque;
@@ -31,6 +32,9 @@ use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
 /// More than this many `error` frames to one socket within [`GARBAGE_WINDOW`] close it (1008).
+mod route;
+use route::{check_pin_query, route, Route};
+
 const GARBAGE_LIMIT: usize = 20;
 const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
 /// How long a socket we closed waits for the client's own Close before it is dropped.
@@ -51,11 +55,14 @@ pub async fn upgrade(
     client: Option<Extension<ClientAddr>>,
     admitted: Option<Extension<Admitted>>,
 ) -> Response {
-    if let Err(message) = check_pin_query(query.as_deref()) {
-        let body =
-            json!({"error": {"code": ErrorCode::BadField, "message": message, "field": "pin"}});
-        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-    }
+    let query_pin = match check_pin_query(query.as_deref()) {
+        Ok(pin) => pin,
+        Err(message) => {
+            let body =
+                json!({"error": {"code": ErrorCode::BadField, "message": message, "field": "pin"}});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    };
     // The join-failure throttle keys on the client behind a trusted proxy, not the proxy.
     let peer = client.map(|Extension(ClientAddr(a))| a);
     // Held until the socket closes, so the connection caps count WebSockets too.
@@ -70,29 +77,10 @@ pub async fn upgrade(
             let id = app.next_conn_id();
             async move {
                 let _admitted = admitted;
-                run(socket, app, id, peer).await
+                run(socket, app, id, peer, query_pin).await
             }
             .instrument(tracing::debug_span!("conn", id))
         })
-}
-
-/// `GET /ws?pin=PIN` names the room the socket is for, so a cluster node can move it to the
-/// room's owner at once. A single node owns every room, so here the PIN is only checked for
-/// shape: one `pin`, exactly six digits, not percent-encoded (digits never need it). The
-/// messages' own `pin` still decides the room. Other parameters are ignored.
-fn check_pin_query(query: Option<&str>) -> Result<(), &'static str> {
-    let mut pins = query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| pair.split('=').next() == Some("pin"));
-    match (pins.next(), pins.next()) {
-        (None, _) => Ok(()),
-        (Some(_), Some(_)) => Err("give `pin` at most once"),
-        (Some(pair), None) => match pair.strip_prefix("pin=") {
-            Some(pin) if Pin(pin.to_owned()).is_well_formed() => Ok(()),
-            _ => Err("a PIN is 6 digits"),
-        },
-    }
 }
 
 enum Bound {
@@ -112,6 +100,13 @@ enum Bound {
 
 struct Conn {
     app: App,
+    /// The room named by `/ws?pin=`, if any.
+    query_pin: Option<Pin>,
+    /// The query's PIN named no running game: its failure is counted once, already.
+    query_missed: bool,
+    /// The client was told `moved`: the socket reads nothing more (a frame already on its
+    /// way, sent before the client read `moved`, would be answered `moved` again).
+    moved: bool,
     handle: ConnHandle,
     bound: Bound,
     /// The source address, for the per-address join throttle (absent in some tests).
@@ -121,7 +116,13 @@ struct Conn {
     rate: Rate,
 }
 
-async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
+async fn run(
+    socket: WebSocket,
+    app: App,
+    id: ConnId,
+    peer: Option<IpAddr>,
+    query_pin: Option<Pin>,
+) {
     let _counted = app.metrics().node().ws_open();
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(HOST_BACKLOG);
@@ -130,6 +131,9 @@ async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
     let mut shutdown = app.shutdown_signal();
     let rate = app.config().msg_rate;
     let mut conn = Conn {
+        query_pin: query_pin.clone(),
+        query_missed: false,
+        moved: false,
         peer,
         bucket: Bucket::full(rate, Instant::now().into_std()),
         rate,
@@ -147,7 +151,13 @@ async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
     let mut ping = tokio::time::interval_at(Instant::now() + ping_every, ping_every);
     let mut last_seen = Instant::now();
     let mut writer_done = false;
-    loop {
+    // A socket for a room served elsewhere is answered before the client says anything.
+    if let Some(pin) = &query_pin {
+        if conn.routed_away(pin, true).await {
+            debug!(pin = %pin, "socket moved");
+        }
+    }
+    while !conn.moved {
         tokio::select! {
             frame = stream.next() => match frame {
                 Some(Ok(msg)) => {
@@ -190,8 +200,7 @@ async fn run(socket: WebSocket, app: App, id: ConnId, peer: Option<IpAddr>) {
                 break;
             }
             _ = shutdown.changed(), if matches!(conn.bound, Bound::Nothing) => {
-                conn.send(ServerMsg::RoomClosed { reason: CloseReason::ServerShutdown });
-                conn.handle.push(Out::Close(1000, ""));
+                conn.stopping();
                 break;
             }
             _ = &mut writer => {
@@ -322,11 +331,92 @@ impl Conn {
         self.bucket.take(self.rate, now)
     }
 
+    /// The server stops while this socket is in no room. One node: `server_shutdown`. A cluster
+    /// node never says that (the games go on): a socket that named its room is told `moved`
+    /// (to any node, shortly), any other is closed as going away, and its client reconnects.
+    fn stopping(&mut self) {
+        if !self.app.cluster().is_cluster() {
+            self.send(ServerMsg::RoomClosed {
+                reason: CloseReason::ServerShutdown,
+            });
+            self.handle.push(Out::Close(1000, ""));
+        } else if let Some(pin) = self.query_pin.clone() {
+            self.moved(&pin, None, Some(crate::room::actor::MOVED_RETRY_MS));
+        } else {
+            self.handle.push(Out::Close(1001, "server stopping"));
+        }
+    }
+
+    /// Tells the client that room `pin` is served elsewhere, and closes normally.
+    fn moved(&mut self, pin: &Pin, url: Option<String>, retry_after_ms: Option<u32>) {
+        self.moved = true;
+        self.app.metrics().rooms().moved.inc();
+        self.send(ServerMsg::Moved {
+            pin: pin.clone(),
+            url,
+            retry_after_ms,
+        });
+        self.handle.push(Out::Close(1000, ""));
+    }
+
+    /// On a cluster node, for a PIN not in this node's lobby: asks the database where its game
+    /// is served and, if elsewhere (or failing over), tells the client `moved`. True when it
+    /// did. False for a room here, no running game (the caller answers `no_such_room`, a
+    /// failure the throttle counts), and on one node, which asks nothing.
+    ///
+    /// An address the join-failure throttle holds is not routed (no query, no answer that
+    /// tells a live PIN from a dead one): its join fails as any other. `from_query`: the PIN
+    /// of `/ws?pin=`, answered before any message; naming no game counts as one failed join
+    /// (a prober learns nothing for free), and the join that follows on this socket for the
+    /// same PIN is not counted again.
+    async fn routed_away(&mut self, pin: &Pin, from_query: bool) -> bool {
+        if !self.app.cluster().is_cluster() || self.app.lobby().lookup(pin).is_some() {
+            return false;
+        }
+        let now = Instant::now().into_std();
+        if self
+            .peer
+            .is_some_and(|ip| !self.app.guards().joins.allows(&ip, now))
+        {
+            return false;
+        }
+        let (cluster, p) = (Arc::clone(self.app.cluster()), pin.clone());
+        let location = tokio::task::spawn_blocking(move || cluster.locate(&p)).await;
+        let location = match location {
+            Ok(Ok(location)) => location,
+            // The database did not answer: the room may well exist; come back shortly.
+            Ok(Err(e)) => {
+                debug!(error = %e, "cannot locate a PIN");
+                Location::FailingOver
+            }
+            Err(_) => Location::FailingOver,
+        };
+        match route(pin, location) {
+            Route::Moved {
+                url,
+                retry_after_ms,
+            } => {
+                self.moved(pin, url, retry_after_ms);
+                true
+            }
+            Route::NoRoom => {
+                if from_query {
+                    if let Some(ip) = self.peer {
+                        self.app.guards().joins.failed(ip, now);
+                    }
+                    self.query_missed = true;
+                }
+                false
+            }
+        }
+    }
+
     /// A join, resume or host resume that named no room or a bad key. Counted per source
     /// address; once the address is throttled the answer is `rate_limited`, a little later.
     /// Successful joins are never counted, so a class behind one address always gets in.
     async fn join_failed(&mut self, code: ErrorCode) {
-        if let Some(ip) = self.peer {
+        let counted = std::mem::take(&mut self.query_missed) && code == ErrorCode::NoSuchRoom;
+        if let Some(ip) = self.peer.filter(|_| !counted) {
             let now = Instant::now().into_std();
             let joins = &self.app.guards().joins;
             if !joins.allows(&ip, now) {
@@ -348,6 +438,19 @@ impl Conn {
 
     async fn dispatch(&mut self, msg: ClientMsg, at: std::time::Instant) {
         let conn = self.handle.id;
+        // A room this node does not serve: the client goes where it is.
+        if let (
+            Bound::Nothing,
+            ClientMsg::Join { pin, .. }
+            | ClientMsg::Resume { pin, .. }
+            | ClientMsg::HostResume { pin, .. },
+        ) = (&self.bound, &msg)
+        {
+            let pin = pin.clone();
+            if self.routed_away(&pin, false).await {
+                return;
+            }
+        }
         match (&self.bound, msg) {
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
                 if self
@@ -599,19 +702,13 @@ impl Conn {
         crate::http::quizzes::too_big(&self.app, &doc)
             .map_err(|m| ServerMsg::error(ErrorCode::QuotaExceeded, m))?;
         let lobby = self.app.lobby().clone();
-        let pin = lobby.reserve_pin().ok_or_else(|| {
-            ServerMsg::error(
-                ErrorCode::ServerBusy,
-                "every room PIN is in use; try again when a game has ended",
-            )
-        })?;
         let store = self.app.store().clone();
         let server_max = self.app.config().max_players;
         let max_live = self.app.config().max_rooms_per_host;
         // The room and the database keep only the key's hash; the host gets the key itself.
         let host_key = random_hex(16);
         let mut settings = Settings {
-            pin: pin.clone(),
+            pin: Pin(String::new()),               // drawn as stored
             game_id: quizrace_protocol::GameId(0), // set once stored
             mode: req.mode,
             max_players: req.max_players.unwrap_or(server_max),
@@ -621,14 +718,21 @@ impl Conn {
             names: req.names.unwrap_or(NamePolicy::Free),
         };
         let s = settings.clone();
-        let stored_game = blocking(move || {
-            store
-                .create_game_within(quiz_id, account.id, &s, &doc, max_live)
-                .map_err(|_| ErrorCode::Internal)
+        let host = account.id;
+        let stored_game = tokio::task::spawn_blocking(move || {
+            store_game(
+                &*store,
+                || lobby.reserve_pin(),
+                quiz_id,
+                host,
+                &s,
+                &doc,
+                max_live,
+            )
         })
         .await
-        .map_err(ServerMsg::error_code)?;
-        settings.game_id = stored_game.ok_or_else(|| {
+        .unwrap_or(Err(NotStored::Internal))?;
+        let (pin, game_id) = stored_game.ok_or_else(|| {
             ServerMsg::error(
                 ErrorCode::QuotaExceeded,
                 format!(
@@ -637,7 +741,8 @@ impl Conn {
                 ),
             )
         })?;
-        let game_id = settings.game_id;
+        settings.pin = pin.clone();
+        settings.game_id = game_id;
         let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
         let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
@@ -657,6 +762,60 @@ impl Conn {
     }
 }
 
+/// PINs drawn for one new game at most: on a cluster, a PIN free on this node may be held by
+/// another node's running game.
+const PIN_DRAWS: usize = 5;
+
+/// Why a new game was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotStored {
+    /// No free PIN was drawn.
+    NoPin,
+    /// The database failed.
+    Internal,
+}
+
+impl From<NotStored> for ServerMsg {
+    fn from(e: NotStored) -> ServerMsg {
+        match e {
+            NotStored::NoPin => ServerMsg::error(
+                ErrorCode::ServerBusy,
+                "every room PIN is in use; try again when a game has ended",
+            ),
+            NotStored::Internal => ServerMsg::error_code(ErrorCode::Internal),
+        }
+    }
+}
+
+/// Stores a new game under a PIN from `draw` (`settings.pin` is ignored), drawing again when
+/// another running game holds it, at most [`PIN_DRAWS`] times. `Ok(None)`: the host already
+/// runs `max_live` rooms.
+fn store_game(
+    store: &dyn Catalog,
+    mut draw: impl FnMut() -> Option<Pin>,
+    quiz: QuizId,
+    host: i64,
+    settings: &Settings,
+    doc: &QuizDoc,
+    max_live: u32,
+) -> Result<Option<(Pin, GameId)>, NotStored> {
+    for _ in 0..PIN_DRAWS {
+        let pin = draw().ok_or(NotStored::NoPin)?;
+        let settings = Settings {
+            pin: pin.clone(),
+            ..settings.clone()
+        };
+        match store.create_game_within(quiz, host, &settings, doc, max_live) {
+            Ok(game) => return Ok(game.map(|g| (pin, g))),
+            Err(StoreError::PinTaken) => {
+                debug!(pin = %pin, "PIN held on another node; drawing again")
+            }
+            Err(_) => return Err(NotStored::Internal),
+        }
+    }
+    Err(NotStored::NoPin)
+}
+
 struct HostRequest {
     token: String,
     quiz_id: QuizId,
@@ -674,4 +833,49 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or(Err(ErrorCode::Internal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::pg::testing::temp_pg;
+    use crate::store::testing::{quiz_doc, settings};
+    use std::cell::RefCell;
+
+    /// On a cluster another node's running game may hold the PIN this node drew: the host
+    /// gets a room under the next PIN drawn, and after a bounded number of draws a clear
+    /// `server_busy`, never an internal error.
+    #[test]
+    fn a_pin_another_node_runs_is_drawn_again_a_bounded_number_of_times() {
+        let store = temp_pg();
+        store.bootstrap_admin(Some("pw")).expect("admin");
+        let doc = quiz_doc("T", 1);
+        let quiz = store.create_quiz(1, &doc).expect("quiz");
+        let settings = settings("111111");
+        store
+            .create_game(quiz, 1, &settings, &doc)
+            .expect("another node's game");
+        let drawn = RefCell::new(vec!["222222", "111111"]);
+        let draw = || drawn.borrow_mut().pop().map(|p| Pin(p.into()));
+        let (pin, _) = store_game(&store, draw, quiz, 1, &settings, &doc, 10)
+            .expect("stored")
+            .expect("within the quota");
+        assert_eq!(pin.0, "222222");
+
+        let draws = RefCell::new(0);
+        let always_taken = || {
+            *draws.borrow_mut() += 1;
+            Some(Pin("111111".into()))
+        };
+        let refused = store_game(&store, always_taken, quiz, 1, &settings, &doc, 10);
+        assert_eq!(refused.map(|_| ()), Err(NotStored::NoPin));
+        assert!(matches!(
+            ServerMsg::from(NotStored::NoPin),
+            ServerMsg::Error {
+                code: ErrorCode::ServerBusy,
+                ..
+            }
+        ));
+        assert_eq!(*draws.borrow(), PIN_DRAWS);
+    }
 }

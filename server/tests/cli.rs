@@ -318,6 +318,9 @@ async fn sigterm_tells_every_client_and_exits_zero_and_scores_survive_a_restart(
     until(&mut player, "welcome").await;
     send(&mut host, json!({"type":"start"})).await;
     let q = until(&mut player, "question").await;
+    // The built-in quiz has a get-ready time: answering opens after it.
+    let opens_in_ms = q["opens_in_ms"].as_u64().expect("opens_in_ms");
+    tokio::time::sleep(std::time::Duration::from_millis(opens_in_ms)).await;
     let answer = match q["kind"].as_str() {
         Some("type_answer") => json!({"type":"answer","index":0,"text":"x"}),
         Some("multi") => json!({"type":"answer","index":0,"choices":[0]}),
@@ -615,4 +618,45 @@ fn a_failed_login_is_logged_at_warn_with_the_account_and_address_but_never_the_p
         seen.iter().all(|l| !l.contains(secret)),
         "the password reached the log: {seen:?}"
     );
+}
+
+#[test]
+fn a_postgres_database_without_a_node_url_on_a_wildcard_bind_is_one_clear_line() {
+    let db = Path::new("postgres://quiz:s3cret@127.0.0.1:1/quizrace");
+    for bind in ["0.0.0.0:8080", "127.0.0.1:0"] {
+        let (code, err) = refuse(&["--bind", bind], db);
+        assert_ne!(code, Some(0), "{bind}");
+        assert_eq!(err.trim().lines().count(), 1, "{bind}: one line: {err}");
+        assert!(err.contains("--node-url"), "{bind}: {err}");
+        assert!(!err.contains("s3cret"), "{bind}: {err}");
+    }
+}
+
+#[test]
+fn a_malformed_node_url_is_refused_with_its_reason() {
+    let db = Path::new("postgres://quiz@127.0.0.1:1/quizrace");
+    for bad in ["10.0.0.7:8080", "ws://10.0.0.7:8080", "http://a:1/path"] {
+        let (code, err) = refuse(&["--bind", "0.0.0.0:0", "--node-url", bad], db);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(
+            err.contains("--node-url") && err.contains("node URL"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_unreachable_postgres_database_is_one_clear_line_without_its_password() {
+    let db = Path::new("postgres://quiz:s3cret@127.0.0.1:1/quizrace");
+    let (code, err) = refuse(
+        &["--bind", "127.0.0.1:0", "--node-url", "http://127.0.0.1:9"],
+        db,
+    );
+    assert_ne!(code, Some(0));
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("PostgreSQL") && err.contains("postgres://quiz@127.0.0.1:1/quizrace"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
 }

@@ -37,7 +37,7 @@ let adaReveal = null; // Ada's line on that question's reveal
 before(async () => {
   await S.start();
   const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
-  quizId = (await S.api("POST", "/api/quizzes", { title: TITLE, questions: QUESTIONS }, token, 201)).id;
+  quizId = (await S.api("POST", "/api/quizzes", { title: TITLE, read_s: 0, questions: QUESTIONS }, token, 201)).id;
 });
 after(() => S.stop());
 

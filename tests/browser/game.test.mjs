@@ -4,7 +4,9 @@
 // to the end:
 // choice, true/false, typed, multi and poll questions. On the way a sixth phone loses its
 // connection and is kicked, the host chats, takes control from a phone and back, and every
-// screen is photographed into docs/screenshots/.
+// screen is photographed into docs/screenshots/. Every question shows first for a get-ready
+// time (a visible countdown on every screen, tiles not yet usable on the phones), and a
+// question's explanation shows on every screen at its reveal.
 //
 // Run: scripts/browser-test.sh (installs what is missing, builds, runs this file), or, with the
 // server built and `npm ci` done here: node --test tests/browser/game.test.mjs
@@ -24,9 +26,17 @@ import { ROOT, STEP_MS, createSession, screen, stopServer, text, noProblems } fr
 
 // The questions of the quiz the server ships (order, kinds, answer keys, time limits), under
 // a title of the host's own: the host imports it in the editor and hosts it from there.
+// A short get-ready time keeps the run short; the first question's is long enough to watch
+// its countdown on every screen. The second question explains its answer.
+const SAMPLE = JSON.parse(fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8"));
+const FIRST_READ_S = 5;
+const EXPLANATION = "Canberra was chosen in 1908 as a compromise between Sydney and Melbourne.";
 const QUIZ = {
-  ...JSON.parse(fs.readFileSync(path.join(ROOT, "server/quizzes/general-knowledge.json"), "utf8")),
+  ...SAMPLE,
   title: "Friday pub quiz",
+  read_s: 1,
+  questions: SAMPLE.questions.map((q, i) =>
+    i === 0 ? { ...q, read_s: FIRST_READ_S } : i === 1 ? { ...q, explanation: EXPLANATION } : q),
 };
 const NAMES = ["Ada", "Grace Hopper", "Bartholomew_Longname", "Linus", "Margaret"];
 const DARK = 4; // Margaret's phone is in dark mode
@@ -127,7 +137,7 @@ async function checkNoAnswerShown(page, label) {
     for (const el of document.querySelectorAll(".correct, .dim")) {
       if (shown(el)) out.push(`visible ${el.tagName}.${el.className}`);
     }
-    for (const id of ["screen-reveal", "reveal-answers", "reveal-accept", "result", "chart"]) {
+    for (const id of ["screen-reveal", "reveal-answers", "reveal-accept", "reveal-explanation", "result", "chart"]) {
       const el = document.getElementById(id);
       if (el && shown(el) && el.textContent.trim()) out.push(`#${id} is showing`);
     }
@@ -142,9 +152,33 @@ const norm = (s) => s.normalize("NFD").replace(/\p{M}/gu, "").trim().replace(/\s
 // true / false, or null for a poll (no right answer).
 function isCorrect(q, a) {
   if (q.kind === "poll") return null;
-  if (q.kind === "type_answer") return q.accept.some((x) => norm(x) === norm(a));
+  if (q.kind === "type_answer") return q.accept.some((x) => typedMatches(q, norm(x), norm(a)));
   if (q.kind === "multi") return same([...a].sort(), [...q.correct].sort());
   return q.correct.includes(a);
+}
+// A typed answer within 1 edit of a 5-letter accepted one, 2 of a 9-letter one, counts unless
+// the question says "exact"; a swap of neighbours is one edit (docs/protocol.md, "Typos").
+function typedMatches(q, accepted, given) {
+  if (accepted === given) return true;
+  const n = [...accepted].length;
+  const max = q.typo === "exact" ? 0 : n >= 9 ? 2 : n >= 5 ? 1 : 0;
+  return max > 0 && edits([...accepted], [...given]) <= max;
+}
+function edits(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+// "2 of 3 right, 1 wrong pick": the phone's verdict on a multi answer that is not all right.
+function picksVerdict(q, a) {
+  const right = a.filter((c) => q.correct.includes(c)).length;
+  const wrong = a.length - right;
+  return `${right} of ${q.correct.length} right${wrong > 0 ? `, ${wrong} wrong ${wrong === 1 ? "pick" : "picks"}` : ""}`;
 }
 const BASE = { standard: 1000, double: 2000, none: 0 };
 const scored = (q) => q.kind !== "poll" && (q.points ?? "standard") !== "none";
@@ -209,6 +243,7 @@ async function openQuestion(qi, open) {
   await screen(host, "question");
   await host.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
   assert.equal(await text(host, "#q-text"), q.text);
+  if (q.read_s === FIRST_READ_S) await checkGetReady();
   await checkNoAnswerShown(host, `q${qi}`);
   await screen(present, "question");
   await present.locator("#q-progress", { hasText: `Question ${qi + 1} of ${QUIZ.questions.length}` }).waitFor();
@@ -237,6 +272,22 @@ async function openQuestion(qi, open) {
   }
 }
 
+// The first question's get-ready time, seen at once on the host, the presenter and every
+// phone: the text, a countdown of whole seconds, and phone tiles that cannot be used yet.
+async function checkGetReady() {
+  for (const page of [host, present, ...players.map((pl) => pl.page)]) {
+    await page.locator("#get-ready").waitFor({ state: "visible" });
+    const left = Number(await text(page, "#get-ready-count"));
+    assert.ok(left >= 1 && left <= FIRST_READ_S, `${page.who}: get-ready countdown shows ${left}`);
+    assert.ok((await text(page, "#q-text")).length > 0, `${page.who}: the question shows during the get-ready time`);
+  }
+  for (const pl of players) {
+    const enabled = await pl.page.locator("#q-choices .tile:enabled").count();
+    const reading = await pl.page.locator("#get-ready").isVisible();
+    if (reading) assert.equal(enabled, 0, `${pl.page.who}: no tile is usable before answering opens`);
+  }
+}
+
 // Every player answers in turn; the host's live count follows (and, for a poll, the live
 // vote chart on the host and the presenter); the reveal is checked on every page.
 // `beforeAnswer(i)` runs before player i answers.
@@ -250,6 +301,8 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
   for (const [i, pl] of players.entries()) {
     const p = pl.page;
     await beforeAnswer(i);
+    // Answering opens after the get-ready time.
+    await p.locator("#get-ready").waitFor({ state: "hidden" });
     await (i === KEYBOARD ? answerByKeyboard : answer)(p, q, PLAN[qi][i]);
     if (i < n - 1) {
       // The question stays open until the last answer: this player waits, answer hidden.
@@ -302,6 +355,7 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
       `${page.who} chart marks the right answers on question ${qi}`,
     );
     assert.match(await text(page, "#first-correct"), new RegExp(`${n} of ${n} answered`));
+    await checkExplanation(page, q);
   }
 
   // Each player: verdict, points within the scoring rules, running score.
@@ -317,7 +371,9 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     const right = isCorrect(q, a);
     await screen(p, "reveal");
     await p.locator("#result").waitFor({ state: "visible" });
-    assert.equal(await text(p, "#result-verdict"), poll ? "Thanks for voting" : right ? "Correct!" : "Wrong", `${p.who} verdict on question ${qi}`);
+    const wrong = q.kind === "multi" ? picksVerdict(q, a) : "Wrong";
+    assert.equal(await text(p, "#result-verdict"), poll ? "Thanks for voting" : right ? "Correct!" : wrong, `${p.who} verdict on question ${qi}`);
+    await checkExplanation(p, q);
     const base = BASE[q.points ?? "standard"];
     const pts = Number((await text(p, "#result-points")).replace(/^\+/, ""));
     if (right && base > 0) {
@@ -383,6 +439,12 @@ async function playQuestion(qi, { shots = false, beforeAnswer = async () => {} }
     await shot(present, "present-leaderboard");
     await shot(players[0].page, "player-leaderboard");
   }
+}
+
+// The question's explanation on a reveal, or none.
+async function checkExplanation(page, q) {
+  if (q.explanation) assert.equal(await text(page, "#reveal-explanation"), q.explanation, `${page.who}: the explanation at the reveal`);
+  else assert.ok(await page.locator("#reveal-explanation").isHidden(), `${page.who}: no explanation to show`);
 }
 
 // "You are 120 points behind Ada." for a non-leader, from the result's `ahead`: the name is
@@ -466,7 +528,7 @@ function checkStandings(list, label, size = players.length) {
 }
 
 // ---------- the game ----------
-describe("quizrace in a browser: host, presenter and five phones", { timeout: 170_000 }, () => {
+describe("quizrace in a browser: host, presenter and five phones", { timeout: 200_000 }, () => {
   before(S.start);
   after(S.stop);
 
@@ -717,7 +779,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     await shot(grace, "player-chat");
   });
 
-  step("the players answer choice, true/false, typed and multi questions; everyone sees the count, the chart and the leaderboard", 60_000, async () => {
+  step("the players answer choice, true/false, typed and multi questions; everyone sees the count, the chart and the leaderboard", 75_000, async () => {
     for (let qi = 0; qi < RELOAD_AT; qi++) {
       const button = qi === 0 ? "#start-btn" : "#next-btn";
       await openQuestion(qi, () => host.locator(button).click());
@@ -786,7 +848,7 @@ describe("quizrace in a browser: host, presenter and five phones", { timeout: 17
     S.pages.splice(S.pages.indexOf(phone), 1);
   });
 
-  step("the rest of the quiz, a live poll last; everyone sees the podium and the scores match the server", 60_000, async () => {
+  step("the rest of the quiz, a live poll last; everyone sees the podium and the scores match the server", 75_000, async () => {
     for (let qi = RELOAD_AT + 1; qi < QUIZ.questions.length; qi++) {
       await openQuestion(qi, () => host.locator("#next-btn", { hasText: "Next question" }).click());
       await playQuestion(qi);

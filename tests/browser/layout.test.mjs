@@ -28,8 +28,10 @@ const WORDS = "Michelangelo Buonarroti ";
 const longText = (n, prefix = "") => (prefix + WORDS.repeat(Math.ceil(n / WORDS.length))).slice(0, n).trim();
 const TITLE = longText(120, "Longest title ");
 const CHOICES = Array.from({ length: 6 }, (_, i) => longText(120, `Answer ${i + 1}: `));
+// Answering opens at once (`read_s` 0): the get-ready countdown is game.test.mjs's.
 const QUIZ = {
   title: TITLE,
+  read_s: 0,
   questions: [
     { kind: "choice", text: longText(500, "Question one: "), choices: CHOICES, correct: [0], time_limit_s: 240 },
     { kind: "multi", text: longText(500, "Question two: "), choices: CHOICES, correct: [0, 1], time_limit_s: 240 },

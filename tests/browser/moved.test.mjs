@@ -24,7 +24,7 @@ let pin;
 before(async () => {
   await S.start();
   const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
-  quizId = (await S.api("POST", "/api/quizzes", { title: "Moved quiz", questions: QUESTIONS }, token, 201)).id;
+  quizId = (await S.api("POST", "/api/quizzes", { title: "Moved quiz", read_s: 0, questions: QUESTIONS }, token, 201)).id;
 });
 after(() => S.stop());
 

@@ -2,7 +2,8 @@
 // host changes its password on /account, builds a quiz of all five kinds in the editor (with a
 // page-side and a server-side validation error, and a CSV import), is refused by /admin; the
 // admin watches a live room and closes it; a game played to the end (by WebSockets in a page)
-// shows on /results with its statistics and CSV, and on /leaderboard until it is made private.
+// shows on /results with its statistics, report, CSV and Excel workbook, and on /leaderboard
+// until it is made private.
 //
 // Run: scripts/browser-test.sh, or, with the server built and `npm ci` done here:
 // node --test tests/browser/pages.test.mjs
@@ -23,11 +24,16 @@ const { step, shot } = S;
 const HOST = { username: "quizhost", first: "first-pass-1234", password: "second-pass-5678" };
 const TITLE = "Browser quiz: all five kinds";
 // What the editor is told to build, and so what the server must store.
+// The quiz's get-ready time is 0 (its bots answer at once); the pacing fields are set in the
+// editor's own boxes.
+const QUIZ_READ_S = 0;
 const QUIZ = [
-  { kind: "choice", text: "Which planet is known as the red planet?", choices: ["Venus", "Mars", "Jupiter", "Saturn"], correct: [1] },
+  { kind: "choice", text: "Which planet is known as the red planet?", choices: ["Venus", "Mars", "Jupiter", "Saturn"], correct: [1],
+    explanation: "Iron oxide on its surface makes Mars look red." },
   { kind: "true_false", text: "Water boils at 100 °C at sea level.", correct: [0] },
-  { kind: "multi", text: "Which of these are prime?", choices: ["2", "4", "5", "9"], correct: [0, 2], points: "double", time_limit_s: 30 },
-  { kind: "type_answer", text: "Chemical symbol of gold?", accept: ["Au", "Gold"] },
+  { kind: "multi", text: "Which of these are prime?", choices: ["2", "4", "5", "9"], correct: [0, 2], points: "double", time_limit_s: 30,
+    partial: true },
+  { kind: "type_answer", text: "Chemical symbol of gold?", accept: ["Au", "Gold"], typo: "exact" },
   { kind: "poll", text: "How was this quiz?", choices: ["Great", "Fine", "Meh"] },
 ];
 // How the two players answer each question of QUIZ, and which of them is right.
@@ -292,6 +298,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     await host.click("#new-btn");
     await host.locator("#edit-view").waitFor();
     await host.fill("#quiz-title", TITLE);
+    await host.fill("#quiz-read", String(QUIZ_READ_S));
     for (const [i, q] of QUIZ.entries()) {
       if (i > 0) {
         await host.click("#add-question-btn");
@@ -311,6 +318,12 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
       if (q.kind === "true_false") await card.locator(".f-tf").selectOption(String(q.correct[0]));
       if (q.accept) await card.locator(".f-accept").fill(q.accept.join("\n"));
       if (q.points) await card.locator(".f-points").selectOption(q.points);
+      if (q.explanation) await card.locator(".f-explanation").fill(q.explanation);
+      if (q.partial) await card.locator(".f-partial").check();
+      if (q.typo) await card.locator(".f-typo").selectOption(q.typo);
+      // A kind shows only the settings it takes.
+      assert.equal(await card.locator(".f-partial").isVisible(), q.kind === "multi", `question ${i}: partial credit box`);
+      assert.equal(await card.locator(".f-typo").isVisible(), q.kind === "type_answer", `question ${i}: typo setting`);
     }
     // Reorder: the poll goes up one and back; the type_answer question keeps its text.
     await question(4).locator(".move-up").click();
@@ -356,10 +369,11 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     // Stored exactly as built.
     const doc = await S.api("GET", `/api/quizzes/${quizId}`, null, hostToken);
     assert.equal(doc.title, TITLE);
+    assert.equal(doc.read_s, QUIZ_READ_S);
     assert.equal(doc.questions.length, QUIZ.length);
     for (const [i, want] of QUIZ.entries()) {
       const got = doc.questions[i];
-      for (const k of ["kind", "text", "choices", "correct", "accept", "time_limit_s"]) {
+      for (const k of ["kind", "text", "choices", "correct", "accept", "time_limit_s", "explanation", "partial", "typo"]) {
         assert.deepEqual(got[k], want[k], `question ${i} ${k}`);
       }
       assert.equal(got.points, want.kind === "poll" ? undefined : want.points ?? "standard", `question ${i} points`);
@@ -508,7 +522,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     assert.equal(closed.reason, "host_ended");
   });
 
-  step("a game played to the end shows on /results with statistics and the CSV", 40_000, async () => {
+  step("a game played to the end shows on /results with statistics, the report, the CSV and the workbook", 40_000, async () => {
     const room = await openRoom(hostToken, quizId, PLAYERS);
     gameId = room.game_id;
     const podium = await playRoom(room.pin, PLAY);
@@ -545,6 +559,41 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     assert.equal(await host.locator("#standings li").first().locator(".name").textContent(), "Ada");
     await checkPage(host, "results game");
     await shot(host, "results-game");
+
+    // The teacher's report: the four scored questions ranked (never the poll); each was half
+    // right, so none is to review; Grace, right on none, may need help.
+    const difficulty = host.locator("#report-difficulty li");
+    await difficulty.first().waitFor();
+    assert.equal(await difficulty.count(), QUIZ.length - 1, "the poll is not ranked");
+    assert.ok(await host.locator("#review-empty").isVisible(), "no question under half right");
+    assert.deepEqual(await host.locator("#report-help .name").allTextContents(), ["Grace"]);
+    const grace = host.locator("#report-players details", { hasText: "Grace" });
+    await grace.locator("summary").click();
+    assert.equal(await grace.locator("tbody tr").count(), QUIZ.length);
+    assert.match(await grace.locator("tbody tr").nth(3).textContent(), /Silver✗ wrong/);
+    // The threshold field asks the server again: below 0 % flags nobody.
+    await host.fill("#need-help-below", "0");
+    await host.click("#need-help-apply");
+    await host.locator("#help-empty", { hasText: "below 0 %" }).waitFor();
+    assert.equal(await host.locator("#report-help li").count(), 0);
+    await host.fill("#need-help-below", "50");
+    await host.click("#need-help-apply");
+    await host.locator("#report-help li").first().waitFor();
+    await host.locator("#report-title").evaluate((h) => h.scrollIntoView());
+    await checkPage(host, "results report");
+    await shot(host, "results-report");
+
+    // "Download Excel": a workbook (a zip file) with the spreadsheet content type.
+    const [xl, xlRes] = await Promise.all([
+      host.waitForEvent("download"),
+      host.waitForResponse((r) => new URL(r.url()).pathname === `/api/games/${gameId}/report.xlsx`),
+      host.click("#xlsx-btn"),
+    ]);
+    assert.equal(xl.suggestedFilename(), `quizrace-game-${gameId}.xlsx`);
+    assert.equal(xlRes.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    const xlsx = fs.readFileSync(await xl.path());
+    assert.ok(xlsx.length > 1000, `a workbook, not ${xlsx.length} bytes`);
+    assert.equal(xlsx.subarray(0, 2).toString("latin1"), "PK", "an xlsx file is a zip archive");
 
     const [dl] = await Promise.all([host.waitForEvent("download"), host.click("#csv-btn")]);
     assert.equal(dl.suggestedFilename(), `quizrace-game-${gameId}.csv`);

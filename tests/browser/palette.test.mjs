@@ -33,6 +33,7 @@ const MIN_DELTA_E = 12;
 const CHOICES = ["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn"];
 const QUIZ = {
   title: "Planets",
+  read_s: 0, // answering opens at once: the get-ready countdown is game.test.mjs's
   questions: [{ kind: "choice", text: "Which planet is the largest?", choices: CHOICES, correct: [4], time_limit_s: 120 }],
 };
 

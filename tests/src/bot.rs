@@ -83,6 +83,8 @@ pub struct Bot {
     moves: u32,
     /// When the current run of `moved` began.
     moving_since: Option<tokio::time::Instant>,
+    /// Every `moved` this bot followed.
+    pub moved: u32,
 }
 
 impl Bot {
@@ -100,6 +102,7 @@ impl Bot {
             hello: None,
             moves: 0,
             moving_since: None,
+            moved: 0,
         })
     }
 
@@ -135,6 +138,7 @@ impl Bot {
         if now + wait > since + MOVED_BUDGET {
             return Err(GaveUp::TooLong.into());
         }
+        self.moved += 1;
         let _ = self.ws.close(None).await;
         tokio::time::sleep(wait).await;
         let url = url.unwrap_or_else(|| self.start_url.clone());
@@ -273,6 +277,11 @@ impl Bot {
                 players: *players,
                 question: question.clone(),
             };
+            // Joined: a `moved` from now on must bring back this player, not join a new one.
+            self.hello = Some(ClientMsg::Resume {
+                pin: w.pin.clone(),
+                token: w.token.clone(),
+            });
             self.welcome = Some(w.clone());
             Some(w)
         } else {
@@ -330,18 +339,7 @@ impl Bot {
     }
 
     pub async fn answer(&mut self, index: u32, value: AnswerValue) -> Result<()> {
-        let (choice, choices, text) = match value {
-            AnswerValue::Choice(c) => (Some(c), None, None),
-            AnswerValue::Choices(cs) => (None, Some(cs), None),
-            AnswerValue::Text(t) => (None, None, Some(t)),
-        };
-        self.send(&ClientMsg::Answer {
-            index,
-            choice,
-            choices,
-            text,
-        })
-        .await
+        self.send(&ClientMsg::answer(index, value)).await
     }
 
     /// Waits for the next `question`.
@@ -445,6 +443,13 @@ impl Host {
         else {
             bail!("room refused: {created:?}");
         };
+        // The room exists: a `moved` from now on must take it back with the key, not open
+        // another room.
+        bot.hello = Some(ClientMsg::HostResume {
+            pin: pin.clone(),
+            by: quizrace_protocol::HostCredential::HostKey(host_key.clone()),
+            view: None,
+        });
         bot.expect("room_state", |m| {
             matches!(m, ServerMsg::RoomState { .. }).then_some(())
         })
@@ -489,5 +494,42 @@ impl Host {
                 _ => None,
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::play::test_quiz;
+    use crate::server::{TestServer, ADMIN_PASSWORD};
+
+    /// What a bot re-sends after a `moved` (see [`Bot::follow`]) once it is in the room: a
+    /// player comes back as itself, a host takes its room back; neither joins or opens anew.
+    #[tokio::test]
+    async fn once_in_the_room_a_moved_bot_comes_back_as_itself() {
+        let server = TestServer::start().await;
+        let http = server.http();
+        let admin = http.login("admin", ADMIN_PASSWORD).await.expect("login");
+        let quiz = http.create_quiz(&admin, &test_quiz(1)).await.expect("quiz");
+        let host = Host::create(&server.ws_url(), &admin, quiz, RoomOptions::default())
+            .await
+            .expect("room");
+        let bot = Bot::joined(&server.ws_url(), &host.pin, "Ada")
+            .await
+            .expect("joined");
+        match &bot.hello {
+            Some(ClientMsg::Resume { pin, token }) => {
+                assert_eq!((pin, token), (&host.pin, &bot.token()));
+            }
+            other => panic!("a joined bot would re-send {other:?}"),
+        }
+        match &host.bot.hello {
+            Some(ClientMsg::HostResume {
+                pin,
+                by: quizrace_protocol::HostCredential::HostKey(key),
+                ..
+            }) => assert_eq!((pin, key), (&host.pin, &host.host_key)),
+            other => panic!("a host would re-send {other:?}"),
+        }
     }
 }

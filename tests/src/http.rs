@@ -17,7 +17,9 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub disposition: String,
+    /// The body as text (invalid UTF-8 replaced); `bytes` holds it as sent.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -133,12 +135,13 @@ impl Http {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            let body = response.body_mut().read_to_string()?;
+            let bytes = response.body_mut().read_to_vec()?;
             Ok(Reply {
                 status,
                 content_type,
                 disposition,
-                body,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+                bytes,
             })
         })
         .await?

@@ -10,8 +10,14 @@
 //! - [`redirect::Redirector`]: "another node" of a cluster that answers every socket with
 //!   `moved`, for testing that bots follow it.
 //! - [`stats`]: percentiles for the measuring tools.
+//! - [`cluster`]: a cluster on loopback for process-level tests: a throw-away PostgreSQL,
+//!   `quizrace` node processes, HAProxy with the rules of `deploy/haproxy.cfg`.
+//! - [`cluster_game`]: one game played through a cluster by a host and bots that follow
+//!   `moved` and resume, with the ledger the cluster tests check against the stored report.
 
 pub mod bot;
+pub mod cluster;
+pub mod cluster_game;
 pub mod http;
 pub mod play;
 pub mod redirect;

@@ -1,9 +1,10 @@
 //! Strategies and a game loop for bots, so scenario and swarm tests are short and replayable.
 
 use crate::bot::Bot;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use quizrace_protocol::{AnswerValue, QuestionKind, QuestionView, QuizDoc, ServerMsg};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// How a bot answers.
@@ -36,6 +37,18 @@ pub fn right_answer(doc: &QuizDoc, q: &QuestionView) -> AnswerValue {
         ),
         QuestionKind::Multi => AnswerValue::Choices(d.correct.clone().unwrap_or_default()),
         QuestionKind::Poll => AnswerValue::Choice(0),
+        QuestionKind::Slider => AnswerValue::Value(d.correct_value.unwrap_or_default()),
+        // The items' ids put in the order the document wrote their texts.
+        QuestionKind::Order => AnswerValue::Order(
+            d.items
+                .iter()
+                .flatten()
+                .filter_map(|text| {
+                    let shown = q.items.as_deref().unwrap_or_default();
+                    shown.iter().find(|i| &i.text == text).map(|i| i.id)
+                })
+                .collect(),
+        ),
         _ => AnswerValue::Choice(
             d.correct
                 .as_ref()
@@ -55,6 +68,22 @@ pub fn wrong_answer(doc: &QuizDoc, q: &QuestionView) -> AnswerValue {
         QuestionKind::TypeAnswer => AnswerValue::Text("definitely not it".into()),
         QuestionKind::Multi => AnswerValue::Choices(vec![wrong_choice]),
         QuestionKind::Poll => AnswerValue::Choice(n.saturating_sub(1)),
+        // The slider's end furthest from the correct value: outside any tolerance short of
+        // the whole range.
+        QuestionKind::Slider => {
+            let right = d.correct_value.unwrap_or_default();
+            let (min, max) = (d.min.unwrap_or_default(), d.max.unwrap_or_default());
+            AnswerValue::Value(if right - min > max - right { min } else { max })
+        }
+        // The items as shown: never the right order.
+        QuestionKind::Order => AnswerValue::Order(
+            q.items
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|i| i.id)
+                .collect(),
+        ),
         _ => AnswerValue::Choice(wrong_choice),
     }
 }
@@ -226,10 +255,32 @@ pub fn test_quiz(questions: usize) -> Value {
     let qs: Vec<Value> = (0..questions)
         .map(|i| pool[i % pool.len()].clone())
         .collect();
-    json!({"title": "Test quiz", "questions": qs})
+    // Answering opens at once (`read_s` 0): bots answer the moment a question arrives.
+    json!({"title": "Test quiz", "read_s": 0, "questions": qs})
 }
 
 /// The document form of [`test_quiz`].
 pub fn test_quiz_doc(questions: usize) -> QuizDoc {
     serde_json::from_value(test_quiz(questions)).expect("test quiz parses")
+}
+
+/// The answers a stored game report (`GET /api/games/{id}`) holds: points by (question index,
+/// player id). An answer stored twice is an error: the fault and cluster tests check that
+/// every acknowledged answer is here exactly once.
+pub fn stored_answers(report: &Value) -> Result<HashMap<(u32, u32), i64>> {
+    let answers = report["answers"].as_array().context("answers")?;
+    let mut stored = HashMap::new();
+    for a in answers {
+        let key = (
+            a["index"].as_u64().context("index")? as u32,
+            a["player_id"].as_u64().context("player")? as u32,
+        );
+        if stored
+            .insert(key, a["points"].as_i64().context("points")?)
+            .is_some()
+        {
+            bail!("answer {key:?} stored twice");
+        }
+    }
+    Ok(stored)
 }

@@ -237,6 +237,8 @@ async fn player_messages_before_joining_get_not_joined() {
     let mut bot = game.socket().await;
     for msg in [
         ClientMsg::Answer {
+            order: None,
+            value: None,
             index: 0,
             choice: Some(1),
             choices: None,
@@ -900,6 +902,8 @@ async fn a_host_socket_sending_player_messages_is_refused_and_not_obeyed() {
     // `answer` and `leave` from a host are `bad_message` (notes: host socket sending player messages).
     for msg in [
         ClientMsg::Answer {
+            order: None,
+            value: None,
             index: 0,
             choice: Some(1),
             choices: None,

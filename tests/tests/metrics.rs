@@ -71,6 +71,10 @@ async fn metrics_count_a_played_game() {
     let before = scrape(&game).await;
     assert_eq!(before.get("quizrace_rooms"), 0.0);
     assert_eq!(before.get("quizrace_players_joined_total"), 0.0);
+    // One node on SQLite: its lease is always held, it takes no room over and moves no one.
+    assert_eq!(before.get("quizrace_lease_held"), 1.0);
+    assert_eq!(before.get("quizrace_failovers_total"), 0.0);
+    assert_eq!(before.get("quizrace_moved_total"), 0.0);
 
     let mut host = game.room().await;
     let bots = game.players(&mut host, &names).await;

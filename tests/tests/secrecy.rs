@@ -1,6 +1,7 @@
 //! The answer never travels before the reveal. Checked on the raw text of every frame a player
 //! (and a resuming player, and a resuming host) receives while a question is open, for every
-//! question kind; the `question_closed` that follows does carry the key.
+//! question kind (a slider's correct value and tolerance, an order question's right order); the `question_closed` that
+//! follows does carry the key. The author's explanation of the answer is held back the same way.
 
 mod common;
 
@@ -9,9 +10,13 @@ use serde_json::{json, Value};
 
 /// Distinctive accepted answer, so a leak anywhere in a frame is visible in its text.
 const SECRET: &str = "Zyxwvut";
+/// Distinctive word of every question's explanation, which only the reveal may carry.
+const WHY: &str = "Qjexplained";
+/// The slider question's correct value: only the reveal may carry it, under `correct_value`.
+const SLIDER_VALUE: i64 = 37;
 
 /// The keys of a `question` object, as the contract lists them (plus `answered` where allowed).
-const QUESTION_KEYS: [&str; 9] = [
+const QUESTION_KEYS: [&str; 12] = [
     "index",
     "total",
     "kind",
@@ -19,18 +24,28 @@ const QUESTION_KEYS: [&str; 9] = [
     "choices",
     "time_limit_ms",
     "remaining_ms",
+    "opens_in_ms",
     "points",
     "answered",
+    "slider",
+    "items",
 ];
 
 fn secret_quiz() -> Value {
-    quiz(vec![
+    let mut questions = vec![
         json!({"kind":"choice","text":"Pick the second","choices":["w","x","y","z"],"correct":[1]}),
         json!({"kind":"true_false","text":"False is right","correct":[1]}),
         json!({"kind":"multi","text":"First and third","choices":["a","b","c"],"correct":[0,2]}),
         json!({"kind":"type_answer","text":"Type the word","accept":[SECRET, "other spelling"]}),
         json!({"kind":"poll","text":"Any opinion","choices":["yes","no"]}),
-    ])
+        json!({"kind":"slider","text":"Slide to it","min":0,"max":100,"step":1,
+               "correct_value":SLIDER_VALUE,"tolerance":3}),
+        json!({"kind":"order","text":"In order","items":["one","two","three","four"]}),
+    ];
+    for (i, q) in questions.iter_mut().enumerate() {
+        q["explanation"] = json!(format!("{WHY} number {i}"));
+    }
+    quiz(questions)
 }
 
 /// Panics if `value` has, at any depth, a key that would carry an answer.
@@ -45,7 +60,12 @@ fn assert_no_answer_keys(value: &Value, frame: &str) {
                         "key",
                         "answer",
                         "answers",
-                        "first_correct"
+                        "first_correct",
+                        "explanation",
+                        "correct_value",
+                        "tolerance",
+                        "values",
+                        "correct_order"
                     ]
                     .contains(&k.as_str()),
                     "frame leaks `{k}`: {frame}"
@@ -63,6 +83,10 @@ fn assert_clean(text: &str) -> Value {
     assert!(
         !lower.contains(&SECRET.to_lowercase()) && !lower.contains("other spelling"),
         "frame carries the accepted answer: {text}"
+    );
+    assert!(
+        !lower.contains(&WHY.to_lowercase()),
+        "frame carries the explanation: {text}"
     );
     let value: Value = serde_json::from_str(text).unwrap();
     assert_no_answer_keys(&value, text);
@@ -100,10 +124,18 @@ async fn no_frame_carries_the_answer_before_the_reveal_for_any_kind() {
     host.expect("room_state").await;
     host.send(json!({"type":"start"})).await;
 
-    for index in 0..5u64 {
+    for index in 0..7u64 {
         let (text, q) = player.expect("question").await;
         assert_clean(&text);
         assert_question_shape(&q, &text);
+        if let Some(items) = q["items"].as_array() {
+            let texts: Vec<&Value> = items.iter().map(|i| &i["text"]).collect();
+            assert_ne!(
+                texts,
+                ["one", "two", "three", "four"],
+                "the right order: {text}"
+            );
+        }
         assert_eq!(q["index"], index);
 
         // A player resuming mid-question gets the open question in `welcome`: also clean.
@@ -145,10 +177,20 @@ async fn no_frame_carries_the_answer_before_the_reveal_for_any_kind() {
                 assert_eq!(closed["accept"], json!([SECRET, "other spelling"]));
                 assert!(closed.get("correct").is_none());
             }
-            _ => {
+            4 => {
                 assert!(closed.get("correct").is_none() && closed.get("accept").is_none());
             }
+            6 => assert!(closed["correct_order"].is_array(), "{closed}"),
+            _ => {
+                assert_eq!(closed["correct_value"], SLIDER_VALUE);
+                assert_eq!(closed["tolerance"], 3);
+                assert!(closed["values"].is_array());
+            }
         }
+        assert_eq!(
+            closed["explanation"],
+            json!(format!("{WHY} number {index}"))
+        );
         host.expect("question_closed").await;
         host.send(json!({"type":"next"})).await;
         host.expect("leaderboard").await;

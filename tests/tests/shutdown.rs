@@ -1,12 +1,14 @@
 //! A graceful stop (what SIGTERM does): every socket, in a room or not, hears `room_closed`
 //! `server_shutdown` and is closed; unfinished games stay `running` and resume at the next
-//! start, finished ones stay finished, and acknowledged answers are kept.
+//! start, finished ones stay finished, and acknowledged answers are kept. On PostgreSQL (a
+//! one-node cluster) the stop hands the rooms over instead: `moved`, never `server_shutdown`.
 
 mod common;
 
 use common::{answer_acked, game_over, question, quiz, room_closed, send, Game};
 use quizrace::store::GameStatus;
 use quizrace_protocol::{AnswerValue, ClientMsg, CloseReason, ErrorCode, GameId, HostCredential};
+use quizrace_tests::server::Backend;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -48,17 +50,35 @@ async fn stopping_the_server_tells_every_socket_and_the_next_start_resumes_the_g
     let [ada, bob] = &mut bots[..] else {
         unreachable!()
     };
-    for (who, bot) in [
-        ("host", &mut host.bot),
-        ("Ada", ada),
-        ("Bob", bob),
-        ("finished room's host", &mut done.bot),
-        ("finished room's player", &mut done_bots[0]),
-        ("idle socket", &mut idle),
-        ("refused socket", &mut refused),
+    // On PostgreSQL the server is a (one-node) cluster node: it hands its rooms over rather
+    // than closing them, so a room's sockets are told `moved` (which the bots follow, back to
+    // this stopped server, which refuses them) and the others are closed as going away.
+    let cluster = Backend::current() == Backend::Postgres;
+    for (who, in_room, bot) in [
+        ("host", true, &mut host.bot),
+        ("Ada", true, ada),
+        ("Bob", true, bob),
+        ("finished room's host", true, &mut done.bot),
+        ("finished room's player", true, &mut done_bots[0]),
+        ("idle socket", false, &mut idle),
+        ("refused socket", false, &mut refused),
     ] {
-        assert_eq!(room_closed(bot).await, CloseReason::ServerShutdown, "{who}");
-        assert_eq!(bot.expect_close().await.unwrap(), Some(1000), "{who}");
+        if !cluster {
+            assert_eq!(room_closed(bot).await, CloseReason::ServerShutdown, "{who}");
+            assert_eq!(bot.expect_close().await.unwrap(), Some(1000), "{who}");
+        } else if in_room {
+            let refused = bot
+                .expect_close()
+                .await
+                .expect_err("the stopped node refuses");
+            assert!(
+                format!("{refused:#}").contains("following moved"),
+                "{who}: {refused:#}"
+            );
+            assert_eq!(bot.moved, 1, "{who} was moved");
+        } else {
+            assert_eq!(bot.expect_close().await.unwrap(), Some(1001), "{who}");
+        }
     }
     stopped.await.unwrap();
     assert!(

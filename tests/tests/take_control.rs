@@ -100,11 +100,23 @@ async fn the_host_takes_control_with_a_session_and_the_minted_key_survives_a_res
     let dir = std::mem::replace(&mut game.server.dir, tempfile::tempdir().expect("dir"));
     let Game { server, .. } = game;
     server.stop().await;
+    let mut stored = Vec::new();
     for name in ["quizrace.db", "quizrace.db-wal"] {
-        let Ok(bytes) = std::fs::read(dir.path().join(name)) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(&bytes);
+        if let Ok(bytes) = std::fs::read(dir.path().join(name)) {
+            stored.push((
+                name.to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+    }
+    if let Some(url) = quizrace_tests::server::postgres_url(dir.path()) {
+        let rows = quizrace_tests::server::postgres_dump(&url)
+            .await
+            .expect("read the database");
+        stored.push(("the PostgreSQL database".to_owned(), rows));
+    }
+    assert!(!stored.is_empty(), "found the stored database");
+    for (name, text) in &stored {
         for secret in &secrets {
             assert!(
                 !text.contains(secret.as_str()),

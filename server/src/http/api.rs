@@ -2,7 +2,7 @@
 //! helper), and the login itself. Database work runs on the blocking pool.
 
 use crate::proxy::ClientAddr;
-use crate::store::{Account, Role, Store, StoreError};
+use crate::store::{Account, Catalog, Role, StoreError};
 use crate::App;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -193,10 +193,10 @@ pub(super) type ApiResult<T> = Result<T, ApiError>;
 /// Runs `f` with the store on the blocking pool.
 pub(super) async fn db<T: Send + 'static>(
     app: &App,
-    f: impl FnOnce(&Store) -> ApiResult<T> + Send + 'static,
+    f: impl FnOnce(&dyn Catalog) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
     let store = app.store().clone();
-    tokio::task::spawn_blocking(move || f(&store))
+    tokio::task::spawn_blocking(move || f(&*store))
         .await
         .unwrap_or_else(|_| {
             Err(ApiError::new(
@@ -248,7 +248,7 @@ pub(super) async fn password_check<T: Send + 'static>(
     app: &App,
     account: &str,
     addr: IpAddr,
-    check: impl FnOnce(&Store) -> ApiResult<Option<T>> + Send + 'static,
+    check: impl FnOnce(&dyn Catalog) -> ApiResult<Option<T>> + Send + 'static,
 ) -> ApiResult<T> {
     let throttle = &app.guards().logins;
     if let Err(wait) = throttle.reserve(account, addr, Instant::now()) {
@@ -272,7 +272,7 @@ pub(super) async fn password_check<T: Send + 'static>(
     };
     let store = app.store().clone();
     let checked = checker
-        .run(started, move || check(&store))
+        .run(started, move || check(&*store))
         .await
         .unwrap_or_else(|| {
             Err(ApiError::new(
@@ -331,11 +331,11 @@ pub async fn me(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Ac
 /// load run can report commits per second, and how many passwords were checked.
 pub async fn stats(State(app): State<App>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     admin(&app, &headers).await?;
-    let stats = &app.store().writer.stats;
+    let stats = app.store().writer_stats();
     Ok(Json(json!({
         "commits": stats.commits.get(),
         "rows": stats.rows.get(),
-        "password_checks": app.store().password_checks.load(std::sync::atomic::Ordering::Relaxed),
+        "password_checks": app.store().password_checks(),
         "rooms": app.lobby().len(),
     })))
 }

@@ -2,6 +2,7 @@
 //! and the public leaderboard of recent finished games.
 
 use super::api::{account, db, object, ApiError, ApiPath, ApiResult};
+use crate::report::answer_text;
 use crate::store::{Account, GameReport, GameRow, LeaderboardGame, Role};
 use crate::App;
 use axum::extract::rejection::JsonRejection;
@@ -9,7 +10,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use quizrace_protocol::{ErrorCode, GameId, QuestionDoc, QuestionKind};
+use quizrace_protocol::{ErrorCode, GameId};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -31,7 +32,9 @@ fn owned(who: &Account, host_id: Option<i64>) -> ApiResult<()> {
     }
 }
 
-async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport> {
+/// The stored report of game `id` for the account `headers` log in: its host's or an admin's.
+/// The JSON, the CSV and the teacher's report all read a game through this one check.
+pub(super) async fn report(app: &App, headers: &HeaderMap, id: i64) -> ApiResult<GameReport> {
     let who = account(app, headers).await?;
     let report = db(app, move |s| Ok(s.game_report(GameId(id))?)).await?;
     owned(&who, report.as_ref().map(|r| r.host_id))?;
@@ -102,33 +105,6 @@ pub async fn game_csv(
         csv,
     )
         .into_response())
-}
-
-/// The answer given, as the player saw it: the choice's text (several joined with "; "),
-/// or what was typed.
-fn answer_text(q: &QuestionDoc, stored: &Value) -> String {
-    let label = |c: &Value| -> String {
-        let Some(c) = c.as_u64() else {
-            return String::new();
-        };
-        let choices: &[String] = q.choices.as_deref().unwrap_or_default();
-        match (q.kind, choices.get(c as usize)) {
-            (_, Some(text)) => text.clone(),
-            (QuestionKind::TrueFalse, None) => ["True", "False"]
-                .get(c as usize)
-                .map_or(String::new(), |t| (*t).to_owned()),
-            _ => (c + 1).to_string(),
-        }
-    };
-    if let Some(text) = stored.get("text").and_then(Value::as_str) {
-        text.to_owned()
-    } else if let Some(c) = stored.get("choice") {
-        label(c)
-    } else if let Some(cs) = stored.get("choices").and_then(Value::as_array) {
-        cs.iter().map(label).collect::<Vec<_>>().join("; ")
-    } else {
-        String::new()
-    }
 }
 
 /// Quotes a CSV field when needed, and defuses spreadsheet formulas.

@@ -7,6 +7,7 @@ mod metrics;
 pub mod origin;
 mod pages;
 pub mod quizzes;
+mod report;
 mod rooms;
 
 use crate::App;
@@ -44,6 +45,8 @@ pub fn router(app: App) -> Router {
         .route("/api/games", get(games::list_games))
         .route("/api/games/{id}", get(games::game).patch(games::patch_game))
         .route("/api/games/{id}/results.csv", get(games::game_csv))
+        .route("/api/games/{id}/report", get(report::teacher_report))
+        .route("/api/games/{id}/report.xlsx", get(report::teacher_workbook))
         .route("/api/leaderboard", get(games::leaderboard))
         .route("/api/qr.svg", get(rooms::qr_svg))
         .route("/api/join-url", get(rooms::join_url_json))
@@ -55,6 +58,7 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/accounts/{id}", patch(accounts::patch_account))
         .route("/api/admin/rooms", get(rooms::list_rooms))
         .route("/api/admin/rooms/{pin}/close", post(rooms::close_room))
+        .layer(axum::Extension(report::Builds::new()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -62,7 +62,37 @@ pub fn router() -> Router<App> {
             "/js/stage.js",
             page!("js/stage.js", "text/javascript; charset=utf-8"),
         )
+        .merge(languages())
         .merge(management())
+}
+
+/// The page language chooser and one message table per shipped language (see i18n.js).
+fn languages() -> Router<App> {
+    Router::new()
+        .route(
+            "/js/i18n.js",
+            page!("js/i18n.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/lang/en.js",
+            page!("js/lang/en.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/lang/de.js",
+            page!("js/lang/de.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/lang/fr.js",
+            page!("js/lang/fr.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/lang/es.js",
+            page!("js/lang/es.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/lang/ar.js",
+            page!("js/lang/ar.js", "text/javascript; charset=utf-8"),
+        )
 }
 
 /// The management pages (quiz editor, admin, account, results, public leaderboard) and the

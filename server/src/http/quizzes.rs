@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quizrace_protocol::{
-    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, DEFAULT_TIME_LIMIT_S,
-    MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
+    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, DEFAULT_READ_S,
+    DEFAULT_TIME_LIMIT_S, MAX_READ_S, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -161,7 +161,7 @@ pub async fn import_csv(
 }
 
 /// The columns of a quiz sheet, in the order the documentation lists them.
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 13] = [
     "kind",
     "question",
     "choice1",
@@ -173,6 +173,8 @@ const COLUMNS: [&str; 11] = [
     "correct",
     "time_limit_s",
     "points",
+    "read_s",
+    "explanation",
 ];
 const CHOICES: usize = 6;
 
@@ -246,6 +248,8 @@ pub fn from_csv(title: &str, bytes: &[u8]) -> Result<QuizDoc, CsvError> {
     let doc = QuizDoc {
         title: title.to_owned(),
         questions,
+        read_s: None,
+        lang: None,
     };
     doc.normalised().map_err(|e| locate(&e, &doc, &rows))
 }
@@ -272,6 +276,22 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
             )
         })?,
     };
+    if matches!(kind, QuestionKind::Slider | QuestionKind::Order) {
+        // A slider's five numbers and an order question's items have no columns; the JSON
+        // form carries them.
+        return Err(cell_error(
+            row,
+            "kind",
+            format!(
+                "a{} question cannot be written in CSV; import the quiz as JSON",
+                if kind == QuestionKind::Slider {
+                    " slider"
+                } else {
+                    "n order"
+                }
+            ),
+        ));
+    }
     let text = cell(1);
     if text.is_empty() {
         return Err(cell_error(row, "question", "the question text is empty"));
@@ -334,7 +354,7 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
             }
             (None, Some(accept))
         }
-        QuestionKind::Choice | QuestionKind::Multi => {
+        QuestionKind::Choice | QuestionKind::Multi | QuestionKind::Slider | QuestionKind::Order => {
             let mut numbers = Vec::new();
             for part in correct_cell.split('|').map(str::trim) {
                 match part.parse::<u32>() {
@@ -380,7 +400,22 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
             ))
         }
     };
+    let read_s = match cell(11) {
+        "" => None,
+        t => match t.parse::<u32>() {
+            Ok(n) if n <= MAX_READ_S => Some(n),
+            _ => {
+                return Err(cell_error(
+                    row,
+                    "read_s",
+                    format!("a number of seconds from 0 to {MAX_READ_S}, or empty for the quiz's (default {DEFAULT_READ_S})"),
+                ))
+            }
+        },
+    };
+    let explanation = Some(cell(12)).filter(|e| !e.is_empty()).map(str::to_owned);
     Ok(QuestionDoc {
+        items: None,
         kind,
         text: text.to_owned(),
         choices: (!choices.is_empty()).then_some(choices),
@@ -388,6 +423,15 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
         accept,
         time_limit_s,
         points,
+        read_s,
+        explanation,
+        typo: None,
+        partial: None,
+        min: None,
+        max: None,
+        step: None,
+        correct_value: None,
+        tolerance: None,
     })
 }
 
@@ -411,6 +455,8 @@ fn locate(e: &QuizError, doc: &QuizDoc, rows: &[u64]) -> CsvError {
         }
         "time_limit_s" => "time_limit_s",
         "points" => "points",
+        "read_s" => "read_s",
+        "explanation" => "explanation",
         _ => "correct",
     };
     cell_error(row, column, e.message.clone())
@@ -473,6 +519,9 @@ mod tests {
             ("poll,Q,a,b,,,,,1,,", 2, "correct"),
             ("choice,Q,a,b,,,,,1,4,", 2, "time_limit_s"),
             ("choice,Q,a,b,,,,,1,,triple", 2, "points"),
+            // A slider's numbers have no columns: JSON only, said in the kind's cell.
+            ("slider,Q,,,,,,,1969,,", 2, "kind"),
+            ("order,Q,a,b,c,,,,,,", 2, "kind"),
         ];
         for (line, row, column) in cases {
             let sheet = format!("{HEADER}choice,Fine,a,b,,,,,1,,\n{line}\n");
@@ -516,5 +565,26 @@ mod tests {
             e.message.contains("choice 2 is longer"),
             "numbered as the column: {e:?}"
         );
+    }
+
+    #[test]
+    fn a_sheet_may_give_each_question_a_read_time_and_an_explanation() {
+        let sheet = "question,choice1,choice2,correct,read_s,explanation\n\
+                     Capital of Australia?,Sydney,Canberra,2,0,\"A compromise, in 1908.\"\n\
+                     Capital of France?,Paris,Lyon,1,,\n";
+        let doc = from_csv("T", sheet.as_bytes()).expect("valid");
+        let q = &doc.questions;
+        assert_eq!((q[0].read_s, q[1].read_s), (Some(0), None));
+        assert_eq!(q[0].explanation.as_deref(), Some("A compromise, in 1908."));
+        assert_eq!(q[1].explanation, None, "an empty cell is no explanation");
+        for (cell, column) in [("31", "read_s"), ("-1", "read_s"), ("soon", "read_s")] {
+            let sheet = format!("question,choice1,choice2,correct,read_s\nQ,a,b,1,{cell}\n");
+            let e = from_csv("T", sheet.as_bytes()).expect_err(cell);
+            assert_eq!((e.row, e.column), (Some(2), Some(column)), "{cell}: {e:?}");
+        }
+        let long = "x".repeat(501);
+        let sheet = format!("question,choice1,choice2,correct,explanation\nQ,a,b,1,{long}\n");
+        let e = from_csv("T", sheet.as_bytes()).expect_err("long explanation");
+        assert_eq!((e.row, e.column), (Some(2), Some("explanation")), "{e:?}");
     }
 }

@@ -176,7 +176,7 @@ pub async fn close_room(
         return Err(ApiError::not_found(ErrorCode::NoSuchRoom));
     }
     // The room has ended; the answer waits for its rows, as the docs promise.
-    tokio::time::timeout(ROOM_REPLY, app.store().writer.flush())
+    tokio::time::timeout(ROOM_REPLY, app.store().flush())
         .await
         .map_err(|_| busy())?;
     Ok(Json(json!({})))

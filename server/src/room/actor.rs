@@ -19,6 +19,9 @@ use tracing::{debug, info, warn};
 
 /// Commands waiting for a room; senders wait (briefly) when it is full.
 const INBOX: usize = 4096;
+/// How long a client told `moved` by a room that stops here waits before reconnecting: the
+/// time another node needs to claim the game (its claims run every second).
+pub const MOVED_RETRY_MS: u32 = 500;
 
 /// What a connection's writer task sends on the socket.
 #[derive(Debug, Clone)]
@@ -131,6 +134,12 @@ pub enum RoomCmd {
     Shutdown {
         done: oneshot::Sender<()>,
     },
+    /// A cluster node stops and has handed the room's game over to the other nodes: every
+    /// connection is told `moved` and closed normally, and the room stops without closing
+    /// the game (another node rebuilds it). `done` is told once the connections are told.
+    Handover {
+        done: oneshot::Sender<()>,
+    },
     /// For the admin page: a snapshot of the room.
     Summary {
         reply: oneshot::Sender<RoomSummary>,
@@ -185,6 +194,7 @@ pub fn spawn_room(
         dissolved: false,
         cut_off: Vec::new(),
         shutdown_done: None,
+        moved_away: false,
         metrics,
         players_counted: 0,
         handled_at: now(),
@@ -225,6 +235,8 @@ struct Actor {
     /// Connections whose outbox overflowed while delivering.
     cut_off: Vec<ConnId>,
     shutdown_done: Option<oneshot::Sender<()>>,
+    /// The game is served elsewhere now (handed over, or fenced): the task ends.
+    moved_away: bool,
     metrics: RoomMetrics,
     /// This room's share of the players-connected gauge.
     players_counted: u32,
@@ -261,10 +273,13 @@ impl Actor {
                         // where it lives now.
                         Committed::Fenced => {
                             warn!("fenced: this node no longer owns the room");
-                            break;
+                            self.move_everyone();
                         }
                     }
                 }
+            }
+            if self.moved_away {
+                break;
             }
             self.count_players(self.room.connected());
             if self.dissolved && self.held.is_empty() {
@@ -341,6 +356,12 @@ impl Actor {
             RoomCmd::Shutdown { done } => {
                 self.shutdown_done = Some(done);
                 self.room.shutdown(&mut fx);
+            }
+            RoomCmd::Handover { done } => {
+                info!("handed over");
+                self.move_everyone();
+                let _ = done.send(());
+                return;
             }
             RoomCmd::Summary { reply } => {
                 let _ = reply.send(self.room.summary());
@@ -443,6 +464,29 @@ impl Actor {
             Effect::Dissolve => self.dissolved = true,
             Effect::Persist(_) | Effect::Record(_) => unreachable_persist(),
         }
+    }
+
+    /// The game is served by another node from now on (this node handed it over, or another
+    /// claimed it): every connection is told `moved`, without a URL (the next owner is not
+    /// known yet; any node will route the client there) and with a short wait, and closed
+    /// normally. What is held waited for rows this node will not store: it is dropped, and
+    /// the game is neither closed nor ended here.
+    fn move_everyone(&mut self) {
+        let msg = ServerMsg::Moved {
+            pin: self.room.pin().clone(),
+            url: None,
+            retry_after_ms: Some(MOVED_RETRY_MS),
+        };
+        self.held.clear();
+        if let Ok(text) = serde_json::to_string(&msg) {
+            let frame = Utf8Bytes::from(text);
+            for (_, conn) in self.conns.drain() {
+                self.metrics.moved.inc();
+                conn.push(Out::Frame(frame.clone()));
+                conn.push(Out::Close(1000, ""));
+            }
+        }
+        self.moved_away = true;
     }
 
     /// Moves the players-connected gauge by this room's change since it last looked.

@@ -72,6 +72,8 @@ async fn join(handle: &RoomHandle, conn: ConnHandle, name: &str) -> PlayerId {
 async fn answer_now(handle: &RoomHandle, conn: u64, player: PlayerId, choice: u32) {
     let at = tokio::time::Instant::now().into_std();
     let msg = ClientMsg::Answer {
+        order: None,
+        value: None,
         index: 0,
         choice: Some(choice),
         choices: None,
@@ -261,4 +263,90 @@ async fn a_burst_of_joins_does_not_cut_off_a_host_that_reads_slowly() {
     }
     let cut = tokio::time::timeout(Duration::from_secs(1), host_kill.notified()).await;
     assert!(cut.is_err(), "the host was cut off by a burst of joins");
+}
+
+/// What is left in an outbox until it closes: the frames, and the close code if any.
+async fn rest(rx: &mut mpsc::Receiver<Out>) -> (Vec<ServerMsg>, Option<u16>) {
+    let mut frames = Vec::new();
+    let drained = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(out) = rx.recv().await {
+            match out {
+                Out::Frame(text) | Out::Error(text) => {
+                    frames.push(serde_json::from_str(&text).expect("valid frame"))
+                }
+                Out::Ping => {}
+                Out::Close(code, _) => return Some(code),
+            }
+        }
+        None
+    });
+    let code = drained.await.expect("the outbox closed with the room");
+    (frames, code)
+}
+
+fn moved_to_any_node(pin: &quizrace_protocol::Pin) -> ServerMsg {
+    ServerMsg::Moved {
+        pin: pin.clone(),
+        url: None,
+        retry_after_ms: Some(500),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fenced_room_tells_its_connections_moved_and_closes_them_normally() {
+    let room = Room::new(
+        settings(Mode::Classic),
+        quiz(),
+        tokio::time::Instant::now().into_std(),
+    );
+    let handle = spawn_room(
+        room,
+        Arc::new(FencingWriter),
+        crate::metrics::RoomMetrics::default(),
+        || {},
+    );
+    let (host, mut host_rx) = conn(HOST);
+    attach_host(&handle, host).await;
+    let (p1, mut p1_rx) = conn(1);
+    join(&handle, p1, "Ada").await;
+    for rx in [&mut host_rx, &mut p1_rx] {
+        let (frames, code) = rest(rx).await;
+        assert_eq!(
+            frames.last(),
+            Some(&moved_to_any_node(&handle.pin)),
+            "{frames:?}"
+        );
+        assert_eq!(code, Some(1000), "a normal close");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handover_moves_every_connection_and_stops_the_room() {
+    let handle = open(settings(Mode::Classic));
+    let (host, mut host_rx) = conn(HOST);
+    attach_host(&handle, host).await;
+    let (p1, mut p1_rx) = conn(1);
+    let ada = join(&handle, p1, "Ada").await;
+    host_says(&handle, ClientMsg::Start).await;
+    until(&mut p1_rx, |m| matches!(m, ServerMsg::Question(_))).await;
+    answer_now(&handle, 1, ada, 1).await;
+    let (done, stopped) = oneshot::channel();
+    assert!(handle.send(RoomCmd::Handover { done }).await);
+    stopped.await.expect("the room says it has stopped");
+    for rx in [&mut host_rx, &mut p1_rx] {
+        let (frames, code) = rest(rx).await;
+        assert_eq!(
+            frames.last(),
+            Some(&moved_to_any_node(&handle.pin)),
+            "{frames:?}"
+        );
+        assert!(
+            !frames
+                .iter()
+                .any(|m| matches!(m, ServerMsg::RoomClosed { .. })),
+            "never room_closed on a handover: {frames:?}"
+        );
+        assert_eq!(code, Some(1000));
+    }
+    assert!(!host_says_ok(&handle).await, "the room task has ended");
 }

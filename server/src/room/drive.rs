@@ -18,16 +18,22 @@ use std::time::{Duration, Instant};
 
 const HOST: u64 = 1_000_000;
 
-/// One of each question kind, 10 s each (the rule tests use it too).
+/// One of each question kind, 10 s each (the rule tests use it too), answering open at once;
+/// then a choice with an 8 s get-ready time and partial-credit multi, so that the walks meet
+/// early answers, restarts in the get-ready time and partial points.
 pub fn quiz() -> Arc<Quiz> {
     let doc: QuizDoc = serde_json::from_value(serde_json::json!({
         "title": "Rules",
+        // Answering opens at once: the rules of the get-ready time have their own tests.
+        "read_s": 0,
         "questions": [
             {"kind":"choice","text":"2+2?","choices":["3","4"],"correct":[1],"time_limit_s":10},
             {"kind":"multi","text":"Even?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10},
             {"kind":"type_answer","text":"Gold?","accept":["Au"],"time_limit_s":10},
             {"kind":"poll","text":"Tea?","choices":["Yes","No"],"time_limit_s":10},
-            {"kind":"true_false","text":"Sky green?","correct":[1],"time_limit_s":10,"points":"double"}
+            {"kind":"true_false","text":"Sky green?","correct":[1],"time_limit_s":10,"points":"double"},
+            {"kind":"choice","text":"Read first","choices":["a","b"],"correct":[0],"time_limit_s":10,"read_s":8},
+            {"kind":"multi","text":"Some?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10,"partial":true}
         ]
     }))
     .expect("the drive quiz is a quiz document");
@@ -50,7 +56,7 @@ struct Ledger {
     points: HashMap<(u32, PlayerId), i64>,
     rows: HashMap<(u32, PlayerId), u32>,
     closed: HashSet<u32>,
-    /// The open question: index, opened at, time limit.
+    /// The open question: index, when answering opens, time limit.
     open: Option<(u32, Instant, u64)>,
 }
 
@@ -100,7 +106,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
             }
             2..=4 if !tokens.is_empty() => {
                 let (id, _) = tokens[pick(bytes.next(), tokens.len())].clone();
-                let index = u32::from(bytes.next() % 6);
+                let index = u32::from(bytes.next() % 8);
                 let (choice, choices, text) = match bytes.next() % 4 {
                     0 => (Some(u32::from(bytes.next() % 5)), None, None),
                     1 => (None, Some(vec![1, u32::from(bytes.next() % 5)]), None),
@@ -112,6 +118,8 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
                     _ => (None, None, None),
                 };
                 let msg = ClientMsg::Answer {
+                    order: None,
+                    value: None,
                     index,
                     choice,
                     choices,
@@ -202,7 +210,8 @@ fn check(room: &Room, quiz: &Quiz, fx: &Effects, ledger: &mut Ledger, now: Insta
     for e in fx {
         match e {
             Effect::Send(Target::Everyone, ServerMsg::Question(view)) => {
-                ledger.open = Some((view.index, now, view.time_limit_ms));
+                let opens_at = now + Duration::from_millis(view.opens_in_ms);
+                ledger.open = Some((view.index, opens_at, view.time_limit_ms));
             }
             Effect::Send(Target::Everyone, ServerMsg::QuestionClosed { index, .. }) => {
                 ledger.closed.insert(*index);
@@ -219,6 +228,7 @@ fn check(room: &Room, quiz: &Quiz, fx: &Effects, ledger: &mut Ledger, now: Insta
                     .open
                     .expect("an answer stored while no question is open");
                 assert_eq!(*index, open, "an answer stored for a question not open");
+                assert!(now >= opened_at, "an answer stored before answering opened");
                 let late = now.saturating_duration_since(opened_at).as_millis() as u64;
                 assert!(
                     late <= limit + ANSWER_GRACE_MS && *elapsed_ms <= limit + ANSWER_GRACE_MS,

@@ -2,6 +2,7 @@
 //! `storage` says what the room needs from a database (implemented by `crate::store`).
 
 pub mod actor;
+mod order;
 pub mod scoring;
 pub mod state;
 pub mod storage;
@@ -13,6 +14,10 @@ mod actor_tests;
 pub mod drive;
 #[cfg(test)]
 mod host_tests;
+#[cfg(test)]
+mod kinds_tests;
+#[cfg(test)]
+mod pacing_tests;
 #[cfg(test)]
 mod props;
 #[cfg(test)]

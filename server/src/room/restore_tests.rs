@@ -166,6 +166,8 @@ fn a_restored_room_equals_the_original_mid_question() {
     assert_eq!(q.remaining_ms, 7500);
     let mut fx = Effects::new();
     let twice = ClientMsg::Answer {
+        order: None,
+        value: None,
         index: 1,
         choice: None,
         choices: Some(vec![1, 3]),

@@ -37,6 +37,8 @@ fn resume_keeps_identity_score_and_answer() {
         77,
         id,
         ClientMsg::Answer {
+            order: None,
+            value: None,
             index: 0,
             choice: Some(0),
             choices: None,
@@ -191,4 +193,40 @@ fn a_players_token_is_kept_and_stored_only_as_its_hash_and_still_resumes() {
     assert!(fx.iter().any(|e| matches!(e,
         Effect::Send(Target::Player(_), ServerMsg::Welcome { token, .. }) if token == "plain-token")));
     room.check_invariants();
+}
+
+#[test]
+fn welcome_and_room_state_carry_the_quiz_language_when_it_has_one() {
+    let t0 = Instant::now();
+    let doc: quizrace_protocol::QuizDoc = serde_json::from_value(serde_json::json!({
+        "title": "Hauptstädte",
+        "lang": "de-CH",
+        "questions": [{"kind":"choice","text":"Bern?","choices":["ja","nein"],"correct":[0]}],
+    }))
+    .expect("doc");
+    let quiz = std::sync::Arc::new(doc.validate().expect("valid"));
+    for (quiz, want) in [(quiz, Some("de-CH")), (super::drive::quiz(), None)] {
+        let mut room = Room::new(settings(Mode::Classic), quiz, t0);
+        let mut fx = Effects::new();
+        room.attach_host(HOST, "key", true, t0, &mut fx)
+            .expect("host");
+        let Some(ServerMsg::RoomState { lang, .. }) =
+            sent(&fx, |m| matches!(m, ServerMsg::RoomState { .. }))
+                .first()
+                .copied()
+        else {
+            panic!("no room_state for the host");
+        };
+        assert_eq!(lang.as_deref(), want, "room_state");
+        let mut fx = Effects::new();
+        room.join(1, "Ada", "t1".into(), t0, &mut fx).expect("join");
+        let Some(ServerMsg::Welcome { lang, .. }) =
+            sent(&fx, |m| matches!(m, ServerMsg::Welcome { .. }))
+                .first()
+                .copied()
+        else {
+            panic!("no welcome for the player");
+        };
+        assert_eq!(lang.as_deref(), want, "welcome");
+    }
 }

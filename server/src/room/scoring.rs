@@ -1,6 +1,6 @@
 //! How an answer is judged and what it is worth. Pure functions of the question and the answer.
 
-use quizrace_protocol::{AnswerKey, AnswerValue, Mode, Question, QuestionKind};
+use quizrace_protocol::{AnswerKey, AnswerValue, Mode, Picks, Question, QuestionKind, Typo};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// Streak bonus per consecutive correct answer after the first, and its cap.
@@ -67,7 +67,34 @@ pub fn judge(q: &Question, answer: &AnswerValue) -> Result<Option<bool>, Mismatc
             Ok(match &q.key {
                 AnswerKey::Accept(accept) => {
                     let given = loose(t);
-                    Some(accept.iter().any(|a| loose(a) == given))
+                    Some(
+                        accept
+                            .iter()
+                            .any(|a| typed_matches(q.typo, &loose(a), &given)),
+                    )
+                }
+                _ => None,
+            })
+        }
+        (QuestionKind::Slider, AnswerValue::Value(v)) => {
+            let Some(range) = q.slider else {
+                return Err(Mismatch {
+                    field: "value",
+                    message: "this question has no slider".into(),
+                });
+            };
+            if !range.allows(*v) {
+                return Err(Mismatch {
+                    field: "value",
+                    message: format!(
+                        "the value must be between {} and {} on a step of {}",
+                        range.min, range.max, range.step
+                    ),
+                });
+            }
+            Ok(match q.key {
+                AnswerKey::Slider { value, tolerance } => {
+                    Some(v.abs_diff(value) <= tolerance as u64)
                 }
                 _ => None,
             })
@@ -76,6 +103,8 @@ pub fn judge(q: &Question, answer: &AnswerValue) -> Result<Option<bool>, Mismatc
             let field = match kind {
                 QuestionKind::Multi => "choices",
                 QuestionKind::TypeAnswer => "text",
+                QuestionKind::Slider => "value",
+                QuestionKind::Order => "order",
                 _ => "choice",
             };
             Err(Mismatch {
@@ -94,6 +123,134 @@ pub fn loose(s: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Edits forgiven in a typed answer, by the length in characters of the accepted answer (after
+/// [`loose`]): none up to 4, one from 5, two from 9.
+pub fn typos_forgiven(accepted_chars: usize) -> usize {
+    match accepted_chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `given` counts as the accepted answer `accepted` (both already [`loose`]).
+pub fn typed_matches(typo: Typo, accepted: &str, given: &str) -> bool {
+    if accepted == given {
+        return true;
+    }
+    match typo {
+        Typo::Exact => false,
+        Typo::Forgive => {
+            let max = typos_forgiven(accepted.chars().count());
+            max > 0 && within_edits(accepted, given, max)
+        }
+    }
+}
+
+/// Whether the optimal-string-alignment distance between `a` and `b` is at most `max`: an
+/// insertion, a deletion, a substitution or a swap of two neighbours each counts as one edit
+/// (so "teh" is one edit from "the"). Only cells within `max` of the diagonal are computed,
+/// so a long answer costs O(length × max), not O(length²).
+pub fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let far = max + 1;
+    let width = b.len() + 1;
+    // Rows i-2, i-1 and i of the distance table; cells off the band hold `far`.
+    let mut before: Vec<usize> = vec![far; width];
+    let mut prev: Vec<usize> = (0..width).map(|j| j.min(far)).collect();
+    let mut row: Vec<usize> = vec![far; width];
+    for i in 1..=a.len() {
+        row.fill(far);
+        if i <= max {
+            row[0] = i;
+        }
+        let from = i.saturating_sub(max).max(1);
+        let to = (i + max).min(b.len());
+        for j in from..=to {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d.min(far);
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[b.len()] <= max
+}
+
+/// How a `multi` answer's picks compare with the correct set; `None` for other answers.
+pub fn picks(q: &Question, answer: &AnswerValue) -> Option<Picks> {
+    let (QuestionKind::Multi, AnswerKey::Choices(right), AnswerValue::Choices(given)) =
+        (q.kind, &q.key, answer)
+    else {
+        return None;
+    };
+    let mut given = given.clone();
+    given.sort_unstable();
+    given.dedup();
+    let hits = given.iter().filter(|c| right.contains(c)).count() as u32;
+    Some(Picks {
+        right: hits,
+        wrong: given.len() as u32 - hits,
+        of: right.len() as u32,
+    })
+}
+
+/// Partial credit for a partly right `multi` answer (`"partial": true`), in classic mode:
+/// `full × max(0, right − wrong) ÷ of`, rounded, where `full` is what a correct answer at this
+/// moment would score without the streak bonus. Race mode gives none: only the first fully
+/// correct answer scores there.
+pub fn partial_points(mode: Mode, q: &Question, picks: Picks, elapsed_ms: u64) -> i64 {
+    if mode != Mode::Classic || !q.partial || picks.of == 0 {
+        return 0;
+    }
+    let full = classic_points(q.points.base(), elapsed_ms, q.time_limit_ms, 0);
+    let net = i64::from(picks.right) - i64::from(picks.wrong);
+    if net <= 0 {
+        return 0;
+    }
+    (full as f64 * net as f64 / f64::from(picks.of)).round() as i64
+}
+
+/// Points for a `slider` answer within the tolerance: `full × (1 − distance ÷ (tolerance + 1))`,
+/// rounded, where `full` is what an exact answer at this moment scores (speed and streak
+/// included). So the exact value scores in full and the edge of the tolerance still scores
+/// `1 ÷ (tolerance + 1)` of it; anything further is wrong and scores nothing.
+pub fn slider_points(full: i64, distance: u64, tolerance: i64) -> i64 {
+    let tolerance = tolerance.max(0) as u64;
+    if distance > tolerance {
+        return 0;
+    }
+    (full as f64 * (1.0 - distance as f64 / (tolerance + 1) as f64)).round() as i64
+}
+
+/// Partial points for an `order` answer with `right` of its `n` items in place, in classic
+/// mode: `full × right ÷ n`, rounded, where `full` is what the exact order at this moment would
+/// score without the streak bonus. Race mode gives none: only the first exact order scores.
+pub fn order_points(mode: Mode, q: &Question, right: usize, n: usize, elapsed_ms: u64) -> i64 {
+    if mode != Mode::Classic || n == 0 {
+        return 0;
+    }
+    let full = classic_points(q.points.base(), elapsed_ms, q.time_limit_ms, 0);
+    (full as f64 * right as f64 / n as f64).round() as i64
+}
+
+/// How far a `slider` answer is from the correct value; `None` for other answers.
+pub fn slider_distance(q: &Question, answer: &AnswerValue) -> Option<(u64, i64)> {
+    match (&q.key, answer) {
+        (AnswerKey::Slider { value, tolerance }, AnswerValue::Value(v)) => {
+            Some((v.abs_diff(*value), *tolerance))
+        }
+        _ => None,
+    }
 }
 
 /// Points for a correct classic answer: `round(base × (1 − elapsed/limit ÷ 2))` plus the streak
@@ -127,6 +284,16 @@ pub fn points_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slider_points_fall_off_linearly_inside_the_tolerance() {
+        assert_eq!(slider_points(1000, 0, 5), 1000);
+        assert_eq!(slider_points(1000, 3, 5), 500);
+        assert_eq!(slider_points(1200, 5, 5), 200);
+        assert_eq!(slider_points(1000, 6, 5), 0);
+        assert_eq!(slider_points(1000, 0, 0), 1000);
+        assert_eq!(slider_points(1000, 1, 0), 0);
+    }
 
     #[test]
     fn instant_correct_answer_scores_the_full_base() {
@@ -169,5 +336,65 @@ mod tests {
         assert_eq!(loose("  Ångström  "), "angstrom");
         assert_eq!(loose("São   Paulo"), loose("sao paulo"));
         assert_ne!(loose("Au"), loose("Ag"));
+    }
+
+    fn forgiven(accepted: &str, given: &str) -> bool {
+        typed_matches(Typo::Forgive, &loose(accepted), &loose(given))
+    }
+
+    #[test]
+    fn four_letters_forgive_no_typo_and_five_forgive_one() {
+        assert!(!forgiven("Rome", "Roma"), "4 letters: exact");
+        assert!(forgiven("Paris", "Pariz"), "5 letters: one substitution");
+        assert!(forgiven("Paris", "Pars"), "5 letters: one deletion");
+        assert!(forgiven("Paris", "Parris"), "5 letters: one insertion");
+        assert!(!forgiven("Paris", "Pqriz"), "5 letters: two edits");
+    }
+
+    #[test]
+    fn eight_letters_forgive_one_typo_and_nine_forgive_two() {
+        assert!(forgiven("Canberra", "Canbera"), "8 letters: one edit");
+        assert!(!forgiven("Canberra", "Canbrea"), "8 letters: two edits");
+        assert!(forgiven("Amsterdam", "Amstredam"), "9 letters: a swap");
+        assert!(forgiven("Amsterdam", "Amsterdm"), "9 letters: one edit");
+        assert!(forgiven("Amsterdam", "Amstrdm"), "9 letters: two edits");
+        assert!(!forgiven("Amsterdam", "Amstdm"), "9 letters: three edits");
+    }
+
+    #[test]
+    fn a_swap_of_two_neighbours_is_one_edit() {
+        // Damerau (optimal string alignment): "Prais" is one edit from "Paris", not two.
+        assert!(within_edits("paris", "prais", 1));
+        assert!(forgiven("Paris", "Prais"));
+        assert!(
+            !within_edits("paris", "rpais", 1),
+            "two swaps are two edits"
+        );
+    }
+
+    #[test]
+    fn the_length_forgiven_is_the_accepted_answers_not_the_given_ones() {
+        // "Rome" is 4 letters: a 5-letter answer one edit away is still wrong.
+        assert!(!forgiven("Rome", "Romee"));
+        assert!(!forgiven("Au", "Ag"));
+    }
+
+    #[test]
+    fn exact_forgives_nothing_but_case_accents_and_spacing() {
+        assert!(!typed_matches(Typo::Exact, "canberra", "canbera"));
+        assert!(typed_matches(
+            Typo::Exact,
+            &loose("São Paulo"),
+            &loose(" sao  paulo ")
+        ));
+    }
+
+    #[test]
+    fn edit_distance_handles_empty_and_far_apart_strings() {
+        assert!(within_edits("", "", 0));
+        assert!(within_edits("", "ab", 2));
+        assert!(!within_edits("", "abc", 2));
+        assert!(!within_edits("abcdefghij", "klmnopqrst", 2));
+        assert!(within_edits("abcdefghij", "abcdefghij", 0));
     }
 }

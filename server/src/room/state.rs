@@ -28,7 +28,8 @@ pub use super::storage::{
 };
 use quizrace_protocol::{
     AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
-    NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Quiz, Reveal, ServerMsg, ANSWER_GRACE_MS,
+    NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal,
+    ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -71,6 +72,9 @@ pub enum Target {
     Everyone,
 }
 
+// A `Send` is nearly every effect, so boxing its message to shrink the rare small variants
+// would cost an allocation per message for nothing; effects live briefly in short vectors.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(Target, ServerMsg),
@@ -119,6 +123,8 @@ struct LastResult {
     answered: bool,
     correct: Option<bool>,
     points: i64,
+    /// For an answered `multi` question: "2 of 3 right".
+    picks: Option<quizrace_protocol::Picks>,
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +171,8 @@ enum Phase {
     Lobby,
     Question {
         index: u32,
+        /// When answering opens: the moment the question was shown plus its get-ready time.
+        /// Answers are timed from here, and refused (`too_early`) before it.
         opened_at: Instant,
         answers: HashMap<PlayerId, Given>,
         /// When the host was last told the answer count, and whether it is stale.
@@ -374,6 +382,14 @@ impl Room {
         Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
     }
 
+    /// An `order` question's items as `who` sees them (`None`: the host and its screens);
+    /// `None` for other kinds.
+    fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
+        let q = &self.quiz.questions[index as usize];
+        (q.kind == QuestionKind::Order)
+            .then(|| super::order::view(&self.settings.host_key, index, &q.items, who))
+    }
+
     /// The open question with the time left, and whether `who` answered it.
     fn open_question_view(
         &self,
@@ -390,8 +406,13 @@ impl Room {
             return None;
         };
         let mut view = self.quiz.questions[*index as usize].view(*index, self.total());
+        view.items = self.order_items(*index, who);
         let ends = *opened_at + self.limit(*index);
-        view.remaining_ms = ends.saturating_duration_since(now).as_millis() as u64;
+        // During the get-ready time the whole answering time is still ahead.
+        view.remaining_ms = ends
+            .saturating_duration_since(now.max(*opened_at))
+            .as_millis() as u64;
+        view.opens_in_ms = opened_at.saturating_duration_since(now).as_millis() as u64;
         view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
         Some(view)
     }
@@ -604,11 +625,13 @@ impl Room {
     }
 
     fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
-        let view = self.quiz.questions[index as usize].view(index, self.total());
+        let question = &self.quiz.questions[index as usize];
+        let view = question.view(index, self.total());
+        let opens_at = now + Duration::from_millis(question.read_ms);
         self.last_index = Some(index);
         self.phase = Phase::Question {
             index,
-            opened_at: now,
+            opened_at: opens_at,
             answers: HashMap::new(),
             count_sent_at: None,
             count_dirty: false,
@@ -622,7 +645,25 @@ impl Room {
             phase: StoredPhase::Question,
             index,
         }));
-        fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+        if question.kind == QuestionKind::Order {
+            // Each player's own shuffle: one frame per player rather than one for all.
+            let players: Vec<PlayerId> = self
+                .players
+                .iter()
+                .filter(|p| p.is_active() && p.conn.is_some())
+                .map(|p| p.id)
+                .collect();
+            for id in players {
+                let mut mine = view.clone();
+                mine.items = self.order_items(index, Some(id));
+                fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
+            }
+            let mut shown = view;
+            shown.items = self.order_items(index, None);
+            fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
+        } else {
+            fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+        }
     }
 
     /// Ends the open question: scores are applied, the reveal goes to everyone and each player

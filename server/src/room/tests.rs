@@ -65,17 +65,7 @@ pub(super) fn answer(
     value: AnswerValue,
     at: Instant,
 ) -> Effects {
-    let (choice, choices, text) = match value {
-        AnswerValue::Choice(c) => (Some(c), None, None),
-        AnswerValue::Choices(c) => (None, Some(c), None),
-        AnswerValue::Text(t) => (None, None, Some(t)),
-    };
-    let msg = ClientMsg::Answer {
-        index,
-        choice,
-        choices,
-        text,
-    };
+    let msg = ClientMsg::answer(index, value);
     let mut fx = Effects::new();
     room.player_msg(u64::from(p), PlayerId(p), msg, at, at, &mut fx);
     room.check_invariants();
@@ -273,6 +263,8 @@ fn a_player_who_reloads_mid_question_can_still_answer() {
     room.resume(33, "tok3", back, &mut fx).expect("resume");
     let mut fx = Effects::new();
     let msg = ClientMsg::Answer {
+        order: None,
+        value: None,
         index: 0,
         choice: Some(1),
         choices: None,
@@ -287,6 +279,7 @@ fn a_player_who_reloads_mid_question_can_still_answer() {
 fn being_right_on_a_question_worth_nothing_costs_no_rank() {
     let doc: QuizDoc = serde_json::from_value(serde_json::json!({
         "title": "t",
+        "read_s": 0,
         "questions": [
             {"kind":"choice","text":"warm-up","choices":["a","b"],"correct":[0],"points":"none"}
         ]
@@ -671,7 +664,7 @@ fn the_summary_shows_the_phase_the_flags_and_the_active_players() {
     let s = room.summary();
     assert_eq!(
         (s.pin.0.as_str(), s.game_id, s.mode, s.index, s.total),
-        ("123456", GameId(1), Mode::Classic, None, 5)
+        ("123456", GameId(1), Mode::Classic, None, 7)
     );
     assert_eq!(s.title, "Rules");
     assert_eq!(s.phase, quizrace_protocol::PhaseName::Lobby);

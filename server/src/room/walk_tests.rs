@@ -5,7 +5,7 @@ use super::drive::quiz;
 use super::restore_tests::{check_restore, Db};
 use super::state::{Effect, Effects, Room, Target, Write};
 use super::tests::{settings, HOST};
-use quizrace_protocol::{AnswerValue, ClientMsg, Mode, PlayerId, ServerMsg};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, ServerMsg};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -27,20 +27,26 @@ impl Rng {
 
 #[test]
 fn random_command_sequences_keep_the_invariants() {
-    let mut closed = 0;
+    let (mut closed, mut too_early) = (0, 0);
     for seed in 0..200u64 {
         for mode in [Mode::Classic, Mode::Race] {
-            closed += random_walk(seed, mode);
+            let ledger = random_walk(seed, mode);
+            closed += ledger.closed.len();
+            too_early += ledger.too_early;
         }
     }
     assert!(
         closed > 400,
         "the walks must reach closed questions, not only the lobby ({closed})"
     );
+    assert!(
+        too_early > 0,
+        "the walks must meet a get-ready time and answer in it"
+    );
 }
 
-/// Returns how many questions closed, so the test knows the walk went somewhere.
-fn random_walk(seed: u64, mode: Mode) -> usize {
+/// Returns its ledger, so the test knows the walk went somewhere.
+fn random_walk(seed: u64, mode: Mode) -> Ledger {
     let mut rng = Rng(seed);
     let t0 = Instant::now();
     let mut now = t0;
@@ -78,25 +84,13 @@ fn random_walk(seed: u64, mode: Mode) -> usize {
                         "x".into()
                     }),
                 };
-                let index = rng.below(5) as u32;
-                let (choice, choices, text) = match value {
-                    AnswerValue::Choice(c) => (Some(c), None, None),
-                    AnswerValue::Choices(c) => (None, Some(c), None),
-                    AnswerValue::Text(t) => (None, None, Some(t)),
+                // Half the answers go to the question last opened, so that some land in its
+                // get-ready time.
+                let index = match rng.below(2) {
+                    0 => room.summary().index.unwrap_or(0),
+                    _ => rng.below(7) as u32,
                 };
-                room.player_msg(
-                    conn,
-                    id,
-                    ClientMsg::Answer {
-                        index,
-                        choice,
-                        choices,
-                        text,
-                    },
-                    now,
-                    now,
-                    &mut fx,
-                );
+                room.player_msg(conn, id, ClientMsg::answer(index, value), now, now, &mut fx);
             }
             5 => {
                 let cmd = match rng.below(6) {
@@ -129,14 +123,14 @@ fn random_walk(seed: u64, mode: Mode) -> usize {
             }
         }
         room.check_invariants();
-        check_ledger(&room, &fx, &mut ledger, mode, seed, step);
+        check_ledger(&room, &fx, &mut ledger, (mode, seed, step), now);
         db.apply(&fx, now);
         if step % 5 == 0 {
             let what = format!("seed {seed} {mode:?} step {step}");
             check_restore(&room, &db, mode, now, &what);
         }
     }
-    ledger.closed.len()
+    ledger
 }
 
 /// What a walk saw: the points stored per (question, player), and which questions closed.
@@ -144,26 +138,44 @@ fn random_walk(seed: u64, mode: Mode) -> usize {
 struct Ledger {
     points: HashMap<(u32, PlayerId), i64>,
     closed: std::collections::HashSet<u32>,
+    /// When answering opens on the question last shown.
+    opens_at: Option<Instant>,
+    /// Answers refused with `too_early`.
+    too_early: usize,
 }
 
 /// Scores equal the sum of stored points of closed questions; a race has at most one winner
-/// per question; every personal `result` reports the score the room holds.
+/// per question; no answer is stored before answering opens; every personal `result` reports
+/// the score the room holds.
 fn check_ledger(
     room: &Room,
     fx: &Effects,
     ledger: &mut Ledger,
-    mode: Mode,
-    seed: u64,
-    step: usize,
+    (mode, seed, step): (Mode, u64, usize),
+    now: Instant,
 ) {
     for e in fx {
         match e {
+            Effect::Send(_, ServerMsg::Question(view)) => {
+                ledger.opens_at = Some(now + Duration::from_millis(view.opens_in_ms));
+            }
+            Effect::Send(
+                _,
+                ServerMsg::Error {
+                    code: ErrorCode::TooEarly,
+                    ..
+                },
+            ) => ledger.too_early += 1,
             Effect::Persist(Write::Answer {
                 index,
                 player,
                 points,
                 ..
             }) => {
+                assert!(
+                    ledger.opens_at.is_some_and(|at| now >= at),
+                    "seed {seed} step {step}: an answer stored before answering opened"
+                );
                 ledger.points.insert((*index, *player), *points);
             }
             Effect::Send(_, ServerMsg::QuestionClosed { index, .. }) => {
@@ -186,7 +198,7 @@ fn check_ledger(
         );
     }
     if mode == Mode::Race {
-        for index in 0..5 {
+        for index in 0..7 {
             let winners = ledger
                 .points
                 .iter()

@@ -1,36 +1,15 @@
 //! Accounts, sessions and passwords, and the bootstrap admin.
 
+use super::credentials::{
+    check_login, first_admin, hash_password, verify_counted, verify_password, CredentialsRow,
+    SessionAge,
+};
 use super::values::Text;
-use super::{lock, seconds_to_ms, unix_now, Result, Store, StoreError};
+use super::{lock, seconds_to_ms, unix_now, Result, SessionLifetimes, Store, StoreError};
 use crate::secret::{random_hex, secret_hash};
-use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use argon2::Argon2;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 use tracing::info;
-
-/// How long a login lasts: `idle` since its last request, `max` since the login, whichever
-/// ends first. Expired sessions answer `unauthorized` and their rows are deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLifetimes {
-    pub idle: Duration,
-    pub max: Duration,
-}
-
-impl Default for SessionLifetimes {
-    /// A school day with its breaks (12 h idle), and a week at most.
-    fn default() -> SessionLifetimes {
-        SessionLifetimes {
-            idle: Duration::from_secs(12 * 3600),
-            max: Duration::from_secs(7 * 24 * 3600),
-        }
-    }
-}
-
-/// A session's last use is written at most this often: a request is a read, not a write.
-const SESSION_TOUCH_S: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,64 +42,6 @@ pub struct Account {
     pub username: String,
     pub role: Role,
 }
-
-fn hash_password(password: &str) -> Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Hash(e.to_string()))?;
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| StoreError::Hash(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Hash(e.to_string()))
-}
-
-/// Checks `password` against a stored PHC hash. The 19 MiB of Argon2 working memory is kept
-/// per thread and reused: allocated afresh on every check, the allocator's heaps grew by that
-/// much per login and never shrank. Only the few password-check threads
-/// ([`crate::checker`]) call this.
-fn verify_password(password: &str, hash: &str) -> bool {
-    use argon2::password_hash::Output;
-    use argon2::{Algorithm, Block, Params, Version};
-    thread_local! {
-        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
-    };
-    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-        return false;
-    };
-    let (Ok(algorithm), Ok(params)) = (
-        Algorithm::try_from(parsed.algorithm),
-        Params::try_from(&parsed),
-    ) else {
-        return false;
-    };
-    let version = parsed
-        .version
-        .map_or(Ok(Version::default()), Version::try_from);
-    let Ok(version) = version else {
-        return false;
-    };
-    let mut salt_bytes = [0u8; 64];
-    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
-        return false;
-    };
-    let mut out = vec![0u8; expected.len()];
-    let argon = Argon2::new(algorithm, version, params.clone());
-    let hashed = MEMORY.with(|memory| {
-        let mut memory = memory.borrow_mut();
-        memory.resize(params.block_count(), Block::default());
-        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
-    });
-    // `Output`'s equality is constant-time.
-    hashed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
-}
-
-/// A hash of no one's password, checked for unknown usernames so they cost what a wrong
-/// password costs (Argon2id, the default parameters).
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Y7i0MVrKPjrP8UhLvkR0MfqfJ+3KHbeLhOE4/OCdj3A";
 
 impl Store {
     /// This store with other session lifetimes (`--session-idle-hours`, `--session-max-days`).
@@ -161,12 +82,11 @@ impl Store {
             }
             (Some(_), _) => Ok(None),
             (None, given) => {
-                let generated = given.is_none().then(|| random_hex(8));
-                let pw = given.map_or_else(|| generated.clone().unwrap_or_default(), str::to_owned);
+                let (hash, generated) = first_admin(given)?;
                 db.execute(
                     "INSERT INTO accounts (username, password_hash, role, created_at)
                      VALUES ('admin', ?1, 'admin', ?2)",
-                    params![hash_password(&pw)?, unix_now()],
+                    params![hash, unix_now()],
                 )?;
                 Ok(generated)
             }
@@ -278,8 +198,7 @@ impl Store {
 
     /// One password check, counted.
     fn verify(&self, password: &str, hash: &str) -> bool {
-        self.password_checks.fetch_add(1, Ordering::Relaxed);
-        verify_password(password, hash)
+        verify_counted(&self.password_checks, password, hash)
     }
 
     /// Ends one session.
@@ -297,22 +216,16 @@ impl Store {
             .query_row(
                 "SELECT id, password_hash, disabled FROM accounts WHERE username = ?1",
                 [username],
-                CredentialsRow::from_row,
+                credentials_from_row,
             )
             .optional()?;
         // Hashing happens outside the lock: it takes tens of milliseconds.
-        let Some(CredentialsRow { id, hash, disabled }) = row else {
-            let _ = self.verify(password, DUMMY_HASH); // same cost for unknown users
+        let Some(id) = check_login(&self.password_checks, row, password) else {
             return Ok(None);
         };
-        // Checked even when disabled: the answer must take as long as for a wrong password.
-        let right = self.verify(password, &hash);
-        if disabled || !right {
-            return Ok(None);
-        }
         let token = random_hex(24);
         let now = unix_now();
-        let (idle_from, max_from) = self.session_cutoffs(now);
+        let (idle_from, max_from) = self.sessions.cutoffs(now);
         let db = lock(&self.db);
         // Expired sessions go here, and one by one when presented: no timer needed.
         db.execute(
@@ -327,21 +240,11 @@ impl Store {
         Ok(Some(token))
     }
 
-    /// Sessions last used before the first, or made before the second, have expired.
-    fn session_cutoffs(&self, now: i64) -> (i64, i64) {
-        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-        (
-            now.saturating_sub(secs(self.sessions.idle)),
-            now.saturating_sub(secs(self.sessions.max)),
-        )
-    }
-
     /// The account a live session token belongs to. An expired session is deleted and gives
     /// `None`, like an unknown one. Its last use is written at most once a minute.
     pub fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
         let hash = secret_hash(token);
         let now = unix_now();
-        let (idle_from, max_from) = self.session_cutoffs(now);
         let db = lock(&self.db);
         let row = db
             .query_row(
@@ -354,21 +257,24 @@ impl Store {
             .optional()?;
         let Some(SessionRow {
             account,
-            created_at: created,
-            last_used_at: used,
+            created_at,
+            last_used_at,
         }) = row
         else {
             return Ok(None);
         };
-        if used < idle_from || created < max_from {
-            db.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
-            return Ok(None);
-        }
-        if now - used >= SESSION_TOUCH_S {
-            db.execute(
-                "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
-                params![hash, now],
-            )?;
+        match self.sessions.age(created_at, last_used_at, now) {
+            SessionAge::Expired => {
+                db.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
+                return Ok(None);
+            }
+            SessionAge::Touch => {
+                db.execute(
+                    "UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1",
+                    params![hash, now],
+                )?;
+            }
+            SessionAge::Fresh => {}
         }
         Ok(Some(account))
     }
@@ -387,20 +293,12 @@ impl AccountRow {
 }
 
 /// What a login checks.
-struct CredentialsRow {
-    id: i64,
-    hash: String,
-    disabled: bool,
-}
-
-impl CredentialsRow {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<CredentialsRow> {
-        Ok(CredentialsRow {
-            id: r.get("id")?,
-            hash: r.get("password_hash")?,
-            disabled: r.get("disabled")?,
-        })
-    }
+fn credentials_from_row(r: &Row<'_>) -> rusqlite::Result<CredentialsRow> {
+    Ok(CredentialsRow {
+        id: r.get("id")?,
+        hash: r.get("password_hash")?,
+        disabled: r.get("disabled")?,
+    })
 }
 
 /// A session with its account. Times are unix seconds, as stored.
@@ -427,135 +325,122 @@ impl SessionRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::both::both;
     use crate::store::testing::temp_store;
 
     #[test]
     fn passwords_are_stored_only_as_argon2id_hashes() {
-        let (_dir, store) = temp_store();
-        store.bootstrap_admin(Some("correct horse")).expect("admin");
-        store
-            .create_account("ada", "battery staple", Role::Host)
-            .expect("account");
-        let db = lock(&store.db);
-        let mut stmt = db
-            .prepare("SELECT password_hash FROM accounts")
-            .expect("query");
-        let hashes: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .expect("rows")
-            .collect::<rusqlite::Result<_>>()
-            .expect("hashes");
-        assert_eq!(hashes.len(), 2);
-        for h in hashes {
-            assert!(h.starts_with("$argon2id$"), "{h}");
-            assert!(!h.contains("horse") && !h.contains("battery"));
-        }
-    }
-
-    #[test]
-    fn a_password_is_checked_with_reused_memory_and_the_dummy_hash_is_well_formed() {
-        let hash = hash_password("battery staple").expect("hash");
-        for _ in 0..2 {
-            assert!(verify_password("battery staple", &hash));
-            assert!(!verify_password("battery stapler", &hash));
-        }
-        assert!(!verify_password("battery staple", "not a hash"));
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-        assert!(!verify_password("", DUMMY_HASH));
+        both(|b| {
+            let store = b.catalog();
+            store.bootstrap_admin(Some("correct horse")).expect("admin");
+            store
+                .create_account("ada", "battery staple", Role::Host)
+                .expect("account");
+            let hashes = b.rows("SELECT password_hash FROM accounts");
+            assert_eq!(hashes.len(), 2);
+            for h in hashes {
+                assert!(h.starts_with("$argon2id$"), "{h}");
+                assert!(!h.contains("horse") && !h.contains("battery"));
+            }
+        });
     }
 
     #[test]
     fn login_checks_the_password_and_a_new_admin_password_replaces_the_old() {
-        let (_dir, store) = temp_store();
-        assert!(
-            store.bootstrap_admin(None).expect("admin").is_some(),
-            "generated once"
-        );
-        assert!(
-            store.bootstrap_admin(None).expect("admin").is_none(),
-            "not twice"
-        );
-        store.bootstrap_admin(Some("new pw")).expect("admin");
-        assert!(store.login("admin", "new pw").expect("login").is_some());
-        assert!(store.login("admin", "wrong").expect("login").is_none());
-        assert!(store.login("nobody", "new pw").expect("login").is_none());
-        let token = store
-            .login("ADMIN", "new pw")
-            .expect("login")
-            .expect("token");
-        let who = store
-            .account_for_token(&token)
-            .expect("lookup")
-            .expect("account");
-        assert_eq!((who.username.as_str(), who.role), ("admin", Role::Admin));
+        both(|b| {
+            let store = b.catalog();
+            assert!(
+                store.bootstrap_admin(None).expect("admin").is_some(),
+                "generated once"
+            );
+            assert!(
+                store.bootstrap_admin(None).expect("admin").is_none(),
+                "not twice"
+            );
+            store.bootstrap_admin(Some("new pw")).expect("admin");
+            assert!(store.login("admin", "new pw").expect("login").is_some());
+            assert!(store.login("admin", "wrong").expect("login").is_none());
+            assert!(store.login("nobody", "new pw").expect("login").is_none());
+            let token = store
+                .login("ADMIN", "new pw")
+                .expect("login")
+                .expect("token");
+            let who = store
+                .account_for_token(&token)
+                .expect("lookup")
+                .expect("account");
+            assert_eq!((who.username.as_str(), who.role), ("admin", Role::Admin));
+        });
     }
 
     #[test]
     fn a_new_password_or_disabling_ends_sessions_and_a_disabled_account_cannot_log_in() {
-        let (_dir, store) = temp_store();
-        let id = store
-            .create_account("ada", "first-password", Role::Host)
-            .expect("account");
-        assert!(matches!(
-            store.create_account("ADA", "other-password", Role::Host),
-            Err(StoreError::UsernameTaken)
-        ));
-        let a = store
-            .login("ada", "first-password")
-            .expect("login")
-            .expect("token");
-        let b = store
-            .login("ada", "first-password")
-            .expect("login")
-            .expect("token");
-        assert!(!store
-            .change_password(id, "wrong", "second-password", &a)
-            .expect("change"));
-        assert!(store
-            .change_password(id, "first-password", "second-password", &a)
-            .expect("change"));
-        assert!(
-            store.account_for_token(&a).expect("lookup").is_some(),
-            "the caller stays"
-        );
-        assert!(
-            store.account_for_token(&b).expect("lookup").is_none(),
-            "the others end"
-        );
-        assert!(store
-            .login("ada", "first-password")
-            .expect("login")
-            .is_none());
+        both(|b| {
+            let store = b.catalog();
+            let id = store
+                .create_account("ada", "first-password", Role::Host)
+                .expect("account");
+            assert!(matches!(
+                store.create_account("ADA", "other-password", Role::Host),
+                Err(StoreError::UsernameTaken)
+            ));
+            let a = store
+                .login("ada", "first-password")
+                .expect("login")
+                .expect("token");
+            let b = store
+                .login("ada", "first-password")
+                .expect("login")
+                .expect("token");
+            assert!(!store
+                .change_password(id, "wrong", "second-password", &a)
+                .expect("change"));
+            assert!(store
+                .change_password(id, "first-password", "second-password", &a)
+                .expect("change"));
+            assert!(
+                store.account_for_token(&a).expect("lookup").is_some(),
+                "the caller stays"
+            );
+            assert!(
+                store.account_for_token(&b).expect("lookup").is_none(),
+                "the others end"
+            );
+            assert!(store
+                .login("ada", "first-password")
+                .expect("login")
+                .is_none());
 
-        let reset = AccountChange {
-            password: Some("third-password".into()),
-            ..AccountChange::default()
-        };
-        store
-            .update_account(id, &reset)
-            .expect("reset")
-            .expect("account");
-        assert!(store.account_for_token(&a).expect("lookup").is_none());
-        let c = store
-            .login("ada", "third-password")
-            .expect("login")
-            .expect("token");
-        let off = AccountChange {
-            disabled: Some(true),
-            role: Some(Role::Admin),
-            ..AccountChange::default()
-        };
-        let row = store
-            .update_account(id, &off)
-            .expect("disable")
-            .expect("account");
-        assert!(row.disabled && row.role == Role::Admin);
-        assert!(store.account_for_token(&c).expect("lookup").is_none());
-        assert!(store
-            .login("ada", "third-password")
-            .expect("login")
-            .is_none());
-        assert!(store.update_account(999, &off).expect("update").is_none());
+            let reset = AccountChange {
+                password: Some("third-password".into()),
+                ..AccountChange::default()
+            };
+            store
+                .update_account(id, &reset)
+                .expect("reset")
+                .expect("account");
+            assert!(store.account_for_token(&a).expect("lookup").is_none());
+            let c = store
+                .login("ada", "third-password")
+                .expect("login")
+                .expect("token");
+            let off = AccountChange {
+                disabled: Some(true),
+                role: Some(Role::Admin),
+                ..AccountChange::default()
+            };
+            let row = store
+                .update_account(id, &off)
+                .expect("disable")
+                .expect("account");
+            assert!(row.disabled && row.role == Role::Admin);
+            assert!(store.account_for_token(&c).expect("lookup").is_none());
+            assert!(store
+                .login("ada", "third-password")
+                .expect("login")
+                .is_none());
+            assert!(store.update_account(999, &off).expect("update").is_none());
+        });
     }
 
     /// A role this server does not know is an error, never a host (reading one used to

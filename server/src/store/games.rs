@@ -7,6 +7,8 @@ use crate::room::state::{GameStatus, PlayerStatus, Settings, StoredPhase};
 use quizrace_protocol::{GameId, Mode, PlayerId, QuizDoc, QuizId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// One line of `GET /api/games`. Times are unix milliseconds.
 #[derive(Debug, Clone, Serialize)]
@@ -221,42 +223,7 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             ids
         };
-        let mut podiums = lock(&self.podiums);
-        podiums.retain(|id, _| ids.contains(id));
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(known) = podiums.get(&id) {
-                out.push(known.clone());
-                continue;
-            }
-            let Some(report) = self.game_report(GameId(id))? else {
-                continue;
-            };
-            let active: Vec<&ReportPlayer> = report
-                .players
-                .iter()
-                .filter(|p| p.status == PlayerStatus::Active)
-                .collect();
-            let game = LeaderboardGame {
-                game_id: report.game_id,
-                title: report.title.clone(),
-                mode: report.mode,
-                finished_at: report.finished_at,
-                players: report.players.len() as u32,
-                podium: active
-                    .iter()
-                    .take(3)
-                    .map(|p| PodiumPlace {
-                        rank: p.rank,
-                        name: p.name.clone(),
-                        score: p.score,
-                    })
-                    .collect(),
-            };
-            podiums.insert(id, game.clone());
-            out.push(game);
-        }
-        Ok(out)
+        self.podiums.board(ids, |id| self.game_report(id))
     }
 
     /// Stores a new game with the room's settings (its `game_id` is ignored: this makes it).
@@ -306,60 +273,185 @@ impl Store {
                 ReportGameRow::from_row,
             )
             .optional()?;
-        let Some(ReportGameRow {
-            quiz_id,
-            host_id,
-            mode,
-            status,
-            doc,
-            private,
-            created_at,
-            finished_at,
-            phase,
-            phase_index,
-        }) = game
-        else {
+        let Some(game) = game else {
             return Ok(None);
         };
+        let players = db
+            .prepare(
+                "SELECT p.player_id, p.name, p.status,
+                        COALESCE(SUM(a.points), 0) AS score,
+                        COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
+                            AS correct_ms,
+                        p.first_index, p.opened_at_exit
+                 FROM players p LEFT JOIN answers a
+                   ON a.game_id = p.game_id AND a.player_id = p.player_id
+                 WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
+            )?
+            .query_map([id.0], |r| {
+                Ok(ReportPlayerRow {
+                    player_id: r.get("player_id")?,
+                    name: r.get("name")?,
+                    status: r.get::<_, Text<PlayerStatus>>("status")?.0,
+                    score: r.get("score")?,
+                    correct_ms: r.get("correct_ms")?,
+                    first_index: r.get("first_index")?,
+                    opened_at_exit: r.get("opened_at_exit")?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let answers = db
+            .prepare(
+                "SELECT question_index, player_id, elapsed_ms, correct, points, answer FROM answers
+                 WHERE game_id = ?1 ORDER BY question_index, elapsed_ms, player_id",
+            )?
+            .query_map([id.0], |r| {
+                Ok(ReportAnswerRow {
+                    index: r.get(0)?,
+                    player_id: r.get(1)?,
+                    elapsed_ms: r.get(2)?,
+                    correct: r.get(3)?,
+                    points: r.get(4)?,
+                    answer: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        game.into_report(id, players, answers).map(Some)
+    }
+}
+
+/// The public leaderboard's entries by game. A finished game's podium never changes, so each
+/// game's report is read once, not on every anonymous request. Cheap to clone.
+#[derive(Clone, Default)]
+pub(super) struct Podiums(Arc<Mutex<HashMap<i64, LeaderboardGame>>>);
+
+impl Podiums {
+    /// The entries of the games `ids`, in that order: known ones from the cache, the others
+    /// from their `report`. Games no longer listed leave the cache.
+    pub(super) fn board(
+        &self,
+        ids: Vec<i64>,
+        report: impl Fn(GameId) -> Result<Option<GameReport>>,
+    ) -> Result<Vec<LeaderboardGame>> {
+        let mut podiums = lock(&self.0);
+        podiums.retain(|id, _| ids.contains(id));
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(known) = podiums.get(&id) {
+                out.push(known.clone());
+                continue;
+            }
+            let Some(report) = report(GameId(id))? else {
+                continue;
+            };
+            let game = LeaderboardGame::of(&report);
+            podiums.insert(id, game.clone());
+            out.push(game);
+        }
+        Ok(out)
+    }
+}
+
+impl LeaderboardGame {
+    /// The podium: the players still in the game, ranked as in the report. `players` counts
+    /// everyone who played, as the report (and the Results page) does.
+    fn of(report: &GameReport) -> LeaderboardGame {
+        LeaderboardGame {
+            game_id: report.game_id,
+            title: report.title.clone(),
+            mode: report.mode,
+            finished_at: report.finished_at,
+            players: report.players.len() as u32,
+            podium: report
+                .players
+                .iter()
+                .filter(|p| p.status == PlayerStatus::Active)
+                .take(3)
+                .map(|p| PodiumPlace {
+                    rank: p.rank,
+                    name: p.name.clone(),
+                    score: p.score,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A player's line of a report as the query sums it (score and the time of correct
+/// answers), before ranking.
+pub(super) struct ReportPlayerRow {
+    pub player_id: u32,
+    pub name: String,
+    pub status: PlayerStatus,
+    pub score: i64,
+    /// Milliseconds spent on the answers that scored: the first tie-break.
+    pub correct_ms: i64,
+    pub first_index: u32,
+    pub opened_at_exit: Option<u32>,
+}
+
+/// An answer of a report, what was chosen still the stored JSON text.
+pub(super) struct ReportAnswerRow {
+    pub index: u32,
+    pub player_id: u32,
+    pub elapsed_ms: u64,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub answer: String,
+}
+
+/// A `games` row as a report reads it; the quiz document is still JSON text.
+pub(super) struct ReportGameRow {
+    pub quiz_id: i64,
+    pub host_id: i64,
+    pub mode: Mode,
+    pub status: GameStatus,
+    pub doc: String,
+    pub private: bool,
+    /// Unix seconds, as stored.
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub phase: StoredPhase,
+    pub phase_index: Option<u32>,
+}
+
+impl ReportGameRow {
+    /// The report of game `id`: its players ranked as in the room (score, then time of
+    /// correct answers, then join order; players who left or were kicked after everyone still
+    /// in the game; equal scores in the same group share a rank: 1, 2, 2, 4), and its answers
+    /// in the order given.
+    pub(super) fn into_report(
+        self,
+        id: GameId,
+        players: Vec<ReportPlayerRow>,
+        answers: Vec<ReportAnswerRow>,
+    ) -> Result<GameReport> {
         // Questions opened in the game: through the last phase stored.
-        let opened = match (phase, phase_index) {
+        let opened = match (self.phase, self.phase_index) {
             (StoredPhase::Lobby, _) | (_, None) => 0,
             (_, Some(i)) => i + 1,
         };
         // Normalised as stored today, should an older server have kept the copy padded.
-        let doc = serde_json::from_str::<QuizDoc>(&doc)?.tidied();
-        let mut stmt = db.prepare(
-            "SELECT p.player_id, p.name, p.status,
-                    COALESCE(SUM(a.points), 0),
-                    COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0),
-                    p.first_index, p.opened_at_exit
-             FROM players p LEFT JOIN answers a
-               ON a.game_id = p.game_id AND a.player_id = p.player_id
-             WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
-        )?;
-        let mut players = stmt
-            .query_map([id.0], |r| {
-                Ok((
-                    ReportPlayer {
-                        player_id: PlayerId(r.get(0)?),
-                        name: r.get(1)?,
-                        status: r.get::<_, Text<PlayerStatus>>(2)?.0,
-                        score: r.get(3)?,
-                        rank: 0,
-                        first_asked: r.get(5)?,
-                        asked: {
-                            let first: u32 = r.get(5)?;
-                            let exit: Option<u32> = r.get(6)?;
-                            exit.unwrap_or(opened).min(opened).saturating_sub(first)
-                        },
-                    },
-                    r.get::<_, i64>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        // As in the room: score, then time of correct answers, then join order; players who
-        // left or were kicked rank after everyone still in the game. Equal scores (in the
-        // same group) share a rank: 1, 2, 2, 4.
+        let doc = serde_json::from_str::<QuizDoc>(&self.doc)?.tidied();
+        let mut players: Vec<(ReportPlayer, i64)> = players
+            .into_iter()
+            .map(|r| {
+                let asked = r
+                    .opened_at_exit
+                    .unwrap_or(opened)
+                    .min(opened)
+                    .saturating_sub(r.first_index);
+                let player = ReportPlayer {
+                    player_id: PlayerId(r.player_id),
+                    name: r.name,
+                    score: r.score,
+                    rank: 0,
+                    status: r.status,
+                    first_asked: r.first_index,
+                    asked,
+                };
+                (player, r.correct_ms)
+            })
+            .collect();
         players.sort_by_key(|(p, correct_ms)| {
             (
                 p.status != PlayerStatus::Active,
@@ -376,61 +468,35 @@ impl Store {
         for (p, rank) in players.iter_mut().zip(ranks) {
             p.rank = rank;
         }
-        let mut stmt = db.prepare(
-            "SELECT question_index, player_id, elapsed_ms, correct, points, answer FROM answers
-             WHERE game_id = ?1 ORDER BY question_index, elapsed_ms, player_id",
-        )?;
-        let answers = stmt
-            .query_map([id.0], |r| {
-                Ok((
-                    ReportAnswer {
-                        index: r.get(0)?,
-                        player_id: PlayerId(r.get(1)?),
-                        elapsed_ms: r.get(2)?,
-                        correct: r.get(3)?,
-                        points: r.get(4)?,
-                        answer: serde_json::Value::Null,
-                    },
-                    r.get::<_, String>(5)?,
-                ))
-            })?
-            .map(|row| {
-                let (mut a, raw) = row?;
-                a.answer = serde_json::from_str(&raw)?;
-                Ok(a)
+        let answers = answers
+            .into_iter()
+            .map(|a| {
+                Ok(ReportAnswer {
+                    index: a.index,
+                    player_id: PlayerId(a.player_id),
+                    elapsed_ms: a.elapsed_ms,
+                    correct: a.correct,
+                    points: a.points,
+                    answer: serde_json::from_str(&a.answer)?,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(GameReport {
+        Ok(GameReport {
             game_id: id,
-            quiz_id: QuizId(quiz_id),
+            quiz_id: QuizId(self.quiz_id),
             title: doc.title.clone(),
-            mode,
-            status,
+            mode: self.mode,
+            status: self.status,
             questions: doc.questions.len(),
-            host_id,
-            private,
-            created_at: seconds_to_ms(created_at),
-            finished_at: finished_at.map(seconds_to_ms),
+            host_id: self.host_id,
+            private: self.private,
+            created_at: seconds_to_ms(self.created_at),
+            finished_at: self.finished_at.map(seconds_to_ms),
             quiz: doc,
             players,
             answers,
-        }))
+        })
     }
-}
-
-/// A `games` row as a report reads it; the quiz document is still JSON text.
-struct ReportGameRow {
-    quiz_id: i64,
-    host_id: i64,
-    mode: Mode,
-    status: GameStatus,
-    doc: String,
-    private: bool,
-    /// Unix seconds, as stored.
-    created_at: i64,
-    finished_at: Option<i64>,
-    phase: StoredPhase,
-    phase_index: Option<u32>,
 }
 
 impl ReportGameRow {

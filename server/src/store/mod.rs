@@ -13,11 +13,17 @@
 //! `accounts` (accounts, sessions, passwords), `quizzes`, `games` (games, reports,
 //! leaderboard), `restore` (running games read back), `backup`, and `values` (the one SQL
 //! spelling of each enum stored as text). Their public types are re-exported here, so
-//! callers name them `crate::store::X`.
+//! callers name them `crate::store::X`. `catalog` is the trait the server calls, `pg` the
+//! PostgreSQL backend of a cluster; `credentials` (passwords, session lifetimes) and the row
+//! types of `games`, `quizzes` and `restore` serve both backends, and `both` runs a test on
+//! each.
 
 mod accounts;
 mod backup;
+mod catalog;
+mod credentials;
 mod games;
+pub mod pg;
 mod quizzes;
 mod restore;
 mod schema;
@@ -26,7 +32,9 @@ mod writer;
 
 /// The room's values that reports show, as their fields are typed.
 pub use crate::room::state::{GameStatus, PlayerStatus};
-pub use accounts::{Account, AccountChange, AccountRow, Role, SessionLifetimes};
+pub use accounts::{Account, AccountChange, AccountRow, Role};
+pub use catalog::{Catalog, Flushed, RunningGames};
+pub use credentials::SessionLifetimes;
 pub use games::{
     GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,
     MAX_GAMES_LISTED, MAX_LEADERBOARD,
@@ -36,7 +44,6 @@ pub use restore::RunningGame;
 pub use writer::{WriteReq, Writer};
 
 use rusqlite::Connection;
-use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -58,6 +65,13 @@ pub enum StoreError {
     /// Not a failure of the database: another account has this username.
     #[error("username taken")]
     UsernameTaken,
+    /// PostgreSQL (a cluster's database) refused or could not be reached.
+    #[error("database: {0}")]
+    Postgres(String),
+    /// Not a failure of the database: another running game has this PIN (on a cluster,
+    /// where PINs are drawn by several nodes).
+    #[error("PIN taken")]
+    PinTaken,
 }
 
 impl StoreError {
@@ -81,9 +95,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     db: Arc<Mutex<Connection>>,
     pub writer: Writer,
-    /// The public leaderboard's entries by game. A finished game's podium never changes, so
-    /// each game's report is read once, not on every anonymous request.
-    podiums: Arc<Mutex<HashMap<i64, LeaderboardGame>>>,
+    podiums: games::Podiums,
     sessions: SessionLifetimes,
     /// Passwords checked (each an Argon2 run: logins, right or wrong, and password changes),
     /// for `GET /api/admin/stats`.
@@ -108,15 +120,42 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[cfg(test)]
+pub(crate) mod both;
+#[cfg(test)]
+mod catalog_tests;
+#[cfg(test)]
 mod secrets_tests;
 
 #[cfg(test)]
 pub(crate) mod testing {
     use super::Store;
+    use crate::room::state::Settings;
+    use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, QuizDoc};
 
     pub fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("t.db")).expect("open");
         (dir, store)
+    }
+
+    /// A quiz of `questions` two-choice questions.
+    pub fn quiz_doc(title: &str, questions: usize) -> QuizDoc {
+        let q = serde_json::json!({"kind":"choice","text":"?","choices":["a","b"],"correct":[0]});
+        serde_json::from_value(serde_json::json!({"title": title, "questions": vec![q; questions]}))
+            .expect("doc")
+    }
+
+    /// A classic room's settings under `pin`.
+    pub fn settings(pin: &str) -> Settings {
+        Settings {
+            pin: Pin(pin.into()),
+            game_id: GameId(0),
+            mode: Mode::Classic,
+            max_players: 10,
+            auto_advance_ms: None,
+            chat: true,
+            host_key: "hk".into(),
+            names: NamePolicy::Free,
+        }
     }
 }

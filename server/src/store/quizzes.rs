@@ -91,20 +91,7 @@ impl Store {
         let rows = stmt.query_map([account.id], QuizListRow::from_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let QuizListRow {
-                id,
-                title,
-                doc,
-                builtin,
-            } = row?;
-            let doc: QuizDoc = serde_json::from_str(&doc)?;
-            out.push(QuizSummary {
-                id: QuizId(id),
-                // An older server stored titles untrimmed.
-                title: title.trim().to_owned(),
-                questions: doc.questions.len(),
-                builtin,
-            });
+            out.push(row?.into_summary()?);
         }
         Ok(out)
     }
@@ -117,21 +104,7 @@ impl Store {
                 QuizRow::from_row,
             )
             .optional()?;
-        row.map(
-            |QuizRow {
-                 owner_id,
-                 builtin,
-                 doc,
-             }| {
-                Ok(StoredQuiz {
-                    owner_id,
-                    builtin: builtin.is_some(),
-                    // Normalised as stored today, should an older server have kept it padded.
-                    doc: serde_json::from_str::<QuizDoc>(&doc)?.tidied(),
-                })
-            },
-        )
-        .transpose()
+        row.map(QuizRow::into_stored).transpose()
     }
 
     /// Replaces a quiz's document (the caller checked who may). Games already played keep
@@ -154,15 +127,26 @@ impl Store {
     }
 }
 
-/// A line of the quiz list; the document is still JSON text.
-struct QuizListRow {
-    id: i64,
-    title: String,
-    doc: String,
-    builtin: bool,
+/// A line of the quiz list; the document is still JSON text. Both backends read into it.
+pub(super) struct QuizListRow {
+    pub id: i64,
+    pub title: String,
+    pub doc: String,
+    pub builtin: bool,
 }
 
 impl QuizListRow {
+    pub(super) fn into_summary(self) -> Result<QuizSummary> {
+        let doc: QuizDoc = serde_json::from_str(&self.doc)?;
+        Ok(QuizSummary {
+            id: QuizId(self.id),
+            // An older server stored titles untrimmed.
+            title: self.title.trim().to_owned(),
+            questions: doc.questions.len(),
+            builtin: self.builtin,
+        })
+    }
+
     fn from_row(r: &Row<'_>) -> rusqlite::Result<QuizListRow> {
         Ok(QuizListRow {
             id: r.get("id")?,
@@ -174,13 +158,22 @@ impl QuizListRow {
 }
 
 /// A quiz with its owner; `builtin` is the sample's key, null for an account's own quiz.
-struct QuizRow {
-    owner_id: i64,
-    builtin: Option<String>,
-    doc: String,
+pub(super) struct QuizRow {
+    pub owner_id: i64,
+    pub builtin: Option<String>,
+    pub doc: String,
 }
 
 impl QuizRow {
+    pub(super) fn into_stored(self) -> Result<StoredQuiz> {
+        Ok(StoredQuiz {
+            owner_id: self.owner_id,
+            builtin: self.builtin.is_some(),
+            // Normalised as stored today, should an older server have kept it padded.
+            doc: serde_json::from_str::<QuizDoc>(&self.doc)?.tidied(),
+        })
+    }
+
     fn from_row(r: &Row<'_>) -> rusqlite::Result<QuizRow> {
         Ok(QuizRow {
             owner_id: r.get("owner_id")?,

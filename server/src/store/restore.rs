@@ -27,7 +27,7 @@ pub struct RunningGame {
 impl Store {
     /// Every game left `running` by a previous process, with what its room needs to be
     /// rebuilt. A game whose rows cannot even be read comes back as `Err` with its id, to be
-    /// aborted.
+    /// aborted. An open question's time runs to the last heartbeat the writer stamped.
     pub fn running_games(&self) -> Result<Vec<std::result::Result<RunningGame, (GameId, String)>>> {
         let db = lock(&self.db);
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
@@ -41,53 +41,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
         for row in rows {
-            let RunningRow {
-                id,
-                pin,
-                mode,
-                doc,
-                host_key,
-                max_players,
-                auto_advance_ms: auto,
-                chat,
-                locked,
-                phase,
-                phase_index: pi,
-                opened_ms: opened,
-                names,
-            } = row;
-            let game = GameId(id);
-            let fail = |m: &str| Err((game, m.to_owned()));
-            let (Some(host_key), Some(max_players)) = (host_key, max_players) else {
-                out.push(fail("stored by a version without resume"));
-                continue;
-            };
-            let Some(mode) = Mode::from_sql(&mode) else {
-                out.push(fail("unknown mode"));
-                continue;
-            };
-            let Some(names) = NamePolicy::from_sql(&names) else {
-                out.push(fail("unknown name policy"));
-                continue;
-            };
-            let Ok(doc) = serde_json::from_str::<QuizDoc>(&doc) else {
-                out.push(fail("the quiz document is unreadable"));
-                continue;
-            };
-            let phase = match (StoredPhase::from_sql(&phase), pi) {
-                (Some(StoredPhase::Lobby), _) => SavedPhase::Lobby,
-                (Some(StoredPhase::Question), Some(index)) => SavedPhase::Question {
-                    index,
-                    // Both stamps come from the writer's clock; a clock set back counts as 0.
-                    elapsed_ms: heartbeat.saturating_sub(opened.unwrap_or(heartbeat)).max(0) as u64,
-                },
-                (Some(StoredPhase::Reveal), Some(index)) => SavedPhase::Reveal { index },
-                (Some(StoredPhase::Leaderboard), Some(index)) => SavedPhase::Leaderboard { index },
-                _ => {
-                    out.push(fail("the stored phase is incomplete"));
-                    continue;
-                }
-            };
+            let id = row.id;
             let players = db
                 .prepare_cached(
                     "SELECT player_id, name, token_hash, status FROM players
@@ -95,27 +49,13 @@ impl Store {
                 )?
                 .query_map([id], PlayerRow::from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let Some(players) = players
-                .into_iter()
-                .map(PlayerRow::into_saved)
-                .collect::<Option<Vec<_>>>()
-            else {
-                out.push(fail("a player's stored status is unknown"));
-                continue;
-            };
-            let raw = db
+            let answers = db
                 .prepare_cached(
                     "SELECT question_index, player_id, elapsed_ms, correct, points, answer
                      FROM answers WHERE game_id = ?1",
                 )?
                 .query_map([id], AnswerRow::from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let answers: std::result::Result<Vec<SavedAnswer>, _> =
-                raw.into_iter().map(AnswerRow::into_saved).collect();
-            let Ok(answers) = answers else {
-                out.push(fail("a stored answer is unreadable"));
-                continue;
-            };
             let mut host_keys = db
                 .prepare_cached(
                     "SELECT key_hash FROM host_keys WHERE game_id = ?1 ORDER BY id DESC LIMIT ?2",
@@ -123,24 +63,7 @@ impl Store {
                 .query_map(params![id, MAX_HOST_KEYS], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             host_keys.reverse();
-            out.push(Ok(RunningGame {
-                game,
-                pin: Pin(pin),
-                mode,
-                doc,
-                host_key,
-                max_players,
-                auto_advance_ms: auto,
-                names,
-                saved: Saved {
-                    players,
-                    answers,
-                    phase,
-                    locked,
-                    chat,
-                    host_keys,
-                },
-            }));
+            out.push(row.rebuild(heartbeat, players, answers, host_keys));
         }
         Ok(out)
     }
@@ -148,24 +71,99 @@ impl Store {
 
 /// A `games` row left `running`, as read back: the columns a room's settings come from. The
 /// mode, phase and name policy stay text here, so that one unknown value fails only its game.
-struct RunningRow {
-    id: i64,
-    pin: String,
-    mode: String,
-    doc: String,
+/// Both backends read into it and rebuild through [`RunningRow::rebuild`].
+pub(super) struct RunningRow {
+    pub id: i64,
+    pub pin: String,
+    pub mode: String,
+    pub doc: String,
     /// Null in games stored by version 1, which cannot resume.
-    host_key: Option<String>,
-    max_players: Option<u32>,
-    auto_advance_ms: Option<u64>,
-    chat: bool,
-    locked: bool,
-    phase: String,
-    phase_index: Option<u32>,
-    opened_ms: Option<i64>,
-    names: String,
+    pub host_key: Option<String>,
+    pub max_players: Option<u32>,
+    pub auto_advance_ms: Option<u64>,
+    pub chat: bool,
+    pub locked: bool,
+    pub phase: String,
+    pub phase_index: Option<u32>,
+    /// When the open question opened, by the writer's clock.
+    pub opened_ms: Option<i64>,
+    pub names: String,
 }
 
 impl RunningRow {
+    /// The game as its room is rebuilt from, with its players (in id order), answers and
+    /// host keys (oldest first). An open question has been open from `opened_ms` to
+    /// `stopped_at_ms`, the last moment its old owner is known to have been alive (SQLite:
+    /// the writer's last heartbeat; PostgreSQL: the owner node's last lease renewal), both by
+    /// the same clock; a clock set back counts as 0. `Err` names the game and why it cannot
+    /// be rebuilt.
+    pub(super) fn rebuild(
+        self,
+        stopped_at_ms: i64,
+        players: Vec<PlayerRow>,
+        answers: Vec<AnswerRow>,
+        host_keys: Vec<String>,
+    ) -> std::result::Result<RunningGame, (GameId, String)> {
+        let game = GameId(self.id);
+        let fail = |m: &str| Err((game, m.to_owned()));
+        let (Some(host_key), Some(max_players)) = (self.host_key, self.max_players) else {
+            return fail("stored by a version without resume");
+        };
+        let Some(mode) = Mode::from_sql(&self.mode) else {
+            return fail("unknown mode");
+        };
+        let Some(names) = NamePolicy::from_sql(&self.names) else {
+            return fail("unknown name policy");
+        };
+        let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
+            return fail("the quiz document is unreadable");
+        };
+        let phase = match (StoredPhase::from_sql(&self.phase), self.phase_index) {
+            (Some(StoredPhase::Lobby), _) => SavedPhase::Lobby,
+            (Some(StoredPhase::Question), Some(index)) => SavedPhase::Question {
+                index,
+                elapsed_ms: stopped_at_ms
+                    .saturating_sub(self.opened_ms.unwrap_or(stopped_at_ms))
+                    .max(0) as u64,
+            },
+            (Some(StoredPhase::Reveal), Some(index)) => SavedPhase::Reveal { index },
+            (Some(StoredPhase::Leaderboard), Some(index)) => SavedPhase::Leaderboard { index },
+            _ => return fail("the stored phase is incomplete"),
+        };
+        let Some(players) = players
+            .into_iter()
+            .map(PlayerRow::into_saved)
+            .collect::<Option<Vec<_>>>()
+        else {
+            return fail("a player's stored status is unknown");
+        };
+        let Ok(answers) = answers
+            .into_iter()
+            .map(AnswerRow::into_saved)
+            .collect::<serde_json::Result<Vec<_>>>()
+        else {
+            return fail("a stored answer is unreadable");
+        };
+        Ok(RunningGame {
+            game,
+            pin: Pin(self.pin),
+            mode,
+            doc,
+            host_key,
+            max_players,
+            auto_advance_ms: self.auto_advance_ms,
+            names,
+            saved: Saved {
+                players,
+                answers,
+                phase,
+                locked: self.locked,
+                chat: self.chat,
+                host_keys,
+            },
+        })
+    }
+
     fn from_row(r: &Row<'_>) -> rusqlite::Result<RunningRow> {
         Ok(RunningRow {
             id: r.get("id")?,
@@ -186,11 +184,11 @@ impl RunningRow {
 }
 
 /// A `players` row; its status is still text, so that one unknown status fails only its game.
-struct PlayerRow {
-    id: u32,
-    name: String,
-    token_hash: String,
-    status: String,
+pub(super) struct PlayerRow {
+    pub id: u32,
+    pub name: String,
+    pub token_hash: String,
+    pub status: String,
 }
 
 impl PlayerRow {
@@ -215,13 +213,13 @@ impl PlayerRow {
 }
 
 /// An `answers` row, its answer still the stored JSON text.
-struct AnswerRow {
-    index: u32,
-    player: u32,
-    elapsed_ms: u64,
-    correct: Option<bool>,
-    points: i64,
-    answer: String,
+pub(super) struct AnswerRow {
+    pub index: u32,
+    pub player: u32,
+    pub elapsed_ms: u64,
+    pub correct: Option<bool>,
+    pub points: i64,
+    pub answer: String,
 }
 
 impl AnswerRow {
@@ -254,16 +252,21 @@ mod tests {
     use super::*;
     use crate::room::state::{GameStatus, Settings, Write};
     use crate::room::storage::Committed;
-    use crate::store::testing::temp_store;
+    use crate::store::both::{both, Backend};
     use std::sync::Arc;
     use std::time::Duration;
     use tokio::sync::watch;
 
     /// Rows handed to the writer come back as the room's saved state, with the time the
-    /// question had been open measured from the writer's own stamps.
-    #[tokio::test]
-    async fn what_the_writer_stores_is_what_a_restore_reads() {
-        let (_dir, store) = temp_store();
+    /// question had been open measured from the writer's own stamps (to the last heartbeat
+    /// on SQLite; on PostgreSQL, to the moment read back).
+    #[test]
+    fn what_the_writer_stores_is_what_a_restore_reads() {
+        both(what_the_writer_stores_is_what_a_restore_reads_on);
+    }
+
+    fn what_the_writer_stores_is_what_a_restore_reads_on(b: &Backend) {
+        let store = b.catalog();
         store.bootstrap_admin(Some("pw")).expect("admin");
         let doc: QuizDoc = serde_json::from_value(serde_json::json!({"title":"T","questions":[
             {"kind":"choice","text":"?","choices":["a","b"],"correct":[0],"time_limit_s":10}]}))
@@ -311,17 +314,19 @@ mod tests {
             },
         ];
         for (i, w) in rows.into_iter().enumerate() {
-            store.writer.write(w, i as u64 + 1, Arc::clone(&notify));
+            store
+                .room_writer()
+                .write(w, i as u64 + 1, Arc::clone(&notify));
         }
-        store.writer.flush().await;
+        b.flush();
         assert_eq!(
             *seen.borrow(),
             Committed::UpTo(4),
             "every row reported committed"
         );
         std::thread::sleep(Duration::from_millis(1200)); // at least one heartbeat
-        store.writer.flush().await;
-        let running = store.running_games().expect("running");
+        b.flush();
+        let running = b.running();
         let [Ok(g)] = running.as_slice() else {
             panic!("{running:?}");
         };
@@ -350,9 +355,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(store.writer.stats.commits.get() >= 2);
+        assert!(store.writer_stats().commits.get() >= 1);
+        assert_eq!(store.writer_stats().rows.get(), 4);
         store.abort_game(game).expect("abort");
-        assert!(store.running_games().expect("running").is_empty());
+        assert!(b.running().is_empty());
         let report = store.game_report(game).expect("report").expect("game");
         assert_eq!(
             (report.status, report.answers.len()),

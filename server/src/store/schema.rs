@@ -112,6 +112,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // in no result; the row stays so that player ids keep following join order.
     "ALTER TABLE players ADD COLUMN first_index INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE players ADD COLUMN opened_at_exit INTEGER;",
+    // 7: a cluster's columns, so that both backends count the same versions. On PostgreSQL
+    // a running game has an owner node and an epoch, and each row carries the epoch it was
+    // written under; one node never hands a game over, so here every game keeps no owner and
+    // epoch 1. (The nodes' leases and the one-running-game-per-PIN index are PostgreSQL's
+    // alone: one process holds its PINs in memory.)
+    "ALTER TABLE games ADD COLUMN owner_node TEXT;
+    ALTER TABLE games ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE players ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE answers ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].
@@ -170,7 +179,7 @@ impl Store {
         Ok(Store {
             db: Arc::new(Mutex::new(conn)),
             writer,
-            podiums: Arc::default(),
+            podiums: Default::default(),
             sessions: SessionLifetimes::default(),
             password_checks: Arc::default(),
         })
@@ -290,6 +299,34 @@ mod tests {
             .expect("version");
         assert_eq!(version, MIGRATIONS.len());
         assert!(store.integrity_ok().expect("check"));
+    }
+
+    /// The two backends number their versions alike, so an operator reads one version
+    /// whichever database a node uses; on one node every game keeps no owner and epoch 1.
+    #[test]
+    fn sqlite_has_the_cluster_version_with_no_owner_and_epoch_1() {
+        assert_eq!(MIGRATIONS.len(), crate::store::pg::schema::MIGRATIONS.len());
+        let (_dir, store) = temp_store();
+        let db = lock(&store.db);
+        db.execute_batch(
+            r#"INSERT INTO accounts VALUES (1, 'admin', 'x', 'admin', 0, 0);
+            INSERT INTO quizzes (id, owner_id, title, doc, created_at) VALUES (1, 1, 'Q', '{}', 0);
+            INSERT INTO games (id, quiz_id, host_id, pin, mode, status, quiz_doc, created_at)
+                VALUES (1, 1, 1, '123456', 'classic', 'running', '{}', 0);
+            INSERT INTO players (game_id, player_id, name, token_hash) VALUES (1, 1, 'Ada', 't');
+            INSERT INTO answers (game_id, question_index, player_id, elapsed_ms, points, answer)
+                VALUES (1, 0, 1, 5, 0, '{}');"#,
+        )
+        .expect("rows");
+        let row: (Option<String>, i64, i64, i64) = db
+            .query_row(
+                "SELECT g.owner_node, g.epoch, p.epoch, a.epoch
+                 FROM games g JOIN players p ON p.game_id = g.id JOIN answers a ON a.game_id = g.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("the cluster columns");
+        assert_eq!(row, (None, 1, 1, 1));
     }
 
     /// Version 1 as it shipped, with rows in every table: the upgrade keeps them, adds the

@@ -1,6 +1,8 @@
 //! What the database keeps of secrets (hashes only), how long a session lives, the upgrade
 //! that hashes an older database's secrets in place, and who may read the files.
 
+use super::both::{both, Backend};
+use super::pg::testing::temp_pg;
 use super::schema::{open_conn, MIGRATIONS};
 use super::testing::temp_store;
 use super::{lock, unix_now, Role, SessionLifetimes, Store};
@@ -8,7 +10,6 @@ use crate::room::state::{Effects, Room, Settings, Write};
 use crate::room::storage::Committed;
 use crate::secret::secret_hash;
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
-use rusqlite::params;
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,31 +37,32 @@ fn dump(store: &Store, table: &str) -> String {
     rows.iter().map(|r| r.join(" ") + "\n").collect()
 }
 
-fn set_session_times(store: &Store, created_ago_s: i64, used_ago_s: i64) {
+fn set_session_times(b: &Backend, created_ago_s: i64, used_ago_s: i64) {
     let now = unix_now();
-    lock(&store.db)
-        .execute(
-            "UPDATE sessions SET created_at = ?1, last_used_at = ?2",
-            params![now - created_ago_s, now - used_ago_s],
-        )
-        .expect("backdate");
+    b.execute(&format!(
+        "UPDATE sessions SET created_at = {}, last_used_at = {}",
+        now - created_ago_s,
+        now - used_ago_s
+    ));
 }
 
-fn sessions(store: &Store) -> i64 {
-    lock(&store.db)
-        .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
-        .expect("count")
+fn sessions(b: &Backend) -> i64 {
+    b.int("SELECT COUNT(*) FROM sessions")
 }
 
 #[test]
 fn session_tokens_are_stored_only_as_hashes_and_still_work() {
-    let (_dir, store) = temp_store();
+    both(session_tokens_are_stored_only_as_hashes_and_still_work_on);
+}
+
+fn session_tokens_are_stored_only_as_hashes_and_still_work_on(db: &Backend) {
+    let store = db.catalog();
     let id = store
         .create_account("ada", "a-password", Role::Host)
         .expect("account");
     let a = store.login("ada", "a-password").expect("login").expect("a");
     let b = store.login("ada", "a-password").expect("login").expect("b");
-    let rows = dump(&store, "sessions");
+    let rows = db.rows("SELECT * FROM sessions").join("\n");
     assert!(!rows.contains(&a) && !rows.contains(&b), "{rows}");
     assert!(rows.contains(&secret_hash(&a)), "{rows}");
     assert_eq!(
@@ -87,70 +89,82 @@ fn session_tokens_are_stored_only_as_hashes_and_still_work() {
     );
     store.logout(&a).expect("logout");
     assert!(store.account_for_token(&a).expect("lookup").is_none());
-    assert_eq!(sessions(&store), 0);
+    assert_eq!(sessions(db), 0);
 }
 
 #[test]
 fn a_session_ends_after_its_idle_time_and_after_its_absolute_lifetime() {
-    let (_dir, store) = temp_store();
-    let store = store.with_session_lifetimes(SessionLifetimes {
+    let lifetimes = SessionLifetimes {
         idle: Duration::from_secs(12 * 3600),
         max: Duration::from_secs(7 * 24 * 3600),
-    });
+    };
+    let (dir, store) = temp_store();
+    let sqlite = Backend::Sqlite(dir, store.with_session_lifetimes(lifetimes));
+    a_session_ends_after_its_idle_time_and_after_its_absolute_lifetime_on(&sqlite);
+    let pg = Backend::Pg(temp_pg().with_session_lifetimes(lifetimes));
+    a_session_ends_after_its_idle_time_and_after_its_absolute_lifetime_on(&pg);
+}
+
+fn a_session_ends_after_its_idle_time_and_after_its_absolute_lifetime_on(b: &Backend) {
+    let store = b.catalog();
     store
         .create_account("ada", "a-password", Role::Host)
         .expect("account");
     let token = store.login("ada", "a-password").expect("login").expect("t");
-    set_session_times(&store, 11 * 3600, 11 * 3600);
+    set_session_times(b, 11 * 3600, 11 * 3600);
     assert!(
         store.account_for_token(&token).expect("lookup").is_some(),
         "11 h idle"
     );
-    set_session_times(&store, 13 * 3600, 13 * 3600);
+    set_session_times(b, 13 * 3600, 13 * 3600);
     assert!(
         store.account_for_token(&token).expect("lookup").is_none(),
         "13 h idle"
     );
-    assert_eq!(sessions(&store), 0, "an expired session's row is deleted");
+    assert_eq!(sessions(b), 0, "an expired session's row is deleted");
 
     let token = store.login("ada", "a-password").expect("login").expect("t");
-    set_session_times(&store, 8 * 24 * 3600, 30);
+    set_session_times(b, 8 * 24 * 3600, 30);
     assert!(
         store.account_for_token(&token).expect("lookup").is_none(),
         "used a minute ago, but created 8 days ago"
     );
 
     let old = store.login("ada", "a-password").expect("login").expect("t");
-    set_session_times(&store, 8 * 24 * 3600, 0);
+    set_session_times(b, 8 * 24 * 3600, 0);
     store.login("ada", "a-password").expect("login").expect("t");
-    assert_eq!(sessions(&store), 1, "a login sweeps expired sessions");
+    assert_eq!(sessions(b), 1, "a login sweeps expired sessions");
     assert!(store.account_for_token(&old).expect("lookup").is_none());
 }
 
 #[test]
 fn a_session_records_its_use_at_most_once_a_minute() {
-    let (_dir, store) = temp_store();
+    both(a_session_records_its_use_at_most_once_a_minute_on);
+}
+
+fn a_session_records_its_use_at_most_once_a_minute_on(b: &Backend) {
+    let store = b.catalog();
     store
         .create_account("ada", "a-password", Role::Host)
         .expect("account");
     let token = store.login("ada", "a-password").expect("login").expect("t");
-    let used = || -> i64 {
-        lock(&store.db)
-            .query_row("SELECT last_used_at FROM sessions", [], |r| r.get(0))
-            .expect("last_used_at")
-    };
-    set_session_times(&store, 3600, 30);
+    let used = || -> i64 { b.int("SELECT last_used_at FROM sessions") };
+    set_session_times(b, 3600, 30);
     let before = used();
     assert!(store.account_for_token(&token).expect("lookup").is_some());
     assert_eq!(used(), before, "used 30 s ago: no write");
-    set_session_times(&store, 3600, 120);
+    set_session_times(b, 3600, 120);
     assert!(store.account_for_token(&token).expect("lookup").is_some());
     assert!(used() >= unix_now() - 5, "used 2 min ago: stamped now");
 }
 
 #[test]
 fn a_new_admin_password_given_at_start_ends_the_admins_sessions() {
-    let (_dir, store) = temp_store();
+    both(a_new_admin_password_given_at_start_ends_the_admins_sessions_on);
+}
+
+fn a_new_admin_password_given_at_start_ends_the_admins_sessions_on(b: &Backend) {
+    let store = b.catalog();
     store.bootstrap_admin(Some("first")).expect("admin");
     let host = store
         .create_account("ada", "a-password", Role::Host)
@@ -183,9 +197,13 @@ fn a_new_admin_password_given_at_start_ends_the_admins_sessions() {
 /// The room's rows and the game's keys as the writer and `create_game` get them (hashes,
 /// from the room and the socket code) come back from a restore unchanged, and the host keys
 /// a room minted later are kept, at most [`MAX_HOST_KEYS`] of them.
-#[tokio::test]
-async fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight() {
-    let (_dir, store) = temp_store();
+#[test]
+fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight() {
+    both(minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on);
+}
+
+fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on(b: &Backend) {
+    let store = b.catalog();
     store.bootstrap_admin(Some("pw")).expect("admin");
     let doc: QuizDoc = serde_json::from_value(serde_json::json!({"title":"T","questions":[
         {"kind":"choice","text":"?","choices":["a","b"],"correct":[0]}]}))
@@ -209,10 +227,10 @@ async fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight() {
             game,
             key_hash: secret_hash(&format!("k{i}")),
         };
-        store.writer.write(write, i, Arc::clone(&notify));
+        store.room_writer().write(write, i, Arc::clone(&notify));
     }
-    store.writer.flush().await;
-    let running = store.running_games().expect("running");
+    b.flush();
+    let running = b.running();
     let [Ok(g)] = running.as_slice() else {
         panic!("{running:?}");
     };

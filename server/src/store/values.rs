@@ -1,6 +1,7 @@
 //! The values stored as text with a fixed set of spellings (a game's status, its phase, a
 //! player's status, the mode, the name policy, an account's role), each with its one SQL
-//! spelling. Reading any other text is an error, never a silent default.
+//! spelling, for SQLite and for PostgreSQL. Reading any other text is an error, never a silent
+//! default.
 
 use super::accounts::Role;
 use crate::room::state::{GameStatus, PlayerStatus, StoredPhase};
@@ -78,6 +79,24 @@ impl<T: SqlText> FromSql for Text<T> {
         T::from_sql(text)
             .map(Text)
             .ok_or_else(|| FromSqlError::Other(format!("unknown {} {text:?}", T::WHAT).into()))
+    }
+}
+
+/// Read from PostgreSQL the same way: `row.try_get::<_, Text<Mode>>("mode")?.0`. (Written as
+/// `mode.as_sql()`, a `&str`.)
+impl<'a, T: SqlText> tokio_postgres::types::FromSql<'a> for Text<T> {
+    fn from_sql(
+        ty: &tokio_postgres::types::Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        let text = <&str as tokio_postgres::types::FromSql>::from_sql(ty, raw)?;
+        T::from_sql(text)
+            .map(Text)
+            .ok_or_else(|| format!("unknown {} {text:?}", T::WHAT).into())
+    }
+
+    fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+        <&str as tokio_postgres::types::FromSql>::accepts(ty)
     }
 }
 

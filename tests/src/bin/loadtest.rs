@@ -395,7 +395,7 @@ async fn drive(args: &Args, mode: Mode, server: &Server) -> Result<()> {
     let quiz_id = http
         .create_quiz(
             &token,
-            &json!({"title": "Load test", "questions": questions}),
+            &json!({"title": "Load test", "read_s": 0, "questions": questions}),
         )
         .await?;
     let opts = RoomOptions {

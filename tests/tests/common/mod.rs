@@ -8,7 +8,7 @@
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
     ClientMsg, CloseReason, ErrorCode, FirstCorrect, Pin, PlayerId, PlayerInfo, QuestionView,
-    ServerMsg, Standing,
+    ServerMsg, SliderReveal, Standing,
 };
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::server::ADMIN_PASSWORD;
@@ -82,9 +82,10 @@ impl Game {
     }
 }
 
-/// A quiz document from its questions.
+/// A quiz document from its questions. Answering opens at once (`read_s` 0), so a test can
+/// answer the moment the question arrives; the get-ready time has its own tests.
 pub fn quiz(questions: Vec<Value>) -> Value {
-    json!({"title": "Scenario quiz", "questions": questions})
+    json!({"title": "Scenario quiz", "read_s": 0, "questions": questions})
 }
 
 pub fn choice(correct: u32) -> Value {
@@ -180,6 +181,9 @@ pub struct Reveal {
     pub answered: u32,
     pub total: u32,
     pub first_correct: Option<FirstCorrect>,
+    pub explanation: Option<String>,
+    pub slider: Option<SliderReveal>,
+    pub correct_order: Option<Vec<u32>>,
 }
 
 pub async fn reveal(bot: &mut Bot) -> Reveal {
@@ -192,6 +196,9 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             answered,
             total,
             first_correct,
+            explanation,
+            slider,
+            correct_order,
         } => Some(Reveal {
             index: *index,
             correct: correct.clone(),
@@ -200,6 +207,9 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             answered: *answered,
             total: *total,
             first_correct: first_correct.clone(),
+            explanation: explanation.clone(),
+            slider: slider.as_deref().cloned(),
+            correct_order: correct_order.clone(),
         }),
         _ => None,
     })
@@ -297,6 +307,25 @@ impl Raw {
                 .expect("frame read");
             if let Message::Text(text) = frame {
                 return text.to_string();
+            }
+        }
+    }
+
+    /// Reads until the server closes: the close code (`None` for a close without a frame or
+    /// a dropped connection), and the text frames sent before it.
+    pub async fn until_closed(&mut self) -> (Option<u16>, Vec<String>) {
+        let mut texts = Vec::new();
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
+                .await
+                .expect("closed within 10 s");
+            match frame {
+                Some(Ok(Message::Text(text))) => texts.push(text.to_string()),
+                Some(Ok(Message::Close(frame))) => {
+                    return (frame.map(|f| u16::from(f.code)), texts)
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return (None, texts),
             }
         }
     }

@@ -5,10 +5,11 @@
 use super::{
     ConnId, Effect, Effects, Given, LastResult, Phase, Room, Target, Write, ANSWER_COUNT_EVERY,
 };
+use crate::room::order;
 use crate::room::scoring::{self, Mismatch};
 use quizrace_protocol::{
     AnswerKey, AnswerValue, ErrorCode, FirstCorrect, Mode, PlayerId, Question, Reveal, ServerMsg,
-    ANSWER_GRACE_MS,
+    SliderReveal, ANSWER_GRACE_MS,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use std::time::Instant;
 pub enum AnswerError {
     #[error("wrong question")]
     WrongQuestion,
+    #[error("too early")]
+    TooEarly,
     #[error("too late")]
     TooLate,
     #[error("already answered")]
@@ -31,6 +34,7 @@ impl AnswerError {
     pub(super) fn to_msg(&self) -> ServerMsg {
         match self {
             AnswerError::WrongQuestion => ServerMsg::error_code(ErrorCode::WrongQuestion),
+            AnswerError::TooEarly => ServerMsg::error_code(ErrorCode::TooEarly),
             AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
             AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
             AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
@@ -38,7 +42,8 @@ impl AnswerError {
     }
 }
 
-/// Answers per choice; for `type_answer`, which has no choices, `[correct, wrong]`.
+/// Answers per choice; for `type_answer` and `slider`, which have no choices,
+/// `[correct, wrong]`.
 pub(super) fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
     let mut counts = vec![0u32; q.choices.len().max(2)];
     for g in answers.values() {
@@ -52,7 +57,10 @@ pub(super) fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32
                     counts[c as usize] += 1;
                 }
             }
-            AnswerValue::Text(_) => counts[usize::from(g.correct != Some(true))] += 1,
+            // A slider's answers are counted like a typed answer's; its histogram is apart.
+            AnswerValue::Text(_) | AnswerValue::Value(_) | AnswerValue::Order(_) => {
+                counts[usize::from(g.correct != Some(true))] += 1
+            }
         }
     }
     counts
@@ -71,6 +79,7 @@ impl Room {
         let mode = self.settings.mode;
         let game = self.settings.game_id;
         let quiz = Arc::clone(&self.quiz);
+        let secret = self.settings.host_key.clone();
         let streak_before = self.players[id.0 as usize - 1].streak;
         let Phase::Question {
             index: open,
@@ -89,11 +98,31 @@ impl Room {
             return Err(AnswerError::WrongQuestion);
         }
         let q = &quiz.questions[index as usize];
+        if at < *opened_at {
+            return Err(AnswerError::TooEarly);
+        }
         let elapsed_ms = at.saturating_duration_since(*opened_at).as_millis() as u64;
         if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
             return Err(AnswerError::TooLate);
         }
-        let correct = scoring::judge(q, &value).map_err(AnswerError::Mismatch)?;
+        // An order answer is judged by its item ids, which are the room's own.
+        let (correct, placed) = match (&q.key, &value) {
+            (AnswerKey::Order, AnswerValue::Order(given)) => {
+                let n = q.items.len();
+                let right =
+                    order::in_place(&order::ids(&secret, index, n), given).ok_or_else(|| {
+                        AnswerError::Mismatch(Mismatch {
+                            field: "order",
+                            message: format!("send each of the {n} item ids exactly once"),
+                        })
+                    })?;
+                (Some(right == n), Some(right))
+            }
+            _ => (
+                scoring::judge(q, &value).map_err(AnswerError::Mismatch)?,
+                None,
+            ),
+        };
         if let Some(prev) = answers.get(&id) {
             // A poll vote may change while the poll is open; everything else is final.
             if prev.correct.is_some() || correct.is_some() {
@@ -101,8 +130,20 @@ impl Room {
             }
         }
         let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
-        let points = match correct {
-            Some(true) => scoring::points_for(mode, q, elapsed_ms, streak_before, first),
+        let points = match (correct, scoring::picks(q, &value)) {
+            (Some(true), _) => {
+                let full = scoring::points_for(mode, q, elapsed_ms, streak_before, first);
+                match scoring::slider_distance(q, &value) {
+                    Some((distance, tolerance)) => {
+                        scoring::slider_points(full, distance, tolerance)
+                    }
+                    None => full,
+                }
+            }
+            (Some(false), Some(picks)) => scoring::partial_points(mode, q, picks, elapsed_ms),
+            (Some(false), None) => placed.map_or(0, |right| {
+                scoring::order_points(mode, q, right, q.items.len(), elapsed_ms)
+            }),
             _ => 0,
         };
         answers.insert(
@@ -233,9 +274,22 @@ impl Room {
                 elapsed_ms: g.elapsed_ms,
             });
         let (correct, accept) = match &q.key {
-            quizrace_protocol::AnswerKey::Choices(c) => (Some(c.clone()), None),
-            quizrace_protocol::AnswerKey::Accept(a) => (None, Some(a.clone())),
-            quizrace_protocol::AnswerKey::Poll => (None, None),
+            AnswerKey::Choices(c) => (Some(c.clone()), None),
+            AnswerKey::Accept(a) => (None, Some(a.clone())),
+            AnswerKey::Poll | AnswerKey::Slider { .. } | AnswerKey::Order => (None, None),
+        };
+        let correct_order = (q.key == AnswerKey::Order)
+            .then(|| order::ids(&self.settings.host_key, index, q.items.len()));
+        let slider = match (&q.key, q.slider) {
+            (AnswerKey::Slider { value, tolerance }, Some(range)) => Some(Box::new(SliderReveal {
+                correct_value: *value,
+                tolerance: *tolerance,
+                values: range.histogram(answers.values().filter_map(|g| match g.value {
+                    AnswerValue::Value(v) => Some(v),
+                    _ => None,
+                })),
+            })),
+            _ => None,
         };
         Reveal {
             index,
@@ -245,6 +299,9 @@ impl Room {
             answered: answers.len() as u32,
             total: self.active_count() + self.gone_answered(answers),
             first_correct,
+            explanation: q.explanation.clone(),
+            slider,
+            correct_order,
         }
     }
 
@@ -259,6 +316,7 @@ impl Room {
                 answered: given.is_some(),
                 correct: given.and_then(|g| g.correct),
                 points: given.map_or(0, |g| g.points),
+                picks: given.and_then(|g| scoring::picks(q, &g.value)),
             };
             if let Some(g) = given {
                 p.score += g.points;

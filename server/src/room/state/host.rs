@@ -123,7 +123,9 @@ impl Room {
         let question = match &reveal {
             Some(r) => {
                 let mut q = self.quiz.questions[r.index as usize].view(r.index, self.total());
+                q.items = self.order_items(r.index, None);
                 q.remaining_ms = 0;
+                q.opens_in_ms = 0;
                 Some(q)
             }
             None => self.open_question_view(None, now).map(|mut q| {
@@ -146,6 +148,7 @@ impl Room {
             chat: self.chat,
             reveal,
             host_key: None,
+            lang: self.quiz.lang.clone(),
         }
     }
 }

@@ -142,14 +142,22 @@ impl Room {
                 // path, which stores the close.
                 let won =
                     room.settings.mode == Mode::Race && answers.values().any(|g| g.points > 0);
-                let elapsed = if won {
-                    room.limit(index) + Duration::from_millis(ANSWER_GRACE_MS + 1)
+                let opened_at = if won {
+                    let over = room.limit(index) + Duration::from_millis(ANSWER_GRACE_MS + 1);
+                    now.checked_sub(over).unwrap_or(now)
                 } else {
-                    Duration::from_millis(elapsed_ms)
+                    // The stored time runs from when the question was shown: answering opens
+                    // its get-ready time later, which may still be ahead.
+                    let shown = Duration::from_millis(elapsed_ms);
+                    let read = Duration::from_millis(room.quiz.questions[index as usize].read_ms);
+                    match shown.checked_sub(read) {
+                        Some(open_for) => now.checked_sub(open_for).unwrap_or(now),
+                        None => now + (read - shown),
+                    }
                 };
                 Phase::Question {
                     index,
-                    opened_at: now.checked_sub(elapsed).unwrap_or(now),
+                    opened_at,
                     answers,
                     count_sent_at: None,
                     count_dirty: false,

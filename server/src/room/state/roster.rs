@@ -186,6 +186,8 @@ impl Room {
             score: p.score,
             players: self.active_count(),
             question: self.open_question_view(Some(id), now),
+            mode: Some(self.settings.mode),
+            lang: self.quiz.lang.clone(),
         }
     }
 

@@ -36,6 +36,7 @@ fn result_for(p: &Player, rank: u32, ahead: Option<&Player>, shared: bool) -> Se
             score: a.score,
         }),
         shared,
+        picks: p.last.picks,
     }
 }
 

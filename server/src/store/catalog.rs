@@ -1,0 +1,198 @@
+//! The [`Catalog`]: what the API, the sockets and start-up need from the database (accounts
+//! and sessions, quizzes, games and reports, the games to resume), and the rooms' writer.
+//!
+//! Two backends implement it: [`Store`] (SQLite, one node) and `pg::PgStore` (PostgreSQL,
+//! a cluster). Its methods are synchronous and may wait on the database: call them from a
+//! blocking thread (`spawn_blocking`, the password checker's threads), never from a task.
+
+use super::{
+    Account, AccountChange, AccountRow, GameReport, GameRow, LeaderboardGame, QuizSummary, Result,
+    Role, RunningGame, Store, StoredQuiz,
+};
+use crate::metrics::WriterMetrics;
+use crate::room::state::Settings;
+use crate::room::storage::RoomWriter;
+use quizrace_protocol::{GameId, QuizDoc, QuizId};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A future the caller may await on any runtime.
+pub type Flushed = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// Games left running, each readable (to rebuild its room) or not (its id and why: abort it).
+pub type RunningGames = Vec<std::result::Result<RunningGame, (GameId, String)>>;
+
+/// The database as the rest of the server sees it. See the module documentation.
+pub trait Catalog: Send + Sync {
+    // Accounts and sessions.
+
+    /// Makes sure `admin` exists; sets its password when given. Returns a generated password
+    /// when this call created the account without one.
+    fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>>;
+    fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64>;
+    fn list_accounts(&self) -> Result<Vec<AccountRow>>;
+    fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>>;
+    /// False when `old` is wrong. Ends every session of the account but `keep`.
+    fn change_password(&self, id: i64, old: &str, new: &str, keep: &str) -> Result<bool>;
+    fn logout(&self, token: &str) -> Result<()>;
+    /// A new session token, or `None` for a wrong name or password or a disabled account.
+    fn login(&self, username: &str, password: &str) -> Result<Option<String>>;
+    fn account_for_token(&self, token: &str) -> Result<Option<Account>>;
+    /// Passwords checked since start (each an Argon2 run).
+    fn password_checks(&self) -> u64;
+
+    // Quizzes.
+
+    fn install_builtin(&self, quizzes: &[(&str, QuizDoc)]) -> Result<()>;
+    fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId>;
+    /// `None` when the owner already has `max` quizzes.
+    fn create_quiz_within(&self, owner: i64, doc: &QuizDoc, max: u32) -> Result<Option<QuizId>>;
+    fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>>;
+    fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>>;
+    fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()>;
+    fn delete_quiz(&self, id: QuizId) -> Result<()>;
+
+    // Games and reports.
+
+    fn create_game(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+    ) -> Result<GameId>;
+    /// `None` when the host already has `max_live` running games. On a cluster the game is
+    /// owned by this node; [`super::StoreError::PinTaken`] when another running game has
+    /// `settings.pin`.
+    fn create_game_within(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        max_live: u32,
+    ) -> Result<Option<GameId>>;
+    fn abort_game(&self, game: GameId) -> Result<()>;
+    fn list_games(&self, account: &Account) -> Result<Vec<GameRow>>;
+    /// The host's account id and name.
+    fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>>;
+    fn set_game_private(&self, id: GameId, private: bool) -> Result<()>;
+    fn leaderboard(&self) -> Result<Vec<LeaderboardGame>>;
+    fn game_report(&self, id: GameId) -> Result<Option<GameReport>>;
+
+    // Resuming and the rooms' rows.
+
+    /// The games this node is to rebuild at start: on one node every running game; on a
+    /// cluster none (the lease and claims bring them).
+    fn running_games(&self) -> Result<RunningGames>;
+    /// Where the rooms' rows go.
+    fn room_writer(&self) -> Arc<dyn RoomWriter>;
+    /// What the writer has done since start.
+    fn writer_stats(&self) -> &WriterMetrics;
+    /// Resolves once every row handed to the writer before the call is stored (or fenced).
+    fn flush(&self) -> Flushed;
+}
+
+/// The methods are [`Store`]'s own (each documented there).
+impl Catalog for Store {
+    fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
+        Store::bootstrap_admin(self, password)
+    }
+    fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
+        Store::create_account(self, username, password, role)
+    }
+    fn list_accounts(&self) -> Result<Vec<AccountRow>> {
+        Store::list_accounts(self)
+    }
+    fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>> {
+        Store::update_account(self, id, change)
+    }
+    fn change_password(&self, id: i64, old: &str, new: &str, keep: &str) -> Result<bool> {
+        Store::change_password(self, id, old, new, keep)
+    }
+    fn logout(&self, token: &str) -> Result<()> {
+        Store::logout(self, token)
+    }
+    fn login(&self, username: &str, password: &str) -> Result<Option<String>> {
+        Store::login(self, username, password)
+    }
+    fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
+        Store::account_for_token(self, token)
+    }
+    fn password_checks(&self) -> u64 {
+        self.password_checks
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn install_builtin(&self, quizzes: &[(&str, QuizDoc)]) -> Result<()> {
+        Store::install_builtin(self, quizzes)
+    }
+    fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+        Store::create_quiz(self, owner, doc)
+    }
+    fn create_quiz_within(&self, owner: i64, doc: &QuizDoc, max: u32) -> Result<Option<QuizId>> {
+        Store::create_quiz_within(self, owner, doc, max)
+    }
+    fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
+        Store::list_quizzes(self, account)
+    }
+    fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
+        Store::get_quiz(self, id)
+    }
+    fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()> {
+        Store::update_quiz(self, id, doc)
+    }
+    fn delete_quiz(&self, id: QuizId) -> Result<()> {
+        Store::delete_quiz(self, id)
+    }
+    fn create_game(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+    ) -> Result<GameId> {
+        Store::create_game(self, quiz, host, settings, doc)
+    }
+    fn create_game_within(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        max_live: u32,
+    ) -> Result<Option<GameId>> {
+        Store::create_game_within(self, quiz, host, settings, doc, max_live)
+    }
+    fn abort_game(&self, game: GameId) -> Result<()> {
+        Store::abort_game(self, game)
+    }
+    fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
+        Store::list_games(self, account)
+    }
+    fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
+        Store::game_host(self, id)
+    }
+    fn set_game_private(&self, id: GameId, private: bool) -> Result<()> {
+        Store::set_game_private(self, id, private)
+    }
+    fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
+        Store::leaderboard(self)
+    }
+    fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
+        Store::game_report(self, id)
+    }
+    fn running_games(&self) -> Result<RunningGames> {
+        Store::running_games(self)
+    }
+    fn room_writer(&self) -> Arc<dyn RoomWriter> {
+        Arc::new(self.writer.clone())
+    }
+    fn writer_stats(&self) -> &WriterMetrics {
+        &self.writer.stats
+    }
+    fn flush(&self) -> Flushed {
+        let writer = self.writer.clone();
+        Box::pin(async move { writer.flush().await })
+    }
+}
