@@ -2,6 +2,7 @@
 
 import { $ } from "./dom.js";
 import { api, humanError, startPage, unmarkOnEdit } from "./common.js";
+import { t } from "./i18n.js";
 
 const FIELDS = ["pw-old", "pw-new", "pw-repeat"];
 
@@ -28,10 +29,10 @@ $("pw-form").onsubmit = async (ev) => {
   const old = $("pw-old").value;
   const next = $("pw-new").value;
   const bad = [];
-  if (!old) bad.push(fieldError("pw-old", "Enter your current password."));
+  if (!old) bad.push(fieldError("pw-old", t("enter_current_password")));
   const n = [...next].length;
-  if (n < 8 || n > 200) bad.push(fieldError("pw-new", "The new password needs 8 to 200 characters."));
-  else if ($("pw-repeat").value !== next) bad.push(fieldError("pw-repeat", "The two new passwords differ."));
+  if (n < 8 || n > 200) bad.push(fieldError("pw-new", t("new_password_length")));
+  else if ($("pw-repeat").value !== next) bad.push(fieldError("pw-repeat", t("passwords_differ")));
   if (bad.length) return $(bad[0]).focus();
 
   $("pw-btn").disabled = true;
@@ -40,10 +41,10 @@ $("pw-form").onsubmit = async (ev) => {
     for (const id of FIELDS) $(id).value = "";
     $("pw-done").hidden = false;
   } catch (e) {
-    if (e.code === "bad_credentials") $(fieldError("pw-old", "That is not your current password.")).focus();
+    if (e.code === "bad_credentials") $(fieldError("pw-old", t("not_current_password"))).focus();
     else if (e.code === "bad_field" && e.field === "new") $(fieldError("pw-new", humanError(e))).focus();
-    else if (e.status === 401) $("pw-error").textContent = "Your session has expired. Reload the page and log in again.";
-    else $("pw-error").textContent = `Could not change the password. ${humanError(e)}`;
+    else if (e.status === 401) $("pw-error").textContent = t("session_expired_reload");
+    else $("pw-error").textContent = t("could_not_change_password", { error: humanError(e) });
   } finally {
     $("pw-btn").disabled = false;
   }
@@ -51,4 +52,4 @@ $("pw-form").onsubmit = async (ev) => {
 
 const me = await startPage();
 $("me-name").textContent = me.username;
-$("me-role").textContent = me.role === "admin" ? "administrator" : "host";
+$("me-role").textContent = t(me.role === "admin" ? "role_word_admin" : "role_word_host");

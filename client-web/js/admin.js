@@ -5,14 +5,16 @@
 
 import { $, el } from "./dom.js";
 import { api, humanError, when, startPage, unmarkOnEdit } from "./common.js";
+import { dateTime, t } from "./i18n.js";
 
 const ROOMS_EVERY_MS = 3000;
-const PHASES = { lobby: "Lobby", question: "Question open", reveal: "Showing answers", leaderboard: "Leaderboard", finished: "Game over" };
+const PHASES = { lobby: "phase_lobby", question: "phase_question", reveal: "phase_reveal", leaderboard: "leaderboard", finished: "game_over" };
+const phaseName = (p) => (PHASES[p] ? t(PHASES[p]) : p);
 
 let me = null;
 let lastRooms = "";
 
-const announce = (t) => ($("announcer").textContent = t);
+const announce = (text) => ($("announcer").textContent = text);
 
 // ---- accounts ----
 async function loadAccounts() {
@@ -21,32 +23,32 @@ async function loadAccounts() {
     $("accounts").tBodies[0].replaceChildren(...list.map(accountRow));
     $("accounts-error").textContent = "";
   } catch (e) {
-    $("accounts-error").textContent = `Could not load the accounts. ${humanError(e)}`;
+    $("accounts-error").textContent = t("could_not_load_accounts", { error: humanError(e) });
   }
 }
 
 function accountRow(a) {
   const self = a.id === me.id;
-  const role = el("select", { class: "role-select", "aria-label": `Role of ${a.username}`, disabled: self },
-    el("option", { value: "host" }, "Host"),
-    el("option", { value: "admin" }, "Admin"));
+  const role = el("select", { class: "role-select", "aria-label": t("role_of", { name: a.username }), disabled: self },
+    el("option", { value: "host" }, t("host")),
+    el("option", { value: "admin" }, t("nav_admin")));
   role.value = a.role;
-  role.onchange = () => patch(a, { role: role.value }, `${a.username} is now ${role.value === "admin" ? "an admin" : "a host"}.`);
+  role.onchange = () => patch(a, { role: role.value }, t(role.value === "admin" ? "now_admin" : "now_host", { name: a.username }));
   const toggle = el("button", {
     type: "button", class: a.disabled ? "enable-btn" : "danger disable-btn", disabled: self,
-    "aria-label": `${a.disabled ? "Enable" : "Disable"} ${a.username}`,
-  }, a.disabled ? "Enable" : "Disable");
+    "aria-label": t(a.disabled ? "enable_name" : "disable_name", { name: a.username }),
+  }, t(a.disabled ? "enable" : "disable"));
   toggle.onclick = () => {
-    if (!a.disabled && !confirm(`Disable ${a.username}? They are logged out and cannot log in until enabled again.`)) return;
-    patch(a, { disabled: !a.disabled }, `${a.username} is ${a.disabled ? "enabled" : "disabled"}.`);
+    if (!a.disabled && !confirm(t("confirm_disable", { name: a.username }))) return;
+    patch(a, { disabled: !a.disabled }, t(a.disabled ? "name_enabled" : "name_disabled", { name: a.username }));
   };
-  const reset = el("button", { type: "button", class: "reset-btn", "aria-label": `Reset the password of ${a.username}` }, "Reset password");
+  const reset = el("button", { type: "button", class: "reset-btn", "aria-label": t("reset_password_of", { name: a.username }) }, t("reset_password"));
   reset.onclick = () => openReset(a);
   return el("tr", { dataset: { accountId: a.id, username: a.username }, class: a.disabled ? "disabled" : null },
-    el("th", { scope: "row" }, a.username, self ? el("span", { class: "hint" }, " (you)") : null),
-    el("td", { "data-label": "Role" }, role),
-    el("td", { class: "status-cell", "data-label": "Status" }, a.disabled ? "Disabled" : "Active"),
-    el("td", { "data-label": "Created" }, when(a.created_at)),
+    el("th", { scope: "row" }, a.username, self ? el("span", { class: "hint" }, ` (${t("you_mark")})`) : null),
+    el("td", { "data-label": t("role") }, role),
+    el("td", { class: "status-cell", "data-label": t("status") }, t(a.disabled ? "disabled" : "active")),
+    el("td", { "data-label": t("created") }, when(a.created_at)),
     el("td", {}, el("div", { class: "row nowrap" }, toggle, reset)));
 }
 
@@ -55,7 +57,7 @@ async function patch(a, change, done) {
     await api("PATCH", `/api/admin/accounts/${a.id}`, change);
     announce(done);
   } catch (e) {
-    $("accounts-error").textContent = `Could not change ${a.username}. ${humanError(e)}`;
+    $("accounts-error").textContent = t("could_not_change_name", { name: a.username, error: humanError(e) });
   }
   await loadAccounts();
 }
@@ -75,14 +77,14 @@ $("reset-form").onsubmit = async (ev) => {
   const password = $("reset-password").value;
   const n = [...password].length;
   if (n < 8 || n > 200) {
-    $("reset-error").textContent = "The password needs 8 to 200 characters.";
+    $("reset-error").textContent = t("password_length");
     return $("reset-password").focus();
   }
   $("reset-save").disabled = true;
   try {
     await api("PATCH", `/api/admin/accounts/${resetting.id}`, { password });
     $("reset-dialog").close();
-    announce(`The password of ${resetting.username} is reset.`);
+    announce(t("password_reset_done", { name: resetting.username }));
     $("accounts-error").textContent = "";
   } catch (e) {
     $("reset-error").textContent = humanError(e);
@@ -110,21 +112,21 @@ $("create-form").onsubmit = async (ev) => {
     $(id).setAttribute("aria-invalid", "true");
     $(id).focus();
   };
-  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(body.username)) return bad("username", "1 to 40 letters, digits, _ - or . (no spaces).");
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(body.username)) return bad("username", t("username_rule"));
   const n = [...body.password].length;
-  if (n < 8 || n > 200) return bad("password", "The password needs 8 to 200 characters.");
+  if (n < 8 || n > 200) return bad("password", t("password_length"));
   $("create-btn").disabled = true;
   try {
     await api("POST", "/api/admin/accounts", body);
     $("new-username").value = "";
     $("new-password").value = "";
-    $("create-done").textContent = `Created the ${body.role} account ${body.username}.`;
+    $("create-done").textContent = t(body.role === "admin" ? "created_admin_account" : "created_host_account", { name: body.username });
     $("create-done").hidden = false;
     await loadAccounts();
   } catch (e) {
-    if (e.code === "username_taken") bad("username", "That username is taken.");
+    if (e.code === "username_taken") bad("username", t("username_taken"));
     else if (e.code === "bad_field" && CREATE_FIELDS[e.field]) bad(e.field, humanError(e));
-    else $("create-error").textContent = `Could not create the account. ${humanError(e)}`;
+    else $("create-error").textContent = t("could_not_create_account", { error: humanError(e) });
   } finally {
     $("create-btn").disabled = false;
   }
@@ -136,11 +138,11 @@ async function loadRooms() {
   try {
     rooms = await api("GET", "/api/admin/rooms");
   } catch (e) {
-    $("rooms-error").textContent = `Could not load the rooms. ${humanError(e)}`;
+    $("rooms-error").textContent = t("could_not_load_rooms", { error: humanError(e) });
     return;
   }
   $("rooms-error").textContent = "";
-  $("rooms-updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  $("rooms-updated").textContent = t("updated_at", { time: dateTime(Date.now(), { timeStyle: "medium" }) });
   // Redraw only on change, so a refresh never steals focus from a Close button.
   const now = JSON.stringify(rooms);
   if (now === lastRooms) return;
@@ -154,22 +156,24 @@ async function loadRooms() {
 
 function roomCard(r) {
   const phase = r.phase === "question" || r.phase === "reveal"
-    ? `${PHASES[r.phase]}: ${r.index + 1} of ${r.total}`
-    : PHASES[r.phase] || r.phase;
-  const close = el("button", { type: "button", class: "danger close-room", "aria-label": `Close room ${r.pin}` }, "Close room");
+    ? t("phase_progress", { phase: phaseName(r.phase), n: r.index + 1, total: r.total })
+    : phaseName(r.phase);
+  const close = el("button", { type: "button", class: "danger close-room", "aria-label": t("close_room_pin", { pin: r.pin }) }, t("close_room"));
   close.onclick = async () => {
     // Like the host's End: a running game ends first (players see the podium), and a room
     // whose game is over closes for good.
     const ask = r.phase === "finished"
-      ? `Close room ${r.pin} (“${r.title}”, host ${r.host})? Its game is over; the players are disconnected.`
-      : `End the game in room ${r.pin} (“${r.title}”, host ${r.host}) now? Everyone sees the podium; the scores so far are kept. Close it again to disconnect the players.`;
+      ? t("confirm_admin_close", { pin: r.pin, title: r.title, host: r.host })
+      : t("confirm_admin_end", { pin: r.pin, title: r.title, host: r.host });
     if (!confirm(ask)) return;
     close.disabled = true;
     try {
       await api("POST", `/api/admin/rooms/${r.pin}/close`, {});
-      announce(r.phase === "finished" ? `Room ${r.pin} closed.` : `The game in room ${r.pin} is over.`);
+      announce(t(r.phase === "finished" ? "room_pin_closed" : "room_pin_game_over", { pin: r.pin }));
     } catch (e) {
-      $("rooms-error").textContent = e.code === "no_such_room" ? `Room ${r.pin} had already closed.` : `Could not close room ${r.pin}. ${humanError(e)}`;
+      $("rooms-error").textContent = e.code === "no_such_room"
+        ? t("room_pin_already_closed", { pin: r.pin })
+        : t("could_not_close_room", { pin: r.pin, error: humanError(e) });
     }
     lastRooms = "";
     await loadRooms();
@@ -180,19 +184,19 @@ function roomCard(r) {
       el("h3", {}, r.title),
       close),
     el("p", { class: "room-meta" },
-      el("span", { class: "tag" }, `PIN ${r.pin}`), " ",
-      el("span", { class: "tag" }, r.mode === "race" ? "Race" : "Classic"), " ",
+      el("span", { class: "tag" }, t("pin_n", { pin: r.pin })), " ",
+      el("span", { class: "tag" }, t(r.mode === "race" ? "mode_race" : "mode_classic")), " ",
       el("span", { class: "tag room-phase" }, phase), " ",
-      r.locked ? el("span", { class: "tag" }, "Locked") : null, " ",
-      el("span", { class: "hint" }, `host ${r.host} · ${r.players.length} player${r.players.length === 1 ? "" : "s"} · chat ${r.chat ? "on" : "off"}`)),
-    players.length === 0 ? el("p", { class: "hint" }, "No players yet.") :
+      r.locked ? el("span", { class: "tag" }, t("locked")) : null, " ",
+      el("span", { class: "hint" }, [t("host_name", { name: r.host }), t("n_players", { count: r.players.length }), t(r.chat ? "chat_on" : "chat_off")].join(" · "))),
+    players.length === 0 ? el("p", { class: "hint" }, t("no_players_yet")) :
       el("div", { class: "table-wrap" },
         el("table", { class: "data room-players" },
-          el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Player"), el("th", { scope: "col", class: "num" }, "Score"), el("th", { scope: "col" }, "Connection"))),
+          el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("player")), el("th", { scope: "col", class: "num" }, t("score")), el("th", { scope: "col" }, t("connection")))),
           el("tbody", {}, players.map((p) => el("tr", { class: p.connected ? null : "offline" },
             el("td", { class: "name" }, p.name),
             el("td", { class: "num" }, String(p.score)),
-            el("td", {}, p.connected ? "online" : "offline")))))));
+            el("td", {}, t(p.connected ? "status_online" : "status_offline"))))))));
 }
 
 async function loadStats() {

@@ -4,7 +4,7 @@
 // (the player's too) shows refusals with. The login token itself is kept by storage.js.
 
 import { humanError } from "./messages.js";
-import { t } from "./i18n.js";
+import { dateTime, t } from "./i18n.js";
 import { $, el } from "./dom.js";
 import { clearToken, forgetHostRoom, getToken, setToken } from "./storage.js";
 
@@ -151,8 +151,7 @@ export function download(blob, name) {
 }
 
 /** A date and time in the reader's locale, from unix milliseconds. */
-export const when = (ms) =>
-  ms == null ? "" : new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+export const when = (ms) => (ms == null ? "" : dateTime(ms));
 
 // The host-side pages and their labels' keys.
 const NAV = [

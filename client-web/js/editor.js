@@ -6,7 +6,7 @@
 
 import { $, el } from "./dom.js";
 import { api, download, humanError, startPage } from "./common.js";
-import { markQuizLang } from "./i18n.js";
+import { markQuizLang, t } from "./i18n.js";
 
 const KINDS = ["choice", "true_false", "multi", "type_answer", "poll", "slider", "order"];
 // A slider's numbers: the model's field and the document's.
@@ -33,7 +33,7 @@ async function showList(notice) {
   try {
     list = await api("GET", "/api/quizzes");
   } catch (e) {
-    $("list-error").textContent = `Could not load the quizzes. ${humanError(e)}`;
+    $("list-error").textContent = t("could_not_load_quizzes", { error: humanError(e) });
     return;
   }
   $("quiz-list").replaceChildren(...list.map(quizCard));
@@ -43,39 +43,39 @@ async function showList(notice) {
 function quizCard(q) {
   const builtin = q.builtin === true;
   const actions = [];
-  if (!builtin) actions.push(el("button", { type: "button", class: "edit-btn", onclick: () => openQuiz(q.id) }, "Edit"));
+  if (!builtin) actions.push(el("button", { type: "button", class: "edit-btn", onclick: () => openQuiz(q.id) }, t("edit")));
   actions.push(
-    el("button", { type: "button", class: "dup-btn", onclick: () => duplicate(q) }, "Duplicate"),
-    el("a", { class: "button host-btn", href: `/host?quiz=${q.id}` }, "Host"),
+    el("button", { type: "button", class: "dup-btn", onclick: () => duplicate(q) }, t("duplicate")),
+    el("a", { class: "button host-btn", href: `/host?quiz=${q.id}` }, t("host")),
   );
-  if (!builtin) actions.push(el("button", { type: "button", class: "danger del-btn", onclick: () => remove(q) }, "Delete"));
+  if (!builtin) actions.push(el("button", { type: "button", class: "danger del-btn", onclick: () => remove(q) }, t("delete")));
   return el("li", { class: "card quiz-item", dataset: { quizId: q.id } },
     el("div", { class: "quiz-head" },
       el("strong", { class: "quiz-name" }, q.title),
-      builtin ? el("span", { class: "tag builtin" }, "Built-in, read-only") : null),
-    el("p", { class: "hint" }, `${q.questions} question${q.questions === 1 ? "" : "s"}`),
+      builtin ? el("span", { class: "tag builtin" }, t("builtin_read_only")) : null),
+    el("p", { class: "hint" }, t("n_questions", { count: q.questions })),
     el("div", { class: "row" }, actions));
 }
 
 async function duplicate(q) {
   try {
     const doc = await api("GET", `/api/quizzes/${q.id}`);
-    const suffix = " (copy)";
+    const suffix = ` (${t("copy")})`;
     doc.title = doc.title.slice(0, MAX_TITLE - suffix.length) + suffix;
     await api("POST", "/api/quizzes", doc);
-    await showList(`Saved a copy: “${doc.title}”.`);
+    await showList(t("saved_copy", { title: doc.title }));
   } catch (e) {
-    $("list-error").textContent = `Could not duplicate “${q.title}”. ${humanError(e)}`;
+    $("list-error").textContent = t("could_not_duplicate", { title: q.title, error: humanError(e) });
   }
 }
 
 async function remove(q) {
-  if (!confirm(`Delete the quiz “${q.title}”? Results of games already played are kept.`)) return;
+  if (!confirm(t("confirm_delete_quiz", { title: q.title }))) return;
   try {
     await api("DELETE", `/api/quizzes/${q.id}`);
-    await showList(`Deleted “${q.title}”.`);
+    await showList(t("deleted_quiz", { title: q.title }));
   } catch (e) {
-    $("list-error").textContent = `Could not delete “${q.title}”. ${humanError(e)}`;
+    $("list-error").textContent = t("could_not_delete", { title: q.title, error: humanError(e) });
   }
 }
 
@@ -84,7 +84,7 @@ async function openQuiz(id) {
     const doc = await api("GET", `/api/quizzes/${id}`);
     edit(fromDoc(doc, id));
   } catch (e) {
-    $("list-error").textContent = `Could not open the quiz. ${humanError(e)}`;
+    $("list-error").textContent = t("could_not_open_quiz", { error: humanError(e) });
   }
 }
 
@@ -175,7 +175,7 @@ function edit(model, notice) {
   quiz = model;
   $("list-view").hidden = true;
   $("edit-view").hidden = false;
-  $("edit-title").textContent = quiz.id ? "Edit quiz" : "New quiz";
+  $("edit-title").textContent = t(quiz.id ? "edit_quiz" : "new_quiz");
   $("edit-notice").textContent = notice || "";
   $("edit-notice").hidden = !notice;
   $("quiz-title").value = quiz.title;
@@ -225,7 +225,7 @@ function questionCard(q, i) {
   const id = (name) => `q${q.uid}-${name}`;
   li.dataset.index = i;
   li.dataset.kind = q.kind;
-  part(".qnum").textContent = `Question ${i + 1}`;
+  part(".qnum").textContent = t("question_n", { n: i + 1 });
   for (const [label, input, name] of [
     [".l-kind", ".f-kind", "kind"], [".l-text", ".f-text", "text"], [".l-tf", ".f-tf", "tf"],
     [".l-accept", ".f-accept", "accept"], [".l-time", ".f-time", "time"], [".l-points", ".f-points", "points"],
@@ -238,9 +238,9 @@ function questionCard(q, i) {
   }
   part(".move-up").disabled = i === 0;
   part(".move-down").disabled = i === quiz.questions.length - 1;
-  part(".move-up").setAttribute("aria-label", `Move question ${i + 1} up`);
-  part(".move-down").setAttribute("aria-label", `Move question ${i + 1} down`);
-  part(".remove").setAttribute("aria-label", `Remove question ${i + 1}`);
+  part(".move-up").setAttribute("aria-label", t("move_question_up", { n: i + 1 }));
+  part(".move-down").setAttribute("aria-label", t("move_question_down", { n: i + 1 }));
+  part(".remove").setAttribute("aria-label", t("remove_question", { n: i + 1 }));
 
   part(".f-kind").value = q.kind;
   part(".f-kind").onchange = (ev) => {
@@ -258,7 +258,7 @@ function questionCard(q, i) {
   part(".correct-hint").hidden = q.kind === "poll";
   if (hasChoices) part(".choice-list").replaceChildren(...q.choices.map((c, ci) => choiceRow(q, i, c, ci)));
   part(".add-choice").disabled = q.choices.length >= MAX_CHOICES;
-  part(".add-choice").setAttribute("aria-label", `Add a choice to question ${i + 1}`);
+  part(".add-choice").setAttribute("aria-label", t("add_choice_to", { n: i + 1 }));
 
   part(".tf-part").hidden = q.kind !== "true_false";
   part(".f-tf").value = String(q.tf);
@@ -308,28 +308,28 @@ function choiceRow(q, qi, c, ci) {
   const n = q.choices.length;
   const correct = q.kind === "poll" ? null
     : el("label", { class: "check correct-box", for: `${base}-ok` },
-      el("input", { type: "checkbox", id: `${base}-ok`, class: "f-correct" }), "Right");
+      el("input", { type: "checkbox", id: `${base}-ok`, class: "f-correct" }), t("bar_right"));
   if (correct) {
     const box = correct.querySelector("input");
     box.checked = c.correct;
     box.onchange = () => (c.correct = box.checked);
-    box.setAttribute("aria-label", `Choice ${ci + 1} of question ${qi + 1} is right`);
+    box.setAttribute("aria-label", t("choice_is_right", { c: ci + 1, q: qi + 1 }));
   }
   const input = el("input", { id: base, class: "f-choice", maxlength: "120", value: c.text });
   input.value = c.text;
   input.oninput = () => (c.text = input.value);
   const tool = (act, label, text, disabled) => el("button", {
     type: "button", class: `choice-${act}`, dataset: { act: `choice-${act}`, choice: ci },
-    "aria-label": `${label} choice ${ci + 1} of question ${qi + 1}`, disabled,
+    "aria-label": t(label, { c: ci + 1, q: qi + 1 }), disabled,
   }, text);
   return el("li", { class: "choice-row" },
-    el("label", { for: base, class: "choice-label" }, `Choice ${ci + 1}`),
+    el("label", { for: base, class: "choice-label" }, t("choice_n", { n: ci + 1 })),
     input,
     el("div", { class: "choice-tools" },
       correct,
-      tool("up", "Move up", "↑", ci === 0),
-      tool("down", "Move down", "↓", ci === n - 1),
-      tool("remove", "Remove", "✕", n <= MIN_CHOICES)));
+      tool("up", "move_choice_up", "↑", ci === 0),
+      tool("down", "move_choice_down", "↓", ci === n - 1),
+      tool("remove", "remove_choice", "✕", n <= MIN_CHOICES)));
 }
 
 function questionAction(i, act, choice) {
@@ -348,11 +348,11 @@ function questionAction(i, act, choice) {
       return focusIn(i + 1, ".move-down:not(:disabled), .move-up");
     case "remove":
       if (qs.length > 1 && (q.text.trim() || q.choices.some((c) => c.text.trim())) &&
-        !confirm(`Remove question ${i + 1}?`)) return;
+        !confirm(t("confirm_remove_question", { n: i + 1 }))) return;
       qs.splice(i, 1);
       if (qs.length === 0) qs.push(blankQuestion());
       drawQuestions();
-      announce(`Question ${i + 1} removed.`);
+      announce(t("question_removed", { n: i + 1 }));
       return focusIn(Math.min(i, qs.length - 1), ".f-text");
     case "add-choice":
       if (q.choices.length >= MAX_CHOICES) return;
@@ -456,7 +456,7 @@ function placeError(index, field, message) {
   }
   const li = $("questions").children[index];
   if (!li) {
-    $("save-error").textContent = `Question ${index + 1}: ${message}`;
+    $("save-error").textContent = t("question_n_problem", { n: index + 1, message });
     return null;
   }
   li.classList.add("has-error");
@@ -481,26 +481,26 @@ function focusError(target) {
 /** The cheap checks, all at once; the server still checks everything. */
 function localProblems() {
   const out = [];
-  if (!quiz.title.trim()) out.push([null, "title", "The quiz needs a title."]);
-  if (quiz.questions.length === 0) out.push([null, "questions", "Add at least one question."]);
+  if (!quiz.title.trim()) out.push([null, "title", t("quiz_needs_title")]);
+  if (quiz.questions.length === 0) out.push([null, "questions", t("add_one_question")]);
   if (quiz.read.trim() !== "" && !Number.isInteger(Number(quiz.read))) {
-    out.push([null, "read_s", "The get-ready time is a whole number of seconds."]);
+    out.push([null, "read_s", t("read_whole_seconds")]);
   }
   quiz.questions.forEach((q, i) => {
-    if (!q.text.trim()) out.push([i, "text", "The question text is empty."]);
+    if (!q.text.trim()) out.push([i, "text", t("question_text_empty")]);
     if (KINDS_WITH_CHOICES.includes(q.kind)) {
       const empty = q.choices.findIndex((c) => !c.text.trim());
-      if (empty >= 0) out.push([i, "choices", `Choice ${empty + 1} is empty.`]);
+      if (empty >= 0) out.push([i, "choices", t("choice_n_empty", { n: empty + 1 })]);
       if (q.kind !== "poll" && !q.choices.some((c) => c.correct)) {
-        out.push([i, "correct", q.kind === "multi" ? "Tick at least one right choice." : "Tick the right choice."]);
+        out.push([i, "correct", t(q.kind === "multi" ? "tick_one_right_choice" : "tick_the_right_choice")]);
       }
     }
-    if (q.kind === "type_answer" && !q.accept.trim()) out.push([i, "accept", "Add at least one accepted answer."]);
+    if (q.kind === "type_answer" && !q.accept.trim()) out.push([i, "accept", t("add_one_accepted")]);
     if (q.time.trim() !== "" && !Number.isInteger(Number(q.time))) {
-      out.push([i, "time_limit_s", "The time limit is a whole number of seconds."]);
+      out.push([i, "time_limit_s", t("time_whole_seconds")]);
     }
     if (q.read.trim() !== "" && !Number.isInteger(Number(q.read))) {
-      out.push([i, "read_s", "The get-ready time is a whole number of seconds."]);
+      out.push([i, "read_s", t("read_whole_seconds")]);
     }
   });
   return out;
@@ -520,7 +520,7 @@ $("quiz-form").onsubmit = async (ev) => {
   const problems = localProblems();
   if (problems.length) {
     const targets = problems.map(([i, f, m]) => placeError(i, f, m));
-    $("save-error").textContent = problems.length === 1 ? "Fix the problem marked above." : `Fix the ${problems.length} problems marked above.`;
+    $("save-error").textContent = t("fix_problems", { count: problems.length });
     return focusError(targets[0]);
   }
   $("save-btn").disabled = true;
@@ -530,27 +530,27 @@ $("quiz-form").onsubmit = async (ev) => {
       await api("PUT", `/api/quizzes/${quiz.id}`, doc);
     } else {
       quiz.id = (await api("POST", "/api/quizzes", doc)).id;
-      $("edit-title").textContent = "Edit quiz";
+      $("edit-title").textContent = t("edit_quiz");
       history.replaceState(null, "", `/editor?quiz=${quiz.id}`);
     }
     updateHostLink();
-    $("edit-notice").textContent = `Saved “${doc.title}”.`;
+    $("edit-notice").textContent = t("saved_title", { title: doc.title });
     $("edit-notice").hidden = false;
-    announce(`Saved ${doc.title}.`);
+    announce(t("saved_title", { title: doc.title }));
     // Save sits at the foot of a long form: bring the notice and "Host this quiz" (just
     // under it) into view, and the focus to the notice so a screen reader reads it.
     $("edit-notice").scrollIntoView({ block: "center" });
     $("edit-notice").focus({ preventScroll: true });
   } catch (e) {
     if (e.code === "bad_field" && e.field) {
-      $("save-error").textContent = "The server refused the quiz: fix the problem marked above.";
+      $("save-error").textContent = t("server_refused_quiz");
       focusError(placeError(e.index, e.field, local(e.message)));
     } else if (e.code === "read_only") {
-      $("save-error").textContent = "A built-in quiz cannot be changed. Duplicate it and edit the copy.";
+      $("save-error").textContent = t("err_read_only");
     } else if (e.code === "no_such_quiz") {
-      $("save-error").textContent = "This quiz no longer exists (deleted elsewhere?). Export it to keep your work.";
+      $("save-error").textContent = t("quiz_gone_export");
     } else {
-      $("save-error").textContent = `Could not save. ${humanError(e)}`;
+      $("save-error").textContent = t("could_not_save", { error: humanError(e) });
     }
   } finally {
     $("save-btn").disabled = false;
@@ -558,7 +558,7 @@ $("quiz-form").onsubmit = async (ev) => {
 };
 
 // ---- import and export ----
-const fileStem = (name) => name.replace(/\.[^.]*$/, "").trim() || "Imported quiz";
+const fileStem = (name) => name.replace(/\.[^.]*$/, "").trim() || t("imported_quiz");
 const fileName = (title) => `${title.replace(/[^\p{L}\p{N}_-]+/gu, "-").replace(/^-+|-+$/g, "") || "quiz"}.json`;
 
 $("export-btn").onclick = () => {
@@ -575,20 +575,20 @@ $("import-json").onchange = async (ev) => {
   try {
     doc = JSON.parse(await file.text());
   } catch (e) {
-    $("list-error").textContent = `${file.name} is not a JSON file: ${e.message}`;
+    $("list-error").textContent = t("not_json_file", { file: file.name, error: e.message });
     return;
   }
   if (!doc || typeof doc !== "object" || !Array.isArray(doc.questions)) {
-    $("list-error").textContent = `${file.name} is not a quiz document: it needs "title" and a "questions" list.`;
+    $("list-error").textContent = t("not_quiz_document", { file: file.name });
     return;
   }
   const odd = doc.questions.findIndex((q) => !q || !KINDS.includes(q.kind));
   if (odd >= 0) {
-    $("list-error").textContent = `${file.name}: question ${odd + 1} has no known kind (${KINDS.join(", ")}).`;
+    $("list-error").textContent = t("unknown_kind", { file: file.name, n: odd + 1, kinds: KINDS.join(", ") });
     return;
   }
   if (typeof doc.title !== "string") doc.title = fileStem(file.name);
-  edit(fromDoc(doc), `Imported ${file.name}. Check it, then press Save.`);
+  edit(fromDoc(doc), t("imported_file", { file: file.name }));
 };
 
 $("import-csv").onchange = async (ev) => {
@@ -599,10 +599,10 @@ $("import-csv").onchange = async (ev) => {
   try {
     const title = fileStem(file.name).slice(0, MAX_TITLE);
     const doc = await api("POST", `/api/quizzes/csv?title=${encodeURIComponent(title)}`, await file.text(), { type: "text/csv" });
-    edit(fromDoc(doc), `Imported ${doc.questions.length} questions from ${file.name}. Check them, then press Save.`);
+    edit(fromDoc(doc), t("imported_n_from", { count: doc.questions.length, file: file.name }));
   } catch (e) {
     // The server's message names the row (the line in the file) and the column already.
-    $("list-error").textContent = `Could not import ${file.name}. ${humanError(e)}`;
+    $("list-error").textContent = t("could_not_import", { file: file.name, error: humanError(e) });
     $("csv-help").open = true;
   }
 };

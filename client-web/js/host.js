@@ -5,7 +5,7 @@
 // Message shapes live in protocol.js, the game screen (question, reveal, standings) in
 // stage.js, which the presenter and the phones share.
 
-import { markGameQuizText } from "./i18n.js";
+import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
 import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
@@ -66,14 +66,14 @@ function updateControls() {
   $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard";
   const last = question !== null && question.index + 1 >= total;
   $("next-btn").textContent =
-    phase === "reveal" ? "Show leaderboard" : last ? "Finish the game" : "Next question";
-  $("end-btn").textContent = phase === "finished" ? "Close room" : "End game";
+    t(phase === "reveal" ? "show_leaderboard" : last ? "finish_the_game" : "next_question");
+  $("end-btn").textContent = t(phase === "finished" ? "close_room" : "end_game");
 }
 
 bannerGoesOnAction();
 
 function send(m) {
-  if (!conn.send(m)) banner("Not connected to the server. Try again in a moment.");
+  if (!conn.send(m)) banner(t("not_connected_yet"));
 }
 
 // How the shared screen handlers (stage.js) draw on this page; `view` keeps the last question,
@@ -90,7 +90,7 @@ const draw = {
 const conn = new Connection({
   pin: () => room && room.pin,
   open: () => {
-    setStatus("Connected", true);
+    setStatus(t("connected"), true);
     if (queued) {
       pending = "create";
       conn.send(queued);
@@ -101,11 +101,11 @@ const conn = new Connection({
     }
   },
   down: (delay) => {
-    setStatus("Offline", false);
+    setStatus(t("offline"), false);
     pending = null;
     $("create-btn").disabled = false;
-    $("disconnected-title").textContent = serverStopped ? "The server is restarting" : "Connection lost";
-    $("retry-msg").textContent = `Reconnecting in ${Math.ceil(delay / 1000)} s…`;
+    $("disconnected-title").textContent = t(serverStopped ? "server_restarting" : "connection_lost");
+    $("retry-msg").textContent = t("reconnecting_in", { seconds: Math.ceil(delay / 1000) });
     if (room) show("disconnected");
   },
   on: {
@@ -180,14 +180,14 @@ async function openSetup(notice) {
   try {
     quizzes = await api("GET", "/api/quizzes");
   } catch (e) {
-    if (e.status === 401) return logout("Your session has expired. Please log in again.");
-    return banner(`Could not load the quizzes. ${humanError(e)}`);
+    if (e.status === 401) return logout(t("session_expired"));
+    return banner(t("could_not_load_quizzes", { error: humanError(e) }));
   }
   const keep = $("quiz-select").value;
   $("quiz-select").replaceChildren(...quizzes.map((q) => {
     const o = document.createElement("option");
     o.value = q.id;
-    o.textContent = `${q.title} (${q.questions} questions)`;
+    o.textContent = t("quiz_option", { title: q.title, count: q.questions });
     return o;
   }));
   // `/host?quiz=ID` (the editor's "Host this quiz") preselects that quiz once.
@@ -221,12 +221,12 @@ async function loadRunning() {
     li.dataset.pin = g.pin;
     const what = document.createElement("span");
     what.className = "name";
-    what.textContent = `${g.title} · PIN ${g.pin} · ${g.players} ${g.players === 1 ? "player" : "players"}`;
+    what.textContent = [g.title, t("pin_n", { pin: g.pin }), t("n_players", { count: g.players })].join(" · ");
     const take = document.createElement("button");
     take.type = "button";
     take.className = "take primary";
-    take.textContent = "Resume";
-    take.setAttribute("aria-label", `Resume ${g.title}, PIN ${g.pin}`);
+    take.textContent = t("resume");
+    take.setAttribute("aria-label", t("resume_game", { title: g.title, pin: g.pin }));
     take.onclick = () => {
       // The server keeps only a hash of host keys: this device gets its own in `room_state`.
       room = { pin: g.pin, game_id: g.game_id };
@@ -251,10 +251,10 @@ $("setup-form").onsubmit = (ev) => {
   ev.preventDefault();
   clearFieldErrors($("setup-form"));
   const quizId = Number($("quiz-select").value);
-  if (!quizId) return markField($("quiz-select"), "Pick a quiz first.").focus();
+  if (!quizId) return markField($("quiz-select"), t("pick_a_quiz_first")).focus();
   const seconds = Number($("auto-advance-s").value);
   if ($("auto-advance").checked && !(seconds >= 1)) {
-    return markField($("auto-advance-s"), "Enter how many seconds to wait, 1 or more.").focus();
+    return markField($("auto-advance-s"), t("enter_seconds_to_wait")).focus();
   }
   const m = msg.host({
     token,
@@ -296,7 +296,7 @@ function onRoomState(m) {
   locked = m.locked;
   chatOn = m.chat;
   players = new Map(m.players.map((p) => [p.player_id, p]));
-  $("room-title").textContent = `${m.title} · ${m.mode === "race" ? "Race" : "Classic"} · PIN ${m.pin}`;
+  $("room-title").textContent = [m.title, t(m.mode === "race" ? "mode_race" : "mode_classic"), t("pin_n", { pin: m.pin })].join(" · ");
   setMode(m.mode);
   showJoin(m.pin);
   drawPlayers();
@@ -308,10 +308,10 @@ function onRoomState(m) {
     // The counts of a closed question are not in the snapshot; the host just moves on.
     stopTimer();
     question = m.index == null ? null : { index: m.index };
-    $("reveal-text").textContent = "Answers are closed.";
+    $("reveal-text").textContent = t("answers_closed");
     $("chart").replaceChildren();
     $("reveal-accept").hidden = true;
-    $("first-correct").textContent = "Press Show leaderboard to continue.";
+    $("first-correct").textContent = t("press_show_leaderboard");
     show("reveal");
   } else if (m.phase === "leaderboard" || m.phase === "finished") {
     // Rebuilt from the players' scores: equal scores share a rank.
@@ -330,8 +330,8 @@ function onRoomClosed(m) {
     // connection reconnects and sends `host_resume` once the server is back.
     stopTimer();
     serverStopped = true;
-    $("disconnected-title").textContent = "The server is restarting";
-    $("retry-msg").textContent = "The game continues when it is back. Reconnecting…";
+    $("disconnected-title").textContent = t("server_restarting");
+    $("retry-msg").textContent = `${t("game_continues_when_back")} ${t("reconnecting")}`;
     return show("disconnected");
   }
   room = null;
@@ -343,11 +343,11 @@ function onRoomClosed(m) {
   question = null;
   stopTimer();
   const reasons = {
-    host_ended: "The room is closed.",
-    server_shutdown: "The server shut down, so the room was closed.",
-    idle: "The room was closed because nothing happened for a while.",
+    host_ended: "room_is_closed",
+    server_shutdown: "server_shut_down_room_closed",
+    idle: "closed_idle",
   };
-  openSetup(reasons[m.reason] || "The room was closed.");
+  openSetup(t(reasons[m.reason] || "closed_room"));
 }
 
 // The join address and its QR code. The server knows its public address; until it answers
@@ -365,7 +365,7 @@ async function showJoin(pin) {
     if (joinFor !== pin) return;
     setJoinUrl(url);
     $("qr").src = qrSrc(pin);
-    $("qr").alt = `QR code for ${url}`;
+    $("qr").alt = t("qr_code_for", { url });
     $("qr").hidden = false;
   } catch {
     // Keep the page's own address; the PIN works without a QR code.
@@ -393,13 +393,13 @@ function drawPlayers() {
     li.classList.toggle("offline", !p.connected);
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = p.connected ? p.name : `${p.name} (offline)`;
+    name.textContent = p.connected ? p.name : t("name_offline", { name: p.name });
     const btn = document.createElement("button");
     btn.type = "button";
     btn.className = "kick";
     btn.dataset.playerId = id;
-    btn.textContent = "Kick";
-    btn.setAttribute("aria-label", `Kick ${p.name}`);
+    btn.textContent = t("kick");
+    btn.setAttribute("aria-label", t("kick_name", { name: p.name }));
     btn.onclick = () => kick(id, p.name);
     li.append(name, btn);
     return li;
@@ -414,8 +414,8 @@ function drawPlayers() {
     b.classList.toggle("offline", !p.connected);
     b.dataset.playerId = id;
     b.textContent = p.name;
-    b.title = `Kick ${p.name}`;
-    b.setAttribute("aria-label", `Kick ${p.name}`);
+    b.title = t("kick_name", { name: p.name });
+    b.setAttribute("aria-label", t("kick_name", { name: p.name }));
     b.onclick = () => kick(id, p.name);
     return b;
   }));
@@ -425,7 +425,7 @@ function drawPlayers() {
   const options = [...players.entries()].map(([id, p]) => {
     const o = document.createElement("option");
     o.value = id;
-    o.textContent = `To ${p.name} only`;
+    o.textContent = t("to_name_only", { name: p.name });
     return o;
   });
   $("chat-to").replaceChildren($("chat-to").options[0], ...options);
@@ -434,14 +434,14 @@ function drawPlayers() {
 
 // A kick cannot be undone (the player's name stays taken), so ask first.
 function kick(id, name) {
-  if (confirm(`Remove ${name} from the game? They cannot come back under this name.`)) send(msg.kick(id));
+  if (confirm(t("confirm_kick", { name }))) send(msg.kick(id));
 }
 
 function renderToggles() {
   $("lock-btn").setAttribute("aria-pressed", String(locked));
-  $("lock-btn").textContent = locked ? "Room locked: unlock" : "Lock room";
+  $("lock-btn").textContent = t(locked ? "room_locked_unlock" : "lock_room");
   $("chat-toggle-btn").setAttribute("aria-pressed", String(chatOn));
-  $("chat-toggle-btn").textContent = chatOn ? "Chat is on" : "Chat is off";
+  $("chat-toggle-btn").textContent = t(chatOn ? "chat_is_on" : "chat_is_off");
 }
 
 // `lock` and `set_chat` have no reply; the next `room_state` would correct a lost one.
@@ -464,7 +464,7 @@ function command(id, make, ok = () => true) {
     $(id).disabled = true;
     if (!conn.send(make())) {
       $(id).disabled = false;
-      banner("Not connected to the server. Try again in a moment.");
+      banner(t("not_connected_yet"));
     }
   };
 }
@@ -475,8 +475,8 @@ command("next-btn", msg.next);
 // cannot be undone, so ask first.
 command("end-btn", msg.end, () => {
   if (phase === "lobby") return true;
-  if (phase === "finished") return confirm("Close the room? Its PIN stops working; the players keep the podium on their screens.");
-  return confirm("End the game now for everyone? The scores so far become final.");
+  if (phase === "finished") return confirm(t("confirm_close_room"));
+  return confirm(t("confirm_end_game"));
 });
 $("retry-btn").onclick = () => conn.retryNow();
 
@@ -486,7 +486,7 @@ $("present-btn").onclick = () => {
   if (!room) return;
   const hash = new URLSearchParams({ pin: room.pin, key: room.host_key });
   const w = window.open(`/present#${hash}`, `quizrace-present-${room.pin}`);
-  if (!w) banner("The browser blocked the new window. Allow pop-ups for this page and try again.");
+  if (!w) banner(t("popup_blocked"));
 };
 
 // ---- question ----
@@ -503,7 +503,7 @@ function onClosed(m) {
   phase = "reveal";
   stopTimer();
   drawReveal(m, question && question.index === m.index ? question : null);
-  announce("Answers are closed.");
+  announce(t("answers_closed"));
   show("reveal");
 }
 
@@ -522,7 +522,7 @@ $("csv-btn").onclick = async () => {
     const blob = await api("GET", `/api/games/${room.game_id}/results.csv`, undefined, { blob: true });
     download(blob, `quizrace-game-${room.game_id}.csv`);
   } catch (e) {
-    banner(`Could not download the results. ${humanError(e)}`);
+    banner(t("could_not_download_results", { error: humanError(e) }));
   }
 };
 
@@ -530,13 +530,13 @@ $("csv-btn").onclick = async () => {
 function onChat(m) {
   const li = document.createElement("li");
   const who = document.createElement("strong");
-  who.textContent = m.from === "host" ? "You (host)" : m.from.name;
+  who.textContent = m.from === "host" ? t("you_host") : m.from.name;
   if (m.from === "host") li.classList.add("from-host");
   let to = "";
   if (m.to != null) {
     li.classList.add("private");
     const p = players.get(m.to);
-    to = m.from === "host" ? ` → ${p ? p.name : "player " + m.to}` : " (private)";
+    to = m.from === "host" ? ` → ${p ? p.name : t("player_n", { n: m.to })}` : ` (${t("chat_private")})`;
   }
   li.append(who, `${to}: `, m.text);
   $("chat-log").append(li);
@@ -550,7 +550,7 @@ $("chat-form").onsubmit = (ev) => {
   if (!text) return;
   const to = $("chat-to").value;
   if (!conn.send(msg.chat(text.slice(0, limits.chatChars), to ? Number(to) : null))) {
-    return banner("Not connected to the server. Try again in a moment.");
+    return banner(t("not_connected_yet"));
   }
   $("chat-input").value = "";
 };
@@ -564,21 +564,21 @@ function onError(m) {
     pending = null;
     room = null;
     saveRoom();
-    openSetup("Your last room is no longer open.");
+    openSetup(t("last_room_gone"));
     return;
   }
   if (pending === "create" && m.code === "unauthorized") {
     pending = null;
-    return logout("Your session has expired. Please log in again.");
+    return logout(t("session_expired"));
   }
   if (m.code === "replaced") {
     // Another tab took the room over; reconnecting here would only take it back and forth.
     conn.stop();
-    $("retry-msg").textContent = "This room is now run from another tab or device.";
+    $("retry-msg").textContent = t("room_run_elsewhere");
     show("disconnected");
-    $("retry-btn").textContent = "Take it back here";
+    $("retry-btn").textContent = t("take_it_back_here");
     $("retry-btn").onclick = () => {
-      $("retry-btn").textContent = "Try now";
+      $("retry-btn").textContent = t("try_now");
       $("retry-btn").onclick = () => conn.retryNow();
       conn.start();
     };

@@ -4,6 +4,7 @@
 import { $, el } from "./dom.js";
 import { getToken } from "./storage.js";
 import { api, humanError, when, mountNav } from "./common.js";
+import { t } from "./i18n.js";
 
 const REFRESH_MS = 30_000;
 
@@ -12,7 +13,7 @@ async function load() {
   try {
     games = await api("GET", "/api/leaderboard");
   } catch (e) {
-    $("board-error").textContent = `Could not load the leaderboard: ${humanError(e)}`;
+    $("board-error").textContent = t("could_not_load_leaderboard", { error: humanError(e) });
     return;
   }
   $("board-error").textContent = "";
@@ -24,12 +25,12 @@ function gameCard(g) {
   const podium = g.podium.slice(0, 3);
   return el("li", { class: "card board", dataset: { gameId: g.game_id } },
     el("h2", {}, g.title),
-    el("p", { class: "hint" }, [g.mode === "race" ? "Race" : "Classic", when(g.finished_at), `${g.players} player${g.players === 1 ? "" : "s"}`].join(" · ")),
-    podium.length === 0 ? el("p", {}, "Nobody scored in this game.") :
-      el("ol", { class: "podium", "aria-label": `Podium of ${g.title}` }, podium.map((p) => el("li", { dataset: { rank: p.rank } },
+    el("p", { class: "hint" }, [t(g.mode === "race" ? "mode_race" : "mode_classic"), when(g.finished_at), t("n_players", { count: g.players })].join(" · ")),
+    podium.length === 0 ? el("p", {}, t("nobody_scored")) :
+      el("ol", { class: "podium", "aria-label": t("podium_of", { title: g.title }) }, podium.map((p) => el("li", { dataset: { rank: p.rank } },
         el("span", { class: "rank" }, String(p.rank)),
         el("span", { class: "name" }, p.name),
-        el("span", { class: "score" }, `${p.score} pts`)))));
+        el("span", { class: "score" }, t("score_pts", { score: p.score }))))));
 }
 
 if (getToken()) {

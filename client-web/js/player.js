@@ -578,10 +578,10 @@ function onError(m) {
 function onChat(m) {
   const li = document.createElement("li");
   const who = document.createElement("strong");
-  who.textContent = m.from === "host" ? "Host" : m.from.name;
+  who.textContent = m.from === "host" ? t("host") : m.from.name;
   if (m.from === "host") li.classList.add("from-host");
   if (m.to != null) li.classList.add("private");
-  li.append(who, m.to != null ? " (private): " : ": ", m.text);
+  li.append(who, m.to != null ? ` (${t("chat_private")}): ` : ": ", m.text);
   $("chat-log").append(li);
   while ($("chat-log").children.length > 100) $("chat-log").firstElementChild.remove();
   $("chat-log").scrollTop = $("chat-log").scrollHeight;

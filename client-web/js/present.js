@@ -85,7 +85,7 @@ const conn = new Connection({
 function onRoomState(m) {
   markGameQuizText(m.lang);
   serverStopped = false;
-  $("room-title").textContent = `${m.title} · PIN ${m.pin}`;
+  $("room-title").textContent = `${m.title} · ${t("pin_n", { pin: m.pin })}`;
   setMode(m.mode);
   players = new Map(m.players.map((p) => [p.player_id, p]));
   drawPlayers();
@@ -112,7 +112,7 @@ async function showJoin(pin) {
     const url = await joinUrl(pin);
     $("join-url").textContent = url;
     $("qr").src = qrSrc(pin);
-    $("qr").alt = `QR code for ${url}`;
+    $("qr").alt = t("qr_code_for", { url });
     $("qr").hidden = false;
   } catch {
     // The address and PIN are enough to join; the QR code is a convenience.

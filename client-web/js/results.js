@@ -7,23 +7,26 @@ import { $, el } from "./dom.js";
 import { hostRoom } from "./storage.js";
 import { api, download, humanError, when, startPage } from "./common.js";
 import { SHAPES, chart as drawChart } from "./stage.js";
+import { num, t } from "./i18n.js";
 
-const STATUS = { running: "Running", finished: "Finished", aborted: "Aborted" };
+const STATUS = { running: "status_running", finished: "status_finished", aborted: "status_aborted" };
+const statusName = (s) => (STATUS[s] ? t(STATUS[s]) : s);
+const modeName = (m) => t(m === "race" ? "mode_race" : "mode_classic");
 
 let me = null;
-const announce = (t) => ($("announcer").textContent = t);
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const announce = (text) => ($("announcer").textContent = text);
+const seconds = (ms) => t("n_s", { s: num(ms / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
 
 async function setPrivate(gameId, box) {
   box.disabled = true;
   try {
     const r = await api("PATCH", `/api/games/${gameId}`, { private: box.checked });
     box.checked = r.private;
-    announce(r.private ? "The game is private." : "The game is public.");
+    announce(t(r.private ? "game_now_private" : "game_now_public"));
   } catch (e) {
     box.checked = !box.checked;
-    announce(`Could not change it: ${humanError(e)}`);
-    alert(`Could not change the game: ${humanError(e)}`);
+    announce(t("could_not_change_game", { error: humanError(e) }));
+    alert(t("could_not_change_game", { error: humanError(e) }));
   } finally {
     box.disabled = false;
   }
@@ -36,7 +39,7 @@ async function showList() {
   try {
     games = await api("GET", "/api/games");
   } catch (e) {
-    $("games-error").textContent = `Could not load the games: ${humanError(e)}`;
+    $("games-error").textContent = t("could_not_load_games", { error: humanError(e) });
     return;
   }
   const admin = me.role === "admin";
@@ -47,14 +50,14 @@ async function showList() {
 }
 
 function gameRow(g, admin) {
-  const box = el("input", { type: "checkbox", class: "private-box", "aria-label": `${g.title}, ${when(g.created_at)}: private` });
+  const box = el("input", { type: "checkbox", class: "private-box", "aria-label": t("game_private_label", { title: g.title, when: when(g.created_at) }) });
   box.checked = g.private;
   box.onchange = () => setPrivate(g.game_id, box);
-  let action = el("a", { href: `/results?game=${g.game_id}`, class: "button", "aria-label": `Results of ${g.title}, ${when(g.created_at)}` }, "Results");
+  let action = el("a", { href: `/results?game=${g.game_id}`, class: "button", "aria-label": t("results_of", { title: g.title, when: when(g.created_at) }) }, t("nav_results"));
   if (g.status === "running" && g.pin) {
     // The host page resumes the room it finds in this tab's sessionStorage: with no host key
     // it takes control with the login, and the server sends this device a key of its own.
-    const take = el("button", { type: "button", class: "resume-btn" }, "Take control");
+    const take = el("button", { type: "button", class: "resume-btn" }, t("take_control"));
     take.onclick = () => {
       hostRoom.save({ pin: g.pin, game_id: g.game_id });
       location.href = "/host";
@@ -63,12 +66,12 @@ function gameRow(g, admin) {
   }
   return el("tr", { dataset: { gameId: g.game_id } },
     el("th", { scope: "row" }, el("a", { href: `/results?game=${g.game_id}` }, g.title)),
-    el("td", { class: "nowrap", "data-label": "Played" }, when(g.created_at)),
-    el("td", { "data-label": "Mode" }, g.mode === "race" ? "Race" : "Classic"),
-    el("td", { "data-label": "Status" }, g.status === "running" && g.pin ? `Running (PIN ${g.pin})` : STATUS[g.status] || g.status),
-    el("td", { class: "num", "data-label": "Players" }, String(g.players)),
-    admin ? el("td", { "data-label": "Host" }, g.host) : null,
-    el("td", {}, el("label", { class: "check" }, box, "Private")),
+    el("td", { class: "nowrap", "data-label": t("played") }, when(g.created_at)),
+    el("td", { "data-label": t("mode") }, modeName(g.mode)),
+    el("td", { "data-label": t("status") }, g.status === "running" && g.pin ? t("running_pin", { pin: g.pin }) : statusName(g.status)),
+    el("td", { class: "num", "data-label": t("players_2") }, String(g.players)),
+    admin ? el("td", { "data-label": t("host") }, g.host) : null,
+    el("td", {}, el("label", { class: "check" }, box, t("private"))),
     el("td", {}, action));
 }
 
@@ -79,8 +82,8 @@ async function showGame(id) {
   try {
     g = await api("GET", `/api/games/${id}`);
   } catch (e) {
-    $("game-title").textContent = "Game not found";
-    $("game-error").textContent = e.code === "no_such_game" ? "There is no such game, or it is not yours." : `Could not load the game: ${humanError(e)}`;
+    $("game-title").textContent = t("game_not_found");
+    $("game-error").textContent = e.code === "no_such_game" ? t("no_such_game_yours") : t("could_not_load_game", { error: humanError(e) });
     $("csv-btn").hidden = true;
     $("xlsx-btn").hidden = true;
     $("report").hidden = true;
@@ -90,9 +93,9 @@ async function showGame(id) {
   document.title = `quizrace · ${g.title}`;
   $("game-title").textContent = g.title;
   // Everyone who played (leavers included), as the public leaderboard counts them.
-  const bits = [g.mode === "race" ? "Race" : "Classic", STATUS[g.status] || g.status, `${g.players.length} player${g.players.length === 1 ? "" : "s"}`];
-  if (g.created_at) bits.push(`started ${when(g.created_at)}`);
-  if (g.finished_at) bits.push(`finished ${when(g.finished_at)}`);
+  const bits = [modeName(g.mode), statusName(g.status), t("n_players", { count: g.players.length })];
+  if (g.created_at) bits.push(t("started_at", { when: when(g.created_at) }));
+  if (g.finished_at) bits.push(t("finished_at", { when: when(g.finished_at) }));
   $("game-meta").textContent = bits.join(" · ");
   $("game-private").checked = g.private;
   $("game-private").onchange = () => setPrivate(g.game_id, $("game-private"));
@@ -100,14 +103,14 @@ async function showGame(id) {
     try {
       download(await api("GET", `/api/games/${g.game_id}/results.csv`, undefined, { blob: true }), `quizrace-game-${g.game_id}.csv`);
     } catch (e) {
-      $("game-error").textContent = `Could not download the results: ${humanError(e)}`;
+      $("game-error").textContent = t("could_not_download_results", { error: humanError(e) });
     }
   };
   $("xlsx-btn").onclick = async () => {
     try {
       download(await api("GET", `/api/games/${g.game_id}/report.xlsx${threshold()}`, undefined, { blob: true }), `quizrace-game-${g.game_id}.xlsx`);
     } catch (e) {
-      $("game-error").textContent = `Could not download the report: ${humanError(e)}`;
+      $("game-error").textContent = t("could_not_download_report", { error: humanError(e) });
     }
   };
   $("report-form").onsubmit = (e) => {
@@ -120,8 +123,8 @@ async function showGame(id) {
   $("standings-empty").hidden = players.length > 0;
   $("standings").replaceChildren(...players.map((p) => el("li", { dataset: { rank: p.rank } },
     el("span", { class: "rank" }, String(p.rank)),
-    el("span", { class: "name" }, p.name, p.status !== "active" ? el("span", { class: "hint" }, ` (${p.status})`) : null),
-    el("span", { class: "score" }, `${p.score} pts`))));
+    el("span", { class: "name" }, p.name, p.status !== "active" ? el("span", { class: "hint" }, ` (${PLAYER_STATUS[p.status] ? t(PLAYER_STATUS[p.status]) : p.status})`) : null),
+    el("span", { class: "score" }, t("score_pts", { score: p.score })))));
 
   const questions = g.quiz?.questions ?? Array.from({ length: g.questions }, () => ({ kind: null, text: "" }));
   const byIndex = questions.map(() => []);
@@ -133,20 +136,24 @@ async function showGame(id) {
   answerTable(questions, players, g.answers);
 }
 
-const choicesOf = (q) => (q.kind === "true_false" ? ["True", "False"] : q.choices || []);
-const KIND = { choice: "Choice", true_false: "True or false", multi: "Multiple", type_answer: "Type the answer", poll: "Poll" };
+const PLAYER_STATUS = { left: "player_left", kicked: "player_kicked" };
+const choicesOf = (q) => (q.kind === "true_false" ? [t("true"), t("false")] : q.choices || []);
+const KIND = {
+  choice: "kind_choice", true_false: "true_or_false", multi: "kind_multi", type_answer: "type_the_answer", poll: "kind_poll",
+  slider: "kind_slider", order: "kind_order",
+};
 
 function questionStats(q, i, answers, playerCount) {
   const right = answers.filter((a) => a.correct === true).length;
   const avg = answers.length ? answers.reduce((s, a) => s + a.elapsed_ms, 0) / answers.length : null;
   const facts = [
-    ["Answered", `${answers.length} of ${playerCount}`],
-    ["Right", q.kind === "poll" ? "–" : String(right)],
-    ["Average time", avg == null ? "–" : seconds(avg)],
+    [t("answered"), t("n_of", { n: answers.length, of: playerCount })],
+    [t("bar_right"), q.kind === "poll" ? "–" : String(right)],
+    [t("average_time"), avg == null ? "–" : seconds(avg)],
   ];
   return el("li", { class: "card qstat", dataset: { index: i } },
-    el("p", { class: "hint" }, `Question ${i + 1}${q.kind ? ` · ${KIND[q.kind]}` : ""}`),
-    el("h3", { class: "qstat-text" }, q.text || `Question ${i + 1}`),
+    el("p", { class: "hint" }, [t("question_n", { n: i + 1 }), ...(KIND[q.kind] ? [t(KIND[q.kind])] : [])].join(" · ")),
+    el("h3", { class: "qstat-text" }, q.text || t("question_n", { n: i + 1 })),
     el("dl", { class: "stat-grid" }, facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))),
     distribution(q, answers));
 }
@@ -159,13 +166,13 @@ function distribution(q, answers) {
     for (const a of answers) {
       const text = a.answer?.text ?? "";
       const key = text.trim().toLowerCase();
-      const g = groups.get(key) || { label: text.trim() || "(empty)", count: 0, correct: false };
+      const g = groups.get(key) || { label: text.trim() || t("empty_answer"), count: 0, correct: false };
       g.count++;
       g.correct ||= a.correct === true;
       groups.set(key, g);
     }
     rows = [...groups.values()].sort((a, b) => b.count - a.count);
-    const accepted = el("p", { class: "hint" }, `Accepted: ${(q.accept || []).join(", ")}`);
+    const accepted = el("p", { class: "hint" }, t("accepted_list", { list: (q.accept || []).join(", ") }));
     if (rows.length === 0) return accepted;
     return el("div", {}, accepted, chart(rows, false));
   }
@@ -198,7 +205,7 @@ function answerLabel(q, a) {
   if (a.answer.text != null) return a.answer.text;
   if (a.answer.value != null) return String(a.answer.value);
   // An order's item ids belong to the game, not to the stored quiz: say whether it was right.
-  if (a.answer.order) return a.correct ? "right order" : "another order";
+  if (a.answer.order) return t(a.correct ? "res_right_order" : "res_another_order");
   const choices = choicesOf(q);
   const picked = a.answer.choices ?? (a.answer.choice != null ? [a.answer.choice] : []);
   return picked.map((c) => `${SHAPES[c] || ""} ${choices[c] ?? c + 1}`).join(", ");
@@ -207,24 +214,24 @@ function answerLabel(q, a) {
 function answerTable(questions, players, answers) {
   const cell = new Map(answers.map((a) => [`${a.player_id}:${a.index}`, a]));
   const head = el("thead", {}, el("tr", {},
-    el("th", { scope: "col", class: "sticky" }, "Player"),
+    el("th", { scope: "col", class: "sticky" }, t("player")),
     questions.map((q, i) => el("th", { scope: "col", title: q.text }, `Q${i + 1}`)),
-    el("th", { scope: "col", class: "num" }, "Answered"),
-    el("th", { scope: "col", class: "num" }, "Score")));
+    el("th", { scope: "col", class: "num" }, t("answered")),
+    el("th", { scope: "col", class: "num" }, t("score"))));
   const given = (p) => answers.filter((a) => a.player_id === p.player_id).length;
   const body = el("tbody", {}, players.map((p) => el("tr", { dataset: { playerId: p.player_id } },
     el("th", { scope: "row", class: "sticky name" }, p.name),
     questions.map((q, i) => {
       const a = cell.get(`${p.player_id}:${i}`);
-      if (!a) return el("td", { class: "none" }, el("span", { "aria-label": "no answer" }, "–"));
+      if (!a) return el("td", { class: "none" }, el("span", { "aria-label": t("res_no_answer") }, "–"));
       const mark = a.correct === true ? "✓" : a.correct === false ? "✗" : "";
       return el("td", { class: a.correct === true ? "right" : a.correct === false ? "wrong" : null },
         el("span", { class: "ans" }, mark ? `${mark} ` : "", answerLabel(q, a)),
-        el("span", { class: "hint" }, `${seconds(a.elapsed_ms)} · ${a.points} pts`));
+        el("span", { class: "hint" }, `${seconds(a.elapsed_ms)} · ${t("score_pts", { score: a.points })}`));
     }),
     // Out of the questions asked while the player was in the game: a late joiner who
     // answered all they saw has "3 of 3", not "3 of 5".
-    el("td", { class: "num" }, `${given(p)} of ${p.asked ?? questions.length}`),
+    el("td", { class: "num" }, t("n_of", { n: given(p), of: p.asked ?? questions.length })),
     el("td", { class: "num" }, String(p.score)))));
   $("answer-table").replaceChildren(head, body);
 }
@@ -232,43 +239,46 @@ function answerTable(questions, players, answers) {
 // ---- the teacher's report ----
 // The page's threshold as a query string; the server checks it (0 to 100) and says why not.
 const threshold = () => `?need_help_below=${encodeURIComponent($("need-help-below").value.trim())}`;
-const percentText = (p) => (p == null ? "–" : `${p} %`);
+const percentText = (p) => (p == null ? "–" : num(p / 100, { style: "percent", maximumFractionDigits: 1 }));
 
 async function loadReport(id) {
-  let t;
+  let r;
   try {
-    t = await api("GET", `/api/games/${id}/report${threshold()}`);
+    r = await api("GET", `/api/games/${id}/report${threshold()}`);
   } catch (e) {
-    $("report-error").textContent = `Could not make the report: ${humanError(e)}`;
+    $("report-error").textContent = t("could_not_make_report", { error: humanError(e) });
     return;
   }
   $("report-error").textContent = "";
-  $("report-running").hidden = t.status !== "running";
-  const byIndex = t.questions;
+  $("report-running").hidden = r.status !== "running";
+  const byIndex = r.questions;
   const questionItem = (i) => {
     const q = byIndex[i];
-    const avg = q.average_ms == null ? "no answers" : `${seconds(q.average_ms)} average`;
+    const avg = q.average_ms == null ? t("no_answers") : t("time_average", { time: seconds(q.average_ms) });
     return el("li", { dataset: { index: i }, class: q.review ? "review" : null },
       el("span", { class: "report-qnum" }, `Q${i + 1}`), " ",
-      el("span", { class: "report-qtext" }, q.text || `Question ${i + 1}`), " ",
-      el("span", { class: "hint" }, `${percentText(q.percent_correct)} right of ${q.asked} asked · ${avg}`));
+      el("span", { class: "report-qtext" }, q.text || t("question_n", { n: i + 1 })), " ",
+      el("span", { class: "hint" }, `${t("percent_right_of_asked", { percent: percentText(q.percent_correct), asked: q.asked })} · ${avg}`));
   };
-  $("report-difficulty").replaceChildren(...t.by_difficulty.map(questionItem));
-  $("difficulty-empty").hidden = t.by_difficulty.length > 0;
-  $("report-review").replaceChildren(...t.to_review.map(questionItem));
-  $("review-empty").hidden = t.to_review.length > 0;
-  const flagged = new Set(t.need_help);
-  const helped = t.players.filter((p) => flagged.has(p.player_id));
+  $("report-difficulty").replaceChildren(...r.by_difficulty.map(questionItem));
+  $("difficulty-empty").hidden = r.by_difficulty.length > 0;
+  $("report-review").replaceChildren(...r.to_review.map(questionItem));
+  $("review-empty").hidden = r.to_review.length > 0;
+  const flagged = new Set(r.need_help);
+  const helped = r.players.filter((p) => flagged.has(p.player_id));
   $("report-help").replaceChildren(...helped.map((p) => el("li", { dataset: { playerId: p.player_id } },
     el("span", { class: "name" }, p.name), " ",
-    el("span", { class: "hint" }, `${p.correct} of ${p.scored_asked} right (${percentText(p.percent_correct)})`))));
+    el("span", { class: "hint" }, t("n_of_right_percent", { n: p.correct, of: p.scored_asked, percent: percentText(p.percent_correct) })))));
   $("help-empty").hidden = helped.length > 0;
-  $("help-empty").textContent = `Nobody is below ${t.need_help_below} % right.`;
-  $("report-players").replaceChildren(...t.players.map((p) => playerAnswers(p, byIndex)));
-  announce(`Report: ${t.to_review.length} question${t.to_review.length === 1 ? "" : "s"} to review, ${helped.length} player${helped.length === 1 ? "" : "s"} who may need help.`);
+  $("help-empty").textContent = t("nobody_below", { percent: percentText(r.need_help_below) });
+  $("report-players").replaceChildren(...r.players.map((p) => playerAnswers(p, byIndex)));
+  announce(t("report_announce", {
+    questions: t("n_questions_to_review", { count: r.to_review.length }),
+    players: t("n_players_need_help", { count: helped.length }),
+  }));
 }
 
-const RESULT = (a) => (a.answer == null ? "no answer" : a.correct === true ? "✓ right" : a.correct === false ? "✗ wrong" : "answered");
+const RESULT = (a) => t(a.answer == null ? "res_no_answer" : a.correct === true ? "res_right" : a.correct === false ? "res_wrong" : "res_answered");
 
 function playerAnswers(p, questions) {
   const rows = p.answers.map((a) => el("tr", { class: a.correct === true ? "right" : a.correct === false ? "wrong" : null },
@@ -280,11 +290,12 @@ function playerAnswers(p, questions) {
     el("td", { class: "num" }, String(a.points))));
   const table = el("table", { class: "data" },
     el("thead", {}, el("tr", {},
-      ["Question", "Text", "Answer", "Right or wrong", "Time", "Points"].map((h) => el("th", { scope: "col" }, h)))),
+      ["question", "text", "answer", "right_or_wrong", "time", "points"].map((h) => el("th", { scope: "col" }, t(h))))),
     el("tbody", {}, rows));
   return el("details", { class: "report-player", dataset: { playerId: p.player_id } },
     el("summary", {}, el("span", { class: "name" }, p.name), " ",
-      el("span", { class: "hint" }, `#${p.rank} · ${p.score} pts · ${p.correct} of ${p.scored_asked} right${p.need_help ? " · may need help" : ""}`)),
+      el("span", { class: "hint" }, [`#${p.rank}`, t("score_pts", { score: p.score }), t("n_of_right", { n: p.correct, of: p.scored_asked }),
+        ...(p.need_help ? [t("may_need_help")] : [])].join(" · "))),
     el("div", { class: "table-wrap", tabindex: "0" }, table));
 }
 

@@ -53,7 +53,7 @@ export function chart(el, { labels, counts, correct = new Set(), shapes = true, 
     if (correct.has(i)) {
       const said = document.createElement("span");
       said.className = "sr-only";
-      said.textContent = " (right answer)";
+      said.textContent = ` (${t("right_answer_mark")})`;
       name.append(said);
     }
     const track = document.createElement("span");
@@ -163,7 +163,7 @@ const SLIDER = {
     if (!play) {
       const range = document.createElement("p");
       range.className = "slider-range lead";
-      range.textContent = `Pick a number from ${r.min} to ${r.max}`;
+      range.textContent = t("slider_pick_from", { min: r.min, max: r.max });
       area.replaceChildren(range);
       area.hidden = false;
       return;
@@ -178,7 +178,7 @@ const SLIDER = {
     // The middle position, on the step.
     const start = play.chosen ?? r.min + Math.round((r.max - r.min) / r.step / 2) * r.step;
     input.value = start;
-    input.setAttribute("aria-label", `Your answer, from ${r.min} to ${r.max}`);
+    input.setAttribute("aria-label", t("slider_your_answer", { min: r.min, max: r.max }));
     const out = document.createElement("output");
     out.id = "slider-value";
     out.className = "slider-value";
@@ -215,7 +215,7 @@ const SLIDER = {
     area.classList.remove("long");
     chart(area, { labels, counts, correct, shapes: false, colours });
     const lines = [sliderKey(m)];
-    if (sent && sent.value != null) lines.push(`You said ${sent.value}`);
+    if (sent && sent.value != null) lines.push(t("you_said", { value: sent.value }));
     return lines.join(" · ");
   },
 };
@@ -242,7 +242,7 @@ const ORDER = {
         const at = picked.indexOf(it.id);
         b.classList.toggle("chosen", at >= 0);
         b.querySelector(".shape").textContent = at >= 0 ? `${at + 1}.` : SHAPES[i] || "";
-        b.setAttribute("aria-label", at >= 0 ? `${it.text}: number ${at + 1}` : `${it.text}: not placed yet`);
+        b.setAttribute("aria-label", at >= 0 ? t("order_item_at", { item: it.text, n: at + 1 }) : t("order_item_unplaced", { item: it.text }));
         b.onclick = () => {
           if (at >= 0) picked.splice(at);
           else picked.push(it.id);
@@ -273,7 +273,7 @@ const ORDER = {
   phoneReveal(m, q, mine, typed, sent) {
     $("reveal-answers").replaceChildren();
     const lines = [orderKey(m, q)];
-    if (sent && sent.order) lines.push(`Yours: ${orderWords(sent.order, q)}`);
+    if (sent && sent.order) lines.push(t("order_yours", { list: orderWords(sent.order, q) }));
     return lines.join(" · ");
   },
 };
@@ -284,9 +284,10 @@ export function orderWords(ids, q) {
   return ids.map((id) => byId.get(id) ?? `#${id}`).join(" → ");
 }
 
-const orderKey = (m, q) => `Right order: ${orderWords(m.correct_order || [], q)}`;
+const orderKey = (m, q) => t("right_order_list", { list: orderWords(m.correct_order || [], q) });
 
-const sliderKey = (m) => `Correct value: ${m.correct_value}${m.tolerance ? ` (±${m.tolerance} scores)` : ""}`;
+const sliderKey = (m) =>
+  t(m.tolerance ? "correct_value_within" : "correct_value", { value: m.correct_value, tolerance: m.tolerance });
 
 /**
  * Each kind's renderers: `question` (the answer area), `screenReveal` (the big screens' chart
@@ -618,7 +619,7 @@ function standings(el, list, { prev = null, meId = null } = {}) {
     name.textContent = s.name;
     const score = document.createElement("span");
     score.className = "score";
-    score.textContent = `${s.score} pts`;
+    score.textContent = t("score_pts", { score: s.score });
     li.append(rank, name, score);
     const move = rankMove(prev, s);
     if (move) {

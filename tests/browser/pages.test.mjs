@@ -574,7 +574,7 @@ describe("quizrace management pages in a browser", { timeout: 150_000 }, () => {
     // The threshold field asks the server again: below 0 % flags nobody.
     await host.fill("#need-help-below", "0");
     await host.click("#need-help-apply");
-    await host.locator("#help-empty", { hasText: "below 0 %" }).waitFor();
+    await host.locator("#help-empty", { hasText: "below 0%" }).waitFor();
     assert.equal(await host.locator("#report-help li").count(), 0);
     await host.fill("#need-help-below", "50");
     await host.click("#need-help-apply");

@@ -2,7 +2,9 @@
 //   - every language has exactly English's keys, and the same placeholders and plural forms;
 //   - every page's visible text and text attributes carry a data-i18n key English has, so no
 //     page shows an untranslated string from its HTML (`translate="no"` marks code and names);
-//   - every literal key the scripts pass to t() exists;
+//   - every literal key the scripts pass to t() exists (both arms of `t(c ? "a" : "b")` too);
+//   - no script writes text for people as a string literal instead of a key (literals.mjs,
+//     with the small allow list below);
 //   - the language choice: a picked language wins, then the browser's first shipped one.
 
 import { test } from "node:test";
@@ -10,6 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { userText } from "./literals.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WEB = path.join(ROOT, "client-web");
@@ -103,7 +106,47 @@ test("every literal key the scripts translate exists in English", () => {
   const problems = [];
   for (const f of fs.readdirSync(path.join(WEB, "js")).filter((f) => f.endsWith(".js"))) {
     const src = fs.readFileSync(path.join(WEB, "js", f), "utf8");
-    for (const m of src.matchAll(/\bt\("([\w.]+)"/g)) if (!Object.hasOwn(en, m[1])) problems.push(`${f}: t("${m[1]}")`);
+    for (const call of src.matchAll(/\bt\(([^(){},]*)[,)]/g)) {
+      for (const m of call[1].matchAll(/"([\w.]+)"/g)) {
+        if (/[!=]==\s*$/.test(call[1].slice(0, m.index))) continue; // compared with, not a key
+        if (!Object.hasOwn(en, m[1])) problems.push(`${f}: t(… "${m[1]}" …)`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+// Literals the lint may find that are not text for people, each with its reason.
+const NOT_TEXT = {
+  "common.js": [
+    "Bearer ", "Content-Type", // HTTP header spellings
+    "The server cannot be reached.", // ApiError's own message, for logs; the page shows err_network
+  ],
+  "editor.js": [".choice-row:last-child .f-choice", ".f-text", "quiz"], // selectors; a file name's stem
+  "i18n.js": ["English", "Deutsch", "Français", "Español"], // each language's name in itself
+  "player.js": ["right", "wrong"], // class names
+  "protocol.js": ["wss"], // a URL scheme
+  "results.js": ["quizrace · "], // the product's name in the tab's title
+};
+
+test("the lint finds text written as a literal (it can fail)", () => {
+  const found = userText(`
+    $("x").textContent = "Room locked";
+    b.setAttribute("aria-label", \`Kick \${p.name}\`);
+    banner("not connected");
+    el("p", {}, \`\${n} players joined\`);
+    const a = t("kick_name", { name }), c = el.querySelector(".f-text"), d = x === "race";
+  `);
+  assert.deepEqual(found.map((f) => f.replace(/^\d+: /, "")), ['"Room locked"', '"Kick "', '"not connected"', '" players joined"']);
+});
+
+test("no script writes text for people as a literal: every such string is a key", () => {
+  const problems = [];
+  for (const f of fs.readdirSync(path.join(WEB, "js")).filter((f) => f.endsWith(".js"))) {
+    const allowed = new Set((NOT_TEXT[f] || []).map((s) => JSON.stringify(s)));
+    for (const hit of userText(fs.readFileSync(path.join(WEB, "js", f), "utf8"))) {
+      if (!allowed.has(hit.replace(/^\d+: /, ""))) problems.push(`${f}:${hit}`);
+    }
   }
   assert.deepEqual(problems, []);
 });
