@@ -7,7 +7,8 @@
 # colour-blind-safe answer colours (palette.test.mjs) and race mode explaining itself, with the
 # get-ready countdown and the explanation (race.test.mjs), a slider question on every screen
 # (kinds.test.mjs), and a game with phones in Arabic (right to left, mirrored) and German and
-# the language picker remembered (i18n.test.mjs). Screenshots of every screen land in
+# the language picker remembered (i18n.test.mjs), and the game's sounds with a stand-in
+# AudioContext (sound.test.mjs). Screenshots of every screen land in
 # docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of

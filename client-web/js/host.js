@@ -7,6 +7,7 @@
 
 import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
+import { gameSounds } from "./sound.js";
 import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
@@ -122,6 +123,7 @@ const conn = new Connection({
     error: onError,
   },
 });
+gameSounds(conn, "screen");
 
 // ---- log in and set up ----
 $("login-form").onsubmit = async (ev) => {

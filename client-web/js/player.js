@@ -5,6 +5,7 @@
 // drawn by stage.js, as on the host's and the presenter's screens.
 
 import { Connection, msg, isPin, limits } from "./protocol.js";
+import { gameSounds } from "./sound.js";
 import {
   SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
   stageCountdown, startQuestionClock, stopGetReady,
@@ -121,6 +122,7 @@ const conn = new Connection({
     error: onError,
   },
 });
+gameSounds(conn, "phone");
 
 function onOpen(how) {
   setStatus(t("connected"), true);

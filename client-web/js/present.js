@@ -5,6 +5,7 @@
 
 import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, isPin } from "./protocol.js";
+import { gameSounds } from "./sound.js";
 import { joinUrl, qrSrc } from "./common.js";
 import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
@@ -81,6 +82,7 @@ const conn = new Connection({
     error: onError,
   },
 });
+gameSounds(conn, "screen");
 
 function onRoomState(m) {
   markGameQuizText(m.lang);

@@ -81,7 +81,8 @@ function movedTarget(url) {
  * - `open({ moved })` each time a socket opens (send `resume` / `host_resume` here); `moved`
  *   is true when this socket follows a `moved`, so a `join` still unanswered is sent again;
  * - `down(delayMs, attempt)` when the socket is lost and a retry is scheduled;
- * - `message(m)` for every frame, after the handler named by its type, `on[m.type](m)`.
+ * - `message(m)` for every frame, after the handler named by its type, `on[m.type](m)`;
+ *   `listen(fn)` adds more such listeners (a page's sounds).
  * Call `stop()` when the room is gone for good, so nothing reconnects.
  *
  * A `moved` frame (a cluster node that does not own the room) is handled here and never
@@ -95,6 +96,7 @@ export class Connection {
     this.on = on;
     this.pin = pin || (() => null);
     this.handlers = { open, down, message };
+    this.listeners = [];
     this.ws = null;
     this.attempt = 0;
     this.timer = null;
@@ -111,6 +113,11 @@ export class Connection {
     };
     window.addEventListener("online", retryNow);
     document.addEventListener("visibilitychange", retryNow);
+  }
+
+  /** Calls `fn(m)` for every frame too, after the page's own handlers. */
+  listen(fn) {
+    this.listeners.push(fn);
   }
 
   get connected() {
@@ -197,6 +204,7 @@ export class Connection {
       const h = this.on[m.type];
       if (h) h(m);
       if (this.handlers.message) this.handlers.message(m);
+      for (const fn of this.listeners) fn(m);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return; // an old socket we already replaced or stopped

@@ -6,6 +6,9 @@
 //   quizrace.players        this device's player in each game: PIN -> {token, name, at}.
 //   quizrace.lang           the language picked in the top bar (i18n.js), absent: the
 //                           browser's.
+//   quizrace.sound.screen   "on" / "off": the host's and presenter's sounds (sound.js), absent:
+//                           on.
+//   quizrace.sound.phone    "on" / "off": a phone's sounds, absent: off.
 // sessionStorage (this tab only):
 //   quizrace.host.room      the host page's room {pin, host_key, game_id}; Results' "Take
 //                           control" writes it without a host key.
@@ -23,6 +26,7 @@ const PRESENT_ROOM_KEY = "quizrace.present.room";
 const PRESENT_VIEW_KEY = "quizrace.present.view";
 const PLAYERS_KEY = "quizrace.players";
 const LANG_KEY = "quizrace.lang";
+const soundKey = (kind) => `quizrace.sound.${kind}`;
 const playerViewKey = (pin) => `quizrace.view.${pin}`;
 // Earlier pages kept one `quizrace.token.<pin>` key per game (see `carryOverOldTokens`).
 const OLD_TOKEN_PREFIX = "quizrace.token.";
@@ -52,6 +56,19 @@ export const savedLang = {
   },
   save: (code) => localStorage.setItem(LANG_KEY, code),
 };
+
+// ---- sounds on or off, per device: `kind` "screen" or "phone"; load() is null when never set ----
+export const soundPref = (kind) => ({
+  load: () => {
+    try {
+      const v = localStorage.getItem(soundKey(kind));
+      return v === "on" ? true : v === "off" ? false : null;
+    } catch {
+      return null;
+    }
+  },
+  save: (on) => localStorage.setItem(soundKey(kind), on ? "on" : "off"),
+});
 
 // ---- a room this tab runs or shows: one JSON value, null when there is none ----
 function savedRoom(key) {

@@ -570,4 +570,9 @@ export default {
   "answer": "الإجابة",
   "right_or_wrong": "صحيحة أم خاطئة",
   "time": "الوقت",
+  "sound": "الصوت",
+  "sound_turn_on": "تشغيل الصوت",
+  "sound_blocked": "يحجب المتصفح الصوت حتى تنقر هنا.",
+  "sound_mute": "الصوت مفعّل: انقر لكتمه",
+  "sound_unmute": "الصوت مكتوم: انقر لتشغيله",
 };

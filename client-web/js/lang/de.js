@@ -570,4 +570,9 @@ export default {
   "answer": "Antwort",
   "right_or_wrong": "Richtig oder falsch",
   "time": "Zeit",
+  "sound": "Ton",
+  "sound_turn_on": "Ton einschalten",
+  "sound_blocked": "Der Browser hält den Ton zurück, bis du hier klickst.",
+  "sound_mute": "Ton ist an: klicken zum Stummschalten",
+  "sound_unmute": "Ton ist aus: klicken zum Einschalten",
 };

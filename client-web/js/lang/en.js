@@ -570,4 +570,9 @@ export default {
   "answer": "Answer",
   "right_or_wrong": "Right or wrong",
   "time": "Time",
+  "sound": "Sound",
+  "sound_turn_on": "Turn sound on",
+  "sound_blocked": "The browser holds the sound back until you click here.",
+  "sound_mute": "Sound is on: click to mute",
+  "sound_unmute": "Sound is off: click to turn it on",
 };

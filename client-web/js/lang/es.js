@@ -570,4 +570,9 @@ export default {
   "answer": "Respuesta",
   "right_or_wrong": "Correcta o incorrecta",
   "time": "Tiempo",
+  "sound": "Sonido",
+  "sound_turn_on": "Activar el sonido",
+  "sound_blocked": "El navegador retiene el sonido hasta que hagas clic aquí.",
+  "sound_mute": "Sonido activado: haz clic para silenciar",
+  "sound_unmute": "Sonido desactivado: haz clic para activarlo",
 };

@@ -570,4 +570,9 @@ export default {
   "answer": "Réponse",
   "right_or_wrong": "Juste ou faux",
   "time": "Temps",
+  "sound": "Son",
+  "sound_turn_on": "Activer le son",
+  "sound_blocked": "Le navigateur retient le son jusqu'à ce que tu cliques ici.",
+  "sound_mute": "Son activé : clique pour le couper",
+  "sound_unmute": "Son coupé : clique pour l'activer",
 };

@@ -59,6 +59,10 @@ pub fn router() -> Router<App> {
             page!("js/storage.js", "text/javascript; charset=utf-8"),
         )
         .route(
+            "/js/sound.js",
+            page!("js/sound.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
             "/js/stage.js",
             page!("js/stage.js", "text/javascript; charset=utf-8"),
         )
