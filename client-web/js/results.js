@@ -280,11 +280,17 @@ async function loadReport(id) {
 
 const RESULT = (a) => t(a.answer == null ? "res_no_answer" : a.correct === true ? "res_right" : a.correct === false ? "res_wrong" : "res_answered");
 
+// The report writes a true/false answer as the words "True" and "False" (the workbook's too):
+// this page says them in its language.
+const TRUE_FALSE = { True: "true", False: "false" };
+const reportAnswer = (q, answer) =>
+  answer == null ? "–" : q?.kind === "true_false" && TRUE_FALSE[answer] ? t(TRUE_FALSE[answer]) : answer;
+
 function playerAnswers(p, questions) {
   const rows = p.answers.map((a) => el("tr", { class: a.correct === true ? "right" : a.correct === false ? "wrong" : null },
     el("th", { scope: "row" }, `Q${a.index + 1}`),
     el("td", {}, questions[a.index]?.text ?? ""),
-    el("td", {}, a.answer ?? "–"),
+    el("td", {}, reportAnswer(questions[a.index], a.answer)),
     el("td", {}, RESULT(a)),
     el("td", { class: "num" }, a.elapsed_ms == null ? "–" : seconds(a.elapsed_ms)),
     el("td", { class: "num" }, String(a.points))));

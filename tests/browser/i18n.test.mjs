@@ -2,8 +2,11 @@
 // Arabic and one in German, each chosen from the browser's language (Playwright's `locale`,
 // which sets navigator.languages and Accept-Language). Arabic pages are right-to-left and
 // mirror (the status pill sits left of the brand, the first answer tile right of the second);
-// the phones show no English from the pages' own tables; a language picked in the top bar
-// wins over the browser's and is remembered. Screenshots: docs/screenshots/i18n-*.png.
+// the phones show no English from the pages' own tables; every page (host, editor, results,
+// account, admin, leaderboard, player) in German and in Arabic shows no visible text or label
+// that reads as an English message its language translates (names, numbers and the short codes
+// in SAME_IN_EVERY_LANGUAGE aside); a language picked in the top bar wins over the browser's
+// and is remembered. Screenshots: docs/screenshots/i18n-*.png.
 //
 // Run: node --test tests/browser/i18n.test.mjs (server built from this tree), or
 // scripts/browser-test.sh.
@@ -30,33 +33,64 @@ const QUIZ = {
 };
 
 let host;
+let token;
+let quizId;
 let phoneAr;
 let phoneDe;
 
 /** The page's `<html lang dir>`. */
 const htmlLang = (page) => page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
 
+// Text the check below lets through although it reads as English: the product's name, the
+// short codes every language keeps, and the built-in account's name ("admin", a username
+// shown in the top bar and the tables, which the brand "admin" would otherwise match).
+const SAME_IN_EVERY_LANGUAGE = ["quizrace", "PIN", "CSV", "JSON", "Excel", "EN", "DE", "FR", "ES", "AR", "admin"];
+
 /**
- * English sentences from the tables that `page` shows although its language says otherwise:
- * every visible text node of `scope` that equals an English message the page's table
- * translates differently.
+ * Every English message (each plural form) that `table` translates differently, as the source
+ * of a regular expression matching the whole text it makes: `{name}` stands for any text.
+ * Messages that are nothing but placeholders and short words ("{n} of {of}") are left out:
+ * they would match names and numbers.
+ */
+function englishPatterns(table) {
+  const out = [];
+  for (const [k, v] of Object.entries(en)) {
+    if (JSON.stringify(v) === JSON.stringify(table[k])) continue;
+    for (const form of typeof v === "object" ? Object.values(v) : [v]) {
+      if (!/\p{L}{3}/u.test(form.replace(/\{\w+\}/g, ""))) continue;
+      const re = form.trim().replace(/\s+/g, " ").split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".+");
+      out.push(`^${re}$`);
+    }
+  }
+  return out;
+}
+
+/**
+ * English from the tables that `page` shows although its language says otherwise: every
+ * visible text node of `scope`, and every visible element's aria-label, title, placeholder
+ * and alt, that reads as an English message the page's table translates differently.
  */
 async function englishLeft(page, table, scope = "body") {
-  const strings = Object.entries(en)
-    .filter(([k, v]) => typeof v === "string" && v !== table[k] && /\p{L}{3}/u.test(v) && !v.includes("{"))
-    .map(([, v]) => v);
-  return page.evaluate(({ scope, strings }) => {
-    const english = new Set(strings);
+  return page.evaluate(({ scope, patterns, same }) => {
+    const english = patterns.map((p) => new RegExp(p, "u"));
+    const allowed = new Set(same);
     const found = [];
-    const walker = document.createTreeWalker(document.querySelector(scope), NodeFilter.SHOW_TEXT);
+    const check = (s, where) => {
+      s = s.replace(/\s+/g, " ").trim();
+      if (s && !allowed.has(s) && english.some((re) => re.test(s))) found.push(`${where}: ${s}`);
+    };
+    const root = document.querySelector(scope);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
-      if (!el || !el.checkVisibility?.()) continue;
-      const s = n.textContent.replace(/\s+/g, " ").trim();
-      if (english.has(s)) found.push(s);
+      if (el && el.checkVisibility?.() && !el.closest("script, style, [translate=no]")) check(n.textContent, el.tagName.toLowerCase());
+    }
+    for (const el of root.querySelectorAll("[aria-label], [title], [placeholder], [alt]")) {
+      if (!el.checkVisibility?.()) continue;
+      for (const a of ["aria-label", "title", "placeholder", "alt"]) if (el.hasAttribute(a)) check(el.getAttribute(a), `${el.tagName.toLowerCase()}[${a}]`);
     }
     return found;
-  }, { scope, strings });
+  }, { scope, patterns: englishPatterns(table), same: SAME_IN_EVERY_LANGUAGE });
 }
 
 describe("the pages in German and Arabic, right-to-left mirrored, the picker remembered", { timeout: 120_000 }, () => {
@@ -64,8 +98,9 @@ describe("the pages in German and Arabic, right-to-left mirrored, the picker rem
   after(S.stop);
 
   step("the host page speaks German from the browser's language", 30_000, async () => {
-    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    ({ token } = await S.api("POST", "/api/login", { username: "admin", password: S.password }));
     const { id } = await S.api("POST", "/api/quizzes", QUIZ, token, 201);
+    quizId = id;
     host = await S.newPage("host-de", false, { locale: "de-DE" });
     await host.goto(`${S.baseUrl}/host`);
     await screen(host, "login");
@@ -153,7 +188,41 @@ describe("the pages in German and Arabic, right-to-left mirrored, the picker rem
     await S.shot(phoneDe, "i18n-player-podium-de");
     await S.shot(host, "i18n-host-podium-de");
     assert.equal(await text(phoneAr, "#screen-over h2"), ar.game_over);
-    noProblems([...(await englishLeft(phoneAr, ar, "#stage")), ...(await englishLeft(phoneDe, de, "#stage"))]);
+    noProblems([
+      ...(await englishLeft(phoneAr, ar, "#stage")), ...(await englishLeft(phoneDe, de, "#stage")), ...(await englishLeft(host, de)),
+    ]);
+  });
+
+  // Each page, logged in as the admin, and what to wait for before reading it.
+  const PAGES = [
+    ["host", "/host", "#create-btn:enabled"],
+    ["editor", "/editor", "#quiz-list li"],
+    ["editor-quiz", "/editor?quiz={quiz}", "#questions li .qnum"],
+    ["results", "/results", "#games tbody tr"],
+    ["results-game", "/results?game=1", "#report-players details"],
+    ["account", "/account", "#me-name:not(:empty)"],
+    ["admin", "/admin", "#accounts tbody tr"],
+    ["leaderboard", "/leaderboard", "#board li"],
+    ["player", "/", "#screen-join"],
+  ];
+
+  step("every page in German and in Arabic shows no English from the tables", 60_000, async () => {
+    const problems = [];
+    for (const [lang, table, locale] of [["de", de, "de-DE"], ["ar", ar, "ar-EG"]]) {
+      const page = await S.newPage(`pages-${lang}`, false, { locale });
+      await page.addInitScript((t) => localStorage.setItem("quizrace.host.token", t), token);
+      for (const [name, url, ready] of PAGES) {
+        await page.goto(S.baseUrl + url.replace("{quiz}", quizId));
+        await page.locator(ready).first().waitFor();
+        assert.deepEqual(await htmlLang(page), [lang, lang === "ar" ? "rtl" : "ltr"], `${name} in ${lang}`);
+        // The report's details, opened, show each player's answers too.
+        if (name === "results-game") for (const d of await page.locator("#report-players details").all()) await d.evaluate((e) => (e.open = true));
+        problems.push(...(await englishLeft(page, table)).map((p) => `${name} (${lang}) ${p}`));
+        // The phone's join and the leaderboard in Arabic have their shots from the other steps.
+        if (lang === "ar" && name !== "player" && name !== "leaderboard") await S.shot(page, `i18n-${name}-ar`);
+      }
+    }
+    noProblems(problems);
   });
 
   step("a language picked in the top bar wins over the browser's and is remembered", 20_000, async () => {

@@ -575,4 +575,10 @@ export default {
   "sound_blocked": "يحجب المتصفح الصوت حتى تنقر هنا.",
   "sound_mute": "الصوت مفعّل: انقر لكتمه",
   "sound_unmute": "الصوت مكتوم: انقر لتشغيله",
+  "brand_host": "المضيف",
+  "brand_quizzes": "الاختبارات",
+  "brand_results": "النتائج",
+  "brand_leaderboard": "لوحة الصدارة",
+  "brand_account": "الحساب",
+  "brand_admin": "الإدارة",
 };

@@ -575,4 +575,10 @@ export default {
   "sound_blocked": "Der Browser hält den Ton zurück, bis du hier klickst.",
   "sound_mute": "Ton ist an: klicken zum Stummschalten",
   "sound_unmute": "Ton ist aus: klicken zum Einschalten",
+  "brand_host": "Spielleitung",
+  "brand_quizzes": "Quizze",
+  "brand_results": "Ergebnisse",
+  "brand_leaderboard": "Bestenliste",
+  "brand_account": "Konto",
+  "brand_admin": "Verwaltung",
 };

@@ -575,4 +575,10 @@ export default {
   "sound_blocked": "The browser holds the sound back until you click here.",
   "sound_mute": "Sound is on: click to mute",
   "sound_unmute": "Sound is off: click to turn it on",
+  "brand_host": "host",
+  "brand_quizzes": "quizzes",
+  "brand_results": "results",
+  "brand_leaderboard": "leaderboard",
+  "brand_account": "account",
+  "brand_admin": "admin",
 };

@@ -575,4 +575,10 @@ export default {
   "sound_blocked": "El navegador retiene el sonido hasta que hagas clic aquí.",
   "sound_mute": "Sonido activado: haz clic para silenciar",
   "sound_unmute": "Sonido desactivado: haz clic para activarlo",
+  "brand_host": "anfitrión",
+  "brand_quizzes": "cuestionarios",
+  "brand_results": "resultados",
+  "brand_leaderboard": "clasificación",
+  "brand_account": "cuenta",
+  "brand_admin": "administración",
 };

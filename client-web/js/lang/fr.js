@@ -575,4 +575,10 @@ export default {
   "sound_blocked": "Le navigateur retient le son jusqu'à ce que tu cliques ici.",
   "sound_mute": "Son activé : clique pour le couper",
   "sound_unmute": "Son coupé : clique pour l'activer",
+  "brand_host": "animation",
+  "brand_quizzes": "quiz",
+  "brand_results": "résultats",
+  "brand_leaderboard": "classement",
+  "brand_account": "compte",
+  "brand_admin": "administration",
 };
