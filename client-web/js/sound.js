@@ -75,7 +75,7 @@ function icon(which) {
 
 /**
  * The sound player for one page: `kind` "screen" (host, presenter: on by default) or "phone"
- * (off by default). Puts its toggle in the top bar.
+ * (off by default). Puts its toggle in the top bar, or on a phone in the lobby screen.
  */
 export function createSounds(kind) {
   const pref = soundPref(kind);
@@ -146,7 +146,9 @@ export function createSounds(kind) {
     const word = blocked ? t("sound_turn_on") : kind === "phone" ? t("sound") : null;
     button.replaceChildren(icon(wanted && !blocked ? "on" : "off"), ...(word ? [word] : []));
     button.title = t(blocked ? "sound_blocked" : wanted ? "sound_mute" : "sound_unmute");
-    button.setAttribute("aria-label", t("sound"));
+    // An icon alone is named "Sound"; a button with a word is named by it.
+    if (word) button.removeAttribute("aria-label");
+    else button.setAttribute("aria-label", t("sound"));
   }
   button.type = "button";
   button.id = "sound-btn";
@@ -166,7 +168,6 @@ export function createSounds(kind) {
     }
     drawButton();
   };
-  drawButton();
   // The phone's top bar has no room to spare (the player's name and score): its toggle waits
   // in the lobby, where a player opts in before the game starts.
   const lobbyScreen = document.getElementById("screen-lobby");
