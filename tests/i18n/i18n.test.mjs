@@ -135,9 +135,10 @@ test("the lint finds text written as a literal (it can fail)", () => {
     b.setAttribute("aria-label", \`Kick \${p.name}\`);
     banner("not connected");
     el("p", {}, \`\${n} players joined\`);
+    li.append(who, to ? " (private): " : ": ");
     const a = t("kick_name", { name }), c = el.querySelector(".f-text"), d = x === "race";
   `);
-  assert.deepEqual(found.map((f) => f.replace(/^\d+: /, "")), ['"Room locked"', '"Kick "', '"not connected"', '" players joined"']);
+  assert.deepEqual(found.map((f) => f.replace(/^\d+: /, "")), ['"Room locked"', '"Kick "', '"not connected"', '" players joined"', '" (private): "']);
 });
 
 test("no script writes text for people as a literal: every such string is a key", () => {

@@ -1,13 +1,15 @@
 // The scripts' string literals that read like text for people, for the "no untranslated
 // string" lint in i18n.test.mjs. A small tokenizer (comments, strings, templates with their
 // `${}` parts, regular expressions) is enough for the pages' hand-written modules; a literal is
-// suspect when it carries a capitalised word ("Resume"), reads as a sentence, or is written
-// where people read it (textContent, title, aria-label, banner(), confirm(), ...). Keys passed
-// to t() and module paths are not text.
+// suspect when it carries a capitalised word ("Resume"), reads as a sentence, has a word in
+// brackets (" (offline)"), or is written where people read it (textContent, title,
+// aria-label, banner(), confirm(), ...). Keys passed to t() and module paths are not text.
 
 const LETTERS = /\p{L}{2,}/u;
 const CAPITALISED = /(?:^|[^\p{L}])\p{Lu}\p{Ll}+/u;
 const SENTENCE = /\p{L}{2,}[^"]* [^"]*\p{L}[.…!?:]\s*$/u;
+// A word in brackets, as in " (private): ".
+const BRACKETED = /\(\p{L}{3,}[^()]*\)/u;
 // Code just before a literal that means people will read it.
 const SINK = new RegExp(
   [
@@ -116,6 +118,7 @@ export function userText(src) {
     const suspect =
       CAPITALISED.test(text) ||
       SENTENCE.test(text) ||
+      BRACKETED.test(text) ||
       SINK.test(before) ||
       (lit.template && TEMPLATE_WORDS.test(text)) ||
       (lit.nested && !lit.template && /^[\p{L} ]+$/u.test(text) && /\p{L}{3}/u.test(text));
