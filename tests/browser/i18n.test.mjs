@@ -2,11 +2,12 @@
 // Arabic and one in German, each chosen from the browser's language (Playwright's `locale`,
 // which sets navigator.languages and Accept-Language). Arabic pages are right-to-left and
 // mirror (the status pill sits left of the brand, the first answer tile right of the second);
-// the phones show no English from the pages' own tables; every page (host, editor, results,
-// account, admin, leaderboard, player) in German and in Arabic shows no visible text or label
-// that reads as an English message its language translates (names, numbers and the short codes
-// in SAME_IN_EVERY_LANGUAGE aside); a language picked in the top bar wins over the browser's
-// and is remembered. Screenshots: docs/screenshots/i18n-*.png.
+// the phones, the host and its presenter window show no English from the pages' own tables
+// through the game; every page (host, editor, results, account, admin, leaderboard, player)
+// in German and in Arabic shows no visible text or label that reads as an English message its
+// language translates (names, numbers and the short codes in SAME_IN_EVERY_LANGUAGE aside); a
+// language picked in the top bar wins over the browser's and is remembered. Screenshots:
+// docs/screenshots/i18n-*.png.
 //
 // Run: node --test tests/browser/i18n.test.mjs (server built from this tree), or
 // scripts/browser-test.sh.
@@ -35,6 +36,7 @@ const QUIZ = {
 let host;
 let token;
 let quizId;
+let present;
 let phoneAr;
 let phoneDe;
 
@@ -151,6 +153,12 @@ describe("the pages in German and Arabic, right-to-left mirrored, the picker rem
       assert.equal(cut, false, `${p.who}: the name in the top bar is cut short`);
     }
     await host.locator("#lobby-count", { hasText: "2" }).waitFor();
+    // The presenter window opens in the host's browser, so in German too.
+    const [popup] = await Promise.all([host.waitForEvent("popup"), host.locator("#present-btn").click()]);
+    present = S.watch(popup, "presenter-de");
+    await screen(present, "lobby");
+    await present.locator("#lobby-count", { hasText: "2" }).waitFor();
+    noProblems([...(await englishLeft(host, de)), ...(await englishLeft(present, de))]);
   });
 
   step("the game is played: the Arabic answer grid mirrors, the quiz text keeps German", 40_000, async () => {
@@ -171,7 +179,11 @@ describe("the pages in German and Arabic, right-to-left mirrored, the picker rem
     for (const p of [phoneAr, phoneDe]) await screen(p, "reveal");
     await phoneAr.locator("#result").waitFor({ state: "visible" });
     await S.shot(phoneAr, "i18n-player-reveal-ar");
-    noProblems([...(await englishLeft(phoneAr, ar, "#stage")), ...(await englishLeft(phoneDe, de, "#stage"))]);
+    await screen(present, "reveal");
+    noProblems([
+      ...(await englishLeft(phoneAr, ar, "#stage")), ...(await englishLeft(phoneDe, de, "#stage")),
+      ...(await englishLeft(host, de)), ...(await englishLeft(present, de)),
+    ]);
     await host.locator("#next-btn").click();
     for (const p of [phoneAr, phoneDe]) await screen(p, "leaderboard");
     await host.locator("#next-btn").click();
@@ -184,12 +196,14 @@ describe("the pages in German and Arabic, right-to-left mirrored, the picker rem
     await host.locator("#next-btn").click();
     for (const p of [phoneAr, phoneDe]) await screen(p, "over");
     await screen(host, "over");
+    await screen(present, "over");
     await S.shot(phoneAr, "i18n-player-podium-ar");
     await S.shot(phoneDe, "i18n-player-podium-de");
     await S.shot(host, "i18n-host-podium-de");
     assert.equal(await text(phoneAr, "#screen-over h2"), ar.game_over);
     noProblems([
       ...(await englishLeft(phoneAr, ar, "#stage")), ...(await englishLeft(phoneDe, de, "#stage")), ...(await englishLeft(host, de)),
+      ...(await englishLeft(present, de)),
     ]);
   });
 
