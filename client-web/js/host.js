@@ -68,6 +68,8 @@ function updateControls() {
   $("next-btn").textContent =
     phase === "reveal" ? "Show leaderboard" : last ? "Finish the game" : "Next question";
   $("end-btn").textContent = phase === "finished" ? "Close room" : "End game";
+  $("again-room-btn").hidden = phase !== "finished";
+  $("again-room-btn").disabled = false;
 }
 
 bannerGoesOnAction();
@@ -280,7 +282,13 @@ function onRoomCreated(m) {
   $("create-btn").disabled = false;
   room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
+  // A new room (Play again, too) starts with nothing drawn: its `room_state` draws the lobby.
+  view.clear();
+  phase = null;
+  question = null;
   $("chat-log").replaceChildren();
+  // The presenter window this page opened follows the game into the new room.
+  if (presenter && !presenter.closed) presenter.location.hash = presenterHash();
   // The `room_state` that follows draws the lobby.
 }
 
@@ -479,14 +487,18 @@ command("end-btn", msg.end, () => {
   return confirm("End the game now for everyone? The scores so far become final.");
 });
 $("retry-btn").onclick = () => conn.retryNow();
+// Play again: a new room of the same quiz and settings; the players still connected follow.
+// The server answers with `room_created` and `room_state`, as for a new room.
+command("again-room-btn", msg.playAgain);
 
 // The presenter view: a second window (a projector, a TV) that shows the game without
 // controls. The PIN and host key go in the hash, which never reaches a server log.
+let presenter = null; // the presenter window, while this page has it
+const presenterHash = () => `#${new URLSearchParams({ pin: room.pin, key: room.host_key })}`;
 $("present-btn").onclick = () => {
   if (!room) return;
-  const hash = new URLSearchParams({ pin: room.pin, key: room.host_key });
-  const w = window.open(`/present#${hash}`, `quizrace-present-${room.pin}`);
-  if (!w) banner("The browser blocked the new window. Allow pop-ups for this page and try again.");
+  presenter = window.open(`/present${presenterHash()}`, `quizrace-present-${room.pin}`);
+  if (!presenter) banner("The browser blocked the new window. Allow pop-ups for this page and try again.");
 };
 
 // ---- question ----

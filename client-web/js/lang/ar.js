@@ -371,4 +371,13 @@ export default {
   "tap_items_in_order": "اضغط على العناصر بالترتيب ({n} من {of})",
   "right_order": "الترتيب الصحيح",
   "not_quite": "ليس تمامًا",
+  "your_game": "لعبتك",
+  "summary_correct": "{correct} من {asked} صحيحة",
+  "summary_best_streak": "أفضل سلسلة: {streak}",
+  "summary_q": "س{n}",
+  "summary_voted": "صوّتّ",
+  "summary_partly": "صحيحة جزئيًا",
+  "joining_new_game": "المضيف يلعب مرة أخرى: جارٍ الانضمام إلى الغرفة {pin}…",
+  "play_again": "العب مرة أخرى",
+  "new_game_pin": "لعبة جديدة: انضم بالرمز {pin}",
 };

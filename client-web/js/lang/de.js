@@ -371,4 +371,13 @@ export default {
   "tap_items_in_order": "Tippe die Elemente der Reihe nach an ({n} von {of})",
   "right_order": "Richtige Reihenfolge",
   "not_quite": "Nicht ganz",
+  "your_game": "Dein Spiel",
+  "summary_correct": "{correct} von {asked} richtig",
+  "summary_best_streak": "Beste Serie: {streak}",
+  "summary_q": "F{n}",
+  "summary_voted": "Abgestimmt",
+  "summary_partly": "Teilweise richtig",
+  "joining_new_game": "Der Host spielt noch einmal: du kommst in Raum {pin}…",
+  "play_again": "Nochmal spielen",
+  "new_game_pin": "Neues Spiel: mit PIN {pin} beitreten",
 };

@@ -371,4 +371,13 @@ export default {
   "tap_items_in_order": "Tap the items in order ({n} of {of})",
   "right_order": "Right order",
   "not_quite": "Not quite",
+  "your_game": "Your game",
+  "summary_correct": "{correct} of {asked} right",
+  "summary_best_streak": "Best streak: {streak}",
+  "summary_q": "Q{n}",
+  "summary_voted": "Voted",
+  "summary_partly": "Partly right",
+  "joining_new_game": "The host is playing again: joining room {pin}…",
+  "play_again": "Play again",
+  "new_game_pin": "New game: join with PIN {pin}",
 };

@@ -371,4 +371,13 @@ export default {
   "tap_items_in_order": "Touche les éléments dans l'ordre ({n} sur {of})",
   "right_order": "Bon ordre",
   "not_quite": "Pas tout à fait",
+  "your_game": "Ta partie",
+  "summary_correct": "{correct} sur {asked} justes",
+  "summary_best_streak": "Meilleure série : {streak}",
+  "summary_q": "Q{n}",
+  "summary_voted": "A voté",
+  "summary_partly": "En partie juste",
+  "joining_new_game": "L'hôte relance la partie : tu rejoins la salle {pin}…",
+  "play_again": "Rejouer",
+  "new_game_pin": "Nouvelle partie : rejoins avec le PIN {pin}",
 };
