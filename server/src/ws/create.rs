@@ -23,7 +23,7 @@ struct NewGame {
     quiz_id: QuizId,
     host: i64,
     doc: QuizDoc,
-    quiz: Quiz,
+    quiz: Arc<Quiz>,
     /// The PIN, game and host key are set here.
     settings: Settings,
 }
@@ -70,7 +70,7 @@ impl Conn {
             quiz_id,
             host: account.id,
             doc,
-            quiz,
+            quiz: Arc::new(quiz),
             settings,
         };
         let handle = self.open_game(new).await?;
@@ -135,7 +135,7 @@ impl Conn {
             quiz_id: origin.quiz_id,
             host: origin.host_id,
             doc: origin.doc,
-            quiz: Quiz::clone(&plan.quiz),
+            quiz: plan.quiz,
             settings: plan.settings,
         };
         self.open_game(new).await
@@ -177,7 +177,7 @@ impl Conn {
         })?;
         settings.pin = pin;
         settings.game_id = game_id;
-        let room = Room::new(settings, Arc::new(new.quiz), Instant::now().into_std());
+        let room = Room::new(settings, new.quiz, Instant::now().into_std());
         let Some(handle) = crate::open_room(&self.app, room) else {
             // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
             // The game row goes, or it would hold a place of the host's room quota.
