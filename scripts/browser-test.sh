@@ -6,10 +6,11 @@
 # back from a mistake (flow.test.mjs), following a cluster's `moved` (moved.test.mjs), the
 # colour-blind-safe answer colours (palette.test.mjs) and race mode explaining itself, with the
 # get-ready countdown and the explanation (race.test.mjs), a slider question on every screen
-# (kinds.test.mjs), and a game with phones in Arabic (right to left, mirrored) and German and
-# the language picker remembered (i18n.test.mjs), and the game's sounds with a stand-in
-# AudioContext (sound.test.mjs). Screenshots of every screen land in
-# docs/screenshots/.
+# (kinds.test.mjs), a game with phones in Arabic (right to left, mirrored) and German and
+# the language picker remembered (i18n.test.mjs), the game's sounds with a stand-in
+# AudioContext (sound.test.mjs), and a game's end: the podium rising on the presenter, each
+# phone's summary, and Play again taking everyone to a new room (ending.test.mjs).
+# Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of
 # the last two pieces is installed: chromium with apt-get (as root, or through sudo), and

@@ -69,6 +69,8 @@ function updateControls() {
   $("next-btn").textContent =
     t(phase === "reveal" ? "show_leaderboard" : last ? "finish_the_game" : "next_question");
   $("end-btn").textContent = t(phase === "finished" ? "close_room" : "end_game");
+  $("again-room-btn").hidden = phase !== "finished";
+  $("again-room-btn").disabled = false;
 }
 
 bannerGoesOnAction();
@@ -282,7 +284,13 @@ function onRoomCreated(m) {
   $("create-btn").disabled = false;
   room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
+  // A new room (Play again, too) starts with nothing drawn: its `room_state` draws the lobby.
+  view.clear();
+  phase = null;
+  question = null;
   $("chat-log").replaceChildren();
+  // The presenter window this page opened follows the game into the new room.
+  if (presenter && !presenter.closed) presenter.location.hash = presenterHash();
   // The `room_state` that follows draws the lobby.
 }
 
@@ -481,14 +489,18 @@ command("end-btn", msg.end, () => {
   return confirm(t("confirm_end_game"));
 });
 $("retry-btn").onclick = () => conn.retryNow();
+// Play again: a new room of the same quiz and settings; the players still connected follow.
+// The server answers with `room_created` and `room_state`, as for a new room.
+command("again-room-btn", msg.playAgain);
 
 // The presenter view: a second window (a projector, a TV) that shows the game without
 // controls. The PIN and host key go in the hash, which never reaches a server log.
+let presenter = null; // the presenter window, while this page has it
+const presenterHash = () => `#${new URLSearchParams({ pin: room.pin, key: room.host_key })}`;
 $("present-btn").onclick = () => {
   if (!room) return;
-  const hash = new URLSearchParams({ pin: room.pin, key: room.host_key });
-  const w = window.open(`/present#${hash}`, `quizrace-present-${room.pin}`);
-  if (!w) banner(t("popup_blocked"));
+  presenter = window.open(`/present${presenterHash()}`, `quizrace-present-${room.pin}`);
+  if (!presenter) banner(t("popup_blocked"));
 };
 
 // ---- question ----

@@ -36,6 +36,8 @@ let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
 let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
+// The host played the quiz again: join this room with this name as the socket reopens.
+let followTo = null; // {pin, name}
 const countdown = stageCountdown(() => question, (left) => {
   if (left <= 0) {
     $("q-hint").textContent = t("times_up");
@@ -117,6 +119,8 @@ const conn = new Connection({
     result: onResult,
     leaderboard: onLeaderboard,
     game_over: onGameOver,
+    summary: onSummary,
+    play_again: onPlayAgain,
     chat: onChat,
     room_closed: onRoomClosed,
     error: onError,
@@ -132,6 +136,15 @@ function onOpen(how) {
     return;
   }
   unanswered = null;
+  if (followTo && !me) {
+    // Following the host into the new room: the same name, a new player there.
+    const hello = msg.join(followTo.pin, followTo.name);
+    followTo = null;
+    pending = "join";
+    unanswered = hello;
+    conn.send(hello);
+    return;
+  }
   const pin = me ? me.pin : $("pin").value.trim();
   const saved = savedPlayer(pin);
   if (saved) {
@@ -450,10 +463,54 @@ function onGameOver(m) {
   stopTimer();
   question = null;
   podium = m.podium;
+  $("summary").hidden = true;
   drawStandings(m.podium, true, { meId: me && me.playerId });
   $("final-rank").textContent = t("waiting_final_rank");
   announce(`${t("game_over")}.`);
   show("over");
+}
+
+// The whole game, after the final result: right answers of those asked, the best streak and
+// one line per question with what it earned.
+function onSummary(m) {
+  const stats = [t("summary_correct", { correct: m.correct, asked: m.asked })];
+  if (m.best_streak > 0) stats.push(t("summary_best_streak", { streak: m.best_streak }));
+  $("summary-stats").textContent = stats.join(" · ");
+  $("summary-questions").replaceChildren(...m.questions.map((q) => {
+    const li = document.createElement("li");
+    li.className = q.correct === true ? "right" : q.correct === false ? "wrong" : "";
+    const n = document.createElement("span");
+    n.className = "q";
+    n.textContent = t("summary_q", { n: q.index + 1 });
+    const verdict = document.createElement("span");
+    verdict.className = "verdict";
+    verdict.textContent = !q.answered ? t("no_answer")
+      : q.correct === null ? t("summary_voted")
+      : q.correct ? t("verdict_correct")
+      : q.points > 0 ? t("summary_partly") : t("verdict_wrong");
+    const pts = document.createElement("span");
+    pts.className = "pts";
+    pts.textContent = `+${q.points}`;
+    li.append(n, verdict, pts);
+    return li;
+  }));
+  $("summary").hidden = false;
+}
+
+// The host played the quiz again: this phone leaves the finished room and joins the new one
+// under the same name (a name taken there by now lands on the join form, filled in).
+function onPlayAgain(m) {
+  const name = me ? me.name : $("name").value.trim();
+  leaveGame();
+  followTo = { pin: m.pin, name };
+  $("pin").value = m.pin;
+  $("name").value = name;
+  history.replaceState(null, "", `${location.pathname}?pin=${m.pin}`);
+  conn.stop();
+  $("connecting-msg").textContent = t("joining_new_game", { pin: m.pin });
+  announce($("connecting-msg").textContent);
+  show("connecting");
+  conn.start();
 }
 
 // ---- end of the road ----
@@ -490,8 +547,8 @@ function onRoomClosed(m) {
   show("closed");
 }
 
-// Start over on a fresh socket: the old one is still seated in the finished room.
-function startOver() {
+// This device is no longer a player of its game: its token and saved view go.
+function leaveGame() {
   if (me) {
     forgetPlayer(me.pin);
     playerView(me.pin).clear();
@@ -500,7 +557,15 @@ function startOver() {
   question = null;
   finished = false;
   lastResult = null;
+  podium = [];
+  followTo = null;
   $("over-note").hidden = true;
+  $("summary").hidden = true;
+}
+
+// Start over on a fresh socket: the old one is still seated in the finished room.
+function startOver() {
+  leaveGame();
   $("pin").value = "";
   $("chat-log").replaceChildren();
   history.replaceState(null, "", location.pathname);

@@ -78,6 +78,12 @@ const conn = new Connection({
     ...rosterHandlers(() => players, drawSoon),
     ...screenHandlers(view, draw),
     game_over: (m) => showStandings(m.podium, true),
+    // The host played again; a presenter the host page opened is sent to the new room (a
+    // new hash, below), any other shows the new PIN.
+    play_again: (m) => {
+      $("over-again").textContent = t("new_game_pin", { pin: m.pin });
+      $("over-again").hidden = false;
+    },
     room_closed: onRoomClosed,
     error: onError,
   },
@@ -185,6 +191,11 @@ function onError(m) {
   }
   // Anything else (a screen never sends commands) is not the audience's business.
 }
+
+// The host page hands this window a new room (Play again) by changing the hash.
+window.addEventListener("hashchange", () => {
+  if (new URLSearchParams(location.hash.slice(1)).get("pin")) location.reload();
+});
 
 // ---- go ----
 if (!room) {

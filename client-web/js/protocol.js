@@ -38,6 +38,8 @@ export const msg = {
   lock: (locked) => ({ type: "lock", locked }),
   setChat: (enabled) => ({ type: "set_chat", enabled }),
   end: () => ({ type: "end" }),
+  // After game_over: a new room of the same quiz; the connected players follow.
+  playAgain: () => ({ type: "play_again" }),
 };
 
 /** Limits the server enforces, mirrored so the pages can refuse early. */

@@ -172,6 +172,9 @@ pub enum ClientMsg {
         enabled: bool,
     },
     End,
+    /// After `game_over`: a new room of the same quiz with the same settings; the players
+    /// still connected follow the host into it (each gets `play_again`).
+    PlayAgain,
 }
 
 /// An answer as given, after the parser checked that exactly one form was sent.
@@ -199,6 +202,7 @@ impl ClientMsg {
                 | ClientMsg::Lock { .. }
                 | ClientMsg::SetChat { .. }
                 | ClientMsg::End
+                | ClientMsg::PlayAgain
         )
     }
 
@@ -220,6 +224,7 @@ impl ClientMsg {
             ClientMsg::Lock { .. } => "lock",
             ClientMsg::SetChat { .. } => "set_chat",
             ClientMsg::End => "end",
+            ClientMsg::PlayAgain => "play_again",
         }
     }
 }
@@ -323,6 +328,16 @@ pub struct Standing {
     pub name: String,
     pub score: i64,
     pub rank: u32,
+}
+
+/// One question of a player's `summary`: what it earned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionPoints {
+    pub index: u32,
+    pub answered: bool,
+    /// `null` for a poll, and when the player did not answer.
+    pub correct: Option<bool>,
+    pub points: i64,
 }
 
 /// The player ranked just above, in a personal `result`.
@@ -514,6 +529,26 @@ pub enum ServerMsg {
     GameOver {
         game_id: GameId,
         podium: Vec<Standing>,
+    },
+    /// Personal, after `game_over` and the final `result`: the player's whole game.
+    Summary {
+        rank: u32,
+        /// True when another player holds the same `rank`; left out otherwise.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        shared: bool,
+        score: i64,
+        /// Questions answered correctly, of the `asked` ones (those that closed while the
+        /// player was in the game).
+        correct: u32,
+        asked: u32,
+        /// The longest run of correct answers.
+        best_streak: u32,
+        /// One entry per question asked, in order.
+        questions: Vec<QuestionPoints>,
+    },
+    /// The host played the quiz again: join the new room `pin` (with the same name).
+    PlayAgain {
+        pin: Pin,
     },
     Chat {
         from: ChatFrom,

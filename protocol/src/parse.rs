@@ -208,6 +208,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 enabled: f.req("enabled", "true or false")?,
             },
             "end" => ClientMsg::End,
+            "play_again" => ClientMsg::PlayAgain,
             other => {
                 let shown: String = other.chars().take(40).collect();
                 return Err(ParseError::bad_message(format!(

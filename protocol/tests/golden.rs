@@ -11,8 +11,9 @@
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId,
-    PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId,
-    Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    PlayerInfo, Points, Question, QuestionKind, QuestionPoints, QuestionView, Quiz, QuizDoc,
+    QuizError, QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS,
+    MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -171,6 +172,8 @@ fn server_tag(msg: &ServerMsg) -> &'static str {
         ServerMsg::Result { .. } => "result",
         ServerMsg::Leaderboard { .. } => "leaderboard",
         ServerMsg::GameOver { .. } => "game_over",
+        ServerMsg::Summary { .. } => "summary",
+        ServerMsg::PlayAgain { .. } => "play_again",
         ServerMsg::Chat { .. } => "chat",
         ServerMsg::Players { .. } => "players",
         ServerMsg::RoomClosed { .. } => "room_closed",
@@ -185,7 +188,7 @@ fn server_tag(msg: &ServerMsg) -> &'static str {
     }
 }
 
-const SERVER_TAGS: [&str; 18] = [
+const SERVER_TAGS: [&str; 20] = [
     "welcome",
     "question",
     "answer_ack",
@@ -193,6 +196,8 @@ const SERVER_TAGS: [&str; 18] = [
     "result",
     "leaderboard",
     "game_over",
+    "summary",
+    "play_again",
     "chat",
     "players",
     "room_closed",
@@ -567,6 +572,81 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                                 {"player_id":7,"name":"Ada","score":8740,"rank":2},
                                 {"player_id":3,"name":"Linus","score":8015,"rank":3}]}"#,
             fields: &["type", "game_id", "podium"],
+        },
+        Golden {
+            name: "summary of a player sharing second place",
+            msg: ServerMsg::Summary {
+                rank: 2,
+                shared: true,
+                score: 1950,
+                correct: 2,
+                asked: 3,
+                best_streak: 2,
+                questions: vec![
+                    QuestionPoints {
+                        index: 0,
+                        answered: true,
+                        correct: Some(true),
+                        points: 950,
+                    },
+                    QuestionPoints {
+                        index: 1,
+                        answered: true,
+                        correct: Some(true),
+                        points: 1000,
+                    },
+                    QuestionPoints {
+                        index: 2,
+                        answered: false,
+                        correct: None,
+                        points: 0,
+                    },
+                ],
+            },
+            json: r#"{"type":"summary","rank":2,"shared":true,"score":1950,"correct":2,
+                      "asked":3,"best_streak":2,
+                      "questions":[{"index":0,"answered":true,"correct":true,"points":950},
+                                   {"index":1,"answered":true,"correct":true,"points":1000},
+                                   {"index":2,"answered":false,"correct":null,"points":0}]}"#,
+            fields: &[
+                "type",
+                "rank",
+                "shared",
+                "score",
+                "correct",
+                "asked",
+                "best_streak",
+                "questions",
+            ],
+        },
+        Golden {
+            name: "summary of the sole winner of a game of no questions",
+            msg: ServerMsg::Summary {
+                rank: 1,
+                shared: false,
+                score: 0,
+                correct: 0,
+                asked: 0,
+                best_streak: 0,
+                questions: vec![],
+            },
+            json: r#"{"type":"summary","rank":1,"score":0,"correct":0,"asked":0,
+                      "best_streak":0,"questions":[]}"#,
+            fields: &[
+                "type",
+                "rank",
+                "score",
+                "correct",
+                "asked",
+                "best_streak",
+                "questions",
+            ],
+        },
+        Golden {
+            name: "play_again",
+            msg: ServerMsg::PlayAgain { pin: pin() },
+            json: r#"{"type":"play_again","pin":"482913"}"#,
+            fields: &["type", "pin"],
         },
         Golden {
             name: "chat from a player",
@@ -1291,10 +1371,11 @@ fn client_tag(msg: &ClientMsg) -> &'static str {
         ClientMsg::Lock { .. } => "lock",
         ClientMsg::SetChat { .. } => "set_chat",
         ClientMsg::End => "end",
+        ClientMsg::PlayAgain => "play_again",
     }
 }
 
-const CLIENT_TAGS: [&str; 15] = [
+const CLIENT_TAGS: [&str; 16] = [
     "join",
     "resume",
     "answer",
@@ -1310,6 +1391,7 @@ const CLIENT_TAGS: [&str; 15] = [
     "lock",
     "set_chat",
     "end",
+    "play_again",
 ];
 
 fn answer_choice(index: u32, choice: u32) -> ClientMsg {
@@ -1537,6 +1619,12 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
             json: r#"{"type":"end"}"#,
             fields: &["type"],
         },
+        Golden {
+            name: "play_again",
+            msg: ClientMsg::PlayAgain,
+            json: r#"{"type":"play_again"}"#,
+            fields: &["type"],
+        },
     ]
 }
 
@@ -1657,9 +1745,18 @@ fn only_in_game_host_commands_count_as_host_commands() {
         .filter(|c| c.msg.is_host_command())
         .map(|c| client_tag(&c.msg))
         .collect();
-    let want: BTreeSet<&str> = ["start", "close", "next", "kick", "lock", "set_chat", "end"]
-        .into_iter()
-        .collect();
+    let want: BTreeSet<&str> = [
+        "start",
+        "close",
+        "next",
+        "kick",
+        "lock",
+        "set_chat",
+        "end",
+        "play_again",
+    ]
+    .into_iter()
+    .collect();
     assert_eq!(host_only, want);
 }
 

@@ -6,11 +6,11 @@ use crate::limits::{Bucket, Rate};
 use crate::lobby::Directory;
 use crate::proxy::ClientAddr;
 use crate::room::actor::HostAttach;
-use crate::room::state::{ConnId, Room, Settings};
+use crate::room::state::ConnId;
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
-use crate::secret::{random_hex, secret_hash};
+use crate::secret::random_hex;
 use crate::serve::Admitted;
-use crate::store::{Catalog, Role, StoreError};
+use crate::store::Role;
 use crate::App;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures::{SinkExt, StreamExt};
 use quizrace_protocol::{
-    parse_client, ClientMsg, CloseReason, ErrorCode, GameId, HostCredential, HostView, Mode,
-    NamePolicy, Pin, PlayerId, QuizDoc, QuizId, ServerMsg, MAX_FRAME_BYTES,
+    parse_client, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, Pin, PlayerId,
+    ServerMsg, MAX_FRAME_BYTES,
 };
 use serde_json::json;
 use std::collections::VecDeque;
@@ -31,10 +31,12 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
-/// More than this many `error` frames to one socket within [`GARBAGE_WINDOW`] close it (1008).
+mod create;
 mod route;
+use create::HostRequest;
 use route::{check_pin_query, route, Route};
 
+/// More than this many `error` frames to one socket within [`GARBAGE_WINDOW`] close it (1008).
 const GARBAGE_LIMIT: usize = 20;
 const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
 /// How long a socket we closed waits for the client's own Close before it is dropped.
@@ -573,6 +575,12 @@ impl Conn {
                     self.room_gone();
                 }
             }
+            (Bound::Host { room }, ClientMsg::PlayAgain) => {
+                let old = room.clone();
+                if let Err(refusal) = self.play_again(old).await {
+                    self.send(refusal);
+                }
+            }
             (Bound::Host { room }, msg) => {
                 if !room.send(RoomCmd::Host { conn, msg }).await {
                     self.room_gone();
@@ -673,157 +681,6 @@ impl Conn {
         }
         answer.await.unwrap_or(Err(ErrorCode::NoSuchRoom))
     }
-
-    /// `host`: checks the login and the quiz, stores the game, starts the room, attaches.
-    async fn create_room(&mut self, req: HostRequest) -> Result<(), ServerMsg> {
-        let store = self.app.store().clone();
-        let token = req.token;
-        let quiz_id = req.quiz_id;
-        let (account, stored) = blocking(move || {
-            let account = store
-                .account_for_token(&token)
-                .map_err(|_| ErrorCode::Internal)?
-                .ok_or(ErrorCode::Unauthorized)?;
-            let quiz = store
-                .get_quiz(quiz_id)
-                .map_err(|_| ErrorCode::Internal)?
-                .filter(|q| q.builtin || q.owner_id == account.id || account.role == Role::Admin)
-                .ok_or(ErrorCode::NoSuchQuiz)?;
-            Ok((account, quiz))
-        })
-        .await
-        .map_err(ServerMsg::error_code)?;
-        // The game keeps the normalised copy (the store tidies a quiz an older server kept
-        // padded or with fields its kind does not use).
-        let doc = stored.doc;
-        let quiz = doc
-            .validate()
-            .map_err(|_| ServerMsg::error_code(ErrorCode::NoSuchQuiz))?;
-        crate::http::quizzes::too_big(&self.app, &doc)
-            .map_err(|m| ServerMsg::error(ErrorCode::QuotaExceeded, m))?;
-        let lobby = self.app.lobby().clone();
-        let store = self.app.store().clone();
-        let server_max = self.app.config().max_players;
-        let max_live = self.app.config().max_rooms_per_host;
-        // The room and the database keep only the key's hash; the host gets the key itself.
-        let host_key = random_hex(16);
-        let mut settings = Settings {
-            pin: Pin(String::new()),               // drawn as stored
-            game_id: quizrace_protocol::GameId(0), // set once stored
-            mode: req.mode,
-            max_players: req.max_players.unwrap_or(server_max),
-            auto_advance_ms: req.auto_advance_ms,
-            chat: req.chat.unwrap_or(true),
-            host_key: secret_hash(&host_key),
-            names: req.names.unwrap_or(NamePolicy::Free),
-        };
-        let s = settings.clone();
-        let host = account.id;
-        let stored_game = tokio::task::spawn_blocking(move || {
-            store_game(
-                &*store,
-                || lobby.reserve_pin(),
-                quiz_id,
-                host,
-                &s,
-                &doc,
-                max_live,
-            )
-        })
-        .await
-        .unwrap_or(Err(NotStored::Internal))?;
-        let (pin, game_id) = stored_game.ok_or_else(|| {
-            ServerMsg::error(
-                ErrorCode::QuotaExceeded,
-                format!(
-                    "this account already hosts {max_live} live rooms, the most this server \
-                     allows (--max-rooms-per-host); end one first"
-                ),
-            )
-        })?;
-        settings.pin = pin.clone();
-        settings.game_id = game_id;
-        let room = Room::new(settings, Arc::new(quiz), Instant::now().into_std());
-        let Some(handle) = crate::open_room(&self.app, room) else {
-            // Two rooms drew the same PIN in the same instant: vanishingly rare; try again.
-            // The game row goes, or it would hold a place of the host's room quota.
-            let store = self.app.store().clone();
-            let _ =
-                blocking(move || store.abort_game(game_id).map_err(|_| ErrorCode::Internal)).await;
-            return Err(ServerMsg::error_code(ErrorCode::ServerBusy));
-        };
-        info!(pin = %pin, game = %game_id, host = %account.username, "room created");
-        self.app.metrics().rooms().rooms_created.inc();
-        self.attach_host(&handle, HostAttach::Created(host_key), false)
-            .await
-            .map_err(ServerMsg::error_code)?;
-        self.bound = Bound::Host { room: handle };
-        Ok(())
-    }
-}
-
-/// PINs drawn for one new game at most: on a cluster, a PIN free on this node may be held by
-/// another node's running game.
-const PIN_DRAWS: usize = 5;
-
-/// Why a new game was not stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NotStored {
-    /// No free PIN was drawn.
-    NoPin,
-    /// The database failed.
-    Internal,
-}
-
-impl From<NotStored> for ServerMsg {
-    fn from(e: NotStored) -> ServerMsg {
-        match e {
-            NotStored::NoPin => ServerMsg::error(
-                ErrorCode::ServerBusy,
-                "every room PIN is in use; try again when a game has ended",
-            ),
-            NotStored::Internal => ServerMsg::error_code(ErrorCode::Internal),
-        }
-    }
-}
-
-/// Stores a new game under a PIN from `draw` (`settings.pin` is ignored), drawing again when
-/// another running game holds it, at most [`PIN_DRAWS`] times. `Ok(None)`: the host already
-/// runs `max_live` rooms.
-fn store_game(
-    store: &dyn Catalog,
-    mut draw: impl FnMut() -> Option<Pin>,
-    quiz: QuizId,
-    host: i64,
-    settings: &Settings,
-    doc: &QuizDoc,
-    max_live: u32,
-) -> Result<Option<(Pin, GameId)>, NotStored> {
-    for _ in 0..PIN_DRAWS {
-        let pin = draw().ok_or(NotStored::NoPin)?;
-        let settings = Settings {
-            pin: pin.clone(),
-            ..settings.clone()
-        };
-        match store.create_game_within(quiz, host, &settings, doc, max_live) {
-            Ok(game) => return Ok(game.map(|g| (pin, g))),
-            Err(StoreError::PinTaken) => {
-                debug!(pin = %pin, "PIN held on another node; drawing again")
-            }
-            Err(_) => return Err(NotStored::Internal),
-        }
-    }
-    Err(NotStored::NoPin)
-}
-
-struct HostRequest {
-    token: String,
-    quiz_id: QuizId,
-    mode: Mode,
-    max_players: Option<u32>,
-    auto_advance_ms: Option<u64>,
-    chat: Option<bool>,
-    names: Option<NamePolicy>,
 }
 
 /// Runs database work off the async threads.
@@ -833,49 +690,4 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or(Err(ErrorCode::Internal))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::pg::testing::temp_pg;
-    use crate::store::testing::{quiz_doc, settings};
-    use std::cell::RefCell;
-
-    /// On a cluster another node's running game may hold the PIN this node drew: the host
-    /// gets a room under the next PIN drawn, and after a bounded number of draws a clear
-    /// `server_busy`, never an internal error.
-    #[test]
-    fn a_pin_another_node_runs_is_drawn_again_a_bounded_number_of_times() {
-        let store = temp_pg();
-        store.bootstrap_admin(Some("pw")).expect("admin");
-        let doc = quiz_doc("T", 1);
-        let quiz = store.create_quiz(1, &doc).expect("quiz");
-        let settings = settings("111111");
-        store
-            .create_game(quiz, 1, &settings, &doc)
-            .expect("another node's game");
-        let drawn = RefCell::new(vec!["222222", "111111"]);
-        let draw = || drawn.borrow_mut().pop().map(|p| Pin(p.into()));
-        let (pin, _) = store_game(&store, draw, quiz, 1, &settings, &doc, 10)
-            .expect("stored")
-            .expect("within the quota");
-        assert_eq!(pin.0, "222222");
-
-        let draws = RefCell::new(0);
-        let always_taken = || {
-            *draws.borrow_mut() += 1;
-            Some(Pin("111111".into()))
-        };
-        let refused = store_game(&store, always_taken, quiz, 1, &settings, &doc, 10);
-        assert_eq!(refused.map(|_| ()), Err(NotStored::NoPin));
-        assert!(matches!(
-            ServerMsg::from(NotStored::NoPin),
-            ServerMsg::Error {
-                code: ErrorCode::ServerBusy,
-                ..
-            }
-        ));
-        assert_eq!(*draws.borrow(), PIN_DRAWS);
-    }
 }

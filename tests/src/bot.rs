@@ -361,6 +361,35 @@ impl Bot {
         .await
     }
 
+    /// Waits for `play_again` and follows it as a phone does: closes this socket, opens one
+    /// for the new room (`/ws?pin=`, so a cluster routes it) and joins with the same name.
+    pub async fn follow_play_again(&mut self) -> Result<Welcome> {
+        let pin = self
+            .expect("play_again", |m| match m {
+                ServerMsg::PlayAgain { pin } => Some(pin.clone()),
+                _ => None,
+            })
+            .await?;
+        let name = self
+            .welcome
+            .as_ref()
+            .map(|w| w.name.clone())
+            .context("a bot follows play_again only from a room it joined")?;
+        let _ = self.ws.close(None).await;
+        let base = self
+            .start_url
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let url = format!("{base}?pin={pin}");
+        self.ws = open(&url).await?;
+        self.start_url = url;
+        self.welcome = None;
+        self.hello = None;
+        self.join(&pin, &name).await
+    }
+
     /// Closes the socket from this side (a dropped network looks the same to the server).
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
@@ -429,31 +458,7 @@ impl Host {
             names: opts.names,
         })
         .await?;
-        let created = bot
-            .expect("room_created", |m| {
-                matches!(m, ServerMsg::RoomCreated { .. } | ServerMsg::Error { .. })
-                    .then(|| m.clone())
-            })
-            .await?;
-        let ServerMsg::RoomCreated {
-            pin,
-            host_key,
-            game_id,
-        } = created
-        else {
-            bail!("room refused: {created:?}");
-        };
-        // The room exists: a `moved` from now on must take it back with the key, not open
-        // another room.
-        bot.hello = Some(ClientMsg::HostResume {
-            pin: pin.clone(),
-            by: quizrace_protocol::HostCredential::HostKey(host_key.clone()),
-            view: None,
-        });
-        bot.expect("room_state", |m| {
-            matches!(m, ServerMsg::RoomState { .. }).then_some(())
-        })
-        .await?;
+        let (pin, host_key, game_id) = take_room(&mut bot).await?;
         Ok(Host {
             bot,
             pin,
@@ -464,6 +469,14 @@ impl Host {
 
     pub async fn send(&mut self, msg: &ClientMsg) -> Result<()> {
         self.bot.send(msg).await
+    }
+
+    /// Sends `play_again` on a finished room and takes the new room it gets (its PIN, key and
+    /// game); fails with the refusal otherwise.
+    pub async fn play_again(&mut self) -> Result<()> {
+        self.send(&ClientMsg::PlayAgain).await?;
+        (self.pin, self.host_key, self.game_id) = take_room(&mut self.bot).await?;
+        Ok(())
     }
 
     /// Drives `questions` questions the usual way: wait for each reveal, `next` to the
@@ -495,6 +508,36 @@ impl Host {
             })
             .await
     }
+}
+
+/// After `host` or `play_again`: waits for `room_created` (or the refusal) and the first
+/// `room_state`.
+async fn take_room(bot: &mut Bot) -> Result<(Pin, String, GameId)> {
+    let created = bot
+        .expect("room_created", |m| {
+            matches!(m, ServerMsg::RoomCreated { .. } | ServerMsg::Error { .. }).then(|| m.clone())
+        })
+        .await?;
+    let ServerMsg::RoomCreated {
+        pin,
+        host_key,
+        game_id,
+    } = created
+    else {
+        bail!("room refused: {created:?}");
+    };
+    // The room exists: a `moved` from now on must take it back with the key, not open
+    // another room.
+    bot.hello = Some(ClientMsg::HostResume {
+        pin: pin.clone(),
+        by: quizrace_protocol::HostCredential::HostKey(host_key.clone()),
+        view: None,
+    });
+    bot.expect("room_state", |m| {
+        matches!(m, ServerMsg::RoomState { .. }).then_some(())
+    })
+    .await?;
+    Ok((pin, host_key, game_id))
 }
 
 #[cfg(test)]

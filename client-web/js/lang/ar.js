@@ -581,4 +581,13 @@ export default {
   "brand_leaderboard": "لوحة الصدارة",
   "brand_account": "الحساب",
   "brand_admin": "الإدارة",
+  "your_game": "لعبتك",
+  "summary_correct": "{correct} من {asked} صحيحة",
+  "summary_best_streak": "أفضل سلسلة: {streak}",
+  "summary_q": "س{n}",
+  "summary_voted": "صوّتّ",
+  "summary_partly": "صحيحة جزئيًا",
+  "joining_new_game": "المضيف يلعب مرة أخرى: جارٍ الانضمام إلى الغرفة {pin}…",
+  "play_again": "العب مرة أخرى",
+  "new_game_pin": "لعبة جديدة: انضم بالرمز {pin}",
 };

@@ -581,4 +581,13 @@ export default {
   "brand_leaderboard": "Bestenliste",
   "brand_account": "Konto",
   "brand_admin": "Verwaltung",
+  "your_game": "Dein Spiel",
+  "summary_correct": "{correct} von {asked} richtig",
+  "summary_best_streak": "Beste Serie: {streak}",
+  "summary_q": "F{n}",
+  "summary_voted": "Abgestimmt",
+  "summary_partly": "Teilweise richtig",
+  "joining_new_game": "Der Host spielt noch einmal: du kommst in Raum {pin}…",
+  "play_again": "Nochmal spielen",
+  "new_game_pin": "Neues Spiel: mit PIN {pin} beitreten",
 };

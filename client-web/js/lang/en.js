@@ -581,4 +581,13 @@ export default {
   "brand_leaderboard": "leaderboard",
   "brand_account": "account",
   "brand_admin": "admin",
+  "your_game": "Your game",
+  "summary_correct": "{correct} of {asked} right",
+  "summary_best_streak": "Best streak: {streak}",
+  "summary_q": "Q{n}",
+  "summary_voted": "Voted",
+  "summary_partly": "Partly right",
+  "joining_new_game": "The host is playing again: joining room {pin}…",
+  "play_again": "Play again",
+  "new_game_pin": "New game: join with PIN {pin}",
 };

@@ -581,4 +581,13 @@ export default {
   "brand_leaderboard": "clasificación",
   "brand_account": "cuenta",
   "brand_admin": "administración",
+  "your_game": "Tu partida",
+  "summary_correct": "{correct} de {asked} correctas",
+  "summary_best_streak": "Mejor racha: {streak}",
+  "summary_q": "P{n}",
+  "summary_voted": "Votaste",
+  "summary_partly": "Parcialmente correcta",
+  "joining_new_game": "El anfitrión juega otra vez: entrando en la sala {pin}…",
+  "play_again": "Jugar otra vez",
+  "new_game_pin": "Nueva partida: únete con el PIN {pin}",
 };

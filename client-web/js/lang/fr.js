@@ -581,4 +581,13 @@ export default {
   "brand_leaderboard": "classement",
   "brand_account": "compte",
   "brand_admin": "administration",
+  "your_game": "Ta partie",
+  "summary_correct": "{correct} sur {asked} justes",
+  "summary_best_streak": "Meilleure série : {streak}",
+  "summary_q": "Q{n}",
+  "summary_voted": "A voté",
+  "summary_partly": "En partie juste",
+  "joining_new_game": "L'hôte relance la partie : tu rejoins la salle {pin}…",
+  "play_again": "Rejouer",
+  "new_game_pin": "Nouvelle partie : rejoins avec le PIN {pin}",
 };

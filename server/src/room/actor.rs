@@ -5,7 +5,7 @@
 //! `Persist` raises a barrier; the messages after it are held until the writer reports the
 //! commit. That is what makes `answer_ack` mean "stored", without the room ever waiting on disk.
 
-use super::state::{ConnId, Effect, Effects, Room, RoomSummary, Target};
+use super::state::{AgainPlan, AgainRefused, ConnId, Effect, Effects, Room, RoomSummary, Target};
 use super::storage::{Committed, RoomWriter};
 use crate::metrics::RoomMetrics;
 use axum::extract::ws::Utf8Bytes;
@@ -148,6 +148,15 @@ pub enum RoomCmd {
     /// are handed to the writer.
     End {
         done: oneshot::Sender<()>,
+    },
+    /// The host's `play_again`: the old room's settings and quiz, or why not.
+    PlayAgain {
+        conn: ConnId,
+        reply: oneshot::Sender<Result<AgainPlan, AgainRefused>>,
+    },
+    /// The new room of a `play_again` is open under this PIN (`None`: it could not be made).
+    PlayedAgain {
+        pin: Option<Pin>,
     },
 }
 
@@ -366,6 +375,10 @@ impl Actor {
             RoomCmd::Summary { reply } => {
                 let _ = reply.send(self.room.summary());
             }
+            RoomCmd::PlayAgain { conn, reply } => {
+                let _ = reply.send(self.room.play_again(conn));
+            }
+            RoomCmd::PlayedAgain { pin } => self.room.played_again(pin, &mut fx),
             RoomCmd::End { done } => {
                 info!("ended by an admin");
                 self.room.end(now, &mut fx);

@@ -13,6 +13,8 @@ mod actor_tests;
 #[doc(hidden)]
 pub mod drive;
 #[cfg(test)]
+mod ending_tests;
+#[cfg(test)]
 mod host_tests;
 #[cfg(test)]
 mod kinds_tests;

@@ -43,12 +43,14 @@ impl Db {
                     player,
                     name,
                     token_hash,
+                    first_index,
                     ..
                 } => self.players.push(SavedPlayer {
                     id: *player,
                     name: name.clone(),
                     token_hash: token_hash.clone(),
                     status: PlayerStatus::Active,
+                    first_index: *first_index,
                 }),
                 Write::PlayerStatus { player, status, .. } => {
                     self.players[player.0 as usize - 1].status = *status;
@@ -192,6 +194,7 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
             name: format!("P{i}"),
             token_hash: secret_hash(&format!("tok{i}")),
             status: PlayerStatus::Active,
+            first_index: 0,
         })
         .collect();
     db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
@@ -282,6 +285,7 @@ fn a_restored_room_keys_names_as_a_live_room_does() {
             name: "Straße".into(),
             token_hash: secret_hash("tok1"),
             status: PlayerStatus::Active,
+            first_index: 0,
         }],
         ..Saved::default()
     };

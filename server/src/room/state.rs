@@ -7,10 +7,11 @@
 //! This file holds the types and the phase machine; the rest of `impl Room` lives in child
 //! modules, one concern each (children, so they see the room's private fields):
 //! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
-//! `room_state`), `answers` (taking, counting and settling answers, the reveal), `chat`,
+//! `room_state`), `again` (`play_again` after the end), `answers` (taking, counting and settling answers, the reveal), `chat`,
 //! `standings` (ranking, ranks with ties, results, podium), `restore` (rebuilding from stored
 //! rows, the digest) and `checks` (invariants for tests).
 
+mod again;
 mod answers;
 mod chat;
 mod checks;
@@ -19,6 +20,7 @@ mod restore;
 mod roster;
 mod standings;
 
+pub use again::{Again, AgainPlan, AgainRefused};
 pub use answers::AnswerError;
 pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
 pub use roster::{clean_name, JoinError};
@@ -28,8 +30,8 @@ pub use super::storage::{
 };
 use quizrace_protocol::{
     AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
-    NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal,
-    ServerMsg, ANSWER_GRACE_MS,
+    NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, QuestionPoints,
+    Quiz, Reveal, ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -141,6 +143,12 @@ struct Player {
     correct_ms: u64,
     chat_times: VecDeque<Instant>,
     last: LastResult,
+    /// The first question the player could answer (open when they joined, or the next).
+    first_index: u32,
+    /// The longest run of correct answers so far.
+    best_streak: u32,
+    /// Every question that closed while the player was in the game, in order: the summary.
+    history: Vec<QuestionPoints>,
 }
 
 impl Player {
@@ -224,6 +232,8 @@ pub struct Room {
     removed: u32,
     /// The last question's reveal, for a host or screen that arrives during it.
     reveal: Option<Reveal>,
+    /// Whether the finished game was played again (`play_again`), and as which room.
+    again: Again,
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
@@ -264,6 +274,7 @@ impl Room {
             connected: 0,
             removed: 0,
             reveal: None,
+            again: Again::NotAsked,
         }
     }
 
@@ -699,6 +710,7 @@ impl Room {
         }));
         fx.push(Effect::Send(Target::Everyone, self.game_over()));
         self.send_results(fx);
+        self.send_summaries(fx);
     }
 
     fn dissolve(&mut self, reason: CloseReason, fx: &mut Effects) {

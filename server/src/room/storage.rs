@@ -126,6 +126,8 @@ pub struct SavedPlayer {
     pub name: String,
     pub token_hash: String,
     pub status: PlayerStatus,
+    /// The first question the player could answer (`Write::Player`'s `first_index`).
+    pub first_index: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,8 @@
 //! blocking thread (`spawn_blocking`, the password checker's threads), never from a task.
 
 use super::{
-    Account, AccountChange, AccountRow, GameReport, GameRow, LeaderboardGame, QuizSummary, Result,
-    Role, RunningGame, Store, StoredQuiz,
+    Account, AccountChange, AccountRow, GameQuiz, GameReport, GameRow, LeaderboardGame,
+    QuizSummary, Result, Role, RunningGame, Store, StoredQuiz,
 };
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
@@ -77,6 +77,8 @@ pub trait Catalog: Send + Sync {
     fn list_games(&self, account: &Account) -> Result<Vec<GameRow>>;
     /// The host's account id and name.
     fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>>;
+    /// The quiz a game played (its own copy) and its host, for `play_again`.
+    fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>>;
     fn set_game_private(&self, id: GameId, private: bool) -> Result<()>;
     fn leaderboard(&self) -> Result<Vec<LeaderboardGame>>;
     fn game_report(&self, id: GameId) -> Result<Option<GameReport>>;
@@ -172,6 +174,9 @@ impl Catalog for Store {
     }
     fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
         Store::game_host(self, id)
+    }
+    fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
+        Store::game_quiz(self, id)
     }
     fn set_game_private(&self, id: GameId, private: bool) -> Result<()> {
         Store::set_game_private(self, id, private)

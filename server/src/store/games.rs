@@ -67,6 +67,25 @@ pub struct LeaderboardGame {
     pub podium: Vec<PodiumPlace>,
 }
 
+/// A game's quiz as [`Store::game_quiz`] reads it.
+#[derive(Debug, Clone)]
+pub struct GameQuiz {
+    pub quiz_id: QuizId,
+    pub host_id: i64,
+    /// The game's own copy, normalised as stored today.
+    pub doc: QuizDoc,
+}
+
+impl GameQuiz {
+    pub(super) fn from_columns(quiz: i64, host: i64, doc: &str) -> Result<GameQuiz> {
+        Ok(GameQuiz {
+            quiz_id: QuizId(quiz),
+            host_id: host,
+            doc: serde_json::from_str::<QuizDoc>(doc)?.tidied(),
+        })
+    }
+}
+
 /// Most games `GET /api/games` lists, and most on the public leaderboard.
 pub const MAX_GAMES_LISTED: u32 = 200;
 pub const MAX_LEADERBOARD: u32 = 20;
@@ -194,6 +213,20 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    /// The quiz a game played, its own copy of the document, and its host: what `play_again`
+    /// makes the next room from.
+    pub fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
+        let row: Option<(i64, i64, String)> = lock(&self.db)
+            .query_row(
+                "SELECT quiz_id, host_id, quiz_doc FROM games WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(quiz, host, doc)| GameQuiz::from_columns(quiz, host, &doc))
+            .transpose()
     }
 
     /// Keeps a game off the public leaderboard, or puts it back.

@@ -36,7 +36,7 @@ pub use accounts::{Account, AccountChange, AccountRow, Role};
 pub use catalog::{Catalog, Flushed, RunningGames};
 pub use credentials::SessionLifetimes;
 pub use games::{
-    GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,
+    GameQuiz, GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,
     MAX_GAMES_LISTED, MAX_LEADERBOARD,
 };
 pub use quizzes::{QuizSummary, StoredQuiz};

@@ -44,7 +44,7 @@ impl Store {
             let id = row.id;
             let players = db
                 .prepare_cached(
-                    "SELECT player_id, name, token_hash, status FROM players
+                    "SELECT player_id, name, token_hash, status, first_index FROM players
                      WHERE game_id = ?1 ORDER BY player_id",
                 )?
                 .query_map([id], PlayerRow::from_row)?
@@ -189,6 +189,7 @@ pub(super) struct PlayerRow {
     pub name: String,
     pub token_hash: String,
     pub status: String,
+    pub first_index: u32,
 }
 
 impl PlayerRow {
@@ -198,6 +199,7 @@ impl PlayerRow {
             name: r.get("name")?,
             token_hash: r.get("token_hash")?,
             status: r.get("status")?,
+            first_index: r.get("first_index")?,
         })
     }
 
@@ -208,6 +210,7 @@ impl PlayerRow {
             name: self.name,
             token_hash: self.token_hash,
             status: PlayerStatus::from_sql(&self.status)?,
+            first_index: self.first_index,
         })
     }
 }

@@ -8,8 +8,8 @@ use super::{
 use crate::room::order;
 use crate::room::scoring::{self, Mismatch};
 use quizrace_protocol::{
-    AnswerKey, AnswerValue, ErrorCode, FirstCorrect, Mode, PlayerId, Question, Reveal, ServerMsg,
-    SliderReveal, ANSWER_GRACE_MS,
+    AnswerKey, AnswerValue, ErrorCode, FirstCorrect, Mode, PlayerId, Question, QuestionPoints,
+    Reveal, ServerMsg, SliderReveal, ANSWER_GRACE_MS,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -309,7 +309,9 @@ impl Room {
     pub(super) fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
         let q: &Question = &self.quiz.questions[index as usize];
         let scored = q.is_scored();
-        for p in self.players.iter_mut() {
+        // Only those in the game when the question opened: a restore settles every stored
+        // question for every player, and a late joiner was not asked the earlier ones.
+        for p in self.players.iter_mut().filter(|p| p.first_index <= index) {
             let given = answers.get(&p.id);
             p.last = LastResult {
                 index,
@@ -332,7 +334,14 @@ impl Room {
                     g.correct == Some(true) && (self.settings.mode == Mode::Classic || g.points > 0)
                 });
                 p.streak = if right { p.streak + 1 } else { 0 };
+                p.best_streak = p.best_streak.max(p.streak);
             }
+            p.history.push(QuestionPoints {
+                index,
+                answered: p.last.answered,
+                correct: p.last.correct,
+                points: p.last.points,
+            });
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{
     Given, LastResult, Phase, Player, PlayerStatus, Room, Saved, SavedPhase, Settings,
     MAX_HOST_KEYS,
 };
-use quizrace_protocol::{Mode, PhaseName, PlayerId, Quiz, ANSWER_GRACE_MS};
+use quizrace_protocol::{Mode, PhaseName, PlayerId, QuestionPoints, Quiz, ANSWER_GRACE_MS};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +35,8 @@ pub struct Digest {
     pub answered: Vec<PlayerId>,
     pub locked: bool,
     pub chat: bool,
+    /// Active players' best streak and every question's points: what their summary shows.
+    pub games: Vec<(PlayerId, u32, Vec<QuestionPoints>)>,
 }
 
 /// How long a restored question waits for its players before "everyone answered" may close
@@ -89,6 +91,9 @@ impl Room {
                 correct_ms: 0,
                 chat_times: VecDeque::new(),
                 last: LastResult::default(),
+                first_index: p.first_index,
+                best_streak: 0,
+                history: Vec::new(),
             });
         }
         let total = room.total();
@@ -208,6 +213,12 @@ impl Room {
             },
             locked: self.locked,
             chat: self.chat,
+            games: self
+                .players
+                .iter()
+                .filter(|p| p.is_active())
+                .map(|p| (p.id, p.best_streak, p.history.clone()))
+                .collect(),
         }
     }
 }

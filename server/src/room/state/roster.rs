@@ -89,6 +89,9 @@ impl Room {
             correct_ms: 0,
             chat_times: VecDeque::new(),
             last: LastResult::default(),
+            first_index,
+            best_streak: 0,
+            history: Vec::new(),
         });
         fx.push(Effect::Persist(Write::Player {
             game: self.settings.game_id,
@@ -167,6 +170,14 @@ impl Room {
         ) {
             // Back during a reveal: show the result they may have missed while away.
             fx.push(Effect::Send(Target::Player(id), self.result_of(id)));
+        }
+        if matches!(self.phase, Phase::Finished { .. }) {
+            // And the whole game: the summary they would have got at the end.
+            fx.push(Effect::Send(Target::Player(id), self.summary_of(id)));
+            // And the room it was played again in, which they follow.
+            if let Some(again) = self.again_msg() {
+                fx.push(Effect::Send(Target::Player(id), again));
+            }
         }
         // A player who had answered before dropping may have been the last one waited for.
         self.close_if_all_answered(now, fx);

@@ -1,5 +1,5 @@
 //! Standings: the ranked order of active players, ranks shared by equal scores ("1, 2, 2, 4"),
-//! each player's personal `result`, and the podium.
+//! each player's personal `result` and end-of-game `summary`, and the podium.
 
 use super::{Effect, Effects, Player, Room, Target};
 use quizrace_protocol::{Ahead, PlayerId, ServerMsg, Standing};
@@ -9,17 +9,35 @@ fn ranks(ranked: &[&Player]) -> Vec<u32> {
     quizrace_protocol::shared_ranks(ranked, |above, p| above.score == p.score)
 }
 
+/// Whether `ranked[i]` shares its rank with another player. Ranks are in order, so a tie sits
+/// next door.
+fn is_shared(ranks: &[u32], i: usize) -> bool {
+    [i.checked_sub(1), Some(i + 1)]
+        .into_iter()
+        .flatten()
+        .any(|j| ranks.get(j) == Some(&ranks[i]))
+}
+
+/// The personal `summary` of a player at `rank`: their whole game, from what each question
+/// that closed while they played earned them.
+fn summary_for(p: &Player, rank: u32, shared: bool) -> ServerMsg {
+    ServerMsg::Summary {
+        rank,
+        shared,
+        score: p.score,
+        correct: p.history.iter().filter(|q| q.correct == Some(true)).count() as u32,
+        asked: p.history.len() as u32,
+        best_streak: p.best_streak,
+        questions: p.history.clone(),
+    }
+}
+
 /// The personal `result` of `ranked[i]`, naming the last player with a higher score: the one
 /// just above the group sharing the rank (nobody, when that rank is the first).
 fn result_msg(ranked: &[&Player], ranks: &[u32], i: usize) -> ServerMsg {
     let rank = ranks[i];
     let ahead = (rank as usize).checked_sub(2).map(|j| ranked[j]);
-    // Ranks are in order, so a tie sits next door.
-    let shared = [i.checked_sub(1), Some(i + 1)]
-        .into_iter()
-        .flatten()
-        .any(|j| ranks.get(j) == Some(&rank));
-    result_for(ranked[i], rank, ahead, shared)
+    result_for(ranked[i], rank, ahead, is_shared(ranks, i))
 }
 
 fn result_for(p: &Player, rank: u32, ahead: Option<&Player>, shared: bool) -> ServerMsg {
@@ -77,15 +95,40 @@ impl Room {
             .collect()
     }
 
-    pub(super) fn send_results(&self, fx: &mut Effects) {
+    /// To every active player, in ranked order, what `make(ranked, ranks, i)` says to
+    /// `ranked[i]`.
+    fn to_each_ranked(
+        &self,
+        fx: &mut Effects,
+        make: impl Fn(&[&Player], &[u32], usize) -> ServerMsg,
+    ) {
         let ranked = self.ranking();
         let ranks = ranks(&ranked);
         for (i, p) in ranked.iter().enumerate() {
-            fx.push(Effect::Send(
-                Target::Player(p.id),
-                result_msg(&ranked, &ranks, i),
-            ));
+            fx.push(Effect::Send(Target::Player(p.id), make(&ranked, &ranks, i)));
         }
+    }
+
+    pub(super) fn send_results(&self, fx: &mut Effects) {
+        self.to_each_ranked(fx, result_msg);
+    }
+
+    /// A player's `summary` of the game, with their final rank.
+    pub(super) fn summary_of(&self, id: PlayerId) -> ServerMsg {
+        let ranked = self.ranking();
+        let ranks = ranks(&ranked);
+        match ranked.iter().position(|p| p.id == id) {
+            Some(i) => summary_for(ranked[i], ranks[i], is_shared(&ranks, i)),
+            // Not ranked: only an active player gets a summary, so this is a safe default.
+            None => summary_for(&self.players[id.0 as usize - 1], 0, false),
+        }
+    }
+
+    /// Every active player's `summary`, after the final `result`s.
+    pub(super) fn send_summaries(&self, fx: &mut Effects) {
+        self.to_each_ranked(fx, |ranked, ranks, i| {
+            summary_for(ranked[i], ranks[i], is_shared(ranks, i))
+        });
     }
 
     pub(super) fn game_over(&self) -> ServerMsg {

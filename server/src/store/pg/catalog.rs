@@ -5,8 +5,8 @@ use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
 use crate::store::{
-    Account, AccountChange, AccountRow, Catalog, Flushed, GameReport, GameRow, LeaderboardGame,
-    QuizSummary, Result, Role, RunningGames, StoredQuiz,
+    Account, AccountChange, AccountRow, Catalog, Flushed, GameQuiz, GameReport, GameRow,
+    LeaderboardGame, QuizSummary, Result, Role, RunningGames, StoredQuiz,
 };
 use quizrace_protocol::{GameId, QuizDoc, QuizId};
 use std::sync::Arc;
@@ -85,6 +85,9 @@ impl Catalog for PgStore {
     }
     fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         PgStore::list_games(self, account)
+    }
+    fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
+        PgStore::game_quiz(self, id)
     }
     fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
         PgStore::game_host(self, id)

@@ -4,7 +4,7 @@
 
 use super::{int, opt_int, violates, PgStore};
 use crate::room::state::{GameStatus, PlayerStatus, Settings, StoredPhase};
-use crate::store::games::{ReportAnswerRow, ReportGameRow, ReportPlayerRow};
+use crate::store::games::{GameQuiz, ReportAnswerRow, ReportGameRow, ReportPlayerRow};
 use crate::store::values::{SqlText, Text};
 use crate::store::{
     seconds_to_ms, unix_now, Account, GameReport, GameRow, LeaderboardGame, Result, Role,
@@ -201,6 +201,23 @@ impl PgStore {
                 )
                 .await?;
             row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        })
+    }
+
+    /// The quiz a game played, as [`Store::game_quiz`](crate::store::Store::game_quiz).
+    pub fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
+        self.with_client(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT quiz_id, host_id, quiz_doc FROM games WHERE id = $1",
+                    &[&id.0],
+                )
+                .await?;
+            row.map(|r| {
+                let doc: String = r.try_get(2)?;
+                GameQuiz::from_columns(r.try_get(0)?, r.try_get(1)?, &doc)
+            })
+            .transpose()
         })
     }
 

@@ -52,7 +52,7 @@ impl PgStore {
             };
             let players = c
                 .query(
-                    "SELECT player_id, name, token_hash, status FROM players
+                    "SELECT player_id, name, token_hash, status, first_index FROM players
                      WHERE game_id = $1 ORDER BY player_id",
                     &[&game.0],
                 )
@@ -64,6 +64,7 @@ impl PgStore {
                         name: r.try_get("name")?,
                         token_hash: r.try_get("token_hash")?,
                         status: r.try_get("status")?,
+                        first_index: int(r, "first_index")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
