@@ -716,6 +716,7 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: secret_hash(&host_key),
             names: req.names.unwrap_or(NamePolicy::Free),
+            blocked_words: self.app.config().blocked_words.as_slice().into(),
         };
         let s = settings.clone();
         let host = account.id;

@@ -184,6 +184,8 @@ pub struct Reveal {
     pub explanation: Option<String>,
     pub slider: Option<SliderReveal>,
     pub correct_order: Option<Vec<u32>>,
+    pub words: Option<Vec<quizrace_protocol::WordCount>>,
+    pub filtered: Option<u32>,
 }
 
 pub async fn reveal(bot: &mut Bot) -> Reveal {
@@ -199,6 +201,8 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             explanation,
             slider,
             correct_order,
+            words,
+            filtered,
         } => Some(Reveal {
             index: *index,
             correct: correct.clone(),
@@ -210,6 +214,8 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             explanation: explanation.clone(),
             slider: slider.as_deref().cloned(),
             correct_order: correct_order.clone(),
+            words: words.clone(),
+            filtered: *filtered,
         }),
         _ => None,
     })
