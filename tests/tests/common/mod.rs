@@ -48,6 +48,24 @@ impl Game {
         }
     }
 
+    /// The `answer` of every answer stored for `host`'s game, as `GET /api/games/{id}` reports
+    /// them, and the whole report (for messages).
+    pub async fn stored_answers(&self, host: &Host) -> (Vec<Value>, Value) {
+        let report = self
+            .server
+            .http()
+            .game(&self.token, host.game_id.0)
+            .await
+            .expect("the game's report");
+        let answers = report["answers"]
+            .as_array()
+            .expect("answers")
+            .iter()
+            .map(|a| a["answer"].clone())
+            .collect();
+        (answers, report)
+    }
+
     /// A classic room.
     pub async fn room(&self) -> Host {
         self.room_with(RoomOptions::default()).await
