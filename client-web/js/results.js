@@ -134,14 +134,25 @@ async function showGame(id) {
 }
 
 const choicesOf = (q) => (q.kind === "true_false" ? ["True", "False"] : q.choices || []);
-const KIND = { choice: "Choice", true_false: "True or false", multi: "Multiple", type_answer: "Type the answer", poll: "Poll" };
+const KIND = {
+  choice: "Choice", true_false: "True or false", multi: "Multiple", type_answer: "Type the answer", poll: "Poll",
+  slider: "Slider", order: "Order", word_cloud: "Word cloud (unscored)", slide: "Slide",
+};
+// Kinds with no right answer: "Right" says "–".
+const UNSCORED = ["poll", "word_cloud", "slide"];
 
 function questionStats(q, i, answers, playerCount) {
+  // A slide is shown, not asked: no statistics.
+  if (q.kind === "slide") {
+    return el("li", { class: "card qstat", dataset: { index: i } },
+      el("p", { class: "hint" }, `${i + 1} · ${KIND.slide}`),
+      el("h3", { class: "qstat-text" }, q.title || q.text));
+  }
   const right = answers.filter((a) => a.correct === true).length;
   const avg = answers.length ? answers.reduce((s, a) => s + a.elapsed_ms, 0) / answers.length : null;
   const facts = [
     ["Answered", `${answers.length} of ${playerCount}`],
-    ["Right", q.kind === "poll" ? "–" : String(right)],
+    ["Right", UNSCORED.includes(q.kind) ? "–" : String(right)],
     ["Average time", avg == null ? "–" : seconds(avg)],
   ];
   return el("li", { class: "card qstat", dataset: { index: i } },
