@@ -276,4 +276,24 @@ async fn bots_play_a_quiz_of_every_kind_to_the_end() {
             .count();
         assert_eq!(scored, 6);
     }
+    // The results sheet has a row per player and question, none for the slide (question 1).
+    let csv = game
+        .server
+        .http()
+        .get(
+            &format!("/api/games/{}/results.csv", host.game_id.0),
+            Some(&game.token),
+        )
+        .await
+        .unwrap();
+    let rows: Vec<&str> = csv.body.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2 * answered, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.split(',').nth(4) != Some("1")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains(",9,") && r.contains("Bots")),
+        "{rows:?}"
+    );
 }
