@@ -277,15 +277,7 @@ async fn bots_play_a_quiz_of_every_kind_to_the_end() {
         assert_eq!(scored, 6);
     }
     // The results sheet has a row per player and question, none for the slide (question 1).
-    let csv = game
-        .server
-        .http()
-        .get(
-            &format!("/api/games/{}/results.csv", host.game_id.0),
-            Some(&game.token),
-        )
-        .await
-        .unwrap();
+    let csv = game.results_csv(&host).await;
     let rows: Vec<&str> = csv.body.lines().skip(1).collect();
     assert_eq!(rows.len(), 2 * answered, "{rows:?}");
     assert!(

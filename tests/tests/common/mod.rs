@@ -66,6 +66,18 @@ impl Game {
         (answers, report)
     }
 
+    /// `GET /api/games/{id}/results.csv` of `host`'s game, as the admin.
+    pub async fn results_csv(&self, host: &Host) -> quizrace_tests::http::Reply {
+        self.server
+            .http()
+            .get(
+                &format!("/api/games/{}/results.csv", host.game_id.0),
+                Some(&self.token),
+            )
+            .await
+            .expect("the results sheet")
+    }
+
     /// A classic room.
     pub async fn room(&self) -> Host {
         self.room_with(RoomOptions::default()).await
