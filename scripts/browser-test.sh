@@ -5,7 +5,8 @@
 # laptop and full-HD screens (tests/browser/layout.test.mjs); a teacher's and a student's ways
 # back from a mistake (flow.test.mjs), following a cluster's `moved` (moved.test.mjs), the
 # colour-blind-safe answer colours (palette.test.mjs) and race mode explaining itself, with the
-# get-ready countdown and the explanation (race.test.mjs), a slider question on every screen
+# get-ready countdown and the explanation (race.test.mjs), a slider, an order question,
+# a slide and a word cloud on every screen, and the editor's forms for the last two
 # (kinds.test.mjs), a game with phones in Arabic (right to left, mirrored) and German and
 # the language picker remembered (i18n.test.mjs), the game's sounds with a stand-in
 # AudioContext (sound.test.mjs), and a game's end: the podium rising on the presenter, each

@@ -8,7 +8,9 @@ import { $, el } from "./dom.js";
 import { api, download, humanError, startPage } from "./common.js";
 import { markQuizLang, t } from "./i18n.js";
 
-const KINDS = ["choice", "true_false", "multi", "type_answer", "poll", "slider", "order"];
+const KINDS = ["choice", "true_false", "multi", "type_answer", "poll", "slider", "order", "word_cloud", "slide"];
+// Kinds that score nothing (no points setting), and the slide, which has no timer or reveal.
+const UNSCORED = ["poll", "word_cloud", "slide"];
 // A slider's numbers: the model's field and the document's.
 const SLIDER_FIELDS = [["sMin", "min"], ["sMax", "max"], ["sStep", "step"], ["sValue", "correct_value"], ["sTolerance", "tolerance"]];
 const KINDS_WITH_CHOICES = ["choice", "multi", "poll"];
@@ -93,6 +95,7 @@ function blankQuestion(kind = "choice") {
   return {
     uid: nextUid++,
     kind,
+    title: "",
     text: "",
     choices: [0, 1, 2, 3].map(() => ({ text: "", correct: false })),
     tf: 0,
@@ -121,6 +124,7 @@ function fromDoc(doc, id = null) {
     questions: (doc.questions || []).map((d) => {
       const q = blankQuestion(d.kind);
       q.text = d.text || "";
+      q.title = d.title || "";
       const correct = new Set(d.correct || []);
       if (KINDS_WITH_CHOICES.includes(d.kind)) {
         q.choices = (d.choices || []).map((text, i) => ({ text, correct: correct.has(i) }));
@@ -146,22 +150,23 @@ function toDoc() {
     title: quiz.title.trim(),
     questions: quiz.questions.map((q) => {
       const d = { kind: q.kind, text: q.text.trim() };
+      if (q.kind === "slide" && q.title.trim()) d.title = q.title.trim();
       if (KINDS_WITH_CHOICES.includes(q.kind)) d.choices = q.choices.map((c) => c.text.trim());
       if (q.kind === "choice" || q.kind === "multi") {
         d.correct = q.choices.flatMap((c, i) => (c.correct ? [i] : []));
       }
       if (q.kind === "true_false") d.correct = [q.tf];
       if (q.kind === "type_answer") d.accept = q.accept.split("\n").map((a) => a.trim()).filter(Boolean);
-      if (q.time.trim() !== "") d.time_limit_s = Number(q.time);
-      if (q.read.trim() !== "") d.read_s = Number(q.read);
-      if (q.kind !== "poll") d.points = q.points;
+      if (q.kind !== "slide" && q.time.trim() !== "") d.time_limit_s = Number(q.time);
+      if (q.kind !== "slide" && q.read.trim() !== "") d.read_s = Number(q.read);
+      if (!UNSCORED.includes(q.kind)) d.points = q.points;
       if (q.kind === "type_answer" && q.typo === "exact") d.typo = "exact";
       if (q.kind === "multi" && q.partial) d.partial = true;
       if (q.kind === "order") d.items = q.items.split("\n").map((a) => a.trim()).filter(Boolean);
       if (q.kind === "slider") {
         for (const [m, f] of SLIDER_FIELDS) if (q[m].trim() !== "") d[f] = Number(q[m]);
       }
-      if (q.explanation.trim()) d.explanation = q.explanation.trim();
+      if (q.kind !== "slide" && q.explanation.trim()) d.explanation = q.explanation.trim();
       return d;
     }),
   };
@@ -227,7 +232,7 @@ function questionCard(q, i) {
   li.dataset.kind = q.kind;
   part(".qnum").textContent = t("question_n", { n: i + 1 });
   for (const [label, input, name] of [
-    [".l-kind", ".f-kind", "kind"], [".l-text", ".f-text", "text"], [".l-tf", ".f-tf", "tf"],
+    [".l-kind", ".f-kind", "kind"], [".l-title", ".f-title", "title"], [".l-text", ".f-text", "text"], [".l-tf", ".f-tf", "tf"],
     [".l-accept", ".f-accept", "accept"], [".l-time", ".f-time", "time"], [".l-points", ".f-points", "points"],
     [".l-read", ".f-read", "read"], [".l-explanation", ".f-explanation", "explanation"], [".l-typo", ".f-typo", "typo"],
     [".l-min", ".f-min", "min"], [".l-max", ".f-max", "max"], [".l-step", ".f-step", "step"],
@@ -250,6 +255,11 @@ function questionCard(q, i) {
     }
     redrawQuestion(i, ".f-kind");
   };
+  part(".title-part").hidden = q.kind !== "slide";
+  part(".f-title").value = q.title;
+  part(".f-title").oninput = (ev) => (q.title = ev.target.value);
+  // A slide's text is what every screen shows under its title.
+  part(".l-text").textContent = q.kind === "slide" ? t("slide_text") : t("question");
   part(".f-text").value = q.text;
   part(".f-text").oninput = (ev) => (q.text = ev.target.value);
 
@@ -292,7 +302,9 @@ function questionCard(q, i) {
   part(".f-read").oninput = (ev) => (q.read = ev.target.value);
   part(".f-explanation").value = q.explanation;
   part(".f-explanation").oninput = (ev) => (q.explanation = ev.target.value);
-  part(".points-part").hidden = q.kind === "poll";
+  part(".points-part").hidden = UNSCORED.includes(q.kind);
+  part(".timing-part").hidden = q.kind === "slide";
+  part(".explanation-part").hidden = q.kind === "slide";
   part(".f-points").value = q.points;
   part(".f-points").onchange = (ev) => (q.points = ev.target.value);
 
@@ -426,6 +438,7 @@ $("edit-view").addEventListener("change", fieldEdited);
 
 const FOCUS_FOR = {
   kind: ".f-kind",
+  title: ".f-title",
   text: ".f-text",
   choices: ".f-choice",
   correct: ".f-correct, .f-tf",

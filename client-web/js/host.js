@@ -63,8 +63,10 @@ function updateControls() {
   for (const id of ["start-btn", "close-btn", "next-btn", "end-btn"]) $(id).disabled = false;
   updateStart();
   $("start-btn").hidden = phase !== "lobby";
-  $("close-btn").hidden = phase !== "question";
-  $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard";
+  // A slide has nothing to close: Next moves on from it, as from a leaderboard.
+  const slide = phase === "question" && question !== null && question.kind === "slide";
+  $("close-btn").hidden = phase !== "question" || slide;
+  $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard" && !slide;
   const last = question !== null && question.index + 1 >= total;
   $("next-btn").textContent =
     t(phase === "reveal" ? "show_leaderboard" : last ? "finish_the_game" : "next_question");
@@ -516,7 +518,8 @@ function showQuestion(v, answered) {
 function onClosed(m) {
   phase = "reveal";
   stopTimer();
-  drawReveal(m, question && question.index === m.index ? question : null);
+  // The host alone is told how many words the filter kept out of a word cloud.
+  drawReveal(m, question && question.index === m.index ? question : null, { host: true });
   announce(t("answers_closed"));
   show("reveal");
 }

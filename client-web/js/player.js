@@ -14,6 +14,7 @@ import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from
 import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
 import { markGameQuizText, num, t } from "./i18n.js";
 import { carryOverOldTokens, forgetPlayer, playerView, rememberPlayer, savedPlayer } from "./storage.js";
+import { CLOUD_MAX_CHARS } from "./cloud.js";
 
 // Who this device is in each game lives in storage.js; keys of the old shape are carried over once.
 carryOverOldTokens();
@@ -78,7 +79,7 @@ function show(name) {
   const lost = !a || a === document.body || a.closest("[hidden]");
   if (!lost || was === name) return;
   if (name === "join") return (isPin($("pin").value) ? $("name") : $("pin")).focus();
-  if (name === "question" && question && question.kind === "type_answer") return $("answer-text").focus();
+  if (name === "question" && question && typed(question)) return $("answer-text").focus();
   const heading = $(`screen-${name}`).querySelector("h1, h2");
   if (heading) heading.focus({ preventScroll: true });
 }
@@ -239,7 +240,8 @@ function showQuestion(v, answered = false) {
     $("answer-text").value = "";
     $("q-choices").setAttribute("aria-label", t("answers_to_question", { n: v.index + 1 }));
   }
-  const pts = { double: t("double_points"), none: t("no_points") }[v.points];
+  // A slide is not a question at all: no points to mention.
+  const pts = v.kind === "slide" ? null : { double: t("double_points"), none: t("no_points") }[v.points];
   $("q-points").hidden = !pts;
   $("q-points").textContent = pts || "";
   $("q-hint").textContent = hintFor(v.kind);
@@ -247,7 +249,9 @@ function showQuestion(v, answered = false) {
   drawQuestion(v, { onPick: pick, selected, chosen });
   $("submit-btn").hidden = v.kind !== "multi";
   $("submit-btn").disabled = selected.size === 0;
-  $("text-form").hidden = v.kind !== "type_answer";
+  $("text-form").hidden = !typed(v);
+  // A word cloud takes 1 to 3 words, 40 characters in all; the server refuses more.
+  $("answer-text").maxLength = v.kind === "word_cloud" ? CLOUD_MAX_CHARS : 200;
   // Answering opens after the get-ready time: the server would refuse an answer before.
   setInputsDisabled(v.opens_in_ms > 0);
 
@@ -263,7 +267,12 @@ function opened() {
   setInputsDisabled(false);
   const a = document.activeElement;
   const lost = !a || a === document.body || a.closest("[hidden]");
-  if (lost && current === "question" && question && question.kind === "type_answer") $("answer-text").focus();
+  if (lost && current === "question" && question && typed(question)) $("answer-text").focus();
+}
+
+/** Whether `v` is answered in the text form: a typed answer or a word cloud. */
+function typed(v) {
+  return v.kind === "type_answer" || v.kind === "word_cloud";
 }
 
 function pick(i) {
@@ -388,7 +397,7 @@ function onResult(m) {
   const noPoints = question && question.index === m.index && question.points === "none";
   let verdict;
   if (!m.answered) verdict = kind === "poll" ? t("did_not_vote") : t("no_answer");
-  else if (m.correct === null) verdict = t("thanks_for_voting");
+  else if (m.correct === null) verdict = t(kind === "word_cloud" ? "thanks_for_your_words" : "thanks_for_voting");
   else if (m.correct) verdict = t("verdict_correct");
   else if (m.picks) verdict = picksVerdict(m.picks);
   else verdict = t("verdict_wrong");
@@ -623,6 +632,13 @@ function onError(m) {
     case "already_answered":
       if (question) showAnswered(null);
       return;
+    case "bad_field":
+      // A word cloud's limits, said in the page's language rather than the server's English.
+      if (question && question.kind === "word_cloud" && m.field === "text") {
+        setInputsDisabled(timeLeft() <= 0);
+        return banner(t("word_cloud_limits"));
+      }
+      break;
     case "too_late":
       $("q-hint").textContent = t("times_up");
       setInputsDisabled(true);

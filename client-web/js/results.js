@@ -140,15 +140,23 @@ const PLAYER_STATUS = { left: "player_left", kicked: "player_kicked" };
 const choicesOf = (q) => (q.kind === "true_false" ? [t("true"), t("false")] : q.choices || []);
 const KIND = {
   choice: "kind_choice", true_false: "true_or_false", multi: "kind_multi", type_answer: "type_the_answer", poll: "kind_poll",
-  slider: "kind_slider", order: "kind_order",
+  slider: "kind_slider", order: "kind_order", word_cloud: "kind_word_cloud", slide: "kind_slide",
 };
+// Kinds with no right answer: "Right" says "–".
+const UNSCORED = ["poll", "word_cloud", "slide"];
 
 function questionStats(q, i, answers, playerCount) {
+  // A slide is shown, not asked: no statistics.
+  if (q.kind === "slide") {
+    return el("li", { class: "card qstat", dataset: { index: i } },
+      el("p", { class: "hint" }, `${i + 1} · ${KIND.slide}`),
+      el("h3", { class: "qstat-text" }, q.title || q.text));
+  }
   const right = answers.filter((a) => a.correct === true).length;
   const avg = answers.length ? answers.reduce((s, a) => s + a.elapsed_ms, 0) / answers.length : null;
   const facts = [
     [t("answered"), t("n_of", { n: answers.length, of: playerCount })],
-    [t("bar_right"), q.kind === "poll" ? "–" : String(right)],
+    [t("bar_right"), UNSCORED.includes(q.kind) ? "–" : String(right)],
     [t("average_time"), avg == null ? "–" : seconds(avg)],
   ];
   return el("li", { class: "card qstat", dataset: { index: i } },

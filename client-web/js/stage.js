@@ -16,6 +16,7 @@
 
 import { $, announce } from "./dom.js";
 import { num, t } from "./i18n.js";
+import { CLOUD, SLIDE, heading } from "./cloud.js";
 
 /** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
 export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
@@ -70,7 +71,7 @@ export function chart(el, { labels, counts, correct = new Set(), shapes = true, 
   });
   // Keep the rows (and their width transition) when only the counts moved: a live poll.
   const same = el.children.length === rows.length &&
-    [...el.children].every((r, i) => r.querySelector(".bar-label").textContent === rows[i].querySelector(".bar-label").textContent);
+    [...el.children].every((r, i) => r.querySelector(".bar-label")?.textContent === rows[i].querySelector(".bar-label").textContent);
   if (!same) return el.replaceChildren(...rows);
   rows.forEach((r, i) => {
     const old = el.children[i];
@@ -303,6 +304,8 @@ const KINDS = {
   type_answer: { ...TYPED, hint: t("hint_type_answer") },
   slider: { ...SLIDER, hint: t("hint_slider") },
   order: { ...ORDER, hint: t("hint_order") },
+  word_cloud: { ...CLOUD, hint: t("hint_word_cloud") },
+  slide: { ...SLIDE, hint: "" },
 };
 const kindOf = (kind) => KINDS[kind] || KINDS.choice;
 // A reveal names its kind by what it carries (`accept` only for a typed answer,
@@ -310,7 +313,8 @@ const kindOf = (kind) => KINDS[kind] || KINDS.choice;
 const revealKind = (m, q) =>
   kindOf(m.accept !== undefined ? "type_answer"
     : m.correct_value !== undefined ? "slider"
-      : m.correct_order !== undefined ? "order" : q && q.kind);
+      : m.correct_order !== undefined ? "order"
+        : m.words !== undefined ? "word_cloud" : q && q.kind);
 
 // ---- the room's rules ----
 
@@ -337,8 +341,10 @@ function raceWinner(m) {
 /** The question: `#q-progress`, `#q-text` and the answer area `#q-choices` (see `TILES`). */
 export function drawQuestion(v, play = null) {
   $("q-progress").textContent = t("question_n_of", { n: v.index + 1, total: v.total });
-  $("q-text").textContent = v.text;
+  $("q-text").textContent = heading(v);
   kindOf(v.kind).question($("q-choices"), v, play);
+  // A slide has no timer and takes no answers: the bar shows the progress alone.
+  $("qbar").classList.toggle("untimed", v.kind === "slide");
   // A poll's votes arrive live with `answer_count.votes`: the chart grows under the tiles.
   const live = $("live-chart");
   if (live) {
@@ -354,7 +360,7 @@ export function drawQuestion(v, play = null) {
 export function drawScreenQuestion(v, answered, of, countdown) {
   drawQuestion(v);
   drawAnswerCount(answered, of);
-  announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.text}`);
+  announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${heading(v)}`);
   startQuestionClock(v, countdown);
 }
 
@@ -369,6 +375,7 @@ let ready = null;
  */
 export function startQuestionClock(v, countdown, onOpen = () => {}) {
   stopGetReady();
+  if (v.kind === "slide") return countdown.stop(); // up until the host moves on
   const box = $("get-ready");
   const opened = () => {
     if (box) box.hidden = true;
@@ -435,11 +442,18 @@ export function stageCountdown(current, onTick = () => {}) {
  * marked (`#chart`), the accepted typed answers (`#reveal-accept`) and who was fastest
  * (`#first-correct`). `q` is the question as it was shown, or null when this page never saw it.
  */
-export function drawReveal(m, q) {
+export function drawReveal(m, q, opts = {}) {
   stopGetReady();
   $("reveal-text").textContent = q && q.text ? q.text : "";
-  const { accept = null, ...rows } = revealKind(m, q).screenReveal(m, q);
-  chart($("chart"), { counts: m.counts, ...rows });
+  const kind = revealKind(m, q);
+  let accept = null;
+  if (kind.drawScreenReveal) {
+    accept = kind.drawScreenReveal($("chart"), m, opts);
+  } else {
+    const { accept: line = null, ...rows } = kind.screenReveal(m, q);
+    accept = line;
+    chart($("chart"), { counts: m.counts, ...rows });
+  }
   $("reveal-accept").hidden = !accept;
   $("reveal-accept").textContent = accept || "";
   const f = m.first_correct;

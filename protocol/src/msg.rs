@@ -77,6 +77,11 @@ pub enum QuestionKind {
     Slider,
     /// 3 to 6 items put in order; each player sees them shuffled.
     Order,
+    /// Unscored open text of 1 to 3 words; the reveal shows everyone's words as a cloud.
+    WordCloud,
+    /// A content page between questions (a title and a text): no answers, no timer; the host
+    /// moves on with `next`.
+    Slide,
 }
 
 /// How much a question is worth.
@@ -235,6 +240,9 @@ pub struct QuestionView {
     pub index: u32,
     pub total: u32,
     pub kind: QuestionKind,
+    /// `slide` only, when its author gave one: the heading shown above `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub text: String,
     /// The choices shown; `["True","False"]` for `true_false`, empty for `type_answer`.
     pub choices: Vec<String>,
@@ -375,6 +383,23 @@ pub struct Reveal {
     /// `order` only: the item ids in the right order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct_order: Option<Vec<u32>>,
+    /// `word_cloud` only: the most given answers, most first (at most [`MAX_CLOUD_WORDS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<WordCount>>,
+    /// `word_cloud` only: how many answers the server's word filter kept out of `words`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<u32>,
+}
+
+/// Most entries a `word_cloud` reveal's `words` carries.
+pub const MAX_CLOUD_WORDS: usize = 50;
+
+/// One entry of a `word_cloud` reveal: an answer as most players spelled it, and how many gave
+/// it (compared ignoring case, accents and spacing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordCount {
+    pub text: String,
+    pub count: u32,
 }
 
 /// What a `slider` question's reveal adds: `correct_value`, `tolerance`, and `values`, the
@@ -399,6 +424,8 @@ impl From<Reveal> for ServerMsg {
             explanation: r.explanation,
             slider: r.slider,
             correct_order: r.correct_order,
+            words: r.words,
+            filtered: r.filtered,
         }
     }
 }
@@ -501,6 +528,12 @@ pub enum ServerMsg {
         /// `order` only: the item ids in the right order.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         correct_order: Option<Vec<u32>>,
+        /// `word_cloud` only: the most given answers with their counts, most first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<Vec<WordCount>>,
+        /// `word_cloud` only: answers kept out of `words` by the word filter.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filtered: Option<u32>,
     },
     Result {
         index: u32,

@@ -22,6 +22,12 @@ pub const MAX_SLIDER_POSITIONS: i64 = 100_000;
 /// The get-ready time before answering opens (`read_s`, per quiz and per question).
 pub const MAX_READ_S: u32 = 30;
 pub const DEFAULT_READ_S: u32 = 5;
+/// A `word_cloud` answer: at most this many words, each at most [`MAX_CLOUD_WORD_CHARS`]
+/// characters, at most [`MAX_CLOUD_ANSWER_CHARS`] characters in all (spaces between words
+/// included).
+pub const MAX_CLOUD_ANSWER_WORDS: usize = 3;
+pub const MAX_CLOUD_WORD_CHARS: usize = 20;
+pub const MAX_CLOUD_ANSWER_CHARS: usize = 40;
 /// An explanation shown at the reveal is bounded like the question text.
 pub const MAX_EXPLANATION_CHARS: usize = MAX_TEXT_CHARS;
 /// The longest quiz language tag (`lang`): room for a language, script, region and a variant.
@@ -77,6 +83,9 @@ pub enum Typo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionDoc {
     pub kind: QuestionKind,
+    /// `slide` only: a heading shown above the text (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<String>>,
@@ -155,12 +164,18 @@ pub enum AnswerKey {
     Slider { value: i64, tolerance: i64 },
     /// `order`: the question's `items` in the order they were written.
     Order,
+    /// `word_cloud`: nothing is right or wrong, and (unlike a poll vote) an answer is final.
+    Words,
+    /// `slide`: takes no answer at all.
+    Slide,
 }
 
 /// A validated question: what players see, plus the key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Question {
     pub kind: QuestionKind,
+    /// `slide`: its heading, if it has one.
+    pub title: Option<String>,
     pub text: String,
     pub choices: Vec<String>,
     pub time_limit_ms: u64,
@@ -195,6 +210,7 @@ impl Question {
             index,
             total,
             kind: self.kind,
+            title: self.title.clone(),
             text: self.text.clone(),
             choices: self.choices.clone(),
             time_limit_ms: self.time_limit_ms,
@@ -209,7 +225,15 @@ impl Question {
 
     /// Whether this question adds to scores at all.
     pub fn is_scored(&self) -> bool {
-        !matches!(self.key, AnswerKey::Poll) && self.points != Points::NoPoints
+        !matches!(
+            self.key,
+            AnswerKey::Poll | AnswerKey::Words | AnswerKey::Slide
+        ) && self.points != Points::NoPoints
+    }
+
+    /// Whether this is a `slide`: shown, not asked.
+    pub fn is_slide(&self) -> bool {
+        self.kind == QuestionKind::Slide
     }
 }
 
@@ -276,11 +300,26 @@ impl QuizDoc {
                     QuestionKind::TrueFalse => (false, true, false),
                     QuestionKind::TypeAnswer => (false, false, true),
                     QuestionKind::Poll => (true, false, false),
-                    QuestionKind::Slider | QuestionKind::Order => (false, false, false),
+                    QuestionKind::Slider
+                    | QuestionKind::Order
+                    | QuestionKind::WordCloud
+                    | QuestionKind::Slide => (false, false, false),
                 };
                 let slider = q.kind == QuestionKind::Slider;
+                let slide = q.kind == QuestionKind::Slide;
+                // Neither kind scores; a slide has no timer and no get-ready time either.
+                let unscored = matches!(q.kind, QuestionKind::WordCloud | QuestionKind::Slide);
                 QuestionDoc {
+                    title: q
+                        .title
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|t| slide && !t.is_empty())
+                        .map(str::to_owned),
                     text: trim(&q.text),
+                    points: q.points.filter(|_| !unscored),
+                    time_limit_s: q.time_limit_s.filter(|_| !slide),
+                    read_s: q.read_s.filter(|_| !slide),
                     choices: trim_all(&q.choices).filter(|_| choices),
                     correct: q.correct.clone().filter(|_| correct),
                     accept: trim_all(&q.accept).filter(|_| accept),
@@ -435,6 +474,43 @@ impl QuestionDoc {
             }
             _ => None,
         });
+        let unused = unused.or(match self.kind {
+            QuestionKind::WordCloud | QuestionKind::Slide => {
+                let what = if self.kind == QuestionKind::Slide {
+                    "a slide takes no answers"
+                } else {
+                    "a word_cloud question has no right answer"
+                };
+                [
+                    ("choices", self.choices.is_some()),
+                    ("correct", self.correct.is_some()),
+                    ("accept", self.accept.is_some()),
+                ]
+                .into_iter()
+                .find(|(_, given)| *given)
+                .map(|(field, _)| (field, what))
+            }
+            _ => None,
+        });
+        let unused = unused.or(match self.kind {
+            QuestionKind::Slide
+                if self
+                    .explanation
+                    .as_deref()
+                    .is_some_and(|e| !e.trim().is_empty()) =>
+            {
+                Some((
+                    "explanation",
+                    "a slide has no reveal to explain; put the text in `text`",
+                ))
+            }
+            QuestionKind::Slide => None,
+            _ if self.title.is_some() => Some((
+                "title",
+                "only a slide has a `title`; put the question in `text`",
+            )),
+            _ => None,
+        });
         if let Some((field, message)) = unused {
             return Err(err(field, message.into()));
         }
@@ -442,8 +518,22 @@ impl QuestionDoc {
             QuestionKind::Slider => Some(self.slider_range().map_err(|(f, m)| err(f, m))?),
             _ => None,
         };
+        // A slide ignores the timing fields (the editor sends them for every kind).
+        let slide = self.kind == QuestionKind::Slide;
+        let title = match self.title.as_deref() {
+            Some(t)
+                if slide
+                    && (t.len() > MAX_TITLE_CHARS * BYTES_PER_CHAR || !t.trim().is_empty()) =>
+            {
+                Some(
+                    bounded(t, MAX_TITLE_CHARS, "the slide's title")
+                        .map_err(|m| err("title", m))?,
+                )
+            }
+            _ => None,
+        };
         let read_s = self.read_s.unwrap_or(quiz_read_s);
-        if read_s > MAX_READ_S {
+        if read_s > MAX_READ_S && !slide {
             return Err(err("read_s", read_s_message()));
         }
         // An empty explanation is no explanation (the editor sends its empty box as "").
@@ -457,16 +547,23 @@ impl QuestionDoc {
             _ => None,
         };
         let limit_s = self.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
-        if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit_s) {
+        if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit_s) && !slide {
             return Err(err(
                 "time_limit_s",
                 format!("time_limit_s must be between {MIN_TIME_LIMIT_S} and {MAX_TIME_LIMIT_S}"),
             ));
         }
-        let points = self.points.unwrap_or_default();
+        let points = match self.kind {
+            QuestionKind::WordCloud | QuestionKind::Slide => Points::NoPoints,
+            _ => self.points.unwrap_or_default(),
+        };
         let choices: Vec<String> = match self.kind {
             QuestionKind::TrueFalse => vec!["True".into(), "False".into()],
-            QuestionKind::TypeAnswer | QuestionKind::Slider | QuestionKind::Order => Vec::new(),
+            QuestionKind::TypeAnswer
+            | QuestionKind::Slider
+            | QuestionKind::Order
+            | QuestionKind::WordCloud
+            | QuestionKind::Slide => Vec::new(),
             QuestionKind::Choice | QuestionKind::Multi | QuestionKind::Poll => {
                 let given = self.choices.as_deref().unwrap_or_default();
                 if !(2..=6).contains(&given.len()) {
@@ -490,6 +587,8 @@ impl QuestionDoc {
         };
         let key = match self.kind {
             QuestionKind::Order => AnswerKey::Order,
+            QuestionKind::WordCloud => AnswerKey::Words,
+            QuestionKind::Slide => AnswerKey::Slide,
             QuestionKind::Slider => {
                 let range = slider.unwrap_or(SliderRange {
                     min: 0,
@@ -587,12 +686,19 @@ impl QuestionDoc {
                 AnswerKey::Choices(correct)
             }
         };
+        // A slide has no timer: it stays up until the host moves on.
+        let (time_limit_ms, read_ms) = if slide {
+            (0, 0)
+        } else {
+            (u64::from(limit_s) * 1000, u64::from(read_s) * 1000)
+        };
         Ok(Question {
             kind: self.kind,
+            title,
             text,
             choices,
-            time_limit_ms: u64::from(limit_s) * 1000,
-            read_ms: u64::from(read_s) * 1000,
+            time_limit_ms,
+            read_ms,
             points,
             key,
             explanation,

@@ -134,6 +134,7 @@ fn pin() -> Pin {
 fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView {
     QuestionView {
         items: None,
+        title: None,
         slider: None,
         index: 3,
         total: 12,
@@ -332,6 +333,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             name: "question",
             msg: ServerMsg::Question(QuestionView {
                 items: None,
+                title: None,
                 slider: None,
                 index: 4,
                 total: 12,
@@ -373,6 +375,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             name: "question_closed with correct (choice)",
             msg: ServerMsg::QuestionClosed {
                 correct_order: None,
+                words: None,
+                filtered: None,
                 slider: None,
                 index: 3,
                 correct: Some(vec![0]),
@@ -404,6 +408,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             name: "question_closed with accept (type_answer)",
             msg: ServerMsg::QuestionClosed {
                 correct_order: None,
+                words: None,
+                filtered: None,
                 slider: None,
                 index: 5,
                 correct: None,
@@ -435,6 +441,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             name: "question_closed with neither (poll), first_correct null",
             msg: ServerMsg::QuestionClosed {
                 correct_order: None,
+                words: None,
+                filtered: None,
                 slider: None,
                 index: 11,
                 correct: None,
@@ -866,6 +874,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 chat: true,
                 reveal: Some(Box::new(Reveal {
                     correct_order: None,
+                    words: None,
+                    filtered: None,
                     slider: None,
                     index: 3,
                     correct: Some(vec![0]),
@@ -1231,6 +1241,8 @@ fn question_broadcast_omits_answered_and_welcome_includes_it() {
 fn question_closed_sends_first_correct_as_null_rather_than_leaving_it_out() {
     let text = serde_json::to_string(&ServerMsg::QuestionClosed {
         correct_order: None,
+        words: None,
+        filtered: None,
         slider: None,
         index: 0,
         correct: Some(vec![1]),
@@ -2943,6 +2955,8 @@ fn the_answer_key_cannot_be_serialised() {
 fn a_reveal_is_question_closed_without_its_type() {
     let reveal = Reveal {
         correct_order: None,
+        words: None,
+        filtered: None,
         slider: None,
         index: 5,
         correct: None,

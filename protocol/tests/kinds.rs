@@ -5,43 +5,17 @@
 //! its abuse cases.
 
 use quizrace_protocol::{
-    parse_client, AnswerKey, AnswerValue, ClientMsg, ErrorCode, OrderItem, Question, QuestionKind,
-    QuizDoc, QuizError, ServerMsg, SliderBin, SliderRange, SliderReveal, MAX_SLIDER_ABS,
+    parse_client, AnswerKey, AnswerValue, ClientMsg, ErrorCode, OrderItem, QuestionKind, ServerMsg,
+    SliderBin, SliderRange, SliderReveal, MAX_SLIDER_ABS,
 };
 use serde_json::{json, Value};
 
-fn same_json(msg: &ServerMsg, want: &str) {
-    let got = serde_json::to_value(msg).expect("serialises");
-    let want: Value = serde_json::from_str(want).expect("golden is JSON");
-    assert_eq!(got, want);
-    let back: ServerMsg = serde_json::from_value(want).expect("reads back");
-    assert_eq!(&back, msg);
-}
+mod support;
+use support::{refused, same_json, validate, with};
 
 fn moon() -> Value {
     json!({"kind": "slider", "text": "Year of the Moon landing?", "min": 1950, "max": 2000,
            "step": 1, "correct_value": 1969, "tolerance": 5})
-}
-
-fn validate(q: Value) -> Result<Question, QuizError> {
-    let doc: QuizDoc =
-        serde_json::from_value(json!({"title": "T", "questions": [q]})).expect("a QuizDoc");
-    doc.validate().map(|quiz| quiz.questions[0].clone())
-}
-
-fn refused(q: Value, field: &str) {
-    match validate(q.clone()) {
-        Ok(_) => panic!("accepted {q}"),
-        Err(e) => {
-            assert_eq!(e.field, field, "field for {q}: {e:?}");
-            assert!(!e.message.is_empty());
-        }
-    }
-}
-
-fn with(mut q: Value, key: &str, v: Value) -> Value {
-    q[key] = v;
-    q
 }
 
 fn without(mut q: Value, key: &str) -> Value {
@@ -186,6 +160,8 @@ fn question_closed_carries_the_slider_reveal() {
     same_json(
         &ServerMsg::QuestionClosed {
             correct_order: None,
+            words: None,
+            filtered: None,
             index: 0,
             correct: None,
             accept: None,
@@ -347,6 +323,8 @@ fn question_and_question_closed_carry_the_order_fields() {
             explanation: None,
             slider: None,
             correct_order: Some(vec![4, 3, 1, 2]),
+            words: None,
+            filtered: None,
         },
         r#"{"type":"question_closed","index":1,"counts":[1,2],"answered":3,"total":3,
             "first_correct":null,"correct_order":[4,3,1,2]}"#,

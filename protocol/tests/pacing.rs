@@ -9,13 +9,8 @@ use quizrace_protocol::{
 };
 use serde_json::{json, Value};
 
-fn same_json(msg: &ServerMsg, want: &str) {
-    let got = serde_json::to_value(msg).expect("serialises");
-    let want: Value = serde_json::from_str(want).expect("golden is JSON");
-    assert_eq!(got, want);
-    let back: ServerMsg = serde_json::from_value(want).expect("reads back");
-    assert_eq!(&back, msg);
-}
+mod support;
+use support::same_json;
 
 // ----- golden frames ---------------------------------------------------------------------
 
@@ -24,6 +19,8 @@ fn question_closed_carries_the_explanation() {
     same_json(
         &ServerMsg::QuestionClosed {
             correct_order: None,
+            words: None,
+            filtered: None,
             slider: None,
             index: 2,
             correct: Some(vec![1]),

@@ -5,6 +5,11 @@
 // submits, the other submits the middle. At the reveal every screen says the correct value
 // and its tolerance and charts the answers as bars with the right one marked; the near phone
 // scored, the far one did not. No frame a phone received before the reveal named the value.
+// Then a slide (a title and a text on every screen, no timer, no answer box; the host's Next
+// moves on, with no reveal) and a word cloud: the phones type their words (four words are
+// refused with a worded error), the presenter at 1366×768 draws the cloud, the phones say
+// "Your words" and the top words, and no phone received another's words before the reveal.
+// Last, the editor's forms for a slide and a word cloud save what the API takes.
 //
 // Run: node --test tests/browser/kinds.test.mjs (server built from this tree, since it embeds
 // the pages; `npm ci` done here), or scripts/browser-test.sh.
@@ -25,6 +30,10 @@ const QUIZ = {
     min: 1900, max: 2000, step: 1, correct_value: 1969, tolerance: 5, time_limit_s: 60,
   }, {
     kind: "order", text: "Smallest to largest", items: ["Atom", "Cell", "Mouse", "Whale"], time_limit_s: 60,
+  }, {
+    kind: "slide", title: "Part 2: the sea", text: "Now a few words from everyone.",
+  }, {
+    kind: "word_cloud", text: "One word for the sea?", time_limit_s: 60,
   }],
 };
 const RIGHT = ["Atom", "Cell", "Mouse", "Whale"];
@@ -34,7 +43,7 @@ let present;
 const phones = []; // Mia (near), Bob (the middle: far)
 const frames = new Map(); // phone -> text frames received
 
-describe("a slider question on every screen", { timeout: 90_000 }, () => {
+describe("the added kinds on every screen", { timeout: 90_000 }, () => {
   before(S.start);
   after(S.stop);
 
@@ -140,6 +149,97 @@ describe("a slider question on every screen", { timeout: 90_000 }, () => {
     }
     await mia.locator("#result").waitFor({ state: "visible" });
     assert.equal(await text(mia, "#result-verdict"), "Correct!");
+  });
+
+  step("a slide shows its title and text everywhere, with no timer and no answers, until Next", 30_000, async () => {
+    await host.setViewportSize({ width: 1366, height: 768 });
+    await present.setViewportSize({ width: 1366, height: 768 });
+    await host.locator("#next-btn", { hasText: "Show leaderboard" }).click();
+    await host.locator("#next-btn", { hasText: "Next question" }).click();
+    for (const page of [host, present, ...phones]) {
+      await screen(page, "question");
+      await page.locator("#q-text", { hasText: "Part 2: the sea" }).waitFor();
+      assert.match(await text(page, "#q-choices"), /Now a few words from everyone\./, `${page.who}: the text`);
+      assert.match(await text(page, "#q-progress"), /3 of 4/, `${page.who}: the slide counts in the progress`);
+      assert.equal(await page.locator("#time-left").isVisible(), false, `${page.who}: no timer`);
+    }
+    for (const p of phones) {
+      assert.equal(await p.locator("#text-form").isVisible(), false, `${p.who}: nothing to answer`);
+      assert.equal(await p.locator("#q-points").isVisible(), false, `${p.who}: no points said`);
+    }
+    assert.equal(await host.locator("#close-btn").isVisible(), false, "nothing to close");
+    await host.locator("#next-btn", { hasText: "Next question" }).click();
+  });
+
+  step("a word cloud: phones type words, the presenter draws the cloud, phones see theirs and the top", 30_000, async () => {
+    const [mia, bob] = phones;
+    for (const p of phones) {
+      await screen(p, "question");
+      await p.locator("#answer-text").waitFor({ state: "visible" });
+      assert.equal(await p.locator("#answer-text").getAttribute("maxlength"), "40");
+    }
+    await mia.fill("#answer-text", "far too many words here");
+    await mia.locator("#text-btn").tap();
+    await mia.locator("#error-banner").waitFor({ state: "visible" });
+    assert.match(await text(mia, "#error-text"), /1 to 3 words/);
+    await mia.fill("#answer-text", "Ocean waves");
+    await mia.locator("#text-btn").tap();
+    await screen(mia, "answered");
+    assert.match(await text(mia, "#answered-msg"), /Ocean waves/);
+    await bob.fill("#answer-text", "seagull");
+    await bob.locator("#text-btn").tap();
+    for (const page of [host, present, ...phones]) await screen(page, "reveal");
+    for (const page of [host, present]) {
+      const words = await page.locator("#chart .cloud .word").allTextContents();
+      assert.deepEqual(words.map((w) => w.replace(/\s*\(\d+\)$/, "")).sort(), ["Ocean waves", "seagull"], `${page.who}: the cloud`);
+    }
+    await S.shot(present, "word-cloud-present");
+    assert.match(await text(mia, "#reveal-accept"), /Your words: Ocean waves/);
+    assert.match(await text(mia, "#reveal-accept"), /Top words: .*seagull \(1\)/);
+    await mia.locator("#result").waitFor({ state: "visible" });
+    assert.equal(await text(mia, "#result-verdict"), "Thanks for your words!");
+  });
+
+  step("the editor has a form for a slide and a word cloud, and saves what the API takes", 30_000, async () => {
+    await host.goto(`${S.baseUrl}/editor`);
+    await host.locator("#new-btn").click();
+    await host.locator("#edit-view").waitFor();
+    await host.fill("#quiz-title", "Editor kinds");
+    const card = (i) => host.locator("#questions > li").nth(i);
+    await card(0).locator(".f-kind").selectOption("slide");
+    assert.equal(await card(0).locator(".f-title").isVisible(), true, "a slide has a title box");
+    assert.equal(await card(0).locator(".f-time").isVisible(), false, "a slide has no timer");
+    assert.equal(await card(0).locator(".f-points").isVisible(), false, "a slide has no points");
+    assert.equal(await card(0).locator(".f-explanation").isVisible(), false, "a slide has no reveal");
+    await card(0).locator(".f-title").fill("Part 2");
+    await card(0).locator(".f-text").fill("The sea.");
+    await host.click("#add-question-btn");
+    await card(1).locator(".f-kind").selectOption("word_cloud");
+    assert.equal(await card(1).locator(".f-title").isVisible(), false, "only a slide has a title");
+    assert.equal(await card(1).locator(".f-time").isVisible(), true, "a word cloud is timed");
+    assert.equal(await card(1).locator(".f-points").isVisible(), false, "a word cloud scores nothing");
+    await card(1).locator(".f-text").fill("One word for the sea?");
+    await card(1).locator(".f-time").fill("30");
+    await host.click("#save-btn");
+    await host.locator("#edit-notice", { hasText: "Saved" }).waitFor();
+    const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+    const list = await S.api("GET", "/api/quizzes", undefined, token);
+    const { id } = list.find((q) => q.title === "Editor kinds");
+    const doc = await S.api("GET", `/api/quizzes/${id}`, undefined, token);
+    assert.deepEqual(doc.questions, [
+      { kind: "slide", title: "Part 2", text: "The sea." },
+      { kind: "word_cloud", text: "One word for the sea?", time_limit_s: 30 },
+    ]);
+  });
+
+  test("no phone received another phone's words before the word cloud's reveal", () => {
+    for (const [p, seen] of frames) {
+      const cloudAt = seen.findIndex((f) => f.includes('"question_closed"') && f.includes('"words"'));
+      assert.ok(cloudAt > 0, `${p.who}: the cloud came`);
+      for (const f of seen.slice(0, cloudAt)) {
+        assert.ok(!/seagull|ocean waves|"words"/i.test(f), `${p.who}: leaked in ${f}`);
+      }
+    }
   });
 
   test("no phone received the correct value before the reveal", () => {

@@ -24,6 +24,8 @@ const SINK = new RegExp(
 const TEMPLATE_WORDS = /\s\p{L}*\p{Ll}\p{L}+|\p{L}*\p{Ll}\p{L}+\s/u;
 // Code just before a literal that is not text: a selector, a class name, a comparison.
 const NOT_TEXT = /(querySelector(All)?|closest|matches)\(\s*$|(className|class)\s*[:=]\s*$|[!=]==?\s*$/;
+// A literal that is itself a class or id selector list (".f-title", ".f-correct, .f-tf").
+const SELECTOR = /^[.#][\w-]+(,\s*[.#][\w-]+)*$/;
 
 /** Every string literal in `src`: `{text, line, before, template, nested}`. */
 export function literals(src) {
@@ -113,7 +115,7 @@ export function userText(src) {
   const found = [];
   for (const lit of literals(src)) {
     const { text, before } = lit;
-    if (!LETTERS.test(text)) continue;
+    if (!LETTERS.test(text) || SELECTOR.test(text)) continue;
     if (/\bt\(\s*$/.test(before) || /\b(from|import\()\s*$/.test(before) || NOT_TEXT.test(before)) continue;
     const suspect =
       CAPITALISED.test(text) ||

@@ -499,6 +499,24 @@ impl Host {
         Ok(())
     }
 
+    /// Drives every question of `doc` like [`Host::advance_through`], and each slide with a
+    /// single `next` once it is shown (a slide has no reveal and no leaderboard).
+    pub async fn advance_through_quiz(&mut self, doc: &quizrace_protocol::QuizDoc) -> Result<()> {
+        for (i, q) in doc.questions.iter().enumerate() {
+            if q.kind != quizrace_protocol::QuestionKind::Slide {
+                self.advance_through(1).await?;
+                continue;
+            }
+            self.bot
+                .expect("the slide", |m| {
+                    matches!(m, ServerMsg::Question(v) if v.index as usize == i).then_some(())
+                })
+                .await?;
+            self.send(&ClientMsg::Next).await?;
+        }
+        Ok(())
+    }
+
     /// Waits until the host has seen `n` players join in total.
     pub async fn await_players(&mut self, n: u32) -> Result<()> {
         self.bot

@@ -25,10 +25,12 @@ pub enum Strategy {
     Silent,
 }
 
-/// The right answer to `q`, from the quiz document the test wrote.
+/// The right answer to `q`, from the quiz document the test wrote. A word cloud has none: every
+/// bot gives the same word. (A slide takes no answer; [`play_game`] sends none.)
 pub fn right_answer(doc: &QuizDoc, q: &QuestionView) -> AnswerValue {
     let d = &doc.questions[q.index as usize];
     match q.kind {
+        QuestionKind::WordCloud | QuestionKind::Slide => AnswerValue::Text("Bots".into()),
         QuestionKind::TypeAnswer => AnswerValue::Text(
             d.accept
                 .as_ref()
@@ -66,6 +68,7 @@ pub fn wrong_answer(doc: &QuizDoc, q: &QuestionView) -> AnswerValue {
     let wrong_choice = (0..n).find(|c| !correct.contains(c)).unwrap_or(0);
     match q.kind {
         QuestionKind::TypeAnswer => AnswerValue::Text("definitely not it".into()),
+        QuestionKind::WordCloud | QuestionKind::Slide => AnswerValue::Text("robots".into()),
         QuestionKind::Multi => AnswerValue::Choices(vec![wrong_choice]),
         QuestionKind::Poll => AnswerValue::Choice(n.saturating_sub(1)),
         // The slider's end furthest from the correct value: outside any tolerance short of
@@ -166,6 +169,9 @@ pub async fn play_game(
         match &msg {
             ServerMsg::Question(q) => {
                 played.questions_seen += 1;
+                if q.kind == QuestionKind::Slide {
+                    continue; // nothing to answer; the host moves on
+                }
                 let answer = match &strategy {
                     Strategy::Right | Strategy::DropsAndResumes => Some(right_answer(doc, q)),
                     Strategy::Wrong => Some(wrong_answer(doc, q)),
@@ -257,6 +263,22 @@ pub fn test_quiz(questions: usize) -> Value {
         .collect();
     // Answering opens at once (`read_s` 0): bots answer the moment a question arrives.
     json!({"title": "Test quiz", "read_s": 0, "questions": qs})
+}
+
+/// A quiz of every kind, each once, with short limits: for socket and browser tests that
+/// must see every kind work end to end.
+pub fn every_kind_quiz() -> Value {
+    json!({"title": "Every kind", "read_s": 0, "questions": [
+        {"kind":"slide","title":"Welcome","text":"One question of every kind."},
+        {"kind":"choice","text":"2 + 2?","choices":["3","4","5","22"],"correct":[1],"time_limit_s":10},
+        {"kind":"true_false","text":"The sky is green.","correct":[1],"time_limit_s":10},
+        {"kind":"multi","text":"Which are even?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10},
+        {"kind":"type_answer","text":"Chemical symbol of gold?","accept":["Au"],"time_limit_s":10},
+        {"kind":"poll","text":"Tea or coffee?","choices":["Tea","Coffee"],"time_limit_s":10},
+        {"kind":"slider","text":"Year of the Moon landing?","min":1950,"max":2000,"correct_value":1969,"tolerance":5,"time_limit_s":10},
+        {"kind":"order","text":"Smallest to largest","items":["Atom","Cell","Mouse"],"time_limit_s":10},
+        {"kind":"word_cloud","text":"One word for this quiz?","time_limit_s":10}
+    ]})
 }
 
 /// The document form of [`test_quiz`].

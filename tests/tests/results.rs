@@ -257,15 +257,7 @@ async fn results_csv_numbers_from_one_with_a_bom_the_question_and_the_answer_giv
     }
     send(&mut host.bot, ClientMsg::End).await;
     game_over(&mut host.bot).await;
-    let csv = game
-        .server
-        .http()
-        .get(
-            &format!("/api/games/{}/results.csv", host.game_id.0),
-            Some(&game.token),
-        )
-        .await
-        .unwrap();
+    let csv = game.results_csv(&host).await;
     assert_eq!(csv.status, 200);
     assert_eq!(
         csv.disposition,

@@ -1,6 +1,7 @@
 //! The answer never travels before the reveal. Checked on the raw text of every frame a player
 //! (and a resuming player, and a resuming host) receives while a question is open, for every
-//! question kind (a slider's correct value and tolerance, an order question's right order); the `question_closed` that
+//! question kind (a slider's correct value and tolerance, an order question's right order, a
+//! word cloud's words); the `question_closed` that
 //! follows does carry the key. The author's explanation of the answer is held back the same way.
 
 mod common;
@@ -16,7 +17,7 @@ const WHY: &str = "Qjexplained";
 const SLIDER_VALUE: i64 = 37;
 
 /// The keys of a `question` object, as the contract lists them (plus `answered` where allowed).
-const QUESTION_KEYS: [&str; 12] = [
+const QUESTION_KEYS: [&str; 13] = [
     "index",
     "total",
     "kind",
@@ -29,6 +30,7 @@ const QUESTION_KEYS: [&str; 12] = [
     "answered",
     "slider",
     "items",
+    "title",
 ];
 
 fn secret_quiz() -> Value {
@@ -41,6 +43,7 @@ fn secret_quiz() -> Value {
         json!({"kind":"slider","text":"Slide to it","min":0,"max":100,"step":1,
                "correct_value":SLIDER_VALUE,"tolerance":3}),
         json!({"kind":"order","text":"In order","items":["one","two","three","four"]}),
+        json!({"kind":"word_cloud","text":"A word for it"}),
     ];
     for (i, q) in questions.iter_mut().enumerate() {
         q["explanation"] = json!(format!("{WHY} number {i}"));
@@ -65,7 +68,9 @@ fn assert_no_answer_keys(value: &Value, frame: &str) {
                         "correct_value",
                         "tolerance",
                         "values",
-                        "correct_order"
+                        "correct_order",
+                        "words",
+                        "filtered"
                     ]
                     .contains(&k.as_str()),
                     "frame leaks `{k}`: {frame}"
@@ -124,7 +129,7 @@ async fn no_frame_carries_the_answer_before_the_reveal_for_any_kind() {
     host.expect("room_state").await;
     host.send(json!({"type":"start"})).await;
 
-    for index in 0..7u64 {
+    for index in 0..8u64 {
         let (text, q) = player.expect("question").await;
         assert_clean(&text);
         assert_question_shape(&q, &text);
@@ -181,6 +186,7 @@ async fn no_frame_carries_the_answer_before_the_reveal_for_any_kind() {
                 assert!(closed.get("correct").is_none() && closed.get("accept").is_none());
             }
             6 => assert!(closed["correct_order"].is_array(), "{closed}"),
+            7 => assert_eq!(closed["words"], json!([]), "{closed}"),
             _ => {
                 assert_eq!(closed["correct_value"], SLIDER_VALUE);
                 assert_eq!(closed["tolerance"], 3);

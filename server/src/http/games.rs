@@ -68,6 +68,10 @@ pub async fn game_csv(
     );
     for p in &r.players {
         for (q, question) in r.quiz.questions.iter().enumerate() {
+            // A slide is shown, not asked: no row (`question` stays the quiz position).
+            if question.kind == quizrace_protocol::QuestionKind::Slide {
+                continue;
+            }
             let a = r
                 .answers
                 .iter()

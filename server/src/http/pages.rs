@@ -66,6 +66,10 @@ pub fn router() -> Router<App> {
             "/js/stage.js",
             page!("js/stage.js", "text/javascript; charset=utf-8"),
         )
+        .route(
+            "/js/cloud.js",
+            page!("js/cloud.js", "text/javascript; charset=utf-8"),
+        )
         .merge(languages())
         .merge(management())
 }

@@ -161,7 +161,7 @@ pub async fn import_csv(
 }
 
 /// The columns of a quiz sheet, in the order the documentation lists them.
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "kind",
     "question",
     "choice1",
@@ -175,6 +175,7 @@ const COLUMNS: [&str; 13] = [
     "points",
     "read_s",
     "explanation",
+    "title",
 ];
 const CHOICES: usize = 6;
 
@@ -272,7 +273,7 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
             cell_error(
                 row,
                 "kind",
-                format!("`{k}` is not a kind: use choice, true_false, multi, type_answer or poll"),
+                format!("`{k}` is not a kind: use choice, true_false, multi, type_answer, poll, word_cloud or slide"),
             )
         })?,
     };
@@ -299,7 +300,13 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
     let filled: Vec<&str> = (0..CHOICES).map(|c| cell(2 + c)).collect();
     let last = filled.iter().rposition(|c| !c.is_empty());
     let choices: Vec<String> = match (kind, last) {
-        (QuestionKind::TrueFalse | QuestionKind::TypeAnswer, Some(c)) => {
+        (
+            QuestionKind::TrueFalse
+            | QuestionKind::TypeAnswer
+            | QuestionKind::WordCloud
+            | QuestionKind::Slide,
+            Some(c),
+        ) => {
             return Err(cell_error(
                 row,
                 COLUMNS[2 + c],
@@ -329,6 +336,14 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
             ))
         }
         QuestionKind::Poll => (None, None),
+        QuestionKind::WordCloud | QuestionKind::Slide if !correct_cell.is_empty() => {
+            return Err(cell_error(
+                row,
+                "correct",
+                "this kind has no correct answer; leave it empty",
+            ))
+        }
+        QuestionKind::WordCloud | QuestionKind::Slide => (None, None),
         QuestionKind::TrueFalse => match correct_cell.to_ascii_lowercase().as_str() {
             "true" => (Some(vec![0]), None),
             "false" => (Some(vec![1]), None),
@@ -414,8 +429,17 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
         },
     };
     let explanation = Some(cell(12)).filter(|e| !e.is_empty()).map(str::to_owned);
+    let title = Some(cell(13)).filter(|t| !t.is_empty()).map(str::to_owned);
+    if title.is_some() && kind != QuestionKind::Slide {
+        return Err(cell_error(
+            row,
+            "title",
+            "only a slide has a title; leave it empty",
+        ));
+    }
     Ok(QuestionDoc {
         items: None,
+        title,
         kind,
         text: text.to_owned(),
         choices: (!choices.is_empty()).then_some(choices),
@@ -457,6 +481,7 @@ fn locate(e: &QuizError, doc: &QuizDoc, rows: &[u64]) -> CsvError {
         "points" => "points",
         "read_s" => "read_s",
         "explanation" => "explanation",
+        "title" => "title",
         _ => "correct",
     };
     cell_error(row, column, e.message.clone())
@@ -488,6 +513,34 @@ mod tests {
         ]}))
         .expect("doc");
         assert_eq!(doc, want);
+    }
+
+    #[test]
+    fn a_sheet_may_hold_a_word_cloud_and_a_slide_with_its_title() {
+        let sheet = "kind,question,title,time_limit_s\n\
+                     slide,Now the oceans.,Part 2,\n\
+                     word_cloud,One word for the sea?,,30\n";
+        let doc = from_csv("T", sheet.as_bytes()).expect("valid");
+        let want: QuizDoc = serde_json::from_value(json!({"title":"T","questions":[
+            {"kind":"slide","title":"Part 2","text":"Now the oceans."},
+            {"kind":"word_cloud","text":"One word for the sea?","time_limit_s":30}
+        ]}))
+        .expect("doc");
+        assert_eq!(doc, want);
+        for (sheet, column) in [
+            (
+                "kind,question,choice1,choice2\nword_cloud,Q,a,b\n",
+                "choice2",
+            ),
+            ("kind,question,correct\nslide,Q,1\n", "correct"),
+            (
+                "kind,question,choice1,choice2,correct,title\nchoice,Q,a,b,1,T\n",
+                "title",
+            ),
+        ] {
+            let e = from_csv("T", sheet.as_bytes()).expect_err(sheet);
+            assert_eq!(e.column, Some(column), "{sheet}: {}", e.message);
+        }
     }
 
     #[test]

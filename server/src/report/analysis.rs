@@ -2,7 +2,8 @@
 //! Pure: no store, no clock, no I/O.
 //!
 //! The rules (also in docs/protocol.md):
-//! - A question is *scored* unless it is a poll or worth no points; only scored questions
+//! - A question is *scored* unless it is a poll, a word cloud, a slide or worth no points
+//!   (a slide is not even *asked*: its line counts nobody); only scored questions
 //!   are ranked, reviewed, or count towards a player's percentage.
 //! - A question's percentage is its correct answers over the players who were *asked* it
 //!   (`first_asked .. first_asked + asked` of each player), so a late joiner does not make an
@@ -98,9 +99,12 @@ pub struct PlayerAnswer {
     pub points: i64,
 }
 
-/// Whether a question can be hard: polls and no-points questions cannot.
+/// Whether a question can be hard: polls, word clouds, slides and no-points questions cannot.
 pub fn scored(q: &QuestionDoc) -> bool {
-    q.kind != QuestionKind::Poll && q.points != Some(Points::NoPoints)
+    !matches!(
+        q.kind,
+        QuestionKind::Poll | QuestionKind::WordCloud | QuestionKind::Slide
+    ) && q.points != Some(Points::NoPoints)
 }
 
 /// `part` of `whole` in percent, rounded half up; `None` of nothing.
@@ -150,6 +154,10 @@ pub fn analyse(r: &GameReport, need_help_below: u8) -> TeacherReport {
         for (i, given) in mine.iter().enumerate() {
             // An answer outside the range cannot happen, but counts as asked if it did.
             if !asked_range.contains(&i) && given.is_none() {
+                continue;
+            }
+            // A slide is shown, not asked: it has no line of its own in a player's answers.
+            if questions[i].kind == QuestionKind::Slide {
                 continue;
             }
             let t = &mut tallies[i];

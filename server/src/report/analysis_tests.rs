@@ -212,3 +212,44 @@ fn a_slider_answer_reads_as_its_number() {
     assert_eq!(answer_text(&q, &serde_json::json!({"value": 1969})), "1969");
     assert_eq!(answer_text(&q, &serde_json::json!({"value": -5})), "-5");
 }
+
+#[test]
+fn a_word_cloud_is_unscored_and_shows_its_words_and_a_slide_is_asked_to_nobody() {
+    let slide = json!({"kind":"slide","title":"Part 2","text":"The sea."});
+    let cloud = json!({"kind":"word_cloud","text":"One word?"});
+    let r = report(
+        vec![slide, cloud, choice("Scored")],
+        &[("Ada", 0, 3), ("Bob", 0, 3)],
+        vec![
+            (1, 1, 900, None, 0, json!({"text": "Ocean waves"})),
+            (1, 2, 800, None, 0, json!({"text": "salt"})),
+            right(2, 1, 1000),
+            wrong(2, 2, 1000),
+        ],
+    );
+    let t = analyse(&r, DEFAULT_NEED_HELP_BELOW);
+    assert_eq!(
+        t.questions.len(),
+        3,
+        "a line per quiz entry, so indexes match"
+    );
+    assert!(!t.questions[0].scored && !t.questions[1].scored);
+    assert_eq!((t.questions[0].asked, t.questions[0].answered), (0, 0));
+    assert_eq!(
+        (t.questions[1].answered, t.questions[1].percent_correct),
+        (2, None)
+    );
+    assert_eq!(t.by_difficulty, vec![2]);
+    let ada = &t.players[0];
+    assert_eq!(
+        (ada.scored_asked, ada.correct),
+        (1, 1),
+        "only the choice counts"
+    );
+    let lines: Vec<(u32, Option<&str>)> = ada
+        .answers
+        .iter()
+        .map(|a| (a.index, a.answer.as_deref()))
+        .collect();
+    assert_eq!(lines, [(1, Some("Ocean waves")), (2, Some("Right"))]);
+}

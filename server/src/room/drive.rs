@@ -20,7 +20,8 @@ const HOST: u64 = 1_000_000;
 
 /// One of each question kind, 10 s each (the rule tests use it too), answering open at once;
 /// then a choice with an 8 s get-ready time and partial-credit multi, so that the walks meet
-/// early answers, restarts in the get-ready time and partial points.
+/// early answers, restarts in the get-ready time and partial points; then a slide and a word
+/// cloud, so that they meet answers to a slide and repeated words.
 pub fn quiz() -> Arc<Quiz> {
     let doc: QuizDoc = serde_json::from_value(serde_json::json!({
         "title": "Rules",
@@ -33,7 +34,9 @@ pub fn quiz() -> Arc<Quiz> {
             {"kind":"poll","text":"Tea?","choices":["Yes","No"],"time_limit_s":10},
             {"kind":"true_false","text":"Sky green?","correct":[1],"time_limit_s":10,"points":"double"},
             {"kind":"choice","text":"Read first","choices":["a","b"],"correct":[0],"time_limit_s":10,"read_s":8},
-            {"kind":"multi","text":"Some?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10,"partial":true}
+            {"kind":"multi","text":"Some?","choices":["1","2","3","4"],"correct":[1,3],"time_limit_s":10,"partial":true},
+            {"kind":"slide","title":"Break","text":"Half time."},
+            {"kind":"word_cloud","text":"A word?","time_limit_s":10}
         ]
     }))
     .expect("the drive quiz is a quiz document");
@@ -81,6 +84,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         chat: true,
         host_key: crate::secret::secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
+        blocked_words: Default::default(),
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

@@ -3,7 +3,7 @@
 //! correct value and a histogram.
 
 use super::restore_tests::Db;
-use super::state::{Effect, Effects, Room, Target, Write};
+use super::state::{Effect, Effects, Room, Settings, Target, Write};
 use super::tests::{answer, errors, host, sent, settings, HOST};
 use quizrace_protocol::{
     AnswerValue, ClientMsg, ErrorCode, Mode, Quiz, QuizDoc, ServerMsg, SliderReveal,
@@ -27,8 +27,18 @@ fn moon() -> Arc<Quiz> {
 
 /// A room of `quiz` with a host and `n` players, its first question open at `t0`; the effects
 /// are everything the room did, joins included.
-fn started(quiz: Arc<Quiz>, n: u32, t0: Instant) -> (Room, Effects) {
-    let mut room = Room::new(settings(Mode::Classic), quiz, t0);
+pub(super) fn started(quiz: Arc<Quiz>, n: u32, t0: Instant) -> (Room, Effects) {
+    started_with(settings(Mode::Classic), quiz, n, t0)
+}
+
+/// [`started`] in a room of these settings.
+pub(super) fn started_with(
+    settings: Settings,
+    quiz: Arc<Quiz>,
+    n: u32,
+    t0: Instant,
+) -> (Room, Effects) {
+    let mut room = Room::new(settings, quiz, t0);
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
         .expect("host");
@@ -46,14 +56,14 @@ fn started(quiz: Arc<Quiz>, n: u32, t0: Instant) -> (Room, Effects) {
     (room, fx)
 }
 
-fn stored_answers(fx: &Effects) -> usize {
+pub(super) fn stored_answers(fx: &Effects) -> usize {
     fx.iter()
         .filter(|e| matches!(e, Effect::Persist(Write::Answer { .. })))
         .count()
 }
 
 /// Player `p`'s personal result: (correct, points).
-fn result_of(fx: &Effects, p: u32) -> Option<(Option<bool>, i64)> {
+pub(super) fn result_of(fx: &Effects, p: u32) -> Option<(Option<bool>, i64)> {
     fx.iter().find_map(|e| match e {
         Effect::Send(
             Target::Player(id),

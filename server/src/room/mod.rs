@@ -2,6 +2,7 @@
 //! `storage` says what the room needs from a database (implemented by `crate::store`).
 
 pub mod actor;
+mod cloud;
 mod order;
 pub mod scoring;
 pub mod state;
@@ -9,6 +10,8 @@ pub mod storage;
 
 #[cfg(test)]
 mod actor_tests;
+#[cfg(test)]
+mod cloud_slide_tests;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod drive;

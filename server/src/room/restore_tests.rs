@@ -7,8 +7,9 @@ use super::state::{
 };
 use super::tests::{answer, closed, errors, host, room_and_effects, room_with, sent, settings};
 use crate::secret::secret_hash;
-use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, ServerMsg};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, Quiz, ServerMsg};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The database as the writer would leave it after committing every row in `fx`: what a
@@ -114,10 +115,22 @@ impl Db {
 
 /// Restores from `db` as a restart at `now` would, and checks the room comes back the same.
 pub(super) fn check_restore(room: &Room, db: &Db, mode: Mode, now: Instant, what: &str) {
+    check_restore_of(quiz(), room, db, mode, now, what)
+}
+
+/// [`check_restore`] for a room of `quiz`.
+pub(super) fn check_restore_of(
+    quiz: Arc<Quiz>,
+    room: &Room,
+    db: &Db,
+    mode: Mode,
+    now: Instant,
+    what: &str,
+) {
     if db.finished {
         return;
     }
-    let restored = Room::restore(settings(mode), quiz(), db.saved(now), now)
+    let restored = Room::restore(settings(mode), quiz, db.saved(now), now)
         .unwrap_or_else(|e| panic!("{what}: {e}"));
     restored.check_invariants();
     assert_eq!(restored.digest(), room.digest(), "{what}");

@@ -99,10 +99,19 @@ pub fn judge(q: &Question, answer: &AnswerValue) -> Result<Option<bool>, Mismatc
                 _ => None,
             })
         }
+        // Nothing is right or wrong; the words themselves are checked by `cloud::answer`.
+        (QuestionKind::WordCloud, AnswerValue::Text(t)) => {
+            crate::room::cloud::answer(t)?;
+            Ok(None)
+        }
+        (QuestionKind::Slide, _) => Err(Mismatch {
+            field: "index",
+            message: "a slide takes no answer".into(),
+        }),
         (kind, _) => {
             let field = match kind {
+                QuestionKind::TypeAnswer | QuestionKind::WordCloud => "text",
                 QuestionKind::Multi => "choices",
-                QuestionKind::TypeAnswer => "text",
                 QuestionKind::Slider => "value",
                 QuestionKind::Order => "order",
                 _ => "choice",

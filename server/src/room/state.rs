@@ -105,6 +105,9 @@ pub struct Settings {
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
+    /// The operator's word list (`--blocked-words`): `word_cloud` answers containing one are
+    /// kept out of the cloud. Not stored with the game: a restored room takes the server's.
+    pub blocked_words: Arc<[String]>,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
@@ -188,6 +191,13 @@ enum Phase {
         count_dirty: bool,
         /// Until then, "everyone answered" does not close the question: someone dropped.
         grace_until: Option<Instant>,
+    },
+    /// A `slide` on show: no answers, no timer, no reveal; `next` moves on to the next
+    /// question. On the wire it is the `question` phase, with a `question` of kind `slide`.
+    Slide {
+        index: u32,
+        /// Only in a room that advances by itself.
+        advance_at: Option<Instant>,
     },
     Reveal {
         index: u32,
@@ -298,7 +308,7 @@ impl Room {
     pub fn phase_name(&self) -> PhaseName {
         match self.phase {
             Phase::Lobby => PhaseName::Lobby,
-            Phase::Question { .. } => PhaseName::Question,
+            Phase::Question { .. } | Phase::Slide { .. } => PhaseName::Question,
             Phase::Reveal { .. } => PhaseName::Reveal,
             Phase::Leaderboard { .. } => PhaseName::Leaderboard,
             Phase::Finished { .. } => PhaseName::Finished,
@@ -383,7 +393,9 @@ impl Room {
                     .flatten()
                     .min()
             }
-            Phase::Reveal { advance_at, .. } | Phase::Leaderboard { advance_at, .. } => *advance_at,
+            Phase::Slide { advance_at, .. }
+            | Phase::Reveal { advance_at, .. }
+            | Phase::Leaderboard { advance_at, .. } => *advance_at,
             Phase::Lobby | Phase::Finished { .. } => None,
         };
         phase.map_or(idle, |p| p.min(idle))
@@ -401,12 +413,15 @@ impl Room {
             .then(|| super::order::view(&self.settings.host_key, index, &q.items, who))
     }
 
-    /// The open question with the time left, and whether `who` answered it.
+    /// The open question with the time left, and whether `who` answered it; the slide on show.
     fn open_question_view(
         &self,
         who: Option<PlayerId>,
         now: Instant,
     ) -> Option<quizrace_protocol::QuestionView> {
+        if let Phase::Slide { index, .. } = self.phase {
+            return Some(self.quiz.questions[index as usize].view(index, self.total()));
+        }
         let Phase::Question {
             index,
             opened_at,
@@ -600,6 +615,11 @@ impl Room {
     /// Moves on from reveal or leaderboard. False where `next` means nothing.
     fn advance(&mut self, now: Instant, fx: &mut Effects) -> bool {
         match self.phase {
+            // A slide has no reveal and changes no score: straight on to what follows.
+            Phase::Slide { index, .. } => {
+                self.open_next(index, now, fx);
+                true
+            }
             Phase::Reveal { index, .. } => {
                 let top = self.standings(10);
                 self.phase = Phase::Leaderboard {
@@ -618,14 +638,19 @@ impl Room {
                 true
             }
             Phase::Leaderboard { index, .. } => {
-                if index + 1 < self.total() {
-                    self.open_question(index + 1, now, fx);
-                } else {
-                    self.finish(now, fx);
-                }
+                self.open_next(index, now, fx);
                 true
             }
             _ => false,
+        }
+    }
+
+    /// The question after `index`, or the end of the game after the last.
+    fn open_next(&mut self, index: u32, now: Instant, fx: &mut Effects) {
+        if index + 1 < self.total() {
+            self.open_question(index + 1, now, fx);
+        } else {
+            self.finish(now, fx);
         }
     }
 
@@ -640,6 +665,20 @@ impl Room {
         let view = question.view(index, self.total());
         let opens_at = now + Duration::from_millis(question.read_ms);
         self.last_index = Some(index);
+        if question.is_slide() {
+            self.phase = Phase::Slide {
+                index,
+                advance_at: self.auto_advance(now),
+            };
+            // Stored as its question's opening, so a restart shows the slide again.
+            fx.push(Effect::Record(Write::Phase {
+                game: self.settings.game_id,
+                phase: StoredPhase::Question,
+                index,
+            }));
+            fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+            return;
+        }
         self.phase = Phase::Question {
             index,
             opened_at: opens_at,
@@ -781,7 +820,9 @@ impl Room {
                     self.count_changed(now, fx);
                 }
             }
-            Phase::Reveal { advance_at, .. } | Phase::Leaderboard { advance_at, .. } => {
+            Phase::Slide { advance_at, .. }
+            | Phase::Reveal { advance_at, .. }
+            | Phase::Leaderboard { advance_at, .. } => {
                 if advance_at.is_some_and(|at| now >= at) {
                     self.advance(now, fx);
                 }

@@ -22,6 +22,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         chat: true,
         host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
+        blocked_words: Default::default(),
     }
 }
 
@@ -664,7 +665,7 @@ fn the_summary_shows_the_phase_the_flags_and_the_active_players() {
     let s = room.summary();
     assert_eq!(
         (s.pin.0.as_str(), s.game_id, s.mode, s.index, s.total),
-        ("123456", GameId(1), Mode::Classic, None, 7)
+        ("123456", GameId(1), Mode::Classic, None, 9)
     );
     assert_eq!(s.title, "Rules");
     assert_eq!(s.phase, quizrace_protocol::PhaseName::Lobby);

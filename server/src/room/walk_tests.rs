@@ -2,11 +2,14 @@
 //! stored points and a restore after every step.
 
 use super::drive::quiz;
-use super::restore_tests::{check_restore, Db};
+use super::restore_tests::{check_restore_of, Db};
 use super::state::{Effect, Effects, Room, Target, Write};
 use super::tests::{settings, HOST};
-use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, ServerMsg};
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, ErrorCode, Mode, PlayerId, Quiz, QuizDoc, ServerMsg,
+};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// SplitMix64: a tiny seeded generator, so a failing walk can be replayed from its seed.
@@ -30,7 +33,7 @@ fn random_command_sequences_keep_the_invariants() {
     let (mut closed, mut too_early) = (0, 0);
     for seed in 0..200u64 {
         for mode in [Mode::Classic, Mode::Race] {
-            let ledger = random_walk(seed, mode);
+            let ledger = random_walk(quiz(), seed, mode);
             closed += ledger.closed.len();
             too_early += ledger.too_early;
         }
@@ -45,12 +48,39 @@ fn random_command_sequences_keep_the_invariants() {
     );
 }
 
+#[test]
+fn random_walks_through_slides_and_word_clouds_keep_the_invariants() {
+    let doc: QuizDoc = serde_json::from_value(serde_json::json!({
+        "title": "Walk", "read_s": 0,
+        "questions": [
+            {"kind":"slide","text":"Welcome"},
+            {"kind":"word_cloud","text":"A word?","time_limit_s":10},
+            {"kind":"slide","title":"Part 2","text":"On we go"},
+            {"kind":"choice","text":"2+2?","choices":["3","4"],"correct":[1],"time_limit_s":10},
+            {"kind":"word_cloud","text":"Another?","time_limit_s":10}
+        ]
+    }))
+    .expect("a quiz document");
+    let quiz = Arc::new(doc.validate().expect("valid"));
+    let mut clouds = 0;
+    for seed in 0..100u64 {
+        for mode in [Mode::Classic, Mode::Race] {
+            let ledger = random_walk(Arc::clone(&quiz), seed, mode);
+            clouds += [1, 4].iter().filter(|i| ledger.closed.contains(i)).count();
+        }
+    }
+    assert!(
+        clouds > 20,
+        "the walks must get past the slides to the clouds ({clouds})"
+    );
+}
+
 /// Returns its ledger, so the test knows the walk went somewhere.
-fn random_walk(seed: u64, mode: Mode) -> Ledger {
+fn random_walk(quiz: Arc<Quiz>, seed: u64, mode: Mode) -> Ledger {
     let mut rng = Rng(seed);
     let t0 = Instant::now();
     let mut now = t0;
-    let mut room = Room::new(settings(mode), quiz(), t0);
+    let mut room = Room::new(settings(mode), Arc::clone(&quiz), t0);
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
         .expect("host");
@@ -127,7 +157,7 @@ fn random_walk(seed: u64, mode: Mode) -> Ledger {
         db.apply(&fx, now);
         if step % 5 == 0 {
             let what = format!("seed {seed} {mode:?} step {step}");
-            check_restore(&room, &db, mode, now, &what);
+            check_restore_of(Arc::clone(&quiz), &room, &db, mode, now, &what);
         }
     }
     ledger

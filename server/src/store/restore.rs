@@ -284,6 +284,7 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Generated,
+            blocked_words: Default::default(),
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));

@@ -65,6 +65,7 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: String::new(), // set as opened
             names: req.names.unwrap_or(NamePolicy::Free),
+            blocked_words: self.app.config().blocked_words.as_slice().into(),
         };
         let new = NewGame {
             quiz_id,

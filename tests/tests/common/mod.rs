@@ -48,6 +48,36 @@ impl Game {
         }
     }
 
+    /// The `answer` of every answer stored for `host`'s game, as `GET /api/games/{id}` reports
+    /// them, and the whole report (for messages).
+    pub async fn stored_answers(&self, host: &Host) -> (Vec<Value>, Value) {
+        let report = self
+            .server
+            .http()
+            .game(&self.token, host.game_id.0)
+            .await
+            .expect("the game's report");
+        let answers = report["answers"]
+            .as_array()
+            .expect("answers")
+            .iter()
+            .map(|a| a["answer"].clone())
+            .collect();
+        (answers, report)
+    }
+
+    /// `GET /api/games/{id}/results.csv` of `host`'s game, as the admin.
+    pub async fn results_csv(&self, host: &Host) -> quizrace_tests::http::Reply {
+        self.server
+            .http()
+            .get(
+                &format!("/api/games/{}/results.csv", host.game_id.0),
+                Some(&self.token),
+            )
+            .await
+            .expect("the results sheet")
+    }
+
     /// A classic room.
     pub async fn room(&self) -> Host {
         self.room_with(RoomOptions::default()).await
@@ -184,6 +214,8 @@ pub struct Reveal {
     pub explanation: Option<String>,
     pub slider: Option<SliderReveal>,
     pub correct_order: Option<Vec<u32>>,
+    pub words: Option<Vec<quizrace_protocol::WordCount>>,
+    pub filtered: Option<u32>,
 }
 
 pub async fn reveal(bot: &mut Bot) -> Reveal {
@@ -199,6 +231,8 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             explanation,
             slider,
             correct_order,
+            words,
+            filtered,
         } => Some(Reveal {
             index: *index,
             correct: correct.clone(),
@@ -210,6 +244,8 @@ pub async fn reveal(bot: &mut Bot) -> Reveal {
             explanation: explanation.clone(),
             slider: slider.as_deref().cloned(),
             correct_order: correct_order.clone(),
+            words: words.clone(),
+            filtered: *filtered,
         }),
         _ => None,
     })

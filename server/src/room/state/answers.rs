@@ -5,8 +5,8 @@
 use super::{
     ConnId, Effect, Effects, Given, LastResult, Phase, Room, Target, Write, ANSWER_COUNT_EVERY,
 };
-use crate::room::order;
 use crate::room::scoring::{self, Mismatch};
+use crate::room::{cloud, order};
 use quizrace_protocol::{
     AnswerKey, AnswerValue, ErrorCode, FirstCorrect, Mode, PlayerId, Question, QuestionPoints,
     Reveal, ServerMsg, SliderReveal, ANSWER_GRACE_MS,
@@ -26,6 +26,9 @@ pub enum AnswerError {
     TooLate,
     #[error("already answered")]
     AlreadyAnswered,
+    /// A slide is on show: there is nothing to answer.
+    #[error("a slide takes no answer")]
+    Slide,
     #[error("{}", .0.message)]
     Mismatch(Mismatch),
 }
@@ -37,14 +40,21 @@ impl AnswerError {
             AnswerError::TooEarly => ServerMsg::error_code(ErrorCode::TooEarly),
             AnswerError::TooLate => ServerMsg::error_code(ErrorCode::TooLate),
             AnswerError::AlreadyAnswered => ServerMsg::error_code(ErrorCode::AlreadyAnswered),
+            AnswerError::Slide => ServerMsg::error(
+                ErrorCode::BadPhase,
+                "this is a slide: there is nothing to answer; wait for the next question",
+            ),
             AnswerError::Mismatch(m) => ServerMsg::bad_field(m.field, m.message.clone()),
         }
     }
 }
 
-/// Answers per choice; for `type_answer` and `slider`, which have no choices,
-/// `[correct, wrong]`.
+/// Answers per choice; for `type_answer`, `slider` and `order`, which have no choices,
+/// `[correct, wrong]`; none for a `word_cloud`, whose reveal counts its `words`.
 pub(super) fn tally(q: &Question, answers: &HashMap<PlayerId, Given>) -> Vec<u32> {
+    if q.key == AnswerKey::Words {
+        return Vec::new();
+    }
     let mut counts = vec![0u32; q.choices.len().max(2)];
     for g in answers.values() {
         match &g.value {
@@ -81,6 +91,9 @@ impl Room {
         let quiz = Arc::clone(&self.quiz);
         let secret = self.settings.host_key.clone();
         let streak_before = self.players[id.0 as usize - 1].streak;
+        if matches!(self.phase, super::Phase::Slide { index: on_show, .. } if on_show == index) {
+            return Err(AnswerError::Slide);
+        }
         let Phase::Question {
             index: open,
             opened_at,
@@ -123,12 +136,17 @@ impl Room {
                 None,
             ),
         };
-        if let Some(prev) = answers.get(&id) {
-            // A poll vote may change while the poll is open; everything else is final.
-            if prev.correct.is_some() || correct.is_some() {
-                return Err(AnswerError::AlreadyAnswered);
-            }
+        // A poll vote may change while the poll is open; everything else is final.
+        if answers.contains_key(&id) && q.key != AnswerKey::Poll {
+            return Err(AnswerError::AlreadyAnswered);
         }
+        // A word cloud keeps the words as checked: trimmed, one space between them.
+        let value = match (&q.key, value) {
+            (AnswerKey::Words, AnswerValue::Text(t)) => {
+                AnswerValue::Text(cloud::answer(&t).map_err(AnswerError::Mismatch)?)
+            }
+            (_, value) => value,
+        };
         let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
         let points = match (correct, scoring::picks(q, &value)) {
             (Some(true), _) => {
@@ -276,7 +294,24 @@ impl Room {
         let (correct, accept) = match &q.key {
             AnswerKey::Choices(c) => (Some(c.clone()), None),
             AnswerKey::Accept(a) => (None, Some(a.clone())),
-            AnswerKey::Poll | AnswerKey::Slider { .. } | AnswerKey::Order => (None, None),
+            AnswerKey::Poll
+            | AnswerKey::Slider { .. }
+            | AnswerKey::Order
+            | AnswerKey::Words
+            | AnswerKey::Slide => (None, None),
+        };
+        let (words, filtered) = if q.key == AnswerKey::Words {
+            // In the order they were given, so that a tie of spellings goes to the first.
+            let mut given: Vec<(&PlayerId, &Given)> = answers.iter().collect();
+            given.sort_by_key(|(id, g)| (g.elapsed_ms, **id));
+            let texts = given.into_iter().filter_map(|(_, g)| match &g.value {
+                AnswerValue::Text(t) => Some(t.as_str()),
+                _ => None,
+            });
+            let (words, filtered) = cloud::cloud(texts, &self.settings.blocked_words);
+            (Some(words), Some(filtered))
+        } else {
+            (None, None)
         };
         let correct_order = (q.key == AnswerKey::Order)
             .then(|| order::ids(&self.settings.host_key, index, q.items.len()));
@@ -302,12 +337,17 @@ impl Room {
             explanation: q.explanation.clone(),
             slider,
             correct_order,
+            words,
+            filtered,
         }
     }
 
     /// Applies question `index`'s answers to every player: last result, score, streak.
     pub(super) fn settle(&mut self, index: u32, answers: &HashMap<PlayerId, Given>) {
         let q: &Question = &self.quiz.questions[index as usize];
+        if q.is_slide() {
+            return; // shown, not asked: nobody's result changes
+        }
         let scored = q.is_scored();
         // Only those in the game when the question opened: a restore settles every stored
         // question for every player, and a late joiner was not asked the earlier ones.

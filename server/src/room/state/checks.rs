@@ -17,6 +17,17 @@ impl Room {
                 "screen {s} is also the host or a player"
             );
         }
+        match self.phase {
+            Phase::Slide { index, .. } => assert!(
+                self.quiz.questions[index as usize].is_slide(),
+                "a question shown as a slide"
+            ),
+            Phase::Question { index, .. } => assert!(
+                !self.quiz.questions[index as usize].is_slide(),
+                "a slide open for answers"
+            ),
+            _ => {}
+        }
         if let Phase::Question { answers, .. } = &self.phase {
             for id in answers.keys() {
                 assert!(

@@ -139,6 +139,14 @@ impl Room {
         room.last_index = last;
         room.phase = match saved.phase {
             SavedPhase::Lobby => Phase::Lobby,
+            SavedPhase::Question { index, .. }
+                if room.quiz.questions[index as usize].is_slide() =>
+            {
+                Phase::Slide {
+                    index,
+                    advance_at: room.auto_advance(now),
+                }
+            }
             SavedPhase::Question { index, elapsed_ms } => {
                 // Answers of players who left since count, as they did live (see `remove`).
                 let answers = std::mem::take(&mut by_question[index as usize]);
