@@ -18,7 +18,7 @@
 # playwright-core with `npm ci` from the committed lock file. No browser is ever downloaded
 # by npm or playwright.
 #
-# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 420: the three suites
+# Environment: BROWSER_TEST_TIMEOUT (seconds for the node run, default 720: the suites
 # run one after the other, each bounded by its own timeout), and the
 # QUIZRACE_* variables that tests/browser/harness.mjs reads.
 set -euo pipefail
@@ -71,5 +71,5 @@ echo "== node --test tests/browser/"
 # The files are named here, not the directory: Node 21 and later take the arguments as glob
 # patterns and would try to run a bare directory as a module.
 start=$(date +%s)
-timeout --kill-after=10 "${BROWSER_TEST_TIMEOUT:-420}" node --test tests/browser/*.test.mjs
+timeout --kill-after=10 "${BROWSER_TEST_TIMEOUT:-720}" node --test tests/browser/*.test.mjs
 echo "== browser test passed in $(($(date +%s) - start)) s; screenshots in docs/screenshots/"
