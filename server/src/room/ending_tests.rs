@@ -23,7 +23,8 @@ fn answer_to(index: u32, right: bool) -> AnswerValue {
         (2, true) => AnswerValue::Text("Au".into()),
         (2, false) => AnswerValue::Text("Ag".into()),
         (3, _) => AnswerValue::Choice(0),
-        _ => unreachable!("the drive quiz has 7 questions"),
+        (8, _) => AnswerValue::Text("sun".into()),
+        _ => unreachable!("question 7 of the drive quiz is a slide, and it has 9"),
     }
 }
 
@@ -78,21 +79,29 @@ fn summary_to(fx: &Effects, p: u32) -> Option<ServerMsg> {
 }
 
 /// A game of three players to its last leaderboard: P1 right on all but question 2, P2 right
-/// on 0 and 1 only, P3 answers nothing. Returns the room, its rows and every effect.
+/// on 0 and 1 only, P3 answers nothing; the slide (7) is passed, and P1 and P2 send a word to
+/// the word cloud (8). Returns the room, its rows and every effect.
 fn to_the_last_leaderboard(t0: Instant) -> (Room, Db, Effects) {
     let mut db = Db::new();
     let (mut room, fx) = room_and_effects(Mode::Classic, 3, t0);
     db.apply(&fx, t0);
     let mut all = host(&mut room, ClientMsg::Start, t0);
     db.apply(&all, t0);
-    for index in 0..7 {
+    for index in 0..9 {
         let at = t0 + STEP * index;
+        if index == 7 {
+            // The slide: no answers, no reveal; the host moves straight on to the word cloud.
+            let fx = host(&mut room, ClientMsg::Next, at + STEP);
+            db.apply(&fx, at + STEP);
+            all.extend(fx);
+            continue;
+        }
         let p1 = (1, index != 2);
         let p2 = (2, index < 2);
         // The last question's `next` is left for the test: it ends the game.
         let fx = play(&mut room, &mut db, index, &[p1, p2], at);
         all.extend(fx);
-        if index < 6 {
+        if index < 7 {
             let fx = host(&mut room, ClientMsg::Next, at + STEP);
             db.apply(&fx, at);
             all.extend(fx);
@@ -105,7 +114,7 @@ fn to_the_last_leaderboard(t0: Instant) -> (Room, Db, Effects) {
 fn every_player_gets_a_summary_of_their_whole_game_after_the_final_result() {
     let t0 = Instant::now();
     let (mut room, _db, played) = to_the_last_leaderboard(t0);
-    let end = host(&mut room, ClientMsg::Next, t0 + STEP * 7);
+    let end = host(&mut room, ClientMsg::Next, t0 + STEP * 9);
     let over = end
         .iter()
         .position(|e| matches!(e, Effect::Send(_, ServerMsg::GameOver { .. })))
@@ -146,10 +155,12 @@ fn every_player_gets_a_summary_of_their_whole_game_after_the_final_result() {
             questions, per_question,
             "P{p}: one entry per question's result"
         );
-        assert_eq!(asked, 7);
+        // Every question but the slide was asked; the word cloud scores nothing.
+        assert_eq!(asked, 8);
         assert_eq!(score, per_question.iter().map(|q| q.points).sum::<i64>());
         let (want_rank, want_correct, want_streak) = match p {
-            // Questions 0, 1 right, 2 wrong, 3 a poll (no streak either way), 4 to 6 right.
+            // Questions 0, 1 right, 2 wrong, 3 a poll (no streak either way), 4 to 6 right,
+            // 8 a word cloud (the streak left alone).
             1 => (1, 5, 3),
             2 => (2, 2, 2),
             _ => (3, 0, 0),
@@ -211,7 +222,7 @@ fn a_late_joiner_was_asked_only_the_questions_that_closed_after_they_joined() {
 fn a_player_who_resumes_after_the_end_gets_the_same_summary_again() {
     let t0 = Instant::now();
     let (mut room, _db, _) = to_the_last_leaderboard(t0);
-    let end = host(&mut room, ClientMsg::Next, t0 + STEP * 7);
+    let end = host(&mut room, ClientMsg::Next, t0 + STEP * 9);
     let mut fx = Effects::new();
     room.conn_closed(2, t0 + STEP * 8, &mut fx);
     let mut fx = Effects::new();
@@ -251,7 +262,7 @@ fn a_kicked_player_gets_no_summary_and_cannot_resume_for_one() {
 fn a_game_restored_before_its_end_ends_with_the_same_summaries() {
     let t0 = Instant::now();
     let (mut room, db, _) = to_the_last_leaderboard(t0);
-    let crash = t0 + STEP * 7;
+    let crash = t0 + STEP * 9;
     let mut back =
         Room::restore(settings(Mode::Classic), quiz(), db.saved(crash), crash).expect("restore");
     assert_eq!(back.digest(), room.digest());
@@ -306,7 +317,7 @@ fn only_the_hosts_own_connection_may_play_again() {
     let plan = room.play_again(HOST).expect("the host may");
     assert_eq!(plan.settings.mode, Mode::Race);
     assert_eq!(plan.settings.max_players, 100);
-    assert_eq!(plan.quiz.questions.len(), 7);
+    assert_eq!(plan.quiz.questions.len(), 9);
 }
 
 #[test]
