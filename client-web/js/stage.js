@@ -369,6 +369,11 @@ let ready = null;
  */
 export function startQuestionClock(v, countdown, onOpen = () => {}) {
   stopGetReady();
+  // A room without time limits shows no clock; the countdown still runs, unseen, to the
+  // server's safety cap, so the pages' "time is up" logic needs no second path.
+  const untimed = Boolean(v.no_time_limit);
+  $("time-left").parentElement.hidden = untimed;
+  $("time-bar").parentElement.hidden = untimed;
   const box = $("get-ready");
   const opened = () => {
     if (box) box.hidden = true;

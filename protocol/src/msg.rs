@@ -32,6 +32,25 @@ pub enum NamePolicy {
     Generated,
 }
 
+/// The pace a host chose for a room (`host`'s `time_factor` and `no_time_limit`); absent
+/// fields keep the quiz's own times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pace {
+    /// Every question's answering time is multiplied by this, within
+    /// [`TIME_FACTOR_MIN`]..=[`TIME_FACTOR_MAX`] (1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_factor: Option<f64>,
+    /// Questions stay open until every active player answered or the host closes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_time_limit: Option<bool>,
+}
+
+pub const TIME_FACTOR_MIN: f64 = 0.5;
+pub const TIME_FACTOR_MAX: f64 = 3.0;
+/// In a room without time limits a question still closes after this long, so that a room
+/// whose host walked away does not stay open for ever; old clients count down to it.
+pub const NO_TIME_LIMIT_CAP_MS: u64 = 30 * 60 * 1000;
+
 /// What a `host_resume` connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -151,6 +170,8 @@ pub enum ClientMsg {
         /// `generated`: the server names every player (their `name` is ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         names: Option<NamePolicy>,
+        #[serde(flatten)]
+        pace: Pace,
     },
     HostResume {
         pin: Pin,
@@ -248,6 +269,11 @@ pub struct QuestionView {
     /// order when another order exists). Ids are the room's own, unrelated to the right order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderItem>>,
+    /// Present (`true`) only in a room without time limits: the question stays open until
+    /// every player answered or the host closes it; `time_limit_ms` and `remaining_ms` then
+    /// count down the room's safety cap ([`NO_TIME_LIMIT_CAP_MS`]), not a real deadline.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_time_limit: bool,
     /// Only in `welcome`: whether this player already answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,

@@ -4,7 +4,10 @@
 //! written against a later version keep working.
 
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, Mode, ServerMsg};
+use crate::msg::{
+    AnswerValue, ClientMsg, ErrorCode, HostCredential, Mode, Pace, ServerMsg, TIME_FACTOR_MAX,
+    TIME_FACTOR_MIN,
+};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -65,6 +68,23 @@ impl Fields<'_> {
                 .map_err(|_| ParseError::bad_field(name, format!("`{name}` must be {what}"))),
         }
     }
+}
+
+/// `host`'s `time_factor` (checked against its range here, so a bad one creates nothing) and
+/// `no_time_limit`.
+fn pace(f: &Fields) -> Result<Pace, ParseError> {
+    let what = "a number from 0.5 to 3";
+    let time_factor = f.opt::<f64>("time_factor", what)?;
+    if time_factor.is_some_and(|t| !(TIME_FACTOR_MIN..=TIME_FACTOR_MAX).contains(&t)) {
+        return Err(ParseError::bad_field(
+            "time_factor",
+            format!("`time_factor` must be {what}"),
+        ));
+    }
+    Ok(Pace {
+        time_factor,
+        no_time_limit: f.opt("no_time_limit", "true or false")?,
+    })
 }
 
 /// Parses one text frame into a [`ClientMsg`].
@@ -168,6 +188,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
                 chat: f.opt("chat", "true or false")?,
                 names: f.opt("names", "\"free\" or \"generated\"")?,
+                pace: pace(&f)?,
             },
             "host_resume" => {
                 let pin = pin(&f)?;

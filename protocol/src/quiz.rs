@@ -203,6 +203,7 @@ impl Question {
             points: self.points,
             slider: self.slider,
             items: None,
+            no_time_limit: false,
             answered: None,
         }
     }

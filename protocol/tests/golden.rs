@@ -10,9 +10,10 @@
 
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId,
-    PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError, QuizId,
-    Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, Pace, PhaseName, Pin,
+    PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError,
+    QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES,
+    MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -143,6 +144,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         remaining_ms,
         opens_in_ms: 0,
         points: Points::Standard,
+        no_time_limit: false,
         answered,
     }
 }
@@ -337,6 +339,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 remaining_ms: 20000,
                 opens_in_ms: 5000,
                 points: Points::Double,
+                no_time_limit: false,
                 answered: None,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
@@ -353,6 +356,33 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "remaining_ms",
                 "opens_in_ms",
                 "points",
+            ],
+        },
+        Golden {
+            name: "question in a room without time limits",
+            msg: ServerMsg::Question(QuestionView {
+                no_time_limit: true,
+                time_limit_ms: 1_800_000,
+                remaining_ms: 1_800_000,
+                opens_in_ms: 0,
+                ..capital_of_france(0, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Paris","Lyon","Nice","Lille"],
+                      "time_limit_ms":1800000,"remaining_ms":1800000,"opens_in_ms":0,
+                      "points":"standard","no_time_limit":true}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "no_time_limit",
             ],
         },
         Golden {
@@ -1103,7 +1133,13 @@ fn question_frame_never_carries_the_answer() {
         let ServerMsg::Question(_) = case.msg else {
             continue;
         };
-        let value = serde_json::to_value(&case.msg).expect("serialises");
+        let mut value = serde_json::to_value(&case.msg).expect("serialises");
+        // Reviewed: `no_time_limit` is the room's setting, the same for every question.
+        if let Some(o) = value.as_object_mut() {
+            if o.get("no_time_limit") == Some(&json!(true)) {
+                o.remove("no_time_limit");
+            }
+        }
         assert_eq!(
             sorted_keys(&value),
             sorted(&[
@@ -1429,6 +1465,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: None,
                 chat: None,
                 names: None,
+                pace: Pace::default(),
             },
             json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic"}"#,
             fields: &["type", "token", "quiz_id", "mode"],
@@ -1443,9 +1480,14 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: Some(5000),
                 chat: Some(false),
                 names: Some(NamePolicy::Generated),
+                pace: Pace {
+                    time_factor: Some(1.5),
+                    no_time_limit: Some(true),
+                },
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
-                      "auto_advance_ms":5000,"chat":false,"names":"generated"}"#,
+                      "auto_advance_ms":5000,"chat":false,"names":"generated",
+                      "time_factor":1.5,"no_time_limit":true}"#,
             fields: &[
                 "type",
                 "token",
@@ -1455,6 +1497,8 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "auto_advance_ms",
                 "chat",
                 "names",
+                "time_factor",
+                "no_time_limit",
             ],
         },
         Golden {
@@ -1710,6 +1754,7 @@ fn null_counts_as_absent_for_optional_fields() {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            pace: Pace::default(),
         },
     );
 }
@@ -1847,6 +1892,36 @@ fn join_refuses_a_missing_or_malformed_pin_or_name() {
         (r#"{"type":"join","pin":"482913","name":["Ada"]}"#, "name"),
     ] {
         assert_bad_field(frame, field);
+    }
+}
+
+#[test]
+fn host_refuses_a_time_factor_outside_half_to_three() {
+    for frame in [
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":0.49}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":3.01}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":0}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":-1}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":"2"}"#,
+    ] {
+        assert_bad_field(frame, "time_factor");
+    }
+    assert_bad_field(
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","no_time_limit":"yes"}"#,
+        "no_time_limit",
+    );
+}
+
+#[test]
+fn host_takes_the_ends_of_the_time_factor_range() {
+    for (factor, text) in [(0.5, "0.5"), (3.0, "3"), (1.25, "1.25")] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":{text}}}"#
+        );
+        let Ok(ClientMsg::Host { pace, .. }) = parse_client(&frame) else {
+            panic!("refused {frame}");
+        };
+        assert_eq!(pace.time_factor, Some(factor));
     }
 }
 

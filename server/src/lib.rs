@@ -352,6 +352,7 @@ impl App {
                 chat: g.saved.chat,
                 host_key: g.host_key,
                 names: g.names,
+                timing: g.timing,
             };
             room::Room::restore(settings, Arc::new(quiz), g.saved, now)
                 .map_err(|e| (id, e.to_string()))

@@ -489,6 +489,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
+                    pace,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -512,6 +513,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
+                    pace,
                 };
                 if let Err(refusal) = self.create_room(request).await {
                     self.send(refusal);
@@ -716,6 +718,7 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: secret_hash(&host_key),
             names: req.names.unwrap_or(NamePolicy::Free),
+            timing: req.pace.into(),
         };
         let s = settings.clone();
         let host = account.id;
@@ -824,6 +827,7 @@ struct HostRequest {
     auto_advance_ms: Option<u64>,
     chat: Option<bool>,
     names: Option<NamePolicy>,
+    pace: quizrace_protocol::Pace,
 }
 
 /// Runs database work off the async threads.

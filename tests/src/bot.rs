@@ -401,6 +401,8 @@ pub struct RoomOptions {
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
+    /// `time_factor` and `no_time_limit`.
+    pub pace: quizrace_protocol::Pace,
 }
 
 impl Default for RoomOptions {
@@ -411,6 +413,7 @@ impl Default for RoomOptions {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            pace: Default::default(),
         }
     }
 }
@@ -427,6 +430,7 @@ impl Host {
             auto_advance_ms: opts.auto_advance_ms,
             chat: opts.chat,
             names: opts.names,
+            pace: opts.pace,
         })
         .await?;
         let created = bot

@@ -6,6 +6,7 @@ mod order;
 pub mod scoring;
 pub mod state;
 pub mod storage;
+mod timing;
 
 #[cfg(test)]
 mod actor_tests;
@@ -27,6 +28,8 @@ mod results_tests;
 #[cfg(test)]
 mod roster_tests;
 #[cfg(test)]
+mod settings_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;
@@ -34,3 +37,4 @@ mod walk_tests;
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 pub use state::{ConnId, Room, RoomSummary, Settings};
 pub use storage::{Committed, RoomWriter};
+pub use timing::Timing;

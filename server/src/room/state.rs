@@ -103,6 +103,7 @@ pub struct Settings {
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
+    pub timing: super::Timing,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
@@ -246,6 +247,7 @@ pub struct RoomSummary {
 impl Room {
     pub fn new(settings: Settings, quiz: Arc<Quiz>, now: Instant) -> Room {
         let chat = settings.chat;
+        let quiz = settings.timing.apply(quiz);
         Room {
             host_keys: VecDeque::from([settings.host_key.clone()]),
             settings,
@@ -382,6 +384,13 @@ impl Room {
         Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
     }
 
+    /// Question `index` as everyone sees it when it opens.
+    fn question_view(&self, index: u32) -> quizrace_protocol::QuestionView {
+        let mut view = self.quiz.questions[index as usize].view(index, self.total());
+        view.no_time_limit = self.settings.timing.no_time_limit;
+        view
+    }
+
     /// An `order` question's items as `who` sees them (`None`: the host and its screens);
     /// `None` for other kinds.
     fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
@@ -405,7 +414,7 @@ impl Room {
         else {
             return None;
         };
-        let mut view = self.quiz.questions[*index as usize].view(*index, self.total());
+        let mut view = self.question_view(*index);
         view.items = self.order_items(*index, who);
         let ends = *opened_at + self.limit(*index);
         // During the get-ready time the whole answering time is still ahead.
@@ -625,8 +634,8 @@ impl Room {
     }
 
     fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
+        let view = self.question_view(index);
         let question = &self.quiz.questions[index as usize];
-        let view = question.view(index, self.total());
         let opens_at = now + Duration::from_millis(question.read_ms);
         self.last_index = Some(index);
         self.phase = Phase::Question {

@@ -5,6 +5,7 @@ use super::{lock, Result, Store};
 use crate::room::state::{
     PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
 };
+use crate::room::Timing;
 use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
 use rusqlite::{params, Row};
 
@@ -21,6 +22,7 @@ pub struct RunningGame {
     pub auto_advance_ms: Option<u64>,
     /// Who names the players of this room.
     pub names: NamePolicy,
+    pub timing: Timing,
     pub saved: Saved,
 }
 
@@ -33,7 +35,7 @@ impl Store {
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
-                    phase, phase_index, opened_ms, names
+                    phase, phase_index, opened_ms, names, time_factor, no_time_limit
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -88,6 +90,7 @@ pub(super) struct RunningRow {
     /// When the open question opened, by the writer's clock.
     pub opened_ms: Option<i64>,
     pub names: String,
+    pub timing: Timing,
 }
 
 impl RunningRow {
@@ -153,6 +156,7 @@ impl RunningRow {
             max_players,
             auto_advance_ms: self.auto_advance_ms,
             names,
+            timing: self.timing,
             saved: Saved {
                 players,
                 answers,
@@ -179,6 +183,10 @@ impl RunningRow {
             phase_index: r.get("phase_index")?,
             opened_ms: r.get("opened_ms")?,
             names: r.get("names")?,
+            timing: Timing {
+                time_factor: r.get("time_factor")?,
+                no_time_limit: r.get("no_time_limit")?,
+            },
         })
     }
 }
@@ -281,6 +289,10 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Generated,
+            timing: Timing {
+                time_factor: 1.5,
+                no_time_limit: true,
+            },
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -343,6 +355,11 @@ mod tests {
             g.names,
             NamePolicy::Generated,
             "a generated-names room keeps naming its players"
+        );
+        assert_eq!(
+            (g.timing.time_factor, g.timing.no_time_limit),
+            (1.5, true),
+            "a room keeps its pace"
         );
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);

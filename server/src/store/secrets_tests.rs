@@ -218,6 +218,7 @@ fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on(b: &Bac
         chat: true,
         host_key: secret_hash("k0"),
         names: NamePolicy::Free,
+        timing: Default::default(),
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
     let (notify, _seen) = watch::channel(Committed::UpTo(0));
@@ -287,6 +288,7 @@ fn a_version_4_database_upgrades_with_its_secrets_hashed_in_place() {
         chat: g.saved.chat,
         host_key: g.host_key,
         names: g.names,
+        timing: g.timing,
     };
     let quiz = Arc::new(g.doc.validate().expect("quiz"));
     let now = std::time::Instant::now();

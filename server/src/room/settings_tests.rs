@@ -1,0 +1,201 @@
+//! The host's game settings from `host`: the time factor and "no time limit" (and across a
+//! restart).
+
+use super::drive::quiz;
+use super::restore_tests::Db;
+use super::state::{Effects, Room, Settings};
+use super::tests::{answer, closed, host, sent, settings, HOST};
+use super::Timing;
+use quizrace_protocol::{
+    AnswerValue, ClientMsg, ErrorCode, Mode, QuestionView, ServerMsg, ANSWER_GRACE_MS,
+    NO_TIME_LIMIT_CAP_MS,
+};
+use std::time::{Duration, Instant};
+
+/// The answering time of every question of [`quiz`].
+const QUIZ_LIMIT: Duration = Duration::from_secs(10);
+const GRACE: Duration = Duration::from_millis(ANSWER_GRACE_MS);
+
+fn timed(time_factor: f64, no_time_limit: bool) -> Settings {
+    Settings {
+        timing: Timing {
+            time_factor,
+            no_time_limit,
+        },
+        ..settings(Mode::Classic)
+    }
+}
+
+/// A room with `settings`, a host and `n` players (conn ids 1..=n), in the lobby.
+fn room(settings: Settings, n: u32, t0: Instant) -> (Room, Effects) {
+    let mut room = Room::new(settings, quiz(), t0);
+    let mut fx = Effects::new();
+    room.attach_host(HOST, "key", true, t0, &mut fx)
+        .expect("host");
+    for i in 1..=n {
+        let name = format!("P{i}");
+        room.join(u64::from(i), &name, format!("tok{i}"), t0, &mut fx)
+            .expect("join");
+    }
+    (room, fx)
+}
+
+fn tick(room: &mut Room, now: Instant) -> Effects {
+    let mut fx = Effects::new();
+    room.tick(now, &mut fx);
+    room.check_invariants();
+    fx
+}
+
+fn question_frame(fx: &Effects) -> QuestionView {
+    match sent(fx, |m| matches!(m, ServerMsg::Question(_))).first() {
+        Some(ServerMsg::Question(q)) => q.clone(),
+        other => panic!("no question frame: {other:?}"),
+    }
+}
+
+fn refused(fx: &Effects, code: ErrorCode) -> bool {
+    !sent(
+        fx,
+        |m| matches!(m, ServerMsg::Error { code: c, .. } if *c == code),
+    )
+    .is_empty()
+}
+
+#[test]
+fn the_time_factor_multiplies_the_answering_time_in_the_question_frame() {
+    let t0 = Instant::now();
+    for (factor, ms) in [(0.5, 5_000), (1.0, 10_000), (2.5, 25_000), (3.0, 30_000)] {
+        let (mut room, _) = room(timed(factor, false), 1, t0);
+        let q = question_frame(&host(&mut room, ClientMsg::Start, t0));
+        assert_eq!((q.time_limit_ms, q.remaining_ms), (ms, ms), "×{factor}");
+        assert!(!q.no_time_limit);
+    }
+}
+
+#[test]
+fn a_doubled_time_takes_answers_after_the_quizs_own_limit() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(2.0, false), 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let late_for_the_quiz = t0 + QUIZ_LIMIT + Duration::from_secs(5);
+    assert!(!closed(&tick(&mut room, late_for_the_quiz)));
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), late_for_the_quiz);
+    assert!(!refused(&fx, ErrorCode::TooLate), "{fx:?}");
+    assert!(
+        closed(&tick(&mut room, t0 + 2 * QUIZ_LIMIT + GRACE)),
+        "the doubled deadline closes it"
+    );
+}
+
+#[test]
+fn a_halved_time_closes_the_question_at_half_the_quizs_limit() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(0.5, false), 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    assert!(closed(&tick(&mut room, t0 + QUIZ_LIMIT / 2 + GRACE)));
+    let fx = answer(
+        &mut room,
+        1,
+        0,
+        AnswerValue::Choice(1),
+        t0 + QUIZ_LIMIT / 2 + GRACE,
+    );
+    assert!(refused(&fx, ErrorCode::TooLate), "{fx:?}");
+}
+
+#[test]
+fn without_a_time_limit_the_question_frame_says_so_and_counts_down_the_cap() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(1.0, true), 1, t0);
+    let q = question_frame(&host(&mut room, ClientMsg::Start, t0));
+    assert!(q.no_time_limit);
+    assert_eq!(q.time_limit_ms, NO_TIME_LIMIT_CAP_MS);
+}
+
+#[test]
+fn without_a_time_limit_the_question_stays_open_past_every_quiz_limit() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(3.0, true), 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let much_later = t0 + Duration::from_secs(20 * 60);
+    assert!(!closed(&tick(&mut room, much_later)));
+    let fx = answer(&mut room, 1, 0, AnswerValue::Choice(1), much_later);
+    assert!(!refused(&fx, ErrorCode::TooLate), "{fx:?}");
+    assert!(!closed(&fx), "one of two answered: still open");
+}
+
+#[test]
+fn without_a_time_limit_the_question_closes_once_every_player_answered() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(1.0, true), 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let later = t0 + Duration::from_secs(90);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), later);
+    let fx = answer(&mut room, 2, 0, AnswerValue::Choice(0), later);
+    assert!(closed(&fx));
+}
+
+#[test]
+fn without_a_time_limit_the_host_closes_the_question() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(1.0, true), 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    assert!(closed(&host(
+        &mut room,
+        ClientMsg::Close,
+        t0 + Duration::from_secs(90)
+    )));
+}
+
+#[test]
+fn without_a_time_limit_the_next_question_says_so_too() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(timed(1.0, true), 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    host(&mut room, ClientMsg::Close, t0);
+    host(&mut room, ClientMsg::Next, t0);
+    let q = question_frame(&host(&mut room, ClientMsg::Next, t0));
+    assert_eq!(q.index, 1);
+    assert!(q.no_time_limit);
+}
+
+#[test]
+fn a_restored_room_keeps_its_time_factor() {
+    let t0 = Instant::now();
+    let (mut room, fx) = room(timed(2.0, false), 2, t0);
+    let mut db = Db::new();
+    db.apply(&fx, t0);
+    db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
+    let crash = t0 + Duration::from_secs(4);
+    let later = crash + Duration::from_secs(1);
+    let mut restored =
+        Room::restore(timed(2.0, false), quiz(), db.saved(crash), later).expect("restore");
+    assert!(
+        !closed(&tick(
+            &mut restored,
+            t0 + QUIZ_LIMIT + GRACE + Duration::from_secs(5)
+        )),
+        "the quiz's own limit has passed, the doubled one has not"
+    );
+    assert!(closed(&tick(
+        &mut restored,
+        later + 2 * QUIZ_LIMIT - Duration::from_secs(4) + GRACE
+    )));
+}
+
+#[test]
+fn the_time_factor_scales_and_rounds_to_whole_milliseconds() {
+    let t = |time_factor| Timing {
+        time_factor,
+        no_time_limit: false,
+    };
+    assert_eq!(t(1.5).limit_ms(10_000), 15_000);
+    assert_eq!(t(0.5).limit_ms(1_001), 501);
+    assert_eq!(t(3.0).limit_ms(120_000), 360_000);
+    let untimed = Timing {
+        no_time_limit: true,
+        ..t(2.0)
+    };
+    assert_eq!(untimed.limit_ms(10_000), NO_TIME_LIMIT_CAP_MS);
+}

@@ -1,0 +1,108 @@
+//! The host's game settings over real sockets: a time factor stretches every phone's
+//! countdown, a room without time limits waits for its slowest player, and a time factor out
+//! of range creates no room.
+
+mod common;
+
+use common::{error, quiz, send, Game};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Pace, ServerMsg};
+use quizrace_tests::bot::RoomOptions;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// A choice question of `s` seconds whose right answer is B.
+fn pick_b(s: u32) -> Value {
+    json!({"kind":"choice","text":"Pick B","choices":["A","B"],"correct":[1],"time_limit_s":s})
+}
+
+fn paced(time_factor: Option<f64>, no_time_limit: Option<bool>) -> RoomOptions {
+    RoomOptions {
+        pace: Pace {
+            time_factor,
+            no_time_limit,
+        },
+        ..RoomOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_time_factor_stretches_every_phones_countdown_and_the_deadline() {
+    let game = Game::with(quiz(vec![pick_b(5), pick_b(8)])).await;
+    let mut host = game.room_with(paced(Some(1.5), None)).await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    for bot in &mut bots {
+        let q = common::question(bot).await;
+        assert_eq!((q.time_limit_ms, q.no_time_limit), (7_500, false));
+    }
+    // Past the quiz's own 5 s, within the room's 7.5 s: still taken.
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    let elapsed = common::answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
+    assert!(elapsed > 5_000, "{elapsed}");
+    common::reveal(&mut bots[0]).await;
+    common::host_next(&mut host).await;
+    common::host_next(&mut host).await;
+    let q = common::question(&mut bots[1]).await;
+    assert_eq!(
+        q.time_limit_ms, 12_000,
+        "the next question is stretched too"
+    );
+}
+
+#[tokio::test]
+async fn a_room_without_time_limits_waits_for_its_slowest_player() {
+    let game = Game::with(quiz(vec![pick_b(5)])).await;
+    let mut host = game.room_with(paced(None, Some(true))).await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    let q = common::question(&mut bots[0]).await;
+    assert!(q.no_time_limit, "{q:?}");
+    common::question(&mut bots[1]).await;
+    common::answer_acked(&mut bots[0], 0, AnswerValue::Choice(1)).await;
+    // Longer than the quiz's 5 s: nothing closes while Bob thinks.
+    let until = tokio::time::Instant::now() + Duration::from_millis(6_000);
+    while let Some(left) = until.checked_duration_since(tokio::time::Instant::now()) {
+        match bots[0].recv_within(left).await {
+            Ok(ServerMsg::QuestionClosed { .. }) => panic!("closed before Bob answered"),
+            Ok(_) => continue,
+            Err(_) => break, // the wait ran out: still open
+        }
+    }
+    common::answer_acked(&mut bots[1], 0, AnswerValue::Choice(0)).await;
+    let reveal = common::reveal(&mut bots[0]).await;
+    assert_eq!(reveal.index, 0, "closed once everyone answered");
+}
+
+#[tokio::test]
+async fn a_time_factor_out_of_range_creates_no_room() {
+    let game = Game::with(common::one_question()).await;
+    let mut bot = game.socket().await;
+    for bad in [json!(0.4), json!(3.5), json!("2"), json!(-1)] {
+        let frame = json!({"type":"host","token":game.token,"quiz_id":game.quiz_id,
+                           "mode":"classic","time_factor":bad});
+        bot.send_raw(frame.to_string()).await.unwrap();
+        assert_eq!(
+            error(&mut bot).await,
+            (ErrorCode::BadField, Some("time_factor".into())),
+            "{bad}"
+        );
+    }
+    let games = game
+        .server
+        .http()
+        .get("/api/games", Some(&game.token))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(games, json!([]), "no game stored");
+    // The same socket may still create a room.
+    let frame = json!({"type":"host","token":game.token,"quiz_id":game.quiz_id,
+                       "mode":"classic","time_factor":3});
+    bot.send_raw(frame.to_string()).await.unwrap();
+    bot.expect("room_created", |m| {
+        matches!(m, ServerMsg::RoomCreated { .. }).then_some(())
+    })
+    .await
+    .expect("a room at ×3");
+}
