@@ -32,10 +32,10 @@ pub enum NamePolicy {
     Generated,
 }
 
-/// The pace a host chose for a room (`host`'s `time_factor` and `no_time_limit`); absent
-/// fields keep the quiz's own times.
+/// The game settings a host chose for a room on `host` (besides mode, seats, auto-advance, chat
+/// and names); an absent field keeps the default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Pace {
+pub struct HostOptions {
     /// Every question's answering time is multiplied by this, within
     /// [`TIME_FACTOR_MIN`]..=[`TIME_FACTOR_MAX`] (1 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +43,20 @@ pub struct Pace {
     /// Questions stay open until every active player answered or the host closes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_time_limit: Option<bool>,
+    /// When the standings are shown (`each` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaderboard: Option<LeaderboardAt>,
+}
+
+/// When a room shows its standings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaderboardAt {
+    /// After every question's reveal (the default).
+    #[default]
+    Each,
+    /// Only at the podium: the reveal leads straight to the next question.
+    End,
 }
 
 pub const TIME_FACTOR_MIN: f64 = 0.5;
@@ -171,7 +185,7 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         names: Option<NamePolicy>,
         #[serde(flatten)]
-        pace: Pace,
+        options: HostOptions,
     },
     HostResume {
         pin: Pin,

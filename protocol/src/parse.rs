@@ -5,8 +5,8 @@
 
 use crate::ids::{Pin, PlayerId, QuizId};
 use crate::msg::{
-    AnswerValue, ClientMsg, ErrorCode, HostCredential, Mode, Pace, ServerMsg, TIME_FACTOR_MAX,
-    TIME_FACTOR_MIN,
+    AnswerValue, ClientMsg, ErrorCode, HostCredential, HostOptions, Mode, ServerMsg,
+    TIME_FACTOR_MAX, TIME_FACTOR_MIN,
 };
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
@@ -70,9 +70,9 @@ impl Fields<'_> {
     }
 }
 
-/// `host`'s `time_factor` (checked against its range here, so a bad one creates nothing) and
-/// `no_time_limit`.
-fn pace(f: &Fields) -> Result<Pace, ParseError> {
+/// `host`'s game settings. The time factor's range is checked here, so a bad one creates
+/// nothing.
+fn options(f: &Fields) -> Result<HostOptions, ParseError> {
     let what = "a number from 0.5 to 3";
     let time_factor = f.opt::<f64>("time_factor", what)?;
     if time_factor.is_some_and(|t| !(TIME_FACTOR_MIN..=TIME_FACTOR_MAX).contains(&t)) {
@@ -81,9 +81,10 @@ fn pace(f: &Fields) -> Result<Pace, ParseError> {
             format!("`time_factor` must be {what}"),
         ));
     }
-    Ok(Pace {
+    Ok(HostOptions {
         time_factor,
         no_time_limit: f.opt("no_time_limit", "true or false")?,
+        leaderboard: f.opt("leaderboard", "\"each\" or \"end\"")?,
     })
 }
 
@@ -188,7 +189,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
                 chat: f.opt("chat", "true or false")?,
                 names: f.opt("names", "\"free\" or \"generated\"")?,
-                pace: pace(&f)?,
+                options: options(&f)?,
             },
             "host_resume" => {
                 let pin = pin(&f)?;

@@ -10,10 +10,10 @@
 
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, Pace, PhaseName, Pin,
-    PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz, QuizDoc, QuizError,
-    QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES,
-    MAX_NAME_CHARS,
+    GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, Mode, NamePolicy,
+    PhaseName, Pin, PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionView, Quiz,
+    QuizDoc, QuizError, QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS,
+    MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -1465,7 +1465,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: None,
                 chat: None,
                 names: None,
-                pace: Pace::default(),
+                options: HostOptions::default(),
             },
             json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic"}"#,
             fields: &["type", "token", "quiz_id", "mode"],
@@ -1480,14 +1480,15 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: Some(5000),
                 chat: Some(false),
                 names: Some(NamePolicy::Generated),
-                pace: Pace {
+                options: HostOptions {
                     time_factor: Some(1.5),
                     no_time_limit: Some(true),
+                    leaderboard: Some(LeaderboardAt::End),
                 },
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
-                      "time_factor":1.5,"no_time_limit":true}"#,
+                      "time_factor":1.5,"no_time_limit":true,"leaderboard":"end"}"#,
             fields: &[
                 "type",
                 "token",
@@ -1499,6 +1500,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "names",
                 "time_factor",
                 "no_time_limit",
+                "leaderboard",
             ],
         },
         Golden {
@@ -1754,7 +1756,7 @@ fn null_counts_as_absent_for_optional_fields() {
             auto_advance_ms: None,
             chat: None,
             names: None,
-            pace: Pace::default(),
+            options: HostOptions::default(),
         },
     );
 }
@@ -1913,15 +1915,36 @@ fn host_refuses_a_time_factor_outside_half_to_three() {
 }
 
 #[test]
+fn host_takes_a_leaderboard_of_each_or_end_and_nothing_else() {
+    for (text, at) in [("each", LeaderboardAt::Each), ("end", LeaderboardAt::End)] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"race","leaderboard":"{text}"}}"#
+        );
+        let Ok(ClientMsg::Host { options, .. }) = parse_client(&frame) else {
+            panic!("refused {frame}");
+        };
+        assert_eq!(options.leaderboard, Some(at));
+    }
+    for bad in [r#""never""#, r#""End""#, "true", "1"] {
+        assert_bad_field(
+            &format!(
+                r#"{{"type":"host","token":"t","quiz_id":1,"mode":"race","leaderboard":{bad}}}"#
+            ),
+            "leaderboard",
+        );
+    }
+}
+
+#[test]
 fn host_takes_the_ends_of_the_time_factor_range() {
     for (factor, text) in [(0.5, "0.5"), (3.0, "3"), (1.25, "1.25")] {
         let frame = format!(
             r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":{text}}}"#
         );
-        let Ok(ClientMsg::Host { pace, .. }) = parse_client(&frame) else {
+        let Ok(ClientMsg::Host { options, .. }) = parse_client(&frame) else {
             panic!("refused {frame}");
         };
-        assert_eq!(pace.time_factor, Some(factor));
+        assert_eq!(options.time_factor, Some(factor));
     }
 }
 

@@ -353,6 +353,7 @@ impl App {
                 host_key: g.host_key,
                 names: g.names,
                 timing: g.timing,
+                leaderboard: g.leaderboard,
             };
             room::Room::restore(settings, Arc::new(quiz), g.saved, now)
                 .map_err(|e| (id, e.to_string()))

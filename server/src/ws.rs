@@ -489,7 +489,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
-                    pace,
+                    options,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -513,7 +513,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
-                    pace,
+                    options,
                 };
                 if let Err(refusal) = self.create_room(request).await {
                     self.send(refusal);
@@ -718,7 +718,8 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: secret_hash(&host_key),
             names: req.names.unwrap_or(NamePolicy::Free),
-            timing: req.pace.into(),
+            timing: req.options.into(),
+            leaderboard: req.options.leaderboard.unwrap_or_default(),
         };
         let s = settings.clone();
         let host = account.id;
@@ -827,7 +828,7 @@ struct HostRequest {
     auto_advance_ms: Option<u64>,
     chat: Option<bool>,
     names: Option<NamePolicy>,
-    pace: quizrace_protocol::Pace,
+    options: quizrace_protocol::HostOptions,
 }
 
 /// Runs database work off the async threads.

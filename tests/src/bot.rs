@@ -402,7 +402,7 @@ pub struct RoomOptions {
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
     /// `time_factor` and `no_time_limit`.
-    pub pace: quizrace_protocol::Pace,
+    pub options: quizrace_protocol::HostOptions,
 }
 
 impl Default for RoomOptions {
@@ -413,7 +413,7 @@ impl Default for RoomOptions {
             auto_advance_ms: None,
             chat: None,
             names: None,
-            pace: Default::default(),
+            options: Default::default(),
         }
     }
 }
@@ -430,7 +430,7 @@ impl Host {
             auto_advance_ms: opts.auto_advance_ms,
             chat: opts.chat,
             names: opts.names,
-            pace: opts.pace,
+            options: opts.options,
         })
         .await?;
         let created = bot

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{error, quiz, send, Game};
-use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, Pace, ServerMsg};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, HostOptions, LeaderboardAt, ServerMsg};
 use quizrace_tests::bot::RoomOptions;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -17,9 +17,10 @@ fn pick_b(s: u32) -> Value {
 
 fn paced(time_factor: Option<f64>, no_time_limit: Option<bool>) -> RoomOptions {
     RoomOptions {
-        pace: Pace {
+        options: HostOptions {
             time_factor,
             no_time_limit,
+            ..HostOptions::default()
         },
         ..RoomOptions::default()
     }
@@ -105,4 +106,55 @@ async fn a_time_factor_out_of_range_creates_no_room() {
     })
     .await
     .expect("a room at ×3");
+}
+
+#[tokio::test]
+async fn with_the_leaderboard_at_the_end_no_phone_sees_standings_before_the_podium() {
+    let game = Game::with(quiz(vec![pick_b(5), pick_b(5)])).await;
+    let opts = RoomOptions {
+        options: HostOptions {
+            leaderboard: Some(LeaderboardAt::End),
+            ..HostOptions::default()
+        },
+        ..RoomOptions::default()
+    };
+    let mut host = game.room_with(opts).await;
+    let mut bots = game.players(&mut host, &["Ada"]).await;
+    let ada = &mut bots[0];
+    // Everything Ada is sent from the start to the podium.
+    let mut seen: Vec<ServerMsg> = Vec::new();
+    send(&mut host.bot, ClientMsg::Start).await;
+    for index in 0..2 {
+        ada.expect("question", |m| {
+            seen.push(m.clone());
+            matches!(m, ServerMsg::Question(_)).then_some(())
+        })
+        .await
+        .unwrap();
+        ada.answer(index, AnswerValue::Choice(1)).await.unwrap();
+        ada.expect("question_closed", |m| {
+            seen.push(m.clone());
+            matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
+        })
+        .await
+        .unwrap();
+        common::host_next(&mut host).await;
+    }
+    let podium = ada
+        .expect("game_over", |m| {
+            seen.push(m.clone());
+            match m {
+                ServerMsg::GameOver { podium, .. } => Some(podium.clone()),
+                _ => None,
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(podium.len(), 1);
+    assert!(
+        !seen
+            .iter()
+            .any(|m| matches!(m, ServerMsg::Leaderboard { .. })),
+        "{seen:?}"
+    );
 }

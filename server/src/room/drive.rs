@@ -82,6 +82,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         host_key: crate::secret::secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         timing: Default::default(),
+        leaderboard: Default::default(),
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

@@ -1,5 +1,5 @@
 //! The host's game settings from `host`: the time factor and "no time limit" (and across a
-//! restart).
+//! restart), and the leaderboard only at the end.
 
 use super::drive::quiz;
 use super::restore_tests::Db;
@@ -7,8 +7,8 @@ use super::state::{Effects, Room, Settings};
 use super::tests::{answer, closed, host, sent, settings, HOST};
 use super::Timing;
 use quizrace_protocol::{
-    AnswerValue, ClientMsg, ErrorCode, Mode, QuestionView, ServerMsg, ANSWER_GRACE_MS,
-    NO_TIME_LIMIT_CAP_MS,
+    AnswerValue, ClientMsg, ErrorCode, LeaderboardAt, Mode, PhaseName, QuestionView, ServerMsg,
+    ANSWER_GRACE_MS, NO_TIME_LIMIT_CAP_MS,
 };
 use std::time::{Duration, Instant};
 
@@ -198,4 +198,72 @@ fn the_time_factor_scales_and_rounds_to_whole_milliseconds() {
         ..t(2.0)
     };
     assert_eq!(untimed.limit_ms(10_000), NO_TIME_LIMIT_CAP_MS);
+}
+
+// ----- leaderboard at the end ------------------------------------------------------------
+
+fn standings_at_the_end() -> Settings {
+    Settings {
+        leaderboard: LeaderboardAt::End,
+        ..settings(Mode::Classic)
+    }
+}
+
+fn leaderboards(fx: &Effects) -> usize {
+    sent(fx, |m| matches!(m, ServerMsg::Leaderboard { .. })).len()
+}
+
+#[test]
+fn with_the_leaderboard_at_the_end_next_goes_from_the_reveal_to_the_next_question() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(standings_at_the_end(), 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    host(&mut room, ClientMsg::Close, t0);
+    let fx = host(&mut room, ClientMsg::Next, t0);
+    assert_eq!(leaderboards(&fx), 0, "{fx:?}");
+    assert_eq!(question_frame(&fx).index, 1);
+    assert_eq!(room.phase_name(), PhaseName::Question);
+}
+
+#[test]
+fn with_the_leaderboard_at_the_end_the_standings_come_only_with_the_podium() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(standings_at_the_end(), 2, t0);
+    let mut all = host(&mut room, ClientMsg::Start, t0);
+    let total = quiz().questions.len();
+    for i in 0..total {
+        all.extend(answer(&mut room, 1, i as u32, AnswerValue::Choice(0), t0));
+        all.extend(host(&mut room, ClientMsg::Close, t0));
+        all.extend(host(&mut room, ClientMsg::Next, t0));
+    }
+    assert_eq!(leaderboards(&all), 0);
+    assert_eq!(room.phase_name(), PhaseName::Finished);
+    assert_eq!(
+        sent(&all, |m| matches!(m, ServerMsg::GameOver { .. })).len(),
+        1
+    );
+}
+
+#[test]
+fn with_the_leaderboard_at_the_end_auto_advance_skips_it_too() {
+    let t0 = Instant::now();
+    let settings = Settings {
+        auto_advance_ms: Some(3000),
+        ..standings_at_the_end()
+    };
+    let (mut room, _) = room(settings, 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    host(&mut room, ClientMsg::Close, t0);
+    let fx = tick(&mut room, t0 + Duration::from_secs(3));
+    assert_eq!(leaderboards(&fx), 0);
+    assert_eq!(question_frame(&fx).index, 1);
+}
+
+#[test]
+fn with_the_leaderboard_after_each_question_next_shows_it_as_before() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(settings(Mode::Classic), 1, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    host(&mut room, ClientMsg::Close, t0);
+    assert_eq!(leaderboards(&host(&mut room, ClientMsg::Next, t0)), 1);
 }

@@ -27,8 +27,8 @@ pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
 };
 use quizrace_protocol::{
-    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
-    NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal,
+    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, LeaderboardAt,
+    Mode, NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal,
     ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
@@ -104,6 +104,8 @@ pub struct Settings {
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
     pub timing: super::Timing,
+    /// `end`: the reveal leads straight to the next question; standings only at the podium.
+    pub leaderboard: LeaderboardAt,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
@@ -598,6 +600,10 @@ impl Room {
     /// Moves on from reveal or leaderboard. False where `next` means nothing.
     fn advance(&mut self, now: Instant, fx: &mut Effects) -> bool {
         match self.phase {
+            Phase::Reveal { index, .. } if self.settings.leaderboard == LeaderboardAt::End => {
+                self.next_question_after(index, now, fx);
+                true
+            }
             Phase::Reveal { index, .. } => {
                 let top = self.standings(10);
                 self.phase = Phase::Leaderboard {
@@ -616,14 +622,19 @@ impl Room {
                 true
             }
             Phase::Leaderboard { index, .. } => {
-                if index + 1 < self.total() {
-                    self.open_question(index + 1, now, fx);
-                } else {
-                    self.finish(now, fx);
-                }
+                self.next_question_after(index, now, fx);
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Opens the question after `index`, or finishes the game after the last.
+    fn next_question_after(&mut self, index: u32, now: Instant, fx: &mut Effects) {
+        if index + 1 < self.total() {
+            self.open_question(index + 1, now, fx);
+        } else {
+            self.finish(now, fx);
         }
     }
 

@@ -23,6 +23,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         timing: Default::default(),
+        leaderboard: Default::default(),
     }
 }
 

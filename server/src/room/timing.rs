@@ -2,7 +2,7 @@
 //! the quiz's own limits once, when the room is built, so the rules, the scoring and the
 //! question frames all read one number per question.
 
-use quizrace_protocol::{Pace, Quiz, NO_TIME_LIMIT_CAP_MS};
+use quizrace_protocol::{HostOptions, Quiz, NO_TIME_LIMIT_CAP_MS};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,8 +22,8 @@ impl Default for Timing {
     }
 }
 
-impl From<Pace> for Timing {
-    fn from(p: Pace) -> Self {
+impl From<HostOptions> for Timing {
+    fn from(p: HostOptions) -> Self {
         Timing {
             time_factor: p.time_factor.unwrap_or(1.0),
             no_time_limit: p.no_time_limit.unwrap_or(false),

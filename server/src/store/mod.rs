@@ -157,6 +157,7 @@ pub(crate) mod testing {
             host_key: "hk".into(),
             names: NamePolicy::Free,
             timing: Default::default(),
+            leaderboard: Default::default(),
         }
     }
 }

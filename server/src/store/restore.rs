@@ -6,7 +6,7 @@ use crate::room::state::{
     PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
 };
 use crate::room::Timing;
-use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use quizrace_protocol::{GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
 use rusqlite::{params, Row};
 
 /// A game left `running`, as stored.
@@ -23,6 +23,7 @@ pub struct RunningGame {
     /// Who names the players of this room.
     pub names: NamePolicy,
     pub timing: Timing,
+    pub leaderboard: LeaderboardAt,
     pub saved: Saved,
 }
 
@@ -35,7 +36,8 @@ impl Store {
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
-                    phase, phase_index, opened_ms, names, time_factor, no_time_limit
+                    phase, phase_index, opened_ms, names, time_factor, no_time_limit,
+                    leaderboard
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -91,6 +93,7 @@ pub(super) struct RunningRow {
     pub opened_ms: Option<i64>,
     pub names: String,
     pub timing: Timing,
+    pub leaderboard: String,
 }
 
 impl RunningRow {
@@ -117,6 +120,9 @@ impl RunningRow {
         };
         let Some(names) = NamePolicy::from_sql(&self.names) else {
             return fail("unknown name policy");
+        };
+        let Some(leaderboard) = LeaderboardAt::from_sql(&self.leaderboard) else {
+            return fail("unknown leaderboard setting");
         };
         let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
             return fail("the quiz document is unreadable");
@@ -157,6 +163,7 @@ impl RunningRow {
             auto_advance_ms: self.auto_advance_ms,
             names,
             timing: self.timing,
+            leaderboard,
             saved: Saved {
                 players,
                 answers,
@@ -187,6 +194,7 @@ impl RunningRow {
                 time_factor: r.get("time_factor")?,
                 no_time_limit: r.get("no_time_limit")?,
             },
+            leaderboard: r.get("leaderboard")?,
         })
     }
 }
@@ -293,6 +301,7 @@ mod tests {
                 time_factor: 1.5,
                 no_time_limit: true,
             },
+            leaderboard: LeaderboardAt::End,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -361,6 +370,7 @@ mod tests {
             (1.5, true),
             "a room keeps its pace"
         );
+        assert_eq!(g.leaderboard, LeaderboardAt::End);
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {

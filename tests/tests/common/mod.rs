@@ -119,7 +119,7 @@ pub fn host_msg(
         auto_advance_ms: None,
         chat: None,
         names: None,
-        pace: Default::default(),
+        options: Default::default(),
     }
 }
 

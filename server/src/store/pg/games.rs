@@ -26,6 +26,7 @@ struct NewGame {
     names: &'static str,
     time_factor: f64,
     no_time_limit: bool,
+    leaderboard: &'static str,
 }
 
 impl NewGame {
@@ -45,6 +46,7 @@ impl NewGame {
             names: settings.names.as_sql(),
             time_factor: settings.timing.time_factor,
             no_time_limit: settings.timing.no_time_limit,
+            leaderboard: settings.leaderboard.as_sql(),
         })
     }
 }
@@ -60,8 +62,9 @@ async fn insert_game(
         .query_one(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
-                               owner_node, epoch, time_factor, no_time_limit)
-             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)
+                               owner_node, epoch, time_factor, no_time_limit, leaderboard)
+             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
+                     $15)
              RETURNING id",
             &[
                 &g.quiz,
@@ -78,6 +81,7 @@ async fn insert_game(
                 &owner,
                 &g.time_factor,
                 &g.no_time_limit,
+                &g.leaderboard,
             ],
         )
         .await;

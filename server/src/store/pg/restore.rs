@@ -29,7 +29,7 @@ impl PgStore {
                 .query_opt(
                     "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms,
                             chat, locked, phase, phase_index, opened_ms, names,
-                            time_factor, no_time_limit
+                            time_factor, no_time_limit, leaderboard
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -55,6 +55,7 @@ impl PgStore {
                     time_factor: r.try_get("time_factor")?,
                     no_time_limit: r.try_get("no_time_limit")?,
                 },
+                leaderboard: r.try_get("leaderboard")?,
             };
             let players = c
                 .query(
