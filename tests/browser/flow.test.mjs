@@ -276,6 +276,65 @@ step("13 (needs room_state.reveal from the server): a host taking control during
 
 // Needs the server's shared ranks (equal scores, equal `rank`): Ada joined first, so today's
 // server ranks her first alone.
+step("13 §3: a room with twice the answer time and the leaderboard only at the end, and the choices remembered for the quiz", 60_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const two = [1, 2].map((n) => ({
+    kind: "choice", text: `Settings question ${n}`, choices: ["Left", "Right"], correct: [1], time_limit_s: 5,
+  }));
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Settings quiz", read_s: 0, questions: two }, token, 201);
+  const teacher = await hostCtx.newPage(); // logged in already
+  S.watch(teacher, "host settings");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.fill("#time-factor", "2");
+  await teacher.selectOption("#leaderboard-at", "end");
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const kim = await phone("Kim");
+  await join(kim, room, "Kim");
+  await screen(kim, "lobby");
+  // Count every time the phone's leaderboard screen is shown, from here on.
+  await kim.evaluate(() => {
+    window.boardsShown = 0;
+    const board = document.getElementById("screen-leaderboard");
+    new MutationObserver(() => { if (!board.hidden) window.boardsShown += 1; })
+      .observe(board, { attributes: true, attributeFilter: ["hidden"] });
+  });
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  await screen(kim, "question");
+  await kim.waitForFunction(() => Number(document.getElementById("time-left").textContent) > 5, null, { timeout: 3_000 })
+    .catch(() => {});
+  const left = Number(await text(kim, "#time-left"));
+  assert.ok(left > 5 && left <= 10, `the phone counts down twice the quiz's 5 s: ${left}`);
+  await tap(kim, 1);
+  await screen(teacher, "reveal");
+  await teacher.locator("#next-btn", { hasText: "Next question" }).waitFor();
+  await teacher.locator("#next-btn").click();
+  await screen(kim, "question");
+  assert.equal(await text(kim, "#q-text"), "Settings question 2");
+  await tap(kim, 1);
+  await screen(teacher, "reveal");
+  await teacher.locator("#next-btn", { hasText: "Finish" }).waitFor();
+  await teacher.locator("#next-btn").click();
+  await screen(kim, "over");
+  assert.equal(await kim.evaluate(() => window.boardsShown), 0, "no leaderboard between questions");
+  // A new tab on the same device finds the choices pre-filled for that quiz, and only for it.
+  const again = await hostCtx.newPage();
+  S.watch(again, "host settings again");
+  await again.goto(`${S.baseUrl}/host`);
+  await screen(again, "setup");
+  await again.selectOption("#quiz-select", String(id));
+  assert.equal(await again.inputValue("#time-factor"), "2");
+  assert.equal(await again.inputValue("#leaderboard-at"), "end");
+  await again.selectOption("#quiz-select", String(quizId));
+  assert.equal(await again.inputValue("#time-factor"), "1");
+  assert.equal(await again.inputValue("#leaderboard-at"), "each");
+  await again.close();
+});
+
 test("12 (needs shared ranks from the server): a player tied at the top is told the lead is shared", () => {
   assert.ok(adaPlace !== null, "the leaderboard step ran");
   assert.match(adaPlace, /share the lead with 2 other players/);
