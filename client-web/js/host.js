@@ -252,7 +252,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 // ---- the create-room settings, remembered per quiz on this device (storage.js) ----
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
-  time_factor: 1, no_time_limit: false, leaderboard: "each",
+  time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -266,6 +266,7 @@ function fillSettings() {
   $("time-factor").value = s.time_factor;
   $("no-time-limit").checked = s.no_time_limit;
   $("leaderboard-at").value = s.leaderboard;
+  $("shuffle-questions").checked = s.shuffle_questions;
   $("auto-advance").onchange();
   $("no-time-limit").onchange();
 }
@@ -281,6 +282,7 @@ const formSettings = () => ({
   time_factor: Number($("time-factor").value),
   no_time_limit: $("no-time-limit").checked,
   leaderboard: $("leaderboard-at").value,
+  shuffle_questions: $("shuffle-questions").checked,
 });
 
 // The setup fields a refused `host` can be about.
@@ -315,6 +317,7 @@ $("setup-form").onsubmit = (ev) => {
     timeFactor: s.no_time_limit || s.time_factor === 1 ? undefined : s.time_factor,
     noTimeLimit: s.no_time_limit || undefined,
     leaderboard: s.leaderboard === "end" ? "end" : undefined,
+    shuffleQuestions: s.shuffle_questions || undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {

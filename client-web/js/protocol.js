@@ -18,7 +18,7 @@ export const msg = {
   leave: () => ({ type: "leave" }),
 
   // Optional fields are left out rather than sent as null.
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard }) => {
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
     if (autoAdvanceMs != null) m.auto_advance_ms = autoAdvanceMs;
@@ -27,6 +27,7 @@ export const msg = {
     if (timeFactor != null) m.time_factor = timeFactor;
     if (noTimeLimit != null) m.no_time_limit = noTimeLimit;
     if (leaderboard != null) m.leaderboard = leaderboard;
+    if (shuffleQuestions != null) m.shuffle_questions = shuffleQuestions;
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),

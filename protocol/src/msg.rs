@@ -46,6 +46,9 @@ pub struct HostOptions {
     /// When the standings are shown (`each` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaderboard: Option<LeaderboardAt>,
+    /// `true`: the room plays the quiz's questions in an order of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_questions: Option<bool>,
 }
 
 /// When a room shows its standings.

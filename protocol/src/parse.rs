@@ -85,6 +85,7 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
         time_factor,
         no_time_limit: f.opt("no_time_limit", "true or false")?,
         leaderboard: f.opt("leaderboard", "\"each\" or \"end\"")?,
+        shuffle_questions: f.opt("shuffle_questions", "true or false")?,
     })
 }
 

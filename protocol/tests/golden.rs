@@ -1484,11 +1484,13 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                     time_factor: Some(1.5),
                     no_time_limit: Some(true),
                     leaderboard: Some(LeaderboardAt::End),
+                    shuffle_questions: Some(true),
                 },
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
-                      "time_factor":1.5,"no_time_limit":true,"leaderboard":"end"}"#,
+                      "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
+                      "shuffle_questions":true}"#,
             fields: &[
                 "type",
                 "token",
@@ -1501,6 +1503,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "time_factor",
                 "no_time_limit",
                 "leaderboard",
+                "shuffle_questions",
             ],
         },
         Golden {
@@ -1911,6 +1914,10 @@ fn host_refuses_a_time_factor_outside_half_to_three() {
     assert_bad_field(
         r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","no_time_limit":"yes"}"#,
         "no_time_limit",
+    );
+    assert_bad_field(
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","shuffle_questions":1}"#,
+        "shuffle_questions",
     );
 }
 

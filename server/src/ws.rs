@@ -697,7 +697,12 @@ impl Conn {
         .map_err(ServerMsg::error_code)?;
         // The game keeps the normalised copy (the store tidies a quiz an older server kept
         // padded or with fields its kind does not use).
-        let doc = stored.doc;
+        let mut doc = stored.doc;
+        // The room and the database keep only the key's hash; the host gets the key itself.
+        let host_key = random_hex(16);
+        if req.options.shuffle_questions == Some(true) {
+            crate::room::shuffle::shuffle_questions(&mut doc, &secret_hash(&host_key));
+        }
         let quiz = doc
             .validate()
             .map_err(|_| ServerMsg::error_code(ErrorCode::NoSuchQuiz))?;
@@ -707,8 +712,6 @@ impl Conn {
         let store = self.app.store().clone();
         let server_max = self.app.config().max_players;
         let max_live = self.app.config().max_rooms_per_host;
-        // The room and the database keep only the key's hash; the host gets the key itself.
-        let host_key = random_hex(16);
         let mut settings = Settings {
             pin: Pin(String::new()),               // drawn as stored
             game_id: quizrace_protocol::GameId(0), // set once stored

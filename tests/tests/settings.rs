@@ -158,3 +158,90 @@ async fn with_the_leaderboard_at_the_end_no_phone_sees_standings_before_the_podi
         "{seen:?}"
     );
 }
+
+/// Four questions whose texts say their place in the quiz.
+fn numbered() -> Value {
+    quiz(
+        (1..=4)
+            .map(|n| {
+                json!({"kind":"choice","text":format!("Q{n}"),"choices":["A","B"],
+                            "correct":[1],"time_limit_s":10})
+            })
+            .collect(),
+    )
+}
+
+/// The texts in the order the room with `host_key` plays [`numbered`]'s questions.
+fn shuffled_texts(host_key: &str) -> Vec<String> {
+    let secret = quizrace::secret::secret_hash(host_key);
+    quizrace::room::shuffle::question_order(&secret, 4)
+        .into_iter()
+        .map(|i| format!("Q{}", i + 1))
+        .collect()
+}
+
+fn shuffled() -> RoomOptions {
+    RoomOptions {
+        options: HostOptions {
+            shuffle_questions: Some(true),
+            ..HostOptions::default()
+        },
+        ..RoomOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_shuffled_room_plays_every_question_once_in_an_order_of_its_own() {
+    let game = Game::with(numbered()).await;
+    let mut host = game.room_with(shuffled()).await;
+    let mut bots = game.players(&mut host, &["Ada"]).await;
+    let ada = &mut bots[0];
+    send(&mut host.bot, ClientMsg::Start).await;
+    let mut played = Vec::new();
+    for index in 0..4 {
+        let q = common::question(ada).await;
+        assert_eq!((q.index, q.total), (index, 4));
+        played.push(q.text);
+        common::answer_acked(ada, index, AnswerValue::Choice(1)).await;
+        common::reveal(ada).await;
+        common::host_next(&mut host).await;
+        common::host_next(&mut host).await;
+    }
+    assert_eq!(played, shuffled_texts(&host.host_key));
+    assert_ne!(played, ["Q1", "Q2", "Q3", "Q4"], "not the quiz's order");
+}
+
+#[tokio::test]
+async fn a_shuffled_room_keeps_its_order_after_a_restart() {
+    let mut game = Game::with(numbered()).await;
+    let host = game.room_with(shuffled()).await;
+    let dir = std::mem::replace(&mut game.server.dir, tempfile::tempdir().unwrap());
+    let Game { server, .. } = game;
+    server.stop().await;
+
+    let again = quizrace_tests::TestServer::start_in(dir, |_| {}).await;
+    let url = again.ws_url();
+    let mut ada = quizrace_tests::Bot::connect(&url).await.unwrap();
+    ada.join(&host.pin, "Ada")
+        .await
+        .expect("joined the resumed room");
+    let mut back = quizrace_tests::Bot::connect(&url).await.unwrap();
+    send(
+        &mut back,
+        ClientMsg::HostResume {
+            pin: host.pin.clone(),
+            by: quizrace_protocol::HostCredential::HostKey(host.host_key.clone()),
+            view: None,
+        },
+    )
+    .await;
+    back.expect("room_state", |m| {
+        matches!(m, ServerMsg::RoomState { .. }).then_some(())
+    })
+    .await
+    .unwrap();
+    send(&mut back, ClientMsg::Start).await;
+    let q = common::question(&mut ada).await;
+    assert_eq!(q.text, shuffled_texts(&host.host_key)[0]);
+    again.stop().await;
+}

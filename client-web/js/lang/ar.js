@@ -73,6 +73,7 @@ export default {
   "show_the_leaderboard": "عرض لوحة الصدارة",
   "after_every_question": "بعد كل سؤال",
   "only_at_the_end": "في النهاية فقط",
+  "shuffle_the_questions": "ترتيب الأسئلة عشوائيًا",
   "enter_a_time_factor": "أدخل رقمًا من 0.5 إلى 3.",
   "create_room": "إنشاء غرفة",
   "log_out": "تسجيل الخروج",

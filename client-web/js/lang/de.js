@@ -73,6 +73,7 @@ export default {
   "show_the_leaderboard": "Bestenliste zeigen",
   "after_every_question": "Nach jeder Frage",
   "only_at_the_end": "Nur am Ende",
+  "shuffle_the_questions": "Reihenfolge der Fragen mischen",
   "enter_a_time_factor": "Gib eine Zahl von 0,5 bis 3 ein.",
   "create_room": "Raum erstellen",
   "log_out": "Abmelden",

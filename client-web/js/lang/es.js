@@ -73,6 +73,7 @@ export default {
   "show_the_leaderboard": "Mostrar la clasificación",
   "after_every_question": "Después de cada pregunta",
   "only_at_the_end": "Solo al final",
+  "shuffle_the_questions": "Mezclar el orden de las preguntas",
   "enter_a_time_factor": "Escribe un número de 0,5 a 3.",
   "create_room": "Crear sala",
   "log_out": "Cerrar sesión",

@@ -4,6 +4,7 @@
 pub mod actor;
 mod order;
 pub mod scoring;
+pub mod shuffle;
 pub mod state;
 pub mod storage;
 mod timing;
