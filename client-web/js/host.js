@@ -253,6 +253,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
   time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
+  shuffle_answers: false,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -267,6 +268,7 @@ function fillSettings() {
   $("no-time-limit").checked = s.no_time_limit;
   $("leaderboard-at").value = s.leaderboard;
   $("shuffle-questions").checked = s.shuffle_questions;
+  $("shuffle-answers").checked = s.shuffle_answers;
   $("auto-advance").onchange();
   $("no-time-limit").onchange();
 }
@@ -283,6 +285,7 @@ const formSettings = () => ({
   no_time_limit: $("no-time-limit").checked,
   leaderboard: $("leaderboard-at").value,
   shuffle_questions: $("shuffle-questions").checked,
+  shuffle_answers: $("shuffle-answers").checked,
 });
 
 // The setup fields a refused `host` can be about.
@@ -318,6 +321,7 @@ $("setup-form").onsubmit = (ev) => {
     noTimeLimit: s.no_time_limit || undefined,
     leaderboard: s.leaderboard === "end" ? "end" : undefined,
     shuffleQuestions: s.shuffle_questions || undefined,
+    shuffleAnswers: s.shuffle_answers || undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {

@@ -471,6 +471,16 @@ function drawExplanation(m) {
  */
 export function drawPhoneReveal(m, q, mine) {
   stopGetReady();
+  // A phone with its own choice order (`shuffle_answers`): the reveal speaks the quiz's
+  // indices, the tiles and `mine` the places shown.
+  const order = q && q.choice_order;
+  if (order) {
+    m = {
+      ...m,
+      correct: m.correct && m.correct.map((i) => order.indexOf(i)),
+      counts: m.counts && order.map((i) => m.counts[i]),
+    };
+  }
   $("reveal-text").textContent = q ? q.text : "";
   const picks = new Set(mine ? (mine.choices || [mine.choice]) : []);
   const line = revealKind(m, q).phoneReveal(m, q, picks, mine && mine.text, mine);

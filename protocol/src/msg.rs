@@ -49,6 +49,9 @@ pub struct HostOptions {
     /// `true`: the room plays the quiz's questions in an order of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shuffle_questions: Option<bool>,
+    /// `true`: each phone shows a `choice` or `multi` question's choices in its own order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_answers: Option<bool>,
 }
 
 /// When a room shows its standings.
@@ -286,6 +289,11 @@ pub struct QuestionView {
     /// order when another order exists). Ids are the room's own, unrelated to the right order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderItem>>,
+    /// Only to a phone in a room with `shuffle_answers`, for `choice` and `multi`: the quiz's
+    /// index of each choice as shown (`choices[k]` is the quiz's choice `choice_order[k]`).
+    /// The phone answers with shown places; the reveal's indices are the quiz's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_order: Option<Vec<u32>>,
     /// Present (`true`) only in a room without time limits: the question stays open until
     /// every player answered or the host closes it; `time_limit_ms` and `remaining_ms` then
     /// count down the room's safety cap ([`NO_TIME_LIMIT_CAP_MS`]), not a real deadline.

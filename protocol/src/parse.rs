@@ -86,6 +86,7 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
         no_time_limit: f.opt("no_time_limit", "true or false")?,
         leaderboard: f.opt("leaderboard", "\"each\" or \"end\"")?,
         shuffle_questions: f.opt("shuffle_questions", "true or false")?,
+        shuffle_answers: f.opt("shuffle_answers", "true or false")?,
     })
 }
 

@@ -204,6 +204,7 @@ impl Question {
             slider: self.slider,
             items: None,
             no_time_limit: false,
+            choice_order: None,
             answered: None,
         }
     }

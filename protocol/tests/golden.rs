@@ -145,6 +145,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         opens_in_ms: 0,
         points: Points::Standard,
         no_time_limit: false,
+        choice_order: None,
         answered,
     }
 }
@@ -340,6 +341,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 opens_in_ms: 5000,
                 points: Points::Double,
                 no_time_limit: false,
+                choice_order: None,
                 answered: None,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
@@ -383,6 +385,31 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "opens_in_ms",
                 "points",
                 "no_time_limit",
+            ],
+        },
+        Golden {
+            name: "question to one phone in a room with shuffled answers",
+            msg: ServerMsg::Question(QuestionView {
+                choices: vec!["Nice".into(), "Paris".into(), "Lille".into(), "Lyon".into()],
+                choice_order: Some(vec![2, 0, 3, 1]),
+                ..capital_of_france(20000, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Nice","Paris","Lille","Lyon"],
+                      "time_limit_ms":20000,"remaining_ms":20000,"opens_in_ms":0,
+                      "points":"standard","choice_order":[2,0,3,1]}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "choice_order",
             ],
         },
         Golden {
@@ -1134,11 +1161,13 @@ fn question_frame_never_carries_the_answer() {
             continue;
         };
         let mut value = serde_json::to_value(&case.msg).expect("serialises");
-        // Reviewed: `no_time_limit` is the room's setting, the same for every question.
+        // Reviewed: `no_time_limit` is the room's setting, the same for every question, and
+        // `choice_order` a shuffle drawn from the room's secret, blind to the right answer.
         if let Some(o) = value.as_object_mut() {
             if o.get("no_time_limit") == Some(&json!(true)) {
                 o.remove("no_time_limit");
             }
+            o.remove("choice_order");
         }
         assert_eq!(
             sorted_keys(&value),
@@ -1485,12 +1514,13 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                     no_time_limit: Some(true),
                     leaderboard: Some(LeaderboardAt::End),
                     shuffle_questions: Some(true),
+                    shuffle_answers: Some(true),
                 },
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
                       "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
-                      "shuffle_questions":true}"#,
+                      "shuffle_questions":true,"shuffle_answers":true}"#,
             fields: &[
                 "type",
                 "token",
@@ -1504,6 +1534,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "no_time_limit",
                 "leaderboard",
                 "shuffle_questions",
+                "shuffle_answers",
             ],
         },
         Golden {

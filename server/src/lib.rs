@@ -354,6 +354,7 @@ impl App {
                 names: g.names,
                 timing: g.timing,
                 leaderboard: g.leaderboard,
+                shuffle_answers: g.shuffle_answers,
             };
             room::Room::restore(settings, Arc::new(quiz), g.saved, now)
                 .map_err(|e| (id, e.to_string()))

@@ -723,6 +723,7 @@ impl Conn {
             names: req.names.unwrap_or(NamePolicy::Free),
             timing: req.options.into(),
             leaderboard: req.options.leaderboard.unwrap_or_default(),
+            shuffle_answers: req.options.shuffle_answers == Some(true),
         };
         let s = settings.clone();
         let host = account.id;

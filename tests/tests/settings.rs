@@ -245,3 +245,50 @@ async fn a_shuffled_room_keeps_its_order_after_a_restart() {
     assert_eq!(q.text, shuffled_texts(&host.host_key)[0]);
     again.stop().await;
 }
+
+#[tokio::test]
+async fn with_shuffled_answers_each_phone_answers_its_own_tiles_and_the_report_keeps_the_quizs_order(
+) {
+    let game = Game::with(quiz(vec![json!({"kind":"choice","text":"Pick C",
+        "choices":["A","B","C","D"],"correct":[2],"time_limit_s":10})]))
+    .await;
+    let opts = RoomOptions {
+        options: HostOptions {
+            shuffle_answers: Some(true),
+            ..HostOptions::default()
+        },
+        ..RoomOptions::default()
+    };
+    let mut host = game.room_with(opts).await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    let on_screen = common::question(&mut host.bot).await;
+    assert_eq!(
+        on_screen.choices,
+        ["A", "B", "C", "D"],
+        "the screen shows the quiz's order"
+    );
+    assert_eq!(on_screen.choice_order, None);
+    for bot in &mut bots {
+        let q = common::question(bot).await;
+        let order = q.choice_order.clone().expect("a phone's own order");
+        let place = q.choices.iter().position(|c| c == "C").unwrap() as u32;
+        assert_eq!(order[place as usize], 2, "{q:?}");
+        common::answer_acked(bot, 0, AnswerValue::Choice(place)).await;
+    }
+    for bot in &mut bots {
+        assert_eq!(common::result(bot).await.correct, Some(true));
+    }
+    let report = game
+        .server
+        .http()
+        .game(&game.token, host.game_id.0)
+        .await
+        .unwrap();
+    let answers = report["answers"].as_array().expect("answers");
+    assert_eq!(answers.len(), 2);
+    assert!(
+        answers.iter().all(|a| a["correct"] == json!(true)),
+        "{report}"
+    );
+}

@@ -74,6 +74,7 @@ export default {
   "after_every_question": "بعد كل سؤال",
   "only_at_the_end": "في النهاية فقط",
   "shuffle_the_questions": "ترتيب الأسئلة عشوائيًا",
+  "shuffle_the_answers": "ترتيب الإجابات عشوائيًا على كل هاتف",
   "enter_a_time_factor": "أدخل رقمًا من 0.5 إلى 3.",
   "create_room": "إنشاء غرفة",
   "log_out": "تسجيل الخروج",

@@ -74,6 +74,7 @@ export default {
   "after_every_question": "Nach jeder Frage",
   "only_at_the_end": "Nur am Ende",
   "shuffle_the_questions": "Reihenfolge der Fragen mischen",
+  "shuffle_the_answers": "Antworten auf jedem Handy mischen",
   "enter_a_time_factor": "Gib eine Zahl von 0,5 bis 3 ein.",
   "create_room": "Raum erstellen",
   "log_out": "Abmelden",

@@ -74,6 +74,7 @@ export default {
   "after_every_question": "After every question",
   "only_at_the_end": "Only at the end",
   "shuffle_the_questions": "Shuffle the order of the questions",
+  "shuffle_the_answers": "Shuffle the answers on each phone",
   "enter_a_time_factor": "Enter a number from 0.5 to 3.",
   "create_room": "Create room",
   "log_out": "Log out",

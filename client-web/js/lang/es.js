@@ -74,6 +74,7 @@ export default {
   "after_every_question": "Después de cada pregunta",
   "only_at_the_end": "Solo al final",
   "shuffle_the_questions": "Mezclar el orden de las preguntas",
+  "shuffle_the_answers": "Mezclar las respuestas en cada móvil",
   "enter_a_time_factor": "Escribe un número de 0,5 a 3.",
   "create_room": "Crear sala",
   "log_out": "Cerrar sesión",

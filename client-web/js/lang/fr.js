@@ -74,6 +74,7 @@ export default {
   "after_every_question": "Après chaque question",
   "only_at_the_end": "Seulement à la fin",
   "shuffle_the_questions": "Mélanger l’ordre des questions",
+  "shuffle_the_answers": "Mélanger les réponses sur chaque téléphone",
   "enter_a_time_factor": "Saisissez un nombre de 0,5 à 3.",
   "create_room": "Créer la salle",
   "log_out": "Se déconnecter",

@@ -83,6 +83,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         names: quizrace_protocol::NamePolicy::Free,
         timing: Default::default(),
         leaderboard: Default::default(),
+        shuffle_answers: false,
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

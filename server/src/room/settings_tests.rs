@@ -3,7 +3,7 @@
 
 use super::drive::quiz;
 use super::restore_tests::Db;
-use super::state::{Effects, Room, Settings};
+use super::state::{Effect, Effects, Room, Settings, Target, Write};
 use super::tests::{answer, closed, host, sent, settings, HOST};
 use super::Timing;
 use quizrace_protocol::{
@@ -266,4 +266,157 @@ fn with_the_leaderboard_after_each_question_next_shows_it_as_before() {
     host(&mut room, ClientMsg::Start, t0);
     host(&mut room, ClientMsg::Close, t0);
     assert_eq!(leaderboards(&host(&mut room, ClientMsg::Next, t0)), 1);
+}
+
+// ----- shuffled answers ------------------------------------------------------------------
+
+fn shuffled_answers() -> Settings {
+    Settings {
+        shuffle_answers: true,
+        ..settings(Mode::Classic)
+    }
+}
+
+/// The `question` frames of `fx`, by who they went to.
+fn frames(fx: &Effects) -> Vec<(Target, QuestionView)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Send(t, ServerMsg::Question(q)) => Some((*t, q.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Opens question 1 of [`quiz`] (a `multi` of four choices, 1 and 3 right).
+fn at_the_multi(room: &mut Room, t0: Instant) -> Effects {
+    host(room, ClientMsg::Start, t0);
+    host(room, ClientMsg::Close, t0);
+    host(room, ClientMsg::Next, t0);
+    host(room, ClientMsg::Next, t0)
+}
+
+fn stored_answer(fx: &Effects) -> Option<(AnswerValue, Option<bool>)> {
+    fx.iter().find_map(|e| match e {
+        Effect::Persist(Write::Answer {
+            answer, correct, ..
+        }) => Some((answer.clone(), *correct)),
+        _ => None,
+    })
+}
+
+#[test]
+fn with_shuffled_answers_each_phone_gets_its_own_order_and_the_screens_the_quizs() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(shuffled_answers(), 3, t0);
+    let fx = at_the_multi(&mut room, t0);
+    let quiz_choices = quiz().questions[1].choices.clone();
+    let mut orders = Vec::new();
+    for (to, q) in frames(&fx) {
+        match to {
+            Target::Player(_) => {
+                let order = q.choice_order.clone().expect("a phone's own order");
+                let shown: Vec<String> = order
+                    .iter()
+                    .map(|&i| quiz_choices[i as usize].clone())
+                    .collect();
+                assert_eq!(q.choices, shown, "choices[k] is the quiz's choice_order[k]");
+                orders.push(order);
+            }
+            Target::Watchers => {
+                assert_eq!(q.choice_order, None);
+                assert_eq!(q.choices, quiz_choices, "the screens show the quiz's order");
+            }
+            other => panic!("a question frame to {other:?}"),
+        }
+    }
+    assert_eq!(orders.len(), 3, "one frame per phone");
+}
+
+#[test]
+fn with_shuffled_answers_a_phones_shown_places_are_stored_in_the_quizs_order() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(shuffled_answers(), 1, t0);
+    let fx = at_the_multi(&mut room, t0);
+    let (_, mine) = frames(&fx)
+        .into_iter()
+        .find(|(to, _)| matches!(to, Target::Player(_)))
+        .expect("Ada's frame");
+    let order = mine.choice_order.expect("an order");
+    let place = |quiz_index: u32| order.iter().position(|&i| i == quiz_index).unwrap() as u32;
+    let fx = answer(
+        &mut room,
+        1,
+        1,
+        AnswerValue::Choices(vec![place(3), place(1)]),
+        t0,
+    );
+    let (stored, correct) = stored_answer(&fx).expect("stored");
+    let AnswerValue::Choices(mut stored) = stored else {
+        panic!("{stored:?}");
+    };
+    stored.sort_unstable();
+    assert_eq!((stored, correct), (vec![1, 3], Some(true)));
+}
+
+#[test]
+fn with_shuffled_answers_the_reveal_counts_in_the_quizs_order() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(shuffled_answers(), 1, t0);
+    let fx = at_the_multi(&mut room, t0);
+    let (_, mine) = frames(&fx)
+        .into_iter()
+        .find(|(to, _)| matches!(to, Target::Player(_)))
+        .expect("Ada's frame");
+    let order = mine.choice_order.expect("an order");
+    let shown_first = order[0];
+    let fx = answer(&mut room, 1, 1, AnswerValue::Choices(vec![0]), t0);
+    let reveal = sent(&fx, |m| matches!(m, ServerMsg::QuestionClosed { .. }));
+    let Some(ServerMsg::QuestionClosed {
+        counts, correct, ..
+    }) = reveal.first()
+    else {
+        panic!("no reveal: {fx:?}");
+    };
+    assert_eq!(correct, &Some(vec![1, 3]), "the quiz's indices");
+    let mut want = vec![0; 4];
+    want[shown_first as usize] = 1;
+    assert_eq!(counts, &want);
+}
+
+#[test]
+fn a_restored_room_maps_a_phones_places_as_before() {
+    let t0 = Instant::now();
+    let (mut room, fx) = room(shuffled_answers(), 2, t0);
+    let mut db = Db::new();
+    db.apply(&fx, t0);
+    for step in [
+        ClientMsg::Start,
+        ClientMsg::Close,
+        ClientMsg::Next,
+        ClientMsg::Next,
+    ] {
+        db.apply(&host(&mut room, step, t0), t0);
+    }
+    let mut restored =
+        Room::restore(shuffled_answers(), quiz(), db.saved(t0), t0).expect("restore");
+    let before = stored_answer(&answer(
+        &mut room,
+        1,
+        1,
+        AnswerValue::Choices(vec![0, 2]),
+        t0,
+    ));
+    let mut fx = Effects::new();
+    restored
+        .resume(1, "tok1", t0, &mut fx)
+        .expect("Ada is back");
+    let after = stored_answer(&answer(
+        &mut restored,
+        1,
+        1,
+        AnswerValue::Choices(vec![0, 2]),
+        t0,
+    ));
+    assert!(before.is_some());
+    assert_eq!(before, after);
 }

@@ -106,6 +106,8 @@ pub struct Settings {
     pub timing: super::Timing,
     /// `end`: the reveal leads straight to the next question; standings only at the podium.
     pub leaderboard: LeaderboardAt,
+    /// Each phone gets `choice` and `multi` choices in its own order (`choice_order`).
+    pub shuffle_answers: bool,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
@@ -393,6 +395,39 @@ impl Room {
         view
     }
 
+    /// Question `index` as `who` sees it (`None`: the host and its screens): an `order`
+    /// question's items, and in a room with shuffled answers a phone's own choice order.
+    fn personal_view(
+        &self,
+        mut view: quizrace_protocol::QuestionView,
+        who: Option<PlayerId>,
+    ) -> quizrace_protocol::QuestionView {
+        let index = view.index;
+        view.items = self.order_items(index, who);
+        if let Some(order) = self.choice_order(index, who) {
+            view.choices = order
+                .iter()
+                .map(|&i| view.choices[i as usize].clone())
+                .collect();
+            view.choice_order = Some(order);
+        }
+        view
+    }
+
+    /// `who`'s own order of question `index`'s choices, when they get one: the quiz's index of
+    /// each choice as shown.
+    fn choice_order(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<u32>> {
+        let q = &self.quiz.questions[index as usize];
+        let kinds = matches!(q.kind, QuestionKind::Choice | QuestionKind::Multi);
+        let who = who.filter(|_| self.settings.shuffle_answers && kinds)?;
+        Some(super::shuffle::choice_order(
+            &self.settings.host_key,
+            index,
+            who,
+            q.choices.len(),
+        ))
+    }
+
     /// An `order` question's items as `who` sees them (`None`: the host and its screens);
     /// `None` for other kinds.
     fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
@@ -416,8 +451,7 @@ impl Room {
         else {
             return None;
         };
-        let mut view = self.question_view(*index);
-        view.items = self.order_items(*index, who);
+        let mut view = self.personal_view(self.question_view(*index), who);
         let ends = *opened_at + self.limit(*index);
         // During the get-ready time the whole answering time is still ahead.
         view.remaining_ms = ends
@@ -665,7 +699,9 @@ impl Room {
             phase: StoredPhase::Question,
             index,
         }));
-        if question.kind == QuestionKind::Order {
+        if question.kind == QuestionKind::Order
+            || self.choice_order(index, Some(PlayerId(0))).is_some()
+        {
             // Each player's own shuffle: one frame per player rather than one for all.
             let players: Vec<PlayerId> = self
                 .players
@@ -674,12 +710,10 @@ impl Room {
                 .map(|p| p.id)
                 .collect();
             for id in players {
-                let mut mine = view.clone();
-                mine.items = self.order_items(index, Some(id));
+                let mine = self.personal_view(view.clone(), Some(id));
                 fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
             }
-            let mut shown = view;
-            shown.items = self.order_items(index, None);
+            let shown = self.personal_view(view, None);
             fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
         } else {
             fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));

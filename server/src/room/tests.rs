@@ -24,6 +24,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         names: quizrace_protocol::NamePolicy::Free,
         timing: Default::default(),
         leaderboard: Default::default(),
+        shuffle_answers: false,
     }
 }
 

@@ -128,8 +128,8 @@ fn insert_game(
     tx.execute(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                            host_key_hash, max_players, auto_advance_ms, chat, names,
-                           time_factor, no_time_limit, leaderboard)
-         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           time_factor, no_time_limit, leaderboard, shuffle_answers)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             quiz.0,
             host,
@@ -144,7 +144,8 @@ fn insert_game(
             Text(settings.names),
             settings.timing.time_factor,
             settings.timing.no_time_limit,
-            Text(settings.leaderboard)
+            Text(settings.leaderboard),
+            settings.shuffle_answers
         ],
     )?;
     let game = tx.last_insert_rowid();

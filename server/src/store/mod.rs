@@ -158,6 +158,7 @@ pub(crate) mod testing {
             names: NamePolicy::Free,
             timing: Default::default(),
             leaderboard: Default::default(),
+            shuffle_answers: false,
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct RunningGame {
     pub names: NamePolicy,
     pub timing: Timing,
     pub leaderboard: LeaderboardAt,
+    pub shuffle_answers: bool,
     pub saved: Saved,
 }
 
@@ -37,7 +38,7 @@ impl Store {
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
-                    leaderboard
+                    leaderboard, shuffle_answers
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -94,6 +95,7 @@ pub(super) struct RunningRow {
     pub names: String,
     pub timing: Timing,
     pub leaderboard: String,
+    pub shuffle_answers: bool,
 }
 
 impl RunningRow {
@@ -164,6 +166,7 @@ impl RunningRow {
             names,
             timing: self.timing,
             leaderboard,
+            shuffle_answers: self.shuffle_answers,
             saved: Saved {
                 players,
                 answers,
@@ -195,6 +198,7 @@ impl RunningRow {
                 no_time_limit: r.get("no_time_limit")?,
             },
             leaderboard: r.get("leaderboard")?,
+            shuffle_answers: r.get("shuffle_answers")?,
         })
     }
 }
@@ -302,6 +306,7 @@ mod tests {
                 no_time_limit: true,
             },
             leaderboard: LeaderboardAt::End,
+            shuffle_answers: true,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -371,6 +376,7 @@ mod tests {
             "a room keeps its pace"
         );
         assert_eq!(g.leaderboard, LeaderboardAt::End);
+        assert!(g.shuffle_answers, "phones keep their own choice orders");
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {

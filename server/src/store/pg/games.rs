@@ -27,6 +27,7 @@ struct NewGame {
     time_factor: f64,
     no_time_limit: bool,
     leaderboard: &'static str,
+    shuffle_answers: bool,
 }
 
 impl NewGame {
@@ -47,6 +48,7 @@ impl NewGame {
             time_factor: settings.timing.time_factor,
             no_time_limit: settings.timing.no_time_limit,
             leaderboard: settings.leaderboard.as_sql(),
+            shuffle_answers: settings.shuffle_answers,
         })
     }
 }
@@ -62,9 +64,10 @@ async fn insert_game(
         .query_one(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
-                               owner_node, epoch, time_factor, no_time_limit, leaderboard)
+                               owner_node, epoch, time_factor, no_time_limit, leaderboard,
+                               shuffle_answers)
              VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
-                     $15)
+                     $15, $16)
              RETURNING id",
             &[
                 &g.quiz,
@@ -82,6 +85,7 @@ async fn insert_game(
                 &g.time_factor,
                 &g.no_time_limit,
                 &g.leaderboard,
+                &g.shuffle_answers,
             ],
         )
         .await;

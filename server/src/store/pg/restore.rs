@@ -29,7 +29,7 @@ impl PgStore {
                 .query_opt(
                     "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms,
                             chat, locked, phase, phase_index, opened_ms, names,
-                            time_factor, no_time_limit, leaderboard
+                            time_factor, no_time_limit, leaderboard, shuffle_answers
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -56,6 +56,7 @@ impl PgStore {
                     no_time_limit: r.try_get("no_time_limit")?,
                 },
                 leaderboard: r.try_get("leaderboard")?,
+                shuffle_answers: r.try_get("shuffle_answers")?,
             };
             let players = c
                 .query(

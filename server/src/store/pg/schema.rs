@@ -120,7 +120,8 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN time_factor DOUBLE PRECISION NOT NULL DEFAULT 1;
     ALTER TABLE games ADD COLUMN no_time_limit BOOLEAN NOT NULL DEFAULT FALSE;
     ALTER TABLE games ADD COLUMN leaderboard TEXT NOT NULL DEFAULT 'each'
-        CHECK (leaderboard IN ('each', 'end'));",
+        CHECK (leaderboard IN ('each', 'end'));
+    ALTER TABLE games ADD COLUMN shuffle_answers BOOLEAN NOT NULL DEFAULT FALSE;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
