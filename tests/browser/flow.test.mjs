@@ -335,6 +335,35 @@ step("13 §3: a room with twice the answer time and the leaderboard only at the 
   await again.close();
 });
 
+step("13 §3: with the answers shuffled on each phone, the phone's reveal marks its own tiles", 40_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const planets = { kind: "choice", text: "The red planet?", choices: ["Venus", "Mars", "Jupiter", "Saturn"], correct: [1], time_limit_s: 30 };
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Shuffled answers", read_s: 0, questions: [planets] }, token, 201);
+  const teacher = await hostCtx.newPage();
+  S.watch(teacher, "host shuffled");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.locator("#shuffle-answers").check();
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const lia = await phone("Lia");
+  await join(lia, room, "Lia");
+  await screen(lia, "lobby");
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  await screen(lia, "question");
+  await lia.locator("#q-choices .tile", { hasText: "Mars" }).click();
+  await screen(lia, "reveal");
+  const marked = lia.locator("#reveal-answers .correct");
+  assert.equal(await marked.count(), 1);
+  assert.match(await marked.textContent(), /Mars/, "the right tile is the one that says Mars");
+  assert.match(await lia.locator("#reveal-answers .mine").textContent(), /Mars/, "and it is Lia's");
+  await screen(teacher, "reveal");
+  assert.equal(await teacher.locator("#chart .bar-row.correct").getAttribute("data-choice"), "1", "the screen keeps the quiz's order");
+});
+
 test("12 (needs shared ranks from the server): a player tied at the top is told the lead is shared", () => {
   assert.ok(adaPlace !== null, "the leaderboard step ran");
   assert.match(adaPlace, /share the lead with 2 other players/);
