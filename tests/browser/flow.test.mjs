@@ -1,8 +1,10 @@
 // The ways into and back into a game, in headless Chromium: a refused join that says what is
 // wrong next to the field, a student who closed the tab typing the PIN and name again, a teacher
 // who closed the host tab finding the game first with Resume, standings with equal scores, the
-// editor's notice after Save and its errors once fixed, and a host taking control during a
-// reveal (that last one needs the server's `reveal` in `room_state`).
+// editor's notice after Save and its errors once fixed, a host taking control during a
+// reveal (that one needs the server's `reveal` in `room_state`), and the game settings on
+// Create room (a time factor, the leaderboard only at the end, shuffled answers, no time
+// limit, and the choices remembered per quiz).
 //
 // Run: node --test tests/browser/flow.test.mjs (server built, `npm ci` done here), or
 // scripts/browser-test.sh. Environment: see harness.mjs.
@@ -362,6 +364,35 @@ step("13 §3: with the answers shuffled on each phone, the phone's reveal marks 
   assert.match(await lia.locator("#reveal-answers .mine").textContent(), /Mars/, "and it is Lia's");
   await screen(teacher, "reveal");
   assert.equal(await teacher.locator("#chart .bar-row.correct").getAttribute("data-choice"), "1", "the screen keeps the quiz's order");
+});
+
+step("13 §3: without a time limit the phone and the host show no clock, and the question waits for the player", 40_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const one = { kind: "choice", text: "Take your time: which is a fruit?", choices: ["Apple", "Brick"], correct: [0], time_limit_s: 5 };
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Untimed", read_s: 0, questions: [one] }, token, 201);
+  const teacher = await hostCtx.newPage();
+  S.watch(teacher, "host untimed");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.locator("#no-time-limit").check();
+  assert.ok(await teacher.locator("#time-factor").isDisabled(), "no factor without a limit");
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const max = await phone("Max");
+  await join(max, room, "Max");
+  await screen(max, "lobby");
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  for (const page of [max, teacher]) {
+    await screen(page, "question");
+    assert.equal(await page.locator("#time-left").isVisible(), false, `${page.who || "page"}: no clock`);
+  }
+  await max.waitForTimeout(5_500); // past the quiz's own 5 s
+  assert.equal(await visible(max, "#screen-question"), true, "still open");
+  await max.locator("#q-choices .tile", { hasText: "Apple" }).click();
+  await screen(max, "reveal");
 });
 
 test("12 (needs shared ranks from the server): a player tied at the top is told the lead is shared", () => {
