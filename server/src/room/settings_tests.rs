@@ -420,3 +420,25 @@ fn a_restored_room_maps_a_phones_places_as_before() {
     assert!(before.is_some());
     assert_eq!(before, after);
 }
+
+#[test]
+fn with_shuffled_answers_a_phone_that_resumes_gets_its_order_again() {
+    let t0 = Instant::now();
+    let (mut room, _) = room(shuffled_answers(), 1, t0);
+    let fx = at_the_multi(&mut room, t0);
+    let (_, first) = frames(&fx)
+        .into_iter()
+        .find(|(to, _)| matches!(to, Target::Player(_)))
+        .expect("Ada's frame");
+    let mut fx = Effects::new();
+    room.resume(7, "tok1", t0, &mut fx).expect("Ada is back");
+    let again = fx.iter().find_map(|e| match e {
+        Effect::Send(_, ServerMsg::Welcome { question, .. }) => question.clone(),
+        _ => None,
+    });
+    let again = again.expect("the open question in welcome");
+    assert_eq!(
+        (again.choices, again.choice_order),
+        (first.choices, first.choice_order)
+    );
+}
