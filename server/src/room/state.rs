@@ -8,8 +8,9 @@
 //! modules, one concern each (children, so they see the room's private fields):
 //! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
 //! `room_state`), `answers` (taking, counting and settling answers, the reveal), `chat`,
-//! `standings` (ranking, ranks with ties, results, podium), `restore` (rebuilding from stored
-//! rows, the digest) and `checks` (invariants for tests).
+//! `standings` (ranking, ranks with ties, results, podium), `views` (what each connection is
+//! shown of a question), `restore` (rebuilding from stored rows, the digest) and `checks`
+//! (invariants for tests).
 
 mod answers;
 mod chat;
@@ -18,6 +19,7 @@ mod host;
 mod restore;
 mod roster;
 mod standings;
+mod views;
 
 pub use answers::AnswerError;
 pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
@@ -28,8 +30,8 @@ pub use super::storage::{
 };
 use quizrace_protocol::{
     AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, LeaderboardAt,
-    Mode, NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal,
-    ServerMsg, ANSWER_GRACE_MS,
+    Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, Quiz, Reveal, ServerMsg,
+    ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -386,80 +388,6 @@ impl Room {
 
     fn limit(&self, index: u32) -> Duration {
         Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
-    }
-
-    /// Question `index` as everyone sees it when it opens.
-    fn question_view(&self, index: u32) -> quizrace_protocol::QuestionView {
-        let mut view = self.quiz.questions[index as usize].view(index, self.total());
-        view.no_time_limit = self.settings.timing.no_time_limit;
-        view
-    }
-
-    /// Question `index` as `who` sees it (`None`: the host and its screens): an `order`
-    /// question's items, and in a room with shuffled answers a phone's own choice order.
-    fn personal_view(
-        &self,
-        mut view: quizrace_protocol::QuestionView,
-        who: Option<PlayerId>,
-    ) -> quizrace_protocol::QuestionView {
-        let index = view.index;
-        view.items = self.order_items(index, who);
-        if let Some(order) = self.choice_order(index, who) {
-            view.choices = order
-                .iter()
-                .map(|&i| view.choices[i as usize].clone())
-                .collect();
-            view.choice_order = Some(order);
-        }
-        view
-    }
-
-    /// `who`'s own order of question `index`'s choices, when they get one: the quiz's index of
-    /// each choice as shown.
-    fn choice_order(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<u32>> {
-        let q = &self.quiz.questions[index as usize];
-        let kinds = matches!(q.kind, QuestionKind::Choice | QuestionKind::Multi);
-        let who = who.filter(|_| self.settings.shuffle_answers && kinds)?;
-        Some(super::shuffle::choice_order(
-            &self.settings.host_key,
-            index,
-            who,
-            q.choices.len(),
-        ))
-    }
-
-    /// An `order` question's items as `who` sees them (`None`: the host and its screens);
-    /// `None` for other kinds.
-    fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
-        let q = &self.quiz.questions[index as usize];
-        (q.kind == QuestionKind::Order)
-            .then(|| super::order::view(&self.settings.host_key, index, &q.items, who))
-    }
-
-    /// The open question with the time left, and whether `who` answered it.
-    fn open_question_view(
-        &self,
-        who: Option<PlayerId>,
-        now: Instant,
-    ) -> Option<quizrace_protocol::QuestionView> {
-        let Phase::Question {
-            index,
-            opened_at,
-            answers,
-            ..
-        } = &self.phase
-        else {
-            return None;
-        };
-        let mut view = self.personal_view(self.question_view(*index), who);
-        let ends = *opened_at + self.limit(*index);
-        // During the get-ready time the whole answering time is still ahead.
-        view.remaining_ms = ends
-            .saturating_duration_since(now.max(*opened_at))
-            .as_millis() as u64;
-        view.opens_in_ms = opened_at.saturating_duration_since(now).as_millis() as u64;
-        view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
-        Some(view)
     }
 
     /// A socket went away. Players keep their place; a classic question may now be complete.
