@@ -16,7 +16,7 @@ import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, setStatus } from "./dom.js";
-import { clearToken, getToken, hostRoom, hostView as view, setToken } from "./storage.js";
+import { clearToken, getToken, hostRoom, hostSettings, hostView as view, setToken } from "./storage.js";
 
 // ---- state ----
 let token = getToken();
@@ -31,6 +31,7 @@ let players = new Map(); // player_id -> {name, score as of the last room_state,
 let locked = false;
 let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
+let standingsAtEnd = false; // the room being created shows standings only at the podium
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 const countdown = stageCountdown(() => question);
@@ -68,8 +69,9 @@ function updateControls() {
   $("close-btn").hidden = phase !== "question" || slide;
   $("next-btn").hidden = phase !== "reveal" && phase !== "leaderboard" && !slide;
   const last = question !== null && question.index + 1 >= total;
+  const board = phase === "reveal" && !(room && room.standings_at_end);
   $("next-btn").textContent =
-    t(phase === "reveal" ? "show_leaderboard" : last ? "finish_the_game" : "next_question");
+    t(board ? "show_leaderboard" : last ? "finish_the_game" : "next_question");
   $("end-btn").textContent = t(phase === "finished" ? "close_room" : "end_game");
   $("again-room-btn").hidden = phase !== "finished";
   $("again-room-btn").disabled = false;
@@ -202,6 +204,7 @@ async function openSetup(notice) {
     $("quiz-select").value = wanted;
     history.replaceState(null, "", location.pathname);
   } else if (keep) $("quiz-select").value = keep;
+  fillSettings();
   $("quiz-empty").hidden = quizzes.length > 0;
   $("create-btn").disabled = quizzes.length === 0;
   loadRunning();
@@ -248,9 +251,52 @@ async function loadRunning() {
 }
 
 $("auto-advance").onchange = () => ($("auto-advance-s").disabled = !$("auto-advance").checked);
+$("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limit").checked);
+
+// ---- the create-room settings, remembered per quiz on this device (storage.js) ----
+const DEFAULT_SETTINGS = {
+  mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
+  time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
+  shuffle_answers: false,
+};
+
+/** The form as the settings last used for the picked quiz, or the defaults. */
+function fillSettings() {
+  const s = { ...DEFAULT_SETTINGS, ...(hostSettings.load($("quiz-select").value) || {}) };
+  $("mode-select").value = s.mode;
+  $("auto-advance").checked = s.auto;
+  $("auto-advance-s").value = s.auto_s;
+  $("chat-enabled").checked = s.chat;
+  $("generated-names").checked = s.names === "generated";
+  $("time-factor").value = s.time_factor;
+  $("no-time-limit").checked = s.no_time_limit;
+  $("leaderboard-at").value = s.leaderboard;
+  $("shuffle-questions").checked = s.shuffle_questions;
+  $("shuffle-answers").checked = s.shuffle_answers;
+  $("auto-advance").onchange();
+  $("no-time-limit").onchange();
+}
+$("quiz-select").onchange = fillSettings;
+
+/** The form's settings, as remembered. */
+const formSettings = () => ({
+  mode: $("mode-select").value,
+  auto: $("auto-advance").checked,
+  auto_s: Number($("auto-advance-s").value),
+  chat: $("chat-enabled").checked,
+  names: $("generated-names").checked ? "generated" : "free",
+  time_factor: Number($("time-factor").value),
+  no_time_limit: $("no-time-limit").checked,
+  leaderboard: $("leaderboard-at").value,
+  shuffle_questions: $("shuffle-questions").checked,
+  shuffle_answers: $("shuffle-answers").checked,
+});
 
 // The setup fields a refused `host` can be about.
-const CREATE_FIELDS = { quiz_id: "quiz-select", no_such_quiz: "quiz-select", auto_advance_ms: "auto-advance-s" };
+const CREATE_FIELDS = {
+  quiz_id: "quiz-select", no_such_quiz: "quiz-select", auto_advance_ms: "auto-advance-s",
+  time_factor: "time-factor",
+};
 unmarkOnEdit($("setup-form"));
 
 $("setup-form").onsubmit = (ev) => {
@@ -262,12 +308,24 @@ $("setup-form").onsubmit = (ev) => {
   if ($("auto-advance").checked && !(seconds >= 1)) {
     return markField($("auto-advance-s"), t("enter_seconds_to_wait")).focus();
   }
+  const s = formSettings();
+  if (!s.no_time_limit && !(s.time_factor >= 0.5 && s.time_factor <= 3)) {
+    return markField($("time-factor"), t("enter_a_time_factor")).focus();
+  }
+  hostSettings.save(quizId, s);
+  standingsAtEnd = s.leaderboard === "end";
   const m = msg.host({
     token,
     quizId,
-    mode: $("mode-select").value,
-    autoAdvanceMs: $("auto-advance").checked ? Math.round(seconds * 1000) : undefined,
-    chat: $("chat-enabled").checked,
+    mode: s.mode,
+    autoAdvanceMs: s.auto ? Math.round(seconds * 1000) : undefined,
+    chat: s.chat,
+    names: s.names === "generated" ? "generated" : undefined,
+    timeFactor: s.no_time_limit || s.time_factor === 1 ? undefined : s.time_factor,
+    noTimeLimit: s.no_time_limit || undefined,
+    leaderboard: s.leaderboard === "end" ? "end" : undefined,
+    shuffleQuestions: s.shuffle_questions || undefined,
+    shuffleAnswers: s.shuffle_answers || undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {
@@ -284,7 +342,8 @@ const saveRoom = () => hostRoom.save(room);
 function onRoomCreated(m) {
   pending = null;
   $("create-btn").disabled = false;
-  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
+  // The room's leaderboard setting is not in `room_state`: this tab remembers what it asked for.
+  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id, standings_at_end: standingsAtEnd };
   saveRoom();
   // A new room (Play again, too) starts with nothing drawn: its `room_state` draws the lobby.
   view.clear();

@@ -18,11 +18,17 @@ export const msg = {
   leave: () => ({ type: "leave" }),
 
   // Optional fields are left out rather than sent as null.
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat }) => {
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
     if (autoAdvanceMs != null) m.auto_advance_ms = autoAdvanceMs;
     if (chat != null) m.chat = chat;
+    if (names != null) m.names = names;
+    if (timeFactor != null) m.time_factor = timeFactor;
+    if (noTimeLimit != null) m.no_time_limit = noTimeLimit;
+    if (leaderboard != null) m.leaderboard = leaderboard;
+    if (shuffleQuestions != null) m.shuffle_questions = shuffleQuestions;
+    if (shuffleAnswers != null) m.shuffle_answers = shuffleAnswers;
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),

@@ -375,7 +375,13 @@ let ready = null;
  */
 export function startQuestionClock(v, countdown, onOpen = () => {}) {
   stopGetReady();
-  if (v.kind === "slide") return countdown.stop(); // up until the host moves on
+  // A room without time limits shows no clock; the countdown still runs, unseen, to the
+  // server's safety cap, so the pages' "time is up" logic needs no second path. A slide has
+  // no clock at all: it stays up until the host moves on.
+  const untimed = Boolean(v.no_time_limit) || v.kind === "slide";
+  $("time-left").parentElement.hidden = untimed;
+  $("time-bar").parentElement.hidden = untimed;
+  if (v.kind === "slide") return countdown.stop();
   const box = $("get-ready");
   const opened = () => {
     if (box) box.hidden = true;
@@ -480,6 +486,16 @@ function drawExplanation(m) {
  */
 export function drawPhoneReveal(m, q, mine) {
   stopGetReady();
+  // A phone with its own choice order (`shuffle_answers`): the reveal speaks the quiz's
+  // indices, the tiles and `mine` the places shown.
+  const order = q && q.choice_order;
+  if (order) {
+    m = {
+      ...m,
+      correct: m.correct && m.correct.map((i) => order.indexOf(i)),
+      counts: m.counts && order.map((i) => m.counts[i]),
+    };
+  }
   $("reveal-text").textContent = q ? q.text : "";
   const picks = new Set(mine ? (mine.choices || [mine.choice]) : []);
   const line = revealKind(m, q).phoneReveal(m, q, picks, mine && mine.text, mine);

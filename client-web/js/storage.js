@@ -9,6 +9,10 @@
 //   quizrace.sound.screen   "on" / "off": the host's and presenter's sounds (sound.js), absent:
 //                           on.
 //   quizrace.sound.phone    "on" / "off": a phone's sounds, absent: off.
+//   quizrace.host.settings  the create-room choices last used for each quiz on this device:
+//                           quiz id -> {mode, auto, auto_s, chat, names, time_factor,
+//                           no_time_limit, leaderboard, shuffle_questions, shuffle_answers};
+//                           pre-filled when that quiz is picked.
 // sessionStorage (this tab only):
 //   quizrace.host.room      the host page's room {pin, host_key, game_id}; Results' "Take
 //                           control" writes it without a host key.
@@ -26,6 +30,7 @@ const PRESENT_ROOM_KEY = "quizrace.present.room";
 const PRESENT_VIEW_KEY = "quizrace.present.view";
 const PLAYERS_KEY = "quizrace.players";
 const LANG_KEY = "quizrace.lang";
+const HOST_SETTINGS_KEY = "quizrace.host.settings";
 const soundKey = (kind) => `quizrace.sound.${kind}`;
 const playerViewKey = (pin) => `quizrace.view.${pin}`;
 // Earlier pages kept one `quizrace.token.<pin>` key per game (see `carryOverOldTokens`).
@@ -69,6 +74,20 @@ export const soundPref = (kind) => ({
   },
   save: (on) => localStorage.setItem(soundKey(kind), on ? "on" : "off"),
 });
+
+// ---- the create-room choices per quiz: load(id) is null for a quiz never hosted here ----
+export const hostSettings = {
+  load: (quizId) => readJson(localStorage, HOST_SETTINGS_KEY, {})[quizId] ?? null,
+  save(quizId, choices) {
+    const all = readJson(localStorage, HOST_SETTINGS_KEY, {});
+    all[quizId] = choices;
+    try {
+      localStorage.setItem(HOST_SETTINGS_KEY, JSON.stringify(all));
+    } catch {
+      // Storage full or off: the form simply starts from its defaults next time.
+    }
+  },
+};
 
 // ---- a room this tab runs or shows: one JSON value, null when there is none ----
 function savedRoom(key) {

@@ -32,6 +32,45 @@ pub enum NamePolicy {
     Generated,
 }
 
+/// The game settings a host chose for a room on `host` (besides mode, seats, auto-advance, chat
+/// and names); an absent field keeps the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostOptions {
+    /// Every question's answering time is multiplied by this, within
+    /// [`TIME_FACTOR_MIN`]..=[`TIME_FACTOR_MAX`] (1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_factor: Option<f64>,
+    /// Questions stay open until every active player answered or the host closes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_time_limit: Option<bool>,
+    /// When the standings are shown (`each` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaderboard: Option<LeaderboardAt>,
+    /// `true`: the room plays the quiz's questions in an order of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_questions: Option<bool>,
+    /// `true`: each phone shows a `choice` or `multi` question's choices in its own order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_answers: Option<bool>,
+}
+
+/// When a room shows its standings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaderboardAt {
+    /// After every question's reveal (the default).
+    #[default]
+    Each,
+    /// Only at the podium: the reveal leads straight to the next question.
+    End,
+}
+
+pub const TIME_FACTOR_MIN: f64 = 0.5;
+pub const TIME_FACTOR_MAX: f64 = 3.0;
+/// In a room without time limits a question still closes after this long, so that a room
+/// whose host walked away does not stay open for ever; old clients count down to it.
+pub const NO_TIME_LIMIT_CAP_MS: u64 = 30 * 60 * 1000;
+
 /// What a `host_resume` connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +195,8 @@ pub enum ClientMsg {
         /// `generated`: the server names every player (their `name` is ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         names: Option<NamePolicy>,
+        #[serde(flatten)]
+        options: HostOptions,
     },
     HostResume {
         pin: Pin,
@@ -261,6 +302,16 @@ pub struct QuestionView {
     /// order when another order exists). Ids are the room's own, unrelated to the right order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderItem>>,
+    /// Only to a phone in a room with `shuffle_answers`, for `choice` and `multi`: the quiz's
+    /// index of each choice as shown (`choices[k]` is the quiz's choice `choice_order[k]`).
+    /// The phone answers with shown places; the reveal's indices are the quiz's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_order: Option<Vec<u32>>,
+    /// Present (`true`) only in a room without time limits: the question stays open until
+    /// every player answered or the host closes it; `time_limit_ms` and `remaining_ms` then
+    /// count down the room's safety cap ([`NO_TIME_LIMIT_CAP_MS`]), not a real deadline.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_time_limit: bool,
     /// Only in `welcome`: whether this player already answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,

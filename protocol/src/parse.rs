@@ -4,7 +4,10 @@
 //! written against a later version keep working.
 
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, Mode, ServerMsg};
+use crate::msg::{
+    AnswerValue, ClientMsg, ErrorCode, HostCredential, HostOptions, Mode, ServerMsg,
+    TIME_FACTOR_MAX, TIME_FACTOR_MIN,
+};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -65,6 +68,26 @@ impl Fields<'_> {
                 .map_err(|_| ParseError::bad_field(name, format!("`{name}` must be {what}"))),
         }
     }
+}
+
+/// `host`'s game settings. The time factor's range is checked here, so a bad one creates
+/// nothing.
+fn options(f: &Fields) -> Result<HostOptions, ParseError> {
+    let what = "a number from 0.5 to 3";
+    let time_factor = f.opt::<f64>("time_factor", what)?;
+    if time_factor.is_some_and(|t| !(TIME_FACTOR_MIN..=TIME_FACTOR_MAX).contains(&t)) {
+        return Err(ParseError::bad_field(
+            "time_factor",
+            format!("`time_factor` must be {what}"),
+        ));
+    }
+    Ok(HostOptions {
+        time_factor,
+        no_time_limit: f.opt("no_time_limit", "true or false")?,
+        leaderboard: f.opt("leaderboard", "\"each\" or \"end\"")?,
+        shuffle_questions: f.opt("shuffle_questions", "true or false")?,
+        shuffle_answers: f.opt("shuffle_answers", "true or false")?,
+    })
 }
 
 /// Parses one text frame into a [`ClientMsg`].
@@ -168,6 +191,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
                 chat: f.opt("chat", "true or false")?,
                 names: f.opt("names", "\"free\" or \"generated\"")?,
+                options: options(&f)?,
             },
             "host_resume" => {
                 let pin = pin(&f)?;

@@ -219,6 +219,8 @@ impl Question {
             points: self.points,
             slider: self.slider,
             items: None,
+            no_time_limit: false,
+            choice_order: None,
             answered: None,
         }
     }

@@ -10,10 +10,10 @@
 
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostCredential, HostLiteral, HostView, Mode, NamePolicy, PhaseName, Pin, PlayerId,
-    PlayerInfo, Points, Question, QuestionKind, QuestionPoints, QuestionView, Quiz, QuizDoc,
-    QuizError, QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS, MAX_CHAT_CHARS,
-    MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, Mode, NamePolicy,
+    PhaseName, Pin, PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionPoints,
+    QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS,
+    MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -145,6 +145,8 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         remaining_ms,
         opens_in_ms: 0,
         points: Points::Standard,
+        no_time_limit: false,
+        choice_order: None,
         answered,
     }
 }
@@ -344,6 +346,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 remaining_ms: 20000,
                 opens_in_ms: 5000,
                 points: Points::Double,
+                no_time_limit: false,
+                choice_order: None,
                 answered: None,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
@@ -360,6 +364,58 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "remaining_ms",
                 "opens_in_ms",
                 "points",
+            ],
+        },
+        Golden {
+            name: "question in a room without time limits",
+            msg: ServerMsg::Question(QuestionView {
+                no_time_limit: true,
+                time_limit_ms: 1_800_000,
+                remaining_ms: 1_800_000,
+                opens_in_ms: 0,
+                ..capital_of_france(0, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Paris","Lyon","Nice","Lille"],
+                      "time_limit_ms":1800000,"remaining_ms":1800000,"opens_in_ms":0,
+                      "points":"standard","no_time_limit":true}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "no_time_limit",
+            ],
+        },
+        Golden {
+            name: "question to one phone in a room with shuffled answers",
+            msg: ServerMsg::Question(QuestionView {
+                choices: vec!["Nice".into(), "Paris".into(), "Lille".into(), "Lyon".into()],
+                choice_order: Some(vec![2, 0, 3, 1]),
+                ..capital_of_france(20000, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Nice","Paris","Lille","Lyon"],
+                      "time_limit_ms":20000,"remaining_ms":20000,"opens_in_ms":0,
+                      "points":"standard","choice_order":[2,0,3,1]}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "choice_order",
             ],
         },
         Golden {
@@ -1193,7 +1249,15 @@ fn question_frame_never_carries_the_answer() {
         let ServerMsg::Question(_) = case.msg else {
             continue;
         };
-        let value = serde_json::to_value(&case.msg).expect("serialises");
+        let mut value = serde_json::to_value(&case.msg).expect("serialises");
+        // Reviewed: `no_time_limit` is the room's setting, the same for every question, and
+        // `choice_order` a shuffle drawn from the room's secret, blind to the right answer.
+        if let Some(o) = value.as_object_mut() {
+            if o.get("no_time_limit") == Some(&json!(true)) {
+                o.remove("no_time_limit");
+            }
+            o.remove("choice_order");
+        }
         assert_eq!(
             sorted_keys(&value),
             sorted(&[
@@ -1523,6 +1587,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: None,
                 chat: None,
                 names: None,
+                options: HostOptions::default(),
             },
             json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic"}"#,
             fields: &["type", "token", "quiz_id", "mode"],
@@ -1537,9 +1602,18 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 auto_advance_ms: Some(5000),
                 chat: Some(false),
                 names: Some(NamePolicy::Generated),
+                options: HostOptions {
+                    time_factor: Some(1.5),
+                    no_time_limit: Some(true),
+                    leaderboard: Some(LeaderboardAt::End),
+                    shuffle_questions: Some(true),
+                    shuffle_answers: Some(true),
+                },
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
-                      "auto_advance_ms":5000,"chat":false,"names":"generated"}"#,
+                      "auto_advance_ms":5000,"chat":false,"names":"generated",
+                      "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
+                      "shuffle_questions":true,"shuffle_answers":true}"#,
             fields: &[
                 "type",
                 "token",
@@ -1549,6 +1623,11 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "auto_advance_ms",
                 "chat",
                 "names",
+                "time_factor",
+                "no_time_limit",
+                "leaderboard",
+                "shuffle_questions",
+                "shuffle_answers",
             ],
         },
         Golden {
@@ -1819,6 +1898,7 @@ fn null_counts_as_absent_for_optional_fields() {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            options: HostOptions::default(),
         },
     );
 }
@@ -1956,6 +2036,61 @@ fn join_refuses_a_missing_or_malformed_pin_or_name() {
         (r#"{"type":"join","pin":"482913","name":["Ada"]}"#, "name"),
     ] {
         assert_bad_field(frame, field);
+    }
+}
+
+#[test]
+fn host_refuses_a_time_factor_outside_half_to_three() {
+    for frame in [
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":0.49}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":3.01}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":0}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":-1}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":"2"}"#,
+    ] {
+        assert_bad_field(frame, "time_factor");
+    }
+    assert_bad_field(
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","no_time_limit":"yes"}"#,
+        "no_time_limit",
+    );
+    assert_bad_field(
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","shuffle_questions":1}"#,
+        "shuffle_questions",
+    );
+}
+
+#[test]
+fn host_takes_a_leaderboard_of_each_or_end_and_nothing_else() {
+    for (text, at) in [("each", LeaderboardAt::Each), ("end", LeaderboardAt::End)] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"race","leaderboard":"{text}"}}"#
+        );
+        let Ok(ClientMsg::Host { options, .. }) = parse_client(&frame) else {
+            panic!("refused {frame}");
+        };
+        assert_eq!(options.leaderboard, Some(at));
+    }
+    for bad in [r#""never""#, r#""End""#, "true", "1"] {
+        assert_bad_field(
+            &format!(
+                r#"{{"type":"host","token":"t","quiz_id":1,"mode":"race","leaderboard":{bad}}}"#
+            ),
+            "leaderboard",
+        );
+    }
+}
+
+#[test]
+fn host_takes_the_ends_of_the_time_factor_range() {
+    for (factor, text) in [(0.5, "0.5"), (3.0, "3"), (1.25, "1.25")] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","time_factor":{text}}}"#
+        );
+        let Ok(ClientMsg::Host { options, .. }) = parse_client(&frame) else {
+            panic!("refused {frame}");
+        };
+        assert_eq!(options.time_factor, Some(factor));
     }
 }
 

@@ -354,6 +354,9 @@ impl App {
                 host_key: g.host_key,
                 names: g.names,
                 blocked_words: self.config().blocked_words.as_slice().into(),
+                timing: g.timing,
+                leaderboard: g.leaderboard,
+                shuffle_answers: g.shuffle_answers,
             };
             room::Room::restore(settings, Arc::new(quiz), g.saved, now)
                 .map_err(|e| (id, e.to_string()))

@@ -491,6 +491,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
+                    options,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -514,6 +515,7 @@ impl Conn {
                     auto_advance_ms,
                     chat,
                     names,
+                    options,
                 };
                 if let Err(refusal) = self.create_room(request).await {
                     self.send(refusal);

@@ -1,8 +1,10 @@
 // The ways into and back into a game, in headless Chromium: a refused join that says what is
 // wrong next to the field, a student who closed the tab typing the PIN and name again, a teacher
 // who closed the host tab finding the game first with Resume, standings with equal scores, the
-// editor's notice after Save and its errors once fixed, and a host taking control during a
-// reveal (that last one needs the server's `reveal` in `room_state`).
+// editor's notice after Save and its errors once fixed, a host taking control during a
+// reveal (that one needs the server's `reveal` in `room_state`), and the game settings on
+// Create room (a time factor, the leaderboard only at the end, shuffled answers, no time
+// limit, and the choices remembered per quiz).
 //
 // Run: node --test tests/browser/flow.test.mjs (server built, `npm ci` done here), or
 // scripts/browser-test.sh. Environment: see harness.mjs.
@@ -276,6 +278,123 @@ step("13 (needs room_state.reveal from the server): a host taking control during
 
 // Needs the server's shared ranks (equal scores, equal `rank`): Ada joined first, so today's
 // server ranks her first alone.
+step("13 §3: a room with twice the answer time and the leaderboard only at the end, and the choices remembered for the quiz", 60_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const two = [1, 2].map((n) => ({
+    kind: "choice", text: `Settings question ${n}`, choices: ["Left", "Right"], correct: [1], time_limit_s: 5,
+  }));
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Settings quiz", read_s: 0, questions: two }, token, 201);
+  const teacher = await hostCtx.newPage(); // logged in already
+  S.watch(teacher, "host settings");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.fill("#time-factor", "2");
+  await teacher.selectOption("#leaderboard-at", "end");
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const kim = await phone("Kim");
+  await join(kim, room, "Kim");
+  await screen(kim, "lobby");
+  // Count every time the phone's leaderboard screen is shown, from here on.
+  await kim.evaluate(() => {
+    window.boardsShown = 0;
+    const board = document.getElementById("screen-leaderboard");
+    new MutationObserver(() => { if (!board.hidden) window.boardsShown += 1; })
+      .observe(board, { attributes: true, attributeFilter: ["hidden"] });
+  });
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  await screen(kim, "question");
+  await kim.waitForFunction(() => Number(document.getElementById("time-left").textContent) > 5, null, { timeout: 3_000 })
+    .catch(() => {});
+  const left = Number(await text(kim, "#time-left"));
+  assert.ok(left > 5 && left <= 10, `the phone counts down twice the quiz's 5 s: ${left}`);
+  await tap(kim, 1);
+  await screen(teacher, "reveal");
+  await teacher.locator("#next-btn", { hasText: "Next question" }).waitFor();
+  await teacher.locator("#next-btn").click();
+  await screen(kim, "question");
+  assert.equal(await text(kim, "#q-text"), "Settings question 2");
+  await tap(kim, 1);
+  await screen(teacher, "reveal");
+  await teacher.locator("#next-btn", { hasText: "Finish" }).waitFor();
+  await teacher.locator("#next-btn").click();
+  await screen(kim, "over");
+  assert.equal(await kim.evaluate(() => window.boardsShown), 0, "no leaderboard between questions");
+  // A new tab on the same device finds the choices pre-filled for that quiz, and only for it.
+  const again = await hostCtx.newPage();
+  S.watch(again, "host settings again");
+  await again.goto(`${S.baseUrl}/host`);
+  await screen(again, "setup");
+  await again.selectOption("#quiz-select", String(id));
+  assert.equal(await again.inputValue("#time-factor"), "2");
+  assert.equal(await again.inputValue("#leaderboard-at"), "end");
+  await again.selectOption("#quiz-select", String(quizId));
+  assert.equal(await again.inputValue("#time-factor"), "1");
+  assert.equal(await again.inputValue("#leaderboard-at"), "each");
+  await again.close();
+});
+
+step("13 §3: with the answers shuffled on each phone, the phone's reveal marks its own tiles", 40_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const planets = { kind: "choice", text: "The red planet?", choices: ["Venus", "Mars", "Jupiter", "Saturn"], correct: [1], time_limit_s: 30 };
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Shuffled answers", read_s: 0, questions: [planets] }, token, 201);
+  const teacher = await hostCtx.newPage();
+  S.watch(teacher, "host shuffled");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.locator("#shuffle-answers").check();
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const lia = await phone("Lia");
+  await join(lia, room, "Lia");
+  await screen(lia, "lobby");
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  await screen(lia, "question");
+  await lia.locator("#q-choices .tile", { hasText: "Mars" }).click();
+  await screen(lia, "reveal");
+  const marked = lia.locator("#reveal-answers .correct");
+  assert.equal(await marked.count(), 1);
+  assert.match(await marked.textContent(), /Mars/, "the right tile is the one that says Mars");
+  assert.match(await lia.locator("#reveal-answers .mine").textContent(), /Mars/, "and it is Lia's");
+  await screen(teacher, "reveal");
+  assert.equal(await teacher.locator("#chart .bar-row.correct").getAttribute("data-choice"), "1", "the screen keeps the quiz's order");
+});
+
+step("13 §3: without a time limit the phone and the host show no clock, and the question waits for the player", 40_000, async () => {
+  const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
+  const one = { kind: "choice", text: "Take your time: which is a fruit?", choices: ["Apple", "Brick"], correct: [0], time_limit_s: 5 };
+  const { id } = await S.api("POST", "/api/quizzes", { title: "Untimed", read_s: 0, questions: [one] }, token, 201);
+  const teacher = await hostCtx.newPage();
+  S.watch(teacher, "host untimed");
+  await teacher.goto(`${S.baseUrl}/host`);
+  await screen(teacher, "setup");
+  await teacher.selectOption("#quiz-select", String(id));
+  await teacher.locator("#no-time-limit").check();
+  assert.ok(await teacher.locator("#time-factor").isDisabled(), "no factor without a limit");
+  await teacher.locator("#create-btn").click();
+  await screen(teacher, "lobby");
+  const room = await text(teacher, "#host-pin");
+  const max = await phone("Max");
+  await join(max, room, "Max");
+  await screen(max, "lobby");
+  await teacher.locator("#lobby-count", { hasText: "1" }).waitFor();
+  await teacher.locator("#start-btn").click();
+  for (const page of [max, teacher]) {
+    await screen(page, "question");
+    assert.equal(await page.locator("#time-left").isVisible(), false, `${page.who || "page"}: no clock`);
+  }
+  await max.waitForTimeout(5_500); // past the quiz's own 5 s
+  assert.equal(await visible(max, "#screen-question"), true, "still open");
+  await max.locator("#q-choices .tile", { hasText: "Apple" }).click();
+  await screen(max, "reveal");
+});
+
 test("12 (needs shared ranks from the server): a player tied at the top is told the lead is shared", () => {
   assert.ok(adaPlace !== null, "the leaderboard step ran");
   assert.match(adaPlace, /share the lead with 2 other players/);

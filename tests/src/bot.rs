@@ -430,6 +430,8 @@ pub struct RoomOptions {
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
+    /// `time_factor` and `no_time_limit`.
+    pub options: quizrace_protocol::HostOptions,
 }
 
 impl Default for RoomOptions {
@@ -440,6 +442,7 @@ impl Default for RoomOptions {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            options: Default::default(),
         }
     }
 }
@@ -456,6 +459,7 @@ impl Host {
             auto_advance_ms: opts.auto_advance_ms,
             chat: opts.chat,
             names: opts.names,
+            options: opts.options,
         })
         .await?;
         let (pin, host_key, game_id) = take_room(&mut bot).await?;

@@ -85,6 +85,9 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         host_key: crate::secret::secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         blocked_words: Default::default(),
+        timing: Default::default(),
+        leaderboard: Default::default(),
+        shuffle_answers: false,
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

@@ -5,8 +5,10 @@ pub mod actor;
 mod cloud;
 mod order;
 pub mod scoring;
+pub mod shuffle;
 pub mod state;
 pub mod storage;
+mod timing;
 
 #[cfg(test)]
 mod actor_tests;
@@ -32,6 +34,8 @@ mod results_tests;
 #[cfg(test)]
 mod roster_tests;
 #[cfg(test)]
+mod settings_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;
@@ -39,3 +43,4 @@ mod walk_tests;
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
 pub use state::{ConnId, Room, RoomSummary, Settings};
 pub use storage::{Committed, RoomWriter};
+pub use timing::Timing;

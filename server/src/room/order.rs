@@ -12,7 +12,7 @@ use quizrace_protocol::{OrderItem, PlayerId};
 
 /// FNV-1a, 64 bits: stable across Rust releases (unlike `DefaultHasher`), so ids survive a
 /// server upgrade in the middle of a game.
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(super) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.iter().chain(&[0xff]) {
@@ -33,7 +33,7 @@ fn next(state: &mut u64) -> u64 {
 }
 
 /// `0..n` shuffled (Fisher–Yates) from `seed`.
-fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+pub(super) fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut state = seed;
     let mut out: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {

@@ -7,9 +7,10 @@
 //! This file holds the types and the phase machine; the rest of `impl Room` lives in child
 //! modules, one concern each (children, so they see the room's private fields):
 //! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
-//! `room_state`), `again` (`play_again` after the end), `answers` (taking, counting and settling answers, the reveal), `chat`,
-//! `standings` (ranking, ranks with ties, results, podium), `restore` (rebuilding from stored
-//! rows, the digest) and `checks` (invariants for tests).
+//! `room_state`), `again` (`play_again` after the end), `answers` (taking, counting and
+//! settling answers, the reveal), `chat`, `standings` (ranking, ranks with ties, results,
+//! summaries, podium), `views` (what each connection is shown of a question), `restore`
+//! (rebuilding from stored rows, the digest) and `checks` (invariants for tests).
 
 mod again;
 mod answers;
@@ -19,6 +20,7 @@ mod host;
 mod restore;
 mod roster;
 mod standings;
+mod views;
 
 pub use again::{Again, AgainPlan, AgainRefused};
 pub use answers::AnswerError;
@@ -29,9 +31,9 @@ pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
 };
 use quizrace_protocol::{
-    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, Mode,
-    NamePolicy, OrderItem, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, QuestionPoints,
-    Quiz, Reveal, ServerMsg, ANSWER_GRACE_MS,
+    AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, LeaderboardAt,
+    Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, QuestionPoints, Quiz,
+    Reveal, ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -108,6 +110,11 @@ pub struct Settings {
     /// The operator's word list (`--blocked-words`): `word_cloud` answers containing one are
     /// kept out of the cloud. Not stored with the game: a restored room takes the server's.
     pub blocked_words: Arc<[String]>,
+    pub timing: super::Timing,
+    /// `end`: the reveal leads straight to the next question; standings only at the podium.
+    pub leaderboard: LeaderboardAt,
+    /// Each phone gets `choice` and `multi` choices in its own order (`choice_order`).
+    pub shuffle_answers: bool,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.
@@ -266,6 +273,7 @@ pub struct RoomSummary {
 impl Room {
     pub fn new(settings: Settings, quiz: Arc<Quiz>, now: Instant) -> Room {
         let chat = settings.chat;
+        let quiz = settings.timing.apply(quiz);
         Room {
             host_keys: VecDeque::from([settings.host_key.clone()]),
             settings,
@@ -403,44 +411,6 @@ impl Room {
 
     fn limit(&self, index: u32) -> Duration {
         Duration::from_millis(self.quiz.questions[index as usize].time_limit_ms)
-    }
-
-    /// An `order` question's items as `who` sees them (`None`: the host and its screens);
-    /// `None` for other kinds.
-    fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
-        let q = &self.quiz.questions[index as usize];
-        (q.kind == QuestionKind::Order)
-            .then(|| super::order::view(&self.settings.host_key, index, &q.items, who))
-    }
-
-    /// The open question with the time left, and whether `who` answered it; the slide on show.
-    fn open_question_view(
-        &self,
-        who: Option<PlayerId>,
-        now: Instant,
-    ) -> Option<quizrace_protocol::QuestionView> {
-        if let Phase::Slide { index, .. } = self.phase {
-            return Some(self.quiz.questions[index as usize].view(index, self.total()));
-        }
-        let Phase::Question {
-            index,
-            opened_at,
-            answers,
-            ..
-        } = &self.phase
-        else {
-            return None;
-        };
-        let mut view = self.quiz.questions[*index as usize].view(*index, self.total());
-        view.items = self.order_items(*index, who);
-        let ends = *opened_at + self.limit(*index);
-        // During the get-ready time the whole answering time is still ahead.
-        view.remaining_ms = ends
-            .saturating_duration_since(now.max(*opened_at))
-            .as_millis() as u64;
-        view.opens_in_ms = opened_at.saturating_duration_since(now).as_millis() as u64;
-        view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
-        Some(view)
     }
 
     /// A socket went away. Players keep their place; a classic question may now be complete.
@@ -620,6 +590,10 @@ impl Room {
                 self.open_next(index, now, fx);
                 true
             }
+            Phase::Reveal { index, .. } if self.settings.leaderboard == LeaderboardAt::End => {
+                self.open_next(index, now, fx);
+                true
+            }
             Phase::Reveal { index, .. } => {
                 let top = self.standings(10);
                 self.phase = Phase::Leaderboard {
@@ -661,8 +635,8 @@ impl Room {
     }
 
     fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
+        let view = self.question_view(index);
         let question = &self.quiz.questions[index as usize];
-        let view = question.view(index, self.total());
         let opens_at = now + Duration::from_millis(question.read_ms);
         self.last_index = Some(index);
         if question.is_slide() {
@@ -695,7 +669,9 @@ impl Room {
             phase: StoredPhase::Question,
             index,
         }));
-        if question.kind == QuestionKind::Order {
+        if question.kind == QuestionKind::Order
+            || self.choice_order(index, Some(PlayerId(0))).is_some()
+        {
             // Each player's own shuffle: one frame per player rather than one for all.
             let players: Vec<PlayerId> = self
                 .players
@@ -704,12 +680,10 @@ impl Room {
                 .map(|p| p.id)
                 .collect();
             for id in players {
-                let mut mine = view.clone();
-                mine.items = self.order_items(index, Some(id));
+                let mine = self.personal_view(view.clone(), Some(id));
                 fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
             }
-            let mut shown = view;
-            shown.items = self.order_items(index, None);
+            let shown = self.personal_view(view, None);
             fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
         } else {
             fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));

@@ -23,6 +23,9 @@ pub(super) fn settings(mode: Mode) -> Settings {
         host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         blocked_words: Default::default(),
+        timing: Default::default(),
+        leaderboard: Default::default(),
+        shuffle_answers: false,
     }
 }
 

@@ -146,8 +146,9 @@ fn insert_game(
     let tx = db.transaction()?;
     tx.execute(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                           host_key_hash, max_players, auto_advance_ms, chat, names)
-         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           host_key_hash, max_players, auto_advance_ms, chat, names,
+                           time_factor, no_time_limit, leaderboard, shuffle_answers)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             quiz.0,
             host,
@@ -159,7 +160,11 @@ fn insert_game(
             settings.max_players,
             settings.auto_advance_ms,
             settings.chat,
-            Text(settings.names)
+            Text(settings.names),
+            settings.timing.time_factor,
+            settings.timing.no_time_limit,
+            Text(settings.leaderboard),
+            settings.shuffle_answers
         ],
     )?;
     let game = tx.last_insert_rowid();

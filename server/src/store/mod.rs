@@ -157,6 +157,9 @@ pub(crate) mod testing {
             host_key: "hk".into(),
             names: NamePolicy::Free,
             blocked_words: Default::default(),
+            timing: Default::default(),
+            leaderboard: Default::default(),
+            shuffle_answers: false,
         }
     }
 }

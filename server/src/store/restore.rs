@@ -5,7 +5,8 @@ use super::{lock, Result, Store};
 use crate::room::state::{
     PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
 };
-use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use crate::room::Timing;
+use quizrace_protocol::{GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
 use rusqlite::{params, Row};
 
 /// A game left `running`, as stored.
@@ -21,6 +22,9 @@ pub struct RunningGame {
     pub auto_advance_ms: Option<u64>,
     /// Who names the players of this room.
     pub names: NamePolicy,
+    pub timing: Timing,
+    pub leaderboard: LeaderboardAt,
+    pub shuffle_answers: bool,
     pub saved: Saved,
 }
 
@@ -33,7 +37,8 @@ impl Store {
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
-                    phase, phase_index, opened_ms, names
+                    phase, phase_index, opened_ms, names, time_factor, no_time_limit,
+                    leaderboard, shuffle_answers
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -88,6 +93,9 @@ pub(super) struct RunningRow {
     /// When the open question opened, by the writer's clock.
     pub opened_ms: Option<i64>,
     pub names: String,
+    pub timing: Timing,
+    pub leaderboard: String,
+    pub shuffle_answers: bool,
 }
 
 impl RunningRow {
@@ -114,6 +122,9 @@ impl RunningRow {
         };
         let Some(names) = NamePolicy::from_sql(&self.names) else {
             return fail("unknown name policy");
+        };
+        let Some(leaderboard) = LeaderboardAt::from_sql(&self.leaderboard) else {
+            return fail("unknown leaderboard setting");
         };
         let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
             return fail("the quiz document is unreadable");
@@ -153,6 +164,9 @@ impl RunningRow {
             max_players,
             auto_advance_ms: self.auto_advance_ms,
             names,
+            timing: self.timing,
+            leaderboard,
+            shuffle_answers: self.shuffle_answers,
             saved: Saved {
                 players,
                 answers,
@@ -179,6 +193,12 @@ impl RunningRow {
             phase_index: r.get("phase_index")?,
             opened_ms: r.get("opened_ms")?,
             names: r.get("names")?,
+            timing: Timing {
+                time_factor: r.get("time_factor")?,
+                no_time_limit: r.get("no_time_limit")?,
+            },
+            leaderboard: r.get("leaderboard")?,
+            shuffle_answers: r.get("shuffle_answers")?,
         })
     }
 }
@@ -285,6 +305,12 @@ mod tests {
             host_key: "hk".into(),
             names: NamePolicy::Generated,
             blocked_words: Default::default(),
+            timing: Timing {
+                time_factor: 1.5,
+                no_time_limit: true,
+            },
+            leaderboard: LeaderboardAt::End,
+            shuffle_answers: true,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -348,6 +374,13 @@ mod tests {
             NamePolicy::Generated,
             "a generated-names room keeps naming its players"
         );
+        assert_eq!(
+            (g.timing.time_factor, g.timing.no_time_limit),
+            (1.5, true),
+            "a room keeps its pace"
+        );
+        assert_eq!(g.leaderboard, LeaderboardAt::End);
+        assert!(g.shuffle_answers, "phones keep their own choice orders");
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {

@@ -121,6 +121,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE games ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE players ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE answers ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;",
+    // 8: the host's game settings (`time_factor`, `no_time_limit`, `leaderboard` and
+    // `shuffle_answers` on `host`), so that a room that comes back after a restart keeps
+    // them. (`shuffle_questions` needs no column: the game's quiz copy is stored shuffled.)
+    "ALTER TABLE games ADD COLUMN time_factor REAL NOT NULL DEFAULT 1;
+    ALTER TABLE games ADD COLUMN no_time_limit INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE games ADD COLUMN leaderboard TEXT NOT NULL DEFAULT 'each'
+        CHECK (leaderboard IN ('each', 'end'));
+    ALTER TABLE games ADD COLUMN shuffle_answers INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

@@ -219,6 +219,9 @@ fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on(b: &Bac
         host_key: secret_hash("k0"),
         names: NamePolicy::Free,
         blocked_words: Default::default(),
+        timing: Default::default(),
+        leaderboard: Default::default(),
+        shuffle_answers: false,
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
     let (notify, _seen) = watch::channel(Committed::UpTo(0));
@@ -289,6 +292,9 @@ fn a_version_4_database_upgrades_with_its_secrets_hashed_in_place() {
         host_key: g.host_key,
         names: g.names,
         blocked_words: Default::default(),
+        timing: g.timing,
+        leaderboard: g.leaderboard,
+        shuffle_answers: g.shuffle_answers,
     };
     let quiz = Arc::new(g.doc.validate().expect("quiz"));
     let now = std::time::Instant::now();

@@ -5,7 +5,7 @@
 
 use super::accounts::Role;
 use crate::room::state::{GameStatus, PlayerStatus, StoredPhase};
-use quizrace_protocol::{Mode, NamePolicy};
+use quizrace_protocol::{LeaderboardAt, Mode, NamePolicy};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 /// An enum stored as one of a fixed set of words.
@@ -43,6 +43,10 @@ sql_text!(Mode, "mode", { Mode::Classic => "classic", Mode::Race => "race" });
 sql_text!(NamePolicy, "name policy", {
     NamePolicy::Free => "chosen",
     NamePolicy::Generated => "generated",
+});
+sql_text!(LeaderboardAt, "leaderboard", {
+    LeaderboardAt::Each => "each",
+    LeaderboardAt::End => "end",
 });
 sql_text!(GameStatus, "game status", {
     GameStatus::Running => "running",

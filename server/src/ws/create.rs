@@ -50,7 +50,11 @@ impl Conn {
         .map_err(ServerMsg::error_code)?;
         // The game keeps the normalised copy (the store tidies a quiz an older server kept
         // padded or with fields its kind does not use).
-        let doc = stored.doc;
+        let mut doc = stored.doc;
+        if req.options.shuffle_questions == Some(true) {
+            // The game stores its copy in this order, so the seed need not be kept.
+            crate::room::shuffle::shuffle_questions(&mut doc, &random_hex(16));
+        }
         let quiz = doc
             .validate()
             .map_err(|_| ServerMsg::error_code(ErrorCode::NoSuchQuiz))?;
@@ -66,6 +70,9 @@ impl Conn {
             host_key: String::new(), // set as opened
             names: req.names.unwrap_or(NamePolicy::Free),
             blocked_words: self.app.config().blocked_words.as_slice().into(),
+            timing: req.options.into(),
+            leaderboard: req.options.leaderboard.unwrap_or_default(),
+            shuffle_answers: req.options.shuffle_answers == Some(true),
         };
         let new = NewGame {
             quiz_id,
@@ -260,6 +267,7 @@ pub(super) struct HostRequest {
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
+    pub options: quizrace_protocol::HostOptions,
 }
 
 #[cfg(test)]

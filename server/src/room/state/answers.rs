@@ -86,6 +86,14 @@ impl Room {
         now: Instant,
         fx: &mut Effects,
     ) -> Result<(), AnswerError> {
+        // A phone with its own choice order answers in shown places: from here on, the quiz's.
+        let order = (index < self.total())
+            .then(|| self.choice_order(index, Some(id)))
+            .flatten();
+        let value = match order {
+            Some(order) => super::super::shuffle::to_quiz_order(&order, value),
+            None => value,
+        };
         let mode = self.settings.mode;
         let game = self.settings.game_id;
         let quiz = Arc::clone(&self.quiz);

@@ -122,7 +122,7 @@ impl Room {
         };
         let question = match &reveal {
             Some(r) => {
-                let mut q = self.quiz.questions[r.index as usize].view(r.index, self.total());
+                let mut q = self.question_view(r.index);
                 q.items = self.order_items(r.index, None);
                 q.remaining_ms = 0;
                 q.opens_in_ms = 0;

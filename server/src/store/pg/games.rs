@@ -24,6 +24,10 @@ struct NewGame {
     auto_advance_ms: Option<i64>,
     chat: bool,
     names: &'static str,
+    time_factor: f64,
+    no_time_limit: bool,
+    leaderboard: &'static str,
+    shuffle_answers: bool,
 }
 
 impl NewGame {
@@ -41,6 +45,10 @@ impl NewGame {
                 .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
             chat: settings.chat,
             names: settings.names.as_sql(),
+            time_factor: settings.timing.time_factor,
+            no_time_limit: settings.timing.no_time_limit,
+            leaderboard: settings.leaderboard.as_sql(),
+            shuffle_answers: settings.shuffle_answers,
         })
     }
 }
@@ -56,8 +64,10 @@ async fn insert_game(
         .query_one(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
-                               owner_node, epoch)
-             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1)
+                               owner_node, epoch, time_factor, no_time_limit, leaderboard,
+                               shuffle_answers)
+             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
+                     $15, $16)
              RETURNING id",
             &[
                 &g.quiz,
@@ -72,6 +82,10 @@ async fn insert_game(
                 &g.chat,
                 &g.names,
                 &owner,
+                &g.time_factor,
+                &g.no_time_limit,
+                &g.leaderboard,
+                &g.shuffle_answers,
             ],
         )
         .await;

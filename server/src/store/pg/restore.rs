@@ -4,6 +4,7 @@
 
 use super::{int, opt_int, PgStore};
 use crate::room::state::MAX_HOST_KEYS;
+use crate::room::Timing;
 use crate::store::restore::{AnswerRow, PlayerRow, RunningRow};
 use crate::store::{Result, RunningGames};
 use quizrace_protocol::GameId;
@@ -27,7 +28,8 @@ impl PgStore {
             let Some(r) = c
                 .query_opt(
                     "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms,
-                            chat, locked, phase, phase_index, opened_ms, names
+                            chat, locked, phase, phase_index, opened_ms, names,
+                            time_factor, no_time_limit, leaderboard, shuffle_answers
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -49,6 +51,12 @@ impl PgStore {
                 phase_index: opt_int(&r, "phase_index")?,
                 opened_ms: r.try_get("opened_ms")?,
                 names: r.try_get("names")?,
+                timing: Timing {
+                    time_factor: r.try_get("time_factor")?,
+                    no_time_limit: r.try_get("no_time_limit")?,
+                },
+                leaderboard: r.try_get("leaderboard")?,
+                shuffle_answers: r.try_get("shuffle_answers")?,
             };
             let players = c
                 .query(

@@ -116,6 +116,12 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     ALTER TABLE answers ADD COLUMN epoch BIGINT NOT NULL DEFAULT 1;
     CREATE UNIQUE INDEX games_running_pin ON games (pin) WHERE status = 'running';
     CREATE INDEX games_running_owner ON games (owner_node) WHERE status = 'running';",
+    // 8: the host's game settings (see SQLite's version 8).
+    "ALTER TABLE games ADD COLUMN time_factor DOUBLE PRECISION NOT NULL DEFAULT 1;
+    ALTER TABLE games ADD COLUMN no_time_limit BOOLEAN NOT NULL DEFAULT FALSE;
+    ALTER TABLE games ADD COLUMN leaderboard TEXT NOT NULL DEFAULT 'each'
+        CHECK (leaderboard IN ('each', 'end'));
+    ALTER TABLE games ADD COLUMN shuffle_answers BOOLEAN NOT NULL DEFAULT FALSE;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.

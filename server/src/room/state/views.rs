@@ -1,0 +1,86 @@
+//! What each connection is shown of a question: the frame everyone gets, a phone's own
+//! shuffles (an `order` question's items, its choice order with `shuffle_answers`), and the
+//! open question with its time left for a `welcome` or `room_state`.
+
+use super::{Phase, Room};
+use quizrace_protocol::{OrderItem, PlayerId, QuestionKind, QuestionView};
+use std::time::Instant;
+
+impl Room {
+    /// Question `index` as everyone sees it when it opens.
+    pub(super) fn question_view(&self, index: u32) -> QuestionView {
+        let mut view = self.quiz.questions[index as usize].view(index, self.total());
+        view.no_time_limit = self.settings.timing.no_time_limit;
+        view
+    }
+
+    /// Question `index` as `who` sees it (`None`: the host and its screens): an `order`
+    /// question's items, and in a room with shuffled answers a phone's own choice order.
+    pub(super) fn personal_view(
+        &self,
+        mut view: QuestionView,
+        who: Option<PlayerId>,
+    ) -> QuestionView {
+        let index = view.index;
+        view.items = self.order_items(index, who);
+        if let Some(order) = self.choice_order(index, who) {
+            view.choices = order
+                .iter()
+                .map(|&i| view.choices[i as usize].clone())
+                .collect();
+            view.choice_order = Some(order);
+        }
+        view
+    }
+
+    /// `who`'s own order of question `index`'s choices, when they get one: the quiz's index of
+    /// each choice as shown.
+    pub(super) fn choice_order(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<u32>> {
+        let q = &self.quiz.questions[index as usize];
+        let kinds = matches!(q.kind, QuestionKind::Choice | QuestionKind::Multi);
+        let who = who.filter(|_| self.settings.shuffle_answers && kinds)?;
+        Some(crate::room::shuffle::choice_order(
+            &self.settings.host_key,
+            index,
+            who,
+            q.choices.len(),
+        ))
+    }
+
+    /// An `order` question's items as `who` sees them (`None`: the host and its screens);
+    /// `None` for other kinds.
+    pub(super) fn order_items(&self, index: u32, who: Option<PlayerId>) -> Option<Vec<OrderItem>> {
+        let q = &self.quiz.questions[index as usize];
+        (q.kind == QuestionKind::Order)
+            .then(|| crate::room::order::view(&self.settings.host_key, index, &q.items, who))
+    }
+
+    /// The open question with the time left, and whether `who` answered it; the slide on show.
+    pub(super) fn open_question_view(
+        &self,
+        who: Option<PlayerId>,
+        now: Instant,
+    ) -> Option<QuestionView> {
+        if let Phase::Slide { index, .. } = self.phase {
+            return Some(self.question_view(index));
+        }
+        let Phase::Question {
+            index,
+            opened_at,
+            answers,
+            ..
+        } = &self.phase
+        else {
+            return None;
+        };
+        let mut view = self.personal_view(self.question_view(*index), who);
+        let ends = *opened_at + self.limit(*index);
+        // During the get-ready time the whole answering time is still ahead.
+        view.remaining_ms = ends
+            .saturating_duration_since(now.max(*opened_at))
+            .as_millis() as u64;
+        view.opens_in_ms = opened_at.saturating_duration_since(now).as_millis() as u64;
+        view.answered = Some(who.is_some_and(|w| answers.contains_key(&w)));
+        Some(view)
+    }
+}
