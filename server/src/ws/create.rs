@@ -24,7 +24,9 @@ struct NewGame {
     host: i64,
     doc: QuizDoc,
     quiz: Arc<Quiz>,
-    /// The PIN, game and host key are set here.
+    /// The key the host gets; the room and the database keep only its hash.
+    host_key: String,
+    /// The PIN, game and host key's hash are set here.
     settings: Settings,
 }
 
@@ -51,9 +53,10 @@ impl Conn {
         // The game keeps the normalised copy (the store tidies a quiz an older server kept
         // padded or with fields its kind does not use).
         let mut doc = stored.doc;
+        let host_key = random_hex(16);
         if req.options.shuffle_questions == Some(true) {
-            // The game stores its copy in this order, so the seed need not be kept.
-            crate::room::shuffle::shuffle_questions(&mut doc, &random_hex(16));
+            // The room's own order, from its secret: the game stores its copy in that order.
+            crate::room::shuffle::shuffle_questions(&mut doc, &secret_hash(&host_key));
         }
         let quiz = doc
             .validate()
@@ -79,6 +82,7 @@ impl Conn {
             host: account.id,
             doc,
             quiz: Arc::new(quiz),
+            host_key,
             settings,
         };
         let handle = self.open_game(new).await?;
@@ -144,6 +148,7 @@ impl Conn {
             host: origin.host_id,
             doc: origin.doc,
             quiz: plan.quiz,
+            host_key: random_hex(16),
             settings: plan.settings,
         };
         self.open_game(new).await
@@ -155,8 +160,7 @@ impl Conn {
         let lobby = self.app.lobby().clone();
         let store = self.app.store().clone();
         let max_live = self.app.config().max_rooms_per_host;
-        // The room and the database keep only the key's hash; the host gets the key itself.
-        let host_key = random_hex(16);
+        let host_key = new.host_key;
         let mut settings = new.settings;
         settings.host_key = secret_hash(&host_key);
         let s = settings.clone();
