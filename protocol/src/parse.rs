@@ -168,6 +168,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 auto_advance_ms: f.opt("auto_advance_ms", "a whole number of milliseconds")?,
                 chat: f.opt("chat", "true or false")?,
                 names: f.opt("names", "\"free\" or \"generated\"")?,
+                teams: f.opt("teams", "{\"count\": N} or {\"size\": N}")?,
             },
             "host_resume" => {
                 let pin = pin(&f)?;

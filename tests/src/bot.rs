@@ -430,6 +430,7 @@ pub struct RoomOptions {
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
+    pub teams: Option<quizrace_protocol::TeamPlan>,
 }
 
 impl Default for RoomOptions {
@@ -440,6 +441,7 @@ impl Default for RoomOptions {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            teams: None,
         }
     }
 }
@@ -456,6 +458,7 @@ impl Host {
             auto_advance_ms: opts.auto_advance_ms,
             chat: opts.chat,
             names: opts.names,
+            teams: opts.teams,
         })
         .await?;
         let (pin, host_key, game_id) = take_room(&mut bot).await?;

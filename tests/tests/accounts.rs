@@ -530,6 +530,7 @@ async fn logout_ends_that_session_only() {
         auto_advance_ms: None,
         chat: None,
         names: None,
+        teams: None,
     })
     .await
     .unwrap();

@@ -1011,6 +1011,7 @@ async fn the_servers_max_players_caps_every_room() {
             auto_advance_ms: None,
             chat: None,
             names: None,
+            teams: None,
         },
     )
     .await;

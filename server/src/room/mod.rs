@@ -32,6 +32,8 @@ mod results_tests;
 #[cfg(test)]
 mod roster_tests;
 #[cfg(test)]
+mod teams_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;

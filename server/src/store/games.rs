@@ -146,8 +146,9 @@ fn insert_game(
     let tx = db.transaction()?;
     tx.execute(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
-                           host_key_hash, max_players, auto_advance_ms, chat, names)
-         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           host_key_hash, max_players, auto_advance_ms, chat, names,
+                           team_count, team_size)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             quiz.0,
             host,
@@ -159,7 +160,9 @@ fn insert_game(
             settings.max_players,
             settings.auto_advance_ms,
             settings.chat,
-            Text(settings.names)
+            Text(settings.names),
+            team_count(settings),
+            team_size(settings),
         ],
     )?;
     let game = tx.last_insert_rowid();
@@ -546,5 +549,21 @@ impl ReportGameRow {
             phase: r.get::<_, Text<StoredPhase>>("phase")?.0,
             phase_index: r.get("phase_index")?,
         })
+    }
+}
+
+/// The `games.team_count` column: N of a `{"count": N}` team plan.
+pub(super) fn team_count(settings: &Settings) -> Option<i64> {
+    match settings.teams? {
+        quizrace_protocol::TeamPlan::Count(n) => Some(n.into()),
+        quizrace_protocol::TeamPlan::Size(_) => None,
+    }
+}
+
+/// The `games.team_size` column: N of a `{"size": N}` team plan.
+pub(super) fn team_size(settings: &Settings) -> Option<i64> {
+    match settings.teams? {
+        quizrace_protocol::TeamPlan::Size(n) => Some(n.into()),
+        quizrace_protocol::TeamPlan::Count(_) => None,
     }
 }

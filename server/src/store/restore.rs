@@ -5,7 +5,7 @@ use super::{lock, Result, Store};
 use crate::room::state::{
     PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
 };
-use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use quizrace_protocol::{GameId, Mode, NamePolicy, Pin, PlayerId, QuizDoc, TeamPlan};
 use rusqlite::{params, Row};
 
 /// A game left `running`, as stored.
@@ -21,6 +21,8 @@ pub struct RunningGame {
     pub auto_advance_ms: Option<u64>,
     /// Who names the players of this room.
     pub names: NamePolicy,
+    /// A team game's plan.
+    pub teams: Option<TeamPlan>,
     pub saved: Saved,
 }
 
@@ -33,7 +35,7 @@ impl Store {
         let heartbeat: i64 = db.query_row("SELECT at_ms FROM heartbeat", [], |r| r.get(0))?;
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
-                    phase, phase_index, opened_ms, names
+                    phase, phase_index, opened_ms, names, team_count, team_size
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -44,7 +46,7 @@ impl Store {
             let id = row.id;
             let players = db
                 .prepare_cached(
-                    "SELECT player_id, name, token_hash, status, first_index FROM players
+                    "SELECT player_id, name, token_hash, status, first_index, team FROM players
                      WHERE game_id = ?1 ORDER BY player_id",
                 )?
                 .query_map([id], PlayerRow::from_row)?
@@ -88,6 +90,9 @@ pub(super) struct RunningRow {
     /// When the open question opened, by the writer's clock.
     pub opened_ms: Option<i64>,
     pub names: String,
+    /// A team game's plan: at most one of the two is set.
+    pub team_count: Option<u32>,
+    pub team_size: Option<u32>,
 }
 
 impl RunningRow {
@@ -114,6 +119,12 @@ impl RunningRow {
         };
         let Some(names) = NamePolicy::from_sql(&self.names) else {
             return fail("unknown name policy");
+        };
+        let teams = match (self.team_count, self.team_size) {
+            (None, None) => None,
+            (Some(n), None) => Some(TeamPlan::Count(n)),
+            (None, Some(n)) => Some(TeamPlan::Size(n)),
+            (Some(_), Some(_)) => return fail("both a team count and a team size"),
         };
         let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
             return fail("the quiz document is unreadable");
@@ -153,6 +164,7 @@ impl RunningRow {
             max_players,
             auto_advance_ms: self.auto_advance_ms,
             names,
+            teams,
             saved: Saved {
                 players,
                 answers,
@@ -179,6 +191,8 @@ impl RunningRow {
             phase_index: r.get("phase_index")?,
             opened_ms: r.get("opened_ms")?,
             names: r.get("names")?,
+            team_count: r.get("team_count")?,
+            team_size: r.get("team_size")?,
         })
     }
 }
@@ -190,6 +204,7 @@ pub(super) struct PlayerRow {
     pub token_hash: String,
     pub status: String,
     pub first_index: u32,
+    pub team: Option<u32>,
 }
 
 impl PlayerRow {
@@ -200,6 +215,7 @@ impl PlayerRow {
             token_hash: r.get("token_hash")?,
             status: r.get("status")?,
             first_index: r.get("first_index")?,
+            team: r.get("team")?,
         })
     }
 
@@ -211,6 +227,7 @@ impl PlayerRow {
             token_hash: self.token_hash,
             status: PlayerStatus::from_sql(&self.status)?,
             first_index: self.first_index,
+            team: self.team,
         })
     }
 }
@@ -284,6 +301,7 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Generated,
+            teams: None,
             blocked_words: Default::default(),
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
@@ -296,6 +314,7 @@ mod tests {
                 name: "Ada".into(),
                 token_hash: "t1".into(),
                 first_index: 0,
+                team: None,
             },
             Write::Phase {
                 game,

@@ -121,6 +121,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE games ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE players ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE answers ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;",
+    // 8: teams. A team game's plan (`"teams"` on `host`: a count or a size, at most one set)
+    // and each player's team, so that a restored room keeps every player in their team and
+    // places newcomers as before. Null in a game without teams.
+    "ALTER TABLE games ADD COLUMN team_count INTEGER;
+    ALTER TABLE games ADD COLUMN team_size INTEGER;
+    ALTER TABLE players ADD COLUMN team INTEGER;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

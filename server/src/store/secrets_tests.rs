@@ -218,6 +218,7 @@ fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on(b: &Bac
         chat: true,
         host_key: secret_hash("k0"),
         names: NamePolicy::Free,
+        teams: None,
         blocked_words: Default::default(),
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
@@ -288,6 +289,7 @@ fn a_version_4_database_upgrades_with_its_secrets_hashed_in_place() {
         chat: g.saved.chat,
         host_key: g.host_key,
         names: g.names,
+        teams: None,
         blocked_words: Default::default(),
     };
     let quiz = Arc::new(g.doc.validate().expect("quiz"));

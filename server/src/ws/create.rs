@@ -65,6 +65,7 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: String::new(), // set as opened
             names: req.names.unwrap_or(NamePolicy::Free),
+            teams: req.teams,
             blocked_words: self.app.config().blocked_words.as_slice().into(),
         };
         let new = NewGame {
@@ -260,6 +261,7 @@ pub(super) struct HostRequest {
     pub auto_advance_ms: Option<u64>,
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
+    pub teams: Option<quizrace_protocol::TeamPlan>,
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ pub fn host_msg(
         auto_advance_ms: None,
         chat: None,
         names: None,
+        teams: None,
     }
 }
 

@@ -383,5 +383,6 @@ impl Room {
                 points: p.last.points,
             });
         }
+        self.settle_teams(index, answers);
     }
 }

@@ -24,6 +24,8 @@ struct NewGame {
     auto_advance_ms: Option<i64>,
     chat: bool,
     names: &'static str,
+    team_count: Option<i64>,
+    team_size: Option<i64>,
 }
 
 impl NewGame {
@@ -41,6 +43,8 @@ impl NewGame {
                 .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
             chat: settings.chat,
             names: settings.names.as_sql(),
+            team_count: crate::store::games::team_count(settings),
+            team_size: crate::store::games::team_size(settings),
         })
     }
 }
@@ -56,8 +60,8 @@ async fn insert_game(
         .query_one(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
-                               owner_node, epoch)
-             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1)
+                               owner_node, epoch, team_count, team_size)
+             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)
              RETURNING id",
             &[
                 &g.quiz,
@@ -72,6 +76,8 @@ async fn insert_game(
                 &g.chat,
                 &g.names,
                 &owner,
+                &g.team_count,
+                &g.team_size,
             ],
         )
         .await;

@@ -116,6 +116,10 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     ALTER TABLE answers ADD COLUMN epoch BIGINT NOT NULL DEFAULT 1;
     CREATE UNIQUE INDEX games_running_pin ON games (pin) WHERE status = 'running';
     CREATE INDEX games_running_owner ON games (owner_node) WHERE status = 'running';",
+    // 8: teams (see SQLite's version 8).
+    "ALTER TABLE games ADD COLUMN team_count BIGINT;
+    ALTER TABLE games ADD COLUMN team_size BIGINT;
+    ALTER TABLE players ADD COLUMN team BIGINT;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
