@@ -301,7 +301,7 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Generated,
-            teams: None,
+            teams: Some(TeamPlan::Size(4)),
             blocked_words: Default::default(),
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
@@ -314,7 +314,7 @@ mod tests {
                 name: "Ada".into(),
                 token_hash: "t1".into(),
                 first_index: 0,
-                team: None,
+                team: Some(3),
             },
             Write::Phase {
                 game,
@@ -368,6 +368,11 @@ mod tests {
             "a generated-names room keeps naming its players"
         );
         assert_eq!(g.saved.players[0].token_hash, "t1");
+        assert_eq!(
+            (g.teams, g.saved.players[0].team),
+            (Some(TeamPlan::Size(4)), Some(3)),
+            "a team room keeps its plan and every player's team"
+        );
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {
             SavedPhase::Question {
