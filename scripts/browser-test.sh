@@ -10,7 +10,8 @@
 # (kinds.test.mjs), a game with phones in Arabic (right to left, mirrored) and German and
 # the language picker remembered (i18n.test.mjs), the game's sounds with a stand-in
 # AudioContext (sound.test.mjs), and a game's end: the podium rising on the presenter, each
-# phone's summary, and Play again taking everyone to a new room (ending.test.mjs).
+# phone's summary, and Play again taking everyone to a new room (ending.test.mjs), and a
+# team game from the host's create screen to a team podium (teams.test.mjs).
 # Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of

@@ -9,7 +9,7 @@ import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, drawTeams, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
 } from "./stage.js";
 import {
@@ -90,7 +90,7 @@ const draw = {
   shown: (q) => (question = q),
   question: (v, answered) => showQuestion(v, answered),
   reveal: (m) => onClosed(m),
-  board: (m) => showStandings(m.top, "leaderboard"),
+  board: (m) => showStandings(m.top, "leaderboard", m.teams),
 };
 
 // ---- connection ----
@@ -122,7 +122,7 @@ const conn = new Connection({
     ...screenHandlers(view, draw),
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
-      showStandings(m.podium, "finished");
+      showStandings(m.podium, "finished", m.teams);
     },
     chat: onChat,
     room_closed: onRoomClosed,
@@ -308,6 +308,10 @@ $("setup-form").onsubmit = (ev) => {
   if ($("auto-advance").checked && !(seconds >= 1)) {
     return markField($("auto-advance-s"), t("enter_seconds_to_wait")).focus();
   }
+  const teams = Number($("teams-count").value || 0);
+  if (!(teams === 0 || (teams >= 2 && teams <= 20))) {
+    return markField($("teams-count"), t("teams_range")).focus();
+  }
   const s = formSettings();
   if (!s.no_time_limit && !(s.time_factor >= 0.5 && s.time_factor <= 3)) {
     return markField($("time-factor"), t("enter_a_time_factor")).focus();
@@ -326,6 +330,7 @@ $("setup-form").onsubmit = (ev) => {
     leaderboard: s.leaderboard === "end" ? "end" : undefined,
     shuffleQuestions: s.shuffle_questions || undefined,
     shuffleAnswers: s.shuffle_answers || undefined,
+    teams: teams >= 2 ? teams : undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {
@@ -584,11 +589,12 @@ function onClosed(m) {
 }
 
 // ---- leaderboard and podium ----
-function showStandings(list, newPhase) {
+function showStandings(list, newPhase, teams = null) {
   phase = newPhase;
   stopTimer();
   const finished = newPhase === "finished";
   drawStandings(list, finished, { prevBoard: view.load().prevBoard });
+  drawTeams(teams, finished);
   show(finished ? "over" : "leaderboard");
 }
 

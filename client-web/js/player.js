@@ -7,7 +7,7 @@
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
+  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, drawTeams, hintFor, keepFitted, setMode, teamName,
   stageCountdown, startQuestionClock, stopGetReady,
 } from "./stage.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
@@ -35,6 +35,7 @@ let question = null; // the open (or last) question view
 let selected = new Set(); // multi: toggled choices
 let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
+let myTeam = null; // welcome's team id, in a team game
 let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
 // The host played the quiz again: join this room with this name as the socket reopens.
@@ -206,6 +207,9 @@ function onWelcome(m) {
   $("lobby-title").textContent = t("youre_in_name", { name: m.name });
   setMode(m.mode);
   $("lobby-rules").hidden = m.mode !== "race";
+  myTeam = m.team ? m.team.id : null;
+  $("lobby-team").hidden = myTeam == null;
+  if (myTeam != null) $("lobby-team").textContent = t("your_team", { team: teamName(myTeam) });
 
   if (m.phase === "question" && m.question) {
     showQuestion(m.question, m.question.answered);
@@ -464,6 +468,10 @@ function onLeaderboard(m) {
   saveView(boards);
   drawStandings(m.top, false, { prevBoard: boards.prevBoard, meId: me && me.playerId });
   $("my-rank").textContent = myPlace(m.top, lastResult);
+  const team = drawTeams(m.teams, false, myTeam);
+  $("my-team").textContent = team
+    ? t("my_team_place", { team: teamName(team.id), rank: team.rank, points: points(lastResult ? lastResult.points : 0) })
+    : "";
   show("leaderboard");
 }
 
@@ -474,6 +482,7 @@ function onGameOver(m) {
   podium = m.podium;
   $("summary").hidden = true;
   drawStandings(m.podium, true, { meId: me && me.playerId });
+  drawTeams(m.teams, true, myTeam);
   $("final-rank").textContent = t("waiting_final_rank");
   announce(`${t("game_over")}.`);
   show("over");

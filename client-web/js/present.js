@@ -8,7 +8,7 @@ import { Connection, msg, isPin } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import { joinUrl, qrSrc } from "./common.js";
 import {
-  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, drawTeams, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown,
 } from "./stage.js";
 import { $, setStatus } from "./dom.js";
@@ -57,7 +57,7 @@ const draw = {
   shown: (q) => (question = q),
   question: (v, answered) => showQuestion(v, answered),
   reveal: (m) => onClosed(m),
-  board: (m) => showStandings(m.top, false),
+  board: (m) => showStandings(m.top, false, m.teams),
 };
 
 // ---- connection ----
@@ -77,7 +77,7 @@ const conn = new Connection({
     room_state: onRoomState,
     ...rosterHandlers(() => players, drawSoon),
     ...screenHandlers(view, draw),
-    game_over: (m) => showStandings(m.podium, true),
+    game_over: (m) => showStandings(m.podium, true, m.teams),
     // The host played again; a presenter the host page opened is sent to the new room (a
     // new hash, below), any other shows the new PIN.
     play_again: (m) => {
@@ -150,9 +150,10 @@ function onClosed(m) {
   show("reveal");
 }
 
-function showStandings(list, finished) {
+function showStandings(list, finished, teams = null) {
   countdown.stop();
   drawStandings(list, finished, { prevBoard: view.load().prevBoard });
+  drawTeams(teams, finished);
   show(finished ? "over" : "leaderboard");
 }
 

@@ -18,9 +18,11 @@ export const msg = {
   leave: () => ({ type: "leave" }),
 
   // Optional fields are left out rather than sent as null.
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers }) => {
+  // `teams`: a number of teams (2 to 20), or nothing for a game without teams.
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, teams }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
+    if (teams != null) m.teams = { count: teams };
     if (autoAdvanceMs != null) m.auto_advance_ms = autoAdvanceMs;
     if (chat != null) m.chat = chat;
     if (names != null) m.names = names;

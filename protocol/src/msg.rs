@@ -70,6 +70,42 @@ pub const TIME_FACTOR_MAX: f64 = 3.0;
 /// In a room without time limits a question still closes after this long, so that a room
 /// whose host walked away does not stay open for ever; old clients count down to it.
 pub const NO_TIME_LIMIT_CAP_MS: u64 = 30 * 60 * 1000;
+/// How a room splits its players into teams (`"teams"` on `host`): exactly one of the two.
+/// Players are placed as they join, each into the team with fewest members (ties: the lowest
+/// id); a player who resumes keeps their team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamPlan {
+    /// `{"count": N}`: N teams ([`TEAM_COUNTS`]).
+    Count(u32),
+    /// `{"size": N}`: teams of at most N players ([`TEAM_SIZES`]); a new team opens when
+    /// every team is full.
+    Size(u32),
+}
+
+/// The number of teams a room may have with `{"count": N}`.
+pub const TEAM_COUNTS: std::ops::RangeInclusive<u32> = 2..=20;
+/// The team sizes a room may have with `{"size": N}`.
+pub const TEAM_SIZES: std::ops::RangeInclusive<u32> = 2..=50;
+/// Most teams a `leaderboard` or `game_over` lists (best first).
+pub const TEAMS_LISTED: usize = 20;
+
+/// A player's team, in `welcome`: ids from 1; the name is `"Team <id>"` (pages may translate
+/// it by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub id: u32,
+    pub name: String,
+}
+
+/// One line of the team standings in `leaderboard` and `game_over`: equal scores share a rank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamStanding {
+    pub id: u32,
+    pub name: String,
+    pub score: i64,
+    pub rank: u32,
+}
 
 /// What a `host_resume` connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +233,9 @@ pub enum ClientMsg {
         names: Option<NamePolicy>,
         #[serde(flatten)]
         options: HostOptions,
+        /// A team game: `{"count": N}` or `{"size": N}`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        teams: Option<TeamPlan>,
     },
     HostResume {
         pin: Pin,
@@ -550,6 +589,9 @@ pub enum ServerMsg {
         /// page marks the quiz text with it for screen readers.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// In a team game: the player's team.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<TeamRef>,
     },
     Question(QuestionView),
     AnswerAck {
@@ -609,10 +651,16 @@ pub enum ServerMsg {
     Leaderboard {
         index: u32,
         top: Vec<Standing>,
+        /// In a team game: the team standings, best first (at most [`TEAMS_LISTED`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        teams: Option<Vec<TeamStanding>>,
     },
     GameOver {
         game_id: GameId,
         podium: Vec<Standing>,
+        /// In a team game: the final team standings, best first (at most [`TEAMS_LISTED`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        teams: Option<Vec<TeamStanding>>,
     },
     /// Personal, after `game_over` and the final `result`: the player's whole game.
     Summary {

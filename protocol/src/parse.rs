@@ -192,6 +192,7 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
                 chat: f.opt("chat", "true or false")?,
                 names: f.opt("names", "\"free\" or \"generated\"")?,
                 options: options(&f)?,
+                teams: f.opt("teams", "{\"count\": N} or {\"size\": N}")?,
             },
             "host_resume" => {
                 let pin = pin(&f)?;

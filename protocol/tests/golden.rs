@@ -12,8 +12,8 @@ use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
     GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, Mode, NamePolicy,
     PhaseName, Pin, PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionPoints,
-    QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg, Standing, ANSWER_GRACE_MS,
-    MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg, Standing, TeamPlan, TeamRef,
+    TeamStanding, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -214,8 +214,51 @@ const SERVER_TAGS: [&str; 20] = [
     "moved",
 ];
 
+fn team_standing(id: u32, score: i64, rank: u32) -> TeamStanding {
+    TeamStanding {
+        id,
+        name: format!("Team {id}"),
+        score,
+        rank,
+    }
+}
+
 fn server_cases() -> Vec<Golden<ServerMsg>> {
     vec![
+        Golden {
+            name: "welcome into a team game",
+            msg: ServerMsg::Welcome {
+                pin: pin(),
+                player_id: PlayerId(8),
+                name: "Bob".into(),
+                token: "c2d1f8e3b05a5f1d".into(),
+                phase: PhaseName::Lobby,
+                score: 0,
+                players: 4,
+                question: None,
+                mode: Some(Mode::Classic),
+                lang: None,
+                team: Some(TeamRef {
+                    id: 2,
+                    name: "Team 2".into(),
+                }),
+            },
+            json: r#"{"type":"welcome","pin":"482913","player_id":8,"name":"Bob",
+                      "token":"c2d1f8e3b05a5f1d","phase":"lobby","score":0,"players":4,
+                      "mode":"classic","team":{"id":2,"name":"Team 2"}}"#,
+            fields: &[
+                "type",
+                "pin",
+                "player_id",
+                "name",
+                "token",
+                "phase",
+                "score",
+                "players",
+                "mode",
+                "team",
+            ],
+        },
         Golden {
             name: "welcome into a quiz that names its language",
             msg: ServerMsg::Welcome {
@@ -229,6 +272,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 question: None,
                 mode: Some(Mode::Classic),
                 lang: Some("de-CH".into()),
+                team: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":3,
@@ -286,6 +330,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 question: None,
                 mode: None,
                 lang: None,
+                team: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":23}"#,
@@ -313,6 +358,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 question: Some(capital_of_france(11420, Some(false))),
                 mode: None,
                 lang: None,
+                team: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"question","score":1875,"players":23,
@@ -615,6 +661,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             msg: ServerMsg::Leaderboard {
                 index: 3,
                 top: vec![standing(12, "Grace", 3410, 1), standing(7, "Ada", 2950, 2)],
+                teams: None,
             },
             json: r#"{"type":"leaderboard","index":3,
                       "top":[{"player_id":12,"name":"Grace","score":3410,"rank":1},
@@ -630,12 +677,44 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     standing(7, "Ada", 8740, 2),
                     standing(3, "Linus", 8015, 3),
                 ],
+                teams: None,
             },
             json: r#"{"type":"game_over","game_id":42,
                       "podium":[{"player_id":12,"name":"Grace","score":9120,"rank":1},
                                 {"player_id":7,"name":"Ada","score":8740,"rank":2},
                                 {"player_id":3,"name":"Linus","score":8015,"rank":3}]}"#,
             fields: &["type", "game_id", "podium"],
+        },
+        Golden {
+            name: "leaderboard of a team game",
+            msg: ServerMsg::Leaderboard {
+                index: 1,
+                top: vec![standing(4, "Ada", 1900, 1)],
+                teams: Some(vec![
+                    team_standing(2, 1425, 1),
+                    team_standing(1, 950, 2),
+                    team_standing(3, 950, 2),
+                ]),
+            },
+            json: r#"{"type":"leaderboard","index":1,
+                      "top":[{"player_id":4,"name":"Ada","score":1900,"rank":1}],
+                      "teams":[{"id":2,"name":"Team 2","score":1425,"rank":1},
+                               {"id":1,"name":"Team 1","score":950,"rank":2},
+                               {"id":3,"name":"Team 3","score":950,"rank":2}]}"#,
+            fields: &["type", "index", "top", "teams"],
+        },
+        Golden {
+            name: "game_over of a team game",
+            msg: ServerMsg::GameOver {
+                game_id: GameId(42),
+                podium: vec![standing(4, "Ada", 2900, 1)],
+                teams: Some(vec![team_standing(1, 2000, 1), team_standing(2, 1500, 2)]),
+            },
+            json: r#"{"type":"game_over","game_id":42,
+                      "podium":[{"player_id":4,"name":"Ada","score":2900,"rank":1}],
+                      "teams":[{"id":1,"name":"Team 1","score":2000,"rank":1},
+                               {"id":2,"name":"Team 2","score":1500,"rank":2}]}"#,
+            fields: &["type", "game_id", "podium", "teams"],
         },
         Golden {
             name: "summary of a player sharing second place",
@@ -1294,6 +1373,7 @@ fn question_broadcast_omits_answered_and_welcome_includes_it() {
             question: Some(capital_of_france(5000, Some(answered))),
             mode: None,
             lang: None,
+            team: None,
         })
         .expect("serialises");
         assert_eq!(welcome["question"]["answered"], json!(answered));
@@ -1588,6 +1668,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 chat: None,
                 names: None,
                 options: HostOptions::default(),
+                teams: None,
             },
             json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic"}"#,
             fields: &["type", "token", "quiz_id", "mode"],
@@ -1609,11 +1690,13 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                     shuffle_questions: Some(true),
                     shuffle_answers: Some(true),
                 },
+                teams: Some(TeamPlan::Count(3)),
             },
             json: r#"{"type":"host","token":"tok","quiz_id":3,"mode":"race","max_players":50,
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
                       "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
-                      "shuffle_questions":true,"shuffle_answers":true}"#,
+                      "shuffle_questions":true,"shuffle_answers":true,
+                      "teams":{"count":3}}"#,
             fields: &[
                 "type",
                 "token",
@@ -1628,7 +1711,25 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "leaderboard",
                 "shuffle_questions",
                 "shuffle_answers",
+                "teams",
             ],
+        },
+        Golden {
+            name: "host of a game in teams of four",
+            msg: ClientMsg::Host {
+                token: "tok".into(),
+                quiz_id: QuizId(1),
+                mode: Mode::Classic,
+                max_players: None,
+                auto_advance_ms: None,
+                chat: None,
+                names: None,
+                options: HostOptions::default(),
+                teams: Some(TeamPlan::Size(4)),
+            },
+            json: r#"{"type":"host","token":"tok","quiz_id":1,"mode":"classic",
+                      "teams":{"size":4}}"#,
+            fields: &["type", "token", "quiz_id", "mode", "teams"],
         },
         Golden {
             name: "host_resume",
@@ -1899,6 +2000,7 @@ fn null_counts_as_absent_for_optional_fields() {
             chat: None,
             names: None,
             options: HostOptions::default(),
+            teams: None,
         },
     );
 }
@@ -3175,4 +3277,23 @@ fn a_malformed_or_oversized_quiz_lang_is_refused_as_a_whole() {
         doc
     });
     assert!(err.is_err(), "a number is not a tag");
+}
+
+/// `teams` is one of `{"count": N}` and `{"size": N}`; anything else names the field. (The
+/// ranges are the server's to check: an out-of-range number parses here.)
+#[test]
+fn a_teams_field_that_is_neither_a_count_nor_a_size_is_a_bad_field() {
+    for teams in [
+        r#""3""#,
+        "3",
+        "{}",
+        r#"{"count":3,"size":4}"#,
+        r#"{"count":-1}"#,
+        r#"{"colours":3}"#,
+    ] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","teams":{teams}}}"#
+        );
+        assert_bad_field(&frame, "teams");
+    }
 }

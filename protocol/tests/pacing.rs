@@ -80,6 +80,7 @@ fn welcome_names_the_mode() {
             question: None,
             mode: Some(Mode::Race),
             lang: None,
+            team: None,
         },
         r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada","token":"t",
             "phase":"lobby","score":0,"players":3,"mode":"race"}"#,

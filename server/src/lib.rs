@@ -353,6 +353,7 @@ impl App {
                 chat: g.saved.chat,
                 host_key: g.host_key,
                 names: g.names,
+                teams: g.teams,
                 blocked_words: self.config().blocked_words.as_slice().into(),
                 timing: g.timing,
                 leaderboard: g.leaderboard,

@@ -492,6 +492,7 @@ impl Conn {
                     chat,
                     names,
                     options,
+                    teams,
                 },
             ) => {
                 let server_max = self.app.config().max_players;
@@ -507,6 +508,9 @@ impl Conn {
                         "auto_advance_ms must be between 1000 and 600000",
                     ));
                 }
+                if let Some(refusal) = teams.and_then(bad_team_plan) {
+                    return self.send(refusal);
+                }
                 let request = HostRequest {
                     token,
                     quiz_id,
@@ -516,6 +520,7 @@ impl Conn {
                     chat,
                     names,
                     options,
+                    teams,
                 };
                 if let Err(refusal) = self.create_room(request).await {
                     self.send(refusal);
@@ -692,4 +697,23 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or(Err(ErrorCode::Internal))
+}
+
+/// The refusal of a team plan out of range: `bad_field` `teams`, and no room is made.
+fn bad_team_plan(plan: quizrace_protocol::TeamPlan) -> Option<ServerMsg> {
+    use quizrace_protocol::{TeamPlan, TEAM_COUNTS, TEAM_SIZES};
+    let (n, range, what) = match plan {
+        TeamPlan::Count(n) => (n, TEAM_COUNTS, "a team count"),
+        TeamPlan::Size(n) => (n, TEAM_SIZES, "a team size"),
+    };
+    (!range.contains(&n)).then(|| {
+        ServerMsg::bad_field(
+            "teams",
+            format!(
+                "{what} must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
+        )
+    })
 }

@@ -217,6 +217,29 @@ export function createSession() {
       return page;
     },
 
+    // A host page logged in as the admin, on the create-room screen.
+    async hostSetup(who = "host", phone = false, options = {}) {
+      const page = await s.newPage(who, phone, options);
+      await page.goto(`${s.baseUrl}/host`);
+      await screen(page, "login");
+      await page.fill("#login-user", "admin");
+      await page.fill("#login-pass", s.password);
+      await page.click("#login-btn");
+      await screen(page, "setup");
+      return page;
+    },
+
+    // A phone joined to room `pin` as `name`, in its lobby.
+    async joinPhone(pin, name) {
+      const page = await s.newPage(`phone-${name}`, true);
+      await page.goto(`${s.baseUrl}/?pin=${pin}`);
+      await screen(page, "join");
+      await page.fill("#name", name);
+      await page.locator("#join-btn").tap();
+      await screen(page, "lobby");
+      return page;
+    },
+
     async shot(page, name) {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: "disabled", caret: "hide" });
     },

@@ -28,6 +28,8 @@ pub struct Welcome {
     pub score: i64,
     pub players: u32,
     pub question: Option<QuestionView>,
+    /// In a team game: the player's team id.
+    pub team: Option<u32>,
 }
 
 /// The socket closed: the close code, if the server sent one.
@@ -265,6 +267,7 @@ impl Bot {
             score,
             players,
             question,
+            team,
             ..
         } = msg
         {
@@ -276,6 +279,7 @@ impl Bot {
                 score: *score,
                 players: *players,
                 question: question.clone(),
+                team: team.as_ref().map(|t| t.id),
             };
             // Joined: a `moved` from now on must bring back this player, not join a new one.
             self.hello = Some(ClientMsg::Resume {
@@ -432,6 +436,7 @@ pub struct RoomOptions {
     pub names: Option<NamePolicy>,
     /// `time_factor` and `no_time_limit`.
     pub options: quizrace_protocol::HostOptions,
+    pub teams: Option<quizrace_protocol::TeamPlan>,
 }
 
 impl Default for RoomOptions {
@@ -443,6 +448,7 @@ impl Default for RoomOptions {
             chat: None,
             names: None,
             options: Default::default(),
+            teams: None,
         }
     }
 }
@@ -460,6 +466,7 @@ impl Host {
             chat: opts.chat,
             names: opts.names,
             options: opts.options,
+            teams: opts.teams,
         })
         .await?;
         let (pin, host_key, game_id) = take_room(&mut bot).await?;

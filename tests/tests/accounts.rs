@@ -531,6 +531,7 @@ async fn logout_ends_that_session_only() {
         chat: None,
         names: None,
         options: Default::default(),
+        teams: None,
     })
     .await
     .unwrap();

@@ -1012,6 +1012,7 @@ async fn the_servers_max_players_caps_every_room() {
             chat: None,
             names: None,
             options: Default::default(),
+            teams: None,
         },
     )
     .await;

@@ -615,4 +615,10 @@ export default {
   "joining_new_game": "المضيف يلعب مرة أخرى: جارٍ الانضمام إلى الغرفة {pin}…",
   "play_again": "العب مرة أخرى",
   "new_game_pin": "لعبة جديدة: انضم بالرمز {pin}",
+  "teams_field": "الفرق (0: كل لاعب لنفسه)",
+  "teams": "الفرق",
+  "teams_range": "اختر 0 للعب بلا فرق، أو من 2 إلى 20 فريقًا.",
+  "team_n": "الفريق {n}",
+  "your_team": "أنت تلعب مع {team}.",
+  "my_team_place": "{team} في المركز {rank}؛ أضفت له {points} في هذه الجولة.",
 };

@@ -615,4 +615,10 @@ export default {
   "joining_new_game": "Der Host spielt noch einmal: du kommst in Raum {pin}…",
   "play_again": "Nochmal spielen",
   "new_game_pin": "Neues Spiel: mit PIN {pin} beitreten",
+  "teams_field": "Teams (0: jeder für sich)",
+  "teams": "Teams",
+  "teams_range": "Wähle 0 für keine Teams oder 2 bis 20 Teams.",
+  "team_n": "Team {n}",
+  "your_team": "Du spielst für {team}.",
+  "my_team_place": "{team} ist auf Platz {rank}; du hast in dieser Runde {points} beigetragen.",
 };

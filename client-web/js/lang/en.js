@@ -615,4 +615,10 @@ export default {
   "joining_new_game": "The host is playing again: joining room {pin}…",
   "play_again": "Play again",
   "new_game_pin": "New game: join with PIN {pin}",
+  "teams_field": "Teams (0: everyone for themselves)",
+  "teams": "Teams",
+  "teams_range": "Choose 0 for no teams, or 2 to 20 teams.",
+  "team_n": "Team {n}",
+  "your_team": "You play for {team}.",
+  "my_team_place": "{team} is #{rank}; you scored {points} for it this round.",
 };

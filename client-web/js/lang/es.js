@@ -615,4 +615,10 @@ export default {
   "joining_new_game": "El anfitrión juega otra vez: entrando en la sala {pin}…",
   "play_again": "Jugar otra vez",
   "new_game_pin": "Nueva partida: únete con el PIN {pin}",
+  "teams_field": "Equipos (0: cada uno por su cuenta)",
+  "teams": "Equipos",
+  "teams_range": "Elige 0 para jugar sin equipos, o de 2 a 20 equipos.",
+  "team_n": "Equipo {n}",
+  "your_team": "Juegas con {team}.",
+  "my_team_place": "{team} va en el puesto {rank}; aportaste {points} en esta ronda.",
 };

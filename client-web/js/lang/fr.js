@@ -615,4 +615,10 @@ export default {
   "joining_new_game": "L'hôte relance la partie : tu rejoins la salle {pin}…",
   "play_again": "Rejouer",
   "new_game_pin": "Nouvelle partie : rejoins avec le PIN {pin}",
+  "teams_field": "Équipes (0 : chacun pour soi)",
+  "teams": "Équipes",
+  "teams_range": "Choisis 0 pour aucune équipe, ou 2 à 20 équipes.",
+  "team_n": "Équipe {n}",
+  "your_team": "Tu joues pour {team}.",
+  "my_team_place": "{team} est n° {rank} ; tu lui as apporté {points} à cette manche.",
 };

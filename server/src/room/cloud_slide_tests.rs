@@ -135,6 +135,7 @@ fn a_word_cloud_answer_is_final_scores_nothing_and_leaves_the_streak_alone() {
 fn the_cloud_counts_answers_ignoring_case_and_accents_and_keeps_blocked_ones_out() {
     let t0 = Instant::now();
     let settings = Settings {
+        teams: None,
         blocked_words: vec!["darn".to_owned()].into(),
         ..settings(Mode::Classic)
     };

@@ -84,6 +84,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         chat: true,
         host_key: crate::secret::secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
+        teams: None,
         blocked_words: Default::default(),
         timing: Default::default(),
         leaderboard: Default::default(),

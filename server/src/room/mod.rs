@@ -36,6 +36,8 @@ mod roster_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]
+mod teams_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;

@@ -45,6 +45,7 @@ impl Db {
                     name,
                     token_hash,
                     first_index,
+                    team,
                     ..
                 } => self.players.push(SavedPlayer {
                     id: *player,
@@ -52,6 +53,7 @@ impl Db {
                     token_hash: token_hash.clone(),
                     status: PlayerStatus::Active,
                     first_index: *first_index,
+                    team: *team,
                 }),
                 Write::PlayerStatus { player, status, .. } => {
                     self.players[player.0 as usize - 1].status = *status;
@@ -208,6 +210,7 @@ fn a_question_whose_time_ran_out_during_the_outage_closes_at_once_with_its_answe
             token_hash: secret_hash(&format!("tok{i}")),
             status: PlayerStatus::Active,
             first_index: 0,
+            team: None,
         })
         .collect();
     db.apply(&host(&mut room, ClientMsg::Start, t0), t0);
@@ -299,6 +302,7 @@ fn a_restored_room_keys_names_as_a_live_room_does() {
             token_hash: secret_hash("tok1"),
             status: PlayerStatus::Active,
             first_index: 0,
+            team: None,
         }],
         ..Saved::default()
     };

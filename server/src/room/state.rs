@@ -9,8 +9,9 @@
 //! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
 //! `room_state`), `again` (`play_again` after the end), `answers` (taking, counting and
 //! settling answers, the reveal), `chat`, `standings` (ranking, ranks with ties, results,
-//! summaries, podium), `views` (what each connection is shown of a question), `restore`
-//! (rebuilding from stored rows, the digest) and `checks` (invariants for tests).
+//! summaries, podium), `teams` (placing players in teams, team points and standings), `views`
+//! (what each connection is shown of a question), `restore` (rebuilding from stored rows, the
+//! digest) and `checks` (invariants for tests).
 
 mod again;
 mod answers;
@@ -20,6 +21,7 @@ mod host;
 mod restore;
 mod roster;
 mod standings;
+mod teams;
 mod views;
 
 pub use again::{Again, AgainPlan, AgainRefused};
@@ -107,6 +109,8 @@ pub struct Settings {
     pub host_key: String,
     /// Who names the players: they do, or the server (`"names": "generated"` on `host`).
     pub names: NamePolicy,
+    /// A team game: how players are split into teams (`"teams"` on `host`).
+    pub teams: Option<quizrace_protocol::TeamPlan>,
     /// The operator's word list (`--blocked-words`): `word_cloud` answers containing one are
     /// kept out of the cloud. Not stored with the game: a restored room takes the server's.
     pub blocked_words: Arc<[String]>,
@@ -159,6 +163,8 @@ struct Player {
     best_streak: u32,
     /// Every question that closed while the player was in the game, in order: the summary.
     history: Vec<QuestionPoints>,
+    /// In a team game, the player's team (ids from 1), for good: a resume keeps it.
+    team: Option<u32>,
 }
 
 impl Player {
@@ -251,6 +257,8 @@ pub struct Room {
     reveal: Option<Reveal>,
     /// Whether the finished game was played again (`play_again`), and as which room.
     again: Again,
+    /// In a team game, the teams by id (index 0 is team 1); empty otherwise.
+    teams: Vec<teams::Team>,
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
@@ -275,6 +283,7 @@ impl Room {
         let chat = settings.chat;
         let quiz = settings.timing.apply(quiz);
         Room {
+            teams: teams::initial(settings.teams),
             host_keys: VecDeque::from([settings.host_key.clone()]),
             settings,
             quiz,
@@ -607,7 +616,11 @@ impl Room {
                 }));
                 fx.push(Effect::Send(
                     Target::Everyone,
-                    ServerMsg::Leaderboard { index, top },
+                    ServerMsg::Leaderboard {
+                        index,
+                        top,
+                        teams: self.team_standings(),
+                    },
                 ));
                 true
             }

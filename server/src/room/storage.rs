@@ -41,6 +41,8 @@ pub enum Write {
         /// The first question the player could answer: the one open when they joined, or
         /// the next one.
         first_index: u32,
+        /// In a team game, the player's team.
+        team: Option<u32>,
     },
     /// A host key the room accepts from now on (its hash), minted for a device that took
     /// control with a session token. The store keeps the newest [`MAX_HOST_KEYS`].
@@ -128,6 +130,8 @@ pub struct SavedPlayer {
     pub status: PlayerStatus,
     /// The first question the player could answer (`Write::Player`'s `first_index`).
     pub first_index: u32,
+    /// In a team game, the player's team (`Write::Player`'s `team`).
+    pub team: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -22,6 +22,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         chat: true,
         host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
+        teams: None,
         blocked_words: Default::default(),
         timing: Default::default(),
         leaderboard: Default::default(),

@@ -119,6 +119,7 @@ fn games_are_counted_against_the_hosts_quota_listed_newest_first_and_reported_ra
             name: name.into(),
             token_hash: format!("t{n}"),
             first_index: 0,
+            team: None,
         };
         let answer = |n: u32, ms: u64, points: i64| Write::Answer {
             game: g1,

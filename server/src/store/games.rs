@@ -147,8 +147,10 @@ fn insert_game(
     tx.execute(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                            host_key_hash, max_players, auto_advance_ms, chat, names,
-                           time_factor, no_time_limit, leaderboard, shuffle_answers)
-         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                           time_factor, no_time_limit, leaderboard, shuffle_answers,
+                           team_count, team_size)
+         VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17)",
         params![
             quiz.0,
             host,
@@ -164,7 +166,9 @@ fn insert_game(
             settings.timing.time_factor,
             settings.timing.no_time_limit,
             Text(settings.leaderboard),
-            settings.shuffle_answers
+            settings.shuffle_answers,
+            team_count(settings),
+            team_size(settings),
         ],
     )?;
     let game = tx.last_insert_rowid();
@@ -551,5 +555,21 @@ impl ReportGameRow {
             phase: r.get::<_, Text<StoredPhase>>("phase")?.0,
             phase_index: r.get("phase_index")?,
         })
+    }
+}
+
+/// The `games.team_count` column: N of a `{"count": N}` team plan.
+pub(super) fn team_count(settings: &Settings) -> Option<i64> {
+    match settings.teams? {
+        quizrace_protocol::TeamPlan::Count(n) => Some(n.into()),
+        quizrace_protocol::TeamPlan::Size(_) => None,
+    }
+}
+
+/// The `games.team_size` column: N of a `{"size": N}` team plan.
+pub(super) fn team_size(settings: &Settings) -> Option<i64> {
+    match settings.teams? {
+        quizrace_protocol::TeamPlan::Size(n) => Some(n.into()),
+        quizrace_protocol::TeamPlan::Count(_) => None,
     }
 }

@@ -156,6 +156,7 @@ pub(crate) mod testing {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Free,
+            teams: None,
             blocked_words: Default::default(),
             timing: Default::default(),
             leaderboard: Default::default(),

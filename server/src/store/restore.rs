@@ -6,7 +6,9 @@ use crate::room::state::{
     PlayerStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, MAX_HOST_KEYS,
 };
 use crate::room::Timing;
-use quizrace_protocol::{GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc};
+use quizrace_protocol::{
+    GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc, TeamPlan,
+};
 use rusqlite::{params, Row};
 
 /// A game left `running`, as stored.
@@ -25,6 +27,8 @@ pub struct RunningGame {
     pub timing: Timing,
     pub leaderboard: LeaderboardAt,
     pub shuffle_answers: bool,
+    /// A team game's plan.
+    pub teams: Option<TeamPlan>,
     pub saved: Saved,
 }
 
@@ -38,7 +42,8 @@ impl Store {
         let mut stmt = db.prepare(
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
-                    leaderboard, shuffle_answers
+                    leaderboard, shuffle_answers,
+                    team_count, team_size
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -49,7 +54,7 @@ impl Store {
             let id = row.id;
             let players = db
                 .prepare_cached(
-                    "SELECT player_id, name, token_hash, status, first_index FROM players
+                    "SELECT player_id, name, token_hash, status, first_index, team FROM players
                      WHERE game_id = ?1 ORDER BY player_id",
                 )?
                 .query_map([id], PlayerRow::from_row)?
@@ -96,6 +101,9 @@ pub(super) struct RunningRow {
     pub timing: Timing,
     pub leaderboard: String,
     pub shuffle_answers: bool,
+    /// A team game's plan: at most one of the two is set.
+    pub team_count: Option<u32>,
+    pub team_size: Option<u32>,
 }
 
 impl RunningRow {
@@ -125,6 +133,12 @@ impl RunningRow {
         };
         let Some(leaderboard) = LeaderboardAt::from_sql(&self.leaderboard) else {
             return fail("unknown leaderboard setting");
+        };
+        let teams = match (self.team_count, self.team_size) {
+            (None, None) => None,
+            (Some(n), None) => Some(TeamPlan::Count(n)),
+            (None, Some(n)) => Some(TeamPlan::Size(n)),
+            (Some(_), Some(_)) => return fail("both a team count and a team size"),
         };
         let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
             return fail("the quiz document is unreadable");
@@ -167,6 +181,7 @@ impl RunningRow {
             timing: self.timing,
             leaderboard,
             shuffle_answers: self.shuffle_answers,
+            teams,
             saved: Saved {
                 players,
                 answers,
@@ -199,6 +214,8 @@ impl RunningRow {
             },
             leaderboard: r.get("leaderboard")?,
             shuffle_answers: r.get("shuffle_answers")?,
+            team_count: r.get("team_count")?,
+            team_size: r.get("team_size")?,
         })
     }
 }
@@ -210,6 +227,7 @@ pub(super) struct PlayerRow {
     pub token_hash: String,
     pub status: String,
     pub first_index: u32,
+    pub team: Option<u32>,
 }
 
 impl PlayerRow {
@@ -220,6 +238,7 @@ impl PlayerRow {
             token_hash: r.get("token_hash")?,
             status: r.get("status")?,
             first_index: r.get("first_index")?,
+            team: r.get("team")?,
         })
     }
 
@@ -231,6 +250,7 @@ impl PlayerRow {
             token_hash: self.token_hash,
             status: PlayerStatus::from_sql(&self.status)?,
             first_index: self.first_index,
+            team: self.team,
         })
     }
 }
@@ -304,6 +324,7 @@ mod tests {
             chat: true,
             host_key: "hk".into(),
             names: NamePolicy::Generated,
+            teams: Some(TeamPlan::Size(4)),
             blocked_words: Default::default(),
             timing: Timing {
                 time_factor: 1.5,
@@ -322,6 +343,7 @@ mod tests {
                 name: "Ada".into(),
                 token_hash: "t1".into(),
                 first_index: 0,
+                team: Some(3),
             },
             Write::Phase {
                 game,
@@ -382,6 +404,11 @@ mod tests {
         assert_eq!(g.leaderboard, LeaderboardAt::End);
         assert!(g.shuffle_answers, "phones keep their own choice orders");
         assert_eq!(g.saved.players[0].token_hash, "t1");
+        assert_eq!(
+            (g.teams, g.saved.players[0].team),
+            (Some(TeamPlan::Size(4)), Some(3)),
+            "a team room keeps its plan and every player's team"
+        );
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {
             SavedPhase::Question {

@@ -129,6 +129,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE games ADD COLUMN leaderboard TEXT NOT NULL DEFAULT 'each'
         CHECK (leaderboard IN ('each', 'end'));
     ALTER TABLE games ADD COLUMN shuffle_answers INTEGER NOT NULL DEFAULT 0;",
+    // 9: teams. A team game's plan (`"teams"` on `host`: a count or a size, at most one set)
+    // and each player's team, so that a restored room keeps every player in their team and
+    // places newcomers as before. Null in a game without teams.
+    "ALTER TABLE games ADD COLUMN team_count INTEGER;
+    ALTER TABLE games ADD COLUMN team_size INTEGER;
+    ALTER TABLE players ADD COLUMN team INTEGER;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

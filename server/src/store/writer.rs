@@ -175,12 +175,21 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                 name,
                 token_hash,
                 first_index,
+                team,
             } => {
                 tx.prepare_cached(
-                    "INSERT OR IGNORE INTO players (game_id, player_id, name, token_hash, first_index)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR IGNORE INTO players
+                         (game_id, player_id, name, token_hash, first_index, team)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
-                .execute(params![game.0, player.0, name, token_hash, first_index])?;
+                .execute(params![
+                    game.0,
+                    player.0,
+                    name,
+                    token_hash,
+                    first_index,
+                    team
+                ])?;
             }
             Write::HostKey { game, key_hash } => {
                 tx.prepare_cached("INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)")?

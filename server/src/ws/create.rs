@@ -72,6 +72,7 @@ impl Conn {
             chat: req.chat.unwrap_or(true),
             host_key: String::new(), // set as opened
             names: req.names.unwrap_or(NamePolicy::Free),
+            teams: req.teams,
             blocked_words: self.app.config().blocked_words.as_slice().into(),
             timing: req.options.into(),
             leaderboard: req.options.leaderboard.unwrap_or_default(),
@@ -272,6 +273,7 @@ pub(super) struct HostRequest {
     pub chat: Option<bool>,
     pub names: Option<NamePolicy>,
     pub options: quizrace_protocol::HostOptions,
+    pub teams: Option<quizrace_protocol::TeamPlan>,
 }
 
 #[cfg(test)]

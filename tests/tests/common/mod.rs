@@ -150,6 +150,7 @@ pub fn host_msg(
         chat: None,
         names: None,
         options: Default::default(),
+        teams: None,
     }
 }
 

@@ -391,5 +391,6 @@ impl Room {
                 points: p.last.points,
             });
         }
+        self.settle_teams(index, answers);
     }
 }

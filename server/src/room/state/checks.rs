@@ -67,6 +67,18 @@ impl Room {
             if p.is_active() {
                 assert!(self.names.contains(&crate::names::key(&p.name)));
             }
+            assert_eq!(
+                p.team.is_some(),
+                self.settings.teams.is_some(),
+                "every player of a team game has a team, and nobody has one otherwise"
+            );
+        }
+        for (i, t) in self.teams.iter().enumerate() {
+            let members = (self.players.iter())
+                .filter(|p| p.team == Some(i as u32 + 1) && p.status != PlayerStatus::Removed)
+                .count() as u32;
+            assert_eq!(t.members, members, "team {} counts its members", i + 1);
+            assert!(t.score >= 0);
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Digest {
     pub chat: bool,
     /// Active players' best streak and every question's points: what their summary shows.
     pub games: Vec<(PlayerId, u32, Vec<QuestionPoints>)>,
+    /// Every player's team, in player order.
+    pub player_teams: Vec<Option<u32>>,
+    /// Every team's id, members and score.
+    pub teams: Vec<(u32, u32, i64)>,
 }
 
 /// How long a restored question waits for its players before "everyone answered" may close
@@ -94,8 +98,10 @@ impl Room {
                 first_index: p.first_index,
                 best_streak: 0,
                 history: Vec::new(),
+                team: p.team,
             });
         }
+        room.rebuild_teams().map_err(RestoreError)?;
         let total = room.total();
         let (open, closed_through) = match saved.phase {
             SavedPhase::Lobby => (None, None),
@@ -227,6 +233,8 @@ impl Room {
                 .filter(|p| p.is_active())
                 .map(|p| (p.id, p.best_streak, p.history.clone()))
                 .collect(),
+            player_teams: self.players.iter().map(|p| p.team).collect(),
+            teams: self.team_totals(),
         }
     }
 }

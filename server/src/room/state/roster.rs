@@ -74,6 +74,7 @@ impl Room {
             _ => self.opened(),
         };
         self.names.insert(key);
+        let team = self.place_in_team();
         let token_hash = secret_hash(&token);
         self.by_token.insert(token_hash.clone(), self.players.len());
         self.active += 1;
@@ -92,6 +93,7 @@ impl Room {
             first_index,
             best_streak: 0,
             history: Vec::new(),
+            team,
         });
         fx.push(Effect::Persist(Write::Player {
             game: self.settings.game_id,
@@ -99,6 +101,7 @@ impl Room {
             name: name.clone(),
             token_hash,
             first_index,
+            team,
         }));
         fx.push(Effect::Send(
             Target::Player(id),
@@ -199,6 +202,7 @@ impl Room {
             question: self.open_question_view(Some(id), now),
             mode: Some(self.settings.mode),
             lang: self.quiz.lang.clone(),
+            team: self.team_ref(p.team),
         }
     }
 
@@ -244,6 +248,7 @@ impl Room {
         let kicked = status == PlayerStatus::Kicked;
         let status = if matches!(self.phase, Phase::Lobby) {
             self.removed += 1;
+            self.leave_team(self.players[id.0 as usize - 1].team);
             PlayerStatus::Removed
         } else {
             status

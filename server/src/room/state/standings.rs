@@ -135,6 +135,7 @@ impl Room {
         ServerMsg::GameOver {
             game_id: self.settings.game_id,
             podium: self.standings(3),
+            teams: self.team_standings(),
         }
     }
 }

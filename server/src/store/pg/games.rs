@@ -28,6 +28,8 @@ struct NewGame {
     no_time_limit: bool,
     leaderboard: &'static str,
     shuffle_answers: bool,
+    team_count: Option<i64>,
+    team_size: Option<i64>,
 }
 
 impl NewGame {
@@ -49,6 +51,8 @@ impl NewGame {
             no_time_limit: settings.timing.no_time_limit,
             leaderboard: settings.leaderboard.as_sql(),
             shuffle_answers: settings.shuffle_answers,
+            team_count: crate::store::games::team_count(settings),
+            team_size: crate::store::games::team_size(settings),
         })
     }
 }
@@ -65,9 +69,9 @@ async fn insert_game(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
                                owner_node, epoch, time_factor, no_time_limit, leaderboard,
-                               shuffle_answers)
+                               shuffle_answers, team_count, team_size)
              VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
-                     $15, $16)
+                     $15, $16, $17, $18)
              RETURNING id",
             &[
                 &g.quiz,
@@ -86,6 +90,8 @@ async fn insert_game(
                 &g.no_time_limit,
                 &g.leaderboard,
                 &g.shuffle_answers,
+                &g.team_count,
+                &g.team_size,
             ],
         )
         .await;

@@ -29,7 +29,8 @@ impl PgStore {
                 .query_opt(
                     "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms,
                             chat, locked, phase, phase_index, opened_ms, names,
-                            time_factor, no_time_limit, leaderboard, shuffle_answers
+                            time_factor, no_time_limit, leaderboard, shuffle_answers,
+                            team_count, team_size
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -57,10 +58,12 @@ impl PgStore {
                 },
                 leaderboard: r.try_get("leaderboard")?,
                 shuffle_answers: r.try_get("shuffle_answers")?,
+                team_count: opt_int(&r, "team_count")?,
+                team_size: opt_int(&r, "team_size")?,
             };
             let players = c
                 .query(
-                    "SELECT player_id, name, token_hash, status, first_index FROM players
+                    "SELECT player_id, name, token_hash, status, first_index, team FROM players
                      WHERE game_id = $1 ORDER BY player_id",
                     &[&game.0],
                 )
@@ -73,6 +76,7 @@ impl PgStore {
                         token_hash: r.try_get("token_hash")?,
                         status: r.try_get("status")?,
                         first_index: int(r, "first_index")?,
+                        team: opt_int(r, "team")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -122,6 +122,10 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     ALTER TABLE games ADD COLUMN leaderboard TEXT NOT NULL DEFAULT 'each'
         CHECK (leaderboard IN ('each', 'end'));
     ALTER TABLE games ADD COLUMN shuffle_answers BOOLEAN NOT NULL DEFAULT FALSE;",
+    // 9: teams (see SQLite's version 9).
+    "ALTER TABLE games ADD COLUMN team_count BIGINT;
+    ALTER TABLE games ADD COLUMN team_size BIGINT;
+    ALTER TABLE players ADD COLUMN team BIGINT;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.

@@ -50,6 +50,7 @@ fn player(game: GameId, n: u32) -> Write {
         name: format!("P{n}"),
         token_hash: format!("t{n}"),
         first_index: 0,
+        team: None,
     }
 }
 

@@ -299,8 +299,9 @@ impl Statements {
         Ok(Statements {
             player: tx
                 .prepare_cached(
-                    "INSERT INTO players (game_id, player_id, name, token_hash, first_index, epoch)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    "INSERT INTO players
+                         (game_id, player_id, name, token_hash, first_index, epoch, team)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
                 )
                 .await?,
             host_key: tx
@@ -368,12 +369,14 @@ impl Statements {
                 name,
                 token_hash,
                 first_index,
+                team,
             } => {
                 let (player, first) = (i64::from(player.0), i64::from(*first_index));
+                let team = team.map(i64::from);
                 pending.push(Box::pin(async move {
                     tx.execute(
                         &self.player,
-                        &[&game.0, &player, name, token_hash, &first, &epoch],
+                        &[&game.0, &player, name, token_hash, &first, &epoch, &team],
                     )
                     .await
                 }));
