@@ -9,12 +9,14 @@
 
 mod ids;
 mod msg;
+mod options;
 mod parse;
 mod quiz;
 mod rank;
 
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
+pub use options::*;
 pub use parse::{parse_client, ParseError};
 pub use quiz::{
     AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, Typo, DEFAULT_READ_S,

@@ -1,92 +1,9 @@
 //! The messages themselves: what clients send, what the server sends, and the error codes.
 
 use crate::ids::{GameId, Pin, PlayerId, QuizId};
+use crate::options::{HostOptions, Mode, NamePolicy, TeamPlan};
 use serde::{Deserialize, Serialize};
 
-/// Game mode, chosen by the host when creating the room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Every correct answer scores, faster answers score more.
-    Classic,
-    /// Only the first correct answer scores, and it closes the question.
-    Race,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Classic => "classic",
-            Mode::Race => "race",
-        }
-    }
-}
-
-/// Who picks the players' names in a room, chosen by the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NamePolicy {
-    /// Players choose (the default).
-    Free,
-    /// The server gives each player a friendly random name, such as `Brave Otter`.
-    Generated,
-}
-
-/// The game settings a host chose for a room on `host` (besides mode, seats, auto-advance, chat
-/// and names); an absent field keeps the default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct HostOptions {
-    /// Every question's answering time is multiplied by this, within
-    /// [`TIME_FACTOR_MIN`]..=[`TIME_FACTOR_MAX`] (1 when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_factor: Option<f64>,
-    /// Questions stay open until every active player answered or the host closes them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_time_limit: Option<bool>,
-    /// When the standings are shown (`each` when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leaderboard: Option<LeaderboardAt>,
-    /// `true`: the room plays the quiz's questions in an order of its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shuffle_questions: Option<bool>,
-    /// `true`: each phone shows a `choice` or `multi` question's choices in its own order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shuffle_answers: Option<bool>,
-}
-
-/// When a room shows its standings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LeaderboardAt {
-    /// After every question's reveal (the default).
-    #[default]
-    Each,
-    /// Only at the podium: the reveal leads straight to the next question.
-    End,
-}
-
-pub const TIME_FACTOR_MIN: f64 = 0.5;
-pub const TIME_FACTOR_MAX: f64 = 3.0;
-/// In a room without time limits a question still closes after this long, so that a room
-/// whose host walked away does not stay open for ever; old clients count down to it.
-pub const NO_TIME_LIMIT_CAP_MS: u64 = 30 * 60 * 1000;
-/// How a room splits its players into teams (`"teams"` on `host`): exactly one of the two.
-/// Players are placed as they join, each into the team with fewest members (ties: the lowest
-/// id); a player who resumes keeps their team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TeamPlan {
-    /// `{"count": N}`: N teams ([`TEAM_COUNTS`]).
-    Count(u32),
-    /// `{"size": N}`: teams of at most N players ([`TEAM_SIZES`]); a new team opens when
-    /// every team is full.
-    Size(u32),
-}
-
-/// The number of teams a room may have with `{"count": N}`.
-pub const TEAM_COUNTS: std::ops::RangeInclusive<u32> = 2..=20;
-/// The team sizes a room may have with `{"size": N}`.
-pub const TEAM_SIZES: std::ops::RangeInclusive<u32> = 2..=50;
 /// Most teams a `leaderboard` or `game_over` lists (best first).
 pub const TEAMS_LISTED: usize = 20;
 
@@ -348,7 +265,7 @@ pub struct QuestionView {
     pub choice_order: Option<Vec<u32>>,
     /// Present (`true`) only in a room without time limits: the question stays open until
     /// every player answered or the host closes it; `time_limit_ms` and `remaining_ms` then
-    /// count down the room's safety cap ([`NO_TIME_LIMIT_CAP_MS`]), not a real deadline.
+    /// count down the room's safety cap ([`NO_TIME_LIMIT_CAP_MS`](crate::NO_TIME_LIMIT_CAP_MS)), not a real deadline.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_time_limit: bool,
     /// Only in `welcome`: whether this player already answered.

@@ -4,10 +4,8 @@
 //! written against a later version keep working.
 
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{
-    AnswerValue, ClientMsg, ErrorCode, HostCredential, HostOptions, Mode, ServerMsg,
-    TIME_FACTOR_MAX, TIME_FACTOR_MIN,
-};
+use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, ServerMsg};
+use crate::options::{HostOptions, Mode, TIME_FACTOR_MAX, TIME_FACTOR_MIN};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
