@@ -4,9 +4,10 @@
 //! connections to drop) into a caller-owned list; the actor applies them in order. The phase is
 //! an enum that owns its data, so a question's answers cannot outlive the question.
 //!
-//! This file holds the types and the phase machine; the rest of `impl Room` lives in child
-//! modules, one concern each (children, so they see the room's private fields):
-//! `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
+//! This file holds the types, the commands' dispatch and the clock (`tick`); the rest of
+//! `impl Room` lives in child modules, one concern each (children, so they see the room's
+//! private fields): `course` (opening and closing questions and slides, moving on,
+//! finishing), `roster` (join, resume, names, seats, leave and kick), `host` (host and big-screen seats,
 //! `room_state`), `again` (`play_again` after the end), `answers` (taking, counting and
 //! settling answers, the reveal), `chat`, `standings` (ranking, ranks with ties, results,
 //! summaries, podium), `teams` (placing players in teams, team points and standings), `views`
@@ -17,6 +18,7 @@ mod again;
 mod answers;
 mod chat;
 mod checks;
+mod course;
 mod host;
 mod restore;
 mod roster;
@@ -34,8 +36,8 @@ pub use super::storage::{
 };
 use quizrace_protocol::{
     AnswerValue, ChatFrom, ClientMsg, CloseReason, ErrorCode, GameId, HostLiteral, LeaderboardAt,
-    Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, QuestionKind, QuestionPoints, Quiz,
-    Reveal, ServerMsg, ANSWER_GRACE_MS,
+    Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, QuestionPoints, Quiz, Reveal,
+    ServerMsg, ANSWER_GRACE_MS,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -584,159 +586,6 @@ impl Room {
             chat: self.chat,
             players: self.active_infos(),
         }
-    }
-
-    /// How many questions have been opened.
-    fn opened(&self) -> u32 {
-        self.last_index.map_or(0, |i| i + 1)
-    }
-
-    /// Moves on from reveal or leaderboard. False where `next` means nothing.
-    fn advance(&mut self, now: Instant, fx: &mut Effects) -> bool {
-        match self.phase {
-            // A slide has no reveal and changes no score: straight on to what follows.
-            Phase::Slide { index, .. } => {
-                self.open_next(index, now, fx);
-                true
-            }
-            Phase::Reveal { index, .. } if self.settings.leaderboard == LeaderboardAt::End => {
-                self.open_next(index, now, fx);
-                true
-            }
-            Phase::Reveal { index, .. } => {
-                let top = self.standings(10);
-                self.phase = Phase::Leaderboard {
-                    index,
-                    advance_at: self.auto_advance(now),
-                };
-                fx.push(Effect::Record(Write::Phase {
-                    game: self.settings.game_id,
-                    phase: StoredPhase::Leaderboard,
-                    index,
-                }));
-                fx.push(Effect::Send(
-                    Target::Everyone,
-                    ServerMsg::Leaderboard {
-                        index,
-                        top,
-                        teams: self.team_standings(),
-                    },
-                ));
-                true
-            }
-            Phase::Leaderboard { index, .. } => {
-                self.open_next(index, now, fx);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// The question after `index`, or the end of the game after the last.
-    fn open_next(&mut self, index: u32, now: Instant, fx: &mut Effects) {
-        if index + 1 < self.total() {
-            self.open_question(index + 1, now, fx);
-        } else {
-            self.finish(now, fx);
-        }
-    }
-
-    fn auto_advance(&self, now: Instant) -> Option<Instant> {
-        self.settings
-            .auto_advance_ms
-            .map(|ms| now + Duration::from_millis(ms))
-    }
-
-    fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
-        let view = self.question_view(index);
-        let question = &self.quiz.questions[index as usize];
-        let opens_at = now + Duration::from_millis(question.read_ms);
-        self.last_index = Some(index);
-        if question.is_slide() {
-            self.phase = Phase::Slide {
-                index,
-                advance_at: self.auto_advance(now),
-            };
-            // Stored as its question's opening, so a restart shows the slide again.
-            fx.push(Effect::Record(Write::Phase {
-                game: self.settings.game_id,
-                phase: StoredPhase::Question,
-                index,
-            }));
-            fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
-            return;
-        }
-        self.phase = Phase::Question {
-            index,
-            opened_at: opens_at,
-            answers: HashMap::new(),
-            count_sent_at: None,
-            count_dirty: false,
-            grace_until: None,
-        };
-        // Not a barrier: the frame must not wait for the disk (answers are timed from now).
-        // If this row is lost in a crash, so is every answer to the question (they are stored
-        // after it), and the game resumes before the question, which then opens afresh.
-        fx.push(Effect::Record(Write::Phase {
-            game: self.settings.game_id,
-            phase: StoredPhase::Question,
-            index,
-        }));
-        if question.kind == QuestionKind::Order
-            || self.choice_order(index, Some(PlayerId(0))).is_some()
-        {
-            // Each player's own shuffle: one frame per player rather than one for all.
-            let players: Vec<PlayerId> = self
-                .players
-                .iter()
-                .filter(|p| p.is_active() && p.conn.is_some())
-                .map(|p| p.id)
-                .collect();
-            for id in players {
-                let mine = self.personal_view(view.clone(), Some(id));
-                fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
-            }
-            let shown = self.personal_view(view, None);
-            fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
-        } else {
-            fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
-        }
-    }
-
-    /// Ends the open question: scores are applied, the reveal goes to everyone and each player
-    /// gets a personal result.
-    fn close_question(&mut self, now: Instant, fx: &mut Effects) {
-        let advance_at = self.auto_advance(now);
-        let Phase::Question { index, answers, .. } = std::mem::replace(
-            &mut self.phase,
-            Phase::Lobby, // replaced below
-        ) else {
-            return;
-        };
-        self.phase = Phase::Reveal { index, advance_at };
-        // A barrier, unlike the question's opening: once a player has seen the correct answer
-        // the question must never re-open for them after a crash.
-        fx.push(Effect::Persist(Write::Phase {
-            game: self.settings.game_id,
-            phase: StoredPhase::Reveal,
-            index,
-        }));
-        self.settle(index, &answers);
-        let reveal = self.reveal_of(index, &answers);
-        self.reveal = Some(reveal.clone());
-        fx.push(Effect::Send(Target::Everyone, reveal.into()));
-        self.send_results(fx);
-    }
-
-    fn finish(&mut self, now: Instant, fx: &mut Effects) {
-        self.phase = Phase::Finished { since: now };
-        fx.push(Effect::Persist(Write::GameStatus {
-            game: self.settings.game_id,
-            status: GameStatus::Finished,
-        }));
-        fx.push(Effect::Send(Target::Everyone, self.game_over()));
-        self.send_results(fx);
-        self.send_summaries(fx);
     }
 
     fn dissolve(&mut self, reason: CloseReason, fx: &mut Effects) {
