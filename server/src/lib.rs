@@ -30,6 +30,7 @@
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
 //! - [`secret`]: random tokens and keys, and the hash they are stored as.
+//! - [`media`]: question media: an upload's type from its bytes, images re-encoded.
 //! - [`limits`]: token buckets and throttles against hostile clients; [`names`]: nickname rules.
 //! - [`checker`]: the few threads that check passwords (Argon2), so a burst holds bounded memory.
 //! - [`proxy`]: the client's address: the TCP peer, or what a trusted reverse proxy forwarded.
@@ -46,6 +47,7 @@ pub mod cluster;
 pub mod http;
 pub mod limits;
 pub mod lobby;
+pub mod media;
 pub mod metrics;
 pub mod names;
 pub mod proxy;
