@@ -5,6 +5,8 @@
 mod picture;
 mod sniff;
 
+#[cfg(test)]
+pub(crate) use picture::samples;
 pub use picture::{reencode, Picture, PictureError, MAX_SIDE_PX};
 pub use sniff::{sniff, Kind, Sniffed};
 

@@ -76,7 +76,7 @@ pub fn reencode(bytes: &[u8], format: ImageFormat) -> Result<Picture, PictureErr
 
 /// Images the tests of this module, the store and the HTTP tests build.
 #[cfg(test)]
-pub(crate) mod samples {
+pub mod samples {
     use image::{ImageFormat, Rgb, RgbImage};
     use std::io::Cursor;
 

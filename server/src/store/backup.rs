@@ -94,4 +94,29 @@ mod tests {
         assert!(Store::backup(&dir.path().join("none.db"), &dir.path().join("c.db")).is_err());
         assert!(!dir.path().join("none.db").exists());
     }
+
+    #[test]
+    fn a_backup_keeps_the_question_media() {
+        use crate::media::{content_hash, prepare, samples::encoded};
+        use crate::store::{NewMedia, PutMedia};
+        let (dir, store) = temp_store();
+        store.bootstrap_admin(Some("pw")).expect("admin");
+        let admin = store.login("admin", "pw").expect("login").expect("token");
+        let admin = store.account_for_token(&admin).expect("me").expect("admin");
+        let prepared = prepare(&encoded(5, 4, image::ImageFormat::Jpeg)).expect("jpeg");
+        let media = NewMedia {
+            hash: content_hash(&prepared.bytes),
+            prepared,
+        };
+        assert_eq!(
+            store.put_media(admin.id, &media, 1 << 20).expect("put"),
+            PutMedia::Stored
+        );
+        let dest = dir.path().join("b.db");
+        Store::backup(&dir.path().join("t.db"), &dest).expect("backup");
+        let copy = Store::open(&dest).expect("open copy");
+        let file = copy.media_file(&media.hash).expect("read").expect("kept");
+        assert_eq!(file.bytes, media.prepared.bytes);
+        assert!(copy.media_owned(admin.id, &media.hash).expect("owned"));
+    }
 }

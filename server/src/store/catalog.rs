@@ -6,8 +6,8 @@
 //! blocking thread (`spawn_blocking`, the password checker's threads), never from a task.
 
 use super::{
-    Account, AccountChange, AccountRow, GameQuiz, GameReport, GameRow, LeaderboardGame,
-    QuizSummary, Result, Role, RunningGame, Store, StoredQuiz,
+    Account, AccountChange, AccountRow, GameQuiz, GameReport, GameRow, LeaderboardGame, MediaFile,
+    MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role, RunningGame, Store, StoredQuiz,
 };
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
@@ -52,6 +52,16 @@ pub trait Catalog: Send + Sync {
     fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>>;
     fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()>;
     fn delete_quiz(&self, id: QuizId) -> Result<()>;
+
+    // Question media.
+
+    /// Stores an upload for `owner` unless the owner's distinct media would pass `quota`
+    /// bytes; the same bytes again change nothing.
+    fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia>;
+    fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>>;
+    /// Whether `account` uploaded `hash` (and so may put it in its quizzes).
+    fn media_owned(&self, account: i64, hash: &str) -> Result<bool>;
+    fn media_file(&self, hash: &str) -> Result<Option<MediaFile>>;
 
     // Games and reports.
 
@@ -146,6 +156,18 @@ impl Catalog for Store {
     }
     fn delete_quiz(&self, id: QuizId) -> Result<()> {
         Store::delete_quiz(self, id)
+    }
+    fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia> {
+        Store::put_media(self, owner, media, quota)
+    }
+    fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>> {
+        Store::media_info(self, hash)
+    }
+    fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
+        Store::media_owned(self, account, hash)
+    }
+    fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
+        Store::media_file(self, hash)
     }
     fn create_game(
         &self,

@@ -214,3 +214,70 @@ fn games_are_counted_against_the_hosts_quota_listed_newest_first_and_reported_ra
         assert!(c.game_report(GameId(999)).expect("report").is_none());
     });
 }
+
+#[test]
+fn media_is_stored_once_by_hash_owned_by_each_uploader_and_counted_in_their_quota() {
+    use crate::media::{content_hash, prepare};
+    use crate::store::{NewMedia, PutMedia};
+    both(|b| {
+        let c = b.catalog();
+        let ada = account(b, "ada", Role::Host);
+        let bob = account(b, "bob", Role::Host);
+        let upload = |bytes: &[u8]| {
+            let prepared = prepare(bytes).expect("accepted");
+            NewMedia {
+                hash: content_hash(&prepared.bytes),
+                prepared,
+            }
+        };
+        let png = upload(&crate::media::samples::encoded(
+            3,
+            2,
+            image::ImageFormat::Png,
+        ));
+        let ogg = upload(&[b"OggS\0\x02".as_slice(), &[7u8; 100]].concat());
+        let size = png.prepared.bytes.len() as u64;
+        assert_eq!(
+            c.put_media(ada.id, &png, 1000).expect("put"),
+            PutMedia::Stored
+        );
+        assert_eq!(
+            c.put_media(ada.id, &png, 1000).expect("again"),
+            PutMedia::Known
+        );
+        assert_eq!(
+            c.put_media(ada.id, &ogg, size + 50).expect("over"),
+            PutMedia::OverQuota { used: size },
+            "the quota counts the owner's distinct media"
+        );
+        assert!(!c.media_owned(bob.id, &png.hash).expect("owned"));
+        assert_eq!(
+            c.put_media(bob.id, &png, 1000).expect("bob"),
+            PutMedia::Stored
+        );
+        assert!(c.media_owned(bob.id, &png.hash).expect("owned"));
+        assert_eq!(b.rows("SELECT COUNT(*) FROM media"), ["1"], "stored once");
+        let info = c.media_info(&png.hash).expect("info").expect("known");
+        assert_eq!(
+            (
+                info.mime.as_str(),
+                info.kind,
+                info.width,
+                info.height,
+                info.size
+            ),
+            (
+                "image/png",
+                crate::media::Kind::Image,
+                Some(3),
+                Some(2),
+                size
+            )
+        );
+        let file = c.media_file(&png.hash).expect("file").expect("known");
+        assert_eq!(file.bytes, png.prepared.bytes);
+        assert_eq!(content_hash(&file.bytes), png.hash);
+        assert!(c.media_info(&ogg.hash).expect("info").is_none());
+        assert!(c.media_file(&"0".repeat(64)).expect("file").is_none());
+    });
+}

@@ -10,7 +10,7 @@
 //! derived from the answers, here for reports and in `Room::restore` for rooms.
 //!
 //! One module per concern: `schema` (migrations, opening), `writer` (the rooms' rows),
-//! `accounts` (accounts, sessions, passwords), `quizzes`, `games` (games, reports,
+//! `accounts` (accounts, sessions, passwords), `quizzes`, `media` (question media), `games` (games, reports,
 //! leaderboard), `restore` (running games read back), `backup`, and `values` (the one SQL
 //! spelling of each enum stored as text). Their public types are re-exported here, so
 //! callers name them `crate::store::X`. `catalog` is the trait the server calls, `pg` the
@@ -23,6 +23,7 @@ mod backup;
 mod catalog;
 mod credentials;
 mod games;
+mod media;
 pub mod pg;
 mod quizzes;
 mod restore;
@@ -39,6 +40,7 @@ pub use games::{
     GameQuiz, GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,
     MAX_GAMES_LISTED, MAX_LEADERBOARD,
 };
+pub use media::{MediaFile, MediaInfo, NewMedia, PutMedia};
 pub use quizzes::{QuizSummary, StoredQuiz};
 pub use restore::RunningGame;
 pub use writer::{WriteReq, Writer};

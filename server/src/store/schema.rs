@@ -135,6 +135,27 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN team_count INTEGER;
     ALTER TABLE games ADD COLUMN team_size INTEGER;
     ALTER TABLE players ADD COLUMN team INTEGER;",
+    // 10: question media, in the database so that the one-file backup stays one file. A file
+    // is named by the SHA-256 of its stored bytes and kept once however many accounts upload
+    // it: `owner_id` is its first uploader, `media_owners` every account that uploaded it
+    // (what an account may put in its quizzes, and what its quota counts). Width and height
+    // are an image's, null for audio and video.
+    "CREATE TABLE media (
+        hash TEXT PRIMARY KEY,
+        mime TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        size INTEGER NOT NULL,
+        owner_id INTEGER NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE media_owners (
+        hash TEXT NOT NULL REFERENCES media(hash),
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, hash)
+    );",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

@@ -6,7 +6,8 @@ use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
 use crate::store::{
     Account, AccountChange, AccountRow, Catalog, Flushed, GameQuiz, GameReport, GameRow,
-    LeaderboardGame, QuizSummary, Result, Role, RunningGames, StoredQuiz,
+    LeaderboardGame, MediaFile, MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role,
+    RunningGames, StoredQuiz,
 };
 use quizrace_protocol::{GameId, QuizDoc, QuizId};
 use std::sync::Arc;
@@ -60,6 +61,18 @@ impl Catalog for PgStore {
     }
     fn delete_quiz(&self, id: QuizId) -> Result<()> {
         PgStore::delete_quiz(self, id)
+    }
+    fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia> {
+        PgStore::put_media(self, owner, media, quota)
+    }
+    fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>> {
+        PgStore::media_info(self, hash)
+    }
+    fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
+        PgStore::media_owned(self, account, hash)
+    }
+    fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
+        PgStore::media_file(self, hash)
     }
     fn create_game(
         &self,

@@ -16,6 +16,7 @@ mod accounts;
 mod catalog;
 pub(crate) mod cluster;
 mod games;
+mod media;
 mod quizzes;
 mod restore;
 pub(super) mod schema;

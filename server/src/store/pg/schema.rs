@@ -126,6 +126,23 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN team_count BIGINT;
     ALTER TABLE games ADD COLUMN team_size BIGINT;
     ALTER TABLE players ADD COLUMN team BIGINT;",
+    // 10: question media (see SQLite's version 10).
+    "CREATE TABLE media (
+        hash TEXT PRIMARY KEY,
+        mime TEXT NOT NULL,
+        bytes BYTEA NOT NULL,
+        width BIGINT,
+        height BIGINT,
+        size BIGINT NOT NULL,
+        owner_id BIGINT NOT NULL REFERENCES accounts(id),
+        created_at BIGINT NOT NULL
+    );
+    CREATE TABLE media_owners (
+        hash TEXT NOT NULL REFERENCES media(hash),
+        account_id BIGINT NOT NULL REFERENCES accounts(id),
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, hash)
+    );",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.

@@ -1,0 +1,161 @@
+//! Question media: files named by their content hash, stored once, and which accounts
+//! uploaded each (what they may use, and what their quota counts).
+
+use super::{lock, unix_now, Result, Store};
+use crate::media::{Kind, Prepared};
+use rusqlite::{params, OptionalExtension, Row};
+
+/// A stored file's description (no bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaInfo {
+    pub hash: String,
+    pub mime: String,
+    pub kind: Kind,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub size: u64,
+}
+
+/// A stored file with its bytes, as served.
+#[derive(Debug, Clone)]
+pub struct MediaFile {
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An upload to store: the prepared bytes and their hash.
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub hash: String,
+    pub prepared: Prepared,
+}
+
+/// Why an upload was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutMedia {
+    Stored,
+    /// The account already uploaded these bytes: nothing changed, nothing counted.
+    Known,
+    /// Storing it would put the account's distinct media over `quota` bytes; `used` now.
+    OverQuota {
+        used: u64,
+    },
+}
+
+pub(super) const INFO_COLUMNS: &str = "hash, mime, width, height, size";
+
+impl MediaInfo {
+    pub(super) fn new(
+        hash: String,
+        mime: String,
+        width: Option<i64>,
+        height: Option<i64>,
+        size: i64,
+    ) -> MediaInfo {
+        let kind = Kind::of_mime(&mime);
+        let px = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        MediaInfo {
+            hash,
+            mime,
+            kind,
+            width: px(width),
+            height: px(height),
+            size: u64::try_from(size).unwrap_or(0),
+        }
+    }
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<MediaInfo> {
+        Ok(MediaInfo::new(
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+        ))
+    }
+}
+
+impl Store {
+    /// Stores `media` for `owner` within `quota` bytes of the owner's distinct media.
+    /// Counted and inserted under one lock, so racing uploads cannot overshoot.
+    pub fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia> {
+        let mut db = lock(&self.db);
+        let tx = db.transaction()?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = ?1 AND hash = ?2)",
+            params![owner, media.hash],
+            |r| r.get(0),
+        )?;
+        if known {
+            return Ok(PutMedia::Known);
+        }
+        let used: i64 = tx.query_row(
+            "SELECT COALESCE(SUM(m.size), 0) FROM media m
+             JOIN media_owners o ON o.hash = m.hash WHERE o.account_id = ?1",
+            [owner],
+            |r| r.get(0),
+        )?;
+        let used = u64::try_from(used).unwrap_or(0);
+        let p = &media.prepared;
+        if used.saturating_add(p.bytes.len() as u64) > quota {
+            return Ok(PutMedia::OverQuota { used });
+        }
+        let now = unix_now();
+        tx.execute(
+            "INSERT INTO media (hash, mime, bytes, width, height, size, owner_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (hash) DO NOTHING",
+            params![
+                media.hash,
+                p.mime,
+                p.bytes,
+                p.width,
+                p.height,
+                p.bytes.len() as i64,
+                owner,
+                now
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO media_owners (hash, account_id, created_at) VALUES (?1, ?2, ?3)",
+            params![media.hash, owner, now],
+        )?;
+        tx.commit()?;
+        Ok(PutMedia::Stored)
+    }
+
+    /// A stored file's description.
+    pub fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>> {
+        Ok(lock(&self.db)
+            .query_row(
+                &format!("SELECT {INFO_COLUMNS} FROM media WHERE hash = ?1"),
+                [hash],
+                MediaInfo::from_row,
+            )
+            .optional()?)
+    }
+
+    /// Whether `account` uploaded the file `hash` (and so may use it in its quizzes).
+    pub fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
+        Ok(lock(&self.db).query_row(
+            "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = ?1 AND hash = ?2)",
+            params![account, hash],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A stored file with its bytes.
+    pub fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
+        Ok(lock(&self.db)
+            .query_row(
+                "SELECT mime, bytes FROM media WHERE hash = ?1",
+                [hash],
+                |r| {
+                    Ok(MediaFile {
+                        mime: r.get(0)?,
+                        bytes: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
