@@ -8,6 +8,7 @@
 //! Nothing here does I/O; the crate depends on serde only.
 
 mod ids;
+mod media;
 mod msg;
 mod options;
 mod parse;
@@ -15,6 +16,7 @@ mod quiz;
 mod rank;
 
 pub use ids::{GameId, Pin, PlayerId, QuizId};
+pub use media::{MediaKind, MediaView, QuestionMedia, MAX_ALT_CHARS};
 pub use msg::*;
 pub use options::*;
 pub use parse::{parse_client, ParseError};

@@ -271,6 +271,10 @@ pub struct QuestionView {
     /// Only in `welcome`: whether this player already answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,
+    /// The question's image, audio clip or video, when it has one: always to the host and its
+    /// screens, to phones only in a room with `media_on_phones`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<crate::MediaView>,
 }
 
 /// A `slider` question's range, as players see it: whole numbers from `min` to `max` by `step`.
@@ -767,6 +771,15 @@ pub enum ErrorCode {
     NoSuchEndpoint,
     /// HTTP only: the endpoint exists but not with that method (405).
     MethodNotAllowed,
+    /// HTTP only: an upload that is not an accepted image, audio or video type, judged by its
+    /// bytes (415).
+    MediaType,
+    /// HTTP only: a body over the size cap (`--max-media-mb` for an upload) (413).
+    TooLarge,
+    /// HTTP only: the upload would put the account's media over `--media-quota-mb` (403).
+    MediaQuota,
+    /// HTTP only: an image that cannot be decoded, or is too large once decoded (400).
+    BadMedia,
 }
 
 impl ErrorCode {
@@ -808,6 +821,12 @@ impl ErrorCode {
             ErrorCode::QuotaExceeded => "this account has reached a limit set by the server",
             ErrorCode::NoSuchEndpoint => "there is no API endpoint at that path",
             ErrorCode::MethodNotAllowed => "that endpoint does not take this method",
+            ErrorCode::MediaType => {
+                "this file is not an accepted image (PNG, JPEG, WebP, GIF), audio (MP3, OGG, M4A) or video (MP4, WebM)"
+            }
+            ErrorCode::TooLarge => "the file is larger than this server accepts",
+            ErrorCode::MediaQuota => "this account's media quota is used up",
+            ErrorCode::BadMedia => "this image could not be read",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The quiz document (what a host writes and the API stores) and its validated form.
 
+use crate::media::QuestionMedia;
 use crate::msg::{Points, QuestionKind, QuestionView, SliderRange};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -127,6 +128,9 @@ pub struct QuestionDoc {
     /// `order` only: 3 to 6 items, written in the right order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<String>>,
+    /// An uploaded image, audio clip or video shown with the question (any kind, slides too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<QuestionMedia>,
 }
 
 /// The first problem found in a quiz document.
@@ -192,6 +196,8 @@ pub struct Question {
     pub slider: Option<SliderRange>,
     /// `order`: the items in the right order (players get them shuffled, from the room).
     pub items: Vec<String>,
+    /// The question's media, checked (alt text trimmed).
+    pub media: Option<QuestionMedia>,
 }
 
 /// A validated quiz, ready to be played.
@@ -222,6 +228,7 @@ impl Question {
             no_time_limit: false,
             choice_order: None,
             answered: None,
+            media: None,
         }
     }
 
@@ -339,6 +346,10 @@ impl QuizDoc {
                     correct_value: q.correct_value.filter(|_| slider),
                     tolerance: q.tolerance.filter(|_| slider),
                     items: trim_all(&q.items).filter(|_| q.kind == QuestionKind::Order),
+                    media: q.media.as_ref().map(|m| QuestionMedia {
+                        alt: m.alt.trim().to_owned(),
+                        ..m.clone()
+                    }),
                     ..q.clone()
                 }
             })
@@ -548,6 +559,10 @@ impl QuestionDoc {
             }
             _ => None,
         };
+        let media = match &self.media {
+            Some(m) => Some(m.checked().map_err(|m| err("media", m))?),
+            None => None,
+        };
         let limit_s = self.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
         if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&limit_s) && !slide {
             return Err(err(
@@ -708,6 +723,7 @@ impl QuestionDoc {
             partial: self.partial.unwrap_or(false),
             slider,
             items,
+            media,
         })
     }
 

@@ -10,10 +10,11 @@
 
 use quizrace_protocol::{
     parse_client, Ahead, AnswerKey, ChatFrom, ClientMsg, CloseReason, ErrorCode, FirstCorrect,
-    GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, Mode, NamePolicy,
-    PhaseName, Pin, PlayerId, PlayerInfo, Points, Question, QuestionKind, QuestionPoints,
-    QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal, ServerMsg, Standing, TeamPlan, TeamRef,
-    TeamStanding, ANSWER_GRACE_MS, MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, MediaKind,
+    MediaView, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points, Question,
+    QuestionKind, QuestionPoints, QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal,
+    ServerMsg, Standing, TeamPlan, TeamRef, TeamStanding, ANSWER_GRACE_MS, MAX_CHAT_CHARS,
+    MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -148,6 +149,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         no_time_limit: false,
         choice_order: None,
         answered,
+        media: None,
     }
 }
 
@@ -395,6 +397,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 no_time_limit: false,
                 choice_order: None,
                 answered: None,
+                media: None,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
                       "choices":["2","4","5","9"],"time_limit_ms":20000,"remaining_ms":20000,
@@ -437,6 +440,37 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "opens_in_ms",
                 "points",
                 "no_time_limit",
+            ],
+        },
+        Golden {
+            name: "question with an image",
+            msg: ServerMsg::Question(QuestionView {
+                media: Some(MediaView {
+                    url: "/media/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08?room=7.0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+                    kind: MediaKind::Image,
+                    alt: "The Eiffel Tower at night".into(),
+                    width: Some(1280),
+                    height: Some(960),
+                }),
+                ..capital_of_france(20000, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Paris","Lyon","Nice","Lille"],
+                      "time_limit_ms":20000,"remaining_ms":20000,"opens_in_ms":0,
+                      "points":"standard","media":{"url":"/media/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08?room=7.0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                      "kind":"image","alt":"The Eiffel Tower at night","width":1280,"height":960}}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "media",
             ],
         },
         Golden {
@@ -1336,6 +1370,9 @@ fn question_frame_never_carries_the_answer() {
                 o.remove("no_time_limit");
             }
             o.remove("choice_order");
+            // Reviewed: `media` is a reference to a file the quiz's author attached to the
+            // question (its URL, kind, alt text and size), chosen blind to the answer.
+            o.remove("media");
         }
         assert_eq!(
             sorted_keys(&value),
@@ -2499,10 +2536,14 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::QuotaExceeded => "quota_exceeded",
         ErrorCode::NoSuchEndpoint => "no_such_endpoint",
         ErrorCode::MethodNotAllowed => "method_not_allowed",
+        ErrorCode::MediaType => "media_type",
+        ErrorCode::TooLarge => "too_large",
+        ErrorCode::MediaQuota => "media_quota",
+        ErrorCode::BadMedia => "bad_media",
     }
 }
 
-const ALL_CODES: [ErrorCode; 35] = [
+const ALL_CODES: [ErrorCode; 39] = [
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -2538,6 +2579,10 @@ const ALL_CODES: [ErrorCode; 35] = [
     ErrorCode::QuotaExceeded,
     ErrorCode::NoSuchEndpoint,
     ErrorCode::MethodNotAllowed,
+    ErrorCode::MediaType,
+    ErrorCode::TooLarge,
+    ErrorCode::MediaQuota,
+    ErrorCode::BadMedia,
 ];
 
 /// Every code PROTOCOL.md names, copied from the page.
@@ -2600,6 +2645,11 @@ fn every_code_named_in_the_protocol_exists_plus_our_additions() {
         // Ours: the API's answers for an unknown path or method.
         "no_such_endpoint",
         "method_not_allowed",
+        // Ours: the media upload's refusals.
+        "media_type",
+        "too_large",
+        "media_quota",
+        "bad_media",
     ]) {
         assert!(
             ours.contains(name),

@@ -78,6 +78,10 @@ pub const DEFAULT_MAX_CONNS_PER_ADDR: u32 = 2000;
 pub const DEFAULT_MAX_ROOMS_PER_HOST: u32 = 20;
 pub const DEFAULT_MAX_QUIZZES: u32 = 500;
 pub const DEFAULT_MAX_QUIZ_KB: u32 = 256;
+/// Largest media upload (`--max-media-mb`), in MiB: a phone photo before it is scaled down.
+pub const DEFAULT_MAX_MEDIA_MB: u32 = 10;
+/// Media one account may have stored (`--media-quota-mb`), in MiB, counting each file once.
+pub const DEFAULT_MEDIA_QUOTA_MB: u32 = 200;
 
 /// The database a node serves from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +156,10 @@ pub struct Config {
     /// Largest quiz document, as stored (normalised JSON), in bytes; a room is not created
     /// from a larger one either.
     pub max_quiz_bytes: usize,
+    /// Largest media upload, in bytes, as sent (before an image is re-encoded).
+    pub max_media_bytes: usize,
+    /// Media one account may have stored, in bytes (as stored, each file once).
+    pub media_quota_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client ([`proxy::client_addr`]).
     pub trusted_proxies: Vec<proxy::ProxyNet>,
 }
@@ -179,6 +187,8 @@ impl Config {
             max_rooms_per_host: DEFAULT_MAX_ROOMS_PER_HOST,
             max_quizzes: DEFAULT_MAX_QUIZZES,
             max_quiz_bytes: DEFAULT_MAX_QUIZ_KB as usize * 1024,
+            max_media_bytes: DEFAULT_MAX_MEDIA_MB as usize * 1024 * 1024,
+            media_quota_bytes: u64::from(DEFAULT_MEDIA_QUOTA_MB) * 1024 * 1024,
             trusted_proxies: Vec::new(),
         }
     }

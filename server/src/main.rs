@@ -2,8 +2,9 @@
 
 use clap::Parser;
 use quizrace::{
-    run, App, Config, DbTarget, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_PLAYERS,
-    DEFAULT_MAX_QUIZZES, DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
+    run, App, Config, DbTarget, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_MEDIA_MB,
+    DEFAULT_MAX_PLAYERS, DEFAULT_MAX_QUIZZES, DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
+    DEFAULT_MEDIA_QUOTA_MB,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -88,6 +89,14 @@ struct Args {
     #[arg(long, env = "QUIZ_MAX_QUIZ_KB", default_value_t = DEFAULT_MAX_QUIZ_KB,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_quiz_kb: u32,
+    /// Largest question media upload (image, audio, video) in MiB, as sent.
+    #[arg(long, env = "QUIZ_MAX_MEDIA_MB", default_value_t = DEFAULT_MAX_MEDIA_MB,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    max_media_mb: u32,
+    /// Question media one account may have stored, in MiB (each file counted once).
+    #[arg(long, env = "QUIZ_MEDIA_QUOTA_MB", default_value_t = DEFAULT_MEDIA_QUOTA_MB,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    media_quota_mb: u32,
     /// A reverse proxy (IP or network, `10.0.0.0/8`) whose `X-Forwarded-For` names the client
     /// for the login and join throttles (repeat it, or comma-separate in the variable).
     #[arg(long, env = "QUIZ_TRUSTED_PROXY", value_delimiter = ',')]
@@ -192,6 +201,8 @@ async fn serve(args: Args) -> Result<(), String> {
         max_rooms_per_host: args.max_rooms_per_host,
         max_quizzes: args.max_quizzes,
         max_quiz_bytes: args.max_quiz_kb as usize * 1024,
+        max_media_bytes: args.max_media_mb as usize * 1024 * 1024,
+        media_quota_bytes: u64::from(args.media_quota_mb) * 1024 * 1024,
         trusted_proxies: args.trusted_proxy,
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args

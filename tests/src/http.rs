@@ -20,6 +20,8 @@ pub struct Reply {
     /// The body as text (invalid UTF-8 replaced); `bytes` holds it as sent.
     pub body: String,
     pub bytes: Vec<u8>,
+    /// Every response header, names in lowercase.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -46,6 +48,14 @@ impl Reply {
         }
     }
 
+    /// The value of response header `name` (lowercase), or "".
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
     /// `error.code` of a JSON error reply, or "" when there is none.
     pub fn code(&self) -> String {
         self.json()
@@ -60,6 +70,8 @@ pub enum Body {
     None,
     Json(Value),
     Text(&'static str, String),
+    /// Raw bytes with their content type (an upload).
+    Bytes(&'static str, Vec<u8>),
 }
 
 impl Http {
@@ -121,6 +133,7 @@ impl Http {
                         .body(serde_json::to_vec(&v)?)?,
                 )?,
                 Body::Text(ct, text) => agent.run(req.header("Content-Type", ct).body(text)?)?,
+                Body::Bytes(ct, bytes) => agent.run(req.header("Content-Type", ct).body(bytes)?)?,
             };
             let status = response.status().as_u16();
             let content_type = response
@@ -135,6 +148,11 @@ impl Http {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
+            let all = response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                .collect();
             let bytes = response.body_mut().read_to_vec()?;
             Ok(Reply {
                 status,
@@ -142,6 +160,7 @@ impl Http {
                 disposition,
                 body: String::from_utf8_lossy(&bytes).into_owned(),
                 bytes,
+                headers: all,
             })
         })
         .await?

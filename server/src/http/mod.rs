@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod games;
+mod media;
 mod metrics;
 pub mod origin;
 mod pages;
@@ -11,7 +12,7 @@ mod report;
 mod rooms;
 
 use crate::App;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -64,13 +65,23 @@ pub fn router(app: App) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ));
+    // Uploads have their own body cap (`--max-media-mb`), refused in the error shape.
+    let uploads = Router::new()
+        .route("/api/media", post(media::upload))
+        .layer(DefaultBodyLimit::max(app.config().max_media_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ));
     let guarded = Router::new()
         .route("/ws", get(crate::ws::upgrade))
         .merge(api)
+        .merge(uploads)
         .route_layer(middleware::from_fn_with_state(app.clone(), origin::guard));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
+        .route("/media/{hash}", get(media::serve))
         .merge(pages::router())
         .merge(guarded)
         .layer(middleware::from_fn(api_refusals))
@@ -111,10 +122,13 @@ frame-ancestors 'none'";
 /// The security headers, on every response (pages, API, errors).
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A served media file carries its own, stricter policy.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

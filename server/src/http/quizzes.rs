@@ -65,6 +65,7 @@ pub async fn create_quiz(
 ) -> ApiResult<Response> {
     let who = account(&app, &headers).await?;
     let doc = quiz_doc(&app, body)?;
+    let doc = super::media::attach(&app, who.id, who.role == Role::Admin, doc).await?;
     let max = app.config().max_quizzes;
     let id = db(&app, move |s| Ok(s.create_quiz_within(who.id, &doc, max)?)).await?;
     let Some(id) = id else {
@@ -118,8 +119,10 @@ pub async fn put_quiz(
 ) -> ApiResult<Json<Value>> {
     let who = account(&app, &headers).await?;
     let id = QuizId(id);
-    writable(&app, &who, id).await?;
+    let stored = writable(&app, &who, id).await?;
     let doc = quiz_doc(&app, body)?;
+    let admin = who.role == Role::Admin;
+    let doc = super::media::attach(&app, stored.owner_id, admin, doc).await?;
     db(&app, move |s| Ok(s.update_quiz(id, &doc)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -456,6 +459,8 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
         step: None,
         correct_value: None,
         tolerance: None,
+        // A sheet carries no media: add it in the editor after the import.
+        media: None,
     })
 }
 

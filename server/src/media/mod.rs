@@ -5,10 +5,10 @@
 mod picture;
 mod sniff;
 
-#[cfg(test)]
-pub(crate) use picture::samples;
+#[cfg(any(test, feature = "media-samples"))]
+pub use picture::samples;
 pub use picture::{reencode, Picture, PictureError, MAX_SIDE_PX};
-pub use sniff::{sniff, Kind, Sniffed};
+pub use sniff::{kind_of_mime, sniff, Kind, Sniffed};
 
 use sha2::{Digest, Sha256};
 
@@ -67,6 +67,20 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The key of a room's media links (`?room=GAME.KEY`): derived from the game's stored host
+/// key hash, so the server can check a link against the database on any node, and a player
+/// who holds it learns nothing of the host key.
+pub fn room_key(host_key_hash: &str) -> String {
+    let mut key = crate::secret::secret_hash(&format!("media:{host_key_hash}"));
+    key.truncate(32);
+    key
+}
+
+/// The URL of file `hash` for the players of game `game` whose host key hash is `key_hash`.
+pub fn room_url(hash: &str, game: quizrace_protocol::GameId, key_hash: &str) -> String {
+    format!("/media/{hash}?room={}.{}", game.0, room_key(key_hash))
 }
 
 /// Whether `s` has the shape of a [`content_hash`] (so a path never reaches the database

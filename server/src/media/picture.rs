@@ -74,8 +74,8 @@ pub fn reencode(bytes: &[u8], format: ImageFormat) -> Result<Picture, PictureErr
     })
 }
 
-/// Images the tests of this module, the store and the HTTP tests build.
-#[cfg(test)]
+/// Images the tests of this module, the store and the socket tests build.
+#[cfg(any(test, feature = "media-samples"))]
 pub mod samples {
     use image::{ImageFormat, Rgb, RgbImage};
     use std::io::Cursor;

@@ -4,31 +4,15 @@
 
 use image::ImageFormat;
 
-/// What a question's media is, as the editor and the pages treat it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Image,
-    Audio,
-    Video,
-}
+/// A question's media kind; the wire's own type.
+pub use quizrace_protocol::MediaKind as Kind;
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Image => "image",
-            Kind::Audio => "audio",
-            Kind::Video => "video",
-        }
-    }
-
-    /// The kind of a stored MIME type (one [`sniff`] or the image re-encoder gave).
-    pub fn of_mime(mime: &str) -> Kind {
-        match mime.split('/').next() {
-            Some("image") => Kind::Image,
-            Some("audio") => Kind::Audio,
-            _ => Kind::Video,
-        }
+/// The kind of a stored MIME type (one [`sniff`] or the image re-encoder gave).
+pub fn kind_of_mime(mime: &str) -> Kind {
+    match mime.split('/').next() {
+        Some("image") => Kind::Image,
+        Some("audio") => Kind::Audio,
+        _ => Kind::Video,
     }
 }
 

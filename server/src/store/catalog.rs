@@ -7,7 +7,8 @@
 
 use super::{
     Account, AccountChange, AccountRow, GameQuiz, GameReport, GameRow, LeaderboardGame, MediaFile,
-    MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role, RunningGame, Store, StoredQuiz,
+    MediaGrant, MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role, RunningGame, Store,
+    StoredQuiz,
 };
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
@@ -62,6 +63,8 @@ pub trait Catalog: Send + Sync {
     /// Whether `account` uploaded `hash` (and so may put it in its quizzes).
     fn media_owned(&self, account: i64, hash: &str) -> Result<bool>;
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>>;
+    /// What a link to game `id`'s media is checked against.
+    fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>>;
 
     // Games and reports.
 
@@ -168,6 +171,9 @@ impl Catalog for Store {
     }
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         Store::media_file(self, hash)
+    }
+    fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
+        Store::media_grant(self, id)
     }
     fn create_game(
         &self,

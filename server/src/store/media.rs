@@ -1,8 +1,10 @@
 //! Question media: files named by their content hash, stored once, and which accounts
 //! uploaded each (what they may use, and what their quota counts).
 
-use super::{lock, unix_now, Result, Store};
-use crate::media::{Kind, Prepared};
+use super::values::SqlText;
+use super::{lock, unix_now, GameStatus, Result, Store};
+use crate::media::{kind_of_mime, Kind, Prepared};
+use quizrace_protocol::GameId;
 use rusqlite::{params, OptionalExtension, Row};
 
 /// A stored file's description (no bytes).
@@ -21,6 +23,30 @@ pub struct MediaInfo {
 pub struct MediaFile {
     pub mime: String,
     pub bytes: Vec<u8>,
+}
+
+/// What a room's media link is checked against: the game's host key hash (the link's key is
+/// derived from it), whether the game still runs, and the files its quiz copy uses.
+#[derive(Debug, Clone)]
+pub struct MediaGrant {
+    pub key_hash: Option<String>,
+    pub running: bool,
+    pub hashes: Vec<String>,
+}
+
+impl MediaGrant {
+    pub(super) fn new(key_hash: Option<String>, status: &str, doc: &str) -> Result<MediaGrant> {
+        let doc: quizrace_protocol::QuizDoc = serde_json::from_str(doc)?;
+        Ok(MediaGrant {
+            key_hash,
+            running: status == GameStatus::Running.as_sql(),
+            hashes: doc
+                .questions
+                .into_iter()
+                .filter_map(|q| q.media.map(|m| m.hash))
+                .collect(),
+        })
+    }
 }
 
 /// An upload to store: the prepared bytes and their hash.
@@ -52,7 +78,7 @@ impl MediaInfo {
         height: Option<i64>,
         size: i64,
     ) -> MediaInfo {
-        let kind = Kind::of_mime(&mime);
+        let kind = kind_of_mime(&mime);
         let px = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
         MediaInfo {
             hash,
@@ -141,6 +167,19 @@ impl Store {
             params![account, hash],
             |r| r.get(0),
         )?)
+    }
+
+    /// What a link to game `id`'s media is checked against.
+    pub fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
+        let row: Option<(Option<String>, String, String)> = lock(&self.db)
+            .query_row(
+                "SELECT host_key_hash, status, quiz_doc FROM games WHERE id = ?1",
+                [id.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(key, status, doc)| MediaGrant::new(key, &status, &doc))
+            .transpose()
     }
 
     /// A stored file with its bytes.

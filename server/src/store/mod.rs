@@ -40,7 +40,7 @@ pub use games::{
     GameQuiz, GameReport, GameRow, LeaderboardGame, PodiumPlace, ReportAnswer, ReportPlayer,
     MAX_GAMES_LISTED, MAX_LEADERBOARD,
 };
-pub use media::{MediaFile, MediaInfo, NewMedia, PutMedia};
+pub use media::{MediaFile, MediaGrant, MediaInfo, NewMedia, PutMedia};
 pub use quizzes::{QuizSummary, StoredQuiz};
 pub use restore::RunningGame;
 pub use writer::{WriteReq, Writer};

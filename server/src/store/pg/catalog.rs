@@ -6,8 +6,8 @@ use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
 use crate::store::{
     Account, AccountChange, AccountRow, Catalog, Flushed, GameQuiz, GameReport, GameRow,
-    LeaderboardGame, MediaFile, MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role,
-    RunningGames, StoredQuiz,
+    LeaderboardGame, MediaFile, MediaGrant, MediaInfo, NewMedia, PutMedia, QuizSummary, Result,
+    Role, RunningGames, StoredQuiz,
 };
 use quizrace_protocol::{GameId, QuizDoc, QuizId};
 use std::sync::Arc;
@@ -73,6 +73,9 @@ impl Catalog for PgStore {
     }
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         PgStore::media_file(self, hash)
+    }
+    fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
+        PgStore::media_grant(self, id)
     }
     fn create_game(
         &self,

@@ -1,8 +1,9 @@
 //! Question media on PostgreSQL, with SQLite's rules (`super::super::media`).
 
 use super::PgStore;
-use crate::store::media::{NewMedia, PutMedia, INFO_COLUMNS};
+use crate::store::media::{MediaGrant, NewMedia, PutMedia, INFO_COLUMNS};
 use crate::store::{unix_now, MediaFile, MediaInfo, Result};
+use quizrace_protocol::GameId;
 
 fn px(v: Option<u32>) -> Option<i64> {
     v.map(i64::from)
@@ -99,6 +100,22 @@ impl PgStore {
             )
             .await?
             .try_get(0)?)
+        })
+    }
+
+    pub fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
+        self.with_client(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT host_key_hash, status, quiz_doc FROM games WHERE id = $1",
+                    &[&id.0],
+                )
+                .await?;
+            row.map(|r| {
+                let (status, doc): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+                MediaGrant::new(r.try_get(0)?, &status, &doc)
+            })
+            .transpose()
         })
     }
 
