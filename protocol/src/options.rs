@@ -53,6 +53,10 @@ pub struct HostOptions {
     /// `true`: each phone shows a `choice` or `multi` question's choices in its own order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shuffle_answers: Option<bool>,
+    /// `true`: phones show the questions' images, audio and video too (the host's screens
+    /// always do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_on_phones: Option<bool>,
 }
 
 /// When a room shows its standings.

@@ -85,6 +85,7 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
         leaderboard: f.opt("leaderboard", "\"each\" or \"end\"")?,
         shuffle_questions: f.opt("shuffle_questions", "true or false")?,
         shuffle_answers: f.opt("shuffle_answers", "true or false")?,
+        media_on_phones: f.opt("media_on_phones", "true or false")?,
     })
 }
 

@@ -277,3 +277,115 @@ async fn a_file_is_served_inert_and_immutable_to_its_uploader_and_admins_only() 
     );
     assert_eq!(get("/media/..%2Fetc".into(), admin).await, 404);
 }
+
+#[tokio::test]
+async fn the_question_frame_carries_media_to_the_host_always_and_to_phones_when_chosen() {
+    use quizrace_protocol::{AnswerValue, ClientMsg, HostOptions, MediaKind, ServerMsg};
+    use quizrace_tests::bot::RoomOptions;
+    use quizrace_tests::Host;
+
+    let game = Game::with(common::one_question()).await;
+    let http = game.server.http();
+    let token = Some(game.token.as_str());
+    let picture = png(64, 48);
+    let r = upload(&http, token, "image/png", picture).await;
+    let image = r.json().unwrap()["hash"].as_str().unwrap().to_owned();
+    let stored = http
+        .get(&format!("/media/{image}"), token)
+        .await
+        .unwrap()
+        .bytes;
+    let clip = [b"OggS\0\x02".as_slice(), &[3u8; 500]].concat();
+    let r = upload(&http, token, "audio/ogg", clip.clone()).await;
+    let audio = r.json().unwrap()["hash"].as_str().unwrap().to_owned();
+    let quiz = common::quiz(vec![
+        json!({"kind": "choice", "text": "Which animal?", "choices": ["Fox", "Cat"],
+               "correct": [0], "time_limit_s": 10, "media": {"hash": image, "alt": "A red fox"}}),
+        json!({"kind": "slide", "text": "Listen", "media": {"hash": audio}}),
+    ]);
+    let quiz_id = http.create_quiz(&game.token, &quiz).await.unwrap();
+
+    for on_phones in [false, true] {
+        let opts = RoomOptions {
+            options: HostOptions {
+                media_on_phones: Some(on_phones),
+                ..HostOptions::default()
+            },
+            ..RoomOptions::default()
+        };
+        let mut host = Host::create(&game.url, &game.token, quiz_id, opts)
+            .await
+            .unwrap();
+        let mut bots = game.players(&mut host, &["Ada"]).await;
+        common::send(&mut host.bot, ClientMsg::Start).await;
+        let shown = host.bot.next_question().await.unwrap();
+        let media = shown
+            .media
+            .expect("the host's screens always get the media");
+        assert_eq!(
+            (media.kind, media.alt.as_str(), media.width, media.height),
+            (MediaKind::Image, "A red fox", Some(64), Some(48))
+        );
+        let phone = common::question(&mut bots[0]).await;
+        assert_eq!(
+            phone.media,
+            on_phones.then(|| media.clone()),
+            "on phones: {on_phones}"
+        );
+        assert!(!phone.choices.is_empty() && phone.text == "Which animal?");
+
+        // The link works without a session while the game runs, for this file only.
+        let r = http.get(&media.url, None).await.unwrap();
+        assert_eq!((r.status, r.content_type.as_str()), (200, "image/png"));
+        assert_eq!(r.bytes, stored);
+        let query = media.url.split_once('?').unwrap().1;
+        let other = http
+            .get(&format!("/media/{}?{query}", "0".repeat(64)), None)
+            .await
+            .unwrap();
+        assert_eq!(other.status, 404, "a file the quiz does not use");
+        let bad_key = media.url.replace("room=", "room=9");
+        assert_eq!(
+            http.get(&bad_key, None).await.unwrap().status,
+            404,
+            "another game"
+        );
+        assert_eq!(
+            http.get(&format!("/media/{image}"), None)
+                .await
+                .unwrap()
+                .status,
+            404,
+            "no link, no session"
+        );
+
+        common::answer_acked(&mut bots[0], 0, AnswerValue::Choice(0)).await;
+        common::reveal(&mut bots[0]).await;
+        common::host_next(&mut host).await;
+        common::host_next(&mut host).await;
+        let slide = host.bot.next_question().await.unwrap();
+        let sound = slide.media.expect("a slide's media");
+        assert_eq!((sound.kind, sound.width), (MediaKind::Audio, None));
+        let r = http.get(&sound.url, None).await.unwrap();
+        assert_eq!((r.status, r.bytes.as_slice()), (200, clip.as_slice()));
+        let phone = common::question(&mut bots[0]).await;
+        assert_eq!(phone.media.is_some(), on_phones);
+
+        common::host_next(&mut host).await;
+        host.bot
+            .expect("game over", |m| {
+                matches!(m, ServerMsg::GameOver { .. }).then_some(())
+            })
+            .await
+            .unwrap();
+        let mut gone = 0;
+        for _ in 0..50 {
+            gone = http.get(&media.url, None).await.unwrap().status;
+            if gone == 404 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(gone, 404, "a finished game's link no longer works");
+    }
+}

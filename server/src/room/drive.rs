@@ -89,6 +89,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         timing: Default::default(),
         leaderboard: Default::default(),
         shuffle_answers: false,
+        media_on_phones: false,
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

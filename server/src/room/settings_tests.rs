@@ -442,3 +442,44 @@ fn with_shuffled_answers_a_phone_that_resumes_gets_its_order_again() {
         (first.choices, first.choice_order)
     );
 }
+
+// ----- media on phones -------------------------------------------------------------------
+
+/// A one-question quiz whose question has an image.
+fn pictured() -> std::sync::Arc<quizrace_protocol::Quiz> {
+    let doc: quizrace_protocol::QuizDoc = serde_json::from_value(serde_json::json!({
+        "title": "T", "questions": [{"kind": "choice", "text": "Which?", "choices": ["A", "B"],
+        "correct": [1], "media": {"hash": "ab".repeat(32), "alt": "A fox", "kind": "image",
+        "width": 4, "height": 3}}]}))
+    .expect("doc");
+    std::sync::Arc::new(doc.validate().expect("quiz"))
+}
+
+#[test]
+fn media_goes_to_the_hosts_screens_always_and_to_phones_only_with_media_on_phones() {
+    for on_phones in [false, true] {
+        let t0 = Instant::now();
+        let s = Settings {
+            media_on_phones: on_phones,
+            ..settings(Mode::Classic)
+        };
+        let key = s.host_key.clone();
+        let mut room = Room::new(s, pictured(), t0);
+        let mut fx = Effects::new();
+        room.attach_host(HOST, "key", true, t0, &mut fx)
+            .expect("host");
+        room.join(1, "P1", "tok1".into(), t0, &mut fx)
+            .expect("join");
+        let sent = frames(&host(&mut room, ClientMsg::Start, t0));
+        let url = crate::media::room_url(&"ab".repeat(32), quizrace_protocol::GameId(1), &key);
+        for (to, q) in &sent {
+            let media = q.media.as_ref().map(|m| (m.url.as_str(), m.alt.as_str()));
+            let phone = matches!(to, Target::Player(_));
+            let want = (!phone || on_phones).then_some((url.as_str(), "A fox"));
+            assert_eq!(media, want, "{to:?}, on phones: {on_phones}");
+        }
+        assert!(sent
+            .iter()
+            .any(|(t, _)| *t != Target::Player(quizrace_protocol::PlayerId(1))));
+    }
+}

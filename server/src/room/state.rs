@@ -121,6 +121,9 @@ pub struct Settings {
     pub leaderboard: LeaderboardAt,
     /// Each phone gets `choice` and `multi` choices in its own order (`choice_order`).
     pub shuffle_answers: bool,
+    /// Phones get the questions' media too (`media_on_phones` on `host`); the host and its
+    /// screens always do.
+    pub media_on_phones: bool,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.

@@ -27,6 +27,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         timing: Default::default(),
         leaderboard: Default::default(),
         shuffle_answers: false,
+        media_on_phones: false,
     }
 }
 

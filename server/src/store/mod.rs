@@ -163,6 +163,7 @@ pub(crate) mod testing {
             timing: Default::default(),
             leaderboard: Default::default(),
             shuffle_answers: false,
+            media_on_phones: false,
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct RunningGame {
     pub shuffle_answers: bool,
     /// A team game's plan.
     pub teams: Option<TeamPlan>,
+    pub media_on_phones: bool,
     pub saved: Saved,
 }
 
@@ -43,7 +44,7 @@ impl Store {
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
                     leaderboard, shuffle_answers,
-                    team_count, team_size
+                    team_count, team_size, media_on_phones
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -104,6 +105,7 @@ pub(super) struct RunningRow {
     /// A team game's plan: at most one of the two is set.
     pub team_count: Option<u32>,
     pub team_size: Option<u32>,
+    pub media_on_phones: bool,
 }
 
 impl RunningRow {
@@ -182,6 +184,7 @@ impl RunningRow {
             leaderboard,
             shuffle_answers: self.shuffle_answers,
             teams,
+            media_on_phones: self.media_on_phones,
             saved: Saved {
                 players,
                 answers,
@@ -216,6 +219,7 @@ impl RunningRow {
             shuffle_answers: r.get("shuffle_answers")?,
             team_count: r.get("team_count")?,
             team_size: r.get("team_size")?,
+            media_on_phones: r.get("media_on_phones")?,
         })
     }
 }
@@ -332,6 +336,7 @@ mod tests {
             },
             leaderboard: LeaderboardAt::End,
             shuffle_answers: true,
+            media_on_phones: true,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -403,6 +408,7 @@ mod tests {
         );
         assert_eq!(g.leaderboard, LeaderboardAt::End);
         assert!(g.shuffle_answers, "phones keep their own choice orders");
+        assert!(g.media_on_phones, "phones keep their media");
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(
             (g.teams, g.saved.players[0].team),

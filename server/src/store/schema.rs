@@ -139,7 +139,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // is named by the SHA-256 of its stored bytes and kept once however many accounts upload
     // it: `owner_id` is its first uploader, `media_owners` every account that uploaded it
     // (what an account may put in its quizzes, and what its quota counts). Width and height
-    // are an image's, null for audio and video.
+    // are an image's, null for audio and video. A game keeps the host's `media_on_phones`.
     "CREATE TABLE media (
         hash TEXT PRIMARY KEY,
         mime TEXT NOT NULL,
@@ -155,7 +155,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         account_id INTEGER NOT NULL REFERENCES accounts(id),
         created_at INTEGER NOT NULL,
         PRIMARY KEY (account_id, hash)
-    );",
+    );
+    ALTER TABLE games ADD COLUMN media_on_phones INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

@@ -77,6 +77,7 @@ impl Conn {
             timing: req.options.into(),
             leaderboard: req.options.leaderboard.unwrap_or_default(),
             shuffle_answers: req.options.shuffle_answers == Some(true),
+            media_on_phones: req.options.media_on_phones == Some(true),
         };
         let new = NewGame {
             quiz_id,

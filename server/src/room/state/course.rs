@@ -3,7 +3,7 @@
 //! and finishing with the podium and each player's summary.
 
 use super::{Effect, Effects, GameStatus, Phase, Room, StoredPhase, Target, Write};
-use quizrace_protocol::{LeaderboardAt, PlayerId, QuestionKind, ServerMsg};
+use quizrace_protocol::{LeaderboardAt, PlayerId, QuestionView, ServerMsg};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -85,7 +85,7 @@ impl Room {
                 phase: StoredPhase::Question,
                 index,
             }));
-            fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+            self.send_question(view, fx);
             return;
         }
         self.phase = Phase::Question {
@@ -104,25 +104,28 @@ impl Room {
             phase: StoredPhase::Question,
             index,
         }));
-        if question.kind == QuestionKind::Order
-            || self.choice_order(index, Some(PlayerId(0))).is_some()
-        {
-            // Each player's own shuffle: one frame per player rather than one for all.
-            let players: Vec<PlayerId> = self
-                .players
-                .iter()
-                .filter(|p| p.is_active() && p.conn.is_some())
-                .map(|p| p.id)
-                .collect();
-            for id in players {
-                let mine = self.personal_view(view.clone(), Some(id));
-                fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
-            }
-            let shown = self.personal_view(view, None);
-            fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
-        } else {
+        self.send_question(view, fx);
+    }
+
+    /// A question's opening frame: one for all, or when phones see it differently (their own
+    /// shuffles, media kept to the host's screens) one per player and one for the watchers.
+    fn send_question(&self, view: QuestionView, fx: &mut Effects) {
+        if !self.phones_differ(view.index) {
             fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+            return;
         }
+        let players: Vec<PlayerId> = self
+            .players
+            .iter()
+            .filter(|p| p.is_active() && p.conn.is_some())
+            .map(|p| p.id)
+            .collect();
+        for id in players {
+            let mine = self.personal_view(view.clone(), Some(id));
+            fx.push(Effect::Send(Target::Player(id), ServerMsg::Question(mine)));
+        }
+        let shown = self.personal_view(view, None);
+        fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(shown)));
     }
 
     /// Ends the open question: scores are applied, the reveal goes to everyone and each player

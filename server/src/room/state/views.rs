@@ -3,15 +3,38 @@
 //! open question with its time left for a `welcome` or `room_state`.
 
 use super::{Phase, Room};
-use quizrace_protocol::{OrderItem, PlayerId, QuestionKind, QuestionView};
+use quizrace_protocol::{MediaView, OrderItem, PlayerId, QuestionKind, QuestionView};
 use std::time::Instant;
 
 impl Room {
     /// Question `index` as everyone sees it when it opens.
     pub(super) fn question_view(&self, index: u32) -> QuestionView {
-        let mut view = self.quiz.questions[index as usize].view(index, self.total());
+        let question = &self.quiz.questions[index as usize];
+        let mut view = question.view(index, self.total());
         view.no_time_limit = self.settings.timing.no_time_limit;
+        view.media = question.media.as_ref().and_then(|m| {
+            Some(MediaView {
+                url: crate::media::room_url(
+                    &m.hash,
+                    self.settings.game_id,
+                    &self.settings.host_key,
+                ),
+                kind: m.kind?,
+                alt: m.alt.clone(),
+                width: m.width,
+                height: m.height,
+            })
+        });
         view
+    }
+
+    /// Whether phones get question `index` other than the host does (then each its own
+    /// frame): their own shuffles, or media the host's screens show and phones do not.
+    pub(super) fn phones_differ(&self, index: u32) -> bool {
+        let q = &self.quiz.questions[index as usize];
+        q.kind == QuestionKind::Order
+            || self.choice_order(index, Some(PlayerId(0))).is_some()
+            || (q.media.is_some() && !self.settings.media_on_phones)
     }
 
     /// Question `index` as `who` sees it (`None`: the host and its screens): an `order`
@@ -22,6 +45,9 @@ impl Room {
         who: Option<PlayerId>,
     ) -> QuestionView {
         let index = view.index;
+        if who.is_some() && !self.settings.media_on_phones {
+            view.media = None;
+        }
         view.items = self.order_items(index, who);
         if let Some(order) = self.choice_order(index, who) {
             view.choices = order
@@ -62,7 +88,7 @@ impl Room {
         now: Instant,
     ) -> Option<QuestionView> {
         if let Phase::Slide { index, .. } = self.phase {
-            return Some(self.question_view(index));
+            return Some(self.personal_view(self.question_view(index), who));
         }
         let Phase::Question {
             index,

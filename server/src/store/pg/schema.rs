@@ -142,7 +142,8 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
         account_id BIGINT NOT NULL REFERENCES accounts(id),
         created_at BIGINT NOT NULL,
         PRIMARY KEY (account_id, hash)
-    );",
+    );
+    ALTER TABLE games ADD COLUMN media_on_phones BOOLEAN NOT NULL DEFAULT FALSE;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
