@@ -7,6 +7,7 @@
 import { $, el } from "./dom.js";
 import { api, download, humanError, startPage } from "./common.js";
 import { markQuizLang, t } from "./i18n.js";
+import { mediaDoc, mediaPart, mediaProblem } from "./editor-media.js";
 
 const KINDS = ["choice", "true_false", "multi", "type_answer", "poll", "slider", "order", "word_cloud", "slide"];
 // Kinds that score nothing (no points setting), and the slide, which has no timer or reveal.
@@ -112,6 +113,7 @@ function blankQuestion(kind = "choice") {
     sValue: "",
     sTolerance: "",
     items: "",
+    media: null,
   };
 }
 
@@ -139,6 +141,7 @@ function fromDoc(doc, id = null) {
       q.points = d.points || "standard";
       for (const [m, f] of SLIDER_FIELDS) q[m] = d[f] == null ? "" : String(d[f]);
       q.items = (d.items || []).join("\n");
+      q.media = d.media ? { hash: d.media.hash, alt: d.media.alt || "", kind: d.media.kind } : null;
       return q;
     }),
   };
@@ -167,6 +170,8 @@ function toDoc() {
         for (const [m, f] of SLIDER_FIELDS) if (q[m].trim() !== "") d[f] = Number(q[m]);
       }
       if (q.kind !== "slide" && q.explanation.trim()) d.explanation = q.explanation.trim();
+      const media = mediaDoc(q);
+      if (media) d.media = media;
       return d;
     }),
   };
@@ -307,6 +312,7 @@ function questionCard(q, i) {
   part(".explanation-part").hidden = q.kind === "slide";
   part(".f-points").value = q.points;
   part(".f-points").onchange = (ev) => (q.points = ev.target.value);
+  mediaPart(q, part, id);
 
   li.addEventListener("click", (ev) => {
     const act = ev.target.closest("[data-act]");
@@ -447,6 +453,7 @@ const FOCUS_FOR = {
   points: ".f-points",
   read_s: ".f-read",
   explanation: ".f-explanation",
+  media: ".alt-part:not([hidden]) .f-alt, .f-media",
   typo: ".f-typo",
   partial: ".f-partial",
   min: ".f-min",
@@ -477,6 +484,7 @@ function placeError(index, field, message) {
   out.textContent = out.textContent ? `${out.textContent} ${message}` : message;
   let target = li.querySelector(FOCUS_FOR[field] || ".f-text");
   if (field === "choices") target = [...li.querySelectorAll(".f-choice")].find((c) => !c.value.trim()) || target;
+  if (field === "media") target = li.querySelector(".alt-part:not([hidden]) .f-alt") || target;
   if (target) {
     target.setAttribute("aria-invalid", "true");
     const errId = out.id || (out.id = `${target.id || `q${index}-${field}`}-error`);
@@ -515,6 +523,8 @@ function localProblems() {
     if (q.read.trim() !== "" && !Number.isInteger(Number(q.read))) {
       out.push([i, "read_s", t("read_whole_seconds")]);
     }
+    const media = mediaProblem(q);
+    if (media) out.push([i, "media", media]);
   });
   return out;
 }

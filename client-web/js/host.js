@@ -257,7 +257,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
   time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
-  shuffle_answers: false,
+  shuffle_answers: false, media_on_phones: false,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -273,6 +273,7 @@ function fillSettings() {
   $("leaderboard-at").value = s.leaderboard;
   $("shuffle-questions").checked = s.shuffle_questions;
   $("shuffle-answers").checked = s.shuffle_answers;
+  $("media-on-phones").checked = s.media_on_phones;
   $("auto-advance").onchange();
   $("no-time-limit").onchange();
 }
@@ -290,6 +291,7 @@ const formSettings = () => ({
   leaderboard: $("leaderboard-at").value,
   shuffle_questions: $("shuffle-questions").checked,
   shuffle_answers: $("shuffle-answers").checked,
+  media_on_phones: $("media-on-phones").checked,
 });
 
 // The setup fields a refused `host` can be about.
@@ -330,6 +332,7 @@ $("setup-form").onsubmit = (ev) => {
     leaderboard: s.leaderboard === "end" ? "end" : undefined,
     shuffleQuestions: s.shuffle_questions || undefined,
     shuffleAnswers: s.shuffle_answers || undefined,
+    mediaOnPhones: s.media_on_phones || undefined,
     teams: teams >= 2 ? teams : undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.

@@ -19,7 +19,7 @@ export const msg = {
 
   // Optional fields are left out rather than sent as null.
   // `teams`: a number of teams (2 to 20), or nothing for a game without teams.
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, teams }) => {
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, mediaOnPhones, teams }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
     if (teams != null) m.teams = { count: teams };
@@ -31,6 +31,7 @@ export const msg = {
     if (leaderboard != null) m.leaderboard = leaderboard;
     if (shuffleQuestions != null) m.shuffle_questions = shuffleQuestions;
     if (shuffleAnswers != null) m.shuffle_answers = shuffleAnswers;
+    if (mediaOnPhones != null) m.media_on_phones = mediaOnPhones;
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),

@@ -17,6 +17,7 @@
 import { $, announce } from "./dom.js";
 import { num, t } from "./i18n.js";
 import { CLOUD, SLIDE, heading } from "./cloud.js";
+import { drawMedia } from "./media.js";
 
 /** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
 export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
@@ -342,6 +343,7 @@ function raceWinner(m) {
 export function drawQuestion(v, play = null) {
   $("q-progress").textContent = t("question_n_of", { n: v.index + 1, total: v.total });
   $("q-text").textContent = heading(v);
+  drawMedia($("q-media"), v.media, { large: !play });
   kindOf(v.kind).question($("q-choices"), v, play);
   // A slide has no timer and takes no answers: the bar shows the progress alone.
   $("qbar").classList.toggle("untimed", v.kind === "slide");

@@ -11,7 +11,8 @@
 //   quizrace.sound.phone    "on" / "off": a phone's sounds, absent: off.
 //   quizrace.host.settings  the create-room choices last used for each quiz on this device:
 //                           quiz id -> {mode, auto, auto_s, chat, names, time_factor,
-//                           no_time_limit, leaderboard, shuffle_questions, shuffle_answers};
+//                           no_time_limit, leaderboard, shuffle_questions, shuffle_answers,
+//                           media_on_phones};
 //                           pre-filled when that quiz is picked.
 // sessionStorage (this tab only):
 //   quizrace.host.room      the host page's room {pin, host_key, game_id}; Results' "Take

@@ -114,10 +114,12 @@ async fn api_refusals(req: Request, next: Next) -> Response {
 /// Pages and scripts come from this server only, and no page may be framed (the presenter
 /// view is opened full-screen, never embedded). The pages have no inline script or style
 /// attribute (scripts set styles through the CSSOM, which `style-src` does not restrict);
-/// `data:` images are the empty favicon.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-frame-ancestors 'none'";
+/// `data:` images are the empty favicon; `blob:` images and media are the editor's previews
+/// of a question's file (fetched with the session, or the file just picked).
+const CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
 
 /// The security headers, on every response (pages, API, errors).
 async fn security_headers(mut res: Response) -> Response {

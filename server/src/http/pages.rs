@@ -70,6 +70,10 @@ pub fn router() -> Router<App> {
             "/js/cloud.js",
             page!("js/cloud.js", "text/javascript; charset=utf-8"),
         )
+        .route(
+            "/js/media.js",
+            page!("js/media.js", "text/javascript; charset=utf-8"),
+        )
         .merge(languages())
         .merge(management())
 }
@@ -134,6 +138,10 @@ fn management() -> Router<App> {
         .route(
             "/js/editor.js",
             page!("js/editor.js", "text/javascript; charset=utf-8"),
+        )
+        .route(
+            "/js/editor-media.js",
+            page!("js/editor-media.js", "text/javascript; charset=utf-8"),
         )
         .route(
             "/js/admin.js",
