@@ -12,12 +12,38 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use quizrace_protocol::{ErrorCode, GameId, QuizDoc};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 const MIB: usize = 1024 * 1024;
+/// Uploads processed at once: decoding and encoding a photo takes a core for a moment, and a
+/// burst of uploads must not take every core from the rooms.
+const DECODES_AT_ONCE: usize = 2;
+
+/// The upload slots, shared by the uploads router (`Extension`).
+#[derive(Clone)]
+pub struct Decodes(Arc<Semaphore>);
+
+impl Decodes {
+    pub fn new() -> Decodes {
+        Decodes(Arc::new(Semaphore::new(DECODES_AT_ONCE)))
+    }
+
+    /// A slot, held until the upload is processed, or 503 `server_busy`.
+    fn take(&self) -> ApiResult<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServerBusy,
+                "other uploads are being processed; try again in a moment",
+            )
+        })
+    }
+}
 
 fn too_large(cap: usize) -> ApiError {
     ApiError::new(
@@ -34,6 +60,7 @@ fn too_large(cap: usize) -> ApiError {
 pub async fn upload(
     State(app): State<App>,
     headers: HeaderMap,
+    Extension(decodes): Extension<Decodes>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let who = account(&app, &headers).await?;
@@ -59,25 +86,29 @@ pub async fn upload(
         ));
     }
     // Decoding and encoding an image is seconds of CPU at worst: off the async threads.
-    let prepared = tokio::task::spawn_blocking(move || media::prepare(&body))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                ErrorCode::Internal.message(),
-            )
-        })?
-        .map_err(|e| match e {
-            MediaError::Type => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::MediaType,
-                e.to_string(),
-            ),
-            MediaError::Bad(e) => {
-                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadMedia, e.to_string())
-            }
-        })?;
+    let slot = decodes.take()?;
+    let prepared = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        media::prepare(&body)
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            ErrorCode::Internal.message(),
+        )
+    })?
+    .map_err(|e| match e {
+        MediaError::Type => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::MediaType,
+            e.to_string(),
+        ),
+        MediaError::Bad(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadMedia, e.to_string())
+        }
+    })?;
     let new = NewMedia {
         hash: content_hash(&prepared.bytes),
         prepared,
@@ -308,6 +339,19 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::RANGE, HeaderValue::from_str(spec).expect("header"));
         range(&h, len)
+    }
+
+    #[test]
+    fn at_most_two_uploads_are_processed_at_once() {
+        let decodes = Decodes::new();
+        let (a, b) = (decodes.take(), decodes.take());
+        assert!(a.is_ok() && b.is_ok());
+        assert!(decodes.take().is_err(), "a third waits its turn: 503");
+        drop(a);
+        assert!(
+            decodes.take().is_ok(),
+            "a slot comes back when an upload is done"
+        );
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub fn router(app: App) -> Router {
     // Uploads have their own body cap (`--max-media-mb`), refused in the error shape.
     let uploads = Router::new()
         .route("/api/media", post(media::upload))
+        .layer(axum::Extension(media::Decodes::new()))
         .layer(DefaultBodyLimit::max(app.config().max_media_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
