@@ -5,6 +5,7 @@
 
 use super::api::{account, bearer, db, ApiError, ApiResult};
 use crate::media::{self, content_hash, is_hash, room_key, MediaError};
+use crate::secret::secret_hash;
 use crate::store::{MediaFile, NewMedia, PutMedia, Role};
 use crate::App;
 use axum::body::Bytes;
@@ -239,8 +240,10 @@ fn room_grants(
     let Some(grant) = s.media_grant(GameId(game))? else {
         return Ok(false);
     };
+    // Compared as hashes, so the time taken says nothing about how much of a guess was right.
+    let same = |a: &str, b: &str| secret_hash(a) == secret_hash(b);
     Ok(grant.running
-        && grant.key_hash.is_some_and(|k| room_key(&k) == key)
+        && grant.key_hash.is_some_and(|k| same(&room_key(&k), key))
         && grant.hashes.iter().any(|h| h == hash))
 }
 
