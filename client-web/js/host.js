@@ -31,7 +31,6 @@ let players = new Map(); // player_id -> {name, score as of the last room_state,
 let locked = false;
 let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
-let standingsAtEnd = false; // the room being created shows standings only at the podium
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 const countdown = stageCountdown(() => question);
@@ -317,7 +316,6 @@ $("setup-form").onsubmit = (ev) => {
     return markField($("time-factor"), t("enter_a_time_factor")).focus();
   }
   hostSettings.save(quizId, s);
-  standingsAtEnd = s.leaderboard === "end";
   const m = msg.host({
     token,
     quizId,
@@ -347,8 +345,7 @@ const saveRoom = () => hostRoom.save(room);
 function onRoomCreated(m) {
   pending = null;
   $("create-btn").disabled = false;
-  // The room's leaderboard setting is not in `room_state`: this tab remembers what it asked for.
-  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id, standings_at_end: standingsAtEnd };
+  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
   // A new room (Play again, too) starts with nothing drawn: its `room_state` draws the lobby.
   view.clear();
@@ -365,7 +362,8 @@ function onRoomState(m) {
   markGameQuizText(m.lang);
   pending = null;
   serverStopped = false;
-  room = { ...room, pin: m.pin, game_id: m.game_id };
+  // `leaderboard` is present (as "end") only where standings wait for the podium.
+  room = { ...room, pin: m.pin, game_id: m.game_id, standings_at_end: m.leaderboard === "end" };
   if (m.host_key) room.host_key = m.host_key; // minted for this device after Take control
   saveRoom();
   total = m.total;

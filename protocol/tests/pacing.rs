@@ -81,6 +81,8 @@ fn welcome_names_the_mode() {
             mode: Some(Mode::Race),
             lang: None,
             team: None,
+            team_choice: None,
+            teams: None,
         },
         r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada","token":"t",
             "phase":"lobby","score":0,"players":3,"mode":"race"}"#,

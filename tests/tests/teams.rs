@@ -1,20 +1,27 @@
 //! Team games over real sockets: players spread over the teams as they join, a resumed player
 //! keeps the team, and the team standings follow the documented formula from the points the
-//! players' own `result`s report.
+//! players' own `result`s report. Players who choose their team in the lobby, the host moving
+//! one, the team talk before answering opens, and what a host taking control is told.
 
 mod common;
 
 use common::{error, question, result, send, Game};
 use quizrace_protocol::{
-    AnswerValue, ClientMsg, ErrorCode, Mode, ServerMsg, TeamPlan, TeamStanding,
+    AnswerValue, ClientMsg, ErrorCode, HostOptions, LeaderboardAt, Mode, PlayerId, ServerMsg,
+    TeamChoice, TeamPlan, TeamStanding,
 };
 use quizrace_tests::bot::{Bot, Host, RoomOptions};
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// A team game without team talk: bots may answer the moment a question arrives.
 fn teams(plan: TeamPlan) -> RoomOptions {
     RoomOptions {
         teams: Some(plan),
+        options: HostOptions {
+            team_talk_s: Some(0),
+            ..HostOptions::default()
+        },
         ..RoomOptions::default()
     }
 }
@@ -144,4 +151,195 @@ async fn a_team_plan_out_of_range_creates_no_room() {
     })
     .await
     .expect("the refused plans left the socket free to host");
+}
+
+/// The next `team_changed` a bot gets about player `who` (others skipped): (player, team,
+/// every team's members).
+async fn team_changed(bot: &mut Bot, who: u32) -> (PlayerId, u32, Vec<u32>) {
+    bot.expect("team_changed", |m| match m {
+        ServerMsg::TeamChanged {
+            player_id,
+            team,
+            teams,
+        } if player_id.0 == who => {
+            Some((*player_id, *team, teams.iter().map(|t| t.members).collect()))
+        }
+        _ => None,
+    })
+    .await
+    .expect("a team_changed")
+}
+
+/// A host that takes control from another device is told the room's teams, each player's team
+/// and that standings come only at the end, so that its page labels `next` right.
+#[tokio::test]
+async fn a_host_taking_control_is_told_the_teams_and_the_leaderboard_setting() {
+    let game = Game::with(common::one_question()).await;
+    let opts = RoomOptions {
+        options: HostOptions {
+            leaderboard: Some(LeaderboardAt::End),
+            team_talk_s: Some(0),
+            ..HostOptions::default()
+        },
+        ..teams(TeamPlan::Count(2))
+    };
+    let mut host = game.room_with(opts).await;
+    let _bots = game.players(&mut host, &["Ada", "Bob", "Cy"]).await;
+    let mut tablet = game.socket().await;
+    tablet
+        .send_raw(json!({"type":"host_resume","pin":host.pin,"token":game.token}).to_string())
+        .await
+        .expect("send");
+    let (players, teams, leaderboard) = tablet
+        .expect("room_state", |m| match m {
+            ServerMsg::RoomState {
+                players,
+                teams,
+                leaderboard,
+                ..
+            } => Some((players.clone(), teams.clone(), *leaderboard)),
+            _ => None,
+        })
+        .await
+        .expect("room_state");
+    let placed: Vec<Option<u32>> = players.iter().map(|p| p.team).collect();
+    assert_eq!(placed, [Some(1), Some(2), Some(1)]);
+    let members: Vec<(u32, u32)> = teams
+        .expect("the teams")
+        .iter()
+        .map(|t| (t.id, t.members))
+        .collect();
+    assert_eq!(members, [(1, 2), (2, 1)]);
+    assert_eq!(leaderboard, Some(LeaderboardAt::End));
+}
+
+/// Teams of two that players choose: everyone sees each choice; a full team, a team that does
+/// not exist, a player's `move_player`, a stranger's `choose_team` and a choice after the
+/// start are refused; the host moves one player; the start places the one who chose nothing.
+#[tokio::test]
+async fn players_choose_their_teams_the_host_moves_one_and_the_start_places_the_rest() {
+    let game = Game::with(common::one_question()).await;
+    let opts = RoomOptions {
+        options: HostOptions {
+            team_choice: Some(TeamChoice::Players),
+            team_talk_s: Some(0),
+            ..HostOptions::default()
+        },
+        ..teams(TeamPlan::Size(2))
+    };
+    let mut host = game.room_with(opts).await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob", "Cy", "Dee"]).await;
+    for bot in &bots {
+        assert_eq!(
+            bot.welcome.as_ref().and_then(|w| w.team),
+            None,
+            "no team yet"
+        );
+    }
+    let choose = |team| ClientMsg::ChooseTeam { team };
+
+    send(&mut bots[0], choose(1)).await;
+    assert_eq!(
+        team_changed(&mut bots[3], 1).await,
+        (PlayerId(1), 1, vec![1])
+    );
+    send(&mut bots[1], choose(1)).await;
+    assert_eq!(
+        team_changed(&mut host.bot, 2).await,
+        (PlayerId(2), 1, vec![2])
+    );
+
+    send(&mut bots[2], choose(1)).await;
+    assert_eq!(error(&mut bots[2]).await, (ErrorCode::TeamFull, None));
+    send(&mut bots[2], choose(3)).await;
+    assert_eq!(
+        error(&mut bots[2]).await,
+        (ErrorCode::BadField, Some("team".into()))
+    );
+    let mv = |p, team| ClientMsg::MovePlayer {
+        player_id: PlayerId(p),
+        team,
+    };
+    send(&mut bots[2], mv(3, 2)).await;
+    assert_eq!(error(&mut bots[2]).await.0, ErrorCode::NotHost);
+    let mut stranger = game.socket().await;
+    send(&mut stranger, choose(2)).await;
+    assert_eq!(error(&mut stranger).await.0, ErrorCode::NotJoined);
+
+    send(&mut host.bot, mv(3, 2)).await;
+    assert_eq!(
+        team_changed(&mut bots[2], 3).await,
+        (PlayerId(3), 2, vec![2, 1])
+    );
+    send(&mut host.bot, ClientMsg::Start).await;
+    assert_eq!(
+        team_changed(&mut bots[3], 4).await,
+        (PlayerId(4), 2, vec![2, 2])
+    );
+    send(&mut bots[3], choose(1)).await;
+    assert_eq!(error(&mut bots[3]).await.0, ErrorCode::BadPhase);
+
+    let placed: Vec<Option<u32>> = common::list(&mut host.bot)
+        .await
+        .iter()
+        .map(|p| p.team)
+        .collect();
+    assert_eq!(placed, [Some(1), Some(1), Some(2), Some(2)]);
+}
+
+/// Team talk: out of range creates no room; in a team game the question frame says how long
+/// it is, an answer during it is `too_early`, and answers are timed from its end. Without
+/// teams the setting means nothing.
+#[tokio::test]
+async fn team_talk_holds_answers_back_and_out_of_range_creates_no_room() {
+    let game = Game::with(common::one_question()).await;
+    let mut bot = game.socket().await;
+    for talk in [json!(31), json!(-1), json!("5")] {
+        let frame = json!({"type": "host", "token": game.token, "quiz_id": game.quiz_id,
+                           "mode": "classic", "teams": {"count": 2}, "team_talk_s": talk});
+        bot.send_raw(frame.to_string()).await.expect("send");
+        assert_eq!(
+            error(&mut bot).await,
+            (ErrorCode::BadField, Some("team_talk_s".into())),
+            "{talk}"
+        );
+    }
+
+    let talk = |teams| RoomOptions {
+        options: HostOptions {
+            team_talk_s: Some(1),
+            ..HostOptions::default()
+        },
+        teams,
+        ..RoomOptions::default()
+    };
+    let mut host = game.room_with(talk(Some(TeamPlan::Count(2)))).await;
+    let mut bots = game.players(&mut host, &["Ada"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    let q = question(&mut bots[0]).await;
+    assert_eq!((q.team_talk_ms, q.opens_in_ms), (1000, 1000));
+    bots[0]
+        .answer(0, AnswerValue::Choice(0))
+        .await
+        .expect("send");
+    assert_eq!(
+        bots[0].ack().await.expect("reply"),
+        Err(ErrorCode::TooEarly)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    bots[0]
+        .answer(0, AnswerValue::Choice(0))
+        .await
+        .expect("send");
+    let elapsed = bots[0].ack().await.expect("reply").expect("acked");
+    assert!(
+        elapsed < 1000,
+        "timed from the end of the talk: {elapsed} ms"
+    );
+
+    let mut host = game.room_with(talk(None)).await;
+    let mut bots = game.players(&mut host, &["Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    let q = question(&mut bots[0]).await;
+    assert_eq!((q.team_talk_ms, q.opens_in_ms), (0, 0), "no teams, no talk");
 }

@@ -10,7 +10,7 @@ use quizrace_protocol::{
 };
 use std::time::{Duration, Instant};
 
-fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
+pub(super) fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
     Settings {
         teams: Some(plan),
         ..settings(mode)
@@ -18,8 +18,13 @@ fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
 }
 
 /// A room of `plan` with a host and `n` players (P1..Pn, conn ids 1..=n), and its effects.
-fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects) {
-    let mut room = Room::new(team_settings(mode, plan), quiz(), t0);
+pub(super) fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects) {
+    room_of(team_settings(mode, plan), n, t0)
+}
+
+/// A room of `settings` with a host and `n` players (P1..Pn, conn ids 1..=n), and its effects.
+pub(super) fn room_of(settings: Settings, n: u32, t0: Instant) -> (Room, Effects) {
+    let mut room = Room::new(settings, quiz(), t0);
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
         .expect("host");
@@ -29,14 +34,14 @@ fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects)
     (room, fx)
 }
 
-fn join(room: &mut Room, i: u32, now: Instant, fx: &mut Effects) {
+pub(super) fn join(room: &mut Room, i: u32, now: Instant, fx: &mut Effects) {
     room.join(u64::from(i), &format!("P{i}"), format!("tok{i}"), now, fx)
         .expect("join");
     room.check_invariants();
 }
 
 /// The team each player's `welcome` named, by player id.
-fn welcomed_teams(fx: &Effects) -> Vec<(PlayerId, Option<u32>)> {
+pub(super) fn welcomed_teams(fx: &Effects) -> Vec<(PlayerId, Option<u32>)> {
     sent(fx, |m| matches!(m, ServerMsg::Welcome { .. }))
         .into_iter()
         .map(|m| match m {

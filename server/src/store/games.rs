@@ -148,9 +148,9 @@ fn insert_game(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                            host_key_hash, max_players, auto_advance_ms, chat, names,
                            time_factor, no_time_limit, leaderboard, shuffle_answers,
-                           team_count, team_size)
+                           team_count, team_size, team_choice, team_talk_ms)
          VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17)",
+                 ?17, ?18, ?19)",
         params![
             quiz.0,
             host,
@@ -169,6 +169,8 @@ fn insert_game(
             settings.shuffle_answers,
             team_count(settings),
             team_size(settings),
+            Text(settings.team_choice),
+            settings.team_talk_ms,
         ],
     )?;
     let game = tx.last_insert_rowid();

@@ -157,6 +157,8 @@ pub(crate) mod testing {
             host_key: "hk".into(),
             names: NamePolicy::Free,
             teams: None,
+            team_choice: Default::default(),
+            team_talk_ms: 0,
             blocked_words: Default::default(),
             timing: Default::default(),
             leaderboard: Default::default(),

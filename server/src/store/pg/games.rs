@@ -30,6 +30,8 @@ struct NewGame {
     shuffle_answers: bool,
     team_count: Option<i64>,
     team_size: Option<i64>,
+    team_choice: &'static str,
+    team_talk_ms: i64,
 }
 
 impl NewGame {
@@ -53,6 +55,8 @@ impl NewGame {
             shuffle_answers: settings.shuffle_answers,
             team_count: crate::store::games::team_count(settings),
             team_size: crate::store::games::team_size(settings),
+            team_choice: settings.team_choice.as_sql(),
+            team_talk_ms: i64::try_from(settings.team_talk_ms).unwrap_or(0),
         })
     }
 }
@@ -69,9 +73,10 @@ async fn insert_game(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
                                owner_node, epoch, time_factor, no_time_limit, leaderboard,
-                               shuffle_answers, team_count, team_size)
+                               shuffle_answers, team_count, team_size, team_choice,
+                               team_talk_ms)
              VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
-                     $15, $16, $17, $18)
+                     $15, $16, $17, $18, $19, $20)
              RETURNING id",
             &[
                 &g.quiz,
@@ -92,6 +97,8 @@ async fn insert_game(
                 &g.shuffle_answers,
                 &g.team_count,
                 &g.team_size,
+                &g.team_choice,
+                &g.team_talk_ms,
             ],
         )
         .await;

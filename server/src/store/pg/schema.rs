@@ -126,6 +126,10 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN team_count BIGINT;
     ALTER TABLE games ADD COLUMN team_size BIGINT;
     ALTER TABLE players ADD COLUMN team BIGINT;",
+    // 10: team choice and team talk (see SQLite's version 10).
+    "ALTER TABLE games ADD COLUMN team_choice TEXT NOT NULL DEFAULT 'auto'
+        CHECK (team_choice IN ('auto', 'players'));
+    ALTER TABLE games ADD COLUMN team_talk_ms BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
