@@ -343,3 +343,128 @@ async fn team_talk_holds_answers_back_and_out_of_range_creates_no_room() {
     let q = question(&mut bots[0]).await;
     assert_eq!((q.team_talk_ms, q.opens_in_ms), (0, 0), "no teams, no talk");
 }
+
+/// After a team game, the game's report (`GET /api/games/{id}`), its CSV, the teacher's report
+/// and its workbook keep every player's team and the team standings the players saw.
+#[tokio::test]
+async fn the_results_csv_and_report_keep_each_players_team_and_the_team_standings() {
+    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+    let game = Game::with(common::quiz(vec![common::choice(1), common::choice(2)])).await;
+    let mut host = game.room_with(teams(TeamPlan::Count(2))).await;
+    let mut bots = game.players(&mut host, &["P1", "P2", "P3", "P4"]).await;
+    // Per question: P1..P4 answer `Some(choice)` or stay silent; teams are 1, 2, 1, 2.
+    let plays: [[Option<u32>; 4]; 2] = [
+        [Some(1), Some(1), Some(0), None],
+        [None, Some(2), Some(2), Some(2)],
+    ];
+    send(&mut host.bot, ClientMsg::Start).await;
+    for (index, play) in plays.iter().enumerate() {
+        for (bot, choice) in bots.iter_mut().zip(play) {
+            question(bot).await;
+            if let Some(c) = choice {
+                common::answer_acked(bot, index as u32, AnswerValue::Choice(*c)).await;
+            }
+        }
+        send(&mut host.bot, ClientMsg::Close).await;
+        send(&mut host.bot, ClientMsg::Next).await;
+        send(&mut host.bot, ClientMsg::Next).await;
+    }
+    let live = host
+        .bot
+        .expect("game_over", |m| match m {
+            ServerMsg::GameOver { teams, .. } => teams.clone(),
+            _ => None,
+        })
+        .await
+        .expect("game_over with teams");
+    let live: Vec<(u32, i64, u32)> = live.iter().map(|t| (t.id, t.score, t.rank)).collect();
+    assert_eq!(live.len(), 2);
+
+    let report = game
+        .server
+        .http()
+        .game(&game.token, host.game_id.0)
+        .await
+        .expect("the game's report");
+    let stored = |teams: &serde_json::Value| -> Vec<(u32, i64, u32)> {
+        (teams.as_array().expect("teams").iter())
+            .map(|t| {
+                let n = |k: &str| t[k].as_i64().expect(k);
+                (n("id") as u32, n("score"), n("rank") as u32)
+            })
+            .collect()
+    };
+    assert_eq!(
+        stored(&report["teams"]),
+        live,
+        "the report's standings are the live ones"
+    );
+    let team_of: BTreeMap<String, i64> = (report["players"].as_array().expect("players").iter())
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["team"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want: BTreeMap<String, i64> = [("P1", 1), ("P2", 2), ("P3", 1), ("P4", 2)]
+        .map(|(n, t)| (n.to_owned(), t))
+        .into();
+    assert_eq!(team_of, want);
+
+    let csv = game.results_csv(&host).await;
+    let mut lines = csv.body.lines();
+    assert!(
+        lines
+            .next()
+            .expect("header")
+            .ends_with(",points,team,team_rank,team_score"),
+        "{}",
+        csv.body
+    );
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (name, team) = (cells[1], cells[11]);
+        assert_eq!(team.parse::<i64>().ok(), want.get(name).copied(), "{line}");
+        let (rank, score) = (cells[12].parse().unwrap(), cells[13].parse().unwrap());
+        let t = live.iter().find(|t| i64::from(t.0) == want[name]).unwrap();
+        assert_eq!((score, rank), (t.1, t.2), "{line}");
+    }
+
+    let http = game.server.http();
+    let path = format!("/api/games/{}/report", host.game_id.0);
+    let t = http
+        .get(&path, Some(&game.token))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stored(&t["teams"]), live, "the teacher's report too");
+    assert!(t["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["team"].is_i64()));
+    let r = http
+        .get(&format!("{path}.xlsx"), Some(&game.token))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(r.bytes)).unwrap();
+    let sheet = book.worksheet_range("Teams").expect("a Teams sheet");
+    for (row, (id, score, rank)) in (1..).zip(&live) {
+        let n = |col| match sheet.get_value((row, col)) {
+            Some(Data::Float(f)) => *f as i64,
+            other => panic!("row {row} col {col}: {other:?}"),
+        };
+        assert_eq!(
+            (n(1), n(2), n(0)),
+            (i64::from(*id), *score, i64::from(*rank))
+        );
+    }
+    let players = book.worksheet_range("Players").unwrap();
+    assert_eq!(
+        players.get_value((0, 8)),
+        Some(&Data::String("Team".into()))
+    );
+}

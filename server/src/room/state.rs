@@ -30,7 +30,7 @@ pub use again::{Again, AgainPlan, AgainRefused};
 pub use answers::AnswerError;
 pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
 pub use roster::{clean_name, JoinError};
-pub use teams::TeamError;
+pub use teams::{average as team_average, TeamError};
 
 pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,

@@ -102,6 +102,9 @@ pub struct ReportPlayer {
     pub first_asked: u32,
     /// Questions opened while the player was in the game.
     pub asked: u32,
+    /// In a team game, the player's team (absent for one who never had one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +137,10 @@ pub struct GameReport {
     pub quiz: QuizDoc,
     pub players: Vec<ReportPlayer>,
     pub answers: Vec<ReportAnswer>,
+    /// In a team game: the team standings, best first, replayed from the answers by the
+    /// room's rule (see [`crate::report::teams`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<Vec<quizrace_protocol::TeamStanding>>,
 }
 
 fn insert_game(
@@ -326,7 +333,7 @@ impl Store {
                         COALESCE(SUM(a.points), 0) AS score,
                         COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
                             AS correct_ms,
-                        p.first_index, p.opened_at_exit
+                        p.first_index, p.opened_at_exit, p.team
                  FROM players p LEFT JOIN answers a
                    ON a.game_id = p.game_id AND a.player_id = p.player_id
                  WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
@@ -340,6 +347,7 @@ impl Store {
                     correct_ms: r.get("correct_ms")?,
                     first_index: r.get("first_index")?,
                     opened_at_exit: r.get("opened_at_exit")?,
+                    team: r.get("team")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -431,6 +439,7 @@ pub(super) struct ReportPlayerRow {
     pub correct_ms: i64,
     pub first_index: u32,
     pub opened_at_exit: Option<u32>,
+    pub team: Option<u32>,
 }
 
 /// An answer of a report, what was chosen still the stored JSON text.
@@ -492,6 +501,7 @@ impl ReportGameRow {
                     status: r.status,
                     first_asked: r.first_index,
                     asked,
+                    team: r.team,
                 };
                 (player, r.correct_ms)
             })
@@ -525,6 +535,7 @@ impl ReportGameRow {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let teams = crate::report::teams::standings(self.mode, &players, &answers, opened);
         Ok(GameReport {
             game_id: id,
             quiz_id: QuizId(self.quiz_id),
@@ -539,6 +550,7 @@ impl ReportGameRow {
             quiz: doc,
             players,
             answers,
+            teams,
         })
     }
 }

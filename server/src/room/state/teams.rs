@@ -61,7 +61,8 @@ fn team_name(id: u32) -> String {
 }
 
 /// The average of `points` over `members`, halves rounded up (points are never negative).
-pub(super) fn average(points: i64, members: i64) -> i64 {
+/// The teacher's report replays team scores with it, too.
+pub fn average(points: i64, members: i64) -> i64 {
     if members == 0 {
         0
     } else {
