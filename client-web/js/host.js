@@ -9,9 +9,10 @@ import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  coalesced, drawReveal, drawScreenQuestion, drawStandings, drawTeams, keepFitted, rebuiltStandings, redrawFromState,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
 } from "./stage.js";
+import { drawTeams } from "./teams.js";
 import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";

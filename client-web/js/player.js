@@ -7,9 +7,10 @@
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, drawTeams, hintFor, keepFitted, setMode, teamName,
+  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
   stageCountdown, startQuestionClock, stopGetReady,
 } from "./stage.js";
+import { drawTeams, teamName } from "./teams.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
 import { markGameQuizText, num, t } from "./i18n.js";

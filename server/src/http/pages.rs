@@ -70,6 +70,10 @@ pub fn router() -> Router<App> {
             "/js/cloud.js",
             page!("js/cloud.js", "text/javascript; charset=utf-8"),
         )
+        .route(
+            "/js/teams.js",
+            page!("js/teams.js", "text/javascript; charset=utf-8"),
+        )
         .merge(languages())
         .merge(management())
 }
