@@ -12,7 +12,7 @@ import {
   coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
 } from "./stage.js";
-import { drawTeams } from "./teams.js";
+import { drawTeams, teamPicker } from "./teams.js";
 import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
@@ -28,7 +28,8 @@ let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
 let question = null; // the current question view
 let total = 0; // number of questions in the quiz
-let players = new Map(); // player_id -> {name, score as of the last room_state, connected}
+let players = new Map(); // player_id -> {name, score as of the last room_state, connected, team}
+let teams = null; // in a team game, every team ({id, members, score}) as last told
 let locked = false;
 let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
@@ -123,6 +124,12 @@ const conn = new Connection({
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
       showStandings(m.podium, "finished", m.teams);
+    },
+    team_changed: (m) => {
+      const p = players.get(m.player_id);
+      if (p) p.team = m.team;
+      teams = m.teams;
+      drawSoon();
     },
     chat: onChat,
     room_closed: onRoomClosed,
@@ -257,7 +264,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
   time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
-  shuffle_answers: false,
+  shuffle_answers: false, team_choice: "auto", team_talk_s: 5,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -273,6 +280,8 @@ function fillSettings() {
   $("leaderboard-at").value = s.leaderboard;
   $("shuffle-questions").checked = s.shuffle_questions;
   $("shuffle-answers").checked = s.shuffle_answers;
+  $("players-choose-team").checked = s.team_choice === "players";
+  $("team-talk").value = s.team_talk_s;
   $("auto-advance").onchange();
   $("no-time-limit").onchange();
 }
@@ -290,12 +299,14 @@ const formSettings = () => ({
   leaderboard: $("leaderboard-at").value,
   shuffle_questions: $("shuffle-questions").checked,
   shuffle_answers: $("shuffle-answers").checked,
+  team_choice: $("players-choose-team").checked ? "players" : "auto",
+  team_talk_s: Number($("team-talk").value),
 });
 
 // The setup fields a refused `host` can be about.
 const CREATE_FIELDS = {
   quiz_id: "quiz-select", no_such_quiz: "quiz-select", auto_advance_ms: "auto-advance-s",
-  time_factor: "time-factor",
+  time_factor: "time-factor", team_talk_s: "team-talk", team_choice: "players-choose-team",
 };
 unmarkOnEdit($("setup-form"));
 
@@ -316,6 +327,9 @@ $("setup-form").onsubmit = (ev) => {
   if (!s.no_time_limit && !(s.time_factor >= 0.5 && s.time_factor <= 3)) {
     return markField($("time-factor"), t("enter_a_time_factor")).focus();
   }
+  if (teams >= 2 && !(Number.isInteger(s.team_talk_s) && s.team_talk_s >= 0 && s.team_talk_s <= 30)) {
+    return markField($("team-talk"), t("team_talk_range")).focus();
+  }
   hostSettings.save(quizId, s);
   const m = msg.host({
     token,
@@ -330,6 +344,8 @@ $("setup-form").onsubmit = (ev) => {
     shuffleQuestions: s.shuffle_questions || undefined,
     shuffleAnswers: s.shuffle_answers || undefined,
     teams: teams >= 2 ? teams : undefined,
+    teamChoice: teams >= 2 && s.team_choice === "players" ? "players" : undefined,
+    teamTalkS: teams >= 2 ? s.team_talk_s : undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {
@@ -371,6 +387,7 @@ function onRoomState(m) {
   locked = m.locked;
   chatOn = m.chat;
   players = new Map(m.players.map((p) => [p.player_id, p]));
+  teams = m.teams || null;
   $("room-title").textContent = [m.title, t(m.mode === "race" ? "mode_race" : "mode_classic"), t("pin_n", { pin: m.pin })].join(" · ");
   setMode(m.mode);
   showJoin(m.pin);
@@ -476,7 +493,10 @@ function drawPlayers() {
     btn.textContent = t("kick");
     btn.setAttribute("aria-label", t("kick_name", { name: p.name }));
     btn.onclick = () => kick(id, p.name);
-    li.append(name, btn);
+    li.append(name);
+    // In a team game's lobby the host may move anyone to another team.
+    if (teams && phase === "lobby") li.append(teamPicker(id, p, teams, (team) => send(msg.movePlayer(id, team))));
+    li.append(btn);
     return li;
   });
   $("player-list").replaceChildren(...items);

@@ -17,6 +17,7 @@
 import { $, announce } from "./dom.js";
 import { num, t } from "./i18n.js";
 import { CLOUD, SLIDE, heading } from "./cloud.js";
+import { markTeamTalk } from "./teams.js";
 
 /** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
 export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
@@ -382,6 +383,7 @@ export function startQuestionClock(v, countdown, onOpen = () => {}) {
   $("time-left").parentElement.hidden = untimed;
   $("time-bar").parentElement.hidden = untimed;
   if (v.kind === "slide") return countdown.stop();
+  markTeamTalk(v);
   const box = $("get-ready");
   const opened = () => {
     if (box) box.hidden = true;
@@ -715,7 +717,7 @@ export function coalesced(fn, ms = 150) {
 // id, `draw()` redraws it. Spread into a Connection's `on` handlers.
 export const rosterHandlers = (roster, draw) => ({
   player_joined: (m) => {
-    roster().set(m.player_id, { name: m.name, score: 0, connected: true });
+    roster().set(m.player_id, { name: m.name, score: 0, connected: true, team: m.team });
     draw();
   },
   player_left: (m) => {
