@@ -125,6 +125,8 @@ pub(crate) mod both;
 mod catalog_tests;
 #[cfg(test)]
 mod secrets_tests;
+#[cfg(test)]
+mod teams_tests;
 
 #[cfg(test)]
 pub(crate) mod testing {
