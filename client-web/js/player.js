@@ -432,6 +432,11 @@ function onResult(m) {
   $("result-streak").textContent = m.streak;
   const behind = behindText(m);
   $("result-ahead").textContent = behind;
+  // In a team game: the team's place now and what this player scored for it.
+  $("result-team").hidden = !m.team;
+  $("result-team").textContent = m.team
+    ? t("my_team_place", { team: teamName(m.team.id), rank: m.team.rank, points: points(m.points) })
+    : "";
   $("result").hidden = false;
   announce(t("result_announce", { verdict, points: points(m.points), rank: m.rank, behind }));
   stopTimer();

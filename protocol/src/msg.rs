@@ -603,6 +603,10 @@ pub enum ServerMsg {
         /// Only for an answered `multi` question: how the picks compare with the correct set.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         picks: Option<Picks>,
+        /// In a team game: the player's team as it stands now (its place among all the teams),
+        /// so that a phone shows it after every question, leaderboard or not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<TeamStanding>,
     },
     Leaderboard {
         index: u32,

@@ -59,6 +59,7 @@ fn a_multi_result_says_how_many_picks_were_right() {
                 wrong: 0,
                 of: 3,
             }),
+            team: None,
         },
         r#"{"type":"result","index":4,"answered":true,"correct":false,"points":667,
             "score":1667,"rank":2,"streak":0,"ahead":null,

@@ -2,8 +2,8 @@
 // talk, on the create-room screen; a presenter follows, and three phones join and tap a team
 // (Mia Team 1, Bob and Cy Team 2); the host moves Cy to Team 1 from the lobby, and every phone
 // names its team. The question opens with "Team talk" and its countdown on the phones; after
-// it the leaderboard of the host, the presenter and the phones adds the teams, each phone
-// saying its team's place and what it scored for it; the game ends on a team podium, and the
+// it each phone's result, and the leaderboard of the host, the presenter and the phones, add
+// the teams, each phone saying its team's place and what it scored for it; the game ends on a team podium, and the
 // results page lists the team standings with their members.
 //
 // Run: node --test tests/browser/teams.test.mjs (server built from this tree, since it embeds
@@ -90,6 +90,10 @@ describe("a team game on every screen, to a team podium", { timeout: 90_000 }, (
       await p.locator(`#q-choices .tile[data-choice="${choice}"]`).tap();
     }
     await screen(host, "reveal");
+    for (const [name, p] of Object.entries(phones)) {
+      await screen(p, "reveal");
+      assert.match(await text(p, "#result-team"), new RegExp(`^Team ${TEAM[name]} is #[12]; you scored \\d+ points? for it this round\\.$`), `${name}: the team's place with the result`);
+    }
     await host.locator("#next-btn").click();
     for (const page of [host, present, ...Object.values(phones)]) {
       await screen(page, "leaderboard");

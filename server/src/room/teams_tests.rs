@@ -276,3 +276,26 @@ fn a_restored_team_room_keeps_every_team_and_its_score_and_places_newcomers_as_b
     db.apply(&live, t1);
     assert_eq!(restore(&db).digest(), room.digest(), "after a late join");
 }
+
+#[test]
+fn every_result_names_the_players_team_as_it_stands_even_with_standings_only_at_the_end() {
+    let t0 = Instant::now();
+    let settings = Settings {
+        leaderboard: quizrace_protocol::LeaderboardAt::End,
+        ..team_settings(Mode::Classic, TeamPlan::Count(2))
+    };
+    let (mut room, _) = room_of(settings, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    let fx = host(&mut room, ClientMsg::Close, t0);
+    let team_of = |p: u32| {
+        fx.iter().find_map(|e| match e {
+            Effect::Send(Target::Player(id), ServerMsg::Result { team, .. }) if id.0 == p => {
+                team.as_ref().map(|t| (t.id, t.score > 0, t.rank))
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(team_of(1), Some((1, true, 1)));
+    assert_eq!(team_of(2), Some((2, false, 2)));
+}

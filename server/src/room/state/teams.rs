@@ -276,28 +276,33 @@ impl Room {
         })
     }
 
-    /// The team standings, best first (ties: the lower id first, sharing the rank); `None`
-    /// in a room without teams.
+    /// The team standings as `leaderboard` and `game_over` list them: the first
+    /// [`TEAMS_LISTED`] of [`Room::all_team_standings`]; `None` in a room without teams.
     pub(super) fn team_standings(&self) -> Option<Vec<TeamStanding>> {
         self.settings.teams?;
+        let mut all = self.all_team_standings();
+        all.truncate(TEAMS_LISTED);
+        Some(all)
+    }
+
+    /// Every team's standing, best first (ties: the lower id first, sharing the rank); empty
+    /// in a room without teams.
+    pub(super) fn all_team_standings(&self) -> Vec<TeamStanding> {
         let mut ranked: Vec<(u32, i64)> = (self.teams.iter().enumerate())
             .map(|(i, t)| (i as u32 + 1, t.score))
             .collect();
         ranked.sort_by_key(|&(id, score)| (std::cmp::Reverse(score), id));
         let ranks = quizrace_protocol::shared_ranks(&ranked, |above, t| above.1 == t.1);
-        Some(
-            ranked
-                .into_iter()
-                .zip(ranks)
-                .take(TEAMS_LISTED)
-                .map(|((id, score), rank)| TeamStanding {
-                    id,
-                    name: team_name(id),
-                    score,
-                    rank,
-                })
-                .collect(),
-        )
+        ranked
+            .into_iter()
+            .zip(ranks)
+            .map(|((id, score), rank)| TeamStanding {
+                id,
+                name: team_name(id),
+                score,
+                rank,
+            })
+            .collect()
     }
 
     /// Rebuilds the teams' members from the players (after a restore): scores follow from
