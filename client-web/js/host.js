@@ -9,9 +9,10 @@ import { markGameQuizText, t } from "./i18n.js";
 import { Connection, msg, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  coalesced, drawReveal, drawScreenQuestion, drawStandings, drawTeams, keepFitted, rebuiltStandings, redrawFromState,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown, stopGetReady,
 } from "./stage.js";
+import { drawTeams, teamPicker } from "./teams.js";
 import {
   api, clearFieldErrors, download, humanError, joinUrl, loginError, markField, mountNav, qrSrc, showError, unmarkOnEdit,
 } from "./common.js";
@@ -27,11 +28,11 @@ let queued = null; // a `host` message waiting for the socket to (re)open
 let phase = null; // the room's phase, as the server last told us
 let question = null; // the current question view
 let total = 0; // number of questions in the quiz
-let players = new Map(); // player_id -> {name, score as of the last room_state, connected}
+let players = new Map(); // player_id -> {name, score as of the last room_state, connected, team}
+let teams = null; // in a team game, every team ({id, members, score}) as last told
 let locked = false;
 let chatOn = true;
 let serverStopped = false; // the server said it is shutting down; it resumes the room later
-let standingsAtEnd = false; // the room being created shows standings only at the podium
 // The player count and lists, redrawn at most a few times a second (see `coalesced`).
 const drawSoon = coalesced(drawPlayers);
 const countdown = stageCountdown(() => question);
@@ -123,6 +124,12 @@ const conn = new Connection({
     game_over: (m) => {
       if (room) room.game_id = m.game_id;
       showStandings(m.podium, "finished", m.teams);
+    },
+    team_changed: (m) => {
+      const p = players.get(m.player_id);
+      if (p) p.team = m.team;
+      teams = m.teams;
+      drawSoon();
     },
     chat: onChat,
     room_closed: onRoomClosed,
@@ -257,7 +264,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
   time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
-  shuffle_answers: false, media_on_phones: false,
+  shuffle_answers: false, media_on_phones: false, team_choice: "auto", team_talk_s: 5,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -274,6 +281,8 @@ function fillSettings() {
   $("shuffle-questions").checked = s.shuffle_questions;
   $("shuffle-answers").checked = s.shuffle_answers;
   $("media-on-phones").checked = s.media_on_phones;
+  $("players-choose-team").checked = s.team_choice === "players";
+  $("team-talk").value = s.team_talk_s;
   $("auto-advance").onchange();
   $("no-time-limit").onchange();
 }
@@ -292,12 +301,14 @@ const formSettings = () => ({
   shuffle_questions: $("shuffle-questions").checked,
   shuffle_answers: $("shuffle-answers").checked,
   media_on_phones: $("media-on-phones").checked,
+  team_choice: $("players-choose-team").checked ? "players" : "auto",
+  team_talk_s: Number($("team-talk").value),
 });
 
 // The setup fields a refused `host` can be about.
 const CREATE_FIELDS = {
   quiz_id: "quiz-select", no_such_quiz: "quiz-select", auto_advance_ms: "auto-advance-s",
-  time_factor: "time-factor",
+  time_factor: "time-factor", team_talk_s: "team-talk", team_choice: "players-choose-team",
 };
 unmarkOnEdit($("setup-form"));
 
@@ -318,8 +329,10 @@ $("setup-form").onsubmit = (ev) => {
   if (!s.no_time_limit && !(s.time_factor >= 0.5 && s.time_factor <= 3)) {
     return markField($("time-factor"), t("enter_a_time_factor")).focus();
   }
+  if (teams >= 2 && !(Number.isInteger(s.team_talk_s) && s.team_talk_s >= 0 && s.team_talk_s <= 30)) {
+    return markField($("team-talk"), t("team_talk_range")).focus();
+  }
   hostSettings.save(quizId, s);
-  standingsAtEnd = s.leaderboard === "end";
   const m = msg.host({
     token,
     quizId,
@@ -334,6 +347,8 @@ $("setup-form").onsubmit = (ev) => {
     shuffleAnswers: s.shuffle_answers || undefined,
     mediaOnPhones: s.media_on_phones || undefined,
     teams: teams >= 2 ? teams : undefined,
+    teamChoice: teams >= 2 && s.team_choice === "players" ? "players" : undefined,
+    teamTalkS: teams >= 2 ? s.team_talk_s : undefined,
   });
   // The server drops the socket when a room closes; a click in that moment goes out on the next one.
   if (!conn.send(m)) {
@@ -350,8 +365,7 @@ const saveRoom = () => hostRoom.save(room);
 function onRoomCreated(m) {
   pending = null;
   $("create-btn").disabled = false;
-  // The room's leaderboard setting is not in `room_state`: this tab remembers what it asked for.
-  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id, standings_at_end: standingsAtEnd };
+  room = { pin: m.pin, host_key: m.host_key, game_id: m.game_id };
   saveRoom();
   // A new room (Play again, too) starts with nothing drawn: its `room_state` draws the lobby.
   view.clear();
@@ -368,13 +382,15 @@ function onRoomState(m) {
   markGameQuizText(m.lang);
   pending = null;
   serverStopped = false;
-  room = { ...room, pin: m.pin, game_id: m.game_id };
+  // `leaderboard` is present (as "end") only where standings wait for the podium.
+  room = { ...room, pin: m.pin, game_id: m.game_id, standings_at_end: m.leaderboard === "end" };
   if (m.host_key) room.host_key = m.host_key; // minted for this device after Take control
   saveRoom();
   total = m.total;
   locked = m.locked;
   chatOn = m.chat;
   players = new Map(m.players.map((p) => [p.player_id, p]));
+  teams = m.teams || null;
   $("room-title").textContent = [m.title, t(m.mode === "race" ? "mode_race" : "mode_classic"), t("pin_n", { pin: m.pin })].join(" · ");
   setMode(m.mode);
   showJoin(m.pin);
@@ -480,7 +496,10 @@ function drawPlayers() {
     btn.textContent = t("kick");
     btn.setAttribute("aria-label", t("kick_name", { name: p.name }));
     btn.onclick = () => kick(id, p.name);
-    li.append(name, btn);
+    li.append(name);
+    // In a team game's lobby the host may move anyone to another team.
+    if (teams && phase === "lobby") li.append(teamPicker(id, p, teams, (team) => send(msg.movePlayer(id, team))));
+    li.append(btn);
     return li;
   });
   $("player-list").replaceChildren(...items);

@@ -7,9 +7,10 @@
 import { Connection, msg, isPin, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
-  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, drawTeams, hintFor, keepFitted, setMode, teamName,
+  SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
   stageCountdown, startQuestionClock, stopGetReady,
 } from "./stage.js";
+import { drawTeamChoice, drawTeams, teamName } from "./teams.js";
 import { clearFieldErrors, humanError, markField, showError, unmarkOnEdit } from "./common.js";
 import { $, announce, banner, bannerGoesOnAction, hideBanner, setStatus } from "./dom.js";
 import { markGameQuizText, num, t } from "./i18n.js";
@@ -35,7 +36,8 @@ let question = null; // the open (or last) question view
 let selected = new Set(); // multi: toggled choices
 let myAnswer = null; // {index, choice | choices | text} as last sent
 let lastResult = null;
-let myTeam = null; // welcome's team id, in a team game
+let myTeam = null; // welcome's team id, in a team game (null while a player who chooses has not)
+let teamChoice = null; // in the lobby of a game whose players choose: every team, as last told
 let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
 // The host played the quiz again: join this room with this name as the socket reopens.
@@ -115,6 +117,7 @@ const conn = new Connection({
   },
   on: {
     welcome: onWelcome,
+    team_changed: onTeamChanged,
     question: (m) => showQuestion(m),
     answer_ack: onAck,
     question_closed: onClosed,
@@ -208,8 +211,8 @@ function onWelcome(m) {
   setMode(m.mode);
   $("lobby-rules").hidden = m.mode !== "race";
   myTeam = m.team ? m.team.id : null;
-  $("lobby-team").hidden = myTeam == null;
-  if (myTeam != null) $("lobby-team").textContent = t("your_team", { team: teamName(myTeam) });
+  teamChoice = m.team_choice === "players" ? m.teams || [] : null;
+  drawMyTeam();
 
   if (m.phase === "question" && m.question) {
     showQuestion(m.question, m.question.answered);
@@ -224,6 +227,20 @@ function onWelcome(m) {
       : t("get_ready_next");
     show("lobby");
   }
+}
+
+// ---- teams ----
+function drawMyTeam() {
+  $("lobby-team").hidden = myTeam == null;
+  if (myTeam != null) $("lobby-team").textContent = t("your_team", { team: teamName(myTeam) });
+  drawTeamChoice(teamChoice, myTeam, (team) => conn.send(msg.chooseTeam(team)));
+}
+
+// Someone chose a team or was moved (in the lobby), or the start placed this player.
+function onTeamChanged(m) {
+  if (me && m.player_id === me.playerId) myTeam = m.team;
+  if (teamChoice) teamChoice = m.teams;
+  drawMyTeam();
 }
 
 // ---- questions ----
@@ -415,6 +432,11 @@ function onResult(m) {
   $("result-streak").textContent = m.streak;
   const behind = behindText(m);
   $("result-ahead").textContent = behind;
+  // In a team game: the team's place now and what this player scored for it.
+  $("result-team").hidden = !m.team;
+  $("result-team").textContent = m.team
+    ? t("my_team_place", { team: teamName(m.team.id), rank: m.team.rank, points: points(m.points) })
+    : "";
   $("result").hidden = false;
   announce(t("result_announce", { verdict, points: points(m.points), rank: m.rank, behind }));
   stopTimer();

@@ -8,9 +8,10 @@ import { Connection, msg, isPin } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import { joinUrl, qrSrc } from "./common.js";
 import {
-  coalesced, drawReveal, drawScreenQuestion, drawStandings, drawTeams, keepFitted, rebuiltStandings, redrawFromState,
+  coalesced, drawReveal, drawScreenQuestion, drawStandings, keepFitted, rebuiltStandings, redrawFromState,
   rosterHandlers, screenHandlers, setMode, stageCountdown,
 } from "./stage.js";
+import { drawTeams } from "./teams.js";
 import { $, setStatus } from "./dom.js";
 import { presentRoom, presentView as view } from "./storage.js";
 

@@ -18,11 +18,14 @@ export const msg = {
   leave: () => ({ type: "leave" }),
 
   // Optional fields are left out rather than sent as null.
-  // `teams`: a number of teams (2 to 20), or nothing for a game without teams.
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, mediaOnPhones, teams }) => {
+  // `teams`: a number of teams (2 to 20), or nothing for a game without teams; with teams,
+  // `teamChoice` ("players": they choose in the lobby) and `teamTalkS` (0 to 30 seconds).
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, mediaOnPhones, teams, teamChoice, teamTalkS }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
     if (teams != null) m.teams = { count: teams };
+    if (teamChoice != null) m.team_choice = teamChoice;
+    if (teamTalkS != null) m.team_talk_s = teamTalkS;
     if (autoAdvanceMs != null) m.auto_advance_ms = autoAdvanceMs;
     if (chat != null) m.chat = chat;
     if (names != null) m.names = names;
@@ -44,6 +47,9 @@ export const msg = {
   close: () => ({ type: "close" }),
   next: () => ({ type: "next" }),
   kick: (playerId) => ({ type: "kick", player_id: playerId }),
+  // In a team game's lobby: the host puts a player in a team; a player chooses theirs.
+  movePlayer: (playerId, team) => ({ type: "move_player", player_id: playerId, team }),
+  chooseTeam: (team) => ({ type: "choose_team", team }),
   lock: (locked) => ({ type: "lock", locked }),
   setChat: (enabled) => ({ type: "set_chat", enabled }),
   end: () => ({ type: "end" }),

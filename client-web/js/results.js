@@ -121,10 +121,11 @@ async function showGame(id) {
 
   const players = g.players.slice().sort((a, b) => a.rank - b.rank);
   $("standings-empty").hidden = players.length > 0;
-  $("standings").replaceChildren(...players.map((p) => el("li", { dataset: { rank: p.rank } },
+  $("standings").replaceChildren(...players.map((p) => el("li", { dataset: { rank: p.rank, playerId: p.player_id } },
     el("span", { class: "rank" }, String(p.rank)),
     el("span", { class: "name" }, p.name, p.status !== "active" ? el("span", { class: "hint" }, ` (${PLAYER_STATUS[p.status] ? t(PLAYER_STATUS[p.status]) : p.status})`) : null),
     el("span", { class: "score" }, t("score_pts", { score: p.score })))));
+  teamResults(g.teams, players);
 
   const questions = g.quiz?.questions ?? Array.from({ length: g.questions }, () => ({ kind: null, text: "" }));
   const byIndex = questions.map(() => []);
@@ -144,6 +145,21 @@ const KIND = {
 };
 // Kinds with no right answer: "Right" says "–".
 const UNSCORED = ["poll", "word_cloud", "slide"];
+
+// A team game's standings, each team with its members; every player's line names their team.
+function teamResults(teams, players) {
+  $("team-results").hidden = !teams;
+  if (!teams) return;
+  for (const li of $("standings").children) {
+    const p = players.find((x) => String(x.player_id) === li.dataset.playerId);
+    if (p && p.team != null) li.querySelector(".name").append(el("span", { class: "hint" }, ` · ${t("team_n", { n: p.team })}`));
+  }
+  $("team-standings").replaceChildren(...teams.map((s) => el("li", { dataset: { rank: s.rank, team: s.id } },
+    el("span", { class: "rank" }, String(s.rank)),
+    el("span", { class: "name" }, t("team_n", { n: s.id }),
+      el("span", { class: "hint" }, ` · ${t("team_members", { names: players.filter((p) => p.team === s.id).map((p) => p.name).join(", ") })}`)),
+    el("span", { class: "score" }, t("score_pts", { score: s.score })))));
+}
 
 function questionStats(q, i, answers, playerCount) {
   // A slide is shown, not asked: no statistics.

@@ -18,6 +18,7 @@ import { $, announce } from "./dom.js";
 import { num, t } from "./i18n.js";
 import { CLOUD, SLIDE, heading } from "./cloud.js";
 import { drawMedia } from "./media.js";
+import { markTeamTalk } from "./teams.js";
 
 /** One shape per choice, so colour is never the only cue (tile classes c0…c5 give the colour). */
 export const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
@@ -384,6 +385,7 @@ export function startQuestionClock(v, countdown, onOpen = () => {}) {
   $("time-left").parentElement.hidden = untimed;
   $("time-bar").parentElement.hidden = untimed;
   if (v.kind === "slide") return countdown.stop();
+  markTeamTalk(v);
   const box = $("get-ready");
   const opened = () => {
     if (box) box.hidden = true;
@@ -532,41 +534,6 @@ export function drawStandings(list, finished, { prevBoard = null, meId = null } 
   const empty = $("podium-empty");
   if (empty) empty.hidden = !(finished && list.length === 0);
 }
-
-/**
- * A team game's standings (`teams` of `leaderboard` or `game_over`) in `#team-board` or,
- * `finished`, `#team-podium`; the list's section is hidden in a game without teams. Teams are
- * named by id in the page's language. `myTeam` marks the viewer's team; its standing is
- * returned (or null).
- */
-export function drawTeams(teams, finished, myTeam = null) {
-  const wrap = $(finished ? "team-podium-wrap" : "team-board-wrap");
-  if (!wrap) return null;
-  wrap.hidden = !teams;
-  if (!teams) return null;
-  const list = finished ? teams.slice(0, 3) : teams;
-  $(finished ? "team-podium" : "team-board").replaceChildren(...list.map((s) => {
-    const li = document.createElement("li");
-    li.dataset.rank = s.rank;
-    li.dataset.team = s.id;
-    if (s.id === myTeam) li.classList.add("me");
-    const rank = document.createElement("span");
-    rank.className = "rank";
-    rank.textContent = s.rank;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = teamName(s.id);
-    const score = document.createElement("span");
-    score.className = "score";
-    score.textContent = t("score_pts", { score: s.score });
-    li.append(rank, name, score);
-    return li;
-  }));
-  return teams.find((s) => s.id === myTeam) || null;
-}
-
-/** A team's name in the page's language: the server's `Team <id>` translated by id. */
-export const teamName = (id) => t("team_n", { n: id });
 
 // ---- the big screens' saved view ----
 
@@ -752,7 +719,7 @@ export function coalesced(fn, ms = 150) {
 // id, `draw()` redraws it. Spread into a Connection's `on` handlers.
 export const rosterHandlers = (roster, draw) => ({
   player_joined: (m) => {
-    roster().set(m.player_id, { name: m.name, score: 0, connected: true });
+    roster().set(m.player_id, { name: m.name, score: 0, connected: true, team: m.team });
     draw();
   },
   player_left: (m) => {

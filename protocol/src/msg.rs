@@ -1,7 +1,7 @@
 //! The messages themselves: what clients send, what the server sends, and the error codes.
 
 use crate::ids::{GameId, Pin, PlayerId, QuizId};
-use crate::options::{HostOptions, Mode, NamePolicy, TeamPlan};
+use crate::options::{HostOptions, LeaderboardAt, Mode, NamePolicy, TeamChoice, TeamPlan};
 use serde::{Deserialize, Serialize};
 
 /// Most teams a `leaderboard` or `game_over` lists (best first).
@@ -22,6 +22,16 @@ pub struct TeamStanding {
     pub name: String,
     pub score: i64,
     pub rank: u32,
+}
+
+/// One team as a room has it now, in `room_state`, a players-choose `welcome` and
+/// `team_changed`: every team in id order, with its members (active, placed players) and score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamInfo {
+    pub id: u32,
+    pub name: String,
+    pub members: u32,
+    pub score: i64,
 }
 
 /// What a `host_resume` connection is for.
@@ -177,6 +187,15 @@ pub enum ClientMsg {
     /// After `game_over`: a new room of the same quiz with the same settings; the players
     /// still connected follow the host into it (each gets `play_again`).
     PlayAgain,
+    /// A player of a players-choose team game joins team `team`, in the lobby.
+    ChooseTeam {
+        team: u32,
+    },
+    /// The host puts a player in team `team`, in the lobby of a team game.
+    MovePlayer {
+        player_id: PlayerId,
+        team: u32,
+    },
 }
 
 /// An answer as given, after the parser checked that exactly one form was sent.
@@ -205,6 +224,7 @@ impl ClientMsg {
                 | ClientMsg::SetChat { .. }
                 | ClientMsg::End
                 | ClientMsg::PlayAgain
+                | ClientMsg::MovePlayer { .. }
         )
     }
 
@@ -227,6 +247,8 @@ impl ClientMsg {
             ClientMsg::SetChat { .. } => "set_chat",
             ClientMsg::End => "end",
             ClientMsg::PlayAgain => "play_again",
+            ClientMsg::ChooseTeam { .. } => "choose_team",
+            ClientMsg::MovePlayer { .. } => "move_player",
         }
     }
 }
@@ -251,6 +273,10 @@ pub struct QuestionView {
     #[serde(default)]
     pub opens_in_ms: u64,
     pub points: Points,
+    /// In a team game with team talk: how much of the get-ready time is the team talk (the
+    /// last `team_talk_ms` before answering opens). Absent otherwise, and on slides.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub team_talk_ms: u64,
     /// `slider` only: the range and step of the slider (never the correct value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slider: Option<SliderRange>,
@@ -275,6 +301,10 @@ pub struct QuestionView {
     /// screens, to phones only in a room with `media_on_phones`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<crate::MediaView>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A `slider` question's range, as players see it: whole numbers from `min` to `max` by `step`.
@@ -463,6 +493,9 @@ pub struct PlayerInfo {
     pub name: String,
     pub score: i64,
     pub connected: bool,
+    /// In a team game, the player's team; absent while a player who chooses has not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<u32>,
 }
 
 /// Who wrote a chat message: a player, or the literal string `"host"`.
@@ -510,9 +543,15 @@ pub enum ServerMsg {
         /// page marks the quiz text with it for screen readers.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
-        /// In a team game: the player's team.
+        /// In a team game: the player's team (absent while a player who chooses has not).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         team: Option<TeamRef>,
+        /// Only in the lobby of a team game where players choose: `"players"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team_choice: Option<TeamChoice>,
+        /// With `team_choice`: the teams to choose from, with their members so far.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        teams: Option<Vec<TeamInfo>>,
     },
     Question(QuestionView),
     AnswerAck {
@@ -568,6 +607,10 @@ pub enum ServerMsg {
         /// Only for an answered `multi` question: how the picks compare with the correct set.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         picks: Option<Picks>,
+        /// In a team game: the player's team as it stands now (its place among all the teams),
+        /// so that a phone shows it after every question, leaderboard or not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<TeamStanding>,
     },
     Leaderboard {
         index: u32,
@@ -662,11 +705,34 @@ pub enum ServerMsg {
         /// The quiz's language tag, as in `welcome`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// Present only when standings are shown at the end alone (`"end"`): the room's
+        /// `leaderboard` setting, so that a host page that took control labels `next` right.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leaderboard: Option<LeaderboardAt>,
+        /// In a team game: every team, in id order (each player's team is in `players`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        teams: Option<Vec<TeamInfo>>,
+        /// In a team game where players choose their team: `"players"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team_choice: Option<TeamChoice>,
+        /// In a team game with team talk: its length, in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team_talk_ms: Option<u64>,
     },
     PlayerJoined {
         player_id: PlayerId,
         name: String,
         count: u32,
+        /// In a team game, the newcomer's team (absent while a player who chooses has not).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<u32>,
+    },
+    /// In the lobby of a team game, to everyone: a player chose a team, or the host moved
+    /// them; `teams` is every team with its members now.
+    TeamChanged {
+        player_id: PlayerId,
+        team: u32,
+        teams: Vec<TeamInfo>,
     },
     PlayerLeft {
         player_id: PlayerId,
@@ -780,6 +846,8 @@ pub enum ErrorCode {
     MediaQuota,
     /// HTTP only: an image that cannot be decoded, or is too large once decoded (400).
     BadMedia,
+    /// A team game with a team size: that team has no room left.
+    TeamFull,
 }
 
 impl ErrorCode {
@@ -827,6 +895,7 @@ impl ErrorCode {
             ErrorCode::TooLarge => "the file is larger than this server accepts",
             ErrorCode::MediaQuota => "this account's media quota is used up",
             ErrorCode::BadMedia => "this image could not be read",
+            ErrorCode::TeamFull => "that team is full; choose another",
         }
     }
 }

@@ -57,7 +57,31 @@ pub struct HostOptions {
     /// always do).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_on_phones: Option<bool>,
+    /// In a team game: who puts players in teams (`auto` when absent). Ignored without teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_choice: Option<TeamChoice>,
+    /// In a team game: the seconds of "team talk" before each question's answering opens
+    /// ([`TEAM_TALK_S`]; [`DEFAULT_TEAM_TALK_S`] when absent). Ignored without teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_talk_s: Option<u32>,
 }
+
+/// Who puts the players of a team game in teams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamChoice {
+    /// The server, as they join: each into the team with fewest members (the default).
+    #[default]
+    Auto,
+    /// The players, in the lobby (`choose_team`); those who chose none when the game starts
+    /// are placed as `auto` would.
+    Players,
+}
+
+/// The seconds of team talk a room may have (`team_talk_s` on `host`).
+pub const TEAM_TALK_S: std::ops::RangeInclusive<u32> = 0..=30;
+/// The team talk of a team game whose host did not say.
+pub const DEFAULT_TEAM_TALK_S: u32 = 5;
 
 /// When a room shows its standings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

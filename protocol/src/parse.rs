@@ -5,7 +5,7 @@
 
 use crate::ids::{Pin, PlayerId, QuizId};
 use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, ServerMsg};
-use crate::options::{HostOptions, Mode, TIME_FACTOR_MAX, TIME_FACTOR_MIN};
+use crate::options::{HostOptions, Mode, TEAM_TALK_S, TIME_FACTOR_MAX, TIME_FACTOR_MIN};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -79,6 +79,13 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
             format!("`time_factor` must be {what}"),
         ));
     }
+    let talk = f.opt::<u32>("team_talk_s", "a whole number of seconds from 0 to 30")?;
+    if talk.is_some_and(|t| !TEAM_TALK_S.contains(&t)) {
+        return Err(ParseError::bad_field(
+            "team_talk_s",
+            "`team_talk_s` must be a whole number of seconds from 0 to 30",
+        ));
+    }
     Ok(HostOptions {
         time_factor,
         no_time_limit: f.opt("no_time_limit", "true or false")?,
@@ -86,6 +93,8 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
         shuffle_questions: f.opt("shuffle_questions", "true or false")?,
         shuffle_answers: f.opt("shuffle_answers", "true or false")?,
         media_on_phones: f.opt("media_on_phones", "true or false")?,
+        team_choice: f.opt("team_choice", "\"auto\" or \"players\"")?,
+        team_talk_s: talk,
     })
 }
 
@@ -222,6 +231,13 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             "start" => ClientMsg::Start,
             "close" => ClientMsg::Close,
             "next" => ClientMsg::Next,
+            "choose_team" => ClientMsg::ChooseTeam {
+                team: f.req("team", "a team id (a whole number)")?,
+            },
+            "move_player" => ClientMsg::MovePlayer {
+                player_id: f.req("player_id", "a player id (a whole number)")?,
+                team: f.req("team", "a team id (a whole number)")?,
+            },
             "kick" => ClientMsg::Kick {
                 player_id: f.req("player_id", "a player id (a whole number)")?,
             },

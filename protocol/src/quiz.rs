@@ -223,6 +223,7 @@ impl Question {
             remaining_ms: self.time_limit_ms,
             opens_in_ms: self.read_ms,
             points: self.points,
+            team_talk_ms: 0,
             slider: self.slider,
             items: None,
             no_time_limit: false,

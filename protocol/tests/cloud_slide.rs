@@ -184,6 +184,10 @@ fn room_state_during_a_word_cloud_reveal_carries_the_cloud() {
         reveal: Some(Box::new(cloud_reveal())),
         host_key: None,
         lang: None,
+        leaderboard: None,
+        teams: None,
+        team_choice: None,
+        team_talk_ms: None,
     };
     let frame = serde_json::to_value(&msg).expect("serialises");
     assert_eq!(

@@ -13,8 +13,8 @@ use quizrace_protocol::{
     GameId, HostCredential, HostLiteral, HostOptions, HostView, LeaderboardAt, MediaKind,
     MediaView, Mode, NamePolicy, PhaseName, Pin, PlayerId, PlayerInfo, Points, Question,
     QuestionKind, QuestionPoints, QuestionView, Quiz, QuizDoc, QuizError, QuizId, Reveal,
-    ServerMsg, Standing, TeamPlan, TeamRef, TeamStanding, ANSWER_GRACE_MS, MAX_CHAT_CHARS,
-    MAX_FRAME_BYTES, MAX_NAME_CHARS,
+    ServerMsg, Standing, TeamChoice, TeamInfo, TeamPlan, TeamRef, TeamStanding, ANSWER_GRACE_MS,
+    MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_NAME_CHARS,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -150,6 +150,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         choice_order: None,
         answered,
         media: None,
+        team_talk_ms: 0,
     }
 }
 
@@ -190,10 +191,12 @@ fn server_tag(msg: &ServerMsg) -> &'static str {
         ServerMsg::PlayerConnection { .. } => "player_connection",
         ServerMsg::AnswerCount { .. } => "answer_count",
         ServerMsg::Moved { .. } => "moved",
+        ServerMsg::TeamChanged { .. } => "team_changed",
     }
 }
 
-const SERVER_TAGS: [&str; 20] = [
+const SERVER_TAGS: [&str; 21] = [
+    "team_changed",
     "welcome",
     "question",
     "answer_ack",
@@ -225,8 +228,140 @@ fn team_standing(id: u32, score: i64, rank: u32) -> TeamStanding {
     }
 }
 
+fn team_info(id: u32, members: u32, score: i64) -> TeamInfo {
+    TeamInfo {
+        id,
+        name: format!("Team {id}"),
+        members,
+        score,
+    }
+}
+
 fn server_cases() -> Vec<Golden<ServerMsg>> {
     vec![
+        Golden {
+            name: "welcome into the lobby of a game whose players choose their team",
+            msg: ServerMsg::Welcome {
+                pin: pin(),
+                player_id: PlayerId(5),
+                name: "Eve".into(),
+                token: "c2d1f8e3b05a5f1d".into(),
+                phase: PhaseName::Lobby,
+                score: 0,
+                players: 5,
+                question: None,
+                mode: Some(Mode::Classic),
+                lang: None,
+                team: None,
+                team_choice: Some(TeamChoice::Players),
+                teams: Some(vec![team_info(1, 3, 0), team_info(2, 1, 0)]),
+            },
+            json: r#"{"type":"welcome","pin":"482913","player_id":5,"name":"Eve",
+                      "token":"c2d1f8e3b05a5f1d","phase":"lobby","score":0,"players":5,
+                      "mode":"classic","team_choice":"players",
+                      "teams":[{"id":1,"name":"Team 1","members":3,"score":0},
+                               {"id":2,"name":"Team 2","members":1,"score":0}]}"#,
+            fields: &[
+                "type",
+                "pin",
+                "player_id",
+                "name",
+                "token",
+                "phase",
+                "score",
+                "players",
+                "mode",
+                "team_choice",
+                "teams",
+            ],
+        },
+        Golden {
+            name: "team_changed",
+            msg: ServerMsg::TeamChanged {
+                player_id: PlayerId(5),
+                team: 2,
+                teams: vec![team_info(1, 3, 0), team_info(2, 2, 0)],
+            },
+            json: r#"{"type":"team_changed","player_id":5,"team":2,
+                      "teams":[{"id":1,"name":"Team 1","members":3,"score":0},
+                               {"id":2,"name":"Team 2","members":2,"score":0}]}"#,
+            fields: &["type", "player_id", "team", "teams"],
+        },
+        Golden {
+            name: "player_joined a team game",
+            msg: ServerMsg::PlayerJoined {
+                player_id: PlayerId(3),
+                name: "Cy".into(),
+                count: 3,
+                team: Some(1),
+            },
+            json: r#"{"type":"player_joined","player_id":3,"name":"Cy","count":3,"team":1}"#,
+            fields: &["type", "player_id", "name", "count", "team"],
+        },
+        Golden {
+            name: "room_state of a team game with team talk, standings at the end",
+            msg: ServerMsg::RoomState {
+                pin: pin(),
+                game_id: GameId(42),
+                mode: Mode::Classic,
+                title: "Capitals".into(),
+                phase: PhaseName::Lobby,
+                index: None,
+                total: 5,
+                question: None,
+                answered: 0,
+                players: vec![
+                    PlayerInfo {
+                        player_id: PlayerId(1),
+                        name: "Ada".into(),
+                        score: 0,
+                        connected: true,
+                        team: Some(2),
+                    },
+                    PlayerInfo {
+                        player_id: PlayerId(2),
+                        name: "Bob".into(),
+                        score: 0,
+                        connected: false,
+                        team: None,
+                    },
+                ],
+                locked: false,
+                chat: true,
+                reveal: None,
+                host_key: None,
+                lang: None,
+                leaderboard: Some(LeaderboardAt::End),
+                teams: Some(vec![team_info(1, 0, 0), team_info(2, 1, 0)]),
+                team_choice: Some(TeamChoice::Players),
+                team_talk_ms: Some(5000),
+            },
+            json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
+                      "title":"Capitals","phase":"lobby","total":5,"answered":0,
+                      "players":[{"player_id":1,"name":"Ada","score":0,"connected":true,"team":2},
+                                 {"player_id":2,"name":"Bob","score":0,"connected":false}],
+                      "locked":false,"chat":true,"leaderboard":"end",
+                      "teams":[{"id":1,"name":"Team 1","members":0,"score":0},
+                               {"id":2,"name":"Team 2","members":1,"score":0}],
+                      "team_choice":"players","team_talk_ms":5000}"#,
+            fields: &[
+                "type",
+                "pin",
+                "game_id",
+                "mode",
+                "title",
+                "phase",
+                "total",
+                "answered",
+                "players",
+                "locked",
+                "chat",
+                "leaderboard",
+                "teams",
+                "team_choice",
+                "team_talk_ms",
+            ],
+        },
         Golden {
             name: "welcome into a team game",
             msg: ServerMsg::Welcome {
@@ -244,6 +379,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     id: 2,
                     name: "Team 2".into(),
                 }),
+                team_choice: None,
+                teams: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":8,"name":"Bob",
                       "token":"c2d1f8e3b05a5f1d","phase":"lobby","score":0,"players":4,
@@ -275,6 +412,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 mode: Some(Mode::Classic),
                 lang: Some("de-CH".into()),
                 team: None,
+                team_choice: None,
+                teams: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":3,
@@ -310,6 +449,10 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 reveal: None,
                 host_key: None,
                 lang: Some("de".into()),
+                leaderboard: None,
+                teams: None,
+                team_choice: None,
+                team_talk_ms: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Hauptstädte","phase":"lobby","total":5,"answered":0,"players":[],
@@ -333,6 +476,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 mode: None,
                 lang: None,
                 team: None,
+                team_choice: None,
+                teams: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"lobby","score":0,"players":23}"#,
@@ -361,6 +506,8 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 mode: None,
                 lang: None,
                 team: None,
+                team_choice: None,
+                teams: None,
             },
             json: r#"{"type":"welcome","pin":"482913","player_id":7,"name":"Ada",
                       "token":"b1c0e7d2a94f4e0c","phase":"question","score":1875,"players":23,
@@ -398,6 +545,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 choice_order: None,
                 answered: None,
                 media: None,
+                team_talk_ms: 0,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
                       "choices":["2","4","5","9"],"time_limit_ms":20000,"remaining_ms":20000,
@@ -413,6 +561,31 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "remaining_ms",
                 "opens_in_ms",
                 "points",
+            ],
+        },
+        Golden {
+            name: "question in a team game with team talk",
+            msg: ServerMsg::Question(QuestionView {
+                opens_in_ms: 8000,
+                team_talk_ms: 5000,
+                ..capital_of_france(20000, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice",
+                      "text":"Capital of France?","choices":["Paris","Lyon","Nice","Lille"],
+                      "time_limit_ms":20000,"remaining_ms":20000,"opens_in_ms":8000,
+                      "points":"standard","team_talk_ms":5000}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "team_talk_ms",
             ],
         },
         Golden {
@@ -616,12 +789,36 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 }),
                 shared: false,
                 picks: None,
+                team: None,
             },
             json: r#"{"type":"result","index":3,"answered":true,"correct":true,"points":1075,
                       "score":2950,"rank":2,"streak":3,"ahead":{"name":"Grace","score":3070}}"#,
             fields: &[
                 "type", "index", "answered", "correct", "points", "score", "rank", "streak",
                 "ahead",
+            ],
+        },
+        Golden {
+            name: "result in a team game: the player's team as it stands",
+            msg: ServerMsg::Result {
+                index: 3,
+                answered: true,
+                correct: Some(true),
+                points: 1075,
+                score: 2950,
+                rank: 1,
+                streak: 3,
+                ahead: None,
+                shared: false,
+                picks: None,
+                team: Some(team_standing(2, 1425, 1)),
+            },
+            json: r#"{"type":"result","index":3,"answered":true,"correct":true,"points":1075,
+                      "score":2950,"rank":1,"streak":3,"ahead":null,
+                      "team":{"id":2,"name":"Team 2","score":1425,"rank":1}}"#,
+            fields: &[
+                "type", "index", "answered", "correct", "points", "score", "rank", "streak",
+                "ahead", "team",
             ],
         },
         Golden {
@@ -640,6 +837,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 }),
                 shared: false,
                 picks: None,
+                team: None,
             },
             json: r#"{"type":"result","index":11,"answered":true,"correct":null,"points":0,
                       "score":2950,"rank":2,"streak":0,"ahead":{"name":"Grace","score":3070}}"#,
@@ -661,6 +859,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 ahead: None,
                 shared: false,
                 picks: None,
+                team: None,
             },
             json: r#"{"type":"result","index":3,"answered":true,"correct":false,"points":0,
                       "score":3070,"rank":1,"streak":0,"ahead":null}"#,
@@ -682,6 +881,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 ahead: None,
                 shared: true,
                 picks: None,
+                team: None,
             },
             json: r#"{"type":"result","index":0,"answered":true,"correct":false,"points":0,
                       "score":0,"rank":1,"streak":0,"ahead":null,"shared":true}"#,
@@ -870,12 +1070,14 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                         name: "Ada".into(),
                         score: 2950,
                         connected: true,
+                        team: None,
                     },
                     PlayerInfo {
                         player_id: PlayerId(12),
                         name: "Grace".into(),
                         score: 0,
                         connected: false,
+                        team: None,
                     },
                 ],
                 count: 2,
@@ -895,6 +1097,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     name: "Ada".into(),
                     score: 0,
                     connected: true,
+                    team: None,
                 }],
                 count: 3000,
                 truncated: true,
@@ -953,6 +1156,10 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 reveal: None,
                 host_key: None,
                 lang: None,
+                leaderboard: None,
+                teams: None,
+                team_choice: None,
+                team_talk_ms: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -980,6 +1187,10 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 reveal: None,
                 host_key: Some("0d9e8f7a6b5c4d3e".into()),
                 lang: None,
+                leaderboard: None,
+                teams: None,
+                team_choice: None,
+                team_talk_ms: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"race",
                       "title":"Capitals","phase":"lobby","total":5,"answered":0,"players":[],
@@ -1006,12 +1217,17 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                     name: "Ada".into(),
                     score: 1875,
                     connected: true,
+                    team: None,
                 }],
                 locked: true,
                 chat: false,
                 reveal: None,
                 host_key: None,
                 lang: None,
+                leaderboard: None,
+                teams: None,
+                team_choice: None,
+                team_talk_ms: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"question","index":3,"total":12,
@@ -1057,6 +1273,10 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 })),
                 host_key: None,
                 lang: None,
+                leaderboard: None,
+                teams: None,
+                team_choice: None,
+                team_talk_ms: None,
             },
             json: r#"{"type":"room_state","pin":"482913","game_id":42,"mode":"classic",
                       "title":"Capitals","phase":"reveal","index":3,"total":12,
@@ -1077,6 +1297,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 player_id: PlayerId(7),
                 name: "Ada".into(),
                 count: 23,
+                team: None,
             },
             json: r#"{"type":"player_joined","player_id":7,"name":"Ada","count":23}"#,
             fields: &["type", "player_id", "name", "count"],
@@ -1364,8 +1585,10 @@ fn question_frame_never_carries_the_answer() {
         };
         let mut value = serde_json::to_value(&case.msg).expect("serialises");
         // Reviewed: `no_time_limit` is the room's setting, the same for every question, and
-        // `choice_order` a shuffle drawn from the room's secret, blind to the right answer.
+        // `choice_order` a shuffle drawn from the room's secret, blind to the right answer;
+        // `team_talk_ms` is the room's setting too.
         if let Some(o) = value.as_object_mut() {
+            o.remove("team_talk_ms");
             if o.get("no_time_limit") == Some(&json!(true)) {
                 o.remove("no_time_limit");
             }
@@ -1411,6 +1634,8 @@ fn question_broadcast_omits_answered_and_welcome_includes_it() {
             mode: None,
             lang: None,
             team: None,
+            team_choice: None,
+            teams: None,
         })
         .expect("serialises");
         assert_eq!(welcome["question"]["answered"], json!(answered));
@@ -1565,10 +1790,14 @@ fn client_tag(msg: &ClientMsg) -> &'static str {
         ClientMsg::SetChat { .. } => "set_chat",
         ClientMsg::End => "end",
         ClientMsg::PlayAgain => "play_again",
+        ClientMsg::ChooseTeam { .. } => "choose_team",
+        ClientMsg::MovePlayer { .. } => "move_player",
     }
 }
 
-const CLIENT_TAGS: [&str; 16] = [
+const CLIENT_TAGS: [&str; 18] = [
+    "choose_team",
+    "move_player",
     "join",
     "resume",
     "answer",
@@ -1727,6 +1956,8 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                     shuffle_questions: Some(true),
                     shuffle_answers: Some(true),
                     media_on_phones: Some(true),
+                    team_choice: Some(TeamChoice::Players),
+                    team_talk_s: Some(10),
                 },
                 teams: Some(TeamPlan::Count(3)),
             },
@@ -1734,7 +1965,8 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
                       "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
                       "shuffle_questions":true,"shuffle_answers":true,
-                      "media_on_phones":true,"teams":{"count":3}}"#,
+                      "media_on_phones":true,"team_choice":"players","team_talk_s":10,
+                      "teams":{"count":3}}"#,
             fields: &[
                 "type",
                 "token",
@@ -1750,8 +1982,25 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "shuffle_questions",
                 "shuffle_answers",
                 "media_on_phones",
+                "team_choice",
+                "team_talk_s",
                 "teams",
             ],
+        },
+        Golden {
+            name: "choose_team",
+            msg: ClientMsg::ChooseTeam { team: 2 },
+            json: r#"{"type":"choose_team","team":2}"#,
+            fields: &["type", "team"],
+        },
+        Golden {
+            name: "move_player",
+            msg: ClientMsg::MovePlayer {
+                player_id: PlayerId(7),
+                team: 3,
+            },
+            json: r#"{"type":"move_player","player_id":7,"team":3}"#,
+            fields: &["type", "player_id", "team"],
         },
         Golden {
             name: "host of a game in teams of four",
@@ -1985,6 +2234,7 @@ fn only_in_game_host_commands_count_as_host_commands() {
         "set_chat",
         "end",
         "play_again",
+        "move_player",
     ]
     .into_iter()
     .collect();
@@ -2542,10 +2792,12 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::TooLarge => "too_large",
         ErrorCode::MediaQuota => "media_quota",
         ErrorCode::BadMedia => "bad_media",
+        ErrorCode::TeamFull => "team_full",
     }
 }
 
-const ALL_CODES: [ErrorCode; 39] = [
+const ALL_CODES: [ErrorCode; 40] = [
+    ErrorCode::TeamFull,
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -2652,6 +2904,8 @@ fn every_code_named_in_the_protocol_exists_plus_our_additions() {
         "too_large",
         "media_quota",
         "bad_media",
+        // Ours: a team game's team with no room left.
+        "team_full",
     ]) {
         assert!(
             ours.contains(name),
@@ -3347,5 +3601,48 @@ fn a_teams_field_that_is_neither_a_count_nor_a_size_is_a_bad_field() {
             r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","teams":{teams}}}"#
         );
         assert_bad_field(&frame, "teams");
+    }
+}
+
+#[test]
+fn host_refuses_team_talk_beyond_thirty_seconds_and_an_unknown_team_choice() {
+    for frame in [
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_talk_s":31}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_talk_s":-1}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_talk_s":2.5}"#,
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_talk_s":"5"}"#,
+    ] {
+        assert_bad_field(frame, "team_talk_s");
+    }
+    for talk in [0, 30] {
+        let frame = format!(
+            r#"{{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_talk_s":{talk}}}"#
+        );
+        assert!(parse_client(&frame).is_ok(), "{frame}");
+    }
+    assert_bad_field(
+        r#"{"type":"host","token":"t","quiz_id":1,"mode":"classic","team_choice":"host"}"#,
+        "team_choice",
+    );
+}
+
+#[test]
+fn choose_team_and_move_player_refuse_missing_or_wrongly_typed_fields() {
+    for (frame, field) in [
+        (r#"{"type":"choose_team"}"#, "team"),
+        (r#"{"type":"choose_team","team":"2"}"#, "team"),
+        (r#"{"type":"choose_team","team":-1}"#, "team"),
+        (r#"{"type":"move_player","team":2}"#, "player_id"),
+        (r#"{"type":"move_player","player_id":1}"#, "team"),
+        (
+            r#"{"type":"move_player","player_id":"1","team":2}"#,
+            "player_id",
+        ),
+        (
+            r#"{"type":"move_player","player_id":1,"team":null}"#,
+            "team",
+        ),
+    ] {
+        assert_bad_field(frame, field);
     }
 }

@@ -366,6 +366,8 @@ impl App {
                 host_key: g.host_key,
                 names: g.names,
                 teams: g.teams,
+                team_choice: g.team_choice,
+                team_talk_ms: g.team_talk_ms,
                 blocked_words: self.config().blocked_words.as_slice().into(),
                 timing: g.timing,
                 leaderboard: g.leaderboard,

@@ -1,8 +1,10 @@
-// A team game in the browser: the host asks for 2 teams on the create-room screen, a presenter
-// follows, and three phones join (Mia and Cy in Team 1, Bob in Team 2, balanced as they join).
-// Each phone names its team in the lobby; after the question the leaderboard of the host, the
-// presenter and the phones adds the teams, each phone saying its team's place and what it
-// scored for it; the game ends on a team podium.
+// A team game in the browser: the host asks for 2 teams that players choose, with 4 s of team
+// talk, on the create-room screen; a presenter follows, and three phones join and tap a team
+// (Mia Team 1, Bob and Cy Team 2); the host moves Cy to Team 1 from the lobby, and every phone
+// names its team. The question opens with "Team talk" and its countdown on the phones; after
+// it each phone's result, and the leaderboard of the host, the presenter and the phones, add
+// the teams, each phone saying its team's place and what it scored for it; the game ends on a team podium, and the
+// results page lists the team standings with their members.
 //
 // Run: node --test tests/browser/teams.test.mjs (server built from this tree, since it embeds
 // the pages; `npm ci` done here), or scripts/browser-test.sh.
@@ -25,6 +27,7 @@ const QUIZ = {
 };
 const PLAN = { Mia: 2, Bob: 2, Cy: 0 }; // the choice each phone taps
 const TEAM = { Mia: 1, Bob: 2, Cy: 1 };
+const CHOSEN = { Mia: 1, Bob: 2, Cy: 2 }; // the team each phone taps; the host then moves Cy
 
 let host;
 let present;
@@ -34,7 +37,7 @@ describe("a team game on every screen, to a team podium", { timeout: 90_000 }, (
   before(S.start);
   after(S.stop);
 
-  step("the host creates a room of 2 teams, a presenter follows, and each phone learns its team", 30_000, async () => {
+  step("the host creates a room of 2 teams players choose, they do, and the host moves one", 40_000, async () => {
     const { token } = await S.api("POST", "/api/login", { username: "admin", password: S.password });
     const { id } = await S.api("POST", "/api/quizzes", QUIZ, token, 201);
     host = await S.hostSetup();
@@ -43,6 +46,12 @@ describe("a team game on every screen, to a team podium", { timeout: 90_000 }, (
     await host.click("#create-btn");
     assert.equal(await host.locator("#teams-count").getAttribute("aria-invalid"), "true", "one team is refused in the page");
     await host.fill("#teams-count", "2");
+    await host.check("#players-choose-team");
+    await host.fill("#team-talk", "31");
+    await host.click("#create-btn");
+    assert.equal(await host.locator("#team-talk").evaluate((e) => e.validity.rangeOverflow), true, "31 s of team talk is refused in the page");
+    await screen(host, "setup");
+    await host.fill("#team-talk", "4");
     await host.click("#create-btn");
     await screen(host, "lobby");
     const pin = (await host.textContent("#host-pin")).trim();
@@ -52,20 +61,39 @@ describe("a team game on every screen, to a team podium", { timeout: 90_000 }, (
     await screen(present, "lobby");
     for (const name of Object.keys(PLAN)) {
       const p = await S.joinPhone(pin, name);
-      assert.equal(await text(p, "#lobby-team"), `You play for Team ${TEAM[name]}.`, `${name}: the team in the lobby`);
+      await p.locator("#team-choice").waitFor({ state: "visible" });
+      assert.equal(await p.locator("#lobby-team").isVisible(), false, `${name}: no team before choosing`);
+      await p.locator(`#team-buttons .team-btn[data-team="${CHOSEN[name]}"]`).tap();
+      await p.locator("#lobby-team", { hasText: `Team ${CHOSEN[name]}` }).waitFor();
       phones[name] = p;
     }
     await host.locator("#lobby-count", { hasText: "3" }).waitFor();
+    const cy = host.locator("#player-list li", { hasText: "Cy" }).locator(".team-select");
+    await cy.selectOption("1");
+    for (const [name, p] of Object.entries(phones)) {
+      await p.locator("#lobby-team", { hasText: `You play for Team ${TEAM[name]}.` }).waitFor();
+      assert.equal(await p.getAttribute(`#team-buttons .team-btn[data-team="${TEAM[name]}"]`, "aria-pressed"), "true", `${name}: own team pressed`);
+    }
+    await phones.Mia.locator('#team-buttons .team-btn[data-team="1"]', { hasText: "2" }).waitFor();
+    await shot(phones.Mia, "team-lobby");
   });
 
   step("after the question every leaderboard adds the teams, and each phone its team's place", 30_000, async () => {
     await host.locator("#start-btn").click();
+    for (const p of Object.values(phones)) {
+      await screen(p, "question");
+      await p.locator("#team-talk-label").waitFor({ state: "visible" });
+      assert.match((await p.locator("#get-ready").innerText()).trim(), /^Team talk \d s$/, `${p.who}: the team talk and its countdown`);
+    }
     for (const [name, choice] of Object.entries(PLAN)) {
       const p = phones[name];
-      await screen(p, "question");
       await p.locator(`#q-choices .tile[data-choice="${choice}"]`).tap();
     }
     await screen(host, "reveal");
+    for (const [name, p] of Object.entries(phones)) {
+      await screen(p, "reveal");
+      assert.match(await text(p, "#result-team"), new RegExp(`^Team ${TEAM[name]} is #[12]; you scored \\d+ points? for it this round\\.$`), `${name}: the team's place with the result`);
+    }
     await host.locator("#next-btn").click();
     for (const page of [host, present, ...Object.values(phones)]) {
       await screen(page, "leaderboard");
@@ -92,6 +120,18 @@ describe("a team game on every screen, to a team podium", { timeout: 90_000 }, (
     await present.waitForFunction(() => [...document.querySelectorAll("#podium li, #team-podium li")]
       .every((li) => li.getAnimations().every((a) => a.playState === "finished")));
     await shot(present, "team-podium");
+  });
+
+  step("the results page lists the team standings with their members, and each player's team", 20_000, async () => {
+    const { game_id: id } = await host.evaluate(() => JSON.parse(sessionStorage.getItem("quizrace.host.room")));
+    await host.goto(`${S.baseUrl}/results?game=${id}`);
+    await host.locator("#team-results").waitFor({ state: "visible" });
+    const rows = await host.$$eval("#team-standings li", (lis) => lis.map((li) => [li.dataset.team, li.dataset.rank, li.querySelector(".name").textContent]));
+    assert.deepEqual(rows.map((r) => r.slice(0, 2)), [["2", "1"], ["1", "2"]]);
+    assert.match(rows[0][2], /^Team 2 · Members: Bob$/);
+    assert.match(rows[1][2], /^Team 1 · Members: (Mia, Cy|Cy, Mia)$/);
+    const names = await host.$$eval("#standings li .name", (els) => els.map((e) => e.textContent).sort());
+    assert.deepEqual(names, Object.entries(TEAM).map(([name, team]) => `${name} · Team ${team}`).sort());
   });
 
   test("no page errors, and no request left 127.0.0.1", () => {

@@ -261,6 +261,7 @@ async fn the_host_hears_joins_leaves_connections_and_answer_counts() {
                 player_id,
                 name,
                 count,
+                ..
             } => Some((*player_id, name.clone(), *count)),
             _ => None,
         })

@@ -63,10 +63,23 @@ pub async fn game_csv(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let r = report(&app, &headers, id).await?;
+    // A team game adds each player's team and that team's rank and score to every row.
+    let teams = r.teams.as_deref();
     let mut csv = String::from(
-        "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points\n",
+        "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points",
     );
+    csv.push_str(if teams.is_some() {
+        ",team,team_rank,team_score\n"
+    } else {
+        "\n"
+    });
     for p in &r.players {
+        let team = teams.and_then(|ts| ts.iter().find(|t| Some(t.id) == p.team));
+        let team_cells = match (teams, team) {
+            (None, _) => String::new(),
+            (Some(_), None) => ",,,".to_owned(),
+            (Some(_), Some(t)) => format!(",{},{},{}", t.id, t.rank, t.score),
+        };
         for (q, question) in r.quiz.questions.iter().enumerate() {
             // A slide is shown, not asked: no row (`question` stays the quiz position).
             if question.kind == quizrace_protocol::QuestionKind::Slide {
@@ -83,7 +96,7 @@ pub async fn game_csv(
             };
             let _ = writeln!(
                 csv,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}{}",
                 p.player_id,
                 csv_field(&p.name),
                 p.rank,
@@ -95,6 +108,7 @@ pub async fn game_csv(
                 correct,
                 a.map_or(String::new(), |a| a.elapsed_ms.to_string()),
                 a.map_or(0, |a| a.points),
+                team_cells,
             );
         }
     }

@@ -74,6 +74,10 @@ pub fn router() -> Router<App> {
             "/js/media.js",
             page!("js/media.js", "text/javascript; charset=utf-8"),
         )
+        .route(
+            "/js/teams.js",
+            page!("js/teams.js", "text/javascript; charset=utf-8"),
+        )
         .merge(languages())
         .merge(management())
 }

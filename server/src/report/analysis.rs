@@ -15,7 +15,7 @@
 //!   of the scored questions they were asked. A player asked none is never flagged.
 
 use crate::store::{GameReport, GameStatus, PlayerStatus, ReportAnswer};
-use quizrace_protocol::{GameId, Mode, PlayerId, Points, QuestionDoc, QuestionKind};
+use quizrace_protocol::{GameId, Mode, PlayerId, Points, QuestionDoc, QuestionKind, TeamStanding};
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -51,6 +51,9 @@ pub struct TeacherReport {
     pub need_help: Vec<PlayerId>,
     /// Every player of the report, in its order (rank), with their answers.
     pub players: Vec<PlayerLine>,
+    /// In a team game: the team standings, best first (as in the game's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<Vec<TeamStanding>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +81,9 @@ pub struct PlayerLine {
     pub rank: u32,
     pub score: i64,
     pub status: PlayerStatus,
+    /// In a team game, the player's team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<u32>,
     /// Scored questions the player was asked, and how many of them they got right.
     pub scored_asked: u32,
     pub correct: u32,
@@ -188,6 +194,7 @@ pub fn analyse(r: &GameReport, need_help_below: u8) -> TeacherReport {
             rank: p.rank,
             score: p.score,
             status: p.status,
+            team: p.team,
             scored_asked,
             correct,
             percent_correct: percent(correct, scored_asked),
@@ -243,6 +250,7 @@ pub fn analyse(r: &GameReport, need_help_below: u8) -> TeacherReport {
             .collect(),
         questions: lines,
         players,
+        teams: r.teams.clone(),
     }
 }
 

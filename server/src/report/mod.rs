@@ -4,6 +4,7 @@
 //! that serve them are in `http::report`.
 
 pub mod analysis;
+pub mod teams;
 pub mod workbook;
 
 pub use analysis::{

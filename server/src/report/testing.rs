@@ -48,6 +48,7 @@ pub fn report(questions: Vec<Value>, seats: &[Seat<'_>], given: Vec<Given>) -> G
                 status: PlayerStatus::Active,
                 first_asked: *first_asked,
                 asked: *asked,
+                team: None,
             }
         })
         .collect();
@@ -66,5 +67,6 @@ pub fn report(questions: Vec<Value>, seats: &[Seat<'_>], given: Vec<Given>) -> G
         quiz,
         players,
         answers,
+        teams: None,
     }
 }

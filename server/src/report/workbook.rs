@@ -144,6 +144,9 @@ pub fn workbook(r: &GameReport, t: &TeacherReport) -> Result<Vec<u8>, XlsxError>
     let mut book = Workbook::new();
     summary(book.add_worksheet(), r, t, &f)?;
     players_sheet(book.add_worksheet(), t, &f)?;
+    if let Some(teams) = &t.teams {
+        teams_sheet(book.add_worksheet(), teams, t, &f)?;
+    }
     // Each question's answers, gathered in one pass over the players.
     let mut by_question: Vec<Vec<(&PlayerLine, &PlayerAnswer)>> =
         vec![Vec::new(); t.questions.len()];
@@ -289,6 +292,7 @@ fn players_sheet(ws: &mut Worksheet, t: &TeacherReport, f: &Formats) -> Result<(
             "Right (%)",
             "May need help",
             "Status",
+            "Team",
         ],
         &f.bold,
     )?;
@@ -311,10 +315,40 @@ fn players_sheet(ws: &mut Worksheet, t: &TeacherReport, f: &Formats) -> Result<(
                 f.share(p.percent_correct),
                 Cell::Text(if p.need_help { "yes" } else { "" }),
                 Cell::Text(status),
+                p.team.map_or(Cell::Blank, |team| f.int(team)),
             ],
         )?;
     }
-    widths(ws, &[6.0, 24.0, 10.0, 8.0, 8.0, 10.0, 14.0, 18.0])
+    widths(ws, &[6.0, 24.0, 10.0, 8.0, 8.0, 10.0, 14.0, 18.0, 8.0])
+}
+
+/// A team game's standings: each team's rank, score and members (by name, in rank order).
+fn teams_sheet(
+    ws: &mut Worksheet,
+    teams: &[quizrace_protocol::TeamStanding],
+    t: &TeacherReport,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name("Teams")?;
+    header(ws, 0, &["Rank", "Team", "Score", "Members"], &f.bold)?;
+    for (row, team) in (1..).zip(teams) {
+        let members: Vec<&str> = (t.players.iter())
+            .filter(|p| p.team == Some(team.id))
+            .map(|p| p.name.as_str())
+            .collect();
+        let members = members.join(", ");
+        put(
+            ws,
+            row,
+            &[
+                f.int(team.rank),
+                f.int(team.id),
+                Cell::Number(team.score as f64, &f.whole),
+                Cell::Text(&members),
+            ],
+        )?;
+    }
+    widths(ws, &[6.0, 8.0, 10.0, 60.0])
 }
 
 fn player_sheet(

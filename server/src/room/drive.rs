@@ -85,6 +85,8 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         host_key: crate::secret::secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         teams: None,
+        team_choice: Default::default(),
+        team_talk_ms: 0,
         blocked_words: Default::default(),
         timing: Default::default(),
         leaderboard: Default::default(),

@@ -36,6 +36,10 @@ mod roster_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]
+mod team_choice_tests;
+#[cfg(test)]
+mod team_talk_tests;
+#[cfg(test)]
 mod teams_tests;
 #[cfg(test)]
 mod tests;

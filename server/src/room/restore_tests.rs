@@ -58,6 +58,9 @@ impl Db {
                 Write::PlayerStatus { player, status, .. } => {
                     self.players[player.0 as usize - 1].status = *status;
                 }
+                Write::PlayerTeam { player, team, .. } => {
+                    self.players[player.0 as usize - 1].team = Some(*team);
+                }
                 Write::Answer {
                     index,
                     player,

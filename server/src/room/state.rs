@@ -30,6 +30,7 @@ pub use again::{Again, AgainPlan, AgainRefused};
 pub use answers::AnswerError;
 pub use restore::{Digest, DigestPlayer, RestoreError, RESTART_GRACE};
 pub use roster::{clean_name, JoinError};
+pub use teams::{average as team_average, TeamError};
 
 pub use super::storage::{
     GameStatus, Saved, SavedAnswer, SavedPhase, SavedPlayer, StoredPhase, Write,
@@ -113,6 +114,12 @@ pub struct Settings {
     pub names: NamePolicy,
     /// A team game: how players are split into teams (`"teams"` on `host`).
     pub teams: Option<quizrace_protocol::TeamPlan>,
+    /// In a team game, who puts players in teams: the server as they join, or they themselves
+    /// in the lobby (`"team_choice"` on `host`). `Auto` without teams.
+    pub team_choice: quizrace_protocol::TeamChoice,
+    /// In a team game, the team talk before each question's answering opens, in ms
+    /// (`"team_talk_s"` on `host`); 0 without teams.
+    pub team_talk_ms: u64,
     /// The operator's word list (`--blocked-words`): `word_cloud` answers containing one are
     /// kept out of the cloud. Not stored with the game: a restored room takes the server's.
     pub blocked_words: Arc<[String]>,
@@ -168,7 +175,8 @@ struct Player {
     best_streak: u32,
     /// Every question that closed while the player was in the game, in order: the summary.
     history: Vec<QuestionPoints>,
-    /// In a team game, the player's team (ids from 1), for good: a resume keeps it.
+    /// In a team game, the player's team (ids from 1): a resume keeps it. `None` in the lobby
+    /// of a room whose players choose, until they do; the start places those who did not.
     team: Option<u32>,
 }
 
@@ -183,6 +191,7 @@ impl Player {
             name: self.name.clone(),
             score: self.score,
             connected: self.conn.is_some(),
+            team: self.team,
         }
     }
 }
@@ -490,6 +499,11 @@ impl Room {
             ClientMsg::Chat { text, to } => self.player_chat(conn, id, text, to, now, fx),
             ClientMsg::List => reply(fx, self.players_reply()),
             ClientMsg::Leave => self.remove(id, PlayerStatus::Left, now, fx),
+            ClientMsg::ChooseTeam { team } => {
+                if let Err(e) = self.choose_team(id, team, fx) {
+                    reply(fx, e.to_msg());
+                }
+            }
             other => reply(
                 fx,
                 ServerMsg::error(
@@ -517,7 +531,10 @@ impl Room {
         match msg {
             ClientMsg::Start => match self.phase {
                 Phase::Lobby if self.active_count() == 0 => err(fx, ErrorCode::NoPlayers),
-                Phase::Lobby => self.open_question(0, now, fx),
+                Phase::Lobby => {
+                    self.place_the_undecided(fx);
+                    self.open_question(0, now, fx)
+                }
                 _ => err(fx, ErrorCode::BadPhase),
             },
             ClientMsg::Close => match self.phase {
@@ -527,6 +544,11 @@ impl Room {
             ClientMsg::Next => {
                 if !self.advance(now, fx) {
                     err(fx, ErrorCode::BadPhase)
+                }
+            }
+            ClientMsg::MovePlayer { player_id, team } => {
+                if let Err(e) = self.move_player(player_id, team, fx) {
+                    fx.push(Effect::Send(Target::Conn(conn), e.to_msg()));
                 }
             }
             ClientMsg::Kick { player_id } => {

@@ -44,6 +44,12 @@ pub enum Write {
         /// In a team game, the player's team.
         team: Option<u32>,
     },
+    /// A player chose a team in the lobby, the host moved them, or the start placed them.
+    PlayerTeam {
+        game: GameId,
+        player: PlayerId,
+        team: u32,
+    },
     /// A host key the room accepts from now on (its hash), minted for a device that took
     /// control with a session token. The store keeps the newest [`MAX_HOST_KEYS`].
     HostKey {

@@ -10,7 +10,7 @@ use quizrace_protocol::{
 };
 use std::time::{Duration, Instant};
 
-fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
+pub(super) fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
     Settings {
         teams: Some(plan),
         ..settings(mode)
@@ -18,8 +18,13 @@ fn team_settings(mode: Mode, plan: TeamPlan) -> Settings {
 }
 
 /// A room of `plan` with a host and `n` players (P1..Pn, conn ids 1..=n), and its effects.
-fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects) {
-    let mut room = Room::new(team_settings(mode, plan), quiz(), t0);
+pub(super) fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects) {
+    room_of(team_settings(mode, plan), n, t0)
+}
+
+/// A room of `settings` with a host and `n` players (P1..Pn, conn ids 1..=n), and its effects.
+pub(super) fn room_of(settings: Settings, n: u32, t0: Instant) -> (Room, Effects) {
+    let mut room = Room::new(settings, quiz(), t0);
     let mut fx = Effects::new();
     room.attach_host(HOST, "key", true, t0, &mut fx)
         .expect("host");
@@ -29,14 +34,14 @@ fn team_room(mode: Mode, plan: TeamPlan, n: u32, t0: Instant) -> (Room, Effects)
     (room, fx)
 }
 
-fn join(room: &mut Room, i: u32, now: Instant, fx: &mut Effects) {
+pub(super) fn join(room: &mut Room, i: u32, now: Instant, fx: &mut Effects) {
     room.join(u64::from(i), &format!("P{i}"), format!("tok{i}"), now, fx)
         .expect("join");
     room.check_invariants();
 }
 
 /// The team each player's `welcome` named, by player id.
-fn welcomed_teams(fx: &Effects) -> Vec<(PlayerId, Option<u32>)> {
+pub(super) fn welcomed_teams(fx: &Effects) -> Vec<(PlayerId, Option<u32>)> {
     sent(fx, |m| matches!(m, ServerMsg::Welcome { .. }))
         .into_iter()
         .map(|m| match m {
@@ -270,4 +275,27 @@ fn a_restored_team_room_keeps_every_team_and_its_score_and_places_newcomers_as_b
     assert_eq!(welcomed_teams(&again), welcomed_teams(&live));
     db.apply(&live, t1);
     assert_eq!(restore(&db).digest(), room.digest(), "after a late join");
+}
+
+#[test]
+fn every_result_names_the_players_team_as_it_stands_even_with_standings_only_at_the_end() {
+    let t0 = Instant::now();
+    let settings = Settings {
+        leaderboard: quizrace_protocol::LeaderboardAt::End,
+        ..team_settings(Mode::Classic, TeamPlan::Count(2))
+    };
+    let (mut room, _) = room_of(settings, 2, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    answer(&mut room, 1, 0, AnswerValue::Choice(1), t0);
+    let fx = host(&mut room, ClientMsg::Close, t0);
+    let team_of = |p: u32| {
+        fx.iter().find_map(|e| match e {
+            Effect::Send(Target::Player(id), ServerMsg::Result { team, .. }) if id.0 == p => {
+                team.as_ref().map(|t| (t.id, t.score > 0, t.rank))
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(team_of(1), Some((1, true, 1)));
+    assert_eq!(team_of(2), Some((2, false, 2)));
 }

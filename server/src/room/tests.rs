@@ -23,6 +23,8 @@ pub(super) fn settings(mode: Mode) -> Settings {
         host_key: secret_hash("key"),
         names: quizrace_protocol::NamePolicy::Free,
         teams: None,
+        team_choice: Default::default(),
+        team_talk_ms: 0,
         blocked_words: Default::default(),
         timing: Default::default(),
         leaderboard: Default::default(),

@@ -102,6 +102,9 @@ pub struct ReportPlayer {
     pub first_asked: u32,
     /// Questions opened while the player was in the game.
     pub asked: u32,
+    /// In a team game, the player's team (absent for one who never had one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +137,10 @@ pub struct GameReport {
     pub quiz: QuizDoc,
     pub players: Vec<ReportPlayer>,
     pub answers: Vec<ReportAnswer>,
+    /// In a team game: the team standings, best first, replayed from the answers by the
+    /// room's rule (see [`crate::report::teams`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<Vec<quizrace_protocol::TeamStanding>>,
 }
 
 fn insert_game(
@@ -148,9 +155,9 @@ fn insert_game(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                            host_key_hash, max_players, auto_advance_ms, chat, names,
                            time_factor, no_time_limit, leaderboard, shuffle_answers,
-                           team_count, team_size, media_on_phones)
+                           team_count, team_size, media_on_phones, team_choice, team_talk_ms)
          VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18)",
+                 ?17, ?18, ?19, ?20)",
         params![
             quiz.0,
             host,
@@ -170,6 +177,8 @@ fn insert_game(
             team_count(settings),
             team_size(settings),
             settings.media_on_phones,
+            Text(settings.team_choice),
+            settings.team_talk_ms,
         ],
     )?;
     let game = tx.last_insert_rowid();
@@ -325,7 +334,7 @@ impl Store {
                         COALESCE(SUM(a.points), 0) AS score,
                         COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
                             AS correct_ms,
-                        p.first_index, p.opened_at_exit
+                        p.first_index, p.opened_at_exit, p.team
                  FROM players p LEFT JOIN answers a
                    ON a.game_id = p.game_id AND a.player_id = p.player_id
                  WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
@@ -339,6 +348,7 @@ impl Store {
                     correct_ms: r.get("correct_ms")?,
                     first_index: r.get("first_index")?,
                     opened_at_exit: r.get("opened_at_exit")?,
+                    team: r.get("team")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -430,6 +440,7 @@ pub(super) struct ReportPlayerRow {
     pub correct_ms: i64,
     pub first_index: u32,
     pub opened_at_exit: Option<u32>,
+    pub team: Option<u32>,
 }
 
 /// An answer of a report, what was chosen still the stored JSON text.
@@ -491,6 +502,7 @@ impl ReportGameRow {
                     status: r.status,
                     first_asked: r.first_index,
                     asked,
+                    team: r.team,
                 };
                 (player, r.correct_ms)
             })
@@ -524,6 +536,7 @@ impl ReportGameRow {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let teams = crate::report::teams::standings(self.mode, &players, &answers, opened);
         Ok(GameReport {
             game_id: id,
             quiz_id: QuizId(self.quiz_id),
@@ -538,6 +551,7 @@ impl ReportGameRow {
             quiz: doc,
             players,
             answers,
+            teams,
         })
     }
 }

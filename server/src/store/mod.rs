@@ -127,6 +127,8 @@ pub(crate) mod both;
 mod catalog_tests;
 #[cfg(test)]
 mod secrets_tests;
+#[cfg(test)]
+mod teams_tests;
 
 #[cfg(test)]
 pub(crate) mod testing {
@@ -159,6 +161,8 @@ pub(crate) mod testing {
             host_key: "hk".into(),
             names: NamePolicy::Free,
             teams: None,
+            team_choice: Default::default(),
+            team_talk_ms: 0,
             blocked_words: Default::default(),
             timing: Default::default(),
             leaderboard: Default::default(),

@@ -7,7 +7,7 @@ use crate::room::state::{
 };
 use crate::room::Timing;
 use quizrace_protocol::{
-    GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc, TeamPlan,
+    GameId, LeaderboardAt, Mode, NamePolicy, Pin, PlayerId, QuizDoc, TeamChoice, TeamPlan,
 };
 use rusqlite::{params, Row};
 
@@ -30,6 +30,8 @@ pub struct RunningGame {
     /// A team game's plan.
     pub teams: Option<TeamPlan>,
     pub media_on_phones: bool,
+    pub team_choice: TeamChoice,
+    pub team_talk_ms: u64,
     pub saved: Saved,
 }
 
@@ -44,7 +46,8 @@ impl Store {
             "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms, chat, locked,
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
                     leaderboard, shuffle_answers,
-                    team_count, team_size, media_on_phones
+                    team_count, team_size, media_on_phones,
+                    team_choice, team_talk_ms
              FROM games WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt
@@ -106,6 +109,8 @@ pub(super) struct RunningRow {
     pub team_count: Option<u32>,
     pub team_size: Option<u32>,
     pub media_on_phones: bool,
+    pub team_choice: String,
+    pub team_talk_ms: u64,
 }
 
 impl RunningRow {
@@ -141,6 +146,9 @@ impl RunningRow {
             (Some(n), None) => Some(TeamPlan::Count(n)),
             (None, Some(n)) => Some(TeamPlan::Size(n)),
             (Some(_), Some(_)) => return fail("both a team count and a team size"),
+        };
+        let Some(team_choice) = TeamChoice::from_sql(&self.team_choice) else {
+            return fail("unknown team choice");
         };
         let Ok(doc) = serde_json::from_str::<QuizDoc>(&self.doc) else {
             return fail("the quiz document is unreadable");
@@ -185,6 +193,8 @@ impl RunningRow {
             shuffle_answers: self.shuffle_answers,
             teams,
             media_on_phones: self.media_on_phones,
+            team_choice,
+            team_talk_ms: self.team_talk_ms,
             saved: Saved {
                 players,
                 answers,
@@ -220,6 +230,8 @@ impl RunningRow {
             team_count: r.get("team_count")?,
             team_size: r.get("team_size")?,
             media_on_phones: r.get("media_on_phones")?,
+            team_choice: r.get("team_choice")?,
+            team_talk_ms: r.get("team_talk_ms")?,
         })
     }
 }
@@ -329,6 +341,8 @@ mod tests {
             host_key: "hk".into(),
             names: NamePolicy::Generated,
             teams: Some(TeamPlan::Size(4)),
+            team_choice: TeamChoice::Players,
+            team_talk_ms: 7000,
             blocked_words: Default::default(),
             timing: Timing {
                 time_factor: 1.5,
@@ -414,6 +428,11 @@ mod tests {
             (g.teams, g.saved.players[0].team),
             (Some(TeamPlan::Size(4)), Some(3)),
             "a team room keeps its plan and every player's team"
+        );
+        assert_eq!(
+            (g.team_choice, g.team_talk_ms),
+            (TeamChoice::Players, 7000),
+            "and who chooses the teams, and its team talk"
         );
         assert_eq!(g.saved.answers[0].points, 1000);
         match g.saved.phase {

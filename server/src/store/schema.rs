@@ -157,6 +157,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, hash)
     );
     ALTER TABLE games ADD COLUMN media_on_phones INTEGER NOT NULL DEFAULT 0;",
+    // 11: who puts players in teams (`"team_choice"` on `host`) and the team talk before each
+    // question (`"team_talk_s"`, stored in ms; 0 without teams), so that a restored room keeps
+    // both. A player who chooses has no team (null) until they do.
+    "ALTER TABLE games ADD COLUMN team_choice TEXT NOT NULL DEFAULT 'auto'
+        CHECK (team_choice IN ('auto', 'players'));
+    ALTER TABLE games ADD COLUMN team_talk_ms INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

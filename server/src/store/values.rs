@@ -5,7 +5,7 @@
 
 use super::accounts::Role;
 use crate::room::state::{GameStatus, PlayerStatus, StoredPhase};
-use quizrace_protocol::{LeaderboardAt, Mode, NamePolicy};
+use quizrace_protocol::{LeaderboardAt, Mode, NamePolicy, TeamChoice};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 /// An enum stored as one of a fixed set of words.
@@ -47,6 +47,10 @@ sql_text!(NamePolicy, "name policy", {
 sql_text!(LeaderboardAt, "leaderboard", {
     LeaderboardAt::Each => "each",
     LeaderboardAt::End => "end",
+});
+sql_text!(TeamChoice, "team choice", {
+    TeamChoice::Auto => "auto",
+    TeamChoice::Players => "players",
 });
 sql_text!(GameStatus, "game status", {
     GameStatus::Running => "running",
@@ -120,6 +124,7 @@ mod tests {
         round_trip(&[Role::Admin, Role::Host]);
         round_trip(&[Mode::Classic, Mode::Race]);
         round_trip(&[NamePolicy::Free, NamePolicy::Generated]);
+        round_trip(&[TeamChoice::Auto, TeamChoice::Players]);
         round_trip(&[
             GameStatus::Running,
             GameStatus::Finished,

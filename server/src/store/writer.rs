@@ -191,6 +191,12 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
                     team
                 ])?;
             }
+            Write::PlayerTeam { game, player, team } => {
+                tx.prepare_cached(
+                    "UPDATE players SET team = ?3 WHERE game_id = ?1 AND player_id = ?2",
+                )?
+                .execute(params![game.0, player.0, team])?;
+            }
             Write::HostKey { game, key_hash } => {
                 tx.prepare_cached("INSERT INTO host_keys (game_id, key_hash) VALUES (?1, ?2)")?
                     .execute(params![game.0, key_hash])?;

@@ -11,7 +11,7 @@ use crate::room::{RoomCmd, RoomHandle};
 use crate::secret::{random_hex, secret_hash};
 use crate::store::{Catalog, Role, StoreError};
 use quizrace_protocol::{
-    ErrorCode, GameId, Mode, NamePolicy, Pin, Quiz, QuizDoc, QuizId, ServerMsg,
+    ErrorCode, GameId, Mode, NamePolicy, Pin, Quiz, QuizDoc, QuizId, ServerMsg, DEFAULT_TEAM_TALK_S,
 };
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -73,6 +73,14 @@ impl Conn {
             host_key: String::new(), // set as opened
             names: req.names.unwrap_or(NamePolicy::Free),
             teams: req.teams,
+            // Both mean nothing without teams: stored as the defaults of a room without.
+            team_choice: (req.options.team_choice)
+                .filter(|_| req.teams.is_some())
+                .unwrap_or_default(),
+            team_talk_ms: match req.teams {
+                Some(_) => 1000 * u64::from(req.options.team_talk_s.unwrap_or(DEFAULT_TEAM_TALK_S)),
+                None => 0,
+            },
             blocked_words: self.app.config().blocked_words.as_slice().into(),
             timing: req.options.into(),
             leaderboard: req.options.leaderboard.unwrap_or_default(),

@@ -67,11 +67,17 @@ impl Room {
             if p.is_active() {
                 assert!(self.names.contains(&crate::names::key(&p.name)));
             }
-            assert_eq!(
-                p.team.is_some(),
-                self.settings.teams.is_some(),
-                "every player of a team game has a team, and nobody has one otherwise"
-            );
+            // Where players choose, a player in the lobby may have none yet; the start
+            // places them.
+            let undecided = self.players_choose() && matches!(self.phase, Phase::Lobby);
+            match (self.settings.teams, p.team) {
+                (None, Some(_)) => panic!("player {} has a team in a room without", p.id),
+                (Some(_), None) => assert!(
+                    undecided || p.status == PlayerStatus::Removed,
+                    "every player of a team game has a team once it starts"
+                ),
+                _ => {}
+            }
         }
         for (i, t) in self.teams.iter().enumerate() {
             let members = (self.players.iter())

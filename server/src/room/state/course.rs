@@ -72,7 +72,7 @@ impl Room {
     pub(super) fn open_question(&mut self, index: u32, now: Instant, fx: &mut Effects) {
         let view = self.question_view(index);
         let question = &self.quiz.questions[index as usize];
-        let opens_at = now + Duration::from_millis(question.read_ms);
+        let opens_at = now + self.get_ready(index);
         self.last_index = Some(index);
         if question.is_slide() {
             self.phase = Phase::Slide {

@@ -3,7 +3,7 @@
 
 use super::{ConnId, Effect, Effects, Phase, Room, Target, Write, MAX_HOST_KEYS, MAX_SCREENS};
 use crate::secret::secret_hash;
-use quizrace_protocol::{ErrorCode, ServerMsg};
+use quizrace_protocol::{ErrorCode, LeaderboardAt, ServerMsg, TeamChoice};
 use std::time::Instant;
 
 impl Room {
@@ -149,6 +149,11 @@ impl Room {
             reveal,
             host_key: None,
             lang: self.quiz.lang.clone(),
+            leaderboard: (self.settings.leaderboard == LeaderboardAt::End)
+                .then_some(LeaderboardAt::End),
+            teams: self.team_infos(),
+            team_choice: self.players_choose().then_some(TeamChoice::Players),
+            team_talk_ms: Some(self.settings.team_talk_ms).filter(|&ms| ms > 0),
         }
     }
 }

@@ -168,7 +168,7 @@ impl Room {
                     // The stored time runs from when the question was shown: answering opens
                     // its get-ready time later, which may still be ahead.
                     let shown = Duration::from_millis(elapsed_ms);
-                    let read = Duration::from_millis(room.quiz.questions[index as usize].read_ms);
+                    let read = room.get_ready(index);
                     match shown.checked_sub(read) {
                         Some(open_for) => now.checked_sub(open_for).unwrap_or(now),
                         None => now + (read - shown),

@@ -5,7 +5,9 @@ use super::{
     ConnId, Effect, Effects, LastResult, Phase, Player, PlayerStatus, Room, Target, Write,
 };
 use crate::secret::secret_hash;
-use quizrace_protocol::{CloseReason, ErrorCode, PlayerId, PlayerInfo, ServerMsg, PLAYERS_LISTED};
+use quizrace_protocol::{
+    CloseReason, ErrorCode, PlayerId, PlayerInfo, ServerMsg, TeamChoice, PLAYERS_LISTED,
+};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -74,7 +76,12 @@ impl Room {
             _ => self.opened(),
         };
         self.names.insert(key);
-        let team = self.place_in_team();
+        // Where players choose, a newcomer to the lobby is in no team until they do.
+        let team = if self.players_choose() && matches!(self.phase, Phase::Lobby) {
+            None
+        } else {
+            self.place_in_team()
+        };
         let token_hash = secret_hash(&token);
         self.by_token.insert(token_hash.clone(), self.players.len());
         self.active += 1;
@@ -114,6 +121,7 @@ impl Room {
                 player_id: id,
                 name,
                 count,
+                team,
             },
         ));
         Ok(id)
@@ -191,6 +199,7 @@ impl Room {
     /// its hash.
     pub(super) fn welcome(&self, id: PlayerId, token: &str, now: Instant) -> ServerMsg {
         let p = &self.players[id.0 as usize - 1];
+        let choosing = self.players_choose() && matches!(self.phase, Phase::Lobby);
         ServerMsg::Welcome {
             pin: self.settings.pin.clone(),
             player_id: id,
@@ -203,6 +212,8 @@ impl Room {
             mode: Some(self.settings.mode),
             lang: self.quiz.lang.clone(),
             team: self.team_ref(p.team),
+            team_choice: choosing.then_some(TeamChoice::Players),
+            teams: self.team_infos().filter(|_| choosing),
         }
     }
 

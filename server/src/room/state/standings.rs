@@ -2,7 +2,7 @@
 //! each player's personal `result` and end-of-game `summary`, and the podium.
 
 use super::{Effect, Effects, Player, Room, Target};
-use quizrace_protocol::{Ahead, PlayerId, ServerMsg, Standing};
+use quizrace_protocol::{Ahead, PlayerId, ServerMsg, Standing, TeamStanding};
 
 /// Competition ranks ("1, 2, 2, 4") of players in ranked order: equal scores share a rank.
 fn ranks(ranked: &[&Player]) -> Vec<u32> {
@@ -55,6 +55,7 @@ fn result_for(p: &Player, rank: u32, ahead: Option<&Player>, shared: bool) -> Se
         }),
         shared,
         picks: p.last.picks,
+        team: None,
     }
 }
 
@@ -67,6 +68,10 @@ impl Room {
             // Not ranked: only an active player gets a result, so this is a safe default.
             None => result_for(&self.players[id.0 as usize - 1], 0, None, false),
         }
+        .with_team(
+            self.players[id.0 as usize - 1].team,
+            &self.all_team_standings(),
+        )
     }
 
     /// Orders by score, then total time of correct answers, then join order. The order only:
@@ -110,7 +115,10 @@ impl Room {
     }
 
     pub(super) fn send_results(&self, fx: &mut Effects) {
-        self.to_each_ranked(fx, result_msg);
+        let teams = self.all_team_standings();
+        self.to_each_ranked(fx, |ranked, ranks, i| {
+            result_msg(ranked, ranks, i).with_team(ranked[i].team, &teams)
+        });
     }
 
     /// A player's `summary` of the game, with their final rank.
@@ -137,5 +145,19 @@ impl Room {
             podium: self.standings(3),
             teams: self.team_standings(),
         }
+    }
+}
+
+trait WithTeam {
+    /// A `result` naming `team`'s standing among `teams` (none without).
+    fn with_team(self, team: Option<u32>, teams: &[TeamStanding]) -> Self;
+}
+
+impl WithTeam for ServerMsg {
+    fn with_team(mut self, id: Option<u32>, teams: &[TeamStanding]) -> Self {
+        if let ServerMsg::Result { team, .. } = &mut self {
+            *team = id.and_then(|id| teams.iter().find(|t| t.id == id).cloned());
+        }
+        self
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{Phase, Room};
 use quizrace_protocol::{MediaView, OrderItem, PlayerId, QuestionKind, QuestionView};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 impl Room {
     /// Question `index` as everyone sees it when it opens.
@@ -25,6 +25,8 @@ impl Room {
                 height: m.height,
             })
         });
+        view.team_talk_ms = self.team_talk_ms(index);
+        view.opens_in_ms += view.team_talk_ms;
         view
     }
 
@@ -35,6 +37,23 @@ impl Room {
         q.kind == QuestionKind::Order
             || self.choice_order(index, Some(PlayerId(0))).is_some()
             || (q.media.is_some() && !self.settings.media_on_phones)
+    }
+
+    /// Question `index`'s team talk in this room: none on a slide, which nobody answers.
+    fn team_talk_ms(&self, index: u32) -> u64 {
+        let q = &self.quiz.questions[index as usize];
+        if q.is_slide() {
+            0
+        } else {
+            self.settings.team_talk_ms
+        }
+    }
+
+    /// From the moment question `index` is shown until answering opens: the quiz's read time
+    /// and the room's team talk.
+    pub(super) fn get_ready(&self, index: u32) -> Duration {
+        let read_ms = self.quiz.questions[index as usize].read_ms;
+        Duration::from_millis(read_ms + self.team_talk_ms(index))
     }
 
     /// Question `index` as `who` sees it (`None`: the host and its screens): an `order`

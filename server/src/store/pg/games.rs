@@ -31,6 +31,8 @@ struct NewGame {
     team_count: Option<i64>,
     team_size: Option<i64>,
     media_on_phones: bool,
+    team_choice: &'static str,
+    team_talk_ms: i64,
 }
 
 impl NewGame {
@@ -55,6 +57,8 @@ impl NewGame {
             team_count: crate::store::games::team_count(settings),
             team_size: crate::store::games::team_size(settings),
             media_on_phones: settings.media_on_phones,
+            team_choice: settings.team_choice.as_sql(),
+            team_talk_ms: i64::try_from(settings.team_talk_ms).unwrap_or(0),
         })
     }
 }
@@ -71,9 +75,10 @@ async fn insert_game(
             "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                                host_key_hash, max_players, auto_advance_ms, chat, names,
                                owner_node, epoch, time_factor, no_time_limit, leaderboard,
-                               shuffle_answers, team_count, team_size, media_on_phones)
+                               shuffle_answers, team_count, team_size, media_on_phones,
+                               team_choice, team_talk_ms)
              VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
-                     $15, $16, $17, $18, $19)
+                     $15, $16, $17, $18, $19, $20, $21)
              RETURNING id",
             &[
                 &g.quiz,
@@ -95,6 +100,8 @@ async fn insert_game(
                 &g.team_count,
                 &g.team_size,
                 &g.media_on_phones,
+                &g.team_choice,
+                &g.team_talk_ms,
             ],
         )
         .await;
@@ -307,7 +314,7 @@ impl PgStore {
                             COALESCE(SUM(a.points), 0)::bigint AS score,
                             COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END),
                                      0)::bigint AS correct_ms,
-                            p.first_index, p.opened_at_exit
+                            p.first_index, p.opened_at_exit, p.team
                      FROM players p LEFT JOIN answers a
                        ON a.game_id = p.game_id AND a.player_id = p.player_id
                      WHERE p.game_id = $1 AND p.status != 'removed'
@@ -325,6 +332,7 @@ impl PgStore {
                         correct_ms: r.try_get("correct_ms")?,
                         first_index: int(r, "first_index")?,
                         opened_at_exit: opt_int(r, "opened_at_exit")?,
+                        team: opt_int(r, "team")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

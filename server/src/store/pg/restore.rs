@@ -30,7 +30,8 @@ impl PgStore {
                     "SELECT id, pin, mode, quiz_doc, host_key_hash, max_players, auto_advance_ms,
                             chat, locked, phase, phase_index, opened_ms, names,
                             time_factor, no_time_limit, leaderboard, shuffle_answers,
-                            team_count, team_size, media_on_phones
+                            team_count, team_size, media_on_phones,
+                            team_choice, team_talk_ms
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -61,6 +62,8 @@ impl PgStore {
                 team_count: opt_int(&r, "team_count")?,
                 team_size: opt_int(&r, "team_size")?,
                 media_on_phones: r.try_get("media_on_phones")?,
+                team_choice: r.try_get("team_choice")?,
+                team_talk_ms: int(&r, "team_talk_ms")?,
             };
             let players = c
                 .query(

@@ -144,6 +144,10 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, hash)
     );
     ALTER TABLE games ADD COLUMN media_on_phones BOOLEAN NOT NULL DEFAULT FALSE;",
+    // 11: team choice and team talk (see SQLite's version 11).
+    "ALTER TABLE games ADD COLUMN team_choice TEXT NOT NULL DEFAULT 'auto'
+        CHECK (team_choice IN ('auto', 'players'));
+    ALTER TABLE games ADD COLUMN team_talk_ms BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.

@@ -73,6 +73,7 @@ impl RoomWriter for PgWriter {
 fn game_of(write: &Write) -> GameId {
     match write {
         Write::Player { game, .. }
+        | Write::PlayerTeam { game, .. }
         | Write::HostKey { game, .. }
         | Write::PlayerStatus { game, .. }
         | Write::Answer { game, .. }
@@ -285,6 +286,7 @@ async fn commit(pool: &Pool, me: &str, batch: &[Msg]) -> Result<HashSet<(i64, i6
 /// The writer's statements, prepared once per connection (deadpool caches them).
 struct Statements {
     player: tokio_postgres::Statement,
+    player_team: tokio_postgres::Statement,
     host_key: tokio_postgres::Statement,
     trim_host_keys: tokio_postgres::Statement,
     player_status: tokio_postgres::Statement,
@@ -302,6 +304,11 @@ impl Statements {
                     "INSERT INTO players
                          (game_id, player_id, name, token_hash, first_index, epoch, team)
                      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                )
+                .await?,
+            player_team: tx
+                .prepare_cached(
+                    "UPDATE players SET team = $3, epoch = $4 WHERE game_id = $1 AND player_id = $2",
                 )
                 .await?,
             host_key: tx
@@ -379,6 +386,13 @@ impl Statements {
                         &[&game.0, &player, name, token_hash, &first, &epoch, &team],
                     )
                     .await
+                }));
+            }
+            Write::PlayerTeam { game, player, team } => {
+                let (player, team) = (i64::from(player.0), i64::from(*team));
+                pending.push(Box::pin(async move {
+                    tx.execute(&self.player_team, &[&game.0, &player, &team, &epoch])
+                        .await
                 }));
             }
             Write::HostKey { game, key_hash } => {
