@@ -573,6 +573,17 @@ impl App {
                 waits.push(wait);
             }
         }
+        // This node's players in rooms served elsewhere find them through another node.
+        for room in self
+            .giant()
+            .map(giant::Giant::edge_rooms)
+            .unwrap_or_default()
+        {
+            let (done, wait) = oneshot::channel();
+            if room.send(RoomCmd::Handover { done }).await {
+                waits.push(wait);
+            }
+        }
         let all = futures::future::join_all(waits);
         let _ = tokio::time::timeout(Duration::from_secs(1), all).await;
     }

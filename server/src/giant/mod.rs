@@ -6,13 +6,19 @@
 //! - [`wire`]: the JSON messages between nodes and their subjects.
 //! - [`owner`]: the owner's side, used by the room's actor: remote players, one published
 //!   broadcast per frame, personal frames batched per edge, batches acked after commit.
+//! - [`edge`]: the edge's stand-in for a room served elsewhere: local sockets, batches to the
+//!   owner (resent until acked), broadcasts and personal frames written to the sockets.
 //!
 //! Not here: the rules (the owner's `Room`, unchanged), and where a room lives (`cluster`).
 
+pub mod edge;
 pub mod owner;
 pub mod wire;
 
+use crate::room::RoomHandle;
 use bytes::Bytes;
+use dashmap::DashMap;
+use quizrace_protocol::Pin;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tracing::warn;
@@ -30,6 +36,8 @@ struct Inner {
     edge: Arc<str>,
     /// Publishes in order, off the rooms' tasks (a room never waits on NATS).
     publish: mpsc::UnboundedSender<(String, Bytes)>,
+    /// The rooms this node is an edge for, by PIN.
+    edges: DashMap<Pin, RoomHandle>,
 }
 
 impl Giant {
@@ -57,6 +65,7 @@ impl Giant {
                 client,
                 edge: crate::secret::random_hex(6).into(),
                 publish,
+                edges: DashMap::new(),
             }),
         })
     }
@@ -73,6 +82,26 @@ impl Giant {
     /// Queues a message for NATS, in order with the others from this node.
     pub fn publish(&self, subject: String, payload: Bytes) {
         let _ = self.inner.publish.send((subject, payload));
+    }
+
+    /// The room's stand-in on this edge, started on first use.
+    pub fn edge_room(&self, pin: &Pin) -> RoomHandle {
+        self.inner
+            .edges
+            .entry(pin.clone())
+            .or_insert_with(|| edge::spawn(self.clone(), pin.clone()))
+            .value()
+            .clone()
+    }
+
+    /// Every edge room of this node (for a stop).
+    pub fn edge_rooms(&self) -> Vec<RoomHandle> {
+        self.inner.edges.iter().map(|r| r.value().clone()).collect()
+    }
+
+    /// An edge room that stopped leaves the directory (unless another replaced it already).
+    fn forget(&self, pin: &Pin, room: &RoomHandle) {
+        self.inner.edges.remove_if(pin, |_, r| r.same_room(room));
     }
 }
 

@@ -182,6 +182,21 @@ pub struct RoomHandle {
 }
 
 impl RoomHandle {
+    /// A handle on `tx` for a room's stand-in (an edge node's, see `giant::edge`).
+    pub(crate) fn new(pin: Pin, game_id: GameId, tx: mpsc::Sender<RoomCmd>) -> RoomHandle {
+        RoomHandle {
+            pin,
+            game_id,
+            tx,
+            generated_names: false,
+        }
+    }
+
+    /// Whether both handles lead to the same task.
+    pub fn same_room(&self, other: &RoomHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// False if the room has gone.
     pub async fn send(&self, cmd: RoomCmd) -> bool {
         self.tx.send(cmd).await.is_ok()
@@ -616,13 +631,8 @@ impl Actor {
     /// normally. What is held waited for rows this node will not store: it is dropped, and
     /// the game is neither closed nor ended here.
     fn move_everyone(&mut self) {
-        let msg = ServerMsg::Moved {
-            pin: self.room.pin().clone(),
-            url: None,
-            retry_after_ms: Some(MOVED_RETRY_MS),
-        };
         self.held.clear();
-        if let Ok(text) = serde_json::to_string(&msg) {
+        if let Some(text) = moved_text(self.room.pin()) {
             if let Some(remote) = self.remote.as_mut() {
                 remote.broadcast(Some(&text), false, true);
             }
@@ -656,6 +666,17 @@ impl Actor {
             }
         }
     }
+}
+
+/// The `moved` a room's clients get when it is served elsewhere from now on: without a URL
+/// (any node routes them), after a short wait.
+pub(crate) fn moved_text(pin: &Pin) -> Option<String> {
+    let msg = ServerMsg::Moved {
+        pin: pin.clone(),
+        url: None,
+        retry_after_ms: Some(MOVED_RETRY_MS),
+    };
+    serde_json::to_string(&msg).ok()
 }
 
 /// `apply` routes every `Persist` to the writer before delivery is considered.

@@ -1,0 +1,177 @@
+//! One giant room (`--nats`): PostgreSQL, NATS, an owner node and two edge nodes. The host is
+//! on the owner; the bots join through all three nodes. Every bot gets every broadcast, every
+//! answer is acked, the stored answers are exactly the acked ones, and names stay unique
+//! across edges (the owner decides them).
+
+use anyhow::{bail, Context, Result};
+use quizrace_protocol::{ClientMsg, ErrorCode, Pin, ServerMsg};
+use quizrace_tests::bot::RoomOptions;
+use quizrace_tests::cluster::GiantCluster;
+use quizrace_tests::cluster_game::{quiz, GameSpec};
+use quizrace_tests::play::right_answer;
+use quizrace_tests::{Bot, Host};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+const BOTS: usize = 300;
+const QUESTIONS: usize = 2;
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// One bot: joins through `url`, answers each question right, and reports the questions
+/// whose answer was acked, and the broadcasts it saw.
+async fn play(
+    url: String,
+    pin: Pin,
+    name: String,
+    doc: quizrace_protocol::QuizDoc,
+) -> Result<(u32, Vec<u32>)> {
+    let mut bot = Bot::joined(&url, &pin, &name)
+        .await
+        .with_context(|| format!("{name} joins"))?;
+    bot.deadline = DEADLINE;
+    let mut acked = Vec::new();
+    for _ in 0..QUESTIONS {
+        let q = bot
+            .next_question()
+            .await
+            .with_context(|| format!("{name}: question"))?;
+        bot.answer(q.index, right_answer(&doc, &q)).await?;
+        match bot.ack().await? {
+            Ok(_) => acked.push(q.index),
+            Err(code) => bail!("{name}: answer {} refused: {code:?}", q.index),
+        }
+        bot.expect("the reveal", |m| {
+            matches!(m, ServerMsg::QuestionClosed { index, .. } if *index == q.index).then_some(())
+        })
+        .await
+        .with_context(|| format!("{name}: reveal"))?;
+    }
+    bot.expect("game_over", |m| {
+        matches!(m, ServerMsg::GameOver { .. }).then_some(())
+    })
+    .await
+    .with_context(|| format!("{name}: game_over"))?;
+    // Served where it connected: an edge relayed it, nobody sent it to the owner.
+    anyhow::ensure!(bot.moved == 0, "{name} was moved {} times", bot.moved);
+    Ok((bot.player_id().0, acked))
+}
+
+#[tokio::test]
+async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let began = Instant::now();
+    let cluster = GiantCluster::start(3, &["--max-players", "1000"])
+        .await
+        .expect("PostgreSQL, NATS and three nodes start");
+    let [owner, edge1, edge2] = [0, 1, 2].map(|i| cluster.nodes[i].ws_url());
+    let http = cluster.nodes[0].http();
+    let token = http
+        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
+        .await
+        .expect("login");
+    let spec = GameSpec {
+        bots: BOTS,
+        questions: QUESTIONS,
+        time_limit_s: 20,
+        host_pause: Duration::ZERO,
+        max_answer_delay: Duration::ZERO,
+        seed: 12,
+    };
+    let doc_json = quiz(&spec);
+    let doc: quizrace_protocol::QuizDoc = serde_json::from_value(doc_json.clone()).expect("quiz");
+    let quiz_id = http
+        .create_quiz(&token, &doc_json)
+        .await
+        .expect("quiz stored");
+    let mut host = Host::create(&owner, &token, quiz_id, RoomOptions::default())
+        .await
+        .expect("the host opens a room on the owner");
+    host.bot.deadline = DEADLINE;
+    let pin = host.pin.clone();
+
+    // Most bots on the two edges, a few on the owner itself.
+    let node_of = |i: usize| match i % 20 {
+        0 => owner.clone(),
+        n if n % 2 == 1 => edge1.clone(),
+        _ => edge2.clone(),
+    };
+    let joins_began = Instant::now();
+    let bots: Vec<_> = (0..BOTS)
+        .map(|i| tokio::spawn(play(node_of(i), pin.clone(), format!("b{i}"), doc.clone())))
+        .collect();
+    host.await_players(BOTS as u32)
+        .await
+        .expect("every bot joins");
+    let joined_in = joins_began.elapsed();
+
+    // b1 is on the first edge; the same name asked on the second edge is taken.
+    let mut twin = Bot::connect_for(&edge2, &pin).await.expect("connect");
+    twin.send(&ClientMsg::Join {
+        pin: pin.clone(),
+        name: "b1".into(),
+    })
+    .await
+    .expect("send");
+    twin.expect_error(ErrorCode::NameTaken)
+        .await
+        .expect("a name taken on another edge is taken here too");
+    assert_eq!(twin.moved, 0, "the edge answered, not the owner");
+    twin.close().await;
+
+    host.send(&ClientMsg::Start).await.expect("start");
+    host.advance_through(QUESTIONS)
+        .await
+        .expect("the host drives both questions");
+    host.bot
+        .expect("game_over", |m| {
+            matches!(m, ServerMsg::GameOver { .. }).then_some(())
+        })
+        .await
+        .expect("game over");
+
+    let mut acked = HashSet::new();
+    for bot in bots {
+        let (player, questions) = bot.await.expect("task").expect("a bot saw the whole game");
+        assert_eq!(
+            questions.len(),
+            QUESTIONS,
+            "every answer of b{player} acked"
+        );
+        acked.extend(questions.into_iter().map(|q| (q, player)));
+    }
+    let db = cluster.pg.client().await.expect("connect");
+    let rows = db
+        .query(
+            "SELECT question_index, player_id FROM answers WHERE game_id = $1",
+            &[&host.game_id.0],
+        )
+        .await
+        .expect("answers");
+    let stored: HashSet<(u32, u32)> = rows
+        .iter()
+        .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, i64>(1) as u32))
+        .collect();
+    assert_eq!(rows.len(), stored.len());
+    assert_eq!(stored, acked, "the stored answers are the acked ones");
+    eprintln!(
+        "giant room: {BOTS} bots joined in {joined_in:?}, whole test {:?}",
+        began.elapsed()
+    );
+}
+
+#[test]
+fn nats_on_a_single_sqlite_node_is_refused_at_start_with_a_reason() {
+    let bin = quizrace_tests::server::ServerProcess::binary().expect("the server builds");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(bin)
+        .arg("--db")
+        .arg(dir.path().join("one.db"))
+        .args(["--bind", "127.0.0.1:0", "--nats", "nats://127.0.0.1:1"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started: {stderr}");
+    assert!(stderr.contains("--nats needs a cluster"), "{stderr}");
+}
