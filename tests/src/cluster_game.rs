@@ -113,6 +113,19 @@ impl LiveGame {
     /// proxy's socket URL), lets `spec.bots` bots join with `?pin=`, and starts the game.
     /// Returns once the host has sent `start`.
     pub async fn start(http: &Http, ws: &str, spec: &GameSpec) -> Result<LiveGame> {
+        Self::start_spread(http, ws, |_| (ws.to_owned(), ws.to_owned()), spec).await
+    }
+
+    /// As [`LiveGame::start`], with the host on `host_ws` and bot `i` joining through
+    /// `bot_ws(i).0` and coming back through `bot_ws(i).1` when its socket dies (nodes of a
+    /// giant room, reached without a proxy).
+    pub async fn start_spread(
+        http: &Http,
+        host_ws: &str,
+        bot_ws: impl Fn(usize) -> (String, String),
+        spec: &GameSpec,
+    ) -> Result<LiveGame> {
+        let ws = host_ws;
         let token = http.login("admin", crate::server::ADMIN_PASSWORD).await?;
         let quiz = quiz(spec);
         let doc: QuizDoc = serde_json::from_value(quiz.clone())?;
@@ -122,7 +135,7 @@ impl LiveGame {
         let bots: Vec<_> = (0..spec.bots)
             .map(|i| {
                 tokio::spawn(play(
-                    ws.to_owned(),
+                    bot_ws(i),
                     pin.clone(),
                     format!("b{i}"),
                     doc.clone(),
@@ -208,7 +221,7 @@ pub async fn reconnect(ws: &str, pin: &Pin, hello: &ClientMsg, within: Duration)
 /// One bot to its final result: answers each question at a seeded random moment, right or
 /// wrong at random; resumes with its token whenever its socket dies.
 async fn play(
-    ws: String,
+    (ws, back_ws): (String, String),
     pin: Pin,
     name: String,
     doc: QuizDoc,
@@ -242,7 +255,7 @@ async fn play(
             Ok(msg) => msg,
             Err(_) => {
                 seen.moved += bot.moved;
-                bot = reconnect(&ws, &pin, &resume, RECONNECT_WITHIN)
+                bot = reconnect(&back_ws, &pin, &resume, RECONNECT_WITHIN)
                     .await
                     .with_context(|| format!("{name} resuming"))?;
                 seen.reconnects += 1;

@@ -1,13 +1,14 @@
 //! One giant room (`--nats`): PostgreSQL, NATS, an owner node and two edge nodes. The host is
 //! on the owner; the bots join through all three nodes. Every bot gets every broadcast, every
 //! answer is acked, the stored answers are exactly the acked ones, and names stay unique
-//! across edges (the owner decides them).
+//! across edges (the owner decides them). Faults mid-question (an edge killed, NATS
+//! restarted) lose no acked answer, and the game ends with every stored answer counted.
 
 use anyhow::{bail, Context, Result};
 use quizrace_protocol::{ClientMsg, ErrorCode, Pin, ServerMsg};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::cluster::GiantCluster;
-use quizrace_tests::cluster_game::{quiz, GameSpec};
+use quizrace_tests::cluster_game::{check_report, quiz, GameSpec, LiveGame};
 use quizrace_tests::play::right_answer;
 use quizrace_tests::{Bot, Host};
 use std::collections::HashSet;
@@ -159,6 +160,71 @@ async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything()
         "giant room: {BOTS} bots joined in {joined_in:?}, whole test {:?}",
         began.elapsed()
     );
+}
+
+/// A game of `bots` bots on a giant room: the host on node1 (the owner), the bots alternating
+/// between node2 and node3, each coming back through the other when its socket dies.
+async fn spread_game(cluster: &GiantCluster, bots: usize) -> LiveGame {
+    let spec = GameSpec {
+        bots,
+        questions: 3,
+        time_limit_s: 8,
+        host_pause: Duration::from_millis(300),
+        max_answer_delay: Duration::from_secs(3),
+        seed: 7,
+    };
+    let (owner, edges) = (
+        cluster.nodes[0].ws_url(),
+        [cluster.nodes[1].ws_url(), cluster.nodes[2].ws_url()],
+    );
+    let bot_ws = |i: usize| (edges[i % 2].clone(), edges[(i + 1) % 2].clone());
+    LiveGame::start_spread(&cluster.nodes[0].http(), &owner, bot_ws, &spec)
+        .await
+        .expect("the game starts")
+}
+
+/// Plays a spread game of 60 bots and applies `fault` 1.5 s into its first question; the
+/// game must end with nothing acked lost, nothing stored twice and the scores as told.
+/// Returns how many times bots resumed after losing their socket.
+async fn survives(fault: impl FnOnce(&mut GiantCluster)) -> u32 {
+    let mut cluster = GiantCluster::start(3, &[])
+        .await
+        .expect("the cluster starts");
+    let mut game = spread_game(&cluster, 60).await;
+    game.question_open(None, DEADLINE)
+        .await
+        .expect("question 1 opens");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    fault(&mut cluster);
+    let done = game
+        .finish(Duration::from_secs(90))
+        .await
+        .expect("the game ends");
+    check_report(&cluster.nodes[0].http(), &game, &done)
+        .await
+        .expect("nothing acked lost, nothing twice, scores as told");
+    done.seen.iter().map(|s| s.reconnects).sum()
+}
+
+#[tokio::test]
+async fn an_edge_killed_mid_question_loses_no_acked_answer_and_its_players_resume_elsewhere() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let back = survives(|cluster| cluster.nodes[1].kill9()).await;
+    assert!(
+        back >= 30,
+        "the killed edge's bots resumed elsewhere: {back}"
+    );
+}
+
+#[tokio::test]
+async fn nats_restarted_mid_question_loses_no_acked_answer_and_the_game_ends() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    // Blocks this test's thread briefly: a kill, and a start on the same port.
+    survives(|cluster| cluster.nats.start_again().expect("NATS starts again")).await;
 }
 
 #[test]
