@@ -20,6 +20,8 @@ use tracing::{debug, warn};
 /// A remote player's connection id on the owner: the high bit set, so it never meets the id
 /// of one of this node's own sockets (counted up from 1).
 const REMOTE_BIT: u64 = 1 << 63;
+/// Personal frames in one message to an edge at most, in bytes of frames.
+const CHUNK_BYTES: usize = 256 * 1024;
 /// Recent batches remembered per edge, to apply a resent batch once.
 const REMEMBERED: usize = 64;
 
@@ -189,22 +191,18 @@ impl Remote {
 
     /// Sends each edge its queued personal frames, one message per edge.
     pub fn flush(&mut self) {
-        for (edge, items) in self.outgoing.drain() {
-            if items.is_empty() {
-                continue;
-            }
-            let seq = self.edge_seq.entry(Arc::clone(&edge)).or_default();
-            *seq += 1;
-            let msg = ToEdge {
-                owner: self.run.clone(),
-                seq: *seq,
-                after: self.seq,
-                items,
-            };
-            let subject = wire::edge_subject(&self.pin, &edge);
-            match serde_json::to_vec(&msg) {
-                Ok(bytes) => self.giant.publish(subject, bytes.into()),
-                Err(e) => warn!(error = %e, "cannot encode personal frames"),
+        let outgoing: Vec<_> = self.outgoing.drain().collect();
+        for (edge, items) in outgoing {
+            for chunk in chunks(items) {
+                let seq = self.edge_seq.entry(Arc::clone(&edge)).or_default();
+                *seq += 1;
+                let msg = ToEdge {
+                    owner: self.run.clone(),
+                    seq: *seq,
+                    after: self.seq,
+                    items: chunk,
+                };
+                self.send(wire::edge_subject(&self.pin, &edge), &msg);
             }
         }
     }
@@ -215,6 +213,25 @@ impl Remote {
             Err(e) => warn!(error = %e, "cannot encode a message for the edges"),
         }
     }
+}
+
+/// Splits personal frames into messages of at most [`CHUNK_BYTES`] of frames each (NATS
+/// refuses a message over its maximum payload, 1 MiB by default).
+fn chunks(items: Vec<Personal>) -> Vec<Vec<Personal>> {
+    let mut out: Vec<Vec<Personal>> = Vec::new();
+    let mut size = 0;
+    for item in items {
+        let len = item.frame.as_ref().map_or(0, String::len) + 32;
+        if out.is_empty() || size + len > CHUNK_BYTES {
+            out.push(Vec::new());
+            size = 0;
+        }
+        size += len;
+        if let Some(last) = out.last_mut() {
+            last.push(item);
+        }
+    }
+    out
 }
 
 /// Hands the edges' batches for room `pin` to its actor, and replies to each with its ack
@@ -266,5 +283,29 @@ pub fn outcome(conn: u64, result: Result<PlayerId, ErrorCode>) -> Outcome {
             player: None,
             error: Some(code),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(conn: u64, len: usize) -> Personal {
+        Personal {
+            conn,
+            frame: Some("x".repeat(len)),
+            error: false,
+            close: false,
+        }
+    }
+
+    #[test]
+    fn personal_frames_are_split_below_the_payload_limit_in_order() {
+        let items: Vec<_> = (0..10).map(|c| frame(c, 100 * 1024)).collect();
+        let parts = chunks(items);
+        assert_eq!(parts.len(), 5, "two frames of 100 KiB per message");
+        let order: Vec<u64> = parts.iter().flatten().map(|p| p.conn).collect();
+        assert_eq!(order, (0..10).collect::<Vec<_>>());
+        assert!(chunks(Vec::new()).is_empty(), "nothing to send, no message");
     }
 }
