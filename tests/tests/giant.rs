@@ -5,6 +5,7 @@
 //! restarted) lose no acked answer, and the game ends with every stored answer counted.
 
 use anyhow::{bail, Context, Result};
+use quizrace::giant::wire;
 use quizrace_protocol::{ClientMsg, ErrorCode, Pin, ServerMsg};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::cluster::GiantCluster;
@@ -240,4 +241,101 @@ fn nats_on_a_single_sqlite_node_is_refused_at_start_with_a_reason() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "started: {stderr}");
     assert!(stderr.contains("--nats needs a cluster"), "{stderr}");
+}
+
+/// Asks the owner of `pin` to take `payload` on its inbound subject; `None` without a reply.
+async fn ask(nats: &async_nats::Client, pin: &Pin, payload: Vec<u8>) -> Option<wire::InAck> {
+    let asked = nats.request(wire::in_subject(pin), payload.into());
+    let reply = tokio::time::timeout(Duration::from_secs(3), asked)
+        .await
+        .ok()?
+        .ok()?;
+    serde_json::from_slice(&reply.payload).ok()
+}
+
+#[tokio::test]
+async fn the_owner_ignores_garbage_applies_a_resent_batch_once_and_obeys_no_stranger() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let cluster = GiantCluster::start(1, &[])
+        .await
+        .expect("the cluster starts");
+    let owner = &cluster.nodes[0];
+    let http = owner.http();
+    let token = http
+        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
+        .await
+        .expect("login");
+    let quiz_id = http
+        .create_quiz(
+            &token,
+            &quiz(&GameSpec {
+                bots: 1,
+                questions: 1,
+                time_limit_s: 20,
+                host_pause: Duration::ZERO,
+                max_answer_delay: Duration::ZERO,
+                seed: 1,
+            }),
+        )
+        .await
+        .expect("quiz");
+    let mut host = Host::create(&owner.ws_url(), &token, quiz_id, RoomOptions::default())
+        .await
+        .expect("room");
+    let pin = host.pin.clone();
+    let nats = async_nats::connect(cluster.nats.url()).await.expect("NATS");
+
+    // Not JSON, and JSON of the wrong shape: no reply, nothing changes.
+    assert!(ask(&nats, &pin, b"not json".to_vec()).await.is_none());
+    assert!(ask(&nats, &pin, br#"{"edge": "x", "items": 5}"#.to_vec())
+        .await
+        .is_none());
+
+    // A stranger's messages and departures for sockets the owner never saw: acked, obeyed
+    // by nobody.
+    let stranger = wire::InBatch {
+        edge: "stranger".into(),
+        batch: 1,
+        items: vec![
+            wire::InItem::Msg {
+                conn: 9,
+                msg: ClientMsg::Start,
+                elapsed_ms: None,
+            },
+            wire::InItem::Gone { conn: 9 },
+        ],
+    };
+    let ack = ask(&nats, &pin, serde_json::to_vec(&stranger).expect("json"))
+        .await
+        .expect("acked");
+    assert!(ack.outcomes.is_empty());
+
+    // One join, sent twice under one batch number: one player, the same answer twice.
+    let join = wire::InBatch {
+        edge: "e1".into(),
+        batch: 1,
+        items: vec![wire::InItem::Join {
+            conn: 1,
+            name: "Ada".into(),
+            token: "00112233445566778899aabbccddeeff".into(),
+        }],
+    };
+    let payload = serde_json::to_vec(&join).expect("json");
+    let first = ask(&nats, &pin, payload.clone()).await.expect("acked");
+    let again = ask(&nats, &pin, payload).await.expect("acked again");
+    assert_eq!(first, again);
+    assert!(first.outcomes[0].player.is_some(), "{first:?}");
+    host.await_players(1).await.expect("Ada joined");
+    host.send(&ClientMsg::List).await.expect("list");
+    let count = host
+        .bot
+        .expect("the player list", |m| match m {
+            ServerMsg::Players { players, .. } => Some(players.len()),
+            _ => None,
+        })
+        .await
+        .expect("players");
+    assert_eq!(count, 1, "the resent batch joined nobody twice");
 }
