@@ -113,19 +113,20 @@ impl LiveGame {
     /// proxy's socket URL), lets `spec.bots` bots join with `?pin=`, and starts the game.
     /// Returns once the host has sent `start`.
     pub async fn start(http: &Http, ws: &str, spec: &GameSpec) -> Result<LiveGame> {
-        Self::start_spread(http, ws, |_| (ws.to_owned(), ws.to_owned()), spec).await
+        let both = (ws.to_owned(), ws.to_owned());
+        Self::start_spread(http, both.clone(), |_| both.clone(), spec).await
     }
 
-    /// As [`LiveGame::start`], with the host on `host_ws` and bot `i` joining through
-    /// `bot_ws(i).0` and coming back through `bot_ws(i).1` when its socket dies (nodes of a
-    /// giant room, reached without a proxy).
+    /// As [`LiveGame::start`], with the host opening the room through `host_ws.0` and bot `i`
+    /// joining through `bot_ws(i).0`, each coming back through the `.1` when its socket dies
+    /// (nodes of a giant room, reached without a proxy).
     pub async fn start_spread(
         http: &Http,
-        host_ws: &str,
+        host_ws: (String, String),
         bot_ws: impl Fn(usize) -> (String, String),
         spec: &GameSpec,
     ) -> Result<LiveGame> {
-        let ws = host_ws;
+        let (ws, host_back) = (host_ws.0.as_str(), host_ws.1);
         let token = http.login("admin", crate::server::ADMIN_PASSWORD).await?;
         let quiz = quiz(spec);
         let doc: QuizDoc = serde_json::from_value(quiz.clone())?;
@@ -156,7 +157,7 @@ impl LiveGame {
             opened: 0,
             over: false,
         });
-        let host = tokio::spawn(drive_host(ws.to_owned(), host, spec.host_pause, tx));
+        let host = tokio::spawn(drive_host(host_back, host, spec.host_pause, tx));
         Ok(LiveGame {
             pin,
             game_id,

@@ -2,7 +2,8 @@
 //! on the owner; the bots join through all three nodes. Every bot gets every broadcast, every
 //! answer is acked, the stored answers are exactly the acked ones, and names stay unique
 //! across edges (the owner decides them). Faults mid-question (an edge killed, NATS
-//! restarted) lose no acked answer, and the game ends with every stored answer counted.
+//! restarted, the owner killed) lose no acked answer, and the game ends with every stored
+//! answer counted.
 
 use anyhow::{bail, Context, Result};
 use quizrace::giant::wire;
@@ -179,7 +180,9 @@ async fn spread_game(cluster: &GiantCluster, bots: usize) -> LiveGame {
         [cluster.nodes[1].ws_url(), cluster.nodes[2].ws_url()],
     );
     let bot_ws = |i: usize| (edges[i % 2].clone(), edges[(i + 1) % 2].clone());
-    LiveGame::start_spread(&cluster.nodes[0].http(), &owner, bot_ws, &spec)
+    // The host comes back through an edge, which sends it to the owner of the moment.
+    let host_ws = (owner, edges[1].clone());
+    LiveGame::start_spread(&cluster.nodes[0].http(), host_ws, bot_ws, &spec)
         .await
         .expect("the game starts")
 }
@@ -201,7 +204,10 @@ async fn survives(fault: impl FnOnce(&mut GiantCluster)) -> u32 {
         .finish(Duration::from_secs(90))
         .await
         .expect("the game ends");
-    check_report(&cluster.nodes[0].http(), &game, &done)
+    let alive = (0..cluster.nodes.len())
+        .find(|&i| cluster.nodes[i].running())
+        .expect("a node runs");
+    check_report(&cluster.nodes[alive].http(), &game, &done)
         .await
         .expect("nothing acked lost, nothing twice, scores as told");
     done.seen.iter().map(|s| s.reconnects).sum()
@@ -338,4 +344,12 @@ async fn the_owner_ignores_garbage_applies_a_resent_batch_once_and_obeys_no_stra
         .await
         .expect("players");
     assert_eq!(count, 1, "the resent batch joined nobody twice");
+}
+
+#[tokio::test]
+async fn the_owner_killed_mid_question_fails_over_and_its_edges_follow_the_new_owner() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    survives(|cluster| cluster.nodes[0].kill9()).await;
 }
