@@ -3,9 +3,9 @@
 # on PostgreSQL (QUIZRACE_TEST_BACKEND=postgres: every test server a one-node cluster on one
 # throw-away PostgreSQL), a small load run, the fuzz targets for a bounded time, and the
 # browser test.
-# Works on a fresh machine with the Rust toolchain and Node.js: PostgreSQL and HAProxy (for
-# the cluster tests, which start their own throw-away ones) are installed from Debian's
-# packages when missing, and the browser test installs Debian's chromium and the locked
+# Works on a fresh machine with the Rust toolchain and Node.js: PostgreSQL, HAProxy and
+# nats-server (for the cluster tests, which start their own throw-away ones) are installed
+# from Debian's packages when missing, and the browser test installs Debian's chromium and the locked
 # playwright-core when they are missing. apt-get runs as root, or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +25,10 @@ as_root() {
 have_postgres() {
   command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
-if ! have_postgres || [ ! -x /usr/sbin/haproxy ]; then
-  echo "== installing postgresql and haproxy (apt-get)"
+if ! have_postgres || [ ! -x /usr/sbin/haproxy ] || ! command -v nats-server >/dev/null; then
+  echo "== installing postgresql, haproxy and nats-server (apt-get)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql haproxy
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql haproxy nats-server
   # The package starts a system PostgreSQL on port 5432; the tests use their own and do not
   # need it (it is left as the package set it up).
   have_postgres || { echo "error: postgresql installed, but no initdb found" >&2; exit 1; }

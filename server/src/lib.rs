@@ -26,6 +26,8 @@
 //! - [`cluster`]: placement of rooms among the nodes of a cluster (PostgreSQL): where a PIN is
 //!   served, this node's lease, claiming the games of nodes that stopped, the hand-over at a
 //!   clean stop. One node on SQLite is its trivial case.
+//! - [`giant`]: one room bigger than one node (`--nats`): the owner's remote players and an
+//!   edge node's stand-in for a room served elsewhere, over core NATS.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
@@ -44,6 +46,7 @@
 
 pub mod checker;
 pub mod cluster;
+pub mod giant;
 pub mod http;
 pub mod limits;
 pub mod lobby;
@@ -249,6 +252,8 @@ struct Inner {
     bound: std::sync::OnceLock<std::net::SocketAddr>,
     /// The admin password, when this start generated it.
     generated_admin_password: Option<String>,
+    /// The link to NATS of a node started with `--nats` ([`App::attach_nats`]).
+    giant: std::sync::OnceLock<giant::Giant>,
 }
 
 /// The server's shared state. Cheap to clone.
@@ -302,6 +307,7 @@ impl App {
                 guards,
                 bound: std::sync::OnceLock::new(),
                 generated_admin_password: generated,
+                giant: std::sync::OnceLock::new(),
             }),
         };
         app.resume_games(running).map_err(&db_err)?;
@@ -411,6 +417,29 @@ impl App {
 
     pub fn lobby(&self) -> &Lobby {
         &self.inner.lobby
+    }
+
+    /// The node's link to NATS, when started with `--nats`: its rooms take players from edge
+    /// nodes, and it is an edge for rooms served elsewhere.
+    pub fn giant(&self) -> Option<&giant::Giant> {
+        self.inner.giant.get()
+    }
+
+    /// Connects a PostgreSQL cluster node to NATS at `url` (`--nats`), before it serves.
+    /// Refused on SQLite: one node has no other node to share a room with.
+    pub async fn attach_nats(&self, url: &str) -> Result<(), String> {
+        if !matches!(self.config().db, DbTarget::Postgres(_)) {
+            return Err(
+                "--nats needs a cluster: pass a PostgreSQL database with --db postgres://… \
+                 (one node on SQLite serves each room alone)"
+                    .into(),
+            );
+        }
+        let giant = giant::Giant::connect(url).await?;
+        self.inner
+            .giant
+            .set(giant)
+            .map_err(|_| "already connected to NATS".to_string())
     }
 
     pub fn metrics(&self) -> &metrics::Metrics {
@@ -559,6 +588,17 @@ impl App {
                 waits.push(wait);
             }
         }
+        // This node's players in rooms served elsewhere find them through another node.
+        for room in self
+            .giant()
+            .map(giant::Giant::edge_rooms)
+            .unwrap_or_default()
+        {
+            let (done, wait) = oneshot::channel();
+            if room.send(RoomCmd::Handover { done }).await {
+                waits.push(wait);
+            }
+        }
         let all = futures::future::join_all(waits);
         let _ = tokio::time::timeout(Duration::from_secs(1), all).await;
     }
@@ -583,7 +623,9 @@ pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle>
         }
     };
     let metrics = app.metrics().rooms().clone();
-    let handle = room::spawn_room(room, app.store().room_writer(), metrics, on_exit);
+    let giant = app.giant().cloned();
+    let handle =
+        room::actor::spawn_linked_room(room, app.store().room_writer(), metrics, giant, on_exit);
     if lobby.register(handle.clone()) {
         registered.store(true, Ordering::Release);
         Some(handle)

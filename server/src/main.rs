@@ -34,6 +34,10 @@ struct Args {
     /// This node's name in the cluster, unique per node (default: the node URL's host:port).
     #[arg(long, env = "QUIZ_NODE_NAME")]
     node_name: Option<String>,
+    /// NATS (`nats://HOST:PORT`) shared by the nodes of a PostgreSQL cluster: any node then
+    /// takes players for any room and relays them to the room's node (one giant room).
+    #[arg(long, env = "QUIZ_NATS")]
+    nats: Option<String>,
     /// Password for the `admin` account (set on every start when given; a new one ends the
     /// admin's sessions).
     #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
@@ -216,7 +220,17 @@ async fn serve(args: Args) -> Result<(), String> {
         Ok(n) => tracing::debug!(limit = n, "open file limit"),
         Err(e) => tracing::warn!(error = %e, "cannot raise the open file limit"),
     }
+    if args.nats.is_some() && matches!(config.db, DbTarget::Sqlite(_)) {
+        return Err(
+            "--nats needs a cluster: pass a PostgreSQL database with --db postgres://… \
+                    (one node on SQLite serves each room alone)"
+                .into(),
+        );
+    }
     let app = App::open(config).map_err(|e| e.to_string())?;
+    if let Some(url) = &args.nats {
+        app.attach_nats(url).await?;
+    }
     if let Some(pw) = app.generated_admin_password() {
         println!("first start: created account `admin` with password {pw}");
         println!("  (shown once; set your own with --admin-password or QUIZ_ADMIN_PASSWORD)");

@@ -109,6 +109,9 @@ struct Conn {
     /// The client was told `moved`: the socket reads nothing more (a frame already on its
     /// way, sent before the client read `moved`, would be answered `moved` again).
     moved: bool,
+    /// A room served by another node that this node relays players to (`--nats`): this
+    /// node is an edge for it instead of answering `moved`.
+    edge_pin: Option<Pin>,
     handle: ConnHandle,
     bound: Bound,
     /// The source address, for the per-address join throttle (absent in some tests).
@@ -136,6 +139,7 @@ async fn run(
         query_pin: query_pin.clone(),
         query_missed: false,
         moved: false,
+        edge_pin: None,
         peer,
         bucket: Bucket::full(rate, Instant::now().into_std()),
         rate,
@@ -155,7 +159,7 @@ async fn run(
     let mut writer_done = false;
     // A socket for a room served elsewhere is answered before the client says anything.
     if let Some(pin) = &query_pin {
-        if conn.routed_away(pin, true).await {
+        if conn.routed_away(pin, true, true).await {
             debug!(pin = %pin, "socket moved");
         }
     }
@@ -371,8 +375,15 @@ impl Conn {
     /// of `/ws?pin=`, answered before any message; naming no game counts as one failed join
     /// (a prober learns nothing for free), and the join that follows on this socket for the
     /// same PIN is not counted again.
-    async fn routed_away(&mut self, pin: &Pin, from_query: bool) -> bool {
+    ///
+    /// `player`: the socket may be a player's (not a host's or a screen's). With `--nats`, a
+    /// player's socket for a room on another live node stays here, which relays it as an
+    /// edge (see [`crate::giant`]); hosts and screens still go to the owner.
+    async fn routed_away(&mut self, pin: &Pin, from_query: bool, player: bool) -> bool {
         if !self.app.cluster().is_cluster() || self.app.lobby().lookup(pin).is_some() {
+            return false;
+        }
+        if player && self.edge_pin.as_ref() == Some(pin) {
             return false;
         }
         let now = Instant::now().into_std();
@@ -393,6 +404,11 @@ impl Conn {
             }
             Err(_) => Location::FailingOver,
         };
+        let served_elsewhere = matches!(location, Location::Node { .. });
+        if player && served_elsewhere && self.app.giant().is_some() {
+            self.edge_pin = Some(pin.clone());
+            return false;
+        }
         match route(pin, location) {
             Route::Moved {
                 url,
@@ -449,7 +465,8 @@ impl Conn {
         ) = (&self.bound, &msg)
         {
             let pin = pin.clone();
-            if self.routed_away(&pin, false).await {
+            let player = !matches!(msg, ClientMsg::HostResume { .. });
+            if self.routed_away(&pin, false, player).await {
                 return;
             }
         }
@@ -607,7 +624,12 @@ impl Conn {
         pin: &Pin,
         make: impl FnOnce(ConnHandle, crate::room::actor::Reply<PlayerId>) -> RoomCmd,
     ) -> Result<(), ErrorCode> {
-        let room = self.app.lobby().lookup(pin).ok_or(ErrorCode::NoSuchRoom)?;
+        let room = self
+            .app
+            .lobby()
+            .lookup(pin)
+            .or_else(|| self.edge_room(pin))
+            .ok_or(ErrorCode::NoSuchRoom)?;
         let (reply, answer) = oneshot::channel();
         if !room.send(make(self.handle.clone(), reply)).await {
             return Err(ErrorCode::NoSuchRoom);
@@ -615,6 +637,12 @@ impl Conn {
         let player = answer.await.unwrap_or(Err(ErrorCode::NoSuchRoom))?;
         self.bound = Bound::Player { room, player };
         Ok(())
+    }
+
+    /// This node's stand-in for room `pin` when it is an edge for it.
+    fn edge_room(&self, pin: &Pin) -> Option<RoomHandle> {
+        let giant = self.app.giant()?;
+        (self.edge_pin.as_ref() == Some(pin)).then(|| giant.edge_room(pin))
     }
 
     async fn bind_player(

@@ -113,6 +113,20 @@ impl LiveGame {
     /// proxy's socket URL), lets `spec.bots` bots join with `?pin=`, and starts the game.
     /// Returns once the host has sent `start`.
     pub async fn start(http: &Http, ws: &str, spec: &GameSpec) -> Result<LiveGame> {
+        let both = (ws.to_owned(), ws.to_owned());
+        Self::start_spread(http, both.clone(), |_| both.clone(), spec).await
+    }
+
+    /// As [`LiveGame::start`], with the host opening the room through `host_ws.0` and bot `i`
+    /// joining through `bot_ws(i).0`, each coming back through the `.1` when its socket dies
+    /// (nodes of a giant room, reached without a proxy).
+    pub async fn start_spread(
+        http: &Http,
+        host_ws: (String, String),
+        bot_ws: impl Fn(usize) -> (String, String),
+        spec: &GameSpec,
+    ) -> Result<LiveGame> {
+        let (ws, host_back) = (host_ws.0.as_str(), host_ws.1);
         let token = http.login("admin", crate::server::ADMIN_PASSWORD).await?;
         let quiz = quiz(spec);
         let doc: QuizDoc = serde_json::from_value(quiz.clone())?;
@@ -122,7 +136,7 @@ impl LiveGame {
         let bots: Vec<_> = (0..spec.bots)
             .map(|i| {
                 tokio::spawn(play(
-                    ws.to_owned(),
+                    bot_ws(i),
                     pin.clone(),
                     format!("b{i}"),
                     doc.clone(),
@@ -143,7 +157,7 @@ impl LiveGame {
             opened: 0,
             over: false,
         });
-        let host = tokio::spawn(drive_host(ws.to_owned(), host, spec.host_pause, tx));
+        let host = tokio::spawn(drive_host(host_back, host, spec.host_pause, tx));
         Ok(LiveGame {
             pin,
             game_id,
@@ -208,7 +222,7 @@ pub async fn reconnect(ws: &str, pin: &Pin, hello: &ClientMsg, within: Duration)
 /// One bot to its final result: answers each question at a seeded random moment, right or
 /// wrong at random; resumes with its token whenever its socket dies.
 async fn play(
-    ws: String,
+    (ws, back_ws): (String, String),
     pin: Pin,
     name: String,
     doc: QuizDoc,
@@ -242,7 +256,7 @@ async fn play(
             Ok(msg) => msg,
             Err(_) => {
                 seen.moved += bot.moved;
-                bot = reconnect(&ws, &pin, &resume, RECONNECT_WITHIN)
+                bot = reconnect(&back_ws, &pin, &resume, RECONNECT_WITHIN)
                     .await
                     .with_context(|| format!("{name} resuming"))?;
                 seen.reconnects += 1;

@@ -7,6 +7,9 @@
 
 use super::state::{AgainPlan, AgainRefused, ConnId, Effect, Effects, Room, RoomSummary, Target};
 use super::storage::{Committed, RoomWriter};
+use crate::giant::owner::{self, Remote};
+use crate::giant::wire::{InAck, InBatch, InItem};
+use crate::giant::Giant;
 use crate::metrics::RoomMetrics;
 use axum::extract::ws::Utf8Bytes;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
@@ -158,6 +161,12 @@ pub enum RoomCmd {
     PlayedAgain {
         pin: Option<Pin>,
     },
+    /// A batch from an edge node (`--nats`): its joins, resumes, messages and departures,
+    /// acknowledged on `reply` once what it changed is stored.
+    Remote {
+        batch: InBatch,
+        reply: oneshot::Sender<InAck>,
+    },
 }
 
 /// A cloneable address of a running room.
@@ -173,6 +182,21 @@ pub struct RoomHandle {
 }
 
 impl RoomHandle {
+    /// A handle on `tx` for a room's stand-in (an edge node's, see `giant::edge`).
+    pub(crate) fn new(pin: Pin, game_id: GameId, tx: mpsc::Sender<RoomCmd>) -> RoomHandle {
+        RoomHandle {
+            pin,
+            game_id,
+            tx,
+            generated_names: false,
+        }
+    }
+
+    /// Whether both handles lead to the same task.
+    pub fn same_room(&self, other: &RoomHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// False if the room has gone.
     pub async fn send(&self, cmd: RoomCmd) -> bool {
         self.tx.send(cmd).await.is_ok()
@@ -186,7 +210,20 @@ pub fn spawn_room(
     metrics: RoomMetrics,
     on_exit: impl FnOnce() + Send + 'static,
 ) -> RoomHandle {
+    spawn_linked_room(room, writer, metrics, None, on_exit)
+}
+
+/// [`spawn_room`], and with `giant` (a node started with `--nats`) the room also serves
+/// players whose sockets are on edge nodes.
+pub fn spawn_linked_room(
+    room: Room,
+    writer: Arc<dyn RoomWriter>,
+    metrics: RoomMetrics,
+    giant: Option<Giant>,
+    on_exit: impl FnOnce() + Send + 'static,
+) -> RoomHandle {
     let (tx, inbox) = mpsc::channel(INBOX);
+    let remote = giant.map(|g| Remote::start(g, room.pin().clone(), tx.downgrade()));
     let (committed, committed_rx) = watch::channel(Committed::UpTo(0));
     let pin = room.pin().clone();
     let game_id = room.game_id();
@@ -207,6 +244,7 @@ pub fn spawn_room(
         metrics,
         players_counted: 0,
         handled_at: now(),
+        remote,
     };
     let span = tracing::info_span!("room", pin = %pin);
     tokio::spawn(tracing::Instrument::instrument(
@@ -252,6 +290,8 @@ struct Actor {
     /// When the command or tick being handled arrived: held effects carry it, so an ack's
     /// release after the commit can be timed from its answer's arrival.
     handled_at: Instant,
+    /// The room's players on edge nodes (`--nats`); `None` on a node without NATS.
+    remote: Option<Remote>,
 }
 
 impl Actor {
@@ -287,6 +327,9 @@ impl Actor {
                     }
                 }
             }
+            if let Some(remote) = &mut self.remote {
+                remote.flush();
+            }
             if self.moved_away {
                 break;
             }
@@ -296,6 +339,13 @@ impl Actor {
             }
         }
         self.count_players(0);
+        if let Some(remote) = &mut self.remote {
+            // The edges close their sockets for this room too (a move said so already).
+            if !self.moved_away {
+                remote.broadcast(None, false, true);
+            }
+            remote.flush();
+        }
         if let Some(done) = self.shutdown_done.take() {
             let _ = done.send(());
         }
@@ -386,8 +436,86 @@ impl Actor {
                 let _ = done.send(());
                 return;
             }
+            RoomCmd::Remote { batch, reply } => return self.remote_batch(batch, reply, now),
         }
         self.apply(fx);
+    }
+
+    /// Applies an edge's batch in order, as if its sockets were this node's, and acks it once
+    /// its rows are stored. A batch applied before (resent: its ack was lost) is acked again.
+    fn remote_batch(&mut self, batch: InBatch, reply: oneshot::Sender<InAck>, now: Instant) {
+        let Some(remote) = self.remote.as_mut() else {
+            return;
+        };
+        if let Some(ack) = remote.seen(&batch) {
+            remote.ack_after(self.sent_seq, &batch.edge, reply, ack);
+            return remote.release(self.done_seq);
+        }
+        let mut fx = Effects::new();
+        let mut outcomes = Vec::new();
+        let edge = batch.edge.as_str();
+        for item in batch.items {
+            match item {
+                InItem::Join { conn, name, token } => {
+                    let id = remote.attach(edge, conn);
+                    let result = self.room.join(id, &name, token, now, &mut fx);
+                    match result {
+                        Ok(player) => {
+                            remote.bind(id, player);
+                            self.metrics.players_joined.inc();
+                        }
+                        Err(_) => remote.detach(id),
+                    }
+                    outcomes.push(owner::outcome(conn, result.map_err(ErrorCode::from)));
+                }
+                InItem::Resume { conn, token } => {
+                    let id = remote.attach(edge, conn);
+                    let result = self.room.resume(id, &token, now, &mut fx);
+                    match result {
+                        Ok(player) => remote.bind(id, player),
+                        Err(_) => remote.detach(id),
+                    }
+                    outcomes.push(owner::outcome(conn, result));
+                }
+                InItem::Msg {
+                    conn,
+                    msg,
+                    elapsed_ms,
+                } => {
+                    let Some(id) = remote.conn_of(edge, conn) else {
+                        continue;
+                    };
+                    let Some(player) = remote.player_of(id) else {
+                        continue;
+                    };
+                    // The edge's measure, from its writing the question to its reading the
+                    // answer, placed on this node's clock; never later than now.
+                    let at = match (elapsed_ms, remote.shown_at) {
+                        (Some(ms), Some(shown)) => {
+                            (shown + std::time::Duration::from_millis(ms)).min(now)
+                        }
+                        _ => now,
+                    };
+                    self.room.player_msg(id, player, msg, at, now, &mut fx);
+                }
+                InItem::Gone { conn } => {
+                    if let Some(id) = remote.conn_of(edge, conn) {
+                        remote.detach(id);
+                        self.room.conn_closed(id, now, &mut fx);
+                    }
+                }
+            }
+        }
+        let edge = batch.edge.clone();
+        self.apply(fx);
+        let ack = InAck {
+            batch: batch.batch,
+            outcomes,
+        };
+        if let Some(remote) = self.remote.as_mut() {
+            remote.ack_after(self.sent_seq, &edge, reply, ack);
+            remote.release(self.done_seq);
+        }
     }
 
     fn apply(&mut self, fx: Effects) {
@@ -431,6 +559,9 @@ impl Actor {
                 self.deliver(effect);
             }
         }
+        if let Some(remote) = &mut self.remote {
+            remote.release(self.done_seq);
+        }
         self.drop_cut_off();
     }
 
@@ -450,7 +581,19 @@ impl Actor {
                     (ServerMsg::Players { .. }, Target::Conn(_)) => frame.len() / 1024,
                     _ => 0,
                 };
+                // Every edge writes a broadcast to its own sockets: published once here.
+                let broadcast = matches!(target, Target::Everyone);
+                if let (true, Some(remote)) = (broadcast, self.remote.as_mut()) {
+                    let question = matches!(msg, ServerMsg::Question(_));
+                    remote.broadcast(Some(frame.as_str()), question, false);
+                }
                 for c in self.room.recipients(target) {
+                    if let Some(remote) = self.remote.as_mut().filter(|r| r.is_remote(c)) {
+                        if !broadcast {
+                            remote.personal(c, Some(frame.as_str()), is_error, false);
+                        }
+                        continue;
+                    }
                     if let Some(h) = self.conns.get(&c) {
                         if cost > 0 {
                             h.owed.fetch_add(cost as u32, Ordering::Relaxed);
@@ -473,6 +616,9 @@ impl Actor {
                 if let Some(h) = self.conns.remove(&c) {
                     h.push(Out::Close(1000, ""));
                 }
+                if let Some(remote) = self.remote.as_mut() {
+                    remote.personal(c, None, false, true);
+                }
             }
             Effect::Dissolve => self.dissolved = true,
             Effect::Persist(_) | Effect::Record(_) => unreachable_persist(),
@@ -485,13 +631,11 @@ impl Actor {
     /// normally. What is held waited for rows this node will not store: it is dropped, and
     /// the game is neither closed nor ended here.
     fn move_everyone(&mut self) {
-        let msg = ServerMsg::Moved {
-            pin: self.room.pin().clone(),
-            url: None,
-            retry_after_ms: Some(MOVED_RETRY_MS),
-        };
         self.held.clear();
-        if let Ok(text) = serde_json::to_string(&msg) {
+        if let Some(text) = moved_text(self.room.pin()) {
+            if let Some(remote) = self.remote.as_mut() {
+                remote.broadcast(Some(&text), false, true);
+            }
             let frame = Utf8Bytes::from(text);
             for (_, conn) in self.conns.drain() {
                 self.metrics.moved.inc();
@@ -522,6 +666,17 @@ impl Actor {
             }
         }
     }
+}
+
+/// The `moved` a room's clients get when it is served elsewhere from now on: without a URL
+/// (any node routes them), after a short wait.
+pub(crate) fn moved_text(pin: &Pin) -> Option<String> {
+    let msg = ServerMsg::Moved {
+        pin: pin.clone(),
+        url: None,
+        retry_after_ms: Some(MOVED_RETRY_MS),
+    };
+    serde_json::to_string(&msg).ok()
 }
 
 /// `apply` routes every `Persist` to the writer before delivery is considered.

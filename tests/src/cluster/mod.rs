@@ -9,10 +9,12 @@
 //! run as root. HAProxy is Debian's `haproxy` (`/usr/sbin/haproxy`).
 
 mod haproxy;
+mod nats;
 mod node;
 mod postgres;
 
 pub use haproxy::{haproxy_config, shipped_haproxy_cfg, Haproxy};
+pub use nats::{GiantCluster, NatsServer};
 pub use node::{Node, NODE_START};
 pub use postgres::Postgres;
 

@@ -1,0 +1,355 @@
+//! One giant room (`--nats`): PostgreSQL, NATS, an owner node and two edge nodes. The host is
+//! on the owner; the bots join through all three nodes. Every bot gets every broadcast, every
+//! answer is acked, the stored answers are exactly the acked ones, and names stay unique
+//! across edges (the owner decides them). Faults mid-question (an edge killed, NATS
+//! restarted, the owner killed) lose no acked answer, and the game ends with every stored
+//! answer counted.
+
+use anyhow::{bail, Context, Result};
+use quizrace::giant::wire;
+use quizrace_protocol::{ClientMsg, ErrorCode, Pin, ServerMsg};
+use quizrace_tests::bot::RoomOptions;
+use quizrace_tests::cluster::GiantCluster;
+use quizrace_tests::cluster_game::{check_report, quiz, GameSpec, LiveGame};
+use quizrace_tests::play::right_answer;
+use quizrace_tests::{Bot, Host};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+const BOTS: usize = 300;
+const QUESTIONS: usize = 2;
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// One bot: joins through `url`, answers each question right, and reports the questions
+/// whose answer was acked, and the broadcasts it saw.
+async fn play(
+    url: String,
+    pin: Pin,
+    name: String,
+    doc: quizrace_protocol::QuizDoc,
+) -> Result<(u32, Vec<u32>)> {
+    let mut bot = Bot::joined(&url, &pin, &name)
+        .await
+        .with_context(|| format!("{name} joins"))?;
+    bot.deadline = DEADLINE;
+    let mut acked = Vec::new();
+    for _ in 0..QUESTIONS {
+        let q = bot
+            .next_question()
+            .await
+            .with_context(|| format!("{name}: question"))?;
+        bot.answer(q.index, right_answer(&doc, &q)).await?;
+        match bot.ack().await? {
+            Ok(_) => acked.push(q.index),
+            Err(code) => bail!("{name}: answer {} refused: {code:?}", q.index),
+        }
+        bot.expect("the reveal", |m| {
+            matches!(m, ServerMsg::QuestionClosed { index, .. } if *index == q.index).then_some(())
+        })
+        .await
+        .with_context(|| format!("{name}: reveal"))?;
+    }
+    bot.expect("game_over", |m| {
+        matches!(m, ServerMsg::GameOver { .. }).then_some(())
+    })
+    .await
+    .with_context(|| format!("{name}: game_over"))?;
+    // Served where it connected: an edge relayed it, nobody sent it to the owner.
+    anyhow::ensure!(bot.moved == 0, "{name} was moved {} times", bot.moved);
+    Ok((bot.player_id().0, acked))
+}
+
+#[tokio::test]
+async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let began = Instant::now();
+    let cluster = GiantCluster::start(3, &["--max-players", "1000"])
+        .await
+        .expect("PostgreSQL, NATS and three nodes start");
+    let [owner, edge1, edge2] = [0, 1, 2].map(|i| cluster.nodes[i].ws_url());
+    let http = cluster.nodes[0].http();
+    let token = http
+        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
+        .await
+        .expect("login");
+    let spec = GameSpec {
+        bots: BOTS,
+        questions: QUESTIONS,
+        time_limit_s: 20,
+        host_pause: Duration::ZERO,
+        max_answer_delay: Duration::ZERO,
+        seed: 12,
+    };
+    let doc_json = quiz(&spec);
+    let doc: quizrace_protocol::QuizDoc = serde_json::from_value(doc_json.clone()).expect("quiz");
+    let quiz_id = http
+        .create_quiz(&token, &doc_json)
+        .await
+        .expect("quiz stored");
+    let mut host = Host::create(&owner, &token, quiz_id, RoomOptions::default())
+        .await
+        .expect("the host opens a room on the owner");
+    host.bot.deadline = DEADLINE;
+    let pin = host.pin.clone();
+
+    // Most bots on the two edges, a few on the owner itself.
+    let node_of = |i: usize| match i % 20 {
+        0 => owner.clone(),
+        n if n % 2 == 1 => edge1.clone(),
+        _ => edge2.clone(),
+    };
+    let joins_began = Instant::now();
+    let bots: Vec<_> = (0..BOTS)
+        .map(|i| tokio::spawn(play(node_of(i), pin.clone(), format!("b{i}"), doc.clone())))
+        .collect();
+    host.await_players(BOTS as u32)
+        .await
+        .expect("every bot joins");
+    let joined_in = joins_began.elapsed();
+
+    // b1 is on the first edge; the same name asked on the second edge is taken.
+    let mut twin = Bot::connect_for(&edge2, &pin).await.expect("connect");
+    twin.send(&ClientMsg::Join {
+        pin: pin.clone(),
+        name: "b1".into(),
+    })
+    .await
+    .expect("send");
+    twin.expect_error(ErrorCode::NameTaken)
+        .await
+        .expect("a name taken on another edge is taken here too");
+    assert_eq!(twin.moved, 0, "the edge answered, not the owner");
+    twin.close().await;
+
+    host.send(&ClientMsg::Start).await.expect("start");
+    host.advance_through(QUESTIONS)
+        .await
+        .expect("the host drives both questions");
+    host.bot
+        .expect("game_over", |m| {
+            matches!(m, ServerMsg::GameOver { .. }).then_some(())
+        })
+        .await
+        .expect("game over");
+
+    let mut acked = HashSet::new();
+    for bot in bots {
+        let (player, questions) = bot.await.expect("task").expect("a bot saw the whole game");
+        assert_eq!(
+            questions.len(),
+            QUESTIONS,
+            "every answer of b{player} acked"
+        );
+        acked.extend(questions.into_iter().map(|q| (q, player)));
+    }
+    let db = cluster.pg.client().await.expect("connect");
+    let rows = db
+        .query(
+            "SELECT question_index, player_id FROM answers WHERE game_id = $1",
+            &[&host.game_id.0],
+        )
+        .await
+        .expect("answers");
+    let stored: HashSet<(u32, u32)> = rows
+        .iter()
+        .map(|r| (r.get::<_, i64>(0) as u32, r.get::<_, i64>(1) as u32))
+        .collect();
+    assert_eq!(rows.len(), stored.len());
+    assert_eq!(stored, acked, "the stored answers are the acked ones");
+    eprintln!(
+        "giant room: {BOTS} bots joined in {joined_in:?}, whole test {:?}",
+        began.elapsed()
+    );
+}
+
+/// A game of `bots` bots on a giant room: the host on node1 (the owner), the bots alternating
+/// between node2 and node3, each coming back through the other when its socket dies.
+async fn spread_game(cluster: &GiantCluster, bots: usize) -> LiveGame {
+    let spec = GameSpec {
+        bots,
+        questions: 3,
+        time_limit_s: 8,
+        host_pause: Duration::from_millis(300),
+        max_answer_delay: Duration::from_secs(3),
+        seed: 7,
+    };
+    let (owner, edges) = (
+        cluster.nodes[0].ws_url(),
+        [cluster.nodes[1].ws_url(), cluster.nodes[2].ws_url()],
+    );
+    let bot_ws = |i: usize| (edges[i % 2].clone(), edges[(i + 1) % 2].clone());
+    // The host comes back through an edge, which sends it to the owner of the moment.
+    let host_ws = (owner, edges[1].clone());
+    LiveGame::start_spread(&cluster.nodes[0].http(), host_ws, bot_ws, &spec)
+        .await
+        .expect("the game starts")
+}
+
+/// Plays a spread game of 60 bots and applies `fault` 1.5 s into its first question; the
+/// game must end with nothing acked lost, nothing stored twice and the scores as told.
+/// Returns how many times bots resumed after losing their socket.
+async fn survives(fault: impl FnOnce(&mut GiantCluster)) -> u32 {
+    let mut cluster = GiantCluster::start(3, &[])
+        .await
+        .expect("the cluster starts");
+    let mut game = spread_game(&cluster, 60).await;
+    game.question_open(None, DEADLINE)
+        .await
+        .expect("question 1 opens");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    fault(&mut cluster);
+    let done = game
+        .finish(Duration::from_secs(90))
+        .await
+        .expect("the game ends");
+    let alive = (0..cluster.nodes.len())
+        .find(|&i| cluster.nodes[i].running())
+        .expect("a node runs");
+    check_report(&cluster.nodes[alive].http(), &game, &done)
+        .await
+        .expect("nothing acked lost, nothing twice, scores as told");
+    done.seen.iter().map(|s| s.reconnects).sum()
+}
+
+#[tokio::test]
+async fn an_edge_killed_mid_question_loses_no_acked_answer_and_its_players_resume_elsewhere() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let back = survives(|cluster| cluster.nodes[1].kill9()).await;
+    assert!(
+        back >= 30,
+        "the killed edge's bots resumed elsewhere: {back}"
+    );
+}
+
+#[tokio::test]
+async fn nats_restarted_mid_question_loses_no_acked_answer_and_the_game_ends() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    // Blocks this test's thread briefly: a kill, and a start on the same port.
+    survives(|cluster| cluster.nats.start_again().expect("NATS starts again")).await;
+}
+
+#[test]
+fn nats_on_a_single_sqlite_node_is_refused_at_start_with_a_reason() {
+    let bin = quizrace_tests::server::ServerProcess::binary().expect("the server builds");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(bin)
+        .arg("--db")
+        .arg(dir.path().join("one.db"))
+        .args(["--bind", "127.0.0.1:0", "--nats", "nats://127.0.0.1:1"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started: {stderr}");
+    assert!(stderr.contains("--nats needs a cluster"), "{stderr}");
+}
+
+/// Asks the owner of `pin` to take `payload` on its inbound subject; `None` without a reply.
+async fn ask(nats: &async_nats::Client, pin: &Pin, payload: Vec<u8>) -> Option<wire::InAck> {
+    let asked = nats.request(wire::in_subject(pin), payload.into());
+    let reply = tokio::time::timeout(Duration::from_secs(3), asked)
+        .await
+        .ok()?
+        .ok()?;
+    serde_json::from_slice(&reply.payload).ok()
+}
+
+#[tokio::test]
+async fn the_owner_ignores_garbage_applies_a_resent_batch_once_and_obeys_no_stranger() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let cluster = GiantCluster::start(1, &[])
+        .await
+        .expect("the cluster starts");
+    let owner = &cluster.nodes[0];
+    let http = owner.http();
+    let token = http
+        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
+        .await
+        .expect("login");
+    let quiz_id = http
+        .create_quiz(
+            &token,
+            &quiz(&GameSpec {
+                bots: 1,
+                questions: 1,
+                time_limit_s: 20,
+                host_pause: Duration::ZERO,
+                max_answer_delay: Duration::ZERO,
+                seed: 1,
+            }),
+        )
+        .await
+        .expect("quiz");
+    let mut host = Host::create(&owner.ws_url(), &token, quiz_id, RoomOptions::default())
+        .await
+        .expect("room");
+    let pin = host.pin.clone();
+    let nats = async_nats::connect(cluster.nats.url()).await.expect("NATS");
+
+    // Not JSON, and JSON of the wrong shape: no reply, nothing changes.
+    assert!(ask(&nats, &pin, b"not json".to_vec()).await.is_none());
+    assert!(ask(&nats, &pin, br#"{"edge": "x", "items": 5}"#.to_vec())
+        .await
+        .is_none());
+
+    // A stranger's messages and departures for sockets the owner never saw: acked, obeyed
+    // by nobody.
+    let stranger = wire::InBatch {
+        edge: "stranger".into(),
+        batch: 1,
+        items: vec![
+            wire::InItem::Msg {
+                conn: 9,
+                msg: ClientMsg::Start,
+                elapsed_ms: None,
+            },
+            wire::InItem::Gone { conn: 9 },
+        ],
+    };
+    let ack = ask(&nats, &pin, serde_json::to_vec(&stranger).expect("json"))
+        .await
+        .expect("acked");
+    assert!(ack.outcomes.is_empty());
+
+    // One join, sent twice under one batch number: one player, the same answer twice.
+    let join = wire::InBatch {
+        edge: "e1".into(),
+        batch: 1,
+        items: vec![wire::InItem::Join {
+            conn: 1,
+            name: "Ada".into(),
+            token: "00112233445566778899aabbccddeeff".into(),
+        }],
+    };
+    let payload = serde_json::to_vec(&join).expect("json");
+    let first = ask(&nats, &pin, payload.clone()).await.expect("acked");
+    let again = ask(&nats, &pin, payload).await.expect("acked again");
+    assert_eq!(first, again);
+    assert!(first.outcomes[0].player.is_some(), "{first:?}");
+    host.await_players(1).await.expect("Ada joined");
+    host.send(&ClientMsg::List).await.expect("list");
+    let count = host
+        .bot
+        .expect("the player list", |m| match m {
+            ServerMsg::Players { players, .. } => Some(players.len()),
+            _ => None,
+        })
+        .await
+        .expect("players");
+    assert_eq!(count, 1, "the resent batch joined nobody twice");
+}
+
+#[tokio::test]
+async fn the_owner_killed_mid_question_fails_over_and_its_edges_follow_the_new_owner() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    survives(|cluster| cluster.nodes[0].kill9()).await;
+}
