@@ -17,7 +17,7 @@ mod rank;
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
 pub use options::*;
-pub use parse::{parse_client, ParseError};
+pub use parse::{is_assignment_code, parse_client, ParseError, MAX_IDENTIFIER_CHARS};
 pub use quiz::{
     AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, Typo, DEFAULT_READ_S,
     DEFAULT_TIME_LIMIT_S, MAX_ACCEPT, MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_CLOUD_ANSWER_CHARS,

@@ -177,6 +177,23 @@ pub enum ClientMsg {
     /// After `game_over`: a new room of the same quiz with the same settings; the players
     /// still connected follow the host into it (each gets `play_again`).
     PlayAgain,
+    /// Starts an attempt at a self-paced assignment: its 8-digit `code`, the player's name
+    /// (the rules of `join`), and the identifier the assignment asks for (absent when it asks
+    /// for none).
+    AssignmentJoin {
+        code: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identifier: Option<String>,
+    },
+    /// Takes up an attempt again with the `token` from `assignment_welcome`.
+    AssignmentResume {
+        code: String,
+        token: String,
+    },
+    /// In an attempt, after a question's `assignment_result`: the next question (or
+    /// `assignment_done` after the last).
+    AssignmentNext,
 }
 
 /// An answer as given, after the parser checked that exactly one form was sent.
@@ -227,6 +244,9 @@ impl ClientMsg {
             ClientMsg::SetChat { .. } => "set_chat",
             ClientMsg::End => "end",
             ClientMsg::PlayAgain => "play_again",
+            ClientMsg::AssignmentJoin { .. } => "assignment_join",
+            ClientMsg::AssignmentResume { .. } => "assignment_resume",
+            ClientMsg::AssignmentNext => "assignment_next",
         }
     }
 }
@@ -681,6 +701,54 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         votes: Option<Vec<u32>>,
     },
+    // --- self-paced assignments (to the one player of an attempt) ---
+    /// An attempt began or was taken up again. `token` resumes it (`assignment_resume`);
+    /// `index` is the question it is at (`null`: none shown yet). The next frame is the
+    /// open question, its `assignment_result`, or `assignment_done`.
+    AssignmentWelcome {
+        code: String,
+        game_id: GameId,
+        title: String,
+        name: String,
+        token: String,
+        /// This attempt's number (from 1) and the most the assignment allows.
+        attempt: u32,
+        attempts: u32,
+        questions: u32,
+        /// Unix milliseconds: nothing is accepted from then on.
+        deadline_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<u32>,
+        score: i64,
+        /// The quiz's language tag, as in `welcome`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
+    },
+    /// A question of an attempt closed (answered, or its time ran out): what it earned, with
+    /// the right answer and the author's explanation.
+    AssignmentResult {
+        index: u32,
+        answered: bool,
+        /// `null` for a poll, a word cloud and a slide.
+        correct: Option<bool>,
+        points: i64,
+        /// The attempt's score so far.
+        score: i64,
+        /// Correct choice indices (as in `question_closed`; the quiz's order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correct_choices: Option<Vec<u32>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<String>,
+    },
+    /// The attempt is over: its score, its correct answers of the scored questions, and its
+    /// rank among the finished attempts so far (equal scores share a rank).
+    AssignmentDone {
+        score: i64,
+        correct: u32,
+        questions: u32,
+        rank: u32,
+        finished: u32,
+    },
     // --- cluster routing (a single node never sends it) ---
     /// This node does not own room `pin`: reconnect to `url` and send the same
     /// `join` / `resume` / `host_resume` again. The node closes the socket normally after it.
@@ -767,6 +835,11 @@ pub enum ErrorCode {
     NoSuchEndpoint,
     /// HTTP only: the endpoint exists but not with that method (405).
     MethodNotAllowed,
+    /// The assignment's deadline has passed, or its host closed it: nothing is accepted.
+    AssignmentClosed,
+    /// This player (by identifier, or by name when the assignment asks for none) has used
+    /// every attempt the assignment allows.
+    AttemptsUsed,
 }
 
 impl ErrorCode {
@@ -808,6 +881,8 @@ impl ErrorCode {
             ErrorCode::QuotaExceeded => "this account has reached a limit set by the server",
             ErrorCode::NoSuchEndpoint => "there is no API endpoint at that path",
             ErrorCode::MethodNotAllowed => "that endpoint does not take this method",
+            ErrorCode::AssignmentClosed => "this assignment is closed: its deadline has passed",
+            ErrorCode::AttemptsUsed => "you have used every attempt this assignment allows",
         }
     }
 }

@@ -26,6 +26,9 @@
 //! - [`cluster`]: placement of rooms among the nodes of a cluster (PostgreSQL): where a PIN is
 //!   served, this node's lease, claiming the games of nodes that stopped, the hand-over at a
 //!   clean stop. One node on SQLite is its trivial case.
+//! - [`assignment`]: self-paced assignments: one attempt's rules (a pure state machine on
+//!   stored wall-clock milliseconds); their sockets live in `ws::attempt`, their rows in
+//!   `store::assignments`, the host's API in `http::assignments`.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
@@ -41,6 +44,7 @@
 //! cluster node instead hands its rooms over to the other nodes (their clients are told
 //! `moved`), and rebuilds the rooms it claims while it serves ([`cluster`]).
 
+pub mod assignment;
 pub mod checker;
 pub mod cluster;
 pub mod http;

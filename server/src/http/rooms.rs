@@ -37,6 +37,11 @@ fn pin(q: &PinQuery) -> ApiResult<&str> {
 
 /// `<base>/?pin=PIN`: `base` is `--public-url`, or else this request's own `Host`.
 fn join_url(app: &App, headers: &HeaderMap, pin: &str) -> ApiResult<String> {
+    Ok(format!("{}/?pin={pin}", base_url(app, headers)?))
+}
+
+/// `--public-url`, or else `http://` and this request's own `Host`.
+pub(super) fn base_url(app: &App, headers: &HeaderMap) -> ApiResult<String> {
     let base = match &app.config().public_url {
         Some(url) => url.clone(),
         None => {
@@ -57,7 +62,7 @@ fn join_url(app: &App, headers: &HeaderMap, pin: &str) -> ApiResult<String> {
             format!("http://{host}")
         }
     };
-    Ok(format!("{base}/?pin={pin}"))
+    Ok(base)
 }
 
 /// `GET /api/join-url?pin=123456` → `{"url"}`.

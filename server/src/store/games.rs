@@ -194,6 +194,8 @@ impl Store {
     /// The games `account` hosted (an admin: everyone's), newest first.
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let db = lock(&self.db);
+        // An assignment past its deadline is listed as the finished game it now is.
+        super::assignments::settle(&db, super::unix_now_ms())?;
         let mut stmt = db.prepare(
             "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
@@ -292,7 +294,8 @@ impl Store {
     ) -> Result<Option<GameId>> {
         let mut db = lock(&self.db);
         let live: u32 = db.query_row(
-            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'",
+            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'
+               AND id NOT IN (SELECT game_id FROM assignments)",
             [host],
             |r| r.get(0),
         )?;

@@ -44,7 +44,8 @@ impl Store {
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
                     leaderboard, shuffle_answers,
                     team_count, team_size
-             FROM games WHERE status = 'running' ORDER BY id",
+             FROM games WHERE status = 'running'
+               AND id NOT IN (SELECT game_id FROM assignments) ORDER BY id",
         )?;
         let rows = stmt
             .query_map([], RunningRow::from_row)?

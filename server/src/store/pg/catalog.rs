@@ -1,14 +1,21 @@
 //! PostgreSQL's [`Catalog`]: the methods are [`PgStore`]'s own (each documented there).
 
 use super::PgStore;
+use crate::assignment::rules::{Answered, At};
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
 use crate::store::{
-    Account, AccountChange, AccountRow, Catalog, Flushed, GameQuiz, GameReport, GameRow,
-    LeaderboardGame, QuizSummary, Result, Role, RunningGames, StoredQuiz,
+    Account, AccountChange, AccountRow, AssignmentInfo, AssignmentRow, AssignmentView, Catalog,
+    Flushed, GameQuiz, GameReport, GameRow, LeaderboardGame, NewAssignment, QuizSummary, Result,
+    Role, RunningGames, StartRefused, StoreError, StoredAttempt, StoredQuiz,
 };
-use quizrace_protocol::{GameId, QuizDoc, QuizId};
+use quizrace_protocol::{GameId, PlayerId, QuizDoc, QuizId};
+
+/// Assignments are served from SQLite only in this version (see the README).
+fn not_yet() -> StoreError {
+    StoreError::Postgres("assignments are not served on a PostgreSQL cluster yet".into())
+}
 use std::sync::Arc;
 
 impl Catalog for PgStore {
@@ -100,6 +107,72 @@ impl Catalog for PgStore {
     }
     fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         PgStore::game_report(self, id)
+    }
+    fn create_assignment(
+        &self,
+        _quiz: QuizId,
+        _host: i64,
+        _settings: &Settings,
+        _doc: &QuizDoc,
+        _new: &NewAssignment,
+    ) -> Result<(GameId, String)> {
+        Err(not_yet())
+    }
+    fn assignment_by_code(&self, _code: &str) -> Result<Option<AssignmentInfo>> {
+        Err(not_yet())
+    }
+    fn start_attempt(
+        &self,
+        _game: GameId,
+        _name: &str,
+        _identifier: Option<&str>,
+        _person: &str,
+        _token_hash: &str,
+        _holder: &str,
+        _limit: u32,
+    ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
+        Err(not_yet())
+    }
+    fn take_attempt(
+        &self,
+        _game: GameId,
+        _token_hash: &str,
+        _holder: &str,
+    ) -> Result<Option<StoredAttempt>> {
+        Err(not_yet())
+    }
+    fn save_attempt(
+        &self,
+        _game: GameId,
+        _player: PlayerId,
+        _holder: &str,
+        _at: At,
+        _score: i64,
+        _now_ms: i64,
+    ) -> Result<bool> {
+        Err(not_yet())
+    }
+    fn save_attempt_answer(
+        &self,
+        _game: GameId,
+        _player: PlayerId,
+        _holder: &str,
+        _answered: &Answered,
+        _score: i64,
+    ) -> Result<bool> {
+        Err(not_yet())
+    }
+    fn attempt_rank(&self, _game: GameId, _score: i64) -> Result<(u32, u32)> {
+        Err(not_yet())
+    }
+    fn list_assignments(&self, _account: &Account) -> Result<Vec<AssignmentRow>> {
+        Ok(Vec::new())
+    }
+    fn assignment_view(&self, _game: GameId) -> Result<Option<AssignmentView>> {
+        Ok(None)
+    }
+    fn close_assignment(&self, _game: GameId) -> Result<()> {
+        Err(not_yet())
     }
     /// None at start: on a cluster the claim loop brings running games back
     /// ([`PgStore::read_running`]), once their owner's lease has run out.
