@@ -481,3 +481,124 @@ async fn a_deadline_in_the_past_or_too_far_and_bad_fields_are_refused() {
         json!([])
     );
 }
+
+/// The real binary, killed with SIGKILL while a bot's third question is open, and restarted
+/// on the same database after a pause: the bot takes its attempt up with its token at the
+/// same question, with the time it had left when the server was last alive (not the whole
+/// limit again, and not charged for the time the server was down), and its two answers kept.
+#[tokio::test]
+async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_left() {
+    use quizrace_tests::server::{ServerProcess, ADMIN_PASSWORD};
+    use std::net::SocketAddr;
+    use std::time::Instant;
+    const LIMIT_MS: u64 = 20_000;
+    let bin = tokio::task::spawn_blocking(ServerProcess::binary)
+        .await
+        .expect("task")
+        .expect("server binary");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("homework.db");
+    let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let (bin2, db2) = (bin.clone(), db.clone());
+    let first = tokio::task::spawn_blocking(move || {
+        ServerProcess::start(&bin2, &db2, any, Duration::from_secs(10))
+    })
+    .await
+    .expect("task")
+    .expect("server starts");
+    let (addr, url, http) = (first.addr, first.ws_url(), first.http());
+    let token = http.login("admin", ADMIN_PASSWORD).await.expect("login");
+    let q = |right: u32| {
+        json!({"kind":"choice","text":"?","choices":["A","B","C"],"correct":[right],
+               "time_limit_s": LIMIT_MS / 1000})
+    };
+    let quiz = common::quiz(vec![q(0), q(1), q(2), q(0)]);
+    let quiz_id = http.create_quiz(&token, &quiz).await.expect("quiz");
+    let m = a::create(&http, &token, quiz_id, Duration::from_secs(300), json!({}))
+        .await
+        .expect("assignment");
+
+    let mut bot = Bot::connect(&url).await.expect("connect");
+    let w = a::join(&mut bot, &m.code, "Ada", None)
+        .await
+        .expect("reply")
+        .expect("joined");
+    let mut told = Vec::new();
+    for (i, right) in [0, 1].into_iter().enumerate() {
+        a::question(&mut bot).await.expect("question");
+        let (_, o) = a::answer(&mut bot, i as u32, AnswerValue::Choice(right))
+            .await
+            .expect("reply")
+            .expect("answered");
+        told.push(o);
+        bot.send(&ClientMsg::AssignmentNext).await.expect("next");
+    }
+    let third = a::question(&mut bot).await.expect("question 2");
+    let shown = Instant::now();
+    assert_eq!(third.index, 2);
+    // Part of its time passes (the writer's heartbeat ticks meanwhile), then the crash.
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let used = shown.elapsed().as_millis() as u64;
+    first.kill();
+    let down = Duration::from_millis(2_500);
+    tokio::time::sleep(down).await;
+    let (bin2, db2) = (bin.clone(), db.clone());
+    let second = tokio::task::spawn_blocking(move || {
+        ServerProcess::start(&bin2, &db2, addr, Duration::from_secs(10))
+    })
+    .await
+    .expect("task")
+    .expect("server restarts");
+
+    let mut back = Bot::connect(&second.ws_url()).await.expect("connect");
+    let again = a::resume(&mut back, &m.code, &w.token)
+        .await
+        .expect("reply")
+        .expect("resumed");
+    assert_eq!(again.index, Some(2), "the same question");
+    assert_eq!(again.score, told[1].score, "both answers kept");
+    let resumed = a::question(&mut back).await.expect("question 2 again");
+    assert_eq!(resumed.index, 2);
+    let left = resumed.remaining_ms;
+    // As stored: at most the heartbeat's second more than at the kill, never the whole limit,
+    // and the time the server was down is not charged.
+    let at_kill = LIMIT_MS - used;
+    assert!(
+        left <= at_kill + 1_200,
+        "left {left} ms, {at_kill} ms at the kill"
+    );
+    assert!(
+        left + 500 >= at_kill,
+        "left {left} ms: the {down:?} down were charged ({at_kill} ms at the kill)"
+    );
+    let report = second
+        .http()
+        .get(&format!("/api/games/{}", m.id), Some(&token))
+        .await
+        .expect("report")
+        .json()
+        .expect("json");
+    let points: Vec<i64> = report["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .map(|a| a["points"].as_i64().expect("points"))
+        .collect();
+    assert_eq!(points, vec![told[0].points, told[1].points]);
+    // The attempt plays on to its end.
+    let (_, last) = a::answer(&mut back, 2, AnswerValue::Choice(2))
+        .await
+        .expect("reply")
+        .expect("answered after the restart");
+    back.send(&ClientMsg::AssignmentNext).await.expect("next");
+    a::question(&mut back).await.expect("question 3");
+    a::answer(&mut back, 3, AnswerValue::Choice(1))
+        .await
+        .expect("reply")
+        .expect("answered");
+    back.send(&ClientMsg::AssignmentNext).await.expect("next");
+    let done = a::done(&mut back).await.expect("done");
+    assert_eq!(done.score, last.score);
+    assert_eq!((done.correct, done.rank, done.finished), (3, 1, 1));
+    second.kill();
+}
