@@ -492,6 +492,9 @@ async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_l
     use std::net::SocketAddr;
     use std::time::Instant;
     const LIMIT_MS: u64 = 20_000;
+    if quizrace_tests::server::skip_on_postgres("kills the server process on its SQLite file") {
+        return;
+    }
     let bin = tokio::task::spawn_blocking(ServerProcess::binary)
         .await
         .expect("task")

@@ -90,7 +90,10 @@ pub async fn qr_svg(
     } else if quizrace_protocol::is_assignment_code(&q.code) {
         format!("{}/?code={}", base_url(&app, &headers)?, q.code)
     } else {
-        return Err(ApiError::bad_field("code", "an assignment code is 8 digits"));
+        return Err(ApiError::bad_field(
+            "code",
+            "an assignment code is 8 digits",
+        ));
     };
     // Only a very long --public-url can overflow a QR code: the operator's to fix.
     let code = QrCode::new(url.as_bytes()).map_err(|e| {

@@ -107,7 +107,12 @@ pub struct AssignmentView {
 pub const MAX_VIEW_LINES: u32 = 200;
 
 /// `attempts` columns of a stored place.
-fn at_of(question: Option<u32>, shown_ms: Option<i64>, closed: bool, finished: bool) -> At {
+pub(super) fn at_of(
+    question: Option<u32>,
+    shown_ms: Option<i64>,
+    closed: bool,
+    finished: bool,
+) -> At {
     match (question, finished) {
         (_, true) => At::Done,
         (None, false) => At::Start,

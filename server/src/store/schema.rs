@@ -141,7 +141,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // attempt is a player of that game with an `attempts` row: whose it is (`person`: the
     // identifier, or the name's key when none is asked for), where it is (the question
     // shown, when, whether it closed), and which socket holds it (`holder`: a socket that
-    // takes an attempt up replaces it, and a write under another holder is refused).
+    // takes an attempt up replaces it, and a write under another holder is refused; `node`:
+    // on a cluster, the node of that socket, whose last lease renewal ends an open question's
+    // clock if the node dies).
     // `players.identifier` is shown to the game's owner only.
     "CREATE TABLE assignments (
         game_id INTEGER PRIMARY KEY REFERENCES games(id),
@@ -163,6 +165,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         finished_ms INTEGER,
         score INTEGER NOT NULL DEFAULT 0,
         holder TEXT NOT NULL,
+        node TEXT,
         PRIMARY KEY (game_id, player_id),
         FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
     );

@@ -8,14 +8,10 @@ use crate::room::storage::RoomWriter;
 use crate::store::{
     Account, AccountChange, AccountRow, AssignmentInfo, AssignmentRow, AssignmentView, Catalog,
     Flushed, GameQuiz, GameReport, GameRow, LeaderboardGame, NewAssignment, QuizSummary, Result,
-    Role, RunningGames, StartRefused, StoreError, StoredAttempt, StoredQuiz,
+    Role, RunningGames, StartRefused, StoredAttempt, StoredQuiz,
 };
 use quizrace_protocol::{GameId, PlayerId, QuizDoc, QuizId};
 
-/// Assignments are served from SQLite only in this version (see the README).
-fn not_yet() -> StoreError {
-    StoreError::Postgres("assignments are not served on a PostgreSQL cluster yet".into())
-}
 use std::sync::Arc;
 
 impl Catalog for PgStore {
@@ -110,69 +106,71 @@ impl Catalog for PgStore {
     }
     fn create_assignment(
         &self,
-        _quiz: QuizId,
-        _host: i64,
-        _settings: &Settings,
-        _doc: &QuizDoc,
-        _new: &NewAssignment,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        new: &NewAssignment,
     ) -> Result<(GameId, String)> {
-        Err(not_yet())
+        PgStore::create_assignment(self, quiz, host, settings, doc, new)
     }
-    fn assignment_by_code(&self, _code: &str) -> Result<Option<AssignmentInfo>> {
-        Err(not_yet())
+    fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>> {
+        PgStore::assignment_by_code(self, code)
     }
     fn start_attempt(
         &self,
-        _game: GameId,
-        _name: &str,
-        _identifier: Option<&str>,
-        _person: &str,
-        _token_hash: &str,
-        _holder: &str,
-        _limit: u32,
+        game: GameId,
+        name: &str,
+        identifier: Option<&str>,
+        person: &str,
+        token_hash: &str,
+        holder: &str,
+        limit: u32,
     ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
-        Err(not_yet())
+        PgStore::start_attempt(
+            self, game, name, identifier, person, token_hash, holder, limit,
+        )
     }
     fn take_attempt(
         &self,
-        _game: GameId,
-        _token_hash: &str,
-        _holder: &str,
+        game: GameId,
+        token_hash: &str,
+        holder: &str,
     ) -> Result<Option<StoredAttempt>> {
-        Err(not_yet())
+        PgStore::take_attempt(self, game, token_hash, holder)
     }
     fn save_attempt(
         &self,
-        _game: GameId,
-        _player: PlayerId,
-        _holder: &str,
-        _at: At,
-        _score: i64,
-        _now_ms: i64,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        at: At,
+        score: i64,
+        now_ms: i64,
     ) -> Result<bool> {
-        Err(not_yet())
+        PgStore::save_attempt(self, game, player, holder, at, score, now_ms)
     }
     fn save_attempt_answer(
         &self,
-        _game: GameId,
-        _player: PlayerId,
-        _holder: &str,
-        _answered: &Answered,
-        _score: i64,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        answered: &Answered,
+        score: i64,
     ) -> Result<bool> {
-        Err(not_yet())
+        PgStore::save_attempt_answer(self, game, player, holder, answered, score)
     }
-    fn attempt_rank(&self, _game: GameId, _score: i64) -> Result<(u32, u32)> {
-        Err(not_yet())
+    fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)> {
+        PgStore::attempt_rank(self, game, score)
     }
-    fn list_assignments(&self, _account: &Account) -> Result<Vec<AssignmentRow>> {
-        Ok(Vec::new())
+    fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>> {
+        PgStore::list_assignments(self, account)
     }
-    fn assignment_view(&self, _game: GameId) -> Result<Option<AssignmentView>> {
-        Ok(None)
+    fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>> {
+        PgStore::assignment_view(self, game)
     }
-    fn close_assignment(&self, _game: GameId) -> Result<()> {
-        Err(not_yet())
+    fn close_assignment(&self, game: GameId) -> Result<()> {
+        PgStore::close_assignment(self, game)
     }
     /// None at start: on a cluster the claim loop brings running games back
     /// ([`PgStore::read_running`]), once their owner's lease has run out.

@@ -143,7 +143,8 @@ impl PgStore {
                 .await?;
             let live: i64 = tx
                 .query_one(
-                    "SELECT COUNT(*) FROM games WHERE host_id = $1 AND status = 'running'",
+                    "SELECT COUNT(*) FROM games WHERE host_id = $1 AND status = 'running'
+                       AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.game_id = games.id)",
                     &[&host],
                 )
                 .await?
@@ -178,6 +179,9 @@ impl PgStore {
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let (admin, id) = (account.role == Role::Admin, account.id);
         self.with_client(move |c| async move {
+            // An assignment past its deadline is listed as the finished game it now is.
+            c.execute(super::assignments::SETTLE, &[&crate::store::unix_now_ms()])
+                .await?;
             c.query(
                 "SELECT g.id, g.quiz_id, trim(g.quiz_doc::json->>'title'), g.mode, g.status,
                         a.username,

@@ -147,6 +147,7 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
         finished_ms BIGINT,
         score BIGINT NOT NULL DEFAULT 0,
         holder TEXT NOT NULL,
+        node TEXT,
         PRIMARY KEY (game_id, player_id),
         FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
     );
