@@ -151,6 +151,44 @@ async fn bots_finish_an_assignment_scored_as_live_games_and_the_owner_sees_it_li
     assert_eq!(reported, scores);
     assert_eq!(report["answers"].as_array().expect("answers").len(), 9);
     assert_eq!(report["players"][0]["asked"], 3);
+    assert_eq!(report["players"][0]["identifier"], "s-1001");
+    // The downloads work as for a game, the CSV with the identifier as its last column.
+    let csv = http
+        .get(
+            &format!("/api/games/{}/results.csv", m.id),
+            Some(&game.token),
+        )
+        .await
+        .expect("csv");
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(lines[0].ends_with(",points,identifier"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 9);
+    assert!(
+        lines[1].starts_with("1,Ada,1,") && lines[1].ends_with(",s-1001"),
+        "{}",
+        lines[1]
+    );
+    for path in ["report", "report.xlsx"] {
+        let r = http
+            .get(&format!("/api/games/{}/{path}", m.id), Some(&game.token))
+            .await
+            .expect(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+    }
+    // The QR code of the assignment's link, and a code that is not one.
+    let qr = http
+        .get(&format!("/api/qr.svg?code={}", m.code), None)
+        .await
+        .expect("qr");
+    assert_eq!(
+        (qr.status, qr.content_type.as_str()),
+        (200, "image/svg+xml")
+    );
+    http.get("/api/qr.svg?code=123", None)
+        .await
+        .expect("qr")
+        .assert_refused(400, "bad_field", Some("code"), "a short code");
 }
 
 #[tokio::test]

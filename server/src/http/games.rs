@@ -63,9 +63,12 @@ pub async fn game_csv(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let r = report(&app, &headers, id).await?;
+    // An assignment that asks for an identifier adds it as the last column.
+    let identified = r.players.iter().any(|p| p.identifier.is_some());
     let mut csv = String::from(
-        "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points\n",
+        "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points",
     );
+    csv.push_str(if identified { ",identifier\n" } else { "\n" });
     for p in &r.players {
         for (q, question) in r.quiz.questions.iter().enumerate() {
             // A slide is shown, not asked: no row (`question` stays the quiz position).
@@ -81,7 +84,7 @@ pub async fn game_csv(
                 Some(false) => "false",
                 None => "",
             };
-            let _ = writeln!(
+            let _ = write!(
                 csv,
                 "{},{},{},{},{},{},{},{},{},{},{}",
                 p.player_id,
@@ -96,6 +99,11 @@ pub async fn game_csv(
                 a.map_or(String::new(), |a| a.elapsed_ms.to_string()),
                 a.map_or(0, |a| a.points),
             );
+            if identified {
+                csv.push(',');
+                csv.push_str(&csv_field(p.identifier.as_deref().unwrap_or_default()));
+            }
+            csv.push('\n');
         }
     }
     Ok((

@@ -48,6 +48,7 @@ pub fn report(questions: Vec<Value>, seats: &[Seat<'_>], given: Vec<Given>) -> G
                 status: PlayerStatus::Active,
                 first_asked: *first_asked,
                 asked: *asked,
+                identifier: None,
             }
         })
         .collect();

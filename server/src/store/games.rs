@@ -102,6 +102,10 @@ pub struct ReportPlayer {
     pub first_asked: u32,
     /// Questions opened while the player was in the game.
     pub asked: u32,
+    /// An assignment's attempt: what the player gave for the identifier it asks for. The
+    /// report goes to the game's owner and admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -327,7 +331,7 @@ impl Store {
                         COALESCE(SUM(a.points), 0) AS score,
                         COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
                             AS correct_ms,
-                        p.first_index, p.opened_at_exit
+                        p.first_index, p.opened_at_exit, p.identifier
                  FROM players p LEFT JOIN answers a
                    ON a.game_id = p.game_id AND a.player_id = p.player_id
                  WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
@@ -341,6 +345,7 @@ impl Store {
                     correct_ms: r.get("correct_ms")?,
                     first_index: r.get("first_index")?,
                     opened_at_exit: r.get("opened_at_exit")?,
+                    identifier: r.get("identifier")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -432,6 +437,7 @@ pub(super) struct ReportPlayerRow {
     pub correct_ms: i64,
     pub first_index: u32,
     pub opened_at_exit: Option<u32>,
+    pub identifier: Option<String>,
 }
 
 /// An answer of a report, what was chosen still the stored JSON text.
@@ -493,6 +499,7 @@ impl ReportGameRow {
                     status: r.status,
                     first_asked: r.first_index,
                     asked,
+                    identifier: r.identifier,
                 };
                 (player, r.correct_ms)
             })

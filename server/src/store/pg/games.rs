@@ -308,7 +308,7 @@ impl PgStore {
                             COALESCE(SUM(a.points), 0)::bigint AS score,
                             COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END),
                                      0)::bigint AS correct_ms,
-                            p.first_index, p.opened_at_exit
+                            p.first_index, p.opened_at_exit, p.identifier
                      FROM players p LEFT JOIN answers a
                        ON a.game_id = p.game_id AND a.player_id = p.player_id
                      WHERE p.game_id = $1 AND p.status != 'removed'
@@ -326,6 +326,7 @@ impl PgStore {
                         correct_ms: r.try_get("correct_ms")?,
                         first_index: int(r, "first_index")?,
                         opened_at_exit: opt_int(r, "opened_at_exit")?,
+                        identifier: r.try_get("identifier")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
