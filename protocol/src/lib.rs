@@ -7,6 +7,7 @@
 //!
 //! Nothing here does I/O; the crate depends on serde only.
 
+mod errors;
 mod ids;
 mod msg;
 mod options;
@@ -14,6 +15,7 @@ mod parse;
 mod quiz;
 mod rank;
 
+pub use errors::ErrorCode;
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use msg::*;
 pub use options::*;

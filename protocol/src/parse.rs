@@ -3,8 +3,9 @@
 //! a known one with bad fields (`bad_message`). Unknown extra fields are ignored, so clients
 //! written against a later version keep working.
 
+use crate::errors::ErrorCode;
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, ServerMsg};
+use crate::msg::{AnswerValue, ClientMsg, HostCredential, ServerMsg};
 use crate::options::{HostOptions, Mode, TIME_FACTOR_MAX, TIME_FACTOR_MIN};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
