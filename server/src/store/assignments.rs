@@ -2,8 +2,9 @@
 //! (each a player of the game with an `attempts` row). The row types serve both backends.
 //!
 //! Every write of an attempt names the socket that holds it (`holder`) and is refused under
-//! another one, so one attempt is served by one socket at a time on any node. Answers go to
-//! the `answers` table as in live games, committed before the `answer_ack`.
+//! another one, so one attempt is served by one socket at a time on any node. Its steps go
+//! through the writer thread with the rooms' rows, many per commit; answers go to the
+//! `answers` table as in live games, committed before the `answer_ack`.
 //!
 //! Time across a restart: an open question stores when it was shown (`shown_ms`). At start-up
 //! [`credit_downtime`] moves that forward by the time the server was down (from the writer's
@@ -11,6 +12,7 @@
 //! was last alive, the rule live rooms follow.
 
 use super::values::Text;
+use super::writer::AttemptStep;
 use super::{lock, seconds_to_ms, unix_now, Account, Result, Role, Store, StoreError};
 use crate::assignment::rules::{Answered, At, Counted};
 use crate::room::state::{Settings, StoredPhase};
@@ -137,6 +139,10 @@ pub(super) fn columns_of(at: At) -> (Option<u32>, Option<i64>, bool, bool) {
     }
 }
 
+fn writer_gone() -> StoreError {
+    StoreError::Io("the database writer has stopped".into())
+}
+
 /// A draw of an 8-digit code.
 pub(super) fn draw_code() -> String {
     let n = u64::from_str_radix(&crate::secret::random_hex(8), 16).unwrap_or(0);
@@ -207,7 +213,9 @@ impl Store {
         new: &NewAssignment,
     ) -> Result<(GameId, String)> {
         let mut db = lock(&self.db);
-        let tx = db.transaction()?;
+        // Immediate: it writes after reading, beside the writer's connection (a deferred
+        // transaction could not take the write lock after the writer committed).
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let last = doc.questions.len().saturating_sub(1) as i64;
         for _ in 0..20 {
             let code = draw_code();
@@ -315,7 +323,9 @@ impl Store {
         limit: u32,
     ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
         let mut db = lock(&self.db);
-        let tx = db.transaction()?;
+        // Immediate: it writes after reading, beside the writer's connection (a deferred
+        // transaction could not take the write lock after the writer committed).
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let used: u32 = tx.query_row(
             "SELECT COUNT(*) FROM attempts WHERE game_id = ?1 AND person = ?2",
             params![game.0, person],
@@ -352,7 +362,9 @@ impl Store {
         holder: &str,
     ) -> Result<Option<StoredAttempt>> {
         let mut db = lock(&self.db);
-        let tx = db.transaction()?;
+        // Immediate: it writes after reading, beside the writer's connection (a deferred
+        // transaction could not take the write lock after the writer committed).
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let row = tx
             .query_row(
                 "SELECT p.player_id, p.name, t.attempt, t.question, t.shown_ms, t.closed,
@@ -409,6 +421,7 @@ impl Store {
     }
 
     /// Stores an attempt's place and score, if `holder` still holds it (false: replaced).
+    /// Through the writer, many steps per commit; call from a blocking thread.
     pub fn save_attempt(
         &self,
         game: GameId,
@@ -418,19 +431,25 @@ impl Store {
         score: i64,
         now_ms: i64,
     ) -> Result<bool> {
-        let (question, shown, closed, finished) = columns_of(at);
-        let db = lock(&self.db);
-        let n = db.execute(
-            "UPDATE attempts SET question = ?4, shown_ms = ?5, closed = ?6,
-                    finished_ms = CASE WHEN ?7 THEN ?8 ELSE NULL END, score = ?9
-             WHERE game_id = ?1 AND player_id = ?2 AND holder = ?3",
-            params![game.0, player.0, holder, question, shown, closed, finished, now_ms, score],
-        )?;
-        Ok(n == 1)
+        let (question, shown_ms, closed, finished) = columns_of(at);
+        self.writer
+            .attempt(AttemptStep::Place {
+                game: game.0,
+                player: player.0,
+                holder: holder.to_owned(),
+                question,
+                shown_ms,
+                closed,
+                finished,
+                now_ms,
+                score,
+            })
+            .ok_or_else(writer_gone)
     }
 
     /// Stores an answer and closes its question, if `holder` still holds the attempt (false:
-    /// replaced, nothing stored). One transaction: an `answer_ack` after it means stored.
+    /// replaced, nothing stored). Committed (with other rows) before it returns: an
+    /// `answer_ack` after it means stored.
     pub fn save_attempt_answer(
         &self,
         game: GameId,
@@ -439,32 +458,15 @@ impl Store {
         answered: &Answered,
         score: i64,
     ) -> Result<bool> {
-        let mut db = lock(&self.db);
-        let tx = db.transaction()?;
-        let n = tx.execute(
-            "UPDATE attempts SET closed = 1, score = ?4
-             WHERE game_id = ?1 AND player_id = ?2 AND holder = ?3",
-            params![game.0, player.0, holder, score],
-        )?;
-        if n != 1 {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO answers (game_id, question_index, player_id, elapsed_ms, correct,
-                                  points, answer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                game.0,
-                answered.index,
-                player.0,
-                answered.elapsed_ms,
-                answered.correct,
-                answered.points,
-                serde_json::to_string(&answered.value)?,
-            ],
-        )?;
-        tx.commit()?;
-        Ok(true)
+        self.writer
+            .attempt(AttemptStep::Answer {
+                game: game.0,
+                player: player.0,
+                holder: holder.to_owned(),
+                answered: answered.clone(),
+                score,
+            })
+            .ok_or_else(writer_gone)
     }
 
     /// A finished attempt's rank among the finished attempts (equal scores share one), and

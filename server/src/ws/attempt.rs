@@ -257,7 +257,10 @@ impl Conn {
         let started = blocking(move || {
             store
                 .start_attempt(game, &n, id.as_deref(), &person, &t, &h, limit)
-                .map_err(|_| ErrorCode::Internal)
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "cannot start an attempt");
+                    ErrorCode::Internal
+                })
         })
         .await;
         let (player, attempt) = match started {
