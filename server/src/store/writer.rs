@@ -197,12 +197,18 @@ fn writer_loop(
     }
 }
 
-/// Whether a game is `running` (so its open question's time must be tracked). When the
-/// database cannot say, assume so: a needless heartbeat costs less than a wrong restore.
+/// Whether a game is `running`, or an assignment open with a question shown and not closed
+/// (so an open question's time must be tracked). When the database cannot say, assume so: a
+/// needless heartbeat costs less than a wrong restore.
 fn any_game_running(conn: &Connection) -> bool {
     conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM games WHERE status = 'running')",
-        [],
+        "SELECT EXISTS (SELECT 1 FROM games WHERE status = 'running'
+                          AND id NOT IN (SELECT game_id FROM assignments))
+             OR EXISTS (SELECT 1 FROM attempts t JOIN assignments a ON a.game_id = t.game_id
+                        WHERE t.closed = 0 AND t.finished_ms IS NULL
+                          AND t.shown_ms IS NOT NULL AND a.deadline_ms > ?1
+                          AND a.closed_ms IS NULL)",
+        [unix_now_ms()],
         |r| r.get::<_, bool>(0),
     )
     .unwrap_or(true)
