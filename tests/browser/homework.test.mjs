@@ -2,7 +2,8 @@
 // number to ask for, one attempt) and gets its code, link and QR code; a phone opens the link,
 // is asked for its student number, plays both questions at its own pace (each result with the
 // right answer and the explanation, then Next) and ends on its score and rank so far; the
-// host's live page shows the attempt finished with the student number.
+// host's live page shows the attempt finished with the student number, and Results list the
+// assignment as a game with a link back to its live page.
 //
 // Run: node --test tests/browser/homework.test.mjs (server built from this tree, since it
 // embeds the pages; `npm ci` done here), or scripts/browser-test.sh.
@@ -87,6 +88,16 @@ describe("an assignment: made on /assignments, played on a phone, watched live",
     assert.deepEqual(row[0].slice(0, 3), ["1", "Ada", "s-4242"]);
     assert.equal(await text(host, "#board-id-col"), "Student number");
     await shot(host, "assignment-live");
+  });
+
+  step("Results list the assignment as a game, with a way back to its live page", 20_000, async () => {
+    const id = new URL(host.url()).searchParams.get("id");
+    await host.goto(`${S.baseUrl}/results`);
+    const row = host.locator(`#games tr[data-game-id="${id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator(".resume-btn").count(), 0, "an assignment is not taken over");
+    await row.locator(`a[href="/assignments?id=${id}"]`).click();
+    await host.locator("#live-view").waitFor({ state: "visible" });
   });
 
   test("no page errors, and no request left 127.0.0.1", () => {

@@ -45,6 +45,13 @@ async fn joined(game: &Game, m: &Made, name: &str, id: Option<&str>) -> (Bot, a:
     (bot, w)
 }
 
+/// `GET path` as `token`, answered 200 with JSON.
+async fn get_json(http: &quizrace_tests::Http, path: &str, token: &str) -> Value {
+    let r = http.get(path, Some(token)).await.expect(path);
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    r.json().expect("json")
+}
+
 async fn live_view(game: &Game, id: i64) -> Value {
     let r = game
         .server
@@ -136,12 +143,7 @@ async fn bots_finish_an_assignment_scored_as_live_games_and_the_owner_sees_it_li
         .expect("list")
         .iter()
         .any(|g| g["game_id"] == m.id && g["players"] == 3));
-    let report = http
-        .get(&format!("/api/games/{}", m.id), Some(&game.token))
-        .await
-        .expect("report")
-        .json()
-        .expect("json");
+    let report = get_json(&http, &format!("/api/games/{}", m.id), &game.token).await;
     let reported: Vec<i64> = report["players"]
         .as_array()
         .expect("players")
@@ -220,14 +222,7 @@ async fn an_attempt_after_the_deadline_is_refused_and_nothing_is_stored() {
     );
     assert_eq!(view["closed"], true);
     // The game is now a finished one in Results.
-    let games = game
-        .server
-        .http()
-        .get("/api/games", Some(&game.token))
-        .await
-        .expect("games")
-        .json()
-        .expect("json");
+    let games = get_json(&game.server.http(), "/api/games", &game.token).await;
     let row = games
         .as_array()
         .expect("list")
@@ -416,14 +411,12 @@ async fn abuse_of_an_attempt_is_refused_and_changes_nothing() {
     bot.expect_error(ErrorCode::Replaced)
         .await
         .expect("replaced");
-    let report = game
-        .server
-        .http()
-        .get(&format!("/api/games/{}", m.id), Some(&game.token))
-        .await
-        .expect("report")
-        .json()
-        .expect("json");
+    let report = get_json(
+        &game.server.http(),
+        &format!("/api/games/{}", m.id),
+        &game.token,
+    )
+    .await;
     assert_eq!(report["answers"].as_array().expect("answers").len(), 1);
 }
 
@@ -511,11 +504,7 @@ async fn a_deadline_in_the_past_or_too_far_and_bad_fields_are_refused() {
         .expect("reply");
     assert_eq!(r.status, 401);
     assert_eq!(
-        http.get("/api/assignments", Some(&game.token))
-            .await
-            .expect("list")
-            .json()
-            .expect("json"),
+        get_json(&http, "/api/assignments", &game.token).await,
         json!([])
     );
 }
@@ -612,13 +601,7 @@ async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_l
         left + 500 >= at_kill,
         "left {left} ms: the {down:?} down were charged ({at_kill} ms at the kill)"
     );
-    let report = second
-        .http()
-        .get(&format!("/api/games/{}", m.id), Some(&token))
-        .await
-        .expect("report")
-        .json()
-        .expect("json");
+    let report = get_json(&second.http(), &format!("/api/games/{}", m.id), &token).await;
     let points: Vec<i64> = report["answers"]
         .as_array()
         .expect("answers")
