@@ -478,6 +478,10 @@ async fn a_deadline_in_the_past_or_too_far_and_bad_fields_are_refused() {
             json!({"quiz_id": game.quiz_id, "deadline": now + 60_000, "colour": "red"}),
             "colour",
         ),
+        (
+            json!({"quiz_id": game.quiz_id, "deadline": now + 60_000, "shuffle_answers": true}),
+            "shuffle_answers",
+        ),
     ] {
         let r = http
             .post("/api/assignments", Some(&game.token), body)
@@ -570,7 +574,7 @@ async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_l
     tokio::time::sleep(Duration::from_millis(3_000)).await;
     let used = shown.elapsed().as_millis() as u64;
     first.kill();
-    let down = Duration::from_millis(2_500);
+    let down = Duration::from_millis(5_000);
     tokio::time::sleep(down).await;
     let (bin2, db2) = (bin.clone(), db.clone());
     let second = tokio::task::spawn_blocking(move || {
@@ -592,13 +596,15 @@ async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_l
     let left = resumed.remaining_ms;
     // As stored: at most the heartbeat's second more than at the kill, never the whole limit,
     // and the time the server was down is not charged.
+    // The clock runs again from the restart: the server's start-up and the bot's reconnection
+    // count (up to 2.5 s allowed here, on a busy machine), the 5 s down do not.
     let at_kill = LIMIT_MS - used;
     assert!(
         left <= at_kill + 1_200,
         "left {left} ms, {at_kill} ms at the kill"
     );
     assert!(
-        left + 500 >= at_kill,
+        left + 2_500 >= at_kill,
         "left {left} ms: the {down:?} down were charged ({at_kill} ms at the kill)"
     );
     let report = get_json(&second.http(), &format!("/api/games/{}", m.id), &token).await;

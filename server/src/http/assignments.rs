@@ -25,7 +25,6 @@ const FIELDS: &[&str] = &[
     "time_factor",
     "no_time_limit",
     "shuffle_questions",
-    "shuffle_answers",
 ];
 
 /// Unix milliseconds of an RFC 3339 date and time (`2026-12-24T18:00:00Z`,
@@ -179,7 +178,8 @@ fn checked(body: &Map<String, Value>, now_ms: i64) -> ApiResult<(QuizId, NewAssi
             no_time_limit: opt_bool(body, "no_time_limit")?,
         },
         leaderboard: Default::default(),
-        shuffle_answers: opt_bool(body, "shuffle_answers")?,
+        // Each phone's own choice order is not applied to attempts yet: not offered.
+        shuffle_answers: false,
     };
     let new = NewAssignment {
         deadline_ms,
