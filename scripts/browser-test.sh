@@ -11,9 +11,10 @@
 # the language picker remembered (i18n.test.mjs), the game's sounds with a stand-in
 # AudioContext (sound.test.mjs), and a game's end: the podium rising on the presenter, each
 # phone's summary, and Play again taking everyone to a new room (ending.test.mjs), and a
-# team game from the host's create screen to a team podium (teams.test.mjs), and a quiz
-# with an image and an audio clip from the editor's upload to the presenter and a phone
-# (media.test.mjs).
+# team game from the host's create screen to a team podium (teams.test.mjs), a quiz with an
+# image and an audio clip from the editor's upload to the presenter and a phone
+# (media.test.mjs), and an assignment made on /assignments, played on a phone and watched
+# live (homework.test.mjs).
 # Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of

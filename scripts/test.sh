@@ -58,12 +58,13 @@ QUIZRACE_CLUSTER_ROUNDS=10 cargo test --workspace
 echo "== cargo test -p quizrace-tests on PostgreSQL (every scenario, one-node cluster)"
 QUIZRACE_TEST_BACKEND=postgres cargo test -p quizrace-tests
 
-echo "== load tools check: 1,000 bots, one question; the socket floor (behaviour, not timing)"
+echo "== load tools check: 1,000 bots, one question; the socket floor; 100 assignment attempts (behaviour, not timing)"
 cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode classic --settle-ms 200
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode race --settle-ms 200
 timeout 120 target/release/floor --sockets 1000 --rounds 1
+timeout 120 target/release/homeworkload --players 100
 
 echo "== fuzz targets: frame parsing and room command sequences, 30 s each"
 bash scripts/fuzz.sh

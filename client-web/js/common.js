@@ -140,6 +140,8 @@ export const joinUrl = async (pin) => (await api("GET", `/api/join-url?pin=${enc
 
 /** The address of the QR code image for `pin`'s join URL. */
 export const qrSrc = (pin) => `/api/qr.svg?pin=${encodeURIComponent(pin)}`;
+/** An assignment's link as a QR code (`/?code=`). */
+export const codeQrSrc = (code) => `/api/qr.svg?code=${encodeURIComponent(code)}`;
 
 /** Saves `blob` as a file named `name` (a link cannot send the bearer header, so we fetch first). */
 export function download(blob, name) {
@@ -156,6 +158,7 @@ export const when = (ms) => (ms == null ? "" : dateTime(ms));
 // The host-side pages and their labels' keys.
 const NAV = [
   ["/host", "nav_host"],
+  ["/assignments", "nav_assignments"],
   ["/editor", "quizzes"],
   ["/results", "nav_results"],
   ["/leaderboard", "leaderboard"],

@@ -4,7 +4,7 @@
 // does too. Message shapes live in protocol.js; the question, the reveal and the standings are
 // drawn by stage.js, as on the host's and the presenter's screens.
 
-import { Connection, msg, isPin, limits } from "./protocol.js";
+import { Connection, msg, isCode, isPin, limits } from "./protocol.js";
 import { gameSounds } from "./sound.js";
 import {
   SHAPES, boardsAfter, clearPhoneReveal, orderWords, drawPhoneReveal, drawQuestion, drawStandings, hintFor, keepFitted, setMode,
@@ -42,6 +42,8 @@ let finished = false;
 let podium = []; // game_over's podium, to tell a shared final rank
 // The host played the quiz again: join this room with this name as the socket reopens.
 let followTo = null; // {pin, name}
+// In a self-paced assignment (`me.pin` is then its 8-digit code): questions it has.
+let homework = null; // {questions}
 const countdown = stageCountdown(() => question, (left) => {
   if (left <= 0) {
     $("q-hint").textContent = t("times_up");
@@ -61,7 +63,7 @@ let serverStopped = false; // the server said it is shutting down; it resumes th
 
 // ---- screens ----
 const SCREENS = [
-  "connecting", "join", "lobby", "question", "answered", "reveal", "leaderboard",
+  "connecting", "join", "lobby", "question", "answered", "homework", "reveal", "leaderboard",
   "over", "disconnected", "kicked", "closed",
 ];
 let current = "connecting";
@@ -90,7 +92,10 @@ function show(name) {
 bannerGoesOnAction();
 
 // A refused join or resume: next to the field it is about, else in the banner.
-const JOIN_FIELDS = { pin: "pin", name: "name", no_such_room: "pin", bad_name: "name", name_taken: "name" };
+const JOIN_FIELDS = {
+  pin: "pin", code: "pin", name: "name", identifier: "identifier",
+  no_such_room: "pin", bad_name: "name", name_taken: "name",
+};
 function joinRefused(e) {
   hideBanner();
   const input = showError($("error-text"), e, JOIN_FIELDS);
@@ -118,6 +123,9 @@ const conn = new Connection({
   on: {
     welcome: onWelcome,
     team_changed: onTeamChanged,
+    assignment_welcome: onAssignmentWelcome,
+    assignment_result: onAssignmentResult,
+    assignment_done: onAssignmentDone,
     question: (m) => showQuestion(m),
     answer_ack: onAck,
     question_closed: onClosed,
@@ -154,7 +162,7 @@ function onOpen(how) {
   const saved = savedPlayer(pin);
   if (saved) {
     pending = "resume";
-    conn.send(msg.resume(pin, saved.token));
+    conn.send(isCode(pin) ? msg.assignmentResume(pin, saved.token) : msg.resume(pin, saved.token));
     $("connecting-msg").textContent = t("rejoining");
     show("connecting");
   } else {
@@ -164,7 +172,10 @@ function onOpen(how) {
 }
 
 // ---- join ----
-$("pin").value = new URLSearchParams(location.search).get("pin") || "";
+{
+  const q = new URLSearchParams(location.search);
+  $("pin").value = q.get("pin") || q.get("code") || "";
+}
 
 // A PIN this device already plays in resumes that player (same name, same score), unless
 // another nickname is typed: that is someone else on the same device, who joins.
@@ -173,7 +184,7 @@ $("join-form").onsubmit = (ev) => {
   clearFieldErrors($("join-form"));
   const pin = $("pin").value.trim();
   const name = $("name").value.trim();
-  if (!isPin(pin)) return markField($("pin"), t("pin_is_six_digits")).focus();
+  if (!isPin(pin) && !isCode(pin)) return markField($("pin"), t("pin_is_six_digits")).focus();
   const saved = savedPlayer(pin);
   // An entry carried over from the old per-PIN keys has no name: it is this device's player.
   const back = saved && (!name || !saved.name || name.toLowerCase() === saved.name.toLowerCase());
@@ -182,7 +193,10 @@ $("join-form").onsubmit = (ev) => {
   if (!back && (!name || chars > limits.nameChars)) {
     return markField($("name"), t("pick_a_nickname")).focus();
   }
-  const hello = back ? msg.resume(pin, saved.token) : msg.join(pin, name);
+  const identifier = $("identifier").value.trim();
+  const hello = isCode(pin)
+    ? (back ? msg.assignmentResume(pin, saved.token) : msg.assignmentJoin(pin, name, identifier))
+    : (back ? msg.resume(pin, saved.token) : msg.join(pin, name));
   if (!conn.send(hello)) {
     return banner(t("not_connected_yet"));
   }
@@ -362,7 +376,7 @@ function showAnswered(elapsedMs) {
   const what = describeAnswer(myAnswer);
   const lines = [what ? t(poll ? "your_vote_is" : "your_answer_is", { what }) : t("your_answer_in")];
   if (elapsedMs != null) lines.push(t("sent_in", { seconds: num(elapsedMs / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1, numberingSystem: "latn" }) }));
-  lines.push(t("waiting_for_the_others"));
+  if (!homework) lines.push(t("waiting_for_the_others"));
   $("answered-msg").textContent = lines.join("\n");
   $("change-vote-btn").hidden = !poll;
   show("answered");
@@ -381,6 +395,65 @@ $("change-vote-btn").onclick = () => {
 // ---- countdown ----
 // The open question's time left (0 with none open; only read while a question is shown).
 const timeLeft = () => (question ? countdown.left() : 0);
+
+// ---- a self-paced assignment ----
+// The player's own pace: each question's result comes at once (their answer or their timer),
+// with the right answer and the explanation, and Next asks for the next question.
+function onAssignmentWelcome(m) {
+  markGameQuizText(m.lang);
+  pending = null;
+  unanswered = null;
+  $("join-btn").disabled = false;
+  me = { pin: m.code, token: m.token, name: m.name, playerId: null };
+  homework = { questions: m.questions };
+  rememberPlayer(m.code, m.token, m.name);
+  clearFieldErrors($("join-form"));
+  history.replaceState(null, "", `${location.pathname}?code=${m.code}`);
+  $("pin").value = m.code;
+  $("me-name").textContent = m.name;
+  setScore(m.score);
+  $("connecting-msg").textContent = m.title;
+  show("connecting");
+}
+
+function onAssignmentResult(m) {
+  stopTimer();
+  setScore(m.score);
+  const q = question && question.index === m.index ? question : null;
+  $("hw-verdict").textContent = !m.answered ? t("no_answer")
+    : m.correct === null ? t("thanks_for_voting")
+    : t(m.correct ? "verdict_correct" : "verdict_wrong");
+  $("hw-result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
+  $("hw-points").textContent = `+${m.points}`;
+  $("hw-score").textContent = m.score;
+  const right = q && m.correct_choices ? m.correct_choices.map((i) => q.choices[i]).filter(Boolean) : [];
+  $("hw-answer").hidden = right.length === 0;
+  $("hw-answer").textContent = right.length ? t("hw_the_answer", { answer: right.join(", ") }) : "";
+  $("hw-explanation").hidden = !m.explanation;
+  $("hw-explanation").textContent = m.explanation || "";
+  const last = homework && m.index + 1 >= homework.questions;
+  $("hw-next").textContent = t(last ? "hw_see_result" : "hw_next");
+  announce($("hw-verdict").textContent);
+  show("homework");
+}
+
+$("hw-next").onclick = () => {
+  if (!conn.send(msg.assignmentNext())) banner(t("not_connected_short"));
+};
+
+function onAssignmentDone(m) {
+  stopTimer();
+  finished = true;
+  question = null;
+  setScore(m.score);
+  $("podium").replaceChildren();
+  $("summary").hidden = true;
+  $("final-rank").textContent = t("hw_done", {
+    score: m.score, correct: m.correct, questions: m.questions, rank: m.rank, finished: m.finished,
+  });
+  announce($("final-rank").textContent);
+  show("over");
+}
 
 // ---- reveal and results ----
 function onClosed(m) {
@@ -594,6 +667,7 @@ function leaveGame() {
     playerView(me.pin).clear();
   }
   me = null;
+  homework = null;
   question = null;
   finished = false;
   lastResult = null;
@@ -678,6 +752,11 @@ function onError(m) {
       // The server forgot us (a restart, say): rejoin with the token if we have one.
       if (me) return onOpen();
       break;
+  }
+  if (m.code === "bad_field" && m.field === "identifier") {
+    // The assignment asks for an identifier: the field appears, the server saying what for.
+    $("identifier-label").hidden = false;
+    $("identifier").hidden = false;
   }
   const joining = pending === "join" || current === "join";
   pending = null;

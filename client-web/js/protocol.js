@@ -16,6 +16,11 @@ export const msg = {
   chat: (text, to) => (to == null ? { type: "chat", text } : { type: "chat", text, to }),
   list: () => ({ type: "list" }),
   leave: () => ({ type: "leave" }),
+  // A self-paced assignment: its 8-digit code; `identifier` only when it asks for one.
+  assignmentJoin: (code, name, identifier) =>
+    (identifier ? { type: "assignment_join", code, name, identifier } : { type: "assignment_join", code, name }),
+  assignmentResume: (code, token) => ({ type: "assignment_resume", code, token }),
+  assignmentNext: () => ({ type: "assignment_next" }),
 
   // Optional fields are left out rather than sent as null.
   // `teams`: a number of teams (2 to 20), or nothing for a game without teams; with teams,
@@ -62,6 +67,8 @@ export const limits = { chatChars: 280, nameChars: 20 };
 
 /** True for a well-formed PIN: exactly six digits. */
 export const isPin = (pin) => /^\d{6}$/.test(pin);
+/** An assignment's code: eight digits. */
+export const isCode = (code) => /^\d{8}$/.test(code);
 
 // ---- WebSocket wrapper ----
 

@@ -54,7 +54,12 @@ function gameRow(g, admin) {
   box.checked = g.private;
   box.onchange = () => setPrivate(g.game_id, box);
   let action = el("a", { href: `/results?game=${g.game_id}`, class: "button", "aria-label": t("results_of", { title: g.title, when: when(g.created_at) }) }, t("nav_results"));
-  if (g.status === "running" && g.pin) {
+  // An assignment's game (its code has 8 digits) is watched on its own page, not taken over.
+  const assignment = g.pin && g.pin.length === 8;
+  if (assignment) {
+    action = el("div", { class: "row nowrap" }, action,
+      el("a", { href: `/assignments?id=${g.game_id}`, class: "button" }, t("nav_assignments")));
+  } else if (g.status === "running" && g.pin) {
     // The host page resumes the room it finds in this tab's sessionStorage: with no host key
     // it takes control with the login, and the server sends this device a key of its own.
     const take = el("button", { type: "button", class: "resume-btn" }, t("take_control"));
@@ -68,7 +73,7 @@ function gameRow(g, admin) {
     el("th", { scope: "row" }, el("a", { href: `/results?game=${g.game_id}` }, g.title)),
     el("td", { class: "nowrap", "data-label": t("played") }, when(g.created_at)),
     el("td", { "data-label": t("mode") }, modeName(g.mode)),
-    el("td", { "data-label": t("status") }, g.status === "running" && g.pin ? t("running_pin", { pin: g.pin }) : statusName(g.status)),
+    el("td", { "data-label": t("status") }, g.status === "running" && g.pin && !assignment ? t("running_pin", { pin: g.pin }) : statusName(g.status)),
     el("td", { class: "num", "data-label": t("players_2") }, String(g.players)),
     admin ? el("td", { "data-label": t("host") }, g.host) : null,
     el("td", {}, el("label", { class: "check" }, box, t("private"))),

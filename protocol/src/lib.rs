@@ -7,6 +7,7 @@
 //!
 //! Nothing here does I/O; the crate depends on serde only.
 
+mod errors;
 mod ids;
 mod media;
 mod msg;
@@ -15,11 +16,12 @@ mod parse;
 mod quiz;
 mod rank;
 
+pub use errors::ErrorCode;
 pub use ids::{GameId, Pin, PlayerId, QuizId};
 pub use media::{MediaKind, MediaView, QuestionMedia, MAX_ALT_CHARS};
 pub use msg::*;
 pub use options::*;
-pub use parse::{parse_client, ParseError};
+pub use parse::{is_assignment_code, parse_client, ParseError, MAX_IDENTIFIER_CHARS};
 pub use quiz::{
     AnswerKey, Question, QuestionDoc, Quiz, QuizDoc, QuizError, Typo, DEFAULT_READ_S,
     DEFAULT_TIME_LIMIT_S, MAX_ACCEPT, MAX_ACCEPT_CHARS, MAX_CHOICE_CHARS, MAX_CLOUD_ANSWER_CHARS,

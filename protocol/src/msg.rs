@@ -1,5 +1,7 @@
-//! The messages themselves: what clients send, what the server sends, and the error codes.
+//! The messages themselves: what clients send and what the server sends (the error codes
+//! they carry are in `errors`).
 
+use crate::errors::ErrorCode;
 use crate::ids::{GameId, Pin, PlayerId, QuizId};
 use crate::options::{HostOptions, LeaderboardAt, Mode, NamePolicy, TeamChoice, TeamPlan};
 use serde::{Deserialize, Serialize};
@@ -196,6 +198,23 @@ pub enum ClientMsg {
         player_id: PlayerId,
         team: u32,
     },
+    /// Starts an attempt at a self-paced assignment: its 8-digit `code`, the player's name
+    /// (the rules of `join`), and the identifier the assignment asks for (absent when it asks
+    /// for none).
+    AssignmentJoin {
+        code: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identifier: Option<String>,
+    },
+    /// Takes up an attempt again with the `token` from `assignment_welcome`.
+    AssignmentResume {
+        code: String,
+        token: String,
+    },
+    /// In an attempt, after a question's `assignment_result`: the next question (or
+    /// `assignment_done` after the last).
+    AssignmentNext,
 }
 
 /// An answer as given, after the parser checked that exactly one form was sent.
@@ -249,6 +268,9 @@ impl ClientMsg {
             ClientMsg::PlayAgain => "play_again",
             ClientMsg::ChooseTeam { .. } => "choose_team",
             ClientMsg::MovePlayer { .. } => "move_player",
+            ClientMsg::AssignmentJoin { .. } => "assignment_join",
+            ClientMsg::AssignmentResume { .. } => "assignment_resume",
+            ClientMsg::AssignmentNext => "assignment_next",
         }
     }
 }
@@ -751,6 +773,54 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         votes: Option<Vec<u32>>,
     },
+    // --- self-paced assignments (to the one player of an attempt) ---
+    /// An attempt began or was taken up again. `token` resumes it (`assignment_resume`);
+    /// `index` is the question it is at (`null`: none shown yet). The next frame is the
+    /// open question, its `assignment_result`, or `assignment_done`.
+    AssignmentWelcome {
+        code: String,
+        game_id: GameId,
+        title: String,
+        name: String,
+        token: String,
+        /// This attempt's number (from 1) and the most the assignment allows.
+        attempt: u32,
+        attempts: u32,
+        questions: u32,
+        /// Unix milliseconds: nothing is accepted from then on.
+        deadline_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<u32>,
+        score: i64,
+        /// The quiz's language tag, as in `welcome`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
+    },
+    /// A question of an attempt closed (answered, or its time ran out): what it earned, with
+    /// the right answer and the author's explanation.
+    AssignmentResult {
+        index: u32,
+        answered: bool,
+        /// `null` for a poll, a word cloud and a slide.
+        correct: Option<bool>,
+        points: i64,
+        /// The attempt's score so far.
+        score: i64,
+        /// Correct choice indices (as in `question_closed`; the quiz's order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correct_choices: Option<Vec<u32>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<String>,
+    },
+    /// The attempt is over: its score, its correct answers of the scored questions, and its
+    /// rank among the finished attempts so far (equal scores share a rank).
+    AssignmentDone {
+        score: i64,
+        correct: u32,
+        questions: u32,
+        rank: u32,
+        finished: u32,
+    },
     // --- cluster routing (a single node never sends it) ---
     /// This node does not own room `pin`: reconnect to `url` and send the same
     /// `join` / `resume` / `host_resume` again. The node closes the socket normally after it.
@@ -784,118 +854,6 @@ impl ServerMsg {
             code: ErrorCode::BadField,
             message: message.into(),
             field: Some(field.into()),
-        }
-    }
-}
-
-/// Stable error identifiers. Messages are for people; codes are for programs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    BadMessage,
-    BadField,
-    NotJoined,
-    AlreadyJoined,
-    NoSuchRoom,
-    BadName,
-    NameTaken,
-    RoomFull,
-    RoomLocked,
-    GameFinished,
-    BadToken,
-    WrongQuestion,
-    /// The question is still in its get-ready time: answering has not opened.
-    TooEarly,
-    TooLate,
-    AlreadyAnswered,
-    ChatDisabled,
-    NoSuchPlayer,
-    RateLimited,
-    Unauthorized,
-    NoSuchQuiz,
-    /// HTTP only: no game with that id that this account may see.
-    NoSuchGame,
-    BadPhase,
-    NoPlayers,
-    NotHost,
-    Replaced,
-    BadCredentials,
-    ServerBusy,
-    Internal,
-    /// HTTP only: a browser page from a foreign origin (403).
-    Forbidden,
-    /// HTTP only: another account has that username (409).
-    UsernameTaken,
-    /// HTTP only: no account with that id (404).
-    NoSuchAccount,
-    /// HTTP only: a built-in sample quiz cannot be changed or deleted (409).
-    ReadOnly,
-    /// An account's quota is used up (live rooms, stored quizzes, quiz size); the message
-    /// names the quota. HTTP 403 or 429; on the socket, the answer to `host`.
-    QuotaExceeded,
-    /// HTTP only: no API endpoint at that path (404).
-    NoSuchEndpoint,
-    /// HTTP only: the endpoint exists but not with that method (405).
-    MethodNotAllowed,
-    /// HTTP only: an upload that is not an accepted image, audio or video type, judged by its
-    /// bytes (415).
-    MediaType,
-    /// HTTP only: a body over the size cap (`--max-media-mb` for an upload) (413).
-    TooLarge,
-    /// HTTP only: the upload would put the account's media over `--media-quota-mb` (403).
-    MediaQuota,
-    /// HTTP only: an image that cannot be decoded, or is too large once decoded (400).
-    BadMedia,
-    /// A team game with a team size: that team has no room left.
-    TeamFull,
-}
-
-impl ErrorCode {
-    /// The standard human-readable message for this code.
-    pub fn message(self) -> &'static str {
-        match self {
-            ErrorCode::BadMessage => "that is not a message this server understands",
-            ErrorCode::BadField => "a field is missing or invalid",
-            ErrorCode::NotJoined => "join a room first",
-            ErrorCode::AlreadyJoined => "this connection is already in a room",
-            ErrorCode::NoSuchRoom => "no room has that PIN",
-            ErrorCode::BadName => "names are 1 to 20 letters, digits, emoji, spaces or _-.' characters, with nothing invisible",
-            ErrorCode::NameTaken => "that name is already taken in this room",
-            ErrorCode::RoomFull => "the room is full",
-            ErrorCode::RoomLocked => "the host has locked the room",
-            ErrorCode::GameFinished => "this game has finished",
-            ErrorCode::BadToken => "that resume token is not valid in this room",
-            ErrorCode::WrongQuestion => "that question is not the one open",
-            ErrorCode::TooEarly => "answering has not opened yet; wait for the countdown",
-            ErrorCode::TooLate => "time is up for that question",
-            ErrorCode::AlreadyAnswered => "you already answered this question",
-            ErrorCode::ChatDisabled => "the host has turned chat off",
-            ErrorCode::NoSuchPlayer => "no such player in this room",
-            ErrorCode::RateLimited => "too many messages; slow down",
-            ErrorCode::Unauthorized => "not allowed: log in as the host of this room",
-            ErrorCode::NoSuchQuiz => "no such quiz",
-            ErrorCode::NoSuchGame => "no such game",
-            ErrorCode::BadPhase => "that cannot be done at this point of the game",
-            ErrorCode::NoPlayers => "no players have joined yet",
-            ErrorCode::NotHost => "only the host can do that",
-            ErrorCode::Replaced => "this identity was resumed on another connection",
-            ErrorCode::BadCredentials => "wrong username or password",
-            ErrorCode::ServerBusy => "the server is busy; try again",
-            ErrorCode::Internal => "the server failed to do that; try again",
-            ErrorCode::Forbidden => "requests from this page's origin are not allowed",
-            ErrorCode::UsernameTaken => "another account already has that username",
-            ErrorCode::NoSuchAccount => "no such account",
-            ErrorCode::ReadOnly => "a built-in sample quiz cannot be changed; copy it instead",
-            ErrorCode::QuotaExceeded => "this account has reached a limit set by the server",
-            ErrorCode::NoSuchEndpoint => "there is no API endpoint at that path",
-            ErrorCode::MethodNotAllowed => "that endpoint does not take this method",
-            ErrorCode::MediaType => {
-                "this file is not an accepted image (PNG, JPEG, WebP, GIF), audio (MP3, OGG, M4A) or video (MP4, WebM)"
-            }
-            ErrorCode::TooLarge => "the file is larger than this server accepts",
-            ErrorCode::MediaQuota => "this account's media quota is used up",
-            ErrorCode::BadMedia => "this image could not be read",
-            ErrorCode::TeamFull => "that team is full; choose another",
         }
     }
 }

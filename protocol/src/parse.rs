@@ -3,8 +3,9 @@
 //! a known one with bad fields (`bad_message`). Unknown extra fields are ignored, so clients
 //! written against a later version keep working.
 
+use crate::errors::ErrorCode;
 use crate::ids::{Pin, PlayerId, QuizId};
-use crate::msg::{AnswerValue, ClientMsg, ErrorCode, HostCredential, ServerMsg};
+use crate::msg::{AnswerValue, ClientMsg, HostCredential, ServerMsg};
 use crate::options::{HostOptions, Mode, TEAM_TALK_S, TIME_FACTOR_MAX, TIME_FACTOR_MIN};
 use crate::MAX_CHAT_CHARS;
 use serde::de::DeserializeOwned;
@@ -98,6 +99,14 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
     })
 }
 
+/// An assignment's code: eight ASCII digits (a live room's PIN has six, so the two never meet).
+pub fn is_assignment_code(code: &str) -> bool {
+    code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Most characters of the identifier an assignment asks for (a student number).
+pub const MAX_IDENTIFIER_CHARS: usize = 40;
+
 /// Parses one text frame into a [`ClientMsg`].
 pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
     let value: Value = serde_json::from_str(text)
@@ -119,6 +128,17 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             Err(ParseError::bad_field(
                 "pin",
                 "`pin` must be a string of six digits",
+            ))
+        }
+    };
+    let code = |f: &Fields| -> Result<String, ParseError> {
+        let code: String = f.req("code", "a string of eight digits")?;
+        if is_assignment_code(&code) {
+            Ok(code)
+        } else {
+            Err(ParseError::bad_field(
+                "code",
+                "`code` must be a string of eight digits",
             ))
         }
     };
@@ -249,6 +269,16 @@ pub fn parse_client(text: &str) -> Result<ClientMsg, ParseError> {
             },
             "end" => ClientMsg::End,
             "play_again" => ClientMsg::PlayAgain,
+            "assignment_join" => ClientMsg::AssignmentJoin {
+                code: code(&f)?,
+                name: f.req("name", "a string")?,
+                identifier: f.opt("identifier", "a string")?,
+            },
+            "assignment_resume" => ClientMsg::AssignmentResume {
+                code: code(&f)?,
+                token: f.req("token", "the string from `assignment_welcome`")?,
+            },
+            "assignment_next" => ClientMsg::AssignmentNext,
             other => {
                 let shown: String = other.chars().take(40).collect();
                 return Err(ParseError::bad_message(format!(

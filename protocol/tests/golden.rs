@@ -192,11 +192,17 @@ fn server_tag(msg: &ServerMsg) -> &'static str {
         ServerMsg::AnswerCount { .. } => "answer_count",
         ServerMsg::Moved { .. } => "moved",
         ServerMsg::TeamChanged { .. } => "team_changed",
+        ServerMsg::AssignmentWelcome { .. } => "assignment_welcome",
+        ServerMsg::AssignmentResult { .. } => "assignment_result",
+        ServerMsg::AssignmentDone { .. } => "assignment_done",
     }
 }
 
-const SERVER_TAGS: [&str; 21] = [
+const SERVER_TAGS: [&str; 24] = [
     "team_changed",
+    "assignment_welcome",
+    "assignment_result",
+    "assignment_done",
     "welcome",
     "question",
     "answer_ack",
@@ -1020,6 +1026,77 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
             ],
         },
         Golden {
+            name: "assignment_welcome at the start",
+            msg: ServerMsg::AssignmentWelcome {
+                code: "48291305".into(),
+                game_id: GameId(12),
+                title: "Capitals".into(),
+                name: "Ada".into(),
+                token: "9f2c".into(),
+                attempt: 1,
+                attempts: 2,
+                questions: 10,
+                deadline_ms: 1_767_225_600_000,
+                index: None,
+                score: 0,
+                lang: None,
+            },
+            json: r#"{"type":"assignment_welcome","code":"48291305","game_id":12,
+                      "title":"Capitals","name":"Ada","token":"9f2c","attempt":1,"attempts":2,
+                      "questions":10,"deadline_ms":1767225600000,"score":0}"#,
+            fields: &[
+                "type",
+                "code",
+                "game_id",
+                "title",
+                "name",
+                "token",
+                "attempt",
+                "attempts",
+                "questions",
+                "deadline_ms",
+                "score",
+            ],
+        },
+        Golden {
+            name: "assignment_result",
+            msg: ServerMsg::AssignmentResult {
+                index: 2,
+                answered: true,
+                correct: Some(true),
+                points: 940,
+                score: 1880,
+                correct_choices: Some(vec![1]),
+                explanation: Some("Canberra was built as the capital.".into()),
+            },
+            json: r#"{"type":"assignment_result","index":2,"answered":true,"correct":true,
+                      "points":940,"score":1880,"correct_choices":[1],
+                      "explanation":"Canberra was built as the capital."}"#,
+            fields: &[
+                "type",
+                "index",
+                "answered",
+                "correct",
+                "points",
+                "score",
+                "correct_choices",
+                "explanation",
+            ],
+        },
+        Golden {
+            name: "assignment_done",
+            msg: ServerMsg::AssignmentDone {
+                score: 5210,
+                correct: 7,
+                questions: 10,
+                rank: 3,
+                finished: 41,
+            },
+            json: r#"{"type":"assignment_done","score":5210,"correct":7,"questions":10,
+                      "rank":3,"finished":41}"#,
+            fields: &["type", "score", "correct", "questions", "rank", "finished"],
+        },
+        Golden {
             name: "play_again",
             msg: ServerMsg::PlayAgain { pin: pin() },
             json: r#"{"type":"play_again","pin":"482913"}"#,
@@ -1792,12 +1869,18 @@ fn client_tag(msg: &ClientMsg) -> &'static str {
         ClientMsg::PlayAgain => "play_again",
         ClientMsg::ChooseTeam { .. } => "choose_team",
         ClientMsg::MovePlayer { .. } => "move_player",
+        ClientMsg::AssignmentJoin { .. } => "assignment_join",
+        ClientMsg::AssignmentResume { .. } => "assignment_resume",
+        ClientMsg::AssignmentNext => "assignment_next",
     }
 }
 
-const CLIENT_TAGS: [&str; 18] = [
+const CLIENT_TAGS: [&str; 21] = [
     "choose_team",
     "move_player",
+    "assignment_join",
+    "assignment_resume",
+    "assignment_next",
     "join",
     "resume",
     "answer",
@@ -2103,6 +2186,32 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
             name: "play_again",
             msg: ClientMsg::PlayAgain,
             json: r#"{"type":"play_again"}"#,
+            fields: &["type"],
+        },
+        Golden {
+            name: "assignment_join",
+            msg: ClientMsg::AssignmentJoin {
+                code: "48291305".into(),
+                name: "Ada".into(),
+                identifier: Some("s1234567".into()),
+            },
+            json: r#"{"type":"assignment_join","code":"48291305","name":"Ada",
+                      "identifier":"s1234567"}"#,
+            fields: &["type", "code", "name", "identifier"],
+        },
+        Golden {
+            name: "assignment_resume",
+            msg: ClientMsg::AssignmentResume {
+                code: "48291305".into(),
+                token: "9f2c".into(),
+            },
+            json: r#"{"type":"assignment_resume","code":"48291305","token":"9f2c"}"#,
+            fields: &["type", "code", "token"],
+        },
+        Golden {
+            name: "assignment_next",
+            msg: ClientMsg::AssignmentNext,
+            json: r#"{"type":"assignment_next"}"#,
             fields: &["type"],
         },
     ]
@@ -2793,11 +2902,15 @@ fn wire_name(code: ErrorCode) -> &'static str {
         ErrorCode::MediaQuota => "media_quota",
         ErrorCode::BadMedia => "bad_media",
         ErrorCode::TeamFull => "team_full",
+        ErrorCode::AssignmentClosed => "assignment_closed",
+        ErrorCode::AttemptsUsed => "attempts_used",
     }
 }
 
-const ALL_CODES: [ErrorCode; 40] = [
+const ALL_CODES: [ErrorCode; 42] = [
     ErrorCode::TeamFull,
+    ErrorCode::AssignmentClosed,
+    ErrorCode::AttemptsUsed,
     ErrorCode::BadMessage,
     ErrorCode::BadField,
     ErrorCode::NotJoined,
@@ -3645,4 +3758,25 @@ fn choose_team_and_move_player_refuse_missing_or_wrongly_typed_fields() {
     ] {
         assert_bad_field(frame, field);
     }
+}
+
+#[test]
+fn an_assignment_code_is_eight_digits_and_a_pin_is_refused() {
+    for bad in [
+        r#"{"type":"assignment_join","code":"482913","name":"Ada"}"#,
+        r#"{"type":"assignment_join","code":"4829130x","name":"Ada"}"#,
+        r#"{"type":"assignment_join","code":48291305,"name":"Ada"}"#,
+        r#"{"type":"assignment_resume","code":"48291305"}"#,
+    ] {
+        let e = parse_client(bad).expect_err(bad);
+        assert_eq!(e.code, ErrorCode::BadField, "{bad}");
+    }
+    assert_parses(
+        r#"{"type":"assignment_join","code":"48291305","name":"Ada","identifier":null}"#,
+        ClientMsg::AssignmentJoin {
+            code: "48291305".into(),
+            name: "Ada".into(),
+            identifier: None,
+        },
+    );
 }

@@ -90,6 +90,8 @@ impl PgCluster {
         let s = store.clone();
         let own_since = store.run(async move {
             let before = s.previous_renewal_ms().await?;
+            // Assignments' open questions stop their clocks where that process died.
+            s.credit_own_attempts(before).await?;
             s.renew().await?;
             Ok(before)
         })?;

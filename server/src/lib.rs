@@ -28,6 +28,9 @@
 //!   clean stop. One node on SQLite is its trivial case.
 //! - [`giant`]: one room bigger than one node (`--nats`): the owner's remote players and an
 //!   edge node's stand-in for a room served elsewhere, over core NATS.
+//! - [`assignment`]: self-paced assignments: one attempt's rules (a pure state machine on
+//!   stored wall-clock milliseconds); their sockets live in `ws::attempt`, their rows in
+//!   `store::assignments`, the host's API in `http::assignments`.
 //! - [`metrics`]: the node's counters, gauges and latency histograms (Prometheus text format).
 //! - [`samples`]: the quizzes built into the binary.
 //! - [`serve`]: the accept loop: header timer, connection caps, peer address, graceful stop.
@@ -44,6 +47,7 @@
 //! cluster node instead hands its rooms over to the other nodes (their clients are told
 //! `moved`), and rebuilds the rooms it claims while it serves ([`cluster`]).
 
+pub mod assignment;
 pub mod checker;
 pub mod cluster;
 pub mod giant;

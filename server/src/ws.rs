@@ -31,6 +31,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
 use tracing::{debug, info, Instrument};
 
+mod attempt;
 mod create;
 mod route;
 use create::HostRequest;
@@ -98,6 +99,8 @@ enum Bound {
     Screen {
         room: RoomHandle,
     },
+    /// An attempt at a self-paced assignment (no room: see `ws::attempt`).
+    Attempt(Box<attempt::Session>),
 }
 
 struct Conn {
@@ -164,6 +167,7 @@ async fn run(
         }
     }
     while !conn.moved {
+        let attempt_wake = conn.attempt_wake();
         tokio::select! {
             frame = stream.next() => match frame {
                 Some(Ok(msg)) => {
@@ -196,6 +200,10 @@ async fn run(
             _ = ping.tick() => {
                 conn.handle.push(Out::Ping);
             }
+            () = tokio::time::sleep_until(attempt_wake.unwrap_or(last_seen + idle_close)),
+                if attempt_wake.is_some() => {
+                conn.attempt_tick().await;
+            }
             () = tokio::time::sleep_until(last_seen + idle_close) => {
                 debug!("silent for too long");
                 conn.handle.push(Out::Close(1001, "idle"));
@@ -205,7 +213,7 @@ async fn run(
                 writer.abort();
                 break;
             }
-            _ = shutdown.changed(), if matches!(conn.bound, Bound::Nothing) => {
+            _ = shutdown.changed(), if matches!(conn.bound, Bound::Nothing | Bound::Attempt(_)) => {
                 conn.stopping();
                 break;
             }
@@ -220,7 +228,7 @@ async fn run(
         Bound::Player { room, .. } | Bound::Host { room } | Bound::Screen { room } => {
             room.send(RoomCmd::Gone { conn: id }).await;
         }
-        Bound::Nothing => {}
+        Bound::Nothing | Bound::Attempt(_) => {}
     }
     drop(handle);
     if !writer_done {
@@ -341,7 +349,10 @@ impl Conn {
     /// node never says that (the games go on): a socket that named its room is told `moved`
     /// (to any node, shortly), any other is closed as going away, and its client reconnects.
     fn stopping(&mut self) {
-        if !self.app.cluster().is_cluster() {
+        if matches!(self.bound, Bound::Attempt(_)) {
+            // Everything of an attempt is stored: its player takes it up again on any node.
+            self.handle.push(Out::Close(1001, "server stopping"));
+        } else if !self.app.cluster().is_cluster() {
             self.send(ServerMsg::RoomClosed {
                 reason: CloseReason::ServerShutdown,
             });
@@ -471,6 +482,37 @@ impl Conn {
             }
         }
         match (&self.bound, msg) {
+            (
+                Bound::Nothing,
+                ClientMsg::AssignmentJoin {
+                    code,
+                    name,
+                    identifier,
+                },
+            ) => self.assignment_join(code, name, identifier).await,
+            (Bound::Nothing, ClientMsg::AssignmentResume { code, token }) => {
+                self.assignment_resume(code, token).await
+            }
+            (Bound::Attempt(_), msg @ ClientMsg::Answer { index, .. }) => {
+                match msg.answer_value() {
+                    Some(value) => self.attempt_answer(index, value).await,
+                    None => self.error(ErrorCode::BadMessage),
+                }
+            }
+            (Bound::Attempt(_), ClientMsg::AssignmentNext) => self.attempt_next().await,
+            (Bound::Attempt(_), ClientMsg::Leave) => self.bound = Bound::Nothing,
+            (
+                Bound::Attempt(_),
+                ClientMsg::AssignmentJoin { .. } | ClientMsg::AssignmentResume { .. },
+            ) => self.error(ErrorCode::AlreadyJoined),
+            (Bound::Attempt(_), _) => self.send(ServerMsg::error(
+                ErrorCode::BadPhase,
+                "an attempt takes only answer, assignment_next and leave",
+            )),
+            (_, ClientMsg::AssignmentNext) => self.send(ServerMsg::error(
+                ErrorCode::BadPhase,
+                "assignment_next is for an attempt at an assignment",
+            )),
             (Bound::Nothing, ClientMsg::Join { pin, name }) => {
                 if self
                     .app
@@ -574,7 +616,9 @@ impl Conn {
                 ClientMsg::Join { .. }
                 | ClientMsg::Resume { .. }
                 | ClientMsg::Host { .. }
-                | ClientMsg::HostResume { .. },
+                | ClientMsg::HostResume { .. }
+                | ClientMsg::AssignmentJoin { .. }
+                | ClientMsg::AssignmentResume { .. },
             ) => self.error(ErrorCode::AlreadyJoined),
             (Bound::Player { .. }, msg) if msg.is_host_command() => self.error(ErrorCode::NotHost),
             // A screen on the wall only watches; it never commands nor speaks.

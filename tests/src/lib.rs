@@ -2,6 +2,7 @@
 //!
 //! - [`server::TestServer`]: a real server on `127.0.0.1:0` with a temporary database; it shuts
 //!   down when dropped.
+//! - [`assignment`]: making an assignment and playing an attempt at it.
 //! - [`bot::Bot`]: a typed WebSocket client. Every receive has a deadline; [`bot::Bot::expect`]
 //!   skips to the message a test is about.
 //! - [`http::Http`]: the few HTTP calls bots need (login, quizzes, results).
@@ -15,6 +16,7 @@
 //! - [`cluster_game`]: one game played through a cluster by a host and bots that follow
 //!   `moved` and resume, with the ledger the cluster tests check against the stored report.
 
+pub mod assignment;
 pub mod bot;
 pub mod cluster;
 pub mod cluster_game;

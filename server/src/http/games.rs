@@ -63,16 +63,17 @@ pub async fn game_csv(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     let r = report(&app, &headers, id).await?;
-    // A team game adds each player's team and that team's rank and score to every row.
+    // A team game adds each player's team and that team's rank and score to every row, and
+    // an assignment that asks for an identifier adds it as the last column.
     let teams = r.teams.as_deref();
+    let identified = r.players.iter().any(|p| p.identifier.is_some());
     let mut csv = String::from(
         "\u{feff}player_id,name,rank,score,question,question_text,answered,answer,correct,elapsed_ms,points",
     );
-    csv.push_str(if teams.is_some() {
-        ",team,team_rank,team_score\n"
-    } else {
-        "\n"
-    });
+    if teams.is_some() {
+        csv.push_str(",team,team_rank,team_score");
+    }
+    csv.push_str(if identified { ",identifier\n" } else { "\n" });
     for p in &r.players {
         let team = teams.and_then(|ts| ts.iter().find(|t| Some(t.id) == p.team));
         let team_cells = match (teams, team) {
@@ -94,7 +95,7 @@ pub async fn game_csv(
                 Some(false) => "false",
                 None => "",
             };
-            let _ = writeln!(
+            let _ = write!(
                 csv,
                 "{},{},{},{},{},{},{},{},{},{},{}{}",
                 p.player_id,
@@ -110,6 +111,11 @@ pub async fn game_csv(
                 a.map_or(0, |a| a.points),
                 team_cells,
             );
+            if identified {
+                csv.push(',');
+                csv.push_str(&csv_field(p.identifier.as_deref().unwrap_or_default()));
+            }
+            csv.push('\n');
         }
     }
     Ok((

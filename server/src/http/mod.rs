@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod assignments;
 mod games;
 mod media;
 mod metrics;
@@ -49,6 +50,12 @@ pub fn router(app: App) -> Router {
         .route("/api/games/{id}/report", get(report::teacher_report))
         .route("/api/games/{id}/report.xlsx", get(report::teacher_workbook))
         .route("/api/leaderboard", get(games::leaderboard))
+        .route(
+            "/api/assignments",
+            get(assignments::list).post(assignments::create),
+        )
+        .route("/api/assignments/{id}", get(assignments::view))
+        .route("/api/assignments/{id}/close", post(assignments::close))
         .route("/api/qr.svg", get(rooms::qr_svg))
         .route("/api/join-url", get(rooms::join_url_json))
         .route("/api/admin/stats", get(api::stats))

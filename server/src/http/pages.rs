@@ -111,7 +111,8 @@ fn languages() -> Router<App> {
         )
 }
 
-/// The management pages (quiz editor, admin, account, results, public leaderboard) and the
+/// The management pages (quiz editor, admin, account, results, assignments, public leaderboard)
+/// and the
 /// modules they share with the host and player pages (`common.js`: login, API calls, the
 /// error presenter, navigation bar; `messages.js`: what each error code means to a person).
 /// Every page also loads `dom.js` and `storage.js`, routed with the game pages above.
@@ -126,6 +127,14 @@ fn management() -> Router<App> {
         .route(
             "/results",
             page!("results.html", "text/html; charset=utf-8"),
+        )
+        .route(
+            "/assignments",
+            page!("assignments.html", "text/html; charset=utf-8"),
+        )
+        .route(
+            "/js/assignments.js",
+            page!("js/assignments.js", "text/javascript; charset=utf-8"),
         )
         .route(
             "/leaderboard",

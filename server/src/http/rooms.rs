@@ -25,6 +25,9 @@ const ROOM_REPLY: Duration = Duration::from_secs(2);
 pub struct PinQuery {
     #[serde(default)]
     pin: String,
+    /// An assignment's code (`qr.svg` only): its link instead of a room's.
+    #[serde(default)]
+    code: String,
 }
 
 fn pin(q: &PinQuery) -> ApiResult<&str> {
@@ -37,6 +40,11 @@ fn pin(q: &PinQuery) -> ApiResult<&str> {
 
 /// `<base>/?pin=PIN`: `base` is `--public-url`, or else this request's own `Host`.
 fn join_url(app: &App, headers: &HeaderMap, pin: &str) -> ApiResult<String> {
+    Ok(format!("{}/?pin={pin}", base_url(app, headers)?))
+}
+
+/// `--public-url`, or else `http://` and this request's own `Host`.
+pub(super) fn base_url(app: &App, headers: &HeaderMap) -> ApiResult<String> {
     let base = match &app.config().public_url {
         Some(url) => url.clone(),
         None => {
@@ -57,7 +65,7 @@ fn join_url(app: &App, headers: &HeaderMap, pin: &str) -> ApiResult<String> {
             format!("http://{host}")
         }
     };
-    Ok(format!("{base}/?pin={pin}"))
+    Ok(base)
 }
 
 /// `GET /api/join-url?pin=123456` → `{"url"}`.
@@ -70,13 +78,23 @@ pub async fn join_url_json(
     Ok(Json(json!({ "url": url })))
 }
 
-/// `GET /api/qr.svg?pin=123456`: the join URL as a QR code, for the host's screen.
+/// `GET /api/qr.svg?pin=123456`: the join URL as a QR code, for the host's screen; with
+/// `?code=12345678` instead, an assignment's link.
 pub async fn qr_svg(
     State(app): State<App>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PinQuery>,
 ) -> ApiResult<Response> {
-    let url = join_url(&app, &headers, pin(&q)?)?;
+    let url = if q.code.is_empty() {
+        join_url(&app, &headers, pin(&q)?)?
+    } else if quizrace_protocol::is_assignment_code(&q.code) {
+        format!("{}/?code={}", base_url(&app, &headers)?, q.code)
+    } else {
+        return Err(ApiError::bad_field(
+            "code",
+            "an assignment code is 8 digits",
+        ));
+    };
     // Only a very long --public-url can overflow a QR code: the operator's to fix.
     let code = QrCode::new(url.as_bytes()).map_err(|e| {
         tracing::error!(error = %e, "the join URL does not fit a QR code");

@@ -49,6 +49,7 @@ pub fn report(questions: Vec<Value>, seats: &[Seat<'_>], given: Vec<Given>) -> G
                 first_asked: *first_asked,
                 asked: *asked,
                 team: None,
+                identifier: None,
             }
         })
         .collect();

@@ -3,7 +3,7 @@
 
 pub mod actor;
 mod cloud;
-mod order;
+pub(crate) mod order;
 pub mod scoring;
 pub mod shuffle;
 pub mod state;

@@ -262,6 +262,71 @@ pub fn slider_distance(q: &Question, answer: &AnswerValue) -> Option<(u64, i64)>
     }
 }
 
+/// An answer judged: right or not (`None`: a poll, a word cloud), and for an `order` question
+/// how many items are in their place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judged {
+    pub correct: Option<bool>,
+    pub placed: Option<usize>,
+}
+
+/// Judges `value` as an answer to question `index` of a game whose secret is `secret` (an
+/// `order` answer is judged by its item ids, which are the game's own).
+pub fn judge_given(
+    q: &Question,
+    index: u32,
+    secret: &str,
+    value: &AnswerValue,
+) -> Result<Judged, Mismatch> {
+    match (&q.key, value) {
+        (AnswerKey::Order, AnswerValue::Order(given)) => {
+            let n = q.items.len();
+            let right =
+                crate::room::order::in_place(&crate::room::order::ids(secret, index, n), given)
+                    .ok_or_else(|| Mismatch {
+                        field: "order",
+                        message: format!("send each of the {n} item ids exactly once"),
+                    })?;
+            Ok(Judged {
+                correct: Some(right == n),
+                placed: Some(right),
+            })
+        }
+        _ => Ok(Judged {
+            correct: judge(q, value)?,
+            placed: None,
+        }),
+    }
+}
+
+/// What a judged answer is worth: one question's points from its kind, the answer, the time it
+/// took and the limit (in `q`), the streak before it, and whether it is the first correct one.
+/// Live rooms and self-paced assignments both score through this.
+pub fn points(
+    mode: Mode,
+    q: &Question,
+    value: &AnswerValue,
+    judged: Judged,
+    elapsed_ms: u64,
+    streak_before: u32,
+    first: bool,
+) -> i64 {
+    match (judged.correct, picks(q, value)) {
+        (Some(true), _) => {
+            let full = points_for(mode, q, elapsed_ms, streak_before, first);
+            match slider_distance(q, value) {
+                Some((distance, tolerance)) => slider_points(full, distance, tolerance),
+                None => full,
+            }
+        }
+        (Some(false), Some(picks)) => partial_points(mode, q, picks, elapsed_ms),
+        (Some(false), None) => judged.placed.map_or(0, |right| {
+            order_points(mode, q, right, q.items.len(), elapsed_ms)
+        }),
+        _ => 0,
+    }
+}
+
 /// Points for a correct classic answer: `round(base × (1 − elapsed/limit ÷ 2))` plus the streak
 /// bonus. `streak_before` counts the consecutive correct answers before this one.
 pub fn classic_points(base: i64, elapsed_ms: u64, limit_ms: u64, streak_before: u32) -> i64 {

@@ -6,14 +6,16 @@
 //! blocking thread (`spawn_blocking`, the password checker's threads), never from a task.
 
 use super::{
-    Account, AccountChange, AccountRow, GameQuiz, GameReport, GameRow, LeaderboardGame, MediaFile,
-    MediaGrant, MediaInfo, NewMedia, PutMedia, QuizSummary, Result, Role, RunningGame, Store,
+    Account, AccountChange, AccountRow, AssignmentInfo, AssignmentRow, AssignmentView, GameQuiz,
+    GameReport, GameRow, LeaderboardGame, MediaFile, MediaGrant, MediaInfo, NewAssignment,
+    NewMedia, PutMedia, QuizSummary, Result, Role, RunningGame, StartRefused, Store, StoredAttempt,
     StoredQuiz,
 };
+use crate::assignment::rules::{Answered, At};
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
-use quizrace_protocol::{GameId, QuizDoc, QuizId};
+use quizrace_protocol::{GameId, PlayerId, QuizDoc, QuizId};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -95,6 +97,62 @@ pub trait Catalog: Send + Sync {
     fn set_game_private(&self, id: GameId, private: bool) -> Result<()>;
     fn leaderboard(&self) -> Result<Vec<LeaderboardGame>>;
     fn game_report(&self, id: GameId) -> Result<Option<GameReport>>;
+
+    // Assignments (self-paced games; see `store::assignments`).
+
+    /// Stores an assignment of `quiz` and its game; returns the game and the code.
+    fn create_assignment(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        new: &NewAssignment,
+    ) -> Result<(GameId, String)>;
+    fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>>;
+    /// A new attempt of `person`, held by `holder`; refused once they used `limit`.
+    #[allow(clippy::too_many_arguments)]
+    fn start_attempt(
+        &self,
+        game: GameId,
+        name: &str,
+        identifier: Option<&str>,
+        person: &str,
+        token_hash: &str,
+        holder: &str,
+        limit: u32,
+    ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>>;
+    /// The attempt with this token, now held by `holder`.
+    fn take_attempt(
+        &self,
+        game: GameId,
+        token_hash: &str,
+        holder: &str,
+    ) -> Result<Option<StoredAttempt>>;
+    /// False when another socket holds the attempt now (nothing stored).
+    fn save_attempt(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        at: At,
+        score: i64,
+        now_ms: i64,
+    ) -> Result<bool>;
+    /// False when another socket holds the attempt now (nothing stored).
+    fn save_attempt_answer(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        answered: &Answered,
+        score: i64,
+    ) -> Result<bool>;
+    /// The rank of `score` among the finished attempts, and how many finished.
+    fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)>;
+    fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>>;
+    fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>>;
+    fn close_assignment(&self, game: GameId) -> Result<()>;
 
     // Resuming and the rooms' rows.
 
@@ -214,6 +272,74 @@ impl Catalog for Store {
     }
     fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         Store::game_report(self, id)
+    }
+    fn create_assignment(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        new: &NewAssignment,
+    ) -> Result<(GameId, String)> {
+        Store::create_assignment(self, quiz, host, settings, doc, new)
+    }
+    fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>> {
+        Store::assignment_by_code(self, code)
+    }
+    fn start_attempt(
+        &self,
+        game: GameId,
+        name: &str,
+        identifier: Option<&str>,
+        person: &str,
+        token_hash: &str,
+        holder: &str,
+        limit: u32,
+    ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
+        Store::start_attempt(
+            self, game, name, identifier, person, token_hash, holder, limit,
+        )
+    }
+    fn take_attempt(
+        &self,
+        game: GameId,
+        token_hash: &str,
+        holder: &str,
+    ) -> Result<Option<StoredAttempt>> {
+        Store::take_attempt(self, game, token_hash, holder)
+    }
+    fn save_attempt(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        at: At,
+        score: i64,
+        now_ms: i64,
+    ) -> Result<bool> {
+        Store::save_attempt(self, game, player, holder, at, score, now_ms)
+    }
+    fn save_attempt_answer(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        answered: &Answered,
+        score: i64,
+    ) -> Result<bool> {
+        Store::save_attempt_answer(self, game, player, holder, answered, score)
+    }
+    fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)> {
+        Store::attempt_rank(self, game, score)
+    }
+    fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>> {
+        Store::list_assignments(self, account)
+    }
+    fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>> {
+        Store::assignment_view(self, game)
+    }
+    fn close_assignment(&self, game: GameId) -> Result<()> {
+        Store::close_assignment(self, game)
     }
     fn running_games(&self) -> Result<RunningGames> {
         Store::running_games(self)

@@ -105,6 +105,10 @@ pub struct ReportPlayer {
     /// In a team game, the player's team (absent for one who never had one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<u32>,
+    /// An assignment's attempt: what the player gave for the identifier it asks for. The
+    /// report goes to the game's owner and admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +208,8 @@ impl Store {
     /// The games `account` hosted (an admin: everyone's), newest first.
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let db = lock(&self.db);
+        // An assignment past its deadline is listed as the finished game it now is.
+        super::assignments::settle(&db, super::unix_now_ms())?;
         let mut stmt = db.prepare(
             "SELECT g.id, g.quiz_id, trim(json_extract(g.quiz_doc, '$.title')), g.mode, g.status,
                     a.username,
@@ -302,7 +308,8 @@ impl Store {
     ) -> Result<Option<GameId>> {
         let mut db = lock(&self.db);
         let live: u32 = db.query_row(
-            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'",
+            "SELECT COUNT(*) FROM games WHERE host_id = ?1 AND status = 'running'
+               AND id NOT IN (SELECT game_id FROM assignments)",
             [host],
             |r| r.get(0),
         )?;
@@ -334,7 +341,7 @@ impl Store {
                         COALESCE(SUM(a.points), 0) AS score,
                         COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END), 0)
                             AS correct_ms,
-                        p.first_index, p.opened_at_exit, p.team
+                        p.first_index, p.opened_at_exit, p.team, p.identifier
                  FROM players p LEFT JOIN answers a
                    ON a.game_id = p.game_id AND a.player_id = p.player_id
                  WHERE p.game_id = ?1 AND p.status != 'removed' GROUP BY p.player_id",
@@ -349,6 +356,7 @@ impl Store {
                     first_index: r.get("first_index")?,
                     opened_at_exit: r.get("opened_at_exit")?,
                     team: r.get("team")?,
+                    identifier: r.get("identifier")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -441,6 +449,7 @@ pub(super) struct ReportPlayerRow {
     pub first_index: u32,
     pub opened_at_exit: Option<u32>,
     pub team: Option<u32>,
+    pub identifier: Option<String>,
 }
 
 /// An answer of a report, what was chosen still the stored JSON text.
@@ -503,6 +512,7 @@ impl ReportGameRow {
                     first_asked: r.first_index,
                     asked,
                     team: r.team,
+                    identifier: r.identifier,
                 };
                 (player, r.correct_ms)
             })

@@ -19,6 +19,7 @@
 //! each.
 
 mod accounts;
+mod assignments;
 mod backup;
 mod catalog;
 mod credentials;
@@ -34,6 +35,10 @@ mod writer;
 /// The room's values that reports show, as their fields are typed.
 pub use crate::room::state::{GameStatus, PlayerStatus};
 pub use accounts::{Account, AccountChange, AccountRow, Role};
+pub use assignments::{
+    AssignmentInfo, AssignmentRow, AssignmentView, AttemptLine, NewAssignment, StartRefused,
+    StoredAttempt,
+};
 pub use catalog::{Catalog, Flushed, RunningGames};
 pub use credentials::SessionLifetimes;
 pub use games::{
@@ -113,6 +118,13 @@ fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Unix milliseconds: what an attempt's times are stored in.
+pub fn unix_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -48,7 +48,8 @@ impl Store {
                     leaderboard, shuffle_answers,
                     team_count, team_size, media_on_phones,
                     team_choice, team_talk_ms
-             FROM games WHERE status = 'running' ORDER BY id",
+             FROM games WHERE status = 'running'
+               AND id NOT IN (SELECT game_id FROM assignments) ORDER BY id",
         )?;
         let rows = stmt
             .query_map([], RunningRow::from_row)?

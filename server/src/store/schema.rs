@@ -163,6 +163,42 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN team_choice TEXT NOT NULL DEFAULT 'auto'
         CHECK (team_choice IN ('auto', 'players'));
     ALTER TABLE games ADD COLUMN team_talk_ms INTEGER NOT NULL DEFAULT 0;",
+    // 12: self-paced assignments. An assignment is a game of its own (so Results, reports and
+    // exports treat it as one) with an `assignments` row: its 8-digit code (a live PIN has 6),
+    // deadline, the identifier it asks for, and how many attempts one person may make. Each
+    // attempt is a player of that game with an `attempts` row: whose it is (`person`: the
+    // identifier, or the name's key when none is asked for), where it is (the question
+    // shown, when, whether it closed), and which socket holds it (`holder`: a socket that
+    // takes an attempt up replaces it, and a write under another holder is refused; `node`:
+    // on a cluster, the node of that socket, whose last lease renewal ends an open question's
+    // clock if the node dies).
+    // `players.identifier` is shown to the game's owner only.
+    "CREATE TABLE assignments (
+        game_id INTEGER PRIMARY KEY REFERENCES games(id),
+        code TEXT NOT NULL UNIQUE,
+        deadline_ms INTEGER NOT NULL,
+        identifier_label TEXT,
+        attempts INTEGER NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES accounts(id),
+        closed_ms INTEGER
+    );
+    CREATE TABLE attempts (
+        game_id INTEGER NOT NULL REFERENCES assignments(game_id),
+        player_id INTEGER NOT NULL,
+        person TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        question INTEGER,
+        shown_ms INTEGER,
+        closed INTEGER NOT NULL DEFAULT 0,
+        finished_ms INTEGER,
+        score INTEGER NOT NULL DEFAULT 0,
+        holder TEXT NOT NULL,
+        node TEXT,
+        PRIMARY KEY (game_id, player_id),
+        FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
+    );
+    CREATE INDEX attempts_by_person ON attempts (game_id, person);
+    ALTER TABLE players ADD COLUMN identifier TEXT;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].
@@ -215,6 +251,14 @@ impl Store {
             return Err(StoreError::Corrupt(check));
         }
         migrate(&mut conn)?;
+        // Before the writer stamps its first heartbeat, which ends the downtime.
+        let credited = super::assignments::credit_downtime(&conn, super::unix_now_ms())?;
+        if credited > 0 {
+            info!(
+                attempts = credited,
+                "open assignment questions keep their time left"
+            );
+        }
         let writer_conn = open_conn(path)?;
         make_journal_private(path)?;
         let writer = Writer::start(writer_conn)?;

@@ -26,8 +26,40 @@ pub struct WriteReq {
     notify: Arc<watch::Sender<Committed>>,
 }
 
+/// An assignment attempt's step, written many per commit with the rooms' rows; `done` gets
+/// whether the socket still held the attempt (nothing is stored otherwise), once committed.
+pub(super) struct AttemptReq {
+    pub step: AttemptStep,
+    pub done: oneshot::Sender<bool>,
+}
+
+/// What an attempt stores at one step, under its holder's check.
+pub(super) enum AttemptStep {
+    /// Its place: the `attempts` columns of [`super::assignments::columns_of`].
+    Place {
+        game: i64,
+        player: u32,
+        holder: String,
+        question: Option<u32>,
+        shown_ms: Option<i64>,
+        closed: bool,
+        finished: bool,
+        now_ms: i64,
+        score: i64,
+    },
+    /// An answer, which closes its question.
+    Answer {
+        game: i64,
+        player: u32,
+        holder: String,
+        answered: crate::assignment::rules::Answered,
+        score: i64,
+    },
+}
+
 enum WriterMsg {
     Write(WriteReq),
+    Attempt(AttemptReq),
     Flush(oneshot::Sender<()>),
     /// Commit (if nothing else does) to stamp the heartbeat.
     Beat,
@@ -85,6 +117,16 @@ impl Writer {
         }
     }
 
+    /// Stores an attempt's step in the next commit and waits for it (call from a blocking
+    /// thread): whether the attempt's holder still held it. `None`: the writer is gone.
+    pub(super) fn attempt(&self, step: AttemptStep) -> Option<bool> {
+        let (done, rx) = oneshot::channel();
+        self.tx
+            .send(WriterMsg::Attempt(AttemptReq { step, done }))
+            .ok()?;
+        rx.blocking_recv().ok()
+    }
+
     /// Resolves once everything handed over before it is committed.
     pub async fn flush(&self) {
         let (tx, rx) = oneshot::channel();
@@ -125,7 +167,8 @@ fn writer_loop(
         // choice: giving up would let a later commit release acks for rows that were lost.
         let mut tries: u32 = 0;
         let began = std::time::Instant::now();
-        while let Err(e) = commit(&mut conn, &batch) {
+        let mut held = Vec::new();
+        while let Err(e) = commit(&mut conn, &batch, &mut held) {
             tries += 1;
             error!(error = %e, tries, rows = batch.len(), "commit failed; retrying");
             std::thread::sleep(Duration::from_millis(100 * u64::from(tries.min(10))));
@@ -144,29 +187,46 @@ fn writer_loop(
                 WriterMsg::Flush(done) => {
                     let _ = done.send(());
                 }
+                WriterMsg::Attempt(req) => {
+                    stats.rows.inc();
+                    let _ = req.done.send(held.pop().unwrap_or(false));
+                }
                 WriterMsg::Beat => {}
             }
         }
     }
 }
 
-/// Whether a game is `running` (so its open question's time must be tracked). When the
-/// database cannot say, assume so: a needless heartbeat costs less than a wrong restore.
+/// Whether a game is `running`, or an assignment open with a question shown and not closed
+/// (so an open question's time must be tracked). When the database cannot say, assume so: a
+/// needless heartbeat costs less than a wrong restore.
 fn any_game_running(conn: &Connection) -> bool {
     conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM games WHERE status = 'running')",
-        [],
+        "SELECT EXISTS (SELECT 1 FROM games WHERE status = 'running'
+                          AND id NOT IN (SELECT game_id FROM assignments))
+             OR EXISTS (SELECT 1 FROM attempts t JOIN assignments a ON a.game_id = t.game_id
+                        WHERE t.closed = 0 AND t.finished_ms IS NULL
+                          AND t.shown_ms IS NOT NULL AND a.deadline_ms > ?1
+                          AND a.closed_ms IS NULL)",
+        [unix_now_ms()],
         |r| r.get::<_, bool>(0),
     )
     .unwrap_or(true)
 }
 
-fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
+/// Commits `batch` in one transaction. `held` gets, in reverse order, whether each attempt
+/// step's socket still held its attempt (popped in batch order once committed).
+fn commit(conn: &mut Connection, batch: &[WriterMsg], held: &mut Vec<bool>) -> Result<()> {
+    held.clear();
     let tx = conn.transaction()?;
     let now_ms = unix_now_ms();
     tx.prepare_cached("UPDATE heartbeat SET at_ms = ?1 WHERE id = 1")?
         .execute([now_ms])?;
     for m in batch {
+        if let WriterMsg::Attempt(req) = m {
+            held.push(attempt_step(&tx, &req.step)?);
+            continue;
+        }
         let WriterMsg::Write(req) = m else { continue };
         match &req.write {
             Write::Player {
@@ -263,7 +323,69 @@ fn commit(conn: &mut Connection, batch: &[WriterMsg]) -> Result<()> {
         }
     }
     tx.commit()?;
+    held.reverse();
     Ok(())
+}
+
+/// One attempt step inside the batch's transaction: false (nothing written) when another
+/// socket holds the attempt now.
+fn attempt_step(tx: &rusqlite::Transaction<'_>, step: &AttemptStep) -> Result<bool> {
+    match step {
+        AttemptStep::Place {
+            game,
+            player,
+            holder,
+            question,
+            shown_ms,
+            closed,
+            finished,
+            now_ms,
+            score,
+        } => {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE attempts SET question = ?4, shown_ms = ?5, closed = ?6,
+                            finished_ms = CASE WHEN ?7 THEN ?8 ELSE NULL END, score = ?9
+                     WHERE game_id = ?1 AND player_id = ?2 AND holder = ?3",
+                )?
+                .execute(params![
+                    game, player, holder, question, shown_ms, closed, finished, now_ms, score
+                ])?;
+            Ok(n == 1)
+        }
+        AttemptStep::Answer {
+            game,
+            player,
+            holder,
+            answered,
+            score,
+        } => {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE attempts SET closed = 1, score = ?4
+                     WHERE game_id = ?1 AND player_id = ?2 AND holder = ?3",
+                )?
+                .execute(params![game, player, holder, score])?;
+            if n != 1 {
+                return Ok(false);
+            }
+            tx.prepare_cached(
+                "INSERT INTO answers (game_id, question_index, player_id, elapsed_ms, correct,
+                                      points, answer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                game,
+                answered.index,
+                player,
+                answered.elapsed_ms,
+                answered.correct,
+                answered.points,
+                serde_json::to_string(&answered.value)?,
+            ])?;
+            Ok(true)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use quizrace_protocol::{ClientMsg, Mode, ServerMsg};
 use quizrace_tests::bot::{Bot, RoomOptions};
-use quizrace_tests::stats::{ms, summary};
+use quizrace_tests::stats::{ms, proc_stats, summary};
 use quizrace_tests::{Host, Http};
 use serde_json::json;
 use std::io::{BufRead, BufReader};
@@ -141,25 +141,6 @@ fn start_server(args: &Args) -> Result<Server> {
         base,
         _dir: Some(dir),
     })
-}
-
-/// (RSS in KiB, CPU seconds) of a process, from /proc.
-fn proc_stats(pid: Option<u32>) -> Option<(u64, f64)> {
-    let pid = pid?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit(')').next()?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of stat; after the ')' they are at 11 and 12.
-    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    Some((rss, ticks / 100.0))
 }
 
 /// Bots per task. One task joins its group and then plays all of them from one loop, so the

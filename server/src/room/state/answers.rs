@@ -126,24 +126,9 @@ impl Room {
         if elapsed_ms > q.time_limit_ms + ANSWER_GRACE_MS {
             return Err(AnswerError::TooLate);
         }
-        // An order answer is judged by its item ids, which are the room's own.
-        let (correct, placed) = match (&q.key, &value) {
-            (AnswerKey::Order, AnswerValue::Order(given)) => {
-                let n = q.items.len();
-                let right =
-                    order::in_place(&order::ids(&secret, index, n), given).ok_or_else(|| {
-                        AnswerError::Mismatch(Mismatch {
-                            field: "order",
-                            message: format!("send each of the {n} item ids exactly once"),
-                        })
-                    })?;
-                (Some(right == n), Some(right))
-            }
-            _ => (
-                scoring::judge(q, &value).map_err(AnswerError::Mismatch)?,
-                None,
-            ),
-        };
+        let judged =
+            scoring::judge_given(q, index, &secret, &value).map_err(AnswerError::Mismatch)?;
+        let correct = judged.correct;
         // A poll vote may change while the poll is open; everything else is final.
         if answers.contains_key(&id) && q.key != AnswerKey::Poll {
             return Err(AnswerError::AlreadyAnswered);
@@ -156,22 +141,7 @@ impl Room {
             (_, value) => value,
         };
         let first = correct == Some(true) && !answers.values().any(|g| g.correct == Some(true));
-        let points = match (correct, scoring::picks(q, &value)) {
-            (Some(true), _) => {
-                let full = scoring::points_for(mode, q, elapsed_ms, streak_before, first);
-                match scoring::slider_distance(q, &value) {
-                    Some((distance, tolerance)) => {
-                        scoring::slider_points(full, distance, tolerance)
-                    }
-                    None => full,
-                }
-            }
-            (Some(false), Some(picks)) => scoring::partial_points(mode, q, picks, elapsed_ms),
-            (Some(false), None) => placed.map_or(0, |right| {
-                scoring::order_points(mode, q, right, q.items.len(), elapsed_ms)
-            }),
-            _ => 0,
-        };
+        let points = scoring::points(mode, q, &value, judged, elapsed_ms, streak_before, first);
         answers.insert(
             id,
             Given {

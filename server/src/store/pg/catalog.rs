@@ -1,15 +1,18 @@
 //! PostgreSQL's [`Catalog`]: the methods are [`PgStore`]'s own (each documented there).
 
 use super::PgStore;
+use crate::assignment::rules::{Answered, At};
 use crate::metrics::WriterMetrics;
 use crate::room::state::Settings;
 use crate::room::storage::RoomWriter;
 use crate::store::{
-    Account, AccountChange, AccountRow, Catalog, Flushed, GameQuiz, GameReport, GameRow,
-    LeaderboardGame, MediaFile, MediaGrant, MediaInfo, NewMedia, PutMedia, QuizSummary, Result,
-    Role, RunningGames, StoredQuiz,
+    Account, AccountChange, AccountRow, AssignmentInfo, AssignmentRow, AssignmentView, Catalog,
+    Flushed, GameQuiz, GameReport, GameRow, LeaderboardGame, MediaFile, MediaGrant, MediaInfo,
+    NewAssignment, NewMedia, PutMedia, QuizSummary, Result, Role, RunningGames, StartRefused,
+    StoredAttempt, StoredQuiz,
 };
-use quizrace_protocol::{GameId, QuizDoc, QuizId};
+use quizrace_protocol::{GameId, PlayerId, QuizDoc, QuizId};
+
 use std::sync::Arc;
 
 impl Catalog for PgStore {
@@ -116,6 +119,74 @@ impl Catalog for PgStore {
     }
     fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
         PgStore::game_report(self, id)
+    }
+    fn create_assignment(
+        &self,
+        quiz: QuizId,
+        host: i64,
+        settings: &Settings,
+        doc: &QuizDoc,
+        new: &NewAssignment,
+    ) -> Result<(GameId, String)> {
+        PgStore::create_assignment(self, quiz, host, settings, doc, new)
+    }
+    fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>> {
+        PgStore::assignment_by_code(self, code)
+    }
+    fn start_attempt(
+        &self,
+        game: GameId,
+        name: &str,
+        identifier: Option<&str>,
+        person: &str,
+        token_hash: &str,
+        holder: &str,
+        limit: u32,
+    ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
+        PgStore::start_attempt(
+            self, game, name, identifier, person, token_hash, holder, limit,
+        )
+    }
+    fn take_attempt(
+        &self,
+        game: GameId,
+        token_hash: &str,
+        holder: &str,
+    ) -> Result<Option<StoredAttempt>> {
+        PgStore::take_attempt(self, game, token_hash, holder)
+    }
+    fn save_attempt(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        at: At,
+        score: i64,
+        now_ms: i64,
+    ) -> Result<bool> {
+        PgStore::save_attempt(self, game, player, holder, at, score, now_ms)
+    }
+    fn save_attempt_answer(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        holder: &str,
+        answered: &Answered,
+        score: i64,
+    ) -> Result<bool> {
+        PgStore::save_attempt_answer(self, game, player, holder, answered, score)
+    }
+    fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)> {
+        PgStore::attempt_rank(self, game, score)
+    }
+    fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>> {
+        PgStore::list_assignments(self, account)
+    }
+    fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>> {
+        PgStore::assignment_view(self, game)
+    }
+    fn close_assignment(&self, game: GameId) -> Result<()> {
+        PgStore::close_assignment(self, game)
     }
     /// None at start: on a cluster the claim loop brings running games back
     /// ([`PgStore::read_running`]), once their owner's lease has run out.

@@ -116,6 +116,7 @@ impl PgStore {
                         END AS stopped_at_ms
                  FROM games c
                  WHERE c.status = 'running'
+                   AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.game_id = c.id)
                    AND (c.owner_node IS NULL
                         OR ($3::bigint IS NOT NULL AND c.owner_node = $1)
                         OR (c.owner_node <> $1 AND NOT EXISTS (

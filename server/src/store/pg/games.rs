@@ -153,7 +153,8 @@ impl PgStore {
                 .await?;
             let live: i64 = tx
                 .query_one(
-                    "SELECT COUNT(*) FROM games WHERE host_id = $1 AND status = 'running'",
+                    "SELECT COUNT(*) FROM games WHERE host_id = $1 AND status = 'running'
+                       AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.game_id = games.id)",
                     &[&host],
                 )
                 .await?
@@ -188,6 +189,9 @@ impl PgStore {
     pub fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
         let (admin, id) = (account.role == Role::Admin, account.id);
         self.with_client(move |c| async move {
+            // An assignment past its deadline is listed as the finished game it now is.
+            c.execute(super::assignments::SETTLE, &[&crate::store::unix_now_ms()])
+                .await?;
             c.query(
                 "SELECT g.id, g.quiz_id, trim(g.quiz_doc::json->>'title'), g.mode, g.status,
                         a.username,
@@ -314,7 +318,7 @@ impl PgStore {
                             COALESCE(SUM(a.points), 0)::bigint AS score,
                             COALESCE(SUM(CASE WHEN a.points > 0 THEN a.elapsed_ms ELSE 0 END),
                                      0)::bigint AS correct_ms,
-                            p.first_index, p.opened_at_exit, p.team
+                            p.first_index, p.opened_at_exit, p.team, p.identifier
                      FROM players p LEFT JOIN answers a
                        ON a.game_id = p.game_id AND a.player_id = p.player_id
                      WHERE p.game_id = $1 AND p.status != 'removed'
@@ -333,6 +337,7 @@ impl PgStore {
                         first_index: int(r, "first_index")?,
                         opened_at_exit: opt_int(r, "opened_at_exit")?,
                         team: opt_int(r, "team")?,
+                        identifier: r.try_get("identifier")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

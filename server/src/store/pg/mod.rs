@@ -13,6 +13,7 @@
 //! (the [`super::Catalog`] these make), and the cluster's leases and claims.
 
 mod accounts;
+mod assignments;
 mod catalog;
 pub(crate) mod cluster;
 mod games;

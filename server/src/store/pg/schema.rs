@@ -148,6 +148,33 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE games ADD COLUMN team_choice TEXT NOT NULL DEFAULT 'auto'
         CHECK (team_choice IN ('auto', 'players'));
     ALTER TABLE games ADD COLUMN team_talk_ms BIGINT NOT NULL DEFAULT 0;",
+    // 12: self-paced assignments (see SQLite's version 12).
+    "CREATE TABLE assignments (
+        game_id BIGINT PRIMARY KEY REFERENCES games(id),
+        code TEXT NOT NULL UNIQUE,
+        deadline_ms BIGINT NOT NULL,
+        identifier_label TEXT,
+        attempts BIGINT NOT NULL,
+        created_by BIGINT NOT NULL REFERENCES accounts(id),
+        closed_ms BIGINT
+    );
+    CREATE TABLE attempts (
+        game_id BIGINT NOT NULL REFERENCES assignments(game_id),
+        player_id BIGINT NOT NULL,
+        person TEXT NOT NULL,
+        attempt BIGINT NOT NULL,
+        question BIGINT,
+        shown_ms BIGINT,
+        closed BOOLEAN NOT NULL DEFAULT FALSE,
+        finished_ms BIGINT,
+        score BIGINT NOT NULL DEFAULT 0,
+        holder TEXT NOT NULL,
+        node TEXT,
+        PRIMARY KEY (game_id, player_id),
+        FOREIGN KEY (game_id, player_id) REFERENCES players(game_id, player_id)
+    );
+    CREATE INDEX attempts_by_person ON attempts (game_id, person);
+    ALTER TABLE players ADD COLUMN identifier TEXT;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
