@@ -69,7 +69,6 @@ $("new-form").onsubmit = async (ev) => {
 // ---- one assignment, live ----
 let shownCode = null;
 async function showLive(id) {
-  $("live-view").hidden = false;
   $("live-results").href = `/results?game=${id}`;
   $("live-close").onclick = async () => {
     if (!confirm(t("close_assignment_confirm"))) return;
@@ -88,7 +87,9 @@ async function showLive(id) {
       $("live-error").textContent = humanError(e);
     }
   };
+  // Shown once the first answer is drawn (or its error), never as an empty frame.
   await poll();
+  $("live-view").hidden = false;
   setInterval(() => {
     if (document.visibilityState !== "hidden") poll();
   }, POLL_MS);
