@@ -581,8 +581,9 @@ impl Actor {
                     (ServerMsg::Players { .. }, Target::Conn(_)) => frame.len() / 1024,
                     _ => 0,
                 };
-                // Every edge writes a broadcast to its own sockets: published once here.
-                let broadcast = matches!(target, Target::Everyone);
+                // Every edge writes a broadcast to its own sockets: published once here. Edges
+                // hold only players, so a frame for every player is a broadcast to them too.
+                let broadcast = matches!(target, Target::Everyone | Target::Players);
                 if let (true, Some(remote)) = (broadcast, self.remote.as_mut()) {
                     let question = matches!(msg, ServerMsg::Question(_));
                     remote.broadcast(Some(frame.as_str()), question, false);

@@ -474,12 +474,18 @@ fn media_goes_to_the_hosts_screens_always_and_to_phones_only_with_media_on_phone
         let url = crate::media::room_url(&"ab".repeat(32), quizrace_protocol::GameId(1), &key);
         for (to, q) in &sent {
             let media = q.media.as_ref().map(|m| (m.url.as_str(), m.alt.as_str()));
-            let phone = matches!(to, Target::Player(_));
+            let phone = matches!(to, Target::Player(_) | Target::Players);
             let want = (!phone || on_phones).then_some((url.as_str(), "A fox"));
             assert_eq!(media, want, "{to:?}, on phones: {on_phones}");
         }
         assert!(sent
             .iter()
             .any(|(t, _)| *t != Target::Player(quizrace_protocol::PlayerId(1))));
+        // Phones all see the same frame: serialised once for them, not once per phone.
+        let per_phone = sent.iter().any(|(t, _)| matches!(t, Target::Player(_)));
+        assert!(
+            !per_phone,
+            "one frame for every phone, on phones: {on_phones}"
+        );
     }
 }

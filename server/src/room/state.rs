@@ -77,6 +77,9 @@ pub enum Target {
     Host,
     /// The host and its read-only big screens: the room's events that the control page shows.
     Watchers,
+    /// Every connected player, without the host and its screens: a frame phones see other
+    /// than the host does, still serialised once.
+    Players,
     /// Every connected player, the host and its screens.
     Everyone,
 }
@@ -381,17 +384,22 @@ impl Room {
             Target::Player(p) => self.conn_of(p).into_iter().collect(),
             Target::Host => self.host.into_iter().collect(),
             Target::Watchers => self.watchers().collect(),
+            Target::Players => self.player_conns().collect(),
             Target::Everyone => self.everyone().collect(),
         }
     }
 
-    /// Every connection that a `Target::Everyone` message goes to.
-    pub fn everyone(&self) -> impl Iterator<Item = ConnId> + '_ {
+    /// Every connection that a `Target::Players` message goes to.
+    fn player_conns(&self) -> impl Iterator<Item = ConnId> + '_ {
         self.players
             .iter()
             .filter(|p| p.is_active())
             .filter_map(|p| p.conn)
-            .chain(self.watchers())
+    }
+
+    /// Every connection that a `Target::Everyone` message goes to.
+    pub fn everyone(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.player_conns().chain(self.watchers())
     }
 
     /// Whether `conn` is the current connection of `player` (a replaced socket is not).

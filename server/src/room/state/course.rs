@@ -107,11 +107,19 @@ impl Room {
         self.send_question(view, fx);
     }
 
-    /// A question's opening frame: one for all, or when phones see it differently (their own
-    /// shuffles, media kept to the host's screens) one per player and one for the watchers.
+    /// A question's opening frame: one for all; one for the phones and one for the watchers
+    /// when only the host's screens show its media; or, with each phone's own shuffles, one
+    /// per player and one for the watchers.
     fn send_question(&self, view: QuestionView, fx: &mut Effects) {
         if !self.phones_differ(view.index) {
             fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
+            return;
+        }
+        if !self.phones_shuffle(view.index) {
+            let mut phones = view.clone();
+            phones.media = None;
+            fx.push(Effect::Send(Target::Players, ServerMsg::Question(phones)));
+            fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(view)));
             return;
         }
         let players: Vec<PlayerId> = self

@@ -34,9 +34,13 @@ impl Room {
     /// frame): their own shuffles, or media the host's screens show and phones do not.
     pub(super) fn phones_differ(&self, index: u32) -> bool {
         let q = &self.quiz.questions[index as usize];
-        q.kind == QuestionKind::Order
+        self.phones_shuffle(index) || (q.media.is_some() && !self.settings.media_on_phones)
+    }
+
+    /// Whether each phone gets question `index` in an order of its own (then a frame each).
+    pub(super) fn phones_shuffle(&self, index: u32) -> bool {
+        self.quiz.questions[index as usize].kind == QuestionKind::Order
             || self.choice_order(index, Some(PlayerId(0))).is_some()
-            || (q.media.is_some() && !self.settings.media_on_phones)
     }
 
     /// Question `index`'s team talk in this room: none on a slide, which nobody answers.
