@@ -68,8 +68,10 @@ if [ "$installed" != "$locked" ]; then
   (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
-echo "== cargo build --release -p quizrace"
-cargo build --release -p quizrace
+# The same packages as scripts/test.sh's release build, so cargo resolves the same features
+# and, inside that script, finds the server built already.
+echo "== cargo build --release --bin quizrace"
+cargo build --release -p quizrace -p quizrace-tests --bin quizrace
 
 echo "== node --test tests/browser/"
 # The files are named here, not the directory: Node 21 and later take the arguments as glob
