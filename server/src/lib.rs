@@ -13,7 +13,9 @@
 //!   implementation. Handles only, never game state.
 //! - [`ws`]: one WebSocket connection: parse frames, forward to the room, write the outbox;
 //!   `ws::route` decides what a cluster node says about a PIN it does not serve (`moved`);
-//!   `ws::create` makes rooms (`host`, and `play_again` after a game's end).
+//!   `ws::create` makes rooms (`host`, and `play_again` after a game's end); `ws::socket` is
+//!   the upgrade, tungstenite reading, and the writer of whole frames (`ws::frame`: a
+//!   broadcast encoded once, the same bytes written to every socket).
 //! - [`store`]: the [`store::Catalog`] the server calls, on SQLite (one node) or PostgreSQL
 //!   (`store::pg`, a cluster), one module per concern: `schema` (migrations, opening),
 //!   `writer` (the rooms' rows committed in batches; fenced on PostgreSQL), `accounts`,

@@ -1,5 +1,6 @@
 //! One WebSocket connection: frames are parsed into commands for its room; a writer task drains
-//! a bounded outbox onto the socket; a ping keeps idle links honest. It holds no game state.
+//! a bounded outbox of whole frames onto the socket; a ping keeps idle links honest. It holds
+//! no game state.
 
 use crate::cluster::Location;
 use crate::limits::{Bucket, Rate};
@@ -12,7 +13,6 @@ use crate::secret::random_hex;
 use crate::serve::Admitted;
 use crate::store::Role;
 use crate::App;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,27 +23,28 @@ use quizrace_protocol::{
     ServerMsg, MAX_FRAME_BYTES,
 };
 use serde_json::json;
-use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, info, Instrument};
 
 mod attempt;
 mod create;
+pub mod frame;
 mod route;
+mod socket;
 use create::HostRequest;
+pub use frame::Frame;
 use route::{check_pin_query, route, Route};
 
-/// More than this many `error` frames to one socket within [`GARBAGE_WINDOW`] close it (1008).
-const GARBAGE_LIMIT: usize = 20;
-const GARBAGE_WINDOW: Duration = Duration::from_secs(10);
+/// The read buffer of a socket (tungstenite's default is 128 KiB).
+const READ_BUFFER: usize = 4 * 1024;
 /// How long a socket we closed waits for the client's own Close before it is dropped.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
-/// Frames written to the socket in one flush at most.
-const WRITE_BATCH: usize = 64;
 /// A failed join from a throttled address is answered this much later: a guesser's
 /// connection waits, an honest player (who knows the PIN) never gets here.
 const JOIN_TARPIT: Duration = Duration::from_millis(250);
@@ -52,7 +53,7 @@ const GENERATED_NAME_TRIES: u32 = 12;
 
 /// The WebSocket endpoint. The origin policy ran before this (see [`crate::http::origin`]).
 pub async fn upgrade(
-    ws: WebSocketUpgrade,
+    ws: socket::Upgrade,
     State(app): State<App>,
     RawQuery(query): RawQuery,
     client: Option<Extension<ClientAddr>>,
@@ -70,20 +71,23 @@ pub async fn upgrade(
     let peer = client.map(|Extension(ClientAddr(a))| a);
     // Held until the socket closes, so the connection caps count WebSockets too.
     let admitted = admitted.map(|Extension(a)| a);
-    // Small buffers: thousands of sockets share this machine's memory.
-    ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .max_write_buffer_size(1024 * 1024)
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| {
-            let id = app.next_conn_id();
-            async move {
-                let _admitted = admitted;
-                run(socket, app, id, peer, query_pin).await
-            }
-            .instrument(tracing::debug_span!("conn", id))
-        })
+    ws.on_upgrade(move |read, write| {
+        let id = app.next_conn_id();
+        async move {
+            let _admitted = admitted;
+            run(read, write, app, id, peer, query_pin).await
+        }
+        .instrument(tracing::debug_span!("conn", id))
+    })
+}
+
+/// How the client's frames are read. A small read buffer: thousands of sockets share this
+/// machine's memory, and a client's messages are small (a larger one grows it for itself).
+fn read_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .max_message_size(Some(MAX_FRAME_BYTES))
+        .max_frame_size(Some(MAX_FRAME_BYTES))
 }
 
 enum Bound {
@@ -125,17 +129,18 @@ struct Conn {
 }
 
 async fn run(
-    socket: WebSocket,
+    read: socket::Incoming,
+    write: socket::Writer,
     app: App,
     id: ConnId,
     peer: Option<IpAddr>,
     query_pin: Option<Pin>,
 ) {
     let _counted = app.metrics().node().ws_open();
-    let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::channel(HOST_BACKLOG);
+    let mut stream = socket::reader(read, tx.downgrade(), read_config()).await;
     let kill = Arc::new(Notify::new());
-    let mut writer = tokio::spawn(write_loop(sink, rx));
+    let mut writer = tokio::spawn(socket::write_loop(write, rx));
     let mut shutdown = app.shutdown_signal();
     let rate = app.config().msg_rate;
     let mut conn = Conn {
@@ -184,8 +189,12 @@ async fn run(
                             ErrorCode::BadMessage,
                             "binary frames are not understood; send JSON text",
                         )),
-                        Message::Close(_) => break,
-                        Message::Ping(_) | Message::Pong(_) => {}
+                        Message::Close(_) => {
+                            // Queues the answering close before the outbox can close.
+                            let _ = stream.flush().await;
+                            break;
+                        }
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     }
                 }
                 Some(Err(e)) => {
@@ -253,75 +262,19 @@ async fn run(
     .await;
 }
 
-fn is_too_big(e: &axum::Error) -> bool {
-    let text = e.to_string().to_lowercase();
-    text.contains("too long") || text.contains("too big") || text.contains("capacity")
-}
-
-/// Writes the outbox to the socket, several frames per flush when they queue up.
-async fn write_loop(
-    mut sink: futures::stream::SplitSink<WebSocket, Message>,
-    mut rx: mpsc::Receiver<Out>,
-) {
-    let mut batch = Vec::with_capacity(WRITE_BATCH);
-    let mut errors: VecDeque<Instant> = VecDeque::new();
-    while rx.recv_many(&mut batch, WRITE_BATCH).await > 0 {
-        for out in batch.drain(..) {
-            let result = match out {
-                Out::Frame(text) => sink.feed(Message::Text(text)).await,
-                Out::Error(text) => {
-                    let now = Instant::now();
-                    while errors
-                        .front()
-                        .is_some_and(|t| now.duration_since(*t) > GARBAGE_WINDOW)
-                    {
-                        errors.pop_front();
-                    }
-                    errors.push_back(now);
-                    if errors.len() > GARBAGE_LIMIT {
-                        // The error itself still goes out, so the client can see why.
-                        let _ = sink.feed(Message::Text(text)).await;
-                        info!("closing a connection that keeps sending bad messages");
-                        let close = CloseFrame {
-                            code: 1008,
-                            reason: "too many bad messages".into(),
-                        };
-                        let _ = sink.send(Message::Close(Some(close))).await;
-                        return;
-                    }
-                    sink.feed(Message::Text(text)).await
-                }
-                Out::Ping => sink.feed(Message::Ping(Default::default())).await,
-                Out::Close(code, reason) => {
-                    let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        })))
-                        .await;
-                    return;
-                }
-            };
-            if result.is_err() {
-                return;
-            }
-        }
-        if sink.flush().await.is_err() {
-            return;
-        }
-    }
+fn is_too_big(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Capacity(_))
 }
 
 impl Conn {
     fn send(&self, msg: ServerMsg) {
         self.app.metrics().node().refused.count(&msg);
         let is_error = matches!(msg, ServerMsg::Error { .. });
-        if let Ok(text) = serde_json::to_string(&msg) {
-            let text = text.into();
+        if let Ok(frame) = Frame::json(&msg) {
             self.handle.push(if is_error {
-                Out::Error(text)
+                Out::Error(frame)
             } else {
-                Out::Frame(text)
+                Out::Frame(frame)
             });
         }
     }

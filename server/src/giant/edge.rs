@@ -12,7 +12,7 @@ use super::Giant;
 use crate::room::actor::Reply;
 use crate::room::state::ConnId;
 use crate::room::{ConnHandle, Out, RoomCmd, RoomHandle};
-use axum::extract::ws::Utf8Bytes;
+use crate::ws::Frame;
 use futures::StreamExt;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
@@ -363,7 +363,7 @@ impl Edge {
         if b.question {
             self.question_at = Some(Instant::now());
         }
-        let frame = b.frame.map(Utf8Bytes::from);
+        let frame = b.frame.as_deref().map(Frame::text);
         for local in self.conns.values().filter(|l| l.live) {
             // A socket that cannot keep up is cut off by `push`; its `Gone` reaches the owner
             // through the normal path.
@@ -394,7 +394,7 @@ impl Edge {
             };
             local.live = true;
             if let Some(frame) = item.frame {
-                let frame = Utf8Bytes::from(frame);
+                let frame = Frame::text(&frame);
                 local.handle.push(if item.error {
                     Out::Error(frame)
                 } else {
@@ -443,7 +443,7 @@ impl Edge {
     /// This node stops: every socket is told `moved` and closed normally.
     fn move_everyone(&mut self) {
         if let Some(text) = crate::room::actor::moved_text(&self.pin) {
-            let frame = Utf8Bytes::from(text);
+            let frame = Frame::text(&text);
             for (_, local) in self.conns.drain() {
                 local.handle.push(Out::Frame(frame.clone()));
                 local.handle.push(Out::Close(1000, ""));

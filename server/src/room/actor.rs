@@ -11,7 +11,7 @@ use crate::giant::owner::{self, Remote};
 use crate::giant::wire::{InAck, InBatch, InItem};
 use crate::giant::Giant;
 use crate::metrics::RoomMetrics;
-use axum::extract::ws::Utf8Bytes;
+use crate::ws::Frame;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -29,10 +29,11 @@ pub const MOVED_RETRY_MS: u32 = 500;
 /// What a connection's writer task sends on the socket.
 #[derive(Debug, Clone)]
 pub enum Out {
-    Frame(Utf8Bytes),
+    /// A whole frame, written as it is: a broadcast's is encoded once and shared.
+    Frame(Frame),
     /// An `error` frame. The connection's writer counts these: a client that keeps earning
     /// them (more than 20 in 10 s, from the connection or the room) is closed with 1008.
-    Error(Utf8Bytes),
+    Error(Frame),
     Ping,
     Close(u16, &'static str),
 }
@@ -570,9 +571,9 @@ impl Actor {
             Effect::Send(target, msg) => {
                 let fanout = matches!(msg, ServerMsg::Question(_)).then(Instant::now);
                 self.metrics.refused.count(&msg);
-                // Serialise once, send many: every recipient gets a clone of the same bytes.
-                let frame = match serde_json::to_string(&msg) {
-                    Ok(text) => Utf8Bytes::from(text),
+                // Encode once, send many: every recipient writes the same frame's bytes.
+                let frame = match Frame::json(&msg) {
+                    Ok(frame) => frame,
                     Err(e) => return warn!(error = %e, "cannot encode a message"),
                 };
                 let is_error = matches!(msg, ServerMsg::Error { .. });
@@ -637,7 +638,7 @@ impl Actor {
             if let Some(remote) = self.remote.as_mut() {
                 remote.broadcast(Some(&text), false, true);
             }
-            let frame = Utf8Bytes::from(text);
+            let frame = Frame::text(&text);
             for (_, conn) in self.conns.drain() {
                 self.metrics.moved.inc();
                 conn.push(Out::Frame(frame.clone()));
