@@ -41,8 +41,9 @@ use create::HostRequest;
 pub use frame::Frame;
 use route::{check_pin_query, route, Route};
 
-/// The read buffer of a socket (tungstenite's default is 128 KiB).
-const READ_BUFFER: usize = 4 * 1024;
+/// The read buffer of a socket (tungstenite's default is 128 KiB): a client's messages are
+/// small, and a larger one grows the buffer for itself.
+const READ_BUFFER: usize = 512;
 /// How long a socket we closed waits for the client's own Close before it is dropped.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// A failed join from a throttled address is answered this much later: a guesser's
@@ -81,8 +82,7 @@ pub async fn upgrade(
     })
 }
 
-/// How the client's frames are read. A small read buffer: thousands of sockets share this
-/// machine's memory, and a client's messages are small (a larger one grows it for itself).
+/// How the client's frames are read: thousands of sockets share this machine's memory.
 fn read_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
@@ -167,7 +167,7 @@ async fn run(
     let mut writer_done = false;
     // A socket for a room served elsewhere is answered before the client says anything.
     if let Some(pin) = &query_pin {
-        if conn.routed_away(pin, true, true).await {
+        if Box::pin(conn.routed_away(pin, true, true)).await {
             debug!(pin = %pin, "socket moved");
         }
     }
@@ -211,7 +211,7 @@ async fn run(
             }
             () = tokio::time::sleep_until(attempt_wake.unwrap_or(last_seen + idle_close)),
                 if attempt_wake.is_some() => {
-                conn.attempt_tick().await;
+                Box::pin(conn.attempt_tick()).await;
             }
             () = tokio::time::sleep_until(last_seen + idle_close) => {
                 debug!("silent for too long");
@@ -410,12 +410,30 @@ impl Conn {
         self.error(code)
     }
 
+    /// A player's answer goes straight to the room; everything else through [`Self::dispatch`],
+    /// boxed: its future (joins, rooms, attempts) is several KiB, and held inline it would
+    /// make every connection's task that large.
     async fn on_text(&mut self, text: &str) {
         let at = Instant::now().into_std();
-        match parse_client(text) {
-            Err(e) => self.send(e.to_msg()),
-            Ok(msg) => self.dispatch(msg, at).await,
+        let msg = match parse_client(text) {
+            Err(e) => return self.send(e.to_msg()),
+            Ok(msg) => msg,
+        };
+        if let (Bound::Player { room, player }, ClientMsg::Answer { .. }) = (&self.bound, &msg) {
+            let conn = self.handle.id;
+            let player = *player;
+            let cmd = RoomCmd::Player {
+                conn,
+                player,
+                msg,
+                at,
+            };
+            if !room.send(cmd).await {
+                self.room_gone();
+            }
+            return;
         }
+        Box::pin(self.dispatch(msg, at)).await
     }
 
     async fn dispatch(&mut self, msg: ClientMsg, at: std::time::Instant) {

@@ -12,17 +12,22 @@ const PING: u8 = 0x89;
 /// The longest header: two bytes and an eight-byte length.
 const MAX_HEAD: usize = 10;
 
-/// One complete WebSocket frame from the server, header included. Cloning shares the bytes
-/// (and a queued frame is two words: thousands of outboxes hold them).
+/// One complete WebSocket frame from the server, header included: `buf[start..]`. Cloning
+/// shares the bytes (and a queued frame is two words: thousands of outboxes hold them).
 /// A text frame reads as its payload (`&*frame`, `frame.as_str()`), so code that looks at
 /// what was sent reads it as a string.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Frame(Arc<[u8]>);
+pub struct Frame {
+    buf: Arc<Vec<u8>>,
+    start: u8,
+}
 
 impl Frame {
     /// A text frame of `msg` as JSON, serialised behind room for its header.
     pub fn json<T: serde::Serialize + ?Sized>(msg: &T) -> serde_json::Result<Frame> {
-        let mut buf = vec![0u8; MAX_HEAD];
+        // serde_json's own first guess for a message's size.
+        let mut buf = Vec::with_capacity(128);
+        buf.resize(MAX_HEAD, 0);
         serde_json::to_writer(&mut buf, msg)?;
         Ok(Frame::framed(TEXT, buf))
     }
@@ -37,7 +42,7 @@ impl Frame {
 
     /// An empty ping.
     pub fn ping() -> Frame {
-        Frame(Arc::new([PING, 0]))
+        Frame::whole(vec![PING, 0])
     }
 
     /// A close frame with `code` and `reason` (cut to fit a control frame's 125 bytes).
@@ -55,11 +60,18 @@ impl Frame {
     /// Bytes that are already one or more whole frames (what the socket's reader writes
     /// itself: a pong, the answer to a client's close).
     pub fn raw(wire: &[u8]) -> Frame {
-        Frame(wire.into())
+        Frame::whole(wire.to_vec())
+    }
+
+    fn whole(buf: Vec<u8>) -> Frame {
+        Frame {
+            buf: Arc::new(buf),
+            start: 0,
+        }
     }
 
     /// `buf` is [`MAX_HEAD`] spare bytes and the payload: the header goes right before the
-    /// payload, and header and payload are moved once into the shared bytes.
+    /// payload, and the spare bytes in front are skipped (nothing is copied).
     fn framed(opcode: u8, mut buf: Vec<u8>) -> Frame {
         let len = buf.len() - MAX_HEAD;
         let mut head = [0u8; MAX_HEAD];
@@ -82,22 +94,25 @@ impl Frame {
         };
         let start = MAX_HEAD - size;
         buf[start..MAX_HEAD].copy_from_slice(&head[..size]);
-        Frame(buf[start..].into())
+        Frame {
+            buf: Arc::new(buf),
+            start: start as u8,
+        }
     }
 
     /// The bytes to write.
     pub fn wire(&self) -> &[u8] {
-        &self.0
+        &self.buf[usize::from(self.start)..]
     }
 
     /// A close frame: nothing may follow it on the socket.
     pub fn is_close(&self) -> bool {
-        self.0.first() == Some(&CLOSE)
+        self.wire().first() == Some(&CLOSE)
     }
 
     /// The payload of a text frame; empty for anything else.
     pub fn as_str(&self) -> &str {
-        let wire = &self.0[..];
+        let wire = self.wire();
         if wire.len() < 2 || wire[0] != TEXT {
             return "";
         }
