@@ -290,7 +290,7 @@ function showQuestion(v, answered = false) {
   // Answering opens after the get-ready time: the server would refuse an answer before.
   setInputsDisabled(v.opens_in_ms > 0);
 
-  if (!same) announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.text}`);
+  if (!same) announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.shapes_only ? t("look_at_the_screen") : v.text}`);
   startQuestionClock(v, countdown, opened);
   if (answered) showAnswered(null);
   else show("question");

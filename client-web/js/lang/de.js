@@ -76,6 +76,8 @@ export default {
   "shuffle_the_questions": "Reihenfolge der Fragen mischen",
   "shuffle_the_answers": "Antworten auf jedem Handy mischen",
   "show_media_on_phones": "Medien auf den Handys zeigen",
+  "show_questions_on_phones": "Fragen und Antworten auf den Handys zeigen (aus: nur Formen, Text auf der Leinwand)",
+  "look_at_the_screen": "Die Frage steht auf der großen Leinwand",
   "add_media": "Bild/Audio/Video hinzufügen (optional)",
   "alt_text_required": "Beschreibe das Bild für Menschen, die es nicht sehen können (Pflicht)",
   "remove_media": "Medium entfernen",

@@ -76,6 +76,8 @@ export default {
   "shuffle_the_questions": "Shuffle the order of the questions",
   "shuffle_the_answers": "Shuffle the answers on each phone",
   "show_media_on_phones": "Show media on phones",
+  "show_questions_on_phones": "Show questions and answers on phones (off: shapes only, read on the big screen)",
+  "look_at_the_screen": "Look at the big screen for the question",
   "add_media": "Add image/audio/video (optional)",
   "alt_text_required": "Describe the image for people who cannot see it (required)",
   "remove_media": "Remove media",

@@ -76,6 +76,8 @@ export default {
   "shuffle_the_questions": "Mezclar el orden de las preguntas",
   "shuffle_the_answers": "Mezclar las respuestas en cada móvil",
   "show_media_on_phones": "Mostrar los medios en los móviles",
+  "show_questions_on_phones": "Mostrar preguntas y respuestas en los móviles (no: solo formas, el texto en la pantalla grande)",
+  "look_at_the_screen": "Mira la pregunta en la pantalla grande",
   "add_media": "Añadir imagen, audio o vídeo (opcional)",
   "alt_text_required": "Describe la imagen para quien no puede verla (obligatorio)",
   "remove_media": "Quitar el medio",

@@ -76,6 +76,8 @@ export default {
   "shuffle_the_questions": "Mélanger l’ordre des questions",
   "shuffle_the_answers": "Mélanger les réponses sur chaque téléphone",
   "show_media_on_phones": "Afficher les médias sur les téléphones",
+  "show_questions_on_phones": "Afficher questions et réponses sur les téléphones (non : formes seules, texte sur le grand écran)",
+  "look_at_the_screen": "Regardez la question sur le grand écran",
   "add_media": "Ajouter une image, un son ou une vidéo (facultatif)",
   "alt_text_required": "Décrivez l’image pour les personnes qui ne la voient pas (obligatoire)",
   "remove_media": "Retirer le média",

@@ -182,6 +182,7 @@ fn checked(body: &Map<String, Value>, now_ms: i64) -> ApiResult<(QuizId, NewAssi
         shuffle_answers: false,
         // Nor are question media: an attempt's frames carry the question's text only.
         media_on_phones: false,
+        question_on_phones: true,
         team_choice: Default::default(),
         team_talk_ms: 0,
     };
