@@ -426,7 +426,10 @@ function onAssignmentResult(m) {
   $("hw-result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
   $("hw-points").textContent = `+${m.points}`;
   $("hw-score").textContent = m.score;
-  const right = q && m.correct_choices ? m.correct_choices.map((i) => q.choices[i]).filter(Boolean) : [];
+  // `correct_choices` are the quiz's indices; with shuffled answers the tiles were in this
+  // player's own order (`choice_order`).
+  const shown = (i) => (q.choice_order ? q.choice_order.indexOf(i) : i);
+  const right = q && m.correct_choices ? m.correct_choices.map((i) => q.choices[shown(i)]).filter(Boolean) : [];
   $("hw-answer").hidden = right.length === 0;
   $("hw-answer").textContent = right.length ? t("hw_the_answer", { answer: right.join(", ") }) : "";
   $("hw-explanation").hidden = !m.explanation;

@@ -75,6 +75,7 @@ export default {
   "only_at_the_end": "في النهاية فقط",
   "shuffle_the_questions": "ترتيب الأسئلة عشوائيًا",
   "shuffle_the_answers": "ترتيب الإجابات عشوائيًا على كل هاتف",
+  "shuffle_the_answers_each": "خلط ترتيب الإجابات لكل لاعب",
   "show_media_on_phones": "عرض الوسائط على الهواتف",
   "show_questions_on_phones": "عرض الأسئلة والإجابات على الهواتف (إيقاف: الأشكال فقط، والنص على الشاشة الكبيرة)",
   "look_at_the_screen": "انظر إلى السؤال على الشاشة الكبيرة",

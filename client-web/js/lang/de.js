@@ -75,6 +75,7 @@ export default {
   "only_at_the_end": "Nur am Ende",
   "shuffle_the_questions": "Reihenfolge der Fragen mischen",
   "shuffle_the_answers": "Antworten auf jedem Handy mischen",
+  "shuffle_the_answers_each": "Antworten für jede Person mischen",
   "show_media_on_phones": "Medien auf den Handys zeigen",
   "show_questions_on_phones": "Fragen und Antworten auf den Handys zeigen (aus: nur Formen, Text auf der Leinwand)",
   "look_at_the_screen": "Die Frage steht auf der großen Leinwand",

@@ -75,6 +75,7 @@ export default {
   "only_at_the_end": "Only at the end",
   "shuffle_the_questions": "Shuffle the order of the questions",
   "shuffle_the_answers": "Shuffle the answers on each phone",
+  "shuffle_the_answers_each": "Shuffle the answers for each player",
   "show_media_on_phones": "Show media on phones",
   "show_questions_on_phones": "Show questions and answers on phones (off: shapes only, read on the big screen)",
   "look_at_the_screen": "Look at the big screen for the question",

@@ -75,6 +75,7 @@ export default {
   "only_at_the_end": "Solo al final",
   "shuffle_the_questions": "Mezclar el orden de las preguntas",
   "shuffle_the_answers": "Mezclar las respuestas en cada móvil",
+  "shuffle_the_answers_each": "Mezclar las respuestas para cada jugador",
   "show_media_on_phones": "Mostrar los medios en los móviles",
   "show_questions_on_phones": "Mostrar preguntas y respuestas en los móviles (no: solo formas, el texto en la pantalla grande)",
   "look_at_the_screen": "Mira la pregunta en la pantalla grande",

@@ -75,6 +75,7 @@ export default {
   "only_at_the_end": "Seulement à la fin",
   "shuffle_the_questions": "Mélanger l’ordre des questions",
   "shuffle_the_answers": "Mélanger les réponses sur chaque téléphone",
+  "shuffle_the_answers_each": "Mélanger les réponses pour chaque joueur",
   "show_media_on_phones": "Afficher les médias sur les téléphones",
   "show_questions_on_phones": "Afficher questions et réponses sur les téléphones (non : formes seules, texte sur le grand écran)",
   "look_at_the_screen": "Regardez la question sur le grand écran",

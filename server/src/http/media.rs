@@ -4,7 +4,7 @@
 //! cannot be probed.
 
 use super::api::{account, bearer, db, ApiError, ApiResult};
-use crate::media::{self, content_hash, is_hash, room_key, MediaError};
+use crate::media::{self, attempt_key, content_hash, is_hash, room_key, MediaError};
 use crate::secret::secret_hash;
 use crate::store::{MediaFile, NewMedia, PutMedia, Role};
 use crate::App;
@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use quizrace_protocol::{ErrorCode, GameId, QuizDoc};
+use quizrace_protocol::{ErrorCode, GameId, PlayerId, QuizDoc};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -187,17 +187,20 @@ pub(super) async fn attach(
 #[derive(Deserialize)]
 pub struct MediaQuery {
     room: Option<String>,
+    attempt: Option<String>,
 }
 
-/// `GET /media/{hash}`: for the file's uploaders and admins (by session), and for the players
-/// of a running game whose quiz uses it (`?room=GAME.KEY`, the URL in the question frame).
+/// `GET /media/{hash}`: for the file's uploaders and admins (by session), for the players of a
+/// running game whose quiz uses it (`?room=GAME.KEY`, the URL in the question frame), and for
+/// the player of an unfinished attempt at an open assignment whose quiz uses it
+/// (`?attempt=GAME.PLAYER.KEY`, the URL in that attempt's frames).
 pub async fn serve(
     State(app): State<App>,
     headers: HeaderMap,
     Path(hash): Path<String>,
     query: Result<Query<MediaQuery>, QueryRejection>,
 ) -> Response {
-    let room = query.ok().and_then(|Query(q)| q.room);
+    let (room, attempt) = query.map_or((None, None), |Query(q)| (q.room, q.attempt));
     if !is_hash(&hash) {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -210,7 +213,9 @@ pub async fn serve(
             }),
             None => false,
         };
-        let allowed = by_session || room_grants(s, room.as_deref(), &wanted)?;
+        let allowed = by_session
+            || room_grants(s, room.as_deref(), &wanted)?
+            || attempt_grants(s, attempt.as_deref(), &wanted)?;
         Ok(if allowed {
             s.media_file(&wanted)?
         } else {
@@ -240,11 +245,43 @@ fn room_grants(
     let Some(grant) = s.media_grant(GameId(game))? else {
         return Ok(false);
     };
-    // Compared as hashes, so the time taken says nothing about how much of a guess was right.
-    let same = |a: &str, b: &str| secret_hash(a) == secret_hash(b);
     Ok(grant.running
         && grant.key_hash.is_some_and(|k| same(&room_key(&k), key))
         && grant.hashes.iter().any(|h| h == hash))
+}
+
+/// Whether `attempt` (`GAME.PLAYER.KEY`) is the link of an unfinished attempt at an open
+/// assignment whose quiz uses `hash`: the key is that player's own, so a link handed to
+/// someone else stops working when the attempt ends, and opens nothing of another attempt.
+fn attempt_grants(
+    s: &dyn crate::store::Catalog,
+    attempt: Option<&str>,
+    hash: &str,
+) -> crate::store::Result<bool> {
+    let mut parts = attempt.unwrap_or_default().splitn(3, '.');
+    let (Some(Ok(game)), Some(Ok(player)), Some(key)) = (
+        parts.next().map(str::parse::<i64>),
+        parts.next().map(str::parse::<u32>),
+        parts.next(),
+    ) else {
+        return Ok(false);
+    };
+    let player = PlayerId(player);
+    let now = crate::store::unix_now_ms();
+    let Some(grant) = s.attempt_media_grant(GameId(game), player, now)? else {
+        return Ok(false);
+    };
+    Ok(grant.running
+        && grant
+            .key_hash
+            .is_some_and(|k| same(&attempt_key(&k, player), key))
+        && grant.hashes.iter().any(|h| h == hash))
+}
+
+/// Two keys compared as hashes, so the time taken says nothing about how much of a guess was
+/// right.
+fn same(a: &str, b: &str) -> bool {
+    secret_hash(a) == secret_hash(b)
 }
 
 /// The file with the headers of an immutable, inert download; one byte range if asked.

@@ -67,6 +67,14 @@ pub trait Catalog: Send + Sync {
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>>;
     /// What a link to game `id`'s media is checked against.
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>>;
+    /// What a link to the media of `player`'s attempt at assignment `game` is checked
+    /// against at `now_ms`.
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>>;
 
     // Games and reports.
 
@@ -232,6 +240,14 @@ impl Catalog for Store {
     }
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
         Store::media_grant(self, id)
+    }
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        Store::attempt_media_grant(self, game, player, now_ms)
     }
     fn create_game(
         &self,

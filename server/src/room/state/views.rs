@@ -3,7 +3,7 @@
 //! open question with its time left for a `welcome` or `room_state`.
 
 use super::{Phase, Room};
-use quizrace_protocol::{MediaView, OrderItem, PlayerId, QuestionKind, QuestionView};
+use quizrace_protocol::{OrderItem, PlayerId, QuestionKind, QuestionView};
 use std::time::{Duration, Instant};
 
 impl Room {
@@ -13,17 +13,11 @@ impl Room {
         let mut view = question.view(index, self.total());
         view.no_time_limit = self.settings.timing.no_time_limit;
         view.media = question.media.as_ref().and_then(|m| {
-            Some(MediaView {
-                url: crate::media::room_url(
-                    &m.hash,
-                    self.settings.game_id,
-                    &self.settings.host_key,
-                ),
-                kind: m.kind?,
-                alt: m.alt.clone(),
-                width: m.width,
-                height: m.height,
-            })
+            m.view(crate::media::room_url(
+                &m.hash,
+                self.settings.game_id,
+                &self.settings.host_key,
+            ))
         });
         view.team_talk_ms = self.team_talk_ms(index);
         view.opens_in_ms += view.team_talk_ms;
@@ -109,11 +103,7 @@ impl Room {
         }
         view.items = self.order_items(index, who);
         if let Some(order) = self.choice_order(index, who) {
-            view.choices = order
-                .iter()
-                .map(|&i| view.choices[i as usize].clone())
-                .collect();
-            view.choice_order = Some(order);
+            crate::room::shuffle::show_in_order(&mut view, order);
         }
         view
     }

@@ -80,6 +80,14 @@ impl Catalog for PgStore {
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
         PgStore::media_grant(self, id)
     }
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        PgStore::attempt_media_grant(self, game, player, now_ms)
+    }
     fn create_game(
         &self,
         quiz: QuizId,

@@ -1,9 +1,11 @@
 //! Question media on PostgreSQL, with SQLite's rules (`super::super::media`).
 
 use super::PgStore;
+use crate::room::state::GameStatus;
 use crate::store::media::{MediaGrant, NewMedia, PutMedia, INFO_COLUMNS};
+use crate::store::values::SqlText;
 use crate::store::{unix_now, MediaFile, MediaInfo, Result};
-use quizrace_protocol::GameId;
+use quizrace_protocol::{GameId, PlayerId};
 
 fn px(v: Option<u32>) -> Option<i64> {
     v.map(i64::from)
@@ -113,7 +115,34 @@ impl PgStore {
                 .await?;
             row.map(|r| {
                 let (status, doc): (String, String) = (r.try_get(1)?, r.try_get(2)?);
-                MediaGrant::new(r.try_get(0)?, &status, &doc)
+                let running = status == GameStatus::Running.as_sql();
+                MediaGrant::new(r.try_get(0)?, running, &doc)
+            })
+            .transpose()
+        })
+    }
+
+    pub fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        self.with_client(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT g.host_key_hash,
+                            a.closed_ms IS NULL AND a.deadline_ms > $3 AND t.finished_ms IS NULL,
+                            g.quiz_doc
+                     FROM attempts t JOIN assignments a ON a.game_id = t.game_id
+                                     JOIN games g ON g.id = t.game_id
+                     WHERE t.game_id = $1 AND t.player_id = $2",
+                    &[&game.0, &i64::from(player.0), &now_ms],
+                )
+                .await?;
+            row.map(|r| {
+                let doc: String = r.try_get(2)?;
+                MediaGrant::new(r.try_get(0)?, r.try_get(1)?, &doc)
             })
             .transpose()
         })
