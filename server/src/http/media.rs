@@ -9,8 +9,8 @@ use crate::secret::secret_hash;
 use crate::store::{MediaFile, NewMedia, PutMedia, Role};
 use crate::App;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -60,13 +60,14 @@ fn too_large(cap: usize) -> ApiError {
 /// `POST /api/media`: the raw file as the body. 201 with its description.
 pub async fn upload(
     State(app): State<App>,
-    headers: HeaderMap,
     Extension(decodes): Extension<Decodes>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> ApiResult<Response> {
-    let who = account(&app, &headers).await?;
+    // The session first: without one, 401 before a byte of the body is read, so a stranger
+    // cannot make the server take in `--max-media-mb` per request.
+    let who = account(&app, request.headers()).await?;
     let cap = app.config().max_media_bytes;
-    let body = body.map_err(|e| {
+    let body = Bytes::from_request(request, &app).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large(cap)
         } else {
@@ -146,9 +147,10 @@ pub async fn upload(
 }
 
 /// `doc` with each question's media checked against the store and described from it (kind,
-/// width, height): the file must exist and have been uploaded by `owner` (the quiz's owner;
-/// an admin saving may use any stored file), and an image needs alt text. 400 `bad_field`
-/// (`media`, with the question's index) otherwise.
+/// width, height): the file must exist and be `owner`'s (the quiz's owner; an admin saving
+/// may use any stored file), and an image needs alt text. 400 `bad_field` (`media`, with the
+/// question's index) otherwise. A file is `owner`'s when they uploaded it, or once they
+/// adopt it from a quiz they can read that uses it (a copy of such a quiz).
 pub(super) async fn attach(
     app: &App,
     owner: i64,
@@ -168,7 +170,8 @@ pub(super) async fn attach(
                     .with(json!({"index": index, "field": "media"}))
             };
             let info = s.media_info(&m.hash)?;
-            let usable = admin || s.media_owned(owner, &m.hash)?;
+            let usable =
+                admin || s.media_owned(owner, &m.hash)? || s.adopt_media(owner, &m.hash)?;
             let Some(info) = info.filter(|_| usable) else {
                 return Err(refuse(
                     "no uploaded file has this hash for this quiz's owner; upload it first",

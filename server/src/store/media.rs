@@ -161,6 +161,29 @@ impl Store {
             .optional()?)
     }
 
+    /// Makes `account` an owner of the stored file `hash` when a quiz it can read uses it (one
+    /// of its own, where an admin put the file, or a built-in sample): so a copy of that quiz
+    /// keeps its media, and the owner may save the quiz again. True when `account` owns the
+    /// file now. An adopted file counts in the account's quota from then on, but is not
+    /// refused by it: the quiz that uses it is already there.
+    pub fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        let db = lock(&self.db);
+        db.execute(
+            "INSERT INTO media_owners (hash, account_id, created_at)
+             SELECT ?2, ?1, ?3
+             WHERE EXISTS (SELECT 1 FROM media WHERE hash = ?2)
+               AND EXISTS (SELECT 1 FROM quizzes
+                           WHERE (owner_id = ?1 OR builtin IS NOT NULL) AND instr(doc, ?2) > 0)
+             ON CONFLICT DO NOTHING",
+            params![account, hash, unix_now()],
+        )?;
+        Ok(db.query_row(
+            "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = ?1 AND hash = ?2)",
+            params![account, hash],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Whether `account` uploaded the file `hash` (and so may use it in its quizzes).
     pub fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         Ok(lock(&self.db).query_row(

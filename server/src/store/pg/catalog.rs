@@ -74,6 +74,9 @@ impl Catalog for PgStore {
     fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         PgStore::media_owned(self, account, hash)
     }
+    fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        PgStore::adopt_media(self, account, hash)
+    }
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         PgStore::media_file(self, hash)
     }

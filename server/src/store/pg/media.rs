@@ -93,6 +93,29 @@ impl PgStore {
         })
     }
 
+    pub fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        let hash = hash.to_owned();
+        self.with_client(move |c| async move {
+            c.execute(
+                "INSERT INTO media_owners (hash, account_id, created_at)
+                 SELECT $2, $1, $3
+                 WHERE EXISTS (SELECT 1 FROM media WHERE hash = $2)
+                   AND EXISTS (SELECT 1 FROM quizzes
+                               WHERE (owner_id = $1 OR builtin IS NOT NULL)
+                                 AND strpos(doc, $2) > 0)
+                 ON CONFLICT DO NOTHING",
+                &[&account, &hash, &unix_now()],
+            )
+            .await?;
+            Ok(c.query_one(
+                "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = $1 AND hash = $2)",
+                &[&account, &hash],
+            )
+            .await?
+            .try_get(0)?)
+        })
+    }
+
     pub fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         let hash = hash.to_owned();
         self.with_client(move |c| async move {
