@@ -1,7 +1,9 @@
-// Shapes only on phones. The host unticks "Show questions
+// Shapes only on phones, and a podium with a tie for first. The host unticks "Show questions
 // and answers on phones": the host's screen shows the question and its choices, each phone
 // only the coloured shape tiles and "look at the big screen", and no phone frame carries the
-// question's words; the answers count all the same. Screenshot shapes-phone.png.
+// question's words; the answers count all the same. The quiz gives no points, so both players
+// tie for first: the podium shows them side by side at the same height, both "1", with no
+// empty step. Screenshots shapes-phone.png and podium-tie.png.
 //
 // Run: node --test tests/browser/shapes.test.mjs (server built from this tree, since it embeds
 // the pages; `npm ci` done here), or scripts/browser-test.sh.
@@ -27,7 +29,7 @@ let host;
 const phones = [];
 const frames = []; // every text frame the phones received
 
-describe("shapes only on phones", { timeout: 90_000 }, () => {
+describe("shapes only on phones, and two players tied first on the podium", { timeout: 90_000 }, () => {
   before(S.start);
   after(S.stop);
 
@@ -73,6 +75,23 @@ describe("shapes only on phones", { timeout: 90_000 }, () => {
     await shot(phones[0], "shapes-phone");
     for (const p of phones) await p.locator('#q-choices .tile[data-choice="0"]').tap();
     await screen(host, "reveal");
+  });
+
+  step("both tie for first: side by side at the same height, both 1, no empty step", 30_000, async () => {
+    await host.locator("#next-btn").click();
+    if (await host.locator("#screen-leaderboard").isVisible()) await host.locator("#next-btn").click();
+    await screen(host, "over");
+    await host.waitForFunction(() => [...document.querySelectorAll("#podium li")]
+      .every((li) => getComputedStyle(li).opacity === "1"), null, { timeout: 8_000 });
+    const blocks = await host.$$eval("#podium li", (lis) => lis.map((li) => {
+      const b = li.getBoundingClientRect();
+      return { rank: li.dataset.rank, shown: li.querySelector(".rank").textContent, top: b.top, left: b.left, height: b.height };
+    }));
+    assert.deepEqual(blocks.map((b) => [b.rank, b.shown]), [["1", "1"], ["1", "1"]]);
+    assert.ok(Math.abs(blocks[0].top - blocks[1].top) < 1 && Math.abs(blocks[0].height - blocks[1].height) < 1,
+      `the same height: ${JSON.stringify(blocks)}`);
+    assert.ok(Math.abs(blocks[0].left - blocks[1].left) > 10, `side by side: ${JSON.stringify(blocks)}`);
+    await shot(host, "podium-tie");
   });
 
   test("no phone frame carried the question's words", () => {
