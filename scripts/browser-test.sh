@@ -14,7 +14,9 @@
 # team game from the host's create screen to a team podium (teams.test.mjs), a quiz with an
 # image and an audio clip from the editor's upload to the presenter and a phone
 # (media.test.mjs), and an assignment made on /assignments, played on a phone and watched
-# live (homework.test.mjs).
+# live (homework.test.mjs), phones that show shapes only and a podium with a tie for first
+# (shapes.test.mjs), and one game of every kind with media, shuffled answers and Play
+# again at phone and laptop sizes (tour.test.mjs).
 # Screenshots of every screen land in docs/screenshots/.
 #
 # Needs Rust, Node.js 20 or later with npm, and Debian's chromium package. What is missing of

@@ -52,6 +52,7 @@ $("new-form").onsubmit = async (ev) => {
     deadline: Number.isNaN(deadline.getTime()) ? "" : deadline.getTime(),
     attempts: Number($("hw-attempts").value),
     shuffle_questions: $("hw-shuffle").checked,
+    shuffle_answers: $("hw-shuffle-answers").checked,
   };
   const label = $("hw-label").value.trim();
   if (label) body.identifier_label = label;

@@ -264,7 +264,7 @@ $("no-time-limit").onchange = () => ($("time-factor").disabled = $("no-time-limi
 const DEFAULT_SETTINGS = {
   mode: "classic", auto: false, auto_s: 8, chat: true, names: "free",
   time_factor: 1, no_time_limit: false, leaderboard: "each", shuffle_questions: false,
-  shuffle_answers: false, media_on_phones: false, team_choice: "auto", team_talk_s: 5,
+  shuffle_answers: false, media_on_phones: false, question_on_phones: true, team_choice: "auto", team_talk_s: 5,
 };
 
 /** The form as the settings last used for the picked quiz, or the defaults. */
@@ -281,6 +281,7 @@ function fillSettings() {
   $("shuffle-questions").checked = s.shuffle_questions;
   $("shuffle-answers").checked = s.shuffle_answers;
   $("media-on-phones").checked = s.media_on_phones;
+  $("question-on-phones").checked = s.question_on_phones;
   $("players-choose-team").checked = s.team_choice === "players";
   $("team-talk").value = s.team_talk_s;
   $("auto-advance").onchange();
@@ -301,6 +302,7 @@ const formSettings = () => ({
   shuffle_questions: $("shuffle-questions").checked,
   shuffle_answers: $("shuffle-answers").checked,
   media_on_phones: $("media-on-phones").checked,
+  question_on_phones: $("question-on-phones").checked,
   team_choice: $("players-choose-team").checked ? "players" : "auto",
   team_talk_s: Number($("team-talk").value),
 });
@@ -346,6 +348,8 @@ $("setup-form").onsubmit = (ev) => {
     shuffleQuestions: s.shuffle_questions || undefined,
     shuffleAnswers: s.shuffle_answers || undefined,
     mediaOnPhones: s.media_on_phones || undefined,
+    // Sent only when off, so that the default room's `host` is what it always was.
+    questionOnPhones: s.question_on_phones ? undefined : false,
     teams: teams >= 2 ? teams : undefined,
     teamChoice: teams >= 2 && s.team_choice === "players" ? "players" : undefined,
     teamTalkS: teams >= 2 ? s.team_talk_s : undefined,

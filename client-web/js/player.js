@@ -290,7 +290,7 @@ function showQuestion(v, answered = false) {
   // Answering opens after the get-ready time: the server would refuse an answer before.
   setInputsDisabled(v.opens_in_ms > 0);
 
-  if (!same) announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.text}`);
+  if (!same) announce(`${t("question_n_of", { n: v.index + 1, total: v.total })}: ${v.shapes_only ? t("look_at_the_screen") : v.text}`);
   startQuestionClock(v, countdown, opened);
   if (answered) showAnswered(null);
   else show("question");
@@ -426,7 +426,10 @@ function onAssignmentResult(m) {
   $("hw-result").className = `result ${m.correct ? "right" : m.correct === false ? "wrong" : ""}`;
   $("hw-points").textContent = `+${m.points}`;
   $("hw-score").textContent = m.score;
-  const right = q && m.correct_choices ? m.correct_choices.map((i) => q.choices[i]).filter(Boolean) : [];
+  // `correct_choices` are the quiz's indices; with shuffled answers the tiles were in this
+  // player's own order (`choice_order`).
+  const shown = (i) => (q.choice_order ? q.choice_order.indexOf(i) : i);
+  const right = q && m.correct_choices ? m.correct_choices.map((i) => q.choices[shown(i)]).filter(Boolean) : [];
   $("hw-answer").hidden = right.length === 0;
   $("hw-answer").textContent = right.length ? t("hw_the_answer", { answer: right.join(", ") }) : "";
   $("hw-explanation").hidden = !m.explanation;

@@ -25,7 +25,7 @@ export const msg = {
   // Optional fields are left out rather than sent as null.
   // `teams`: a number of teams (2 to 20), or nothing for a game without teams; with teams,
   // `teamChoice` ("players": they choose in the lobby) and `teamTalkS` (0 to 30 seconds).
-  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, mediaOnPhones, teams, teamChoice, teamTalkS }) => {
+  host: ({ token, quizId, mode, maxPlayers, autoAdvanceMs, chat, names, timeFactor, noTimeLimit, leaderboard, shuffleQuestions, shuffleAnswers, mediaOnPhones, questionOnPhones, teams, teamChoice, teamTalkS }) => {
     const m = { type: "host", token, quiz_id: quizId, mode };
     if (maxPlayers != null) m.max_players = maxPlayers;
     if (teams != null) m.teams = { count: teams };
@@ -40,6 +40,7 @@ export const msg = {
     if (shuffleQuestions != null) m.shuffle_questions = shuffleQuestions;
     if (shuffleAnswers != null) m.shuffle_answers = shuffleAnswers;
     if (mediaOnPhones != null) m.media_on_phones = mediaOnPhones;
+    if (questionOnPhones != null) m.question_on_phones = questionOnPhones;
     return m;
   },
   hostResume: (pin, hostKey) => ({ type: "host_resume", pin, host_key: hostKey }),

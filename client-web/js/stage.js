@@ -96,12 +96,15 @@ const TILES = {
       if (!play) return tile(i, c);
       const b = tile(i, c, "button");
       b.type = "button";
+      // Shapes only: the tile has no words, so a screen reader names it by its place.
+      if (v.shapes_only && !c) b.setAttribute("aria-label", t("answer_n", { n: i + 1 }));
       if (v.kind === "multi") b.setAttribute("aria-pressed", String(play.selected.has(i)));
       if (play.chosen === i) b.classList.add("chosen");
       b.onclick = () => play.onPick(i);
       return b;
     }));
     area.classList.toggle("two", v.choices.length <= 2);
+    area.classList.toggle("shapes-only", Boolean(v.shapes_only));
     area.classList.toggle("long", longAnswers(v.choices));
     area.hidden = false;
   },
@@ -343,7 +346,8 @@ function raceWinner(m) {
 /** The question: `#q-progress`, `#q-text` and the answer area `#q-choices` (see `TILES`). */
 export function drawQuestion(v, play = null) {
   $("q-progress").textContent = t("question_n_of", { n: v.index + 1, total: v.total });
-  $("q-text").textContent = heading(v);
+  // Shapes only (`question_on_phones` off): the words are on the big screen.
+  $("q-text").textContent = v.shapes_only ? t("look_at_the_screen") : heading(v);
   drawMedia($("q-media"), v.media, { large: !play });
   kindOf(v.kind).question($("q-choices"), v, play);
   // A slide has no timer and takes no answers: the bar shows the progress alone.

@@ -12,7 +12,7 @@
 //   quizrace.host.settings  the create-room choices last used for each quiz on this device:
 //                           quiz id -> {mode, auto, auto_s, chat, names, time_factor,
 //                           no_time_limit, leaderboard, shuffle_questions, shuffle_answers,
-//                           media_on_phones, team_choice, team_talk_s};
+//                           media_on_phones, question_on_phones, team_choice, team_talk_s};
 //                           pre-filled when that quiz is picked.
 // sessionStorage (this tab only):
 //   quizrace.host.room      the host page's room {pin, host_key, game_id}; Results' "Take

@@ -79,6 +79,20 @@ pub struct MediaView {
     pub height: Option<u32>,
 }
 
+impl QuestionMedia {
+    /// The frame's view of this reference, fetched at `url`; `None` for a reference whose
+    /// kind was never filled in from the store (so no page is sent a file it cannot show).
+    pub fn view(&self, url: String) -> Option<MediaView> {
+        Some(MediaView {
+            url,
+            kind: self.kind?,
+            alt: self.alt.clone(),
+            width: self.width,
+            height: self.height,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -323,6 +323,12 @@ pub struct QuestionView {
     /// screens, to phones only in a room with `media_on_phones`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<crate::MediaView>,
+    /// Present (`true`) only to a phone in a room with `question_on_phones: false`, on a
+    /// `choice`, `true_false`, `multi` or `poll` question: `text` is empty and so is each of
+    /// `choices` (a `true_false` keeps its two labels); the phone draws the shape tiles and
+    /// points at the big screen. The list keeps its length, so answers are the same indices.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shapes_only: bool,
 }
 
 fn is_zero(n: &u64) -> bool {

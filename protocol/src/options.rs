@@ -57,6 +57,10 @@ pub struct HostOptions {
     /// always do).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_on_phones: Option<bool>,
+    /// `false`: phones show a choice question's shapes only, without its text and the
+    /// choices' text, for a room where everyone watches the big screen (`true` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_on_phones: Option<bool>,
     /// In a team game: who puts players in teams (`auto` when absent). Ignored without teams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_choice: Option<TeamChoice>,

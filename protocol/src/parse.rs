@@ -94,6 +94,7 @@ fn options(f: &Fields) -> Result<HostOptions, ParseError> {
         shuffle_questions: f.opt("shuffle_questions", "true or false")?,
         shuffle_answers: f.opt("shuffle_answers", "true or false")?,
         media_on_phones: f.opt("media_on_phones", "true or false")?,
+        question_on_phones: f.opt("question_on_phones", "true or false")?,
         team_choice: f.opt("team_choice", "\"auto\" or \"players\"")?,
         team_talk_s: talk,
     })

@@ -230,6 +230,7 @@ impl Question {
             choice_order: None,
             answered: None,
             media: None,
+            shapes_only: false,
         }
     }
 

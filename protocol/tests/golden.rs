@@ -151,6 +151,7 @@ fn capital_of_france(remaining_ms: u64, answered: Option<bool>) -> QuestionView 
         answered,
         media: None,
         team_talk_ms: 0,
+        shapes_only: false,
     }
 }
 
@@ -552,6 +553,7 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 answered: None,
                 media: None,
                 team_talk_ms: 0,
+                shapes_only: false,
             }),
             json: r#"{"type":"question","index":4,"total":12,"kind":"multi","text":"Which are prime?",
                       "choices":["2","4","5","9"],"time_limit_ms":20000,"remaining_ms":20000,
@@ -567,6 +569,31 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
                 "remaining_ms",
                 "opens_in_ms",
                 "points",
+            ],
+        },
+        Golden {
+            name: "question to a phone in a room with question_on_phones false",
+            msg: ServerMsg::Question(QuestionView {
+                text: String::new(),
+                choices: vec![String::new(); 4],
+                shapes_only: true,
+                ..capital_of_france(20000, None)
+            }),
+            json: r#"{"type":"question","index":3,"total":12,"kind":"choice","text":"",
+                      "choices":["","","",""],"time_limit_ms":20000,"remaining_ms":20000,
+                      "opens_in_ms":0,"points":"standard","shapes_only":true}"#,
+            fields: &[
+                "type",
+                "index",
+                "total",
+                "kind",
+                "text",
+                "choices",
+                "time_limit_ms",
+                "remaining_ms",
+                "opens_in_ms",
+                "points",
+                "shapes_only",
             ],
         },
         Golden {
@@ -1673,6 +1700,9 @@ fn question_frame_never_carries_the_answer() {
             // Reviewed: `media` is a reference to a file the quiz's author attached to the
             // question (its URL, kind, alt text and size), chosen blind to the answer.
             o.remove("media");
+            // Reviewed: `shapes_only` is the room's setting (`question_on_phones: false`) and
+            // the question's kind, and takes words away, never adds any.
+            o.remove("shapes_only");
         }
         assert_eq!(
             sorted_keys(&value),
@@ -2039,6 +2069,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                     shuffle_questions: Some(true),
                     shuffle_answers: Some(true),
                     media_on_phones: Some(true),
+                    question_on_phones: Some(false),
                     team_choice: Some(TeamChoice::Players),
                     team_talk_s: Some(10),
                 },
@@ -2048,7 +2079,8 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                       "auto_advance_ms":5000,"chat":false,"names":"generated",
                       "time_factor":1.5,"no_time_limit":true,"leaderboard":"end",
                       "shuffle_questions":true,"shuffle_answers":true,
-                      "media_on_phones":true,"team_choice":"players","team_talk_s":10,
+                      "media_on_phones":true,"question_on_phones":false,
+                      "team_choice":"players","team_talk_s":10,
                       "teams":{"count":3}}"#,
             fields: &[
                 "type",
@@ -2065,6 +2097,7 @@ fn client_cases() -> Vec<Golden<ClientMsg>> {
                 "shuffle_questions",
                 "shuffle_answers",
                 "media_on_phones",
+                "question_on_phones",
                 "team_choice",
                 "team_talk_s",
                 "teams",

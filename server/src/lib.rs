@@ -385,6 +385,7 @@ impl App {
                 leaderboard: g.leaderboard,
                 shuffle_answers: g.shuffle_answers,
                 media_on_phones: g.media_on_phones,
+                question_on_phones: g.question_on_phones,
             };
             room::Room::restore(settings, Arc::new(quiz), g.saved, now)
                 .map_err(|e| (id, e.to_string()))

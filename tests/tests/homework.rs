@@ -1,7 +1,8 @@
 //! Self-paced assignments over real sockets: bots finish one scored as live games are, the
 //! host's live view and Results count them, the deadline and the attempts limit refuse what
 //! they should, the identifier reaches the owner only, every abuse is refused with nothing
-//! changed, and an attempt taken up on another socket replaces the first.
+//! changed, and an attempt taken up on another socket replaces the first; shuffled answers
+//! per player, and question media by a link for the attempt's own player.
 
 mod common;
 
@@ -479,7 +480,7 @@ async fn a_deadline_in_the_past_or_too_far_and_bad_fields_are_refused() {
             "colour",
         ),
         (
-            json!({"quiz_id": game.quiz_id, "deadline": now + 60_000, "shuffle_answers": true}),
+            json!({"quiz_id": game.quiz_id, "deadline": now + 60_000, "shuffle_answers": "yes"}),
             "shuffle_answers",
         ),
     ] {
@@ -631,4 +632,170 @@ async fn an_attempt_resumes_after_a_sigkill_at_the_same_question_with_its_time_l
     assert_eq!(done.score, last.score);
     assert_eq!((done.correct, done.rank, done.finished), (3, 1, 1));
     second.kill();
+}
+
+/// `["A","B","C","D"]` as `q` shows them, and the place `q` shows `want` at.
+fn place_of(q: &quizrace_protocol::QuestionView, want: &str) -> u32 {
+    q.choices.iter().position(|c| c == want).expect("shown") as u32
+}
+
+#[tokio::test]
+async fn with_shuffled_answers_an_attempt_answers_its_own_tiles_and_keeps_its_order_on_resume() {
+    let letters = ["A", "B", "C", "D"];
+    let game = Game::with(common::quiz(vec![
+        json!({"kind":"choice","text":"Pick C","choices":letters,"correct":[2],"time_limit_s":10}),
+        json!({"kind":"multi","text":"B and D","choices":letters,"correct":[1,3],"time_limit_s":10}),
+        json!({"kind":"true_false","text":"Ice is cold.","correct":[0],"time_limit_s":10}),
+    ]))
+    .await;
+    let m = made(
+        &game,
+        Duration::from_secs(60),
+        json!({"shuffle_answers": true}),
+    )
+    .await;
+    let (mut ada, w) = joined(&game, &m, "Ada", None).await;
+    let first = a::question(&mut ada).await.expect("question 0");
+    let order = first.choice_order.clone().expect("Ada's own order");
+    let shown: Vec<&str> = order.iter().map(|&i| letters[i as usize]).collect();
+    assert_eq!(first.choices, shown);
+    // Taken up on another socket: the same order again.
+    let mut again = socket(&game).await;
+    a::resume(&mut again, &m.code, &w.token)
+        .await
+        .expect("reply")
+        .expect("taken up");
+    let resumed = a::question(&mut again).await.expect("the open question");
+    assert_eq!(
+        (&resumed.choices, &resumed.choice_order),
+        (&first.choices, &first.choice_order)
+    );
+    let (_, o) = a::answer(&mut again, 0, AnswerValue::Choice(place_of(&first, "C")))
+        .await
+        .expect("reply")
+        .expect("acked");
+    assert_eq!(o.correct, Some(true), "judged in the quiz's order");
+    again.send(&ClientMsg::AssignmentNext).await.expect("next");
+    let multi = a::question(&mut again).await.expect("question 1");
+    assert!(multi.choice_order.is_some());
+    let mut picks = vec![place_of(&multi, "B"), place_of(&multi, "D")];
+    picks.sort_unstable();
+    let (_, o) = a::answer(&mut again, 1, AnswerValue::Choices(picks))
+        .await
+        .expect("reply")
+        .expect("acked");
+    assert_eq!(o.correct, Some(true));
+    again.send(&ClientMsg::AssignmentNext).await.expect("next");
+    let tf = a::question(&mut again).await.expect("question 2");
+    assert_eq!(tf.choice_order, None, "a true/false keeps its two tiles");
+    // The report keeps the quiz's order: both answers right, as given.
+    let report = get_json(
+        &game.server.http(),
+        &format!("/api/games/{}", m.id),
+        &game.token,
+    )
+    .await;
+    let answers = report["answers"].as_array().expect("answers");
+    assert_eq!(answers.len(), 2);
+    assert!(
+        answers.iter().all(|a| a["correct"] == json!(true)),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn an_attempts_media_link_works_for_its_player_while_the_attempt_runs_and_no_longer() {
+    let game = Game::with(three()).await;
+    let http = game.server.http();
+    let picture = quizrace::media::samples::encoded(8, 6, image::ImageFormat::Png);
+    let up = http
+        .send(
+            "POST",
+            "/api/media",
+            Some(&game.token),
+            quizrace_tests::http::Body::Bytes("image/png", picture),
+        )
+        .await
+        .expect("upload");
+    assert_eq!(up.status, 201, "{}", up.body);
+    let hash = up.json().expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let quiz = common::quiz(vec![
+        json!({"kind":"choice","text":"Which animal?","choices":["Fox","Cat"],"correct":[0],
+               "time_limit_s":10,"media":{"hash":hash,"alt":"A red fox"}}),
+    ]);
+    let quiz_id = http.create_quiz(&game.token, &quiz).await.expect("quiz");
+    let m = a::create(
+        &http,
+        &game.token,
+        quiz_id,
+        Duration::from_secs(60),
+        json!({}),
+    )
+    .await
+    .expect("assignment made");
+    let status = |path: String| {
+        let http = http.clone();
+        async move { http.get(&path, None).await.expect("reply").status }
+    };
+    let (mut ada, _) = joined(&game, &m, "Ada", None).await;
+    let ada_q = a::question(&mut ada).await.expect("Ada's question");
+    let media = ada_q.media.expect("the attempt's frame carries the media");
+    assert_eq!(media.alt, "A red fox");
+    assert!(media.url.contains("?attempt="), "{}", media.url);
+    assert_eq!(
+        status(media.url.clone()).await,
+        200,
+        "Ada, without a session"
+    );
+    let (mut bob, _) = joined(&game, &m, "Bob", None).await;
+    let bob_url = a::question(&mut bob)
+        .await
+        .expect("Bob's question")
+        .media
+        .expect("media")
+        .url;
+    assert_ne!(bob_url, media.url, "a link of each attempt's own");
+    // Ada's key under Bob's player id, and no key at all, open nothing.
+    let (path, link) = media.url.split_once("?attempt=").expect("link");
+    let mut parts: Vec<&str> = link.split('.').collect();
+    let bob_id = bob_url
+        .split("?attempt=")
+        .nth(1)
+        .expect("link")
+        .split('.')
+        .nth(1)
+        .expect("id");
+    parts[1] = bob_id;
+    assert_eq!(
+        status(format!("{path}?attempt={}", parts.join("."))).await,
+        404,
+        "forged"
+    );
+    assert_eq!(status(path.to_owned()).await, 404, "a stranger");
+    // Ada finishes: her link stops working; Bob's runs on until the assignment closes.
+    a::answer(&mut ada, 0, AnswerValue::Choice(0))
+        .await
+        .expect("reply")
+        .expect("acked");
+    ada.send(&ClientMsg::AssignmentNext).await.expect("next");
+    a::done(&mut ada).await.expect("done");
+    assert_eq!(
+        status(media.url.clone()).await,
+        404,
+        "Ada's attempt is over"
+    );
+    assert_eq!(status(bob_url.clone()).await, 200, "Bob's runs");
+    let r = http
+        .post(
+            &format!("/api/assignments/{}/close", m.id),
+            Some(&game.token),
+            json!({}),
+        )
+        .await
+        .expect("close");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(status(bob_url).await, 404, "the assignment is closed");
 }

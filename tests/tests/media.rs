@@ -1,7 +1,8 @@
 //! Question media over HTTP and in play: uploads judged by their bytes (a lying name or type
 //! changes nothing), the caps and the quota, images re-encoded without their GPS EXIF, the
 //! same file stored once; who may fetch a file (its uploader, an admin, the players of a
-//! running game that uses it, nobody else: 404); and the question frame's reference.
+//! running game that uses it, nobody else: 404); the question frame's reference; an upload
+//! without a session refused before its body is read; and a copy of a quiz keeping its media.
 
 mod common;
 
@@ -195,6 +196,90 @@ async fn a_quiz_uses_its_owners_uploads_and_an_image_needs_alt_text() {
         "an admin edits with the owner's file: {}",
         r.body
     );
+}
+
+#[tokio::test]
+async fn an_upload_without_a_session_gets_401_before_its_body_is_sent() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let game = Game::with(common::one_question()).await;
+    let mut tcp = tokio::net::TcpStream::connect(game.server.addr)
+        .await
+        .expect("connect");
+    // Announce 10 MiB, send 64 KiB of it, and wait: the refusal must not wait for the rest.
+    let head = format!(
+        "POST /api/media HTTP/1.1\r\nHost: {}\r\nContent-Type: image/png\r\n\
+         Content-Length: {}\r\n\r\n",
+        game.server.addr,
+        10 * 1024 * 1024
+    );
+    tcp.write_all(head.as_bytes()).await.expect("head");
+    tcp.write_all(&[0u8; 64 * 1024])
+        .await
+        .expect("a first part");
+    let mut reply = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut reply))
+        .await
+        .expect("answered before the body was sent in full")
+        .expect("read");
+    let text = String::from_utf8_lossy(&reply[..n]);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("unauthorized"), "{text}");
+}
+
+#[tokio::test]
+async fn a_copy_of_a_quiz_with_another_accounts_file_makes_the_copier_an_owner_of_it() {
+    let game = Game::with(common::one_question()).await;
+    let http = game.server.http();
+    let carol = common::host_account(&http, &game.token, "carol").await;
+    let dave = common::host_account(&http, &game.token, "dave").await;
+    // An admin puts the admin's own picture in Carol's quiz.
+    let r = upload(&http, Some(&game.token), "image/png", png(4, 3)).await;
+    let hash = r.json().unwrap()["hash"].as_str().unwrap().to_owned();
+    let plain = common::quiz(vec![common::choice(1)]);
+    let id = http.create_quiz(&carol, &plain).await.unwrap();
+    let pictured = common::quiz(vec![
+        json!({"kind":"choice","text":"Which?","choices":["A","B"],
+        "correct":[0],"media":{"hash":hash,"alt":"A fox"}}),
+    ]);
+    let r = http
+        .put(
+            &format!("/api/quizzes/{id}"),
+            Some(&game.token),
+            pictured.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    let file = format!("/media/{hash}");
+    assert_eq!(http.get(&file, Some(&carol)).await.unwrap().status, 404);
+    // Carol copies it (the editor's Duplicate: read, then save as new): she may, and owns the
+    // file from then on, so she may also save her own quiz again.
+    let doc = http
+        .get(&format!("/api/quizzes/{id}"), Some(&carol))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    let r = http
+        .post("/api/quizzes", Some(&carol), doc.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(http.get(&file, Some(&carol)).await.unwrap().status, 200);
+    let r = http
+        .put(&format!("/api/quizzes/{id}"), Some(&carol), doc.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Dave sees neither quiz: the same document from him is refused, and he gains nothing.
+    let r = http
+        .get(&format!("/api/quizzes/{id}"), Some(&dave))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 404);
+    let r = http.post("/api/quizzes", Some(&dave), doc).await.unwrap();
+    r.assert_refused(400, "bad_field", None, "another account's file");
+    assert_eq!(http.get(&file, Some(&dave)).await.unwrap().status, 404);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The host's game settings over real sockets: a time factor stretches every phone's
 //! countdown, a room without time limits waits for its slowest player, and a time factor out
-//! of range creates no room.
+//! of range creates no room; shuffles, the leaderboard at the end, and shapes-only phones.
 
 mod common;
 
@@ -74,17 +74,18 @@ async fn a_room_without_time_limits_waits_for_its_slowest_player() {
     assert_eq!(reveal.index, 0, "closed once everyone answered");
 }
 
-#[tokio::test]
-async fn a_time_factor_out_of_range_creates_no_room() {
-    let game = Game::with(common::one_question()).await;
+/// `host` with each of `bad` as `field` gets `bad_field` naming it, and stores no game: the
+/// socket, still free to create a room.
+async fn refused_option(game: &Game, field: &str, bad: &[Value]) -> quizrace_tests::Bot {
     let mut bot = game.socket().await;
-    for bad in [json!(0.4), json!(3.5), json!("2"), json!(-1)] {
-        let frame = json!({"type":"host","token":game.token,"quiz_id":game.quiz_id,
-                           "mode":"classic","time_factor":bad});
+    for bad in bad {
+        let mut frame = json!({"type":"host","token":game.token,"quiz_id":game.quiz_id,
+                               "mode":"classic"});
+        frame[field] = bad.clone();
         bot.send_raw(frame.to_string()).await.unwrap();
         assert_eq!(
             error(&mut bot).await,
-            (ErrorCode::BadField, Some("time_factor".into())),
+            (ErrorCode::BadField, Some(field.into())),
             "{bad}"
         );
     }
@@ -97,6 +98,14 @@ async fn a_time_factor_out_of_range_creates_no_room() {
         .json()
         .unwrap();
     assert_eq!(games, json!([]), "no game stored");
+    bot
+}
+
+#[tokio::test]
+async fn a_time_factor_out_of_range_creates_no_room() {
+    let game = Game::with(common::one_question()).await;
+    let bad = [json!(0.4), json!(3.5), json!("2"), json!(-1)];
+    let mut bot = refused_option(&game, "time_factor", &bad).await;
     // The same socket may still create a room.
     let frame = json!({"type":"host","token":game.token,"quiz_id":game.quiz_id,
                        "mode":"classic","time_factor":3});
@@ -291,4 +300,53 @@ async fn with_shuffled_answers_each_phone_answers_its_own_tiles_and_the_report_k
         answers.iter().all(|a| a["correct"] == json!(true)),
         "{report}"
     );
+}
+
+#[tokio::test]
+async fn with_questions_off_phones_phones_get_shapes_the_screen_the_words_and_answers_still_count()
+{
+    let game = Game::with(quiz(vec![
+        json!({"kind":"choice","text":"Pick C","choices":["A","B","C","D"],"correct":[2],
+               "time_limit_s":10}),
+        json!({"kind":"type_answer","text":"Gold?","accept":["Au"],"time_limit_s":10}),
+    ]))
+    .await;
+    let opts = RoomOptions {
+        options: HostOptions {
+            question_on_phones: Some(false),
+            ..HostOptions::default()
+        },
+        ..RoomOptions::default()
+    };
+    let mut host = game.room_with(opts).await;
+    let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
+    send(&mut host.bot, ClientMsg::Start).await;
+    let on_screen = common::question(&mut host.bot).await;
+    assert_eq!(
+        (on_screen.text.as_str(), on_screen.shapes_only),
+        ("Pick C", false)
+    );
+    assert_eq!(on_screen.choices, ["A", "B", "C", "D"]);
+    for bot in &mut bots {
+        let q = common::question(bot).await;
+        assert!(q.shapes_only, "{q:?}");
+        assert_eq!((q.text.as_str(), q.choices.len()), ("", 4));
+        assert!(q.choices.iter().all(String::is_empty), "{q:?}");
+        common::answer_acked(bot, 0, AnswerValue::Choice(2)).await;
+    }
+    for bot in &mut bots {
+        assert_eq!(common::result(bot).await.correct, Some(true));
+    }
+    common::host_next(&mut host).await;
+    common::host_next(&mut host).await;
+    // A typed answer keeps its text: the phone needs nothing else, and has nothing to tap.
+    let typed = common::question(&mut bots[0]).await;
+    assert_eq!((typed.text.as_str(), typed.shapes_only), ("Gold?", false));
+}
+
+#[tokio::test]
+async fn question_on_phones_that_is_not_a_boolean_creates_no_room() {
+    let game = Game::with(common::one_question()).await;
+    let bad = [json!("no"), json!(0), json!([]), json!({"on": false})];
+    refused_option(&game, "question_on_phones", &bad).await;
 }

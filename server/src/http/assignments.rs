@@ -25,6 +25,7 @@ const FIELDS: &[&str] = &[
     "time_factor",
     "no_time_limit",
     "shuffle_questions",
+    "shuffle_answers",
 ];
 
 /// Unix milliseconds of an RFC 3339 date and time (`2026-12-24T18:00:00Z`,
@@ -178,10 +179,10 @@ fn checked(body: &Map<String, Value>, now_ms: i64) -> ApiResult<(QuizId, NewAssi
             no_time_limit: opt_bool(body, "no_time_limit")?,
         },
         leaderboard: Default::default(),
-        // Each phone's own choice order is not applied to attempts yet: not offered.
-        shuffle_answers: false,
-        // Nor are question media: an attempt's frames carry the question's text only.
-        media_on_phones: false,
+        shuffle_answers: opt_bool(body, "shuffle_answers")?,
+        // An attempt's phone is its only screen: it gets the media and the words.
+        media_on_phones: true,
+        question_on_phones: true,
         team_choice: Default::default(),
         team_talk_ms: 0,
     };

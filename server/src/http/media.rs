@@ -4,17 +4,17 @@
 //! cannot be probed.
 
 use super::api::{account, bearer, db, ApiError, ApiResult};
-use crate::media::{self, content_hash, is_hash, room_key, MediaError};
+use crate::media::{self, attempt_key, content_hash, is_hash, room_key, MediaError};
 use crate::secret::secret_hash;
 use crate::store::{MediaFile, NewMedia, PutMedia, Role};
 use crate::App;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use quizrace_protocol::{ErrorCode, GameId, QuizDoc};
+use quizrace_protocol::{ErrorCode, GameId, PlayerId, QuizDoc};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -60,13 +60,14 @@ fn too_large(cap: usize) -> ApiError {
 /// `POST /api/media`: the raw file as the body. 201 with its description.
 pub async fn upload(
     State(app): State<App>,
-    headers: HeaderMap,
     Extension(decodes): Extension<Decodes>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> ApiResult<Response> {
-    let who = account(&app, &headers).await?;
+    // The session first: without one, 401 before a byte of the body is read, so a stranger
+    // cannot make the server take in `--max-media-mb` per request.
+    let who = account(&app, request.headers()).await?;
     let cap = app.config().max_media_bytes;
-    let body = body.map_err(|e| {
+    let body = Bytes::from_request(request, &app).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large(cap)
         } else {
@@ -146,9 +147,10 @@ pub async fn upload(
 }
 
 /// `doc` with each question's media checked against the store and described from it (kind,
-/// width, height): the file must exist and have been uploaded by `owner` (the quiz's owner;
-/// an admin saving may use any stored file), and an image needs alt text. 400 `bad_field`
-/// (`media`, with the question's index) otherwise.
+/// width, height): the file must exist and be `owner`'s (the quiz's owner; an admin saving
+/// may use any stored file), and an image needs alt text. 400 `bad_field` (`media`, with the
+/// question's index) otherwise. A file is `owner`'s when they uploaded it, or once they
+/// adopt it from a quiz they can read that uses it (a copy of such a quiz).
 pub(super) async fn attach(
     app: &App,
     owner: i64,
@@ -168,7 +170,8 @@ pub(super) async fn attach(
                     .with(json!({"index": index, "field": "media"}))
             };
             let info = s.media_info(&m.hash)?;
-            let usable = admin || s.media_owned(owner, &m.hash)?;
+            let usable =
+                admin || s.media_owned(owner, &m.hash)? || s.adopt_media(owner, &m.hash)?;
             let Some(info) = info.filter(|_| usable) else {
                 return Err(refuse(
                     "no uploaded file has this hash for this quiz's owner; upload it first",
@@ -187,17 +190,20 @@ pub(super) async fn attach(
 #[derive(Deserialize)]
 pub struct MediaQuery {
     room: Option<String>,
+    attempt: Option<String>,
 }
 
-/// `GET /media/{hash}`: for the file's uploaders and admins (by session), and for the players
-/// of a running game whose quiz uses it (`?room=GAME.KEY`, the URL in the question frame).
+/// `GET /media/{hash}`: for the file's uploaders and admins (by session), for the players of a
+/// running game whose quiz uses it (`?room=GAME.KEY`, the URL in the question frame), and for
+/// the player of an unfinished attempt at an open assignment whose quiz uses it
+/// (`?attempt=GAME.PLAYER.KEY`, the URL in that attempt's frames).
 pub async fn serve(
     State(app): State<App>,
     headers: HeaderMap,
     Path(hash): Path<String>,
     query: Result<Query<MediaQuery>, QueryRejection>,
 ) -> Response {
-    let room = query.ok().and_then(|Query(q)| q.room);
+    let (room, attempt) = query.map_or((None, None), |Query(q)| (q.room, q.attempt));
     if !is_hash(&hash) {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -210,7 +216,9 @@ pub async fn serve(
             }),
             None => false,
         };
-        let allowed = by_session || room_grants(s, room.as_deref(), &wanted)?;
+        let allowed = by_session
+            || room_grants(s, room.as_deref(), &wanted)?
+            || attempt_grants(s, attempt.as_deref(), &wanted)?;
         Ok(if allowed {
             s.media_file(&wanted)?
         } else {
@@ -240,11 +248,43 @@ fn room_grants(
     let Some(grant) = s.media_grant(GameId(game))? else {
         return Ok(false);
     };
-    // Compared as hashes, so the time taken says nothing about how much of a guess was right.
-    let same = |a: &str, b: &str| secret_hash(a) == secret_hash(b);
     Ok(grant.running
         && grant.key_hash.is_some_and(|k| same(&room_key(&k), key))
         && grant.hashes.iter().any(|h| h == hash))
+}
+
+/// Whether `attempt` (`GAME.PLAYER.KEY`) is the link of an unfinished attempt at an open
+/// assignment whose quiz uses `hash`: the key is that player's own, so a link handed to
+/// someone else stops working when the attempt ends, and opens nothing of another attempt.
+fn attempt_grants(
+    s: &dyn crate::store::Catalog,
+    attempt: Option<&str>,
+    hash: &str,
+) -> crate::store::Result<bool> {
+    let mut parts = attempt.unwrap_or_default().splitn(3, '.');
+    let (Some(Ok(game)), Some(Ok(player)), Some(key)) = (
+        parts.next().map(str::parse::<i64>),
+        parts.next().map(str::parse::<u32>),
+        parts.next(),
+    ) else {
+        return Ok(false);
+    };
+    let player = PlayerId(player);
+    let now = crate::store::unix_now_ms();
+    let Some(grant) = s.attempt_media_grant(GameId(game), player, now)? else {
+        return Ok(false);
+    };
+    Ok(grant.running
+        && grant
+            .key_hash
+            .is_some_and(|k| same(&attempt_key(&k, player), key))
+        && grant.hashes.iter().any(|h| h == hash))
+}
+
+/// Two keys compared as hashes, so the time taken says nothing about how much of a guess was
+/// right.
+fn same(a: &str, b: &str) -> bool {
+    secret_hash(a) == secret_hash(b)
 }
 
 /// The file with the headers of an immutable, inert download; one byte range if asked.

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quizrace_protocol::{
-    ErrorCode, Points, QuestionDoc, QuestionKind, QuizDoc, QuizError, QuizId, DEFAULT_READ_S,
-    DEFAULT_TIME_LIMIT_S, MAX_READ_S, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
+    ErrorCode, Points, QuestionDoc, QuestionKind, QuestionMedia, QuizDoc, QuizError, QuizId,
+    DEFAULT_READ_S, DEFAULT_TIME_LIMIT_S, MAX_READ_S, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -164,7 +164,7 @@ pub async fn import_csv(
 }
 
 /// The columns of a quiz sheet, in the order the documentation lists them.
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 16] = [
     "kind",
     "question",
     "choice1",
@@ -179,6 +179,8 @@ const COLUMNS: [&str; 14] = [
     "read_s",
     "explanation",
     "title",
+    "media",
+    "media_alt",
 ];
 const CHOICES: usize = 6;
 
@@ -459,8 +461,38 @@ fn question<'a>(row: u64, cell: impl Fn(usize) -> &'a str) -> Result<QuestionDoc
         step: None,
         correct_value: None,
         tolerance: None,
-        // A sheet carries no media: add it in the editor after the import.
-        media: None,
+        media: media(row, cell(14), cell(15))?,
+    })
+}
+
+/// A row's media reference: the hash of a file uploaded with `POST /api/media` (the JSON
+/// export's `media.hash`) and its alt text. Whether the file is the quiz owner's is checked
+/// when the quiz is saved, as for a JSON import.
+fn media(row: u64, hash: &str, alt: &str) -> Result<Option<QuestionMedia>, CsvError> {
+    if hash.is_empty() {
+        if !alt.is_empty() {
+            return Err(cell_error(
+                row,
+                "media_alt",
+                "alt text needs a file in the `media` column; leave it empty",
+            ));
+        }
+        return Ok(None);
+    }
+    let media = QuestionMedia {
+        hash: hash.to_ascii_lowercase(),
+        alt: alt.to_owned(),
+        kind: None,
+        width: None,
+        height: None,
+    };
+    media.checked().map(Some).map_err(|e| {
+        let column = if e.contains("hash") {
+            "media"
+        } else {
+            "media_alt"
+        };
+        cell_error(row, column, e)
     })
 }
 
@@ -487,6 +519,7 @@ fn locate(e: &QuizError, doc: &QuizDoc, rows: &[u64]) -> CsvError {
         "read_s" => "read_s",
         "explanation" => "explanation",
         "title" => "title",
+        "media" => "media",
         _ => "correct",
     };
     cell_error(row, column, e.message.clone())
@@ -518,6 +551,32 @@ mod tests {
         ]}))
         .expect("doc");
         assert_eq!(doc, want);
+    }
+
+    #[test]
+    fn a_sheet_keeps_a_media_reference_and_refuses_a_malformed_one() {
+        let hash = "ab".repeat(32);
+        let sheet = format!(
+            "kind,question,choice1,choice2,correct,media,media_alt\n\
+             choice,Which animal?,Fox,Cat,1,{},A red fox\n\
+             slide,Listen,,,,{hash},\n",
+            hash.to_uppercase()
+        );
+        let doc = from_csv("T", sheet.as_bytes()).expect("valid");
+        let media: Vec<_> = doc.questions.iter().map(|q| q.media.clone()).collect();
+        assert_eq!(
+            media[0].as_ref().map(|m| (m.hash.as_str(), m.alt.as_str())),
+            Some((hash.as_str(), "A red fox"))
+        );
+        assert_eq!(media[1].as_ref().map(|m| m.alt.as_str()), Some(""));
+        for (line, column) in [
+            ("choice,Q,a,b,1,not-a-hash,", "media"),
+            ("choice,Q,a,b,1,,Alt without a file", "media_alt"),
+        ] {
+            let sheet = format!("kind,question,choice1,choice2,correct,media,media_alt\n{line}\n");
+            let e = from_csv("T", sheet.as_bytes()).expect_err(line);
+            assert_eq!((e.row, e.column), (Some(2), Some(column)), "{line}: {e:?}");
+        }
     }
 
     #[test]

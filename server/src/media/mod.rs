@@ -83,6 +83,30 @@ pub fn room_url(hash: &str, game: quizrace_protocol::GameId, key_hash: &str) -> 
     format!("/media/{hash}?room={}.{}", game.0, room_key(key_hash))
 }
 
+/// The key of one attempt's media links (`?attempt=GAME.PLAYER.KEY`): like [`room_key`], and
+/// different for each player of the assignment, so a link works for its own attempt only.
+pub fn attempt_key(host_key_hash: &str, player: quizrace_protocol::PlayerId) -> String {
+    let mut key =
+        crate::secret::secret_hash(&format!("media:{host_key_hash}:attempt:{}", player.0));
+    key.truncate(32);
+    key
+}
+
+/// The URL of file `hash` for player `player`'s attempt at assignment game `game`.
+pub fn attempt_url(
+    hash: &str,
+    game: quizrace_protocol::GameId,
+    player: quizrace_protocol::PlayerId,
+    key_hash: &str,
+) -> String {
+    format!(
+        "/media/{hash}?attempt={}.{}.{}",
+        game.0,
+        player.0,
+        attempt_key(key_hash, player)
+    )
+}
+
 /// Whether `s` has the shape of a [`content_hash`] (so a path never reaches the database
 /// otherwise).
 pub fn is_hash(s: &str) -> bool {

@@ -84,6 +84,9 @@ pub struct PlayerLine {
     /// In a team game, the player's team.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<u32>,
+    /// In an assignment that asks for one, the identifier the player gave (a student number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
     /// Scored questions the player was asked, and how many of them they got right.
     pub scored_asked: u32,
     pub correct: u32,
@@ -195,6 +198,7 @@ pub fn analyse(r: &GameReport, need_help_below: u8) -> TeacherReport {
             score: p.score,
             status: p.status,
             team: p.team,
+            identifier: p.identifier.clone(),
             scored_asked,
             correct,
             percent_correct: percent(correct, scored_asked),

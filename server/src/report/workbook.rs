@@ -278,24 +278,26 @@ fn summary(
     widths(ws, &[44.0, 40.0, 10.0, 16.0, 10.0, 10.0, 10.0])
 }
 
+/// Every player's line; an assignment that asks for an identifier adds it last, as the CSV
+/// does.
 fn players_sheet(ws: &mut Worksheet, t: &TeacherReport, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Players")?;
-    header(
-        ws,
-        0,
-        &[
-            "Rank",
-            "Player",
-            "Score",
-            "Right",
-            "Asked",
-            "Right (%)",
-            "May need help",
-            "Status",
-            "Team",
-        ],
-        &f.bold,
-    )?;
+    let identified = t.players.iter().any(|p| p.identifier.is_some());
+    let mut names = vec![
+        "Rank",
+        "Player",
+        "Score",
+        "Right",
+        "Asked",
+        "Right (%)",
+        "May need help",
+        "Status",
+        "Team",
+    ];
+    if identified {
+        names.push("Identifier");
+    }
+    header(ws, 0, &names, &f.bold)?;
     for (row, p) in (1..).zip(&t.players) {
         let status = match p.status {
             crate::store::PlayerStatus::Active => "in the game",
@@ -303,23 +305,26 @@ fn players_sheet(ws: &mut Worksheet, t: &TeacherReport, f: &Formats) -> Result<(
             crate::store::PlayerStatus::Kicked => "removed by the host",
             crate::store::PlayerStatus::Removed => "removed",
         };
-        put(
-            ws,
-            row,
-            &[
-                f.int(p.rank),
-                Cell::Text(&p.name),
-                Cell::Number(p.score as f64, &f.whole),
-                f.int(p.correct),
-                f.int(p.scored_asked),
-                f.share(p.percent_correct),
-                Cell::Text(if p.need_help { "yes" } else { "" }),
-                Cell::Text(status),
-                p.team.map_or(Cell::Blank, |team| f.int(team)),
-            ],
-        )?;
+        let mut cells = vec![
+            f.int(p.rank),
+            Cell::Text(&p.name),
+            Cell::Number(p.score as f64, &f.whole),
+            f.int(p.correct),
+            f.int(p.scored_asked),
+            f.share(p.percent_correct),
+            Cell::Text(if p.need_help { "yes" } else { "" }),
+            Cell::Text(status),
+            p.team.map_or(Cell::Blank, |team| f.int(team)),
+        ];
+        if identified {
+            cells.push(p.identifier.as_deref().map_or(Cell::Blank, Cell::Text));
+        }
+        put(ws, row, &cells)?;
     }
-    widths(ws, &[6.0, 24.0, 10.0, 8.0, 8.0, 10.0, 14.0, 18.0, 8.0])
+    widths(
+        ws,
+        &[6.0, 24.0, 10.0, 8.0, 8.0, 10.0, 14.0, 18.0, 8.0, 18.0],
+    )
 }
 
 /// A team game's standings: each team's rank, score and members (by name, in rank order).

@@ -170,3 +170,30 @@ fn five_thousand_players_on_ten_questions_make_one_workbook_with_every_answer() 
         Data::String("Kid 4999".into())
     );
 }
+
+#[test]
+fn an_assignment_that_asks_for_an_identifier_adds_it_last_on_the_players_sheet() {
+    let mut r = report(
+        vec![choice("Capital of France?")],
+        &[("Ada", 0, 1), ("Bob", 0, 1)],
+        vec![(0, 1, 1250, Some(true), 950, json!({"choice": 0}))],
+    );
+    r.players[0].identifier = Some("s1234567".into());
+    let mut book = read(workbook(&r, &analyse(&r, DEFAULT_NEED_HELP_BELOW)).expect("a workbook"));
+    assert_eq!(
+        cell(&mut book, "Players", 0, 9),
+        Data::String("Identifier".into())
+    );
+    assert_eq!(
+        cell(&mut book, "Players", 1, 9),
+        Data::String("s1234567".into())
+    );
+    assert_eq!(
+        cell(&mut book, "Players", 2, 9),
+        Data::Empty,
+        "Bob gave none"
+    );
+    // A game that asks for none has no such column.
+    let mut plain = read(two_players());
+    assert_eq!(cell(&mut plain, "Players", 0, 9), Data::Empty);
+}

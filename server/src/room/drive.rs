@@ -92,6 +92,7 @@ pub fn run(mode: Mode, data: &[u8]) -> Reached {
         leaderboard: Default::default(),
         shuffle_answers: false,
         media_on_phones: false,
+        question_on_phones: true,
     };
     let mut room = Room::new(settings, Arc::clone(&quiz), t0);
     let mut fx = Effects::new();

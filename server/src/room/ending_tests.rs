@@ -194,6 +194,37 @@ fn players_with_equal_scores_share_the_rank_in_their_summaries() {
     }
 }
 
+/// The podium of a game where P1 and P2 answer question 0 right at the same moment and P3
+/// wrong: `(player, rank)` in the podium's order.
+fn podium_of_a_tie_for_first(t0: Instant) -> Vec<(u32, u32)> {
+    let mut room = room_with(Mode::Classic, 3, t0);
+    host(&mut room, ClientMsg::Start, t0);
+    let t = t0 + Duration::from_secs(2);
+    for (p, right) in [(1, true), (2, true), (3, false)] {
+        answer(&mut room, p, 0, answer_to(0, right), t);
+    }
+    host(&mut room, ClientMsg::Close, t);
+    let fx = host(&mut room, ClientMsg::End, t);
+    let podium = fx.iter().find_map(|e| match e {
+        Effect::Send(_, ServerMsg::GameOver { podium, .. }) => Some(podium.clone()),
+        _ => None,
+    });
+    podium
+        .expect("game_over")
+        .iter()
+        .map(|s| (s.player_id.0, s.rank))
+        .collect()
+}
+
+#[test]
+fn two_players_tied_first_both_stand_first_on_the_podium_and_the_next_is_third() {
+    // "1st, 1st, 3rd", as the results rank them: nobody is second, so no step says 2.
+    assert_eq!(
+        podium_of_a_tie_for_first(Instant::now()),
+        [(1, 1), (2, 1), (3, 3)]
+    );
+}
+
 #[test]
 fn a_late_joiner_was_asked_only_the_questions_that_closed_after_they_joined() {
     let t0 = Instant::now();

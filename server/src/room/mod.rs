@@ -26,6 +26,8 @@ mod kinds_tests;
 #[cfg(test)]
 mod pacing_tests;
 #[cfg(test)]
+mod phones_tests;
+#[cfg(test)]
 mod props;
 #[cfg(test)]
 mod restore_tests;

@@ -7,7 +7,7 @@
 //!   phone answers with the places it was shown; the room maps them back to the quiz's
 //!   indices before judging or storing, so answers, counts and reports keep the quiz's order.
 
-use quizrace_protocol::{AnswerValue, PlayerId, QuizDoc};
+use quizrace_protocol::{AnswerValue, PlayerId, QuestionView, QuizDoc};
 
 /// `0..n` in the order the room with `secret` plays them: never the quiz's own order when
 /// there are two questions or more (a draw that comes out unchanged is turned by one place).
@@ -44,6 +44,16 @@ pub fn choice_order(secret: &str, index: u32, who: PlayerId, n: usize) -> Vec<u3
         .into_iter()
         .map(|i| i as u32)
         .collect()
+}
+
+/// `view` with its choices as one player is shown them: `order` is the quiz's index of each
+/// choice as shown (from [`choice_order`]), and the frame says so in `choice_order`.
+pub fn show_in_order(view: &mut QuestionView, order: Vec<u32>) {
+    view.choices = order
+        .iter()
+        .filter_map(|&i| view.choices.get(i as usize).cloned())
+        .collect();
+    view.choice_order = Some(order);
 }
 
 /// An answer given in shown places, in the quiz's indices. A place out of range is kept as

@@ -134,6 +134,10 @@ pub struct Settings {
     /// Phones get the questions' media too (`media_on_phones` on `host`); the host and its
     /// screens always do.
     pub media_on_phones: bool,
+    /// Phones get the text of choice questions too (`question_on_phones` on `host`, `true`
+    /// when absent); without it they get the shape tiles only and the host's screens carry
+    /// the words.
+    pub question_on_phones: bool,
 }
 
 /// Where a player is, as stored (`players.status`) and as reports show it.

@@ -30,6 +30,7 @@ pub(super) fn settings(mode: Mode) -> Settings {
         leaderboard: Default::default(),
         shuffle_answers: false,
         media_on_phones: false,
+        question_on_phones: true,
     }
 }
 

@@ -44,6 +44,8 @@ pub struct AssignmentInfo {
     pub secret: String,
     pub time_factor: f64,
     pub no_time_limit: bool,
+    /// Each player gets a `choice` or `multi` question's choices in an order of their own.
+    pub shuffle_answers: bool,
 }
 
 /// An attempt as stored: whose, which, where it is, and its answers in question order.
@@ -272,7 +274,8 @@ impl Store {
         let row = db
             .query_row(
                 "SELECT a.game_id, a.code, a.deadline_ms, a.closed_ms, a.identifier_label,
-                        a.attempts, g.quiz_doc, g.host_key_hash, g.time_factor, g.no_time_limit
+                        a.attempts, g.quiz_doc, g.host_key_hash, g.time_factor, g.no_time_limit,
+                        g.shuffle_answers
                  FROM assignments a JOIN games g ON g.id = a.game_id WHERE a.code = ?1",
                 [code],
                 |r| {
@@ -287,11 +290,13 @@ impl Store {
                         r.get::<_, Option<String>>(7)?,
                         r.get::<_, f64>(8)?,
                         r.get::<_, bool>(9)?,
+                        r.get::<_, bool>(10)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((game, code, deadline_ms, closed, label, attempts, doc, secret, tf, ntl)) = row
+        let Some((game, code, deadline_ms, closed, label, attempts, doc, secret, tf, ntl, shuffle)) =
+            row
         else {
             return Ok(None);
         };
@@ -306,6 +311,7 @@ impl Store {
             secret: secret.unwrap_or_default(),
             time_factor: tf,
             no_time_limit: ntl,
+            shuffle_answers: shuffle,
         }))
     }
 

@@ -64,9 +64,20 @@ pub trait Catalog: Send + Sync {
     fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>>;
     /// Whether `account` uploaded `hash` (and so may put it in its quizzes).
     fn media_owned(&self, account: i64, hash: &str) -> Result<bool>;
+    /// Makes `account` an owner of `hash` when a quiz it can read uses it; whether it owns
+    /// the file now.
+    fn adopt_media(&self, account: i64, hash: &str) -> Result<bool>;
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>>;
     /// What a link to game `id`'s media is checked against.
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>>;
+    /// What a link to the media of `player`'s attempt at assignment `game` is checked
+    /// against at `now_ms`.
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>>;
 
     // Games and reports.
 
@@ -227,11 +238,22 @@ impl Catalog for Store {
     fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         Store::media_owned(self, account, hash)
     }
+    fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        Store::adopt_media(self, account, hash)
+    }
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         Store::media_file(self, hash)
     }
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
         Store::media_grant(self, id)
+    }
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        Store::attempt_media_grant(self, game, player, now_ms)
     }
     fn create_game(
         &self,

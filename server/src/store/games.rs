@@ -159,9 +159,10 @@ fn insert_game(
         "INSERT INTO games (quiz_id, host_id, pin, mode, status, quiz_doc, created_at,
                            host_key_hash, max_players, auto_advance_ms, chat, names,
                            time_factor, no_time_limit, leaderboard, shuffle_answers,
-                           team_count, team_size, media_on_phones, team_choice, team_talk_ms)
+                           team_count, team_size, media_on_phones, team_choice, team_talk_ms,
+                           question_on_phones)
          VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20)",
+                 ?17, ?18, ?19, ?20, ?21)",
         params![
             quiz.0,
             host,
@@ -183,6 +184,7 @@ fn insert_game(
             settings.media_on_phones,
             Text(settings.team_choice),
             settings.team_talk_ms,
+            settings.question_on_phones,
         ],
     )?;
     let game = tx.last_insert_rowid();

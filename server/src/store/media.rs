@@ -4,7 +4,7 @@
 use super::values::SqlText;
 use super::{lock, unix_now, GameStatus, Result, Store};
 use crate::media::{kind_of_mime, Kind, Prepared};
-use quizrace_protocol::GameId;
+use quizrace_protocol::{GameId, PlayerId};
 use rusqlite::{params, OptionalExtension, Row};
 
 /// A stored file's description (no bytes).
@@ -25,8 +25,9 @@ pub struct MediaFile {
     pub bytes: Vec<u8>,
 }
 
-/// What a room's media link is checked against: the game's host key hash (the link's key is
-/// derived from it), whether the game still runs, and the files its quiz copy uses.
+/// What a media link is checked against: the game's host key hash (the link's key is derived
+/// from it), whether the link still works (a room's: the game runs; an attempt's: the
+/// assignment is open and the attempt unfinished), and the files the game's quiz copy uses.
 #[derive(Debug, Clone)]
 pub struct MediaGrant {
     pub key_hash: Option<String>,
@@ -35,11 +36,11 @@ pub struct MediaGrant {
 }
 
 impl MediaGrant {
-    pub(super) fn new(key_hash: Option<String>, status: &str, doc: &str) -> Result<MediaGrant> {
+    pub(super) fn new(key_hash: Option<String>, running: bool, doc: &str) -> Result<MediaGrant> {
         let doc: quizrace_protocol::QuizDoc = serde_json::from_str(doc)?;
         Ok(MediaGrant {
             key_hash,
-            running: status == GameStatus::Running.as_sql(),
+            running,
             hashes: doc
                 .questions
                 .into_iter()
@@ -160,6 +161,29 @@ impl Store {
             .optional()?)
     }
 
+    /// Makes `account` an owner of the stored file `hash` when a quiz it can read uses it (one
+    /// of its own, where an admin put the file, or a built-in sample): so a copy of that quiz
+    /// keeps its media, and the owner may save the quiz again. True when `account` owns the
+    /// file now. An adopted file counts in the account's quota from then on, but is not
+    /// refused by it: the quiz that uses it is already there.
+    pub fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        let db = lock(&self.db);
+        db.execute(
+            "INSERT INTO media_owners (hash, account_id, created_at)
+             SELECT ?2, ?1, ?3
+             WHERE EXISTS (SELECT 1 FROM media WHERE hash = ?2)
+               AND EXISTS (SELECT 1 FROM quizzes
+                           WHERE (owner_id = ?1 OR builtin IS NOT NULL) AND instr(doc, ?2) > 0)
+             ON CONFLICT DO NOTHING",
+            params![account, hash, unix_now()],
+        )?;
+        Ok(db.query_row(
+            "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = ?1 AND hash = ?2)",
+            params![account, hash],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Whether `account` uploaded the file `hash` (and so may use it in its quizzes).
     pub fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         Ok(lock(&self.db).query_row(
@@ -178,7 +202,33 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        row.map(|(key, status, doc)| MediaGrant::new(key, &status, &doc))
+        row.map(|(key, status, doc)| {
+            MediaGrant::new(key, status == GameStatus::Running.as_sql(), &doc)
+        })
+        .transpose()
+    }
+
+    /// What a link to the media of player `player`'s attempt at assignment game `game` is
+    /// checked against at `now_ms`; `None` when there is no such attempt.
+    pub fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        let row: Option<(Option<String>, bool, String)> = lock(&self.db)
+            .query_row(
+                "SELECT g.host_key_hash,
+                        a.closed_ms IS NULL AND a.deadline_ms > ?3 AND t.finished_ms IS NULL,
+                        g.quiz_doc
+                 FROM attempts t JOIN assignments a ON a.game_id = t.game_id
+                                 JOIN games g ON g.id = t.game_id
+                 WHERE t.game_id = ?1 AND t.player_id = ?2",
+                params![game.0, player.0, now_ms],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(key, open, doc)| MediaGrant::new(key, open, &doc))
             .transpose()
     }
 

@@ -180,6 +180,7 @@ pub(crate) mod testing {
             leaderboard: Default::default(),
             shuffle_answers: false,
             media_on_phones: false,
+            question_on_phones: true,
         }
     }
 }

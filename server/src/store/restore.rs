@@ -30,6 +30,7 @@ pub struct RunningGame {
     /// A team game's plan.
     pub teams: Option<TeamPlan>,
     pub media_on_phones: bool,
+    pub question_on_phones: bool,
     pub team_choice: TeamChoice,
     pub team_talk_ms: u64,
     pub saved: Saved,
@@ -47,7 +48,7 @@ impl Store {
                     phase, phase_index, opened_ms, names, time_factor, no_time_limit,
                     leaderboard, shuffle_answers,
                     team_count, team_size, media_on_phones,
-                    team_choice, team_talk_ms
+                    team_choice, team_talk_ms, question_on_phones
              FROM games WHERE status = 'running'
                AND id NOT IN (SELECT game_id FROM assignments) ORDER BY id",
         )?;
@@ -110,6 +111,7 @@ pub(super) struct RunningRow {
     pub team_count: Option<u32>,
     pub team_size: Option<u32>,
     pub media_on_phones: bool,
+    pub question_on_phones: bool,
     pub team_choice: String,
     pub team_talk_ms: u64,
 }
@@ -194,6 +196,7 @@ impl RunningRow {
             shuffle_answers: self.shuffle_answers,
             teams,
             media_on_phones: self.media_on_phones,
+            question_on_phones: self.question_on_phones,
             team_choice,
             team_talk_ms: self.team_talk_ms,
             saved: Saved {
@@ -231,6 +234,7 @@ impl RunningRow {
             team_count: r.get("team_count")?,
             team_size: r.get("team_size")?,
             media_on_phones: r.get("media_on_phones")?,
+            question_on_phones: r.get("question_on_phones")?,
             team_choice: r.get("team_choice")?,
             team_talk_ms: r.get("team_talk_ms")?,
         })
@@ -352,6 +356,7 @@ mod tests {
             leaderboard: LeaderboardAt::End,
             shuffle_answers: true,
             media_on_phones: true,
+            question_on_phones: false,
         };
         let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
         let (notify, seen) = watch::channel(Committed::UpTo(0));
@@ -424,6 +429,7 @@ mod tests {
         assert_eq!(g.leaderboard, LeaderboardAt::End);
         assert!(g.shuffle_answers, "phones keep their own choice orders");
         assert!(g.media_on_phones, "phones keep their media");
+        assert!(!g.question_on_phones, "phones keep their shapes-only tiles");
         assert_eq!(g.saved.players[0].token_hash, "t1");
         assert_eq!(
             (g.teams, g.saved.players[0].team),

@@ -199,6 +199,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX attempts_by_person ON attempts (game_id, person);
     ALTER TABLE players ADD COLUMN identifier TEXT;",
+    // 13: whether phones show a choice question's words (`question_on_phones` on `host`), so
+    // that a restored room keeps its shapes-only phones. Older games showed them.
+    "ALTER TABLE games ADD COLUMN question_on_phones INTEGER NOT NULL DEFAULT 1;",
 ];
 
 /// The schema version whose SQL is followed by [`hash_secrets`].

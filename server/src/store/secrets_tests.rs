@@ -226,6 +226,7 @@ fn minted_host_keys_are_stored_and_restored_newest_last_at_most_eight_on(b: &Bac
         leaderboard: Default::default(),
         shuffle_answers: false,
         media_on_phones: false,
+        question_on_phones: true,
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
     let (notify, _seen) = watch::channel(Committed::UpTo(0));
@@ -303,6 +304,7 @@ fn a_version_4_database_upgrades_with_its_secrets_hashed_in_place() {
         leaderboard: g.leaderboard,
         shuffle_answers: g.shuffle_answers,
         media_on_phones: g.media_on_phones,
+        question_on_phones: g.question_on_phones,
     };
     let quiz = Arc::new(g.doc.validate().expect("quiz"));
     let now = std::time::Instant::now();

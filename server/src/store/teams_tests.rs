@@ -39,6 +39,7 @@ fn a_chosen_team_the_team_choice_and_the_team_talk_are_stored_and_read_back_on(b
         leaderboard: Default::default(),
         shuffle_answers: false,
         media_on_phones: false,
+        question_on_phones: true,
     };
     let game = store.create_game(quiz, 1, &settings, &doc).expect("game");
     let player = |n: u32| Write::Player {

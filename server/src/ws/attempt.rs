@@ -7,9 +7,9 @@
 
 use super::{blocking, Bound, Conn};
 use crate::assignment::rules::{At, Attempt, Counted};
-use crate::room::order;
 use crate::room::Out;
 use crate::room::Timing;
+use crate::room::{order, shuffle};
 use crate::secret::{random_hex, secret_hash};
 use crate::store::{unix_now_ms, AssignmentInfo, StartRefused};
 use quizrace_protocol::{
@@ -29,6 +29,8 @@ pub(super) struct Session {
     quiz: Arc<Quiz>,
     secret: String,
     no_time_limit: bool,
+    /// Each player sees a `choice` or `multi` question's choices in an order of their own.
+    shuffle_answers: bool,
     attempt: Attempt,
 }
 
@@ -62,11 +64,33 @@ impl Session {
         self.quiz.questions.len() as u32
     }
 
-    /// The open question as this player sees it at `now`, with the time left on it.
+    /// This player's order of question `index`'s choices (the quiz's index of each as
+    /// shown), when the assignment shuffles them: the live room's rule, drawn from the game's
+    /// secret and the player, so a resumed attempt gets the same order again.
+    fn choice_order(&self, index: u32) -> Option<Vec<u32>> {
+        let q = self.quiz.questions.get(index as usize)?;
+        let kinds = matches!(q.kind, QuestionKind::Choice | QuestionKind::Multi);
+        (self.shuffle_answers && kinds)
+            .then(|| shuffle::choice_order(&self.secret, index, self.player, q.choices.len()))
+    }
+
+    /// The open question as this player sees it at `now`, with the time left on it: its
+    /// media by a link for this attempt only, and its choices in the player's own order.
     fn question(&self, index: u32, now: i64) -> QuestionView {
         let q = &self.quiz.questions[index as usize];
         let mut view = q.view(index, self.total());
         view.no_time_limit = self.no_time_limit;
+        view.media = q.media.as_ref().and_then(|m| {
+            m.view(crate::media::attempt_url(
+                &m.hash,
+                self.game,
+                self.player,
+                &self.secret,
+            ))
+        });
+        if let Some(order) = self.choice_order(index) {
+            shuffle::show_in_order(&mut view, order);
+        }
         if let Some((left, opens_in)) = self.attempt.time_left(&self.quiz, now) {
             view.remaining_ms = left;
             view.opens_in_ms = opens_in;
@@ -275,6 +299,7 @@ impl Conn {
             holder,
             secret: info.secret.clone(),
             no_time_limit: info.no_time_limit,
+            shuffle_answers: info.shuffle_answers,
             attempt: Attempt::new(info.deadline_ms),
             quiz,
         };
@@ -341,6 +366,7 @@ impl Conn {
             holder,
             secret: info.secret.clone(),
             no_time_limit: info.no_time_limit,
+            shuffle_answers: info.shuffle_answers,
             attempt: Attempt::restore(info.deadline_ms, stored.at, &stored.answers),
             quiz,
         });
@@ -437,6 +463,11 @@ impl Conn {
         }
         let before = s.attempt.clone();
         let secret = s.secret.clone();
+        // Given in the places shown; judged and stored in the quiz's order, as in a room.
+        let value = match s.choice_order(index) {
+            Some(order) => shuffle::to_quiz_order(&order, value),
+            None => value,
+        };
         let answered = match s.attempt.answer(&s.quiz, &secret, index, value, now) {
             Ok(a) => a,
             Err(refused) => {

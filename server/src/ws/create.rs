@@ -86,6 +86,7 @@ impl Conn {
             leaderboard: req.options.leaderboard.unwrap_or_default(),
             shuffle_answers: req.options.shuffle_answers == Some(true),
             media_on_phones: req.options.media_on_phones == Some(true),
+            question_on_phones: req.options.question_on_phones != Some(false),
         };
         let new = NewGame {
             quiz_id,

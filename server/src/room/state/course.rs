@@ -108,16 +108,15 @@ impl Room {
     }
 
     /// A question's opening frame: one for all; one for the phones and one for the watchers
-    /// when only the host's screens show its media; or, with each phone's own shuffles, one
-    /// per player and one for the watchers.
+    /// when only the host's screens show its media or its words; or, with each phone's own
+    /// shuffles, one per player and one for the watchers.
     fn send_question(&self, view: QuestionView, fx: &mut Effects) {
         if !self.phones_differ(view.index) {
             fx.push(Effect::Send(Target::Everyone, ServerMsg::Question(view)));
             return;
         }
         if !self.phones_shuffle(view.index) {
-            let mut phones = view.clone();
-            phones.media = None;
+            let phones = self.phones_view(view.clone());
             fx.push(Effect::Send(Target::Players, ServerMsg::Question(phones)));
             fx.push(Effect::Send(Target::Watchers, ServerMsg::Question(view)));
             return;

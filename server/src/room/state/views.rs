@@ -3,7 +3,7 @@
 //! open question with its time left for a `welcome` or `room_state`.
 
 use super::{Phase, Room};
-use quizrace_protocol::{MediaView, OrderItem, PlayerId, QuestionKind, QuestionView};
+use quizrace_protocol::{OrderItem, PlayerId, QuestionKind, QuestionView};
 use std::time::{Duration, Instant};
 
 impl Room {
@@ -13,17 +13,11 @@ impl Room {
         let mut view = question.view(index, self.total());
         view.no_time_limit = self.settings.timing.no_time_limit;
         view.media = question.media.as_ref().and_then(|m| {
-            Some(MediaView {
-                url: crate::media::room_url(
-                    &m.hash,
-                    self.settings.game_id,
-                    &self.settings.host_key,
-                ),
-                kind: m.kind?,
-                alt: m.alt.clone(),
-                width: m.width,
-                height: m.height,
-            })
+            m.view(crate::media::room_url(
+                &m.hash,
+                self.settings.game_id,
+                &self.settings.host_key,
+            ))
         });
         view.team_talk_ms = self.team_talk_ms(index);
         view.opens_in_ms += view.team_talk_ms;
@@ -31,10 +25,46 @@ impl Room {
     }
 
     /// Whether phones get question `index` other than the host does (then each its own
-    /// frame): their own shuffles, or media the host's screens show and phones do not.
+    /// frame): their own shuffles, media the host's screens show and phones do not, or a
+    /// choice question's words that only the host's screens show.
     pub(super) fn phones_differ(&self, index: u32) -> bool {
         let q = &self.quiz.questions[index as usize];
-        self.phones_shuffle(index) || (q.media.is_some() && !self.settings.media_on_phones)
+        self.phones_shuffle(index)
+            || (q.media.is_some() && !self.settings.media_on_phones)
+            || self.shapes_only(index)
+    }
+
+    /// Whether phones get question `index` as shape tiles without words: a question answered
+    /// by picking a tile, in a room with `question_on_phones: false`. Every other kind keeps
+    /// its text, which a phone needs to answer (the items to order, the slider, the box to
+    /// type in) or to read (a slide).
+    fn shapes_only(&self, index: u32) -> bool {
+        let kind = self.quiz.questions[index as usize].kind;
+        !self.settings.question_on_phones
+            && matches!(
+                kind,
+                QuestionKind::Choice
+                    | QuestionKind::TrueFalse
+                    | QuestionKind::Multi
+                    | QuestionKind::Poll
+            )
+    }
+
+    /// Question `index` as every phone sees it, before its own shuffles: without the media
+    /// the host's screens keep, and without the words of a shapes-only question (a
+    /// `true_false` keeps its two labels, which say nothing of the question).
+    pub(super) fn phones_view(&self, mut view: QuestionView) -> QuestionView {
+        if !self.settings.media_on_phones {
+            view.media = None;
+        }
+        if self.shapes_only(view.index) {
+            view.shapes_only = true;
+            view.text.clear();
+            if view.kind != QuestionKind::TrueFalse {
+                view.choices.iter_mut().for_each(String::clear);
+            }
+        }
+        view
     }
 
     /// Whether each phone gets question `index` in an order of its own (then a frame each).
@@ -68,16 +98,12 @@ impl Room {
         who: Option<PlayerId>,
     ) -> QuestionView {
         let index = view.index;
-        if who.is_some() && !self.settings.media_on_phones {
-            view.media = None;
+        if who.is_some() {
+            view = self.phones_view(view);
         }
         view.items = self.order_items(index, who);
         if let Some(order) = self.choice_order(index, who) {
-            view.choices = order
-                .iter()
-                .map(|&i| view.choices[i as usize].clone())
-                .collect();
-            view.choice_order = Some(order);
+            crate::room::shuffle::show_in_order(&mut view, order);
         }
         view
     }

@@ -157,7 +157,7 @@ impl PgStore {
                 .query_opt(
                     "SELECT a.game_id, a.code, a.deadline_ms, a.closed_ms, a.identifier_label,
                             a.attempts, g.quiz_doc, g.host_key_hash, g.time_factor,
-                            g.no_time_limit
+                            g.no_time_limit, g.shuffle_answers
                      FROM assignments a JOIN games g ON g.id = a.game_id WHERE a.code = $1",
                     &[&code],
                 )
@@ -177,6 +177,7 @@ impl PgStore {
                 secret: r.try_get::<_, Option<String>>(7)?.unwrap_or_default(),
                 time_factor: r.try_get(8)?,
                 no_time_limit: r.try_get(9)?,
+                shuffle_answers: r.try_get(10)?,
             }))
         })
     }

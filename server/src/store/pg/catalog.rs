@@ -74,11 +74,22 @@ impl Catalog for PgStore {
     fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         PgStore::media_owned(self, account, hash)
     }
+    fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        PgStore::adopt_media(self, account, hash)
+    }
     fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
         PgStore::media_file(self, hash)
     }
     fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
         PgStore::media_grant(self, id)
+    }
+    fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        PgStore::attempt_media_grant(self, game, player, now_ms)
     }
     fn create_game(
         &self,

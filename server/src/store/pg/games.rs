@@ -31,6 +31,7 @@ struct NewGame {
     team_count: Option<i64>,
     team_size: Option<i64>,
     media_on_phones: bool,
+    question_on_phones: bool,
     team_choice: &'static str,
     team_talk_ms: i64,
 }
@@ -57,6 +58,7 @@ impl NewGame {
             team_count: crate::store::games::team_count(settings),
             team_size: crate::store::games::team_size(settings),
             media_on_phones: settings.media_on_phones,
+            question_on_phones: settings.question_on_phones,
             team_choice: settings.team_choice.as_sql(),
             team_talk_ms: i64::try_from(settings.team_talk_ms).unwrap_or(0),
         })
@@ -76,9 +78,9 @@ async fn insert_game(
                                host_key_hash, max_players, auto_advance_ms, chat, names,
                                owner_node, epoch, time_factor, no_time_limit, leaderboard,
                                shuffle_answers, team_count, team_size, media_on_phones,
-                               team_choice, team_talk_ms)
+                               team_choice, team_talk_ms, question_on_phones)
              VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14,
-                     $15, $16, $17, $18, $19, $20, $21)
+                     $15, $16, $17, $18, $19, $20, $21, $22)
              RETURNING id",
             &[
                 &g.quiz,
@@ -102,6 +104,7 @@ async fn insert_game(
                 &g.media_on_phones,
                 &g.team_choice,
                 &g.team_talk_ms,
+                &g.question_on_phones,
             ],
         )
         .await;

@@ -1,9 +1,11 @@
 //! Question media on PostgreSQL, with SQLite's rules (`super::super::media`).
 
 use super::PgStore;
+use crate::room::state::GameStatus;
 use crate::store::media::{MediaGrant, NewMedia, PutMedia, INFO_COLUMNS};
+use crate::store::values::SqlText;
 use crate::store::{unix_now, MediaFile, MediaInfo, Result};
-use quizrace_protocol::GameId;
+use quizrace_protocol::{GameId, PlayerId};
 
 fn px(v: Option<u32>) -> Option<i64> {
     v.map(i64::from)
@@ -91,6 +93,29 @@ impl PgStore {
         })
     }
 
+    pub fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+        let hash = hash.to_owned();
+        self.with_client(move |c| async move {
+            c.execute(
+                "INSERT INTO media_owners (hash, account_id, created_at)
+                 SELECT $2, $1, $3
+                 WHERE EXISTS (SELECT 1 FROM media WHERE hash = $2)
+                   AND EXISTS (SELECT 1 FROM quizzes
+                               WHERE (owner_id = $1 OR builtin IS NOT NULL)
+                                 AND strpos(doc, $2) > 0)
+                 ON CONFLICT DO NOTHING",
+                &[&account, &hash, &unix_now()],
+            )
+            .await?;
+            Ok(c.query_one(
+                "SELECT EXISTS (SELECT 1 FROM media_owners WHERE account_id = $1 AND hash = $2)",
+                &[&account, &hash],
+            )
+            .await?
+            .try_get(0)?)
+        })
+    }
+
     pub fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
         let hash = hash.to_owned();
         self.with_client(move |c| async move {
@@ -113,7 +138,34 @@ impl PgStore {
                 .await?;
             row.map(|r| {
                 let (status, doc): (String, String) = (r.try_get(1)?, r.try_get(2)?);
-                MediaGrant::new(r.try_get(0)?, &status, &doc)
+                let running = status == GameStatus::Running.as_sql();
+                MediaGrant::new(r.try_get(0)?, running, &doc)
+            })
+            .transpose()
+        })
+    }
+
+    pub fn attempt_media_grant(
+        &self,
+        game: GameId,
+        player: PlayerId,
+        now_ms: i64,
+    ) -> Result<Option<MediaGrant>> {
+        self.with_client(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT g.host_key_hash,
+                            a.closed_ms IS NULL AND a.deadline_ms > $3 AND t.finished_ms IS NULL,
+                            g.quiz_doc
+                     FROM attempts t JOIN assignments a ON a.game_id = t.game_id
+                                     JOIN games g ON g.id = t.game_id
+                     WHERE t.game_id = $1 AND t.player_id = $2",
+                    &[&game.0, &i64::from(player.0), &now_ms],
+                )
+                .await?;
+            row.map(|r| {
+                let doc: String = r.try_get(2)?;
+                MediaGrant::new(r.try_get(0)?, r.try_get(1)?, &doc)
             })
             .transpose()
         })

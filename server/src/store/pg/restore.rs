@@ -31,7 +31,7 @@ impl PgStore {
                             chat, locked, phase, phase_index, opened_ms, names,
                             time_factor, no_time_limit, leaderboard, shuffle_answers,
                             team_count, team_size, media_on_phones,
-                            team_choice, team_talk_ms
+                            team_choice, team_talk_ms, question_on_phones
                      FROM games WHERE id = $1 AND status = 'running'",
                     &[&game.0],
                 )
@@ -62,6 +62,7 @@ impl PgStore {
                 team_count: opt_int(&r, "team_count")?,
                 team_size: opt_int(&r, "team_size")?,
                 media_on_phones: r.try_get("media_on_phones")?,
+                question_on_phones: r.try_get("question_on_phones")?,
                 team_choice: r.try_get("team_choice")?,
                 team_talk_ms: int(&r, "team_talk_ms")?,
             };

@@ -175,6 +175,8 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX attempts_by_person ON attempts (game_id, person);
     ALTER TABLE players ADD COLUMN identifier TEXT;",
+    // 13: `question_on_phones` (see SQLite's version 13).
+    "ALTER TABLE games ADD COLUMN question_on_phones BOOLEAN NOT NULL DEFAULT TRUE;",
 ];
 
 /// The schema version whose SQL is followed by the secret-hashing step.
