@@ -267,29 +267,7 @@ async fn the_owner_ignores_garbage_applies_a_resent_batch_once_and_obeys_no_stra
     let cluster = GiantCluster::start(1, &[])
         .await
         .expect("the cluster starts");
-    let owner = &cluster.nodes[0];
-    let http = owner.http();
-    let token = http
-        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
-        .await
-        .expect("login");
-    let quiz_id = http
-        .create_quiz(
-            &token,
-            &quiz(&GameSpec {
-                bots: 1,
-                questions: 1,
-                time_limit_s: 20,
-                host_pause: Duration::ZERO,
-                max_answer_delay: Duration::ZERO,
-                seed: 1,
-            }),
-        )
-        .await
-        .expect("quiz");
-    let mut host = Host::create(&owner.ws_url(), &token, quiz_id, RoomOptions::default())
-        .await
-        .expect("room");
+    let (mut host, _) = open_room(&cluster, 1, 20, RoomOptions::default()).await;
     let pin = host.pin.clone();
     let nats = async_nats::connect(cluster.nats.url()).await.expect("NATS");
 
@@ -352,4 +330,200 @@ async fn the_owner_killed_mid_question_fails_over_and_its_edges_follow_the_new_o
         return;
     }
     survives(|cluster| cluster.nodes[0].kill9()).await;
+}
+
+/// Logs in on the owner (node 1) and opens a room there for a quiz of `questions` questions
+/// of `time_limit_s` each; returns the host and the quiz.
+async fn open_room(
+    cluster: &GiantCluster,
+    questions: usize,
+    time_limit_s: u32,
+    opts: RoomOptions,
+) -> (Host, quizrace_protocol::QuizDoc) {
+    let owner = &cluster.nodes[0];
+    let http = owner.http();
+    let token = http
+        .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
+        .await
+        .expect("login");
+    let json = quiz(&GameSpec {
+        bots: 1,
+        questions,
+        time_limit_s,
+        host_pause: Duration::ZERO,
+        max_answer_delay: Duration::ZERO,
+        seed: 1,
+    });
+    let doc = serde_json::from_value(json.clone()).expect("quiz");
+    let quiz_id = http.create_quiz(&token, &json).await.expect("quiz");
+    let mut host = Host::create(&owner.ws_url(), &token, quiz_id, opts)
+        .await
+        .expect("the host opens a room on the owner");
+    host.bot.deadline = DEADLINE;
+    (host, doc)
+}
+
+/// A frame no player ever gets (it is for the host): a bot that reads it read a forgery.
+fn marker(player_id: u32) -> String {
+    serde_json::to_string(&ServerMsg::PlayerConnection {
+        player_id: quizrace_protocol::PlayerId(player_id),
+        connected: true,
+    })
+    .expect("json")
+}
+
+/// Publishes `frame` as broadcast `seq` of run `owner` at `epoch`, as an owner would.
+async fn broadcast(
+    nats: &async_nats::Client,
+    pin: &Pin,
+    epoch: i64,
+    owner: &str,
+    seq: u64,
+    frame: String,
+) {
+    let b = wire::Broadcast {
+        epoch,
+        owner: owner.into(),
+        seq,
+        frame: Some(frame),
+        question: false,
+        race: false,
+        close: false,
+    };
+    let payload = serde_json::to_vec(&b).expect("json");
+    nats.publish(wire::out_subject(pin), payload.into())
+        .await
+        .expect("publish");
+    nats.flush().await.expect("flush");
+}
+
+/// Reads frames until `until` picks one; fails on the stale owner's marker (player 424242).
+async fn read_until(bot: &mut Bot, what: &str, until: impl Fn(&ServerMsg) -> bool) -> Result<()> {
+    loop {
+        let msg = bot.recv().await.with_context(|| what.to_owned())?;
+        if let ServerMsg::PlayerConnection { player_id, .. } = &msg {
+            anyhow::ensure!(
+                player_id.0 != 424_242,
+                "a fenced owner's frame reached a bot"
+            );
+        }
+        if until(&msg) {
+            return Ok(());
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_edge_drops_frames_from_an_owner_with_a_lower_epoch() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let cluster = GiantCluster::start(2, &[])
+        .await
+        .expect("the cluster starts");
+    let (mut host, doc) = open_room(&cluster, 1, 20, RoomOptions::default()).await;
+    let pin = host.pin.clone();
+    let nats = async_nats::connect(cluster.nats.url()).await.expect("NATS");
+    let mut out = nats.subscribe(wire::out_subject(&pin)).await.expect("sub");
+    let mut personal = nats
+        .subscribe(format!("quizrace.room.{}.edge.*", pin.0))
+        .await
+        .expect("sub");
+
+    let edge = cluster.nodes[1].ws_url();
+    let mut bots = Vec::new();
+    for i in 0..10 {
+        let mut bot = Bot::joined(&edge, &pin, &format!("f{i}"))
+            .await
+            .expect("join");
+        bot.deadline = DEADLINE;
+        bots.push(bot);
+    }
+    host.await_players(10).await.expect("joined");
+
+    // The owner's own numbers, as the edge sees them.
+    let first = tokio::time::timeout(DEADLINE, futures::StreamExt::next(&mut personal))
+        .await
+        .expect("a personal batch")
+        .expect("sub");
+    let mine: wire::ToEdge = serde_json::from_slice(&first.payload).expect("json");
+    assert!(mine.epoch >= 1, "the owner's epoch travels: {}", mine.epoch);
+    let stale = mine.epoch - 1;
+    let conns: Vec<u64> = mine.items.iter().map(|p| p.conn).collect();
+    // A fenced owner's broadcast and personal frames, numbered as the edge expects next.
+    broadcast(&nats, &pin, stale, "fenced", 1_000, marker(424_242)).await;
+    let forged = wire::ToEdge {
+        epoch: stale,
+        owner: "fenced".into(),
+        seq: mine.seq + 1,
+        after: mine.after,
+        items: conns
+            .iter()
+            .map(|&conn| wire::Personal {
+                conn,
+                frame: Some(marker(424_242)),
+                error: false,
+                close: true,
+            })
+            .collect(),
+    };
+    nats.publish(
+        first.subject.clone(),
+        serde_json::to_vec(&forged).expect("json").into(),
+    )
+    .await
+    .expect("publish");
+    nats.flush().await.expect("flush");
+
+    // The game goes on as if nothing came: a question, every answer acked, game over.
+    host.send(&ClientMsg::Start).await.expect("start");
+    let mut last_seq = 0;
+    for bot in &mut bots {
+        let q = bot.next_question().await.expect("the question");
+        bot.answer(q.index, right_answer(&doc, &q))
+            .await
+            .expect("answer");
+        read_until(bot, "the ack", |m| matches!(m, ServerMsg::AnswerAck { .. }))
+            .await
+            .expect("acked, and nothing forged");
+    }
+    host.advance_through(1)
+        .await
+        .expect("the host ends the game");
+    for bot in &mut bots {
+        read_until(bot, "game over", |m| {
+            matches!(m, ServerMsg::GameOver { .. })
+        })
+        .await
+        .expect("game over, and nothing forged");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Some(Some(m)) = futures::FutureExt::now_or_never(futures::StreamExt::next(&mut out)) {
+        if let Ok(b) = serde_json::from_slice::<wire::Broadcast>(&m.payload) {
+            if b.owner != "fenced" {
+                last_seq = b.seq;
+            }
+        }
+    }
+
+    // The control: the same frame at the owner's own epoch, next in its numbering, does
+    // reach every bot (so what was dropped above was dropped for its epoch).
+    broadcast(
+        &nats,
+        &pin,
+        mine.epoch,
+        &mine.owner,
+        last_seq + 1,
+        marker(7),
+    )
+    .await;
+    for bot in &mut bots {
+        read_until(
+            bot,
+            "the control frame",
+            |m| matches!(m, ServerMsg::PlayerConnection { player_id, .. } if player_id.0 == 7),
+        )
+        .await
+        .expect("a frame at the owner's epoch reaches the bot");
+    }
 }

@@ -16,6 +16,8 @@ use axum::extract::ws::Utf8Bytes;
 use futures::StreamExt;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
@@ -43,6 +45,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
         batch_since: None,
         next_batch: 0,
         acked,
+        epoch: Arc::new(AtomicI64::new(i64::MIN)),
         owner: None,
         broadcast_seq: None,
         personal_seq: None,
@@ -83,6 +86,9 @@ struct Edge {
     batch_since: Option<tokio::time::Instant>,
     next_batch: u64,
     acked: mpsc::Sender<Option<InAck>>,
+    /// The highest lease epoch seen from the room's owners: anything from a lower one comes
+    /// from a fenced owner and is dropped (shared with the batches waiting for their acks).
+    epoch: Arc<AtomicI64>,
     /// The owner's run of the room that the numbers below belong to.
     owner: Option<String>,
     /// The last broadcast and personal batch written (`None`: take the next as it comes).
@@ -241,22 +247,30 @@ impl Edge {
             Ok(b) => b.into(),
             Err(e) => return warn!(error = %e, "cannot encode a batch"),
         };
-        let (client, subject, acked) = (
+        let (client, subject, acked, epoch) = (
             self.giant.client().clone(),
             wire::in_subject(&self.pin),
             self.acked.clone(),
+            Arc::clone(&self.epoch),
         );
         tokio::spawn(async move {
             let began = Instant::now();
             while began.elapsed() < GIVE_UP_AFTER {
                 let asked = client.request(subject.clone(), payload.clone());
                 match tokio::time::timeout(ACK_WAIT, asked).await {
-                    Ok(Ok(reply)) => {
-                        if let Ok(ack) = serde_json::from_slice::<InAck>(&reply.payload) {
+                    Ok(Ok(reply)) => match serde_json::from_slice::<InAck>(&reply.payload) {
+                        // A fenced owner's ack promises nothing: its rows may not be stored.
+                        Ok(ack) if ack.epoch < epoch.load(Ordering::Relaxed) => {
+                            debug!(epoch = ack.epoch, "an ack from a fenced owner; again");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        Ok(ack) => {
+                            epoch.fetch_max(ack.epoch, Ordering::Relaxed);
                             let _ = acked.send(Some(ack)).await;
                             return;
                         }
-                    }
+                        Err(_) => {}
+                    },
                     // No owner listening (failing over, or not subscribed yet): soon again.
                     Ok(Err(e)) => {
                         debug!(error = %e, "batch not taken; again shortly");
@@ -353,6 +367,9 @@ impl Edge {
     }
 
     fn broadcast(&mut self, b: Broadcast) {
+        if self.fenced(b.epoch) {
+            return;
+        }
         self.check_owner(&b.owner);
         match self.broadcast_seq {
             Some(last) if b.seq <= last => return,
@@ -381,6 +398,9 @@ impl Edge {
     }
 
     fn personal(&mut self, p: ToEdge) {
+        if self.fenced(p.epoch) {
+            return;
+        }
         self.check_owner(&p.owner);
         match self.personal_seq {
             Some(last) if p.seq <= last => return,
@@ -406,6 +426,17 @@ impl Edge {
                 self.conns.remove(&item.conn);
             }
         }
+    }
+
+    /// Whether `epoch` is lower than the highest seen for the room: the message comes from an
+    /// owner another node has fenced since, and is dropped. A higher one is followed (its run,
+    /// new to this edge, resynchronises the players in [`Edge::check_owner`]).
+    fn fenced(&self, epoch: i64) -> bool {
+        let highest = self.epoch.fetch_max(epoch, Ordering::Relaxed);
+        if epoch < highest {
+            debug!(epoch, highest, "from a fenced owner; dropped");
+        }
+        epoch < highest
     }
 
     /// A new run of the room on its owner (another node claimed it, or it was rebuilt): it

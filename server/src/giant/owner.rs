@@ -32,8 +32,12 @@ type At = (Arc<str>, u64);
 pub struct Remote {
     giant: Giant,
     pin: Pin,
+    /// The game's lease epoch here (see [`Broadcast::epoch`]).
+    epoch: i64,
     /// This run of the room (see [`Broadcast::owner`]).
     run: String,
+    /// A race-mode room: its questions tell the edges to forward answers unbatched.
+    race: bool,
     peers: HashMap<ConnId, At>,
     players: HashMap<ConnId, PlayerId>,
     by_edge: HashMap<At, ConnId>,
@@ -63,13 +67,22 @@ impl Drop for AbortOnDrop {
 
 impl Remote {
     /// Starts listening for the edges' batches for room `pin`, handed to the room through
-    /// `inbox` (weak: the subscription does not keep the room alive).
-    pub fn start(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>) -> Remote {
+    /// `inbox` (weak: the subscription does not keep the room alive). `epoch` is the game's
+    /// lease epoch on this node; `race`, whether the room plays race mode.
+    pub fn start(
+        giant: Giant,
+        pin: Pin,
+        inbox: mpsc::WeakSender<RoomCmd>,
+        epoch: i64,
+        race: bool,
+    ) -> Remote {
         let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox));
         Remote {
             giant,
             pin,
+            epoch,
             run: crate::secret::random_hex(6),
+            race,
             peers: HashMap::new(),
             players: HashMap::new(),
             by_edge: HashMap::new(),
@@ -90,6 +103,15 @@ impl Remote {
             .get(batch.edge.as_str())
             .and_then(|acks| acks.iter().find(|a| a.batch == batch.batch))
             .cloned()
+    }
+
+    /// The ack of batch `batch`, stamped with this owner's epoch.
+    pub fn ack(&self, batch: u64, outcomes: Vec<Outcome>) -> InAck {
+        InAck {
+            epoch: self.epoch,
+            batch,
+            outcomes,
+        }
     }
 
     /// Queues `ack` for release once row `seq` is committed, and remembers it.
@@ -180,10 +202,12 @@ impl Remote {
             self.shown_at = Some(super::now());
         }
         let msg = Broadcast {
+            epoch: self.epoch,
             owner: self.run.clone(),
             seq: self.seq,
             frame: frame.map(str::to_owned),
             question,
+            race: question && self.race,
             close,
         };
         self.send(wire::out_subject(&self.pin), &msg);
@@ -197,6 +221,7 @@ impl Remote {
                 let seq = self.edge_seq.entry(Arc::clone(&edge)).or_default();
                 *seq += 1;
                 let msg = ToEdge {
+                    epoch: self.epoch,
                     owner: self.run.clone(),
                     seq: *seq,
                     after: self.seq,

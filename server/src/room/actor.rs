@@ -12,7 +12,7 @@ use crate::giant::wire::{InAck, InBatch, InItem};
 use crate::giant::Giant;
 use crate::metrics::RoomMetrics;
 use axum::extract::ws::Utf8Bytes;
-use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
+use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Mode, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -223,7 +223,10 @@ pub fn spawn_linked_room(
     on_exit: impl FnOnce() + Send + 'static,
 ) -> RoomHandle {
     let (tx, inbox) = mpsc::channel(INBOX);
-    let remote = giant.map(|g| Remote::start(g, room.pin().clone(), tx.downgrade()));
+    let remote = giant.map(|g| {
+        let (epoch, race) = (writer.epoch(room.game_id()), room.mode() == Mode::Race);
+        Remote::start(g, room.pin().clone(), tx.downgrade(), epoch, race)
+    });
     let (committed, committed_rx) = watch::channel(Committed::UpTo(0));
     let pin = room.pin().clone();
     let game_id = room.game_id();
@@ -508,11 +511,8 @@ impl Actor {
         }
         let edge = batch.edge.clone();
         self.apply(fx);
-        let ack = InAck {
-            batch: batch.batch,
-            outcomes,
-        };
         if let Some(remote) = self.remote.as_mut() {
+            let ack = remote.ack(batch.batch, outcomes);
             remote.ack_after(self.sent_seq, &edge, reply, ack);
             remote.release(self.done_seq);
         }
