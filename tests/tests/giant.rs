@@ -527,3 +527,90 @@ async fn an_edge_drops_frames_from_an_owner_with_a_lower_epoch() {
         .expect("a frame at the owner's epoch reaches the bot");
     }
 }
+
+#[tokio::test]
+async fn a_race_over_two_edges_has_one_winner_acked_and_every_answer_answered() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let cluster = GiantCluster::start(3, &[])
+        .await
+        .expect("the cluster starts");
+    let opts = RoomOptions {
+        mode: quizrace_protocol::Mode::Race,
+        ..RoomOptions::default()
+    };
+    let (mut host, doc) = open_room(&cluster, 1, 20, opts).await;
+    let pin = host.pin.clone();
+    let edges = [cluster.nodes[1].ws_url(), cluster.nodes[2].ws_url()];
+    const RACERS: usize = 40;
+    let mut bots = Vec::new();
+    for i in 0..RACERS {
+        let mut bot = Bot::joined(&edges[i % 2], &pin, &format!("r{i}"))
+            .await
+            .expect("join");
+        bot.deadline = DEADLINE;
+        bots.push(bot);
+    }
+    host.await_players(RACERS as u32).await.expect("joined");
+    host.send(&ClientMsg::Start).await.expect("start");
+
+    // Every bot answers right as soon as it sees the question: one wins, the others are late.
+    let racers: Vec<_> = bots
+        .into_iter()
+        .map(|mut bot| {
+            let doc = doc.clone();
+            tokio::spawn(async move {
+                let q = bot.next_question().await?;
+                bot.answer(q.index, right_answer(&doc, &q)).await?;
+                // The reveal may overtake a late answer's refusal: read both, in any order.
+                let (mut reply, mut winner) = (None, None);
+                while reply.is_none() || winner.is_none() {
+                    match bot.recv().await? {
+                        ServerMsg::AnswerAck { .. } => reply = Some(Ok(())),
+                        ServerMsg::Error { code, .. } => reply = Some(Err(code)),
+                        ServerMsg::QuestionClosed { first_correct, .. } => {
+                            winner = Some(first_correct.map(|f| f.player_id))
+                        }
+                        _ => {}
+                    }
+                }
+                let reply = reply.context("a reply")?;
+                let winner = winner.flatten();
+                anyhow::Ok((bot.player_id(), reply, winner))
+            })
+        })
+        .collect();
+    let mut acked = Vec::new();
+    let mut winners = HashSet::new();
+    for racer in racers {
+        let (player, reply, winner) = racer.await.expect("task").expect("a racer's answer");
+        match reply {
+            Ok(_) => acked.push(player),
+            Err(code) => assert_eq!(code, ErrorCode::TooLate, "{player:?}: {code:?}"),
+        }
+        winners.insert(winner);
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "every bot saw the same winner: {winners:?}"
+    );
+    let winner = winners.into_iter().next().flatten().expect("a winner");
+    assert_eq!(acked, vec![winner], "exactly the winner's answer acked");
+
+    let db = cluster.pg.client().await.expect("connect");
+    let rows = db
+        .query(
+            "SELECT player_id FROM answers WHERE game_id = $1",
+            &[&host.game_id.0],
+        )
+        .await
+        .expect("answers");
+    let stored: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(
+        stored,
+        vec![i64::from(winner.0)],
+        "the winner's answer is stored"
+    );
+}

@@ -50,6 +50,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
         broadcast_seq: None,
         personal_seq: None,
         question_at: None,
+        race: false,
         empty_since: Some(Instant::now()),
         closed: false,
     };
@@ -96,6 +97,8 @@ struct Edge {
     personal_seq: Option<u64>,
     /// When the open question was written to the sockets here.
     question_at: Option<Instant>,
+    /// The open question is a race's: answers go to the owner at once, unbatched.
+    race: bool,
     empty_since: Option<Instant>,
     closed: bool,
 }
@@ -172,17 +175,28 @@ impl Edge {
                 self.push(InItem::Resume { conn: id, token });
             }
             RoomCmd::Player { conn, msg, at, .. } => {
-                let elapsed_ms = match (&msg, self.question_at) {
-                    (ClientMsg::Answer { .. }, Some(shown)) => {
+                let answer = matches!(msg, ClientMsg::Answer { .. });
+                let elapsed_ms = match (answer, self.question_at) {
+                    (true, Some(shown)) => {
                         Some(at.saturating_duration_since(shown).as_millis() as u64)
                     }
                     _ => None,
                 };
+                // In a race the edge cannot tell a right answer (it never knows the answer):
+                // every answer goes at once, in a batch of its own, so the owner's receive
+                // order, which decides "first", is not skewed by an edge's 5 ms wait.
+                let at_once = answer && self.race;
+                if at_once {
+                    self.send_batch();
+                }
                 self.push(InItem::Msg {
                     conn,
                     msg,
                     elapsed_ms,
                 });
+                if at_once {
+                    self.send_batch();
+                }
             }
             RoomCmd::Gone { conn } => {
                 if self.conns.remove(&conn).is_some() {
@@ -379,6 +393,7 @@ impl Edge {
         self.broadcast_seq = Some(b.seq);
         if b.question {
             self.question_at = Some(Instant::now());
+            self.race = b.race;
         }
         let frame = b.frame.map(Utf8Bytes::from);
         for local in self.conns.values().filter(|l| l.live) {
