@@ -295,6 +295,24 @@ async fn the_owner_ignores_garbage_applies_a_resent_batch_once_and_obeys_no_stra
         .await
         .expect("acked");
     assert!(ack.outcomes.is_empty());
+    assert!(ack.epoch >= 1, "the ack carries the owner's epoch");
+
+    // Beats: garbage gets no reply; a stranger's beat is answered, and it was never lost.
+    let beat = |payload: Vec<u8>| {
+        let asked = nats.request(wire::alive_subject(&pin), payload.into());
+        async move {
+            let reply = tokio::time::timeout(Duration::from_secs(3), asked).await;
+            reply.ok()?.ok().map(|r| r.payload)
+        }
+    };
+    assert!(beat(b"{".to_vec()).await.is_none());
+    let alive = serde_json::to_vec(&wire::Alive {
+        edge: "stranger".into(),
+    })
+    .expect("json");
+    let reply = beat(alive).await.expect("a beat is answered");
+    let reply: wire::AliveAck = serde_json::from_slice(&reply).expect("json");
+    assert!(!reply.lost && reply.epoch >= 1, "{reply:?}");
 
     // One join, sent twice under one batch number: one player, the same answer twice.
     let join = wire::InBatch {
@@ -613,4 +631,100 @@ async fn a_race_over_two_edges_has_one_winner_acked_and_every_answer_answered() 
         vec![i64::from(winner.0)],
         "the winner's answer is stored"
     );
+}
+
+/// The host's view of who is connected, by the player list.
+async fn connected(host: &mut Host) -> Result<std::collections::HashMap<u32, bool>> {
+    host.send(&ClientMsg::List).await?;
+    host.bot
+        .expect("the player list", |m| match m {
+            ServerMsg::Players { players, .. } => Some(
+                players
+                    .iter()
+                    .map(|p| (p.player_id.0, p.connected))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .await
+}
+
+/// Waits (at most `within`) until the host has been told that each of `players` is
+/// `connected` (or not).
+async fn await_connection(
+    host: &mut Host,
+    players: &[u32],
+    connected: bool,
+    within: Duration,
+) -> Result<Duration> {
+    let began = Instant::now();
+    let mut left: HashSet<u32> = players.iter().copied().collect();
+    let until = tokio::time::Instant::now() + within;
+    while !left.is_empty() {
+        let wait = until.saturating_duration_since(tokio::time::Instant::now());
+        let msg = host.bot.recv_within(wait).await.with_context(|| {
+            format!("{} players not yet seen connected={connected}", left.len())
+        })?;
+        if let ServerMsg::PlayerConnection {
+            player_id,
+            connected: c,
+        } = msg
+        {
+            if c == connected {
+                left.remove(&player_id.0);
+            }
+        }
+    }
+    Ok(began.elapsed())
+}
+
+#[tokio::test]
+async fn the_owner_marks_a_silent_edges_players_offline_and_takes_them_back_when_it_returns() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let mut cluster = GiantCluster::start(3, &[])
+        .await
+        .expect("the cluster starts");
+    let (mut host, _) = open_room(&cluster, 1, 20, RoomOptions::default()).await;
+    let pin = host.pin.clone();
+    let mut on = [Vec::new(), Vec::new()];
+    let mut bots = Vec::new();
+    for i in 0..20 {
+        let bot = Bot::joined(&cluster.nodes[1 + i % 2].ws_url(), &pin, &format!("l{i}"))
+            .await
+            .expect("join");
+        on[i % 2].push(bot.player_id().0);
+        bots.push(bot);
+    }
+    host.await_players(20).await.expect("joined");
+    // The bound: EDGE_SILENT, a sweep, and the room's turn, with room to spare on a busy box.
+    let bound = quizrace::giant::liveness::EDGE_SILENT + Duration::from_secs(10);
+
+    // Frozen (its sockets stay open): the owner stops hearing it, and says so.
+    cluster.nodes[1].stop().expect("SIGSTOP");
+    let took = await_connection(&mut host, &on[0], false, bound)
+        .await
+        .expect("a frozen edge's players shown offline");
+    let list = connected(&mut host).await.expect("list");
+    assert!(on[0].iter().all(|p| !list[p]), "{list:?}");
+    assert!(
+        on[1].iter().all(|p| list[p]),
+        "the other edge's players stay: {list:?}"
+    );
+    // Back: told it was lost, it announces its players again.
+    cluster.nodes[1].cont().expect("SIGCONT");
+    await_connection(&mut host, &on[0], true, bound)
+        .await
+        .expect("the edge back announces its players again");
+
+    // Killed: the same, for good.
+    cluster.nodes[2].kill9();
+    let killed = await_connection(&mut host, &on[1], false, bound)
+        .await
+        .expect("a killed edge's players shown offline");
+    let list = connected(&mut host).await.expect("list");
+    assert!(on[1].iter().all(|p| !list[p]), "{list:?}");
+    assert!(on[0].iter().all(|p| list[p]), "{list:?}");
+    eprintln!("edge silent → players offline: frozen {took:?}, killed {killed:?}");
 }

@@ -7,7 +7,8 @@
 //!
 //! It decides nothing: names, answers, scores and timers are the owner's.
 
-use super::wire::{self, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
+use super::liveness::ALIVE_EVERY;
+use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
 use super::Giant;
 use crate::room::actor::Reply;
 use crate::room::state::ConnId;
@@ -37,6 +38,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     // The game's id is the owner's business; nothing on an edge asks for it.
     let handle = RoomHandle::new(pin.clone(), GameId(0), tx);
     let (acked, acks) = mpsc::channel(256);
+    let (lost, told_lost) = mpsc::channel(1);
     let edge = Edge {
         giant: giant.clone(),
         pin: pin.clone(),
@@ -45,6 +47,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
         batch_since: None,
         next_batch: 0,
         acked,
+        lost,
         epoch: Arc::new(AtomicI64::new(i64::MIN)),
         owner: None,
         broadcast_seq: None,
@@ -58,7 +61,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     let span = tracing::info_span!("edge", pin = %pin);
     tokio::spawn(tracing::Instrument::instrument(
         async move {
-            edge.run(inbox, acks).await;
+            edge.run(inbox, acks, told_lost).await;
             giant.forget(&pin, &me);
         },
         span,
@@ -87,6 +90,8 @@ struct Edge {
     batch_since: Option<tokio::time::Instant>,
     next_batch: u64,
     acked: mpsc::Sender<Option<InAck>>,
+    /// The owner found this edge silent and disconnected its players here.
+    lost: mpsc::Sender<()>,
     /// The highest lease epoch seen from the room's owners: anything from a lower one comes
     /// from a fenced owner and is dropped (shared with the batches waiting for their acks).
     epoch: Arc<AtomicI64>,
@@ -108,6 +113,7 @@ impl Edge {
         mut self,
         mut inbox: mpsc::Receiver<RoomCmd>,
         mut acks: mpsc::Receiver<Option<InAck>>,
+        mut told_lost: mpsc::Receiver<()>,
     ) {
         let client = self.giant.client().clone();
         let subs = futures::future::try_join(
@@ -120,7 +126,7 @@ impl Edge {
             Err(e) => return warn!(error = %e, "cannot subscribe to the room"),
         };
         info!("edge open");
-        let mut idle = tokio::time::interval(Duration::from_secs(1));
+        let mut idle = tokio::time::interval(ALIVE_EVERY);
         while !self.closed {
             let flush_at = self.batch_since.map(|t| t + BATCH_WAIT);
             tokio::select! {
@@ -139,11 +145,13 @@ impl Edge {
                     self.merge(ready(Vec::new(), &mut broadcasts), mine);
                 }
                 Some(ack) = acks.recv() => self.acked(ack),
+                Some(()) = told_lost.recv() => self.resync("the owner had lost this edge"),
                 () = sleep_until(flush_at), if flush_at.is_some() => self.send_batch(),
                 _ = idle.tick() => {
                     if self.empty_since.is_some_and(|t| t.elapsed() > IDLE) {
                         break;
                     }
+                    self.beat();
                 }
             }
             if self.items.len() >= BATCH_ITEMS {
@@ -220,7 +228,8 @@ impl Edge {
             | RoomCmd::End { .. }
             | RoomCmd::PlayAgain { .. }
             | RoomCmd::PlayedAgain { .. }
-            | RoomCmd::Remote { .. } => {}
+            | RoomCmd::Remote { .. }
+            | RoomCmd::EdgeLost { .. } => {}
         }
     }
 
@@ -295,6 +304,37 @@ impl Edge {
             }
             warn!("the owner did not take a batch; its joins fail");
             let _ = acked.send(None).await;
+        });
+    }
+
+    /// Tells the owner this edge is alive, while it holds players of the room; a reply that
+    /// says the owner had lost it makes every player here resume.
+    fn beat(&self) {
+        if !self.conns.values().any(|l| l.player.is_some()) {
+            return;
+        }
+        let beat = Alive {
+            edge: self.giant.edge_id().to_string(),
+        };
+        let Ok(payload) = serde_json::to_vec(&beat) else {
+            return;
+        };
+        let (client, subject, lost, epoch) = (
+            self.giant.client().clone(),
+            wire::alive_subject(&self.pin),
+            self.lost.clone(),
+            Arc::clone(&self.epoch),
+        );
+        tokio::spawn(async move {
+            let asked = client.request(subject, payload.into());
+            let Ok(Ok(reply)) = tokio::time::timeout(ALIVE_EVERY, asked).await else {
+                return;
+            };
+            if let Ok(ack) = serde_json::from_slice::<AliveAck>(&reply.payload) {
+                if ack.lost && ack.epoch >= epoch.load(Ordering::Relaxed) {
+                    let _ = lost.try_send(());
+                }
+            }
         });
     }
 

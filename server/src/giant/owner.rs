@@ -5,7 +5,8 @@
 //! The actor calls it synchronously; everything it sends goes through [`Giant::publish`]'s
 //! queue, so the room never waits on NATS.
 
-use super::wire::{self, Broadcast, InAck, InBatch, Outcome, Personal, ToEdge};
+use super::liveness::{Liveness, ALIVE_EVERY};
+use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, Outcome, Personal, ToEdge};
 use super::Giant;
 use crate::room::state::ConnId;
 use crate::room::RoomCmd;
@@ -15,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 /// A remote player's connection id on the owner: the high bit set, so it never meets the id
 /// of one of this node's own sockets (counted up from 1).
@@ -76,7 +77,7 @@ impl Remote {
         epoch: i64,
         race: bool,
     ) -> Remote {
-        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox));
+        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox, epoch));
         Remote {
             giant,
             pin,
@@ -158,6 +159,20 @@ impl Remote {
 
     pub fn player_of(&self, id: ConnId) -> Option<PlayerId> {
         self.players.get(&id).copied()
+    }
+
+    /// Forgets every connection of `edge` (it went silent); returns them.
+    pub fn lost(&mut self, edge: &str) -> Vec<ConnId> {
+        let gone: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, (e, _))| &**e == edge)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &gone {
+            self.detach(*id);
+        }
+        gone
     }
 
     /// Forgets a connection (its join failed, or it closed).
@@ -260,39 +275,89 @@ fn chunks(items: Vec<Personal>) -> Vec<Vec<Personal>> {
 }
 
 /// Hands the edges' batches for room `pin` to its actor, and replies to each with its ack
-/// once the actor releases it.
-async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>) {
-    let mut sub = match giant.client().subscribe(wire::in_subject(&pin)).await {
-        Ok(sub) => sub,
+/// once the actor releases it; answers the edges' beats, and tells the actor of an edge gone
+/// silent.
+async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>, epoch: i64) {
+    let client = giant.client();
+    let subs = futures::future::try_join(
+        client.subscribe(wire::in_subject(&pin)),
+        client.subscribe(wire::alive_subject(&pin)),
+    )
+    .await;
+    let (mut batches, mut beats) = match subs {
+        Ok(subs) => subs,
         Err(e) => return warn!(error = %e, pin = %pin, "cannot subscribe for the edges"),
     };
-    while let Some(msg) = sub.next().await {
-        let Some(reply_to) = msg.reply else {
-            continue;
-        };
-        let batch: InBatch = match serde_json::from_slice(&msg.payload) {
-            Ok(b) => b,
-            Err(e) => {
-                debug!(error = %e, "a batch that does not parse; ignored");
-                continue;
+    let mut edges = Liveness::default();
+    let mut sweep = tokio::time::interval(ALIVE_EVERY);
+    loop {
+        tokio::select! {
+            msg = batches.next() => {
+                let Some(msg) = msg else { return };
+                if !take_batch(&giant, &inbox, msg, &mut edges).await {
+                    return;
+                }
             }
-        };
-        let Some(room) = inbox.upgrade() else {
-            return;
-        };
-        let (reply, acked) = oneshot::channel();
-        if room.send(RoomCmd::Remote { batch, reply }).await.is_err() {
-            return;
-        }
-        let giant = giant.clone();
-        tokio::spawn(async move {
-            if let Ok(ack) = acked.await {
-                if let Ok(bytes) = serde_json::to_vec(&ack) {
+            msg = beats.next() => {
+                let Some(msg) = msg else { return };
+                let (Some(reply_to), Ok(beat)) =
+                    (msg.reply, serde_json::from_slice::<Alive>(&msg.payload))
+                else {
+                    continue;
+                };
+                let lost = edges.alive(&beat.edge, super::now());
+                if let Ok(bytes) = serde_json::to_vec(&AliveAck { epoch, lost }) {
                     giant.publish(reply_to.to_string(), bytes.into());
                 }
             }
-        });
+            _ = sweep.tick() => {
+                for edge in edges.sweep(super::now()) {
+                    let Some(room) = inbox.upgrade() else { return };
+                    info!(edge, "an edge went silent; its players are disconnected");
+                    if room.send(RoomCmd::EdgeLost { edge }).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
     }
+}
+
+/// Hands one batch to the room, and its ack back to the edge once released. False once the
+/// room has gone.
+async fn take_batch(
+    giant: &Giant,
+    inbox: &mpsc::WeakSender<RoomCmd>,
+    msg: async_nats::Message,
+    edges: &mut Liveness,
+) -> bool {
+    let Some(reply_to) = msg.reply else {
+        return true;
+    };
+    let batch: InBatch = match serde_json::from_slice(&msg.payload) {
+        Ok(b) => b,
+        Err(e) => {
+            debug!(error = %e, "a batch that does not parse; ignored");
+            return true;
+        }
+    };
+    edges.batch(&batch.edge, super::now());
+    let Some(room) = inbox.upgrade() else {
+        return false;
+    };
+    let (reply, acked) = oneshot::channel();
+    if room.send(RoomCmd::Remote { batch, reply }).await.is_err() {
+        return false;
+    }
+    let giant = giant.clone();
+    tokio::spawn(async move {
+        if let Ok(ack) = acked.await {
+            if let Ok(bytes) = serde_json::to_vec(&ack) {
+                giant.publish(reply_to.to_string(), bytes.into());
+            }
+        }
+    });
+    true
 }
 
 /// What the actor makes of a join or resume item's result.

@@ -19,6 +19,29 @@ pub fn in_subject(pin: &Pin) -> String {
     format!("quizrace.room.{}.in", pin.0)
 }
 
+/// Edges → owner: "this edge still holds players of the room", every second (request/reply).
+pub fn alive_subject(pin: &Pin) -> String {
+    format!("quizrace.room.{}.alive", pin.0)
+}
+
+/// An edge's beat on [`alive_subject`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alive {
+    pub edge: String,
+}
+
+/// The owner's reply to a beat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliveAck {
+    /// As in [`Broadcast::epoch`].
+    #[serde(default)]
+    pub epoch: i64,
+    /// The owner had found the edge silent and disconnected its players: the edge announces
+    /// them again (a `resume` each).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lost: bool,
+}
+
 /// Items in one batch at most (an edge sends a batch when it has this many, or 5 ms after
 /// its first item).
 pub const BATCH_ITEMS: usize = 256;

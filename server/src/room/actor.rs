@@ -167,6 +167,10 @@ pub enum RoomCmd {
         batch: InBatch,
         reply: oneshot::Sender<InAck>,
     },
+    /// An edge node went silent (`--nats`): its players here are disconnected.
+    EdgeLost {
+        edge: String,
+    },
 }
 
 /// A cloneable address of a running room.
@@ -440,6 +444,16 @@ impl Actor {
                 return;
             }
             RoomCmd::Remote { batch, reply } => return self.remote_batch(batch, reply, now),
+            RoomCmd::EdgeLost { edge } => {
+                for id in self
+                    .remote
+                    .as_mut()
+                    .map(|r| r.lost(&edge))
+                    .unwrap_or_default()
+                {
+                    self.room.conn_closed(id, now, &mut fx);
+                }
+            }
         }
         self.apply(fx);
     }

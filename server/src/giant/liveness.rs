@@ -67,7 +67,10 @@ mod tests {
         edges.alive("a", later);
         assert_eq!(edges.sweep(t0 + EDGE_SILENT), vec!["b".to_owned()]);
         assert!(edges.sweep(t0 + EDGE_SILENT * 3).contains(&"a".to_owned()));
-        assert!(edges.sweep(t0 + EDGE_SILENT * 9).is_empty(), "lost once each");
+        assert!(
+            edges.sweep(t0 + EDGE_SILENT * 9).is_empty(),
+            "lost once each"
+        );
         // A batch from a lost edge does not bring it back silently; its beat does, once.
         edges.batch("b", t0 + EDGE_SILENT * 10);
         assert!(edges.sweep(t0 + EDGE_SILENT * 20).is_empty());
