@@ -1,5 +1,5 @@
-//! One giant room (`--nats`): PostgreSQL, NATS, an owner node and two edge nodes. The host is
-//! on the owner; the bots join through all three nodes. Every bot gets every broadcast, every
+//! One giant room (`--nats`): PostgreSQL, NATS, an owner node and three edge nodes with a
+//! thousand bots each. The host is on the owner; the bots join through all four nodes. Every bot gets every broadcast, every
 //! answer is acked, the stored answers are exactly the acked ones, and names stay unique
 //! across edges (the owner decides them). Faults mid-question (an edge killed, NATS
 //! restarted, the owner killed) lose no acked answer, and the game ends with every stored
@@ -16,7 +16,11 @@ use quizrace_tests::{Bot, Host};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-const BOTS: usize = 300;
+/// Edges of the main test, bots on each, and a few on the owner itself.
+const EDGES: usize = 3;
+const PER_EDGE: usize = 1000;
+const ON_OWNER: usize = 30;
+const BOTS: usize = EDGES * PER_EDGE + ON_OWNER;
 const QUESTIONS: usize = 2;
 const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -60,15 +64,18 @@ async fn play(
 }
 
 #[tokio::test]
-async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything() {
+async fn a_room_served_through_three_edges_acks_stores_and_broadcasts_everything() {
     if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
         return;
     }
     let began = Instant::now();
-    let cluster = GiantCluster::start(3, &["--max-players", "1000"])
+    // A socket each for 3,000 bots, beyond a default soft limit of 1,024.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let cluster = GiantCluster::start(1 + EDGES, &["--max-players", "5000"])
         .await
-        .expect("PostgreSQL, NATS and three nodes start");
-    let [owner, edge1, edge2] = [0, 1, 2].map(|i| cluster.nodes[i].ws_url());
+        .expect("PostgreSQL, NATS and four nodes start");
+    let owner = cluster.nodes[0].ws_url();
+    let edges: Vec<String> = (1..=EDGES).map(|i| cluster.nodes[i].ws_url()).collect();
     let http = cluster.nodes[0].http();
     let token = http
         .login("admin", quizrace_tests::server::ADMIN_PASSWORD)
@@ -94,11 +101,10 @@ async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything()
     host.bot.deadline = DEADLINE;
     let pin = host.pin.clone();
 
-    // Most bots on the two edges, a few on the owner itself.
-    let node_of = |i: usize| match i % 20 {
-        0 => owner.clone(),
-        n if n % 2 == 1 => edge1.clone(),
-        _ => edge2.clone(),
+    // A few on the owner itself, the rest spread over the edges.
+    let node_of = |i: usize| match i.checked_sub(ON_OWNER) {
+        None => owner.clone(),
+        Some(n) => edges[n % EDGES].clone(),
     };
     let joins_began = Instant::now();
     let bots: Vec<_> = (0..BOTS)
@@ -109,11 +115,12 @@ async fn a_room_served_through_two_edges_acks_stores_and_broadcasts_everything()
         .expect("every bot joins");
     let joined_in = joins_began.elapsed();
 
-    // b1 is on the first edge; the same name asked on the second edge is taken.
-    let mut twin = Bot::connect_for(&edge2, &pin).await.expect("connect");
+    // The first bot past the owner's is on the first edge; its name asked on the second edge
+    // is taken.
+    let mut twin = Bot::connect_for(&edges[1], &pin).await.expect("connect");
     twin.send(&ClientMsg::Join {
         pin: pin.clone(),
-        name: "b1".into(),
+        name: format!("b{ON_OWNER}"),
     })
     .await
     .expect("send");
