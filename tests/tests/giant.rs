@@ -735,3 +735,29 @@ async fn the_owner_marks_a_silent_edges_players_offline_and_takes_them_back_when
     assert!(on[0].iter().all(|p| list[p]), "{list:?}");
     eprintln!("edge silent → players offline: frozen {took:?}, killed {killed:?}");
 }
+
+#[tokio::test]
+async fn in_a_room_with_generated_names_the_owner_names_players_who_join_through_an_edge() {
+    if quizrace_tests::server::skip_on_postgres(quizrace_tests::server::OWN_PROCESSES) {
+        return;
+    }
+    let cluster = GiantCluster::start(2, &[])
+        .await
+        .expect("the cluster starts");
+    let opts = RoomOptions {
+        names: Some(quizrace_protocol::NamePolicy::Generated),
+        ..RoomOptions::default()
+    };
+    let (mut host, _) = open_room(&cluster, 1, 20, opts).await;
+    let edge = cluster.nodes[1].ws_url();
+    let mut names = HashSet::new();
+    for _ in 0..5 {
+        let mut bot = Bot::connect_for(&edge, &host.pin).await.expect("connect");
+        let welcome = bot.join(&host.pin, "Zed").await.expect("joined");
+        assert_ne!(welcome.name, "Zed", "the server names the player");
+        assert_eq!(bot.moved, 0, "served by the edge");
+        names.insert(welcome.name);
+    }
+    assert_eq!(names.len(), 5, "five different names: {names:?}");
+    host.await_players(5).await.expect("five players");
+}

@@ -8,10 +8,10 @@
 use super::liveness::{Liveness, ALIVE_EVERY};
 use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, Outcome, Personal, ToEdge};
 use super::Giant;
-use crate::room::state::ConnId;
+use crate::room::state::{ConnId, Effects, JoinError, Room};
 use crate::room::RoomCmd;
 use futures::StreamExt;
-use quizrace_protocol::{ErrorCode, Pin, PlayerId};
+use quizrace_protocol::{ErrorCode, NamePolicy, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,6 +25,8 @@ const REMOTE_BIT: u64 = 1 << 63;
 const CHUNK_BYTES: usize = 256 * 1024;
 /// Recent batches remembered per edge, to apply a resent batch once.
 const REMEMBERED: usize = 64;
+/// Generated names tried for one join from an edge, as the socket code tries for its own.
+const GENERATED_NAME_TRIES: u32 = 12;
 
 /// Where a remote connection is: its edge and its id there.
 type At = (Arc<str>, u64);
@@ -358,6 +360,29 @@ async fn take_batch(
         }
     });
     true
+}
+
+/// A join from an edge. In a room whose names the server gives, the owner gives one here: an
+/// edge does not know the room's policy, so the name it forwards is the player's own.
+pub fn join(
+    room: &mut Room,
+    id: ConnId,
+    name: &str,
+    token: String,
+    now: Instant,
+    fx: &mut Effects,
+) -> Result<PlayerId, ErrorCode> {
+    if room.names() != NamePolicy::Generated {
+        return room.join(id, name, token, now, fx).map_err(ErrorCode::from);
+    }
+    for attempt in 0..GENERATED_NAME_TRIES {
+        let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+        match room.join(id, &name, token.clone(), now, fx) {
+            Err(JoinError::NameTaken) => continue,
+            other => return other.map_err(ErrorCode::from),
+        }
+    }
+    Err(ErrorCode::ServerBusy)
 }
 
 /// What the actor makes of a join or resume item's result.

@@ -475,7 +475,7 @@ impl Actor {
             match item {
                 InItem::Join { conn, name, token } => {
                     let id = remote.attach(edge, conn);
-                    let result = self.room.join(id, &name, token, now, &mut fx);
+                    let result = owner::join(&mut self.room, id, &name, token, now, &mut fx);
                     match result {
                         Ok(player) => {
                             remote.bind(id, player);
@@ -483,7 +483,7 @@ impl Actor {
                         }
                         Err(_) => remote.detach(id),
                     }
-                    outcomes.push(owner::outcome(conn, result.map_err(ErrorCode::from)));
+                    outcomes.push(owner::outcome(conn, result));
                 }
                 InItem::Resume { conn, token } => {
                     let id = remote.attach(edge, conn);
