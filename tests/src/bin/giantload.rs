@@ -20,6 +20,7 @@ use quizrace_tests::cluster::GiantCluster;
 use quizrace_tests::play::right_answer;
 use quizrace_tests::stats::{proc_stats, summary};
 use quizrace_tests::{Bot, Host};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Barrier, Semaphore};
@@ -76,16 +77,21 @@ async fn main() -> Result<()> {
     // Every bot joins, then waits at the barrier (so that joining ends before the game).
     let joining = Arc::new(Semaphore::new(args.joining));
     let joined = Arc::new(Barrier::new(n + 1));
+    let joined_ok = Arc::new(AtomicUsize::new(0));
     let began = Instant::now();
     let bots: Vec<_> = (0..n)
         .map(|i| {
             let (url, pin, doc) = (edges[i % edges.len()].clone(), pin.clone(), doc.clone());
             let (joining, joined) = (Arc::clone(&joining), Arc::clone(&joined));
+            let joined_ok = Arc::clone(&joined_ok);
             tokio::spawn(async move {
                 let bot = {
                     let _turn = joining.acquire().await?;
                     Bot::joined(&url, &pin, &format!("g{i}")).await
                 };
+                if bot.is_ok() {
+                    joined_ok.fetch_add(1, Ordering::Relaxed);
+                }
                 joined.wait().await;
                 play(bot?, &doc).await
             })
@@ -93,12 +99,13 @@ async fn main() -> Result<()> {
         .collect();
     joined.wait().await;
     let join_time = began.elapsed();
-    host.await_players(u32::try_from(n)?).await?;
+    let ok = joined_ok.load(Ordering::Relaxed);
+    host.await_players(u32::try_from(ok)?).await?;
     println!(
-        "joins: {n} bots over {} edges in {:.2} s, {:.0} joins/s",
+        "joins: {ok} of {n} bots over {} edges in {:.2} s, {:.0} joins/s",
         args.edges,
         join_time.as_secs_f64(),
-        n as f64 / join_time.as_secs_f64()
+        ok as f64 / join_time.as_secs_f64()
     );
     let memory: Vec<u64> = (1..=args.edges).map(rss).collect();
 
