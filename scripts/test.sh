@@ -73,13 +73,16 @@ step "cargo test: the socket scenarios again on PostgreSQL (every test server a 
 # the same features and reuses every build; `-p quizrace-tests` would build it all again.
 QUIZRACE_TEST_BACKEND=postgres cargo test --workspace --test '*'
 
-step "load tools check: 1,000 bots, one question; the socket floor; 100 assignment attempts (behaviour, not timing)"
+step "load tools check: 1,000 bots, one question; the socket floor; 100 assignment attempts; a 100,000-player giant room, simulated (behaviour, not timing)"
 cargo build --release -p quizrace -p quizrace-tests
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode classic --settle-ms 200
 timeout 300 target/release/loadtest --players 1000 --questions 1 --mode race --settle-ms 200
 timeout 120 target/release/floor --sockets 1000 --rounds 1
 timeout 120 target/release/homeworkload --players 100
+# One giant room's owner with a synthetic edge (its own PostgreSQL and NATS): 100,000 players
+# join and answer; it exits non-zero unless every answer is acked and stored.
+timeout 300 target/release/giantedge --players 100000
 
 step "fuzz targets: frame parsing and room command sequences, 30 s each"
 bash scripts/fuzz.sh

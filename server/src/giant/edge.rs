@@ -7,7 +7,8 @@
 //!
 //! It decides nothing: names, answers, scores and timers are the owner's.
 
-use super::wire::{self, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
+use super::liveness::ALIVE_EVERY;
+use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
 use super::Giant;
 use crate::room::actor::Reply;
 use crate::room::state::ConnId;
@@ -16,6 +17,8 @@ use crate::ws::Frame;
 use futures::StreamExt;
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
@@ -35,6 +38,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     // The game's id is the owner's business; nothing on an edge asks for it.
     let handle = RoomHandle::new(pin.clone(), GameId(0), tx);
     let (acked, acks) = mpsc::channel(256);
+    let (lost, told_lost) = mpsc::channel(1);
     let edge = Edge {
         giant: giant.clone(),
         pin: pin.clone(),
@@ -43,10 +47,13 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
         batch_since: None,
         next_batch: 0,
         acked,
+        lost,
+        epoch: Arc::new(AtomicI64::new(i64::MIN)),
         owner: None,
         broadcast_seq: None,
         personal_seq: None,
         question_at: None,
+        race: false,
         empty_since: Some(Instant::now()),
         closed: false,
     };
@@ -54,7 +61,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     let span = tracing::info_span!("edge", pin = %pin);
     tokio::spawn(tracing::Instrument::instrument(
         async move {
-            edge.run(inbox, acks).await;
+            edge.run(inbox, acks, told_lost).await;
             giant.forget(&pin, &me);
         },
         span,
@@ -83,6 +90,11 @@ struct Edge {
     batch_since: Option<tokio::time::Instant>,
     next_batch: u64,
     acked: mpsc::Sender<Option<InAck>>,
+    /// The owner found this edge silent and disconnected its players here.
+    lost: mpsc::Sender<()>,
+    /// The highest lease epoch seen from the room's owners: anything from a lower one comes
+    /// from a fenced owner and is dropped (shared with the batches waiting for their acks).
+    epoch: Arc<AtomicI64>,
     /// The owner's run of the room that the numbers below belong to.
     owner: Option<String>,
     /// The last broadcast and personal batch written (`None`: take the next as it comes).
@@ -90,6 +102,8 @@ struct Edge {
     personal_seq: Option<u64>,
     /// When the open question was written to the sockets here.
     question_at: Option<Instant>,
+    /// The open question is a race's: answers go to the owner at once, unbatched.
+    race: bool,
     empty_since: Option<Instant>,
     closed: bool,
 }
@@ -99,6 +113,7 @@ impl Edge {
         mut self,
         mut inbox: mpsc::Receiver<RoomCmd>,
         mut acks: mpsc::Receiver<Option<InAck>>,
+        mut told_lost: mpsc::Receiver<()>,
     ) {
         let client = self.giant.client().clone();
         let subs = futures::future::try_join(
@@ -111,7 +126,7 @@ impl Edge {
             Err(e) => return warn!(error = %e, "cannot subscribe to the room"),
         };
         info!("edge open");
-        let mut idle = tokio::time::interval(Duration::from_secs(1));
+        let mut idle = tokio::time::interval(ALIVE_EVERY);
         while !self.closed {
             let flush_at = self.batch_since.map(|t| t + BATCH_WAIT);
             tokio::select! {
@@ -130,11 +145,13 @@ impl Edge {
                     self.merge(ready(Vec::new(), &mut broadcasts), mine);
                 }
                 Some(ack) = acks.recv() => self.acked(ack),
+                Some(()) = told_lost.recv() => self.resync("the owner had lost this edge"),
                 () = sleep_until(flush_at), if flush_at.is_some() => self.send_batch(),
                 _ = idle.tick() => {
                     if self.empty_since.is_some_and(|t| t.elapsed() > IDLE) {
                         break;
                     }
+                    self.beat();
                 }
             }
             if self.items.len() >= BATCH_ITEMS {
@@ -166,17 +183,28 @@ impl Edge {
                 self.push(InItem::Resume { conn: id, token });
             }
             RoomCmd::Player { conn, msg, at, .. } => {
-                let elapsed_ms = match (&msg, self.question_at) {
-                    (ClientMsg::Answer { .. }, Some(shown)) => {
+                let answer = matches!(msg, ClientMsg::Answer { .. });
+                let elapsed_ms = match (answer, self.question_at) {
+                    (true, Some(shown)) => {
                         Some(at.saturating_duration_since(shown).as_millis() as u64)
                     }
                     _ => None,
                 };
+                // In a race the edge cannot tell a right answer (it never knows the answer):
+                // every answer goes at once, in a batch of its own, so the owner's receive
+                // order, which decides "first", is not skewed by an edge's 5 ms wait.
+                let at_once = answer && self.race;
+                if at_once {
+                    self.send_batch();
+                }
                 self.push(InItem::Msg {
                     conn,
                     msg,
                     elapsed_ms,
                 });
+                if at_once {
+                    self.send_batch();
+                }
             }
             RoomCmd::Gone { conn } => {
                 if self.conns.remove(&conn).is_some() {
@@ -200,7 +228,8 @@ impl Edge {
             | RoomCmd::End { .. }
             | RoomCmd::PlayAgain { .. }
             | RoomCmd::PlayedAgain { .. }
-            | RoomCmd::Remote { .. } => {}
+            | RoomCmd::Remote { .. }
+            | RoomCmd::EdgeLost { .. } => {}
         }
     }
 
@@ -241,22 +270,30 @@ impl Edge {
             Ok(b) => b.into(),
             Err(e) => return warn!(error = %e, "cannot encode a batch"),
         };
-        let (client, subject, acked) = (
+        let (client, subject, acked, epoch) = (
             self.giant.client().clone(),
             wire::in_subject(&self.pin),
             self.acked.clone(),
+            Arc::clone(&self.epoch),
         );
         tokio::spawn(async move {
             let began = Instant::now();
             while began.elapsed() < GIVE_UP_AFTER {
                 let asked = client.request(subject.clone(), payload.clone());
                 match tokio::time::timeout(ACK_WAIT, asked).await {
-                    Ok(Ok(reply)) => {
-                        if let Ok(ack) = serde_json::from_slice::<InAck>(&reply.payload) {
+                    Ok(Ok(reply)) => match serde_json::from_slice::<InAck>(&reply.payload) {
+                        // A fenced owner's ack promises nothing: its rows may not be stored.
+                        Ok(ack) if ack.epoch < epoch.load(Ordering::Relaxed) => {
+                            debug!(epoch = ack.epoch, "an ack from a fenced owner; again");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        Ok(ack) => {
+                            epoch.fetch_max(ack.epoch, Ordering::Relaxed);
                             let _ = acked.send(Some(ack)).await;
                             return;
                         }
-                    }
+                        Err(_) => {}
+                    },
                     // No owner listening (failing over, or not subscribed yet): soon again.
                     Ok(Err(e)) => {
                         debug!(error = %e, "batch not taken; again shortly");
@@ -267,6 +304,37 @@ impl Edge {
             }
             warn!("the owner did not take a batch; its joins fail");
             let _ = acked.send(None).await;
+        });
+    }
+
+    /// Tells the owner this edge is alive, while it holds players of the room; a reply that
+    /// says the owner had lost it makes every player here resume.
+    fn beat(&self) {
+        if !self.conns.values().any(|l| l.player.is_some()) {
+            return;
+        }
+        let beat = Alive {
+            edge: self.giant.edge_id().to_string(),
+        };
+        let Ok(payload) = serde_json::to_vec(&beat) else {
+            return;
+        };
+        let (client, subject, lost, epoch) = (
+            self.giant.client().clone(),
+            wire::alive_subject(&self.pin),
+            self.lost.clone(),
+            Arc::clone(&self.epoch),
+        );
+        tokio::spawn(async move {
+            let asked = client.request(subject, payload.into());
+            let Ok(Ok(reply)) = tokio::time::timeout(ALIVE_EVERY, asked).await else {
+                return;
+            };
+            if let Ok(ack) = serde_json::from_slice::<AliveAck>(&reply.payload) {
+                if ack.lost && ack.epoch >= epoch.load(Ordering::Relaxed) {
+                    let _ = lost.try_send(());
+                }
+            }
         });
     }
 
@@ -353,6 +421,9 @@ impl Edge {
     }
 
     fn broadcast(&mut self, b: Broadcast) {
+        if self.fenced(b.epoch) {
+            return;
+        }
         self.check_owner(&b.owner);
         match self.broadcast_seq {
             Some(last) if b.seq <= last => return,
@@ -362,6 +433,7 @@ impl Edge {
         self.broadcast_seq = Some(b.seq);
         if b.question {
             self.question_at = Some(Instant::now());
+            self.race = b.race;
         }
         let frame = b.frame.as_deref().map(Frame::text);
         for local in self.conns.values().filter(|l| l.live) {
@@ -381,6 +453,9 @@ impl Edge {
     }
 
     fn personal(&mut self, p: ToEdge) {
+        if self.fenced(p.epoch) {
+            return;
+        }
         self.check_owner(&p.owner);
         match self.personal_seq {
             Some(last) if p.seq <= last => return,
@@ -406,6 +481,17 @@ impl Edge {
                 self.conns.remove(&item.conn);
             }
         }
+    }
+
+    /// Whether `epoch` is lower than the highest seen for the room: the message comes from an
+    /// owner another node has fenced since, and is dropped. A higher one is followed (its run,
+    /// new to this edge, resynchronises the players in [`Edge::check_owner`]).
+    fn fenced(&self, epoch: i64) -> bool {
+        let highest = self.epoch.fetch_max(epoch, Ordering::Relaxed);
+        if epoch < highest {
+            debug!(epoch, highest, "from a fenced owner; dropped");
+        }
+        epoch < highest
     }
 
     /// A new run of the room on its owner (another node claimed it, or it was rebuilt): it

@@ -8,10 +8,12 @@
 //!   broadcast per frame, personal frames batched per edge, batches acked after commit.
 //! - [`edge`]: the edge's stand-in for a room served elsewhere: local sockets, batches to the
 //!   owner (resent until acked), broadcasts and personal frames written to the sockets.
+//! - [`liveness`]: which edges the owner still hears; a silent one's players are disconnected.
 //!
 //! Not here: the rules (the owner's `Room`, unchanged), and where a room lives (`cluster`).
 
 pub mod edge;
+pub mod liveness;
 pub mod owner;
 pub mod wire;
 

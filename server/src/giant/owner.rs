@@ -5,17 +5,18 @@
 //! The actor calls it synchronously; everything it sends goes through [`Giant::publish`]'s
 //! queue, so the room never waits on NATS.
 
-use super::wire::{self, Broadcast, InAck, InBatch, Outcome, Personal, ToEdge};
+use super::liveness::{Liveness, ALIVE_EVERY};
+use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, Outcome, Personal, ToEdge};
 use super::Giant;
-use crate::room::state::ConnId;
+use crate::room::state::{ConnId, Effects, JoinError, Room};
 use crate::room::RoomCmd;
 use futures::StreamExt;
-use quizrace_protocol::{ErrorCode, Pin, PlayerId};
+use quizrace_protocol::{ErrorCode, NamePolicy, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 /// A remote player's connection id on the owner: the high bit set, so it never meets the id
 /// of one of this node's own sockets (counted up from 1).
@@ -24,6 +25,8 @@ const REMOTE_BIT: u64 = 1 << 63;
 const CHUNK_BYTES: usize = 256 * 1024;
 /// Recent batches remembered per edge, to apply a resent batch once.
 const REMEMBERED: usize = 64;
+/// Generated names tried for one join from an edge, as the socket code tries for its own.
+const GENERATED_NAME_TRIES: u32 = 12;
 
 /// Where a remote connection is: its edge and its id there.
 type At = (Arc<str>, u64);
@@ -32,8 +35,12 @@ type At = (Arc<str>, u64);
 pub struct Remote {
     giant: Giant,
     pin: Pin,
+    /// The game's lease epoch here (see [`Broadcast::epoch`]).
+    epoch: i64,
     /// This run of the room (see [`Broadcast::owner`]).
     run: String,
+    /// A race-mode room: its questions tell the edges to forward answers unbatched.
+    race: bool,
     peers: HashMap<ConnId, At>,
     players: HashMap<ConnId, PlayerId>,
     by_edge: HashMap<At, ConnId>,
@@ -63,13 +70,22 @@ impl Drop for AbortOnDrop {
 
 impl Remote {
     /// Starts listening for the edges' batches for room `pin`, handed to the room through
-    /// `inbox` (weak: the subscription does not keep the room alive).
-    pub fn start(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>) -> Remote {
-        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox));
+    /// `inbox` (weak: the subscription does not keep the room alive). `epoch` is the game's
+    /// lease epoch on this node; `race`, whether the room plays race mode.
+    pub fn start(
+        giant: Giant,
+        pin: Pin,
+        inbox: mpsc::WeakSender<RoomCmd>,
+        epoch: i64,
+        race: bool,
+    ) -> Remote {
+        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox, epoch));
         Remote {
             giant,
             pin,
+            epoch,
             run: crate::secret::random_hex(6),
+            race,
             peers: HashMap::new(),
             players: HashMap::new(),
             by_edge: HashMap::new(),
@@ -90,6 +106,15 @@ impl Remote {
             .get(batch.edge.as_str())
             .and_then(|acks| acks.iter().find(|a| a.batch == batch.batch))
             .cloned()
+    }
+
+    /// The ack of batch `batch`, stamped with this owner's epoch.
+    pub fn ack(&self, batch: u64, outcomes: Vec<Outcome>) -> InAck {
+        InAck {
+            epoch: self.epoch,
+            batch,
+            outcomes,
+        }
     }
 
     /// Queues `ack` for release once row `seq` is committed, and remembers it.
@@ -138,6 +163,20 @@ impl Remote {
         self.players.get(&id).copied()
     }
 
+    /// Forgets every connection of `edge` (it went silent); returns them.
+    pub fn lost(&mut self, edge: &str) -> Vec<ConnId> {
+        let gone: Vec<ConnId> = self
+            .peers
+            .iter()
+            .filter(|(_, (e, _))| &**e == edge)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &gone {
+            self.detach(*id);
+        }
+        gone
+    }
+
     /// Forgets a connection (its join failed, or it closed).
     pub fn detach(&mut self, id: ConnId) {
         self.players.remove(&id);
@@ -180,10 +219,12 @@ impl Remote {
             self.shown_at = Some(super::now());
         }
         let msg = Broadcast {
+            epoch: self.epoch,
             owner: self.run.clone(),
             seq: self.seq,
             frame: frame.map(str::to_owned),
             question,
+            race: question && self.race,
             close,
         };
         self.send(wire::out_subject(&self.pin), &msg);
@@ -197,6 +238,7 @@ impl Remote {
                 let seq = self.edge_seq.entry(Arc::clone(&edge)).or_default();
                 *seq += 1;
                 let msg = ToEdge {
+                    epoch: self.epoch,
                     owner: self.run.clone(),
                     seq: *seq,
                     after: self.seq,
@@ -235,39 +277,112 @@ fn chunks(items: Vec<Personal>) -> Vec<Vec<Personal>> {
 }
 
 /// Hands the edges' batches for room `pin` to its actor, and replies to each with its ack
-/// once the actor releases it.
-async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>) {
-    let mut sub = match giant.client().subscribe(wire::in_subject(&pin)).await {
-        Ok(sub) => sub,
+/// once the actor releases it; answers the edges' beats, and tells the actor of an edge gone
+/// silent.
+async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>, epoch: i64) {
+    let client = giant.client();
+    let subs = futures::future::try_join(
+        client.subscribe(wire::in_subject(&pin)),
+        client.subscribe(wire::alive_subject(&pin)),
+    )
+    .await;
+    let (mut batches, mut beats) = match subs {
+        Ok(subs) => subs,
         Err(e) => return warn!(error = %e, pin = %pin, "cannot subscribe for the edges"),
     };
-    while let Some(msg) = sub.next().await {
-        let Some(reply_to) = msg.reply else {
-            continue;
-        };
-        let batch: InBatch = match serde_json::from_slice(&msg.payload) {
-            Ok(b) => b,
-            Err(e) => {
-                debug!(error = %e, "a batch that does not parse; ignored");
-                continue;
+    let mut edges = Liveness::default();
+    let mut sweep = tokio::time::interval(ALIVE_EVERY);
+    loop {
+        tokio::select! {
+            msg = batches.next() => {
+                let Some(msg) = msg else { return };
+                if !take_batch(&giant, &inbox, msg, &mut edges).await {
+                    return;
+                }
             }
-        };
-        let Some(room) = inbox.upgrade() else {
-            return;
-        };
-        let (reply, acked) = oneshot::channel();
-        if room.send(RoomCmd::Remote { batch, reply }).await.is_err() {
-            return;
-        }
-        let giant = giant.clone();
-        tokio::spawn(async move {
-            if let Ok(ack) = acked.await {
-                if let Ok(bytes) = serde_json::to_vec(&ack) {
+            msg = beats.next() => {
+                let Some(msg) = msg else { return };
+                let (Some(reply_to), Ok(beat)) =
+                    (msg.reply, serde_json::from_slice::<Alive>(&msg.payload))
+                else {
+                    continue;
+                };
+                let lost = edges.alive(&beat.edge, super::now());
+                if let Ok(bytes) = serde_json::to_vec(&AliveAck { epoch, lost }) {
                     giant.publish(reply_to.to_string(), bytes.into());
                 }
             }
-        });
+            _ = sweep.tick() => {
+                for edge in edges.sweep(super::now()) {
+                    let Some(room) = inbox.upgrade() else { return };
+                    info!(edge, "an edge went silent; its players are disconnected");
+                    if room.send(RoomCmd::EdgeLost { edge }).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
     }
+}
+
+/// Hands one batch to the room, and its ack back to the edge once released. False once the
+/// room has gone.
+async fn take_batch(
+    giant: &Giant,
+    inbox: &mpsc::WeakSender<RoomCmd>,
+    msg: async_nats::Message,
+    edges: &mut Liveness,
+) -> bool {
+    let Some(reply_to) = msg.reply else {
+        return true;
+    };
+    let batch: InBatch = match serde_json::from_slice(&msg.payload) {
+        Ok(b) => b,
+        Err(e) => {
+            debug!(error = %e, "a batch that does not parse; ignored");
+            return true;
+        }
+    };
+    edges.batch(&batch.edge, super::now());
+    let Some(room) = inbox.upgrade() else {
+        return false;
+    };
+    let (reply, acked) = oneshot::channel();
+    if room.send(RoomCmd::Remote { batch, reply }).await.is_err() {
+        return false;
+    }
+    let giant = giant.clone();
+    tokio::spawn(async move {
+        if let Ok(ack) = acked.await {
+            if let Ok(bytes) = serde_json::to_vec(&ack) {
+                giant.publish(reply_to.to_string(), bytes.into());
+            }
+        }
+    });
+    true
+}
+
+/// A join from an edge. In a room whose names the server gives, the owner gives one here: an
+/// edge does not know the room's policy, so the name it forwards is the player's own.
+pub fn join(
+    room: &mut Room,
+    id: ConnId,
+    name: &str,
+    token: String,
+    now: Instant,
+    fx: &mut Effects,
+) -> Result<PlayerId, ErrorCode> {
+    if room.names() != NamePolicy::Generated {
+        return room.join(id, name, token, now, fx).map_err(ErrorCode::from);
+    }
+    for attempt in 0..GENERATED_NAME_TRIES {
+        let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+        match room.join(id, &name, token.clone(), now, fx) {
+            Err(JoinError::NameTaken) => continue,
+            other => return other.map_err(ErrorCode::from),
+        }
+    }
+    Err(ErrorCode::ServerBusy)
 }
 
 /// What the actor makes of a join or resume item's result.

@@ -19,6 +19,29 @@ pub fn in_subject(pin: &Pin) -> String {
     format!("quizrace.room.{}.in", pin.0)
 }
 
+/// Edges → owner: "this edge still holds players of the room", every second (request/reply).
+pub fn alive_subject(pin: &Pin) -> String {
+    format!("quizrace.room.{}.alive", pin.0)
+}
+
+/// An edge's beat on [`alive_subject`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alive {
+    pub edge: String,
+}
+
+/// The owner's reply to a beat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliveAck {
+    /// As in [`Broadcast::epoch`].
+    #[serde(default)]
+    pub epoch: i64,
+    /// The owner had found the edge silent and disconnected its players: the edge announces
+    /// them again (a `resume` each).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lost: bool,
+}
+
 /// Items in one batch at most (an edge sends a batch when it has this many, or 5 ms after
 /// its first item).
 pub const BATCH_ITEMS: usize = 256;
@@ -62,6 +85,10 @@ pub enum InItem {
 /// The owner's reply to a batch, sent once what the batch changed is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InAck {
+    /// The owner's lease epoch (see [`Broadcast::epoch`]): an ack from an older one is not an
+    /// ack (that owner was fenced, its rows may not be stored), and the batch is sent again.
+    #[serde(default)]
+    pub epoch: i64,
     pub batch: u64,
     /// The result of each join and resume of the batch.
     pub outcomes: Vec<Outcome>,
@@ -79,6 +106,11 @@ pub struct Outcome {
 /// A broadcast: one frame for every player socket of the room, the same bytes on every edge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Broadcast {
+    /// The owner's lease epoch for the game, raised by every claim: an edge drops whatever
+    /// comes with an epoch lower than the highest it has seen for the room (a fenced owner's),
+    /// and follows a higher one.
+    #[serde(default)]
+    pub epoch: i64,
     /// The room's run on its owner (random at each start of the room there): a new one means
     /// a new owner, whose numbering starts again and who knows none of the edge's sockets.
     pub owner: String,
@@ -90,6 +122,9 @@ pub struct Broadcast {
     /// A `question`: the edge times answers from when it writes this.
     #[serde(default, skip_serializing_if = "is_false")]
     pub question: bool,
+    /// With a `question` of a race-mode room: the edge forwards each answer at once, unbatched.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub race: bool,
     /// After the frame, close every socket of the room (the room stopped or moved).
     #[serde(default, skip_serializing_if = "is_false")]
     pub close: bool,
@@ -98,6 +133,9 @@ pub struct Broadcast {
 /// Personal frames for one edge's players.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToEdge {
+    /// As in [`Broadcast::epoch`].
+    #[serde(default)]
+    pub epoch: i64,
     /// As in [`Broadcast::owner`].
     pub owner: String,
     /// 1, 2, 3… per room and edge.
@@ -162,17 +200,20 @@ mod tests {
     #[test]
     fn a_broadcast_and_personal_frames_read_as_documented() {
         let b = Broadcast {
+            epoch: 2,
             owner: "e1".into(),
             seq: 3,
             frame: Some("{}".into()),
             question: true,
+            race: true,
             close: false,
         };
         assert_eq!(
             serde_json::to_value(&b).expect("json"),
-            json!({"owner": "e1", "seq": 3, "frame": "{}", "question": true})
+            json!({"epoch": 2, "owner": "e1", "seq": 3, "frame": "{}", "question": true, "race": true})
         );
         let p = ToEdge {
+            epoch: 2,
             owner: "e1".into(),
             seq: 1,
             after: 3,
@@ -185,7 +226,20 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_value(&p).expect("json"),
-            json!({"owner": "e1", "seq": 1, "after": 3, "items": [{"conn": 4, "close": true}]})
+            json!({"epoch": 2, "owner": "e1", "seq": 1, "after": 3, "items": [{"conn": 4, "close": true}]})
+        );
+        let ack = InAck {
+            epoch: 2,
+            batch: 7,
+            outcomes: vec![Outcome {
+                conn: 4,
+                player: None,
+                error: Some(ErrorCode::NameTaken),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&ack).expect("json"),
+            json!({"epoch": 2, "batch": 7, "outcomes": [{"conn": 4, "error": "name_taken"}]})
         );
     }
 }

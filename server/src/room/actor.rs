@@ -12,7 +12,7 @@ use crate::giant::wire::{InAck, InBatch, InItem};
 use crate::giant::Giant;
 use crate::metrics::RoomMetrics;
 use crate::ws::Frame;
-use quizrace_protocol::{ClientMsg, ErrorCode, GameId, NamePolicy, Pin, PlayerId, ServerMsg};
+use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Mode, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -168,6 +168,10 @@ pub enum RoomCmd {
         batch: InBatch,
         reply: oneshot::Sender<InAck>,
     },
+    /// An edge node went silent (`--nats`): its players here are disconnected.
+    EdgeLost {
+        edge: String,
+    },
 }
 
 /// A cloneable address of a running room.
@@ -224,7 +228,10 @@ pub fn spawn_linked_room(
     on_exit: impl FnOnce() + Send + 'static,
 ) -> RoomHandle {
     let (tx, inbox) = mpsc::channel(INBOX);
-    let remote = giant.map(|g| Remote::start(g, room.pin().clone(), tx.downgrade()));
+    let remote = giant.map(|g| {
+        let (epoch, race) = (writer.epoch(room.game_id()), room.mode() == Mode::Race);
+        Remote::start(g, room.pin().clone(), tx.downgrade(), epoch, race)
+    });
     let (committed, committed_rx) = watch::channel(Committed::UpTo(0));
     let pin = room.pin().clone();
     let game_id = room.game_id();
@@ -438,6 +445,16 @@ impl Actor {
                 return;
             }
             RoomCmd::Remote { batch, reply } => return self.remote_batch(batch, reply, now),
+            RoomCmd::EdgeLost { edge } => {
+                for id in self
+                    .remote
+                    .as_mut()
+                    .map(|r| r.lost(&edge))
+                    .unwrap_or_default()
+                {
+                    self.room.conn_closed(id, now, &mut fx);
+                }
+            }
         }
         self.apply(fx);
     }
@@ -459,7 +476,7 @@ impl Actor {
             match item {
                 InItem::Join { conn, name, token } => {
                     let id = remote.attach(edge, conn);
-                    let result = self.room.join(id, &name, token, now, &mut fx);
+                    let result = owner::join(&mut self.room, id, &name, token, now, &mut fx);
                     match result {
                         Ok(player) => {
                             remote.bind(id, player);
@@ -467,7 +484,7 @@ impl Actor {
                         }
                         Err(_) => remote.detach(id),
                     }
-                    outcomes.push(owner::outcome(conn, result.map_err(ErrorCode::from)));
+                    outcomes.push(owner::outcome(conn, result));
                 }
                 InItem::Resume { conn, token } => {
                     let id = remote.attach(edge, conn);
@@ -509,11 +526,8 @@ impl Actor {
         }
         let edge = batch.edge.clone();
         self.apply(fx);
-        let ack = InAck {
-            batch: batch.batch,
-            outcomes,
-        };
         if let Some(remote) = self.remote.as_mut() {
+            let ack = remote.ack(batch.batch, outcomes);
             remote.ack_after(self.sent_seq, &edge, reply, ack);
             remote.release(self.done_seq);
         }

@@ -334,6 +334,10 @@ impl Room {
         self.settings.names
     }
 
+    pub fn mode(&self) -> Mode {
+        self.settings.mode
+    }
+
     pub fn game_id(&self) -> GameId {
         self.settings.game_id
     }

@@ -27,6 +27,10 @@ pub trait RoomWriter: Send + Sync {
     /// Hands over a row numbered `seq`; `notify` gets [`Committed::UpTo`] `seq` once it is
     /// stored (rows are stored in the order handed over), or [`Committed::Fenced`].
     fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>);
+    /// The lease epoch `game`'s rows are written at (a cluster's fence); 0 off a cluster.
+    fn epoch(&self, _game: GameId) -> i64 {
+        0
+    }
 }
 
 /// A row for the database writer. The room hands these over as data and never waits.

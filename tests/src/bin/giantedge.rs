@@ -3,6 +3,8 @@
 //! the owner's ceiling. It starts its own PostgreSQL, NATS and one owner node (`--nats`),
 //! opens a room there with a host bot, joins the players in batches of 256 (32 batches in
 //! flight), lets the host start a one-question game, and answers for every player at once.
+//! It beats each second as a live edge does. It exits non-zero unless every answer is acked
+//! (`answer_ack`) and stored: `scripts/test.sh` runs it at 100,000 players.
 //!
 //! ```sh
 //! cargo build --release -p quizrace -p quizrace-tests
@@ -81,6 +83,16 @@ async fn main() -> Result<()> {
                     .count();
                 counted.fetch_add(n as u64, Ordering::Relaxed);
             }
+        }
+    });
+    // A live edge beats each second, or the owner disconnects its players after 5 s.
+    let beat = serde_json::to_vec(&wire::Alive { edge: edge.clone() })?;
+    let (beats, subject) = (nats.clone(), wire::alive_subject(&pin));
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(quizrace::giant::liveness::ALIVE_EVERY);
+        loop {
+            every.tick().await;
+            let _ = beats.request(subject.clone(), beat.clone().into()).await;
         }
     });
     // The host reads its messages as they come (a join each), or its outbox overflows.

@@ -67,6 +67,9 @@ impl RoomWriter for PgWriter {
     fn write(&self, write: Write, seq: u64, notify: Arc<watch::Sender<Committed>>) {
         PgWriter::write(self, write, seq, notify);
     }
+    fn epoch(&self, game: GameId) -> i64 {
+        lock(&self.owned).get(&game).copied().unwrap_or(0)
+    }
 }
 
 /// The game a row belongs to.
