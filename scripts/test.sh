@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: formatting, lints, every test, then the scenario tests again
 # on PostgreSQL (QUIZRACE_TEST_BACKEND=postgres: every test server a one-node cluster on one
-# throw-away PostgreSQL), a small load run, the fuzz targets for a bounded time, and the
-# browser test.
+# throw-away PostgreSQL), a small load run, and the browser test. The fuzz targets and the
+# big load runs are in the long run, scripts/test-long.sh.
 # Works on a fresh machine with the Rust toolchain and Node.js: PostgreSQL, HAProxy and
 # nats-server (for the cluster tests, which start their own throw-away ones) are installed
 # from Debian's packages when missing, and the browser test installs Debian's chromium and the locked
@@ -84,8 +84,6 @@ timeout 120 target/release/homeworkload --players 100
 # join and answer; it exits non-zero unless every answer is acked and stored.
 timeout 300 target/release/giantedge --players 100000
 
-step "fuzz targets: frame parsing and room command sequences, 30 s each"
-bash scripts/fuzz.sh
 
 step "the pages' translations: every key in every language, no page text without a key"
 node --test tests/i18n/
