@@ -11,7 +11,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use quizrace_protocol::{AnswerValue, ClientMsg};
+use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, ServerMsg};
 use quizrace_tests::assignment as a;
 use quizrace_tests::server::{ServerProcess, ADMIN_PASSWORD};
 use quizrace_tests::stats::{proc_stats, summary};
@@ -46,6 +46,39 @@ struct Times {
     nexts: Vec<Duration>,
     whole: Duration,
     acked: u32,
+    /// `assignment_next` sent again after the server's message rate refused it.
+    retried: u32,
+}
+
+/// How long a bot waits before sending a refused `assignment_next` again.
+const RETRY_AFTER: Duration = Duration::from_millis(200);
+
+/// `assignment_next`, and the question (or, after the last, `assignment_done`) it brings. A
+/// bot answers faster than a connection may send (10 messages a second, 20 at once): a
+/// `rate_limited` refusal is waited out and the message sent again, as a player would.
+async fn next(bot: &mut Bot, last: bool, retried: &mut u32) -> Result<()> {
+    loop {
+        bot.send(&ClientMsg::AssignmentNext).await?;
+        let arrived = bot
+            .expect(
+                "the next question, assignment_done or rate_limited",
+                |m| match m {
+                    ServerMsg::Question(_) if !last => Some(true),
+                    ServerMsg::AssignmentDone { .. } if last => Some(true),
+                    ServerMsg::Error {
+                        code: ErrorCode::RateLimited,
+                        ..
+                    } => Some(false),
+                    _ => None,
+                },
+            )
+            .await?;
+        if arrived {
+            return Ok(());
+        }
+        *retried += 1;
+        tokio::time::sleep(RETRY_AFTER).await;
+    }
 }
 
 /// One bot's attempt: join, then each question answered (right when `i % 3 != 2`) and left.
@@ -80,12 +113,7 @@ async fn attempt(
         }
         t.acks.push(sent.elapsed());
         let asked = Instant::now();
-        bot.send(&ClientMsg::AssignmentNext).await?;
-        if q + 1 < questions {
-            a::question(&mut bot).await?;
-        } else {
-            a::done(&mut bot).await?;
-        }
+        next(&mut bot, q + 1 == questions, &mut t.retried).await?;
         t.nexts.push(asked.elapsed());
     }
     t.whole = began.elapsed();
@@ -150,13 +178,14 @@ async fn main() -> Result<()> {
     }
     let wall = began.elapsed();
     let end = proc_stats(pid);
-    let (mut joins, mut acks, mut nexts, mut wholes, mut failed, mut acked) = (
+    let (mut joins, mut acks, mut nexts, mut wholes, mut failed, mut acked, mut retried) = (
         Vec::new(),
         Vec::new(),
         Vec::new(),
         Vec::new(),
         Vec::new(),
         0u64,
+        0u32,
     );
     for r in results {
         match r {
@@ -166,6 +195,7 @@ async fn main() -> Result<()> {
                 nexts.extend(t.nexts);
                 wholes.push(t.whole);
                 acked += u64::from(t.acked);
+                retried += t.retried;
             }
             Ok(Err(e)) => failed.push(format!("{e:#}")),
             Err(e) => failed.push(e.to_string()),
@@ -190,6 +220,7 @@ async fn main() -> Result<()> {
         args.players,
         failed.len()
     );
+    println!("assignment_next refused by the message rate and sent again: {retried}");
     println!(
         "wall {:.1} s, {:.0} answers/s",
         wall.as_secs_f64(),
