@@ -149,6 +149,16 @@ const ANIMALS: [&str; 24] = [
     "Quokka", "Robin", "Tapir", "Wombat",
 ];
 
+/// Generated names tried for one join before the server gives up (`server_busy`).
+const GENERATED_NAME_TRIES: u32 = 12;
+
+/// The generated names to try, in order, for one join to a room with generated names: plain
+/// ones first, then numbered ones, which collide far less in a big room. Whoever joins (a
+/// local socket or the owner of a giant room for an edge) takes the first one the room accepts.
+pub fn generated_candidates() -> impl Iterator<Item = String> {
+    (0..GENERATED_NAME_TRIES).map(|attempt| generated(attempt >= GENERATED_NAME_TRIES / 2))
+}
+
 /// A friendly random name for a room with generated names, such as `Brave Otter` (with a
 /// number, `Brave Otter 42`, when `numbered`). Always a valid name under [`clean`].
 pub fn generated(numbered: bool) -> String {

@@ -49,8 +49,6 @@ const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// A failed join from a throttled address is answered this much later: a guesser's
 /// connection waits, an honest player (who knows the PIN) never gets here.
 const JOIN_TARPIT: Duration = Duration::from_millis(250);
-/// Generated names tried for one join before giving up (the later ones carry a number).
-const GENERATED_NAME_TRIES: u32 = 12;
 
 /// The WebSocket endpoint. The origin policy ran before this (see [`crate::http::origin`]).
 pub async fn upgrade(
@@ -676,8 +674,7 @@ impl Conn {
 
     /// A join to a room whose host chose generated names: the server picks a free one.
     async fn join_generated(&mut self, pin: &Pin) {
-        for attempt in 0..GENERATED_NAME_TRIES {
-            let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+        for name in crate::names::generated_candidates() {
             let token = random_hex(16);
             let make = |conn, reply| RoomCmd::Join {
                 conn,

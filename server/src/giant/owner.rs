@@ -25,8 +25,6 @@ const REMOTE_BIT: u64 = 1 << 63;
 const CHUNK_BYTES: usize = 256 * 1024;
 /// Recent batches remembered per edge, to apply a resent batch once.
 const REMEMBERED: usize = 64;
-/// Generated names tried for one join from an edge, as the socket code tries for its own.
-const GENERATED_NAME_TRIES: u32 = 12;
 
 /// Where a remote connection is: its edge and its id there.
 type At = (Arc<str>, u64);
@@ -375,8 +373,7 @@ pub fn join(
     if room.names() != NamePolicy::Generated {
         return room.join(id, name, token, now, fx).map_err(ErrorCode::from);
     }
-    for attempt in 0..GENERATED_NAME_TRIES {
-        let name = crate::names::generated(attempt >= GENERATED_NAME_TRIES / 2);
+    for name in crate::names::generated_candidates() {
         match room.join(id, &name, token.clone(), now, fx) {
             Err(JoinError::NameTaken) => continue,
             other => return other.map_err(ErrorCode::from),
