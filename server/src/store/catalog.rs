@@ -178,202 +178,216 @@ pub trait Catalog: Send + Sync {
     fn flush(&self) -> Flushed;
 }
 
-/// The methods are [`Store`]'s own (each documented there).
+/// The [`Catalog`] methods that both stores implement alike: each forwards to the store's own
+/// method of the same name (documented there), and the writer's three read its `writer` field.
+/// Expanded inside each store's `impl Catalog`, which adds what differs (`running_games`).
+macro_rules! forward_catalog {
+    ($store:ident) => {
+        fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
+            $store::bootstrap_admin(self, password)
+        }
+        fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
+            $store::create_account(self, username, password, role)
+        }
+        fn list_accounts(&self) -> Result<Vec<AccountRow>> {
+            $store::list_accounts(self)
+        }
+        fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>> {
+            $store::update_account(self, id, change)
+        }
+        fn change_password(&self, id: i64, old: &str, new: &str, keep: &str) -> Result<bool> {
+            $store::change_password(self, id, old, new, keep)
+        }
+        fn logout(&self, token: &str) -> Result<()> {
+            $store::logout(self, token)
+        }
+        fn login(&self, username: &str, password: &str) -> Result<Option<String>> {
+            $store::login(self, username, password)
+        }
+        fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
+            $store::account_for_token(self, token)
+        }
+        fn password_checks(&self) -> u64 {
+            self.password_checks
+                .load(std::sync::atomic::Ordering::Relaxed)
+        }
+        fn install_builtin(&self, quizzes: &[(&str, QuizDoc)]) -> Result<()> {
+            $store::install_builtin(self, quizzes)
+        }
+        fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
+            $store::create_quiz(self, owner, doc)
+        }
+        fn create_quiz_within(
+            &self,
+            owner: i64,
+            doc: &QuizDoc,
+            max: u32,
+        ) -> Result<Option<QuizId>> {
+            $store::create_quiz_within(self, owner, doc, max)
+        }
+        fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
+            $store::list_quizzes(self, account)
+        }
+        fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
+            $store::get_quiz(self, id)
+        }
+        fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()> {
+            $store::update_quiz(self, id, doc)
+        }
+        fn delete_quiz(&self, id: QuizId) -> Result<()> {
+            $store::delete_quiz(self, id)
+        }
+        fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia> {
+            $store::put_media(self, owner, media, quota)
+        }
+        fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>> {
+            $store::media_info(self, hash)
+        }
+        fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
+            $store::media_owned(self, account, hash)
+        }
+        fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
+            $store::adopt_media(self, account, hash)
+        }
+        fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
+            $store::media_file(self, hash)
+        }
+        fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
+            $store::media_grant(self, id)
+        }
+        fn attempt_media_grant(
+            &self,
+            game: GameId,
+            player: PlayerId,
+            now_ms: i64,
+        ) -> Result<Option<MediaGrant>> {
+            $store::attempt_media_grant(self, game, player, now_ms)
+        }
+        fn create_game(
+            &self,
+            quiz: QuizId,
+            host: i64,
+            settings: &Settings,
+            doc: &QuizDoc,
+        ) -> Result<GameId> {
+            $store::create_game(self, quiz, host, settings, doc)
+        }
+        fn create_game_within(
+            &self,
+            quiz: QuizId,
+            host: i64,
+            settings: &Settings,
+            doc: &QuizDoc,
+            max_live: u32,
+        ) -> Result<Option<GameId>> {
+            $store::create_game_within(self, quiz, host, settings, doc, max_live)
+        }
+        fn abort_game(&self, game: GameId) -> Result<()> {
+            $store::abort_game(self, game)
+        }
+        fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
+            $store::list_games(self, account)
+        }
+        fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
+            $store::game_host(self, id)
+        }
+        fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
+            $store::game_quiz(self, id)
+        }
+        fn set_game_private(&self, id: GameId, private: bool) -> Result<()> {
+            $store::set_game_private(self, id, private)
+        }
+        fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
+            $store::leaderboard(self)
+        }
+        fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
+            $store::game_report(self, id)
+        }
+        fn create_assignment(
+            &self,
+            quiz: QuizId,
+            host: i64,
+            settings: &Settings,
+            doc: &QuizDoc,
+            new: &NewAssignment,
+        ) -> Result<(GameId, String)> {
+            $store::create_assignment(self, quiz, host, settings, doc, new)
+        }
+        fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>> {
+            $store::assignment_by_code(self, code)
+        }
+        fn start_attempt(
+            &self,
+            game: GameId,
+            name: &str,
+            identifier: Option<&str>,
+            person: &str,
+            token_hash: &str,
+            holder: &str,
+            limit: u32,
+        ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
+            $store::start_attempt(
+                self, game, name, identifier, person, token_hash, holder, limit,
+            )
+        }
+        fn take_attempt(
+            &self,
+            game: GameId,
+            token_hash: &str,
+            holder: &str,
+        ) -> Result<Option<StoredAttempt>> {
+            $store::take_attempt(self, game, token_hash, holder)
+        }
+        fn save_attempt(
+            &self,
+            game: GameId,
+            player: PlayerId,
+            holder: &str,
+            at: At,
+            score: i64,
+            now_ms: i64,
+        ) -> Result<bool> {
+            $store::save_attempt(self, game, player, holder, at, score, now_ms)
+        }
+        fn save_attempt_answer(
+            &self,
+            game: GameId,
+            player: PlayerId,
+            holder: &str,
+            answered: &Answered,
+            score: i64,
+        ) -> Result<bool> {
+            $store::save_attempt_answer(self, game, player, holder, answered, score)
+        }
+        fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)> {
+            $store::attempt_rank(self, game, score)
+        }
+        fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>> {
+            $store::list_assignments(self, account)
+        }
+        fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>> {
+            $store::assignment_view(self, game)
+        }
+        fn close_assignment(&self, game: GameId) -> Result<()> {
+            $store::close_assignment(self, game)
+        }
+        fn room_writer(&self) -> Arc<dyn RoomWriter> {
+            Arc::new(self.writer.clone())
+        }
+        fn writer_stats(&self) -> &WriterMetrics {
+            &self.writer.stats
+        }
+        fn flush(&self) -> Flushed {
+            let writer = self.writer.clone();
+            Box::pin(async move { writer.flush().await })
+        }
+    };
+}
+pub(crate) use forward_catalog;
+
 impl Catalog for Store {
-    fn bootstrap_admin(&self, password: Option<&str>) -> Result<Option<String>> {
-        Store::bootstrap_admin(self, password)
-    }
-    fn create_account(&self, username: &str, password: &str, role: Role) -> Result<i64> {
-        Store::create_account(self, username, password, role)
-    }
-    fn list_accounts(&self) -> Result<Vec<AccountRow>> {
-        Store::list_accounts(self)
-    }
-    fn update_account(&self, id: i64, change: &AccountChange) -> Result<Option<AccountRow>> {
-        Store::update_account(self, id, change)
-    }
-    fn change_password(&self, id: i64, old: &str, new: &str, keep: &str) -> Result<bool> {
-        Store::change_password(self, id, old, new, keep)
-    }
-    fn logout(&self, token: &str) -> Result<()> {
-        Store::logout(self, token)
-    }
-    fn login(&self, username: &str, password: &str) -> Result<Option<String>> {
-        Store::login(self, username, password)
-    }
-    fn account_for_token(&self, token: &str) -> Result<Option<Account>> {
-        Store::account_for_token(self, token)
-    }
-    fn password_checks(&self) -> u64 {
-        self.password_checks
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-    fn install_builtin(&self, quizzes: &[(&str, QuizDoc)]) -> Result<()> {
-        Store::install_builtin(self, quizzes)
-    }
-    fn create_quiz(&self, owner: i64, doc: &QuizDoc) -> Result<QuizId> {
-        Store::create_quiz(self, owner, doc)
-    }
-    fn create_quiz_within(&self, owner: i64, doc: &QuizDoc, max: u32) -> Result<Option<QuizId>> {
-        Store::create_quiz_within(self, owner, doc, max)
-    }
-    fn list_quizzes(&self, account: &Account) -> Result<Vec<QuizSummary>> {
-        Store::list_quizzes(self, account)
-    }
-    fn get_quiz(&self, id: QuizId) -> Result<Option<StoredQuiz>> {
-        Store::get_quiz(self, id)
-    }
-    fn update_quiz(&self, id: QuizId, doc: &QuizDoc) -> Result<()> {
-        Store::update_quiz(self, id, doc)
-    }
-    fn delete_quiz(&self, id: QuizId) -> Result<()> {
-        Store::delete_quiz(self, id)
-    }
-    fn put_media(&self, owner: i64, media: &NewMedia, quota: u64) -> Result<PutMedia> {
-        Store::put_media(self, owner, media, quota)
-    }
-    fn media_info(&self, hash: &str) -> Result<Option<MediaInfo>> {
-        Store::media_info(self, hash)
-    }
-    fn media_owned(&self, account: i64, hash: &str) -> Result<bool> {
-        Store::media_owned(self, account, hash)
-    }
-    fn adopt_media(&self, account: i64, hash: &str) -> Result<bool> {
-        Store::adopt_media(self, account, hash)
-    }
-    fn media_file(&self, hash: &str) -> Result<Option<MediaFile>> {
-        Store::media_file(self, hash)
-    }
-    fn media_grant(&self, id: GameId) -> Result<Option<MediaGrant>> {
-        Store::media_grant(self, id)
-    }
-    fn attempt_media_grant(
-        &self,
-        game: GameId,
-        player: PlayerId,
-        now_ms: i64,
-    ) -> Result<Option<MediaGrant>> {
-        Store::attempt_media_grant(self, game, player, now_ms)
-    }
-    fn create_game(
-        &self,
-        quiz: QuizId,
-        host: i64,
-        settings: &Settings,
-        doc: &QuizDoc,
-    ) -> Result<GameId> {
-        Store::create_game(self, quiz, host, settings, doc)
-    }
-    fn create_game_within(
-        &self,
-        quiz: QuizId,
-        host: i64,
-        settings: &Settings,
-        doc: &QuizDoc,
-        max_live: u32,
-    ) -> Result<Option<GameId>> {
-        Store::create_game_within(self, quiz, host, settings, doc, max_live)
-    }
-    fn abort_game(&self, game: GameId) -> Result<()> {
-        Store::abort_game(self, game)
-    }
-    fn list_games(&self, account: &Account) -> Result<Vec<GameRow>> {
-        Store::list_games(self, account)
-    }
-    fn game_host(&self, id: GameId) -> Result<Option<(i64, String)>> {
-        Store::game_host(self, id)
-    }
-    fn game_quiz(&self, id: GameId) -> Result<Option<GameQuiz>> {
-        Store::game_quiz(self, id)
-    }
-    fn set_game_private(&self, id: GameId, private: bool) -> Result<()> {
-        Store::set_game_private(self, id, private)
-    }
-    fn leaderboard(&self) -> Result<Vec<LeaderboardGame>> {
-        Store::leaderboard(self)
-    }
-    fn game_report(&self, id: GameId) -> Result<Option<GameReport>> {
-        Store::game_report(self, id)
-    }
-    fn create_assignment(
-        &self,
-        quiz: QuizId,
-        host: i64,
-        settings: &Settings,
-        doc: &QuizDoc,
-        new: &NewAssignment,
-    ) -> Result<(GameId, String)> {
-        Store::create_assignment(self, quiz, host, settings, doc, new)
-    }
-    fn assignment_by_code(&self, code: &str) -> Result<Option<AssignmentInfo>> {
-        Store::assignment_by_code(self, code)
-    }
-    fn start_attempt(
-        &self,
-        game: GameId,
-        name: &str,
-        identifier: Option<&str>,
-        person: &str,
-        token_hash: &str,
-        holder: &str,
-        limit: u32,
-    ) -> Result<std::result::Result<(PlayerId, u32), StartRefused>> {
-        Store::start_attempt(
-            self, game, name, identifier, person, token_hash, holder, limit,
-        )
-    }
-    fn take_attempt(
-        &self,
-        game: GameId,
-        token_hash: &str,
-        holder: &str,
-    ) -> Result<Option<StoredAttempt>> {
-        Store::take_attempt(self, game, token_hash, holder)
-    }
-    fn save_attempt(
-        &self,
-        game: GameId,
-        player: PlayerId,
-        holder: &str,
-        at: At,
-        score: i64,
-        now_ms: i64,
-    ) -> Result<bool> {
-        Store::save_attempt(self, game, player, holder, at, score, now_ms)
-    }
-    fn save_attempt_answer(
-        &self,
-        game: GameId,
-        player: PlayerId,
-        holder: &str,
-        answered: &Answered,
-        score: i64,
-    ) -> Result<bool> {
-        Store::save_attempt_answer(self, game, player, holder, answered, score)
-    }
-    fn attempt_rank(&self, game: GameId, score: i64) -> Result<(u32, u32)> {
-        Store::attempt_rank(self, game, score)
-    }
-    fn list_assignments(&self, account: &Account) -> Result<Vec<AssignmentRow>> {
-        Store::list_assignments(self, account)
-    }
-    fn assignment_view(&self, game: GameId) -> Result<Option<AssignmentView>> {
-        Store::assignment_view(self, game)
-    }
-    fn close_assignment(&self, game: GameId) -> Result<()> {
-        Store::close_assignment(self, game)
-    }
+    forward_catalog!(Store);
     fn running_games(&self) -> Result<RunningGames> {
         Store::running_games(self)
-    }
-    fn room_writer(&self) -> Arc<dyn RoomWriter> {
-        Arc::new(self.writer.clone())
-    }
-    fn writer_stats(&self) -> &WriterMetrics {
-        &self.writer.stats
-    }
-    fn flush(&self) -> Flushed {
-        let writer = self.writer.clone();
-        Box::pin(async move { writer.flush().await })
     }
 }
