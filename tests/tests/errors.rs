@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{error, host_msg, list, one_question, other_pin, quiz, refused, send, Game};
+use common::{
+    error, host_msg, join_refused, list, one_question, other_pin, quiz, refused, send, Game,
+};
 use quizrace_protocol::{
     AnswerValue, ClientMsg, ErrorCode, HostCredential, PlayerId, QuizId, ServerMsg,
 };
@@ -405,15 +407,10 @@ async fn the_join_after_max_players_gets_room_full() {
         .await;
     let _bots = game.players(&mut host, &["Ada", "Bob"]).await;
     let mut third = game.socket().await;
-    send(
-        &mut third,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Cy".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut third).await.0, ErrorCode::RoomFull);
+    assert_eq!(
+        join_refused(&mut third, &host.pin, "Cy").await,
+        ErrorCode::RoomFull
+    );
     assert_eq!(list(&mut host.bot).await.len(), 2);
 }
 
@@ -425,15 +422,10 @@ async fn a_locked_room_refuses_joins_with_room_locked_until_unlocked() {
     // `lock` has no reply: `list` round-trips through the room, so the lock is in force after it.
     list(&mut host.bot).await;
     let mut bot = game.socket().await;
-    send(
-        &mut bot,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Ada".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut bot).await.0, ErrorCode::RoomLocked);
+    assert_eq!(
+        join_refused(&mut bot, &host.pin, "Ada").await,
+        ErrorCode::RoomLocked
+    );
     send(&mut host.bot, ClientMsg::Lock { locked: false }).await;
     list(&mut host.bot).await;
     bot.join(&host.pin, "Ada").await.expect("unlocked again");
@@ -447,15 +439,10 @@ async fn joining_after_the_game_is_over_gets_game_finished() {
     send(&mut host.bot, ClientMsg::End).await;
     common::game_over(&mut host.bot).await;
     let mut late = game.socket().await;
-    send(
-        &mut late,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Late".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut late).await.0, ErrorCode::GameFinished);
+    assert_eq!(
+        join_refused(&mut late, &host.pin, "Late").await,
+        ErrorCode::GameFinished
+    );
 }
 
 #[tokio::test]
@@ -888,15 +875,10 @@ async fn a_host_socket_sending_player_messages_is_refused_and_not_obeyed() {
     let mut host = game.room().await;
     let mut bots = game.players(&mut host, &["Ada", "Bob"]).await;
     // `join` on a socket already bound to a room is `already_joined` (notes: additions).
-    send(
-        &mut host.bot,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Sneaky".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut host.bot).await.0, ErrorCode::AlreadyJoined);
+    assert_eq!(
+        join_refused(&mut host.bot, &host.pin, "Sneaky").await,
+        ErrorCode::AlreadyJoined
+    );
     send(&mut host.bot, ClientMsg::Start).await;
     common::question(&mut bots[0]).await;
     // `answer` and `leave` from a host are `bad_message` (notes: host socket sending player messages).
@@ -1029,13 +1011,8 @@ async fn the_servers_max_players_caps_every_room() {
     }
     host.await_players(2).await.unwrap();
     let mut third = Bot::connect(&url).await.unwrap();
-    send(
-        &mut third,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Cy".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut third).await.0, ErrorCode::RoomFull);
+    assert_eq!(
+        join_refused(&mut third, &host.pin, "Cy").await,
+        ErrorCode::RoomFull
+    );
 }

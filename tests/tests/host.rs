@@ -4,7 +4,8 @@
 mod common;
 
 use common::{
-    answer_acked, error, game_over, list, question, quiz, reveal, room_closed, send, Game,
+    answer_acked, error, game_over, join_refused, list, question, quiz, reveal, room_closed, send,
+    Game,
 };
 use quizrace_protocol::{
     AnswerValue, ClientMsg, CloseReason, ErrorCode, HostCredential, HostView, PhaseName, ServerMsg,
@@ -179,15 +180,10 @@ async fn a_kicked_player_is_told_closed_and_cannot_come_back_with_the_token() {
     .await;
     assert_eq!(error(&mut back).await.0, ErrorCode::BadToken);
     // The kicked name stays taken, so the same person cannot simply walk back in.
-    send(
-        &mut back,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "ADA".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut back).await.0, ErrorCode::NameTaken);
+    assert_eq!(
+        join_refused(&mut back, &host.pin, "ADA").await,
+        ErrorCode::NameTaken
+    );
     // Kicking the same player twice: no longer in the room.
     send(&mut host.bot, ClientMsg::Kick { player_id: id }).await;
     assert_eq!(error(&mut host.bot).await.0, ErrorCode::NoSuchPlayer);
@@ -238,15 +234,10 @@ async fn lock_and_set_chat_show_in_the_room_state() {
         .unwrap();
     assert_eq!((locked, chat), (true, false));
     let mut bot = Bot::connect(&game.url).await.unwrap();
-    send(
-        &mut bot,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Ada".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut bot).await.0, ErrorCode::RoomLocked);
+    assert_eq!(
+        join_refused(&mut bot, &host.pin, "Ada").await,
+        ErrorCode::RoomLocked
+    );
 }
 
 #[tokio::test]
@@ -442,15 +433,10 @@ async fn end_sends_game_over_to_everyone_and_a_second_end_closes_the_room() {
     }
     // The room is gone.
     let mut late = Bot::connect(&game.url).await.unwrap();
-    send(
-        &mut late,
-        ClientMsg::Join {
-            pin: host.pin.clone(),
-            name: "Late".into(),
-        },
-    )
-    .await;
-    assert_eq!(error(&mut late).await.0, ErrorCode::NoSuchRoom);
+    assert_eq!(
+        join_refused(&mut late, &host.pin, "Late").await,
+        ErrorCode::NoSuchRoom
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{error, list, one_question, refused, send, Game};
+use common::{error, join_refused, list, one_question, refused, send, Game};
 use quizrace::limits::Rate;
 use quizrace_protocol::{AnswerValue, ClientMsg, ErrorCode, ServerMsg, MAX_FRAME_BYTES};
 use tokio_tungstenite::tungstenite::Message;
@@ -118,15 +118,10 @@ async fn guessing_pins_is_cut_off_after_twenty_misses() {
     let mut bot = game.socket().await;
     let wrong = common::other_pin(&host.pin);
     for _ in 0..20 {
-        send(
-            &mut bot,
-            ClientMsg::Join {
-                pin: wrong.clone(),
-                name: "Guess".into(),
-            },
-        )
-        .await;
-        assert_eq!(error(&mut bot).await.0, ErrorCode::NoSuchRoom);
+        assert_eq!(
+            join_refused(&mut bot, &wrong, "Guess").await,
+            ErrorCode::NoSuchRoom
+        );
     }
     send(
         &mut bot,

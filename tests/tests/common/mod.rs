@@ -175,7 +175,6 @@ pub async fn refused(bot: &mut Bot, raw: &str) -> (ErrorCode, Option<String>) {
     error(bot).await
 }
 
-/// Sends `list` and returns the players it reports: proof that the socket still works.
 /// Sends `join` and returns the code it was refused with.
 pub async fn join_refused(bot: &mut Bot, pin: &Pin, name: &str) -> ErrorCode {
     send(
@@ -189,6 +188,7 @@ pub async fn join_refused(bot: &mut Bot, pin: &Pin, name: &str) -> ErrorCode {
     error(bot).await.0
 }
 
+/// Sends `list` and returns the players it reports: proof that the socket still works.
 pub async fn list(bot: &mut Bot) -> Vec<PlayerInfo> {
     send(bot, ClientMsg::List).await;
     bot.expect("players", |m| match m {
