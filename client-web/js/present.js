@@ -79,9 +79,15 @@ const conn = new Connection({
     ...rosterHandlers(() => players, drawSoon),
     ...screenHandlers(view, draw),
     game_over: (m) => showStandings(m.podium, true, m.teams),
-    // The host played again; a presenter the host page opened is sent to the new room (a
-    // new hash, below), any other shows the new PIN.
+    // The host played again: the server hands a screen the new room's key, and the page
+    // follows the game there (as does a presenter the host page opened: a new hash, below).
+    // A server that sends no key gets the new PIN shown.
     play_again: (m) => {
+      if (m.host_key) {
+        presentRoom.save({ pin: m.pin, key: m.host_key });
+        location.reload();
+        return;
+      }
       $("over-again").textContent = t("new_game_pin", { pin: m.pin });
       $("over-again").hidden = false;
     },
@@ -194,9 +200,13 @@ function onError(m) {
   // Anything else (a screen never sends commands) is not the audience's business.
 }
 
-// The host page hands this window a new room (Play again) by changing the hash.
+// The host page hands this window a new room (Play again) by changing the hash; a screen
+// that already followed the server's `play_again` there only takes the key out of sight.
 window.addEventListener("hashchange", () => {
-  if (new URLSearchParams(location.hash.slice(1)).get("pin")) location.reload();
+  const pin = new URLSearchParams(location.hash.slice(1)).get("pin");
+  if (!pin) return;
+  if (room && pin === room.pin) history.replaceState(null, "", location.pathname);
+  else location.reload();
 });
 
 // ---- go ----

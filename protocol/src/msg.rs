@@ -673,6 +673,10 @@ pub enum ServerMsg {
     /// The host played the quiz again: join the new room `pin` (with the same name).
     PlayAgain {
         pin: Pin,
+        /// Only to big screens: the new room's host key, so a presenter opened by its own
+        /// link follows the game as a screen of the new room.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host_key: Option<String>,
     },
     Chat {
         from: ChatFrom,

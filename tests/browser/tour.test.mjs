@@ -149,15 +149,19 @@ describe("one game of every kind, media, get-ready, shuffled answers and Play ag
     await S.checkLayout(phone, "podium");
   });
 
-  step("Play again: the phone follows the host into a new room, which plays; the presenter names it", 20_000, async () => {
+  step("Play again: the phone and the presenter follow the host into a new room, which plays", 20_000, async () => {
     await host.locator("#again-room-btn").click();
     await screen(phone, "lobby");
     await host.locator("#lobby-count", { hasText: "1" }).waitFor();
     const pin = (await host.textContent("#host-pin")).trim();
-    // A presenter opened by its link (not the host's window) points the room at the new PIN.
-    await present.locator("#screen-over", { hasText: pin }).waitFor();
+    // A presenter opened by its own link (not the host's window) follows too: the server
+    // hands a screen the new room's key.
+    await present.locator("#present-pin", { hasText: pin }).waitFor();
+    await screen(present, "lobby");
+    assert.equal(new URL(present.url()).hash, "", "no key in the address bar");
     await host.locator("#start-btn").click();
     await at(1);
+    await screen(present, "question");
   });
 
   test("every question reached the phone, and none carried its answer before the reveal", () => {

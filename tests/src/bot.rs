@@ -370,7 +370,7 @@ impl Bot {
     pub async fn follow_play_again(&mut self) -> Result<Welcome> {
         let pin = self
             .expect("play_again", |m| match m {
-                ServerMsg::PlayAgain { pin } => Some(pin.clone()),
+                ServerMsg::PlayAgain { pin, .. } => Some(pin.clone()),
                 _ => None,
             })
             .await?;

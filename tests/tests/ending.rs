@@ -236,7 +236,7 @@ async fn play_again_is_the_hosts_once_the_game_is_over_and_only_once() {
     host.play_again().await.expect("the first time");
     screen
         .expect("the screen is told", |m| match m {
-            ServerMsg::PlayAgain { pin } if *pin == host.pin => Some(()),
+            ServerMsg::PlayAgain { pin, .. } if *pin == host.pin => Some(()),
             _ => None,
         })
         .await

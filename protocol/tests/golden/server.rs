@@ -959,9 +959,21 @@ fn server_cases() -> Vec<Golden<ServerMsg>> {
         },
         Golden {
             name: "play_again",
-            msg: ServerMsg::PlayAgain { pin: pin() },
+            msg: ServerMsg::PlayAgain {
+                pin: pin(),
+                host_key: None,
+            },
             json: r#"{"type":"play_again","pin":"482913"}"#,
             fields: &["type", "pin"],
+        },
+        Golden {
+            name: "play_again to a big screen",
+            msg: ServerMsg::PlayAgain {
+                pin: pin(),
+                host_key: Some("9d1f03aa77c24b1e".into()),
+            },
+            json: r#"{"type":"play_again","pin":"482913","host_key":"9d1f03aa77c24b1e"}"#,
+            fields: &["type", "pin", "host_key"],
         },
         Golden {
             name: "chat from a player",

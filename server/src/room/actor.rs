@@ -158,9 +158,10 @@ pub enum RoomCmd {
         conn: ConnId,
         reply: oneshot::Sender<Result<AgainPlan, AgainRefused>>,
     },
-    /// The new room of a `play_again` is open under this PIN (`None`: it could not be made).
+    /// The new room of a `play_again` is open under this PIN and host key (`None`: it could
+    /// not be made).
     PlayedAgain {
-        pin: Option<Pin>,
+        made: Option<(Pin, String)>,
     },
     /// A batch from an edge node (`--nats`): its joins, resumes, messages and departures,
     /// acknowledged on `reply` once what it changed is stored.
@@ -436,7 +437,7 @@ impl Actor {
             RoomCmd::PlayAgain { conn, reply } => {
                 let _ = reply.send(self.room.play_again(conn));
             }
-            RoomCmd::PlayedAgain { pin } => self.room.played_again(pin, &mut fx),
+            RoomCmd::PlayedAgain { made } => self.room.played_again(made, &mut fx),
             RoomCmd::End { done } => {
                 info!("ended by an admin");
                 self.room.end(now, &mut fx);

@@ -320,6 +320,13 @@ fn new_pin() -> Pin {
     Pin("654321".into())
 }
 
+/// The new room as the server reports it made: its PIN and host key.
+fn made() -> Option<(Pin, String)> {
+    Some((new_pin(), "new-key".into()))
+}
+
+const SCREEN: u64 = 2000;
+
 #[test]
 fn play_again_before_the_end_is_refused_and_changes_nothing() {
     let t0 = Instant::now();
@@ -329,11 +336,11 @@ fn play_again_before_the_end_is_refused_and_changes_nothing() {
     host(&mut room, ClientMsg::Start, t0);
     assert!(room.play_again(HOST).is_err());
     let mut fx = Effects::new();
-    room.played_again(Some(new_pin()), &mut fx);
+    room.played_again(made(), &mut fx);
     assert!(fx.is_empty(), "nothing was asked: nothing is sent");
     let mut fx = Effects::new();
     host(&mut room, ClientMsg::End, t0);
-    room.played_again(Some(new_pin()), &mut fx);
+    room.played_again(made(), &mut fx);
     assert!(fx.is_empty());
     assert_eq!(before.players, room.digest().players);
 }
@@ -358,13 +365,25 @@ fn play_again_is_granted_once_and_every_player_is_sent_to_the_new_room() {
     room.play_again(HOST).expect("first");
     assert_eq!(room.play_again(HOST).err(), Some(AgainRefused::Pending));
     let mut fx = Effects::new();
-    room.played_again(Some(new_pin()), &mut fx);
+    room.played_again(made(), &mut fx);
     assert_eq!(
         fx,
-        vec![Effect::Send(
-            Target::Everyone,
-            ServerMsg::PlayAgain { pin: new_pin() }
-        )]
+        vec![
+            Effect::Send(
+                Target::Players,
+                ServerMsg::PlayAgain {
+                    pin: new_pin(),
+                    host_key: None
+                }
+            ),
+            Effect::Send(
+                Target::Watchers,
+                ServerMsg::PlayAgain {
+                    pin: new_pin(),
+                    host_key: Some("new-key".into())
+                }
+            )
+        ]
     );
     let refused = room.play_again(HOST).err();
     assert_eq!(refused, Some(AgainRefused::Done(new_pin())));
@@ -378,7 +397,7 @@ fn play_again_is_granted_once_and_every_player_is_sent_to_the_new_room() {
     }
     // A second report of the same room changes nothing and sends nothing.
     let mut fx = Effects::new();
-    room.played_again(Some(Pin("111111".into())), &mut fx);
+    room.played_again(Some((Pin("111111".into()), "other-key".into())), &mut fx);
     assert!(fx.is_empty());
     assert_eq!(errors(&fx), vec![]);
 }
@@ -401,7 +420,7 @@ fn a_player_back_after_play_again_gets_the_summary_then_the_new_room() {
     let mut fx = Effects::new();
     room.conn_closed(1, t0, &mut fx);
     room.play_again(HOST).expect("plan");
-    room.played_again(Some(new_pin()), &mut fx);
+    room.played_again(made(), &mut fx);
     let mut fx = Effects::new();
     room.resume(5, "tok1", t0, &mut fx).expect("resume");
     let kinds: Vec<&str> = fx
@@ -422,4 +441,59 @@ fn a_player_back_after_play_again_gets_the_summary_then_the_new_room() {
         kinds,
         ["welcome", "game_over", "result", "summary", "play_again"]
     );
+}
+
+#[test]
+fn a_big_screen_back_after_play_again_gets_the_new_rooms_key_and_a_player_never_does() {
+    let t0 = Instant::now();
+    let mut room = ended(t0);
+    room.play_again(HOST).expect("plan");
+    let mut fx = Effects::new();
+    room.played_again(made(), &mut fx);
+    let keys = |fx: &Effects, to: Target| -> Vec<Option<String>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Send(t, ServerMsg::PlayAgain { host_key, .. }) if *t == to => {
+                    Some(host_key.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+
+    // A screen that signs in with the old key afterwards follows the game too.
+    let mut fx = Effects::new();
+    room.attach_screen(SCREEN, "key", t0, &mut fx)
+        .expect("screen");
+    assert_eq!(
+        keys(&fx, Target::Conn(SCREEN)),
+        [Some("new-key".to_owned())]
+    );
+    // A wrong key gets nothing: not the room, not the new key.
+    let mut fx = Effects::new();
+    assert!(room
+        .attach_screen(SCREEN + 1, "guess", t0, &mut fx)
+        .is_err());
+    assert!(fx.is_empty());
+    // So does a screen a logged-in host opens by taking control.
+    let mut fx = Effects::new();
+    room.take_control(SCREEN + 2, "wall-key", true, t0, &mut fx)
+        .expect("screen");
+    assert_eq!(
+        keys(&fx, Target::Conn(SCREEN + 2)),
+        [Some("new-key".to_owned())]
+    );
+    // A player coming back gets the PIN and never a key.
+    let mut fx = Effects::new();
+    room.conn_closed(1, t0, &mut fx);
+    let mut fx = Effects::new();
+    room.resume(5, "tok1", t0, &mut fx).expect("resume");
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Send(Target::Player(id), ServerMsg::PlayAgain { .. }) => Some(*id),
+            _ => None,
+        })
+        .expect("play_again to the player");
+    assert_eq!(keys(&fx, Target::Player(id)), [None]);
 }

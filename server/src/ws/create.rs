@@ -121,7 +121,7 @@ impl Conn {
             Err(_) => return Err(gone()),
         };
         match self.open_again(&old, plan).await {
-            Ok(new) => {
+            Ok((new, key)) => {
                 info!(pin = %old.pin, again = %new.pin, "played again");
                 // The host's socket now belongs to the new room: the old one forgets it before
                 // it sends everyone else there.
@@ -129,21 +129,24 @@ impl Conn {
                     conn: self.handle.id,
                 })
                 .await;
-                old.send(RoomCmd::PlayedAgain { pin: Some(new.pin) }).await;
+                let made = Some((new.pin, key));
+                old.send(RoomCmd::PlayedAgain { made }).await;
                 Ok(())
             }
             Err(refusal) => {
-                old.send(RoomCmd::PlayedAgain { pin: None }).await;
+                old.send(RoomCmd::PlayedAgain { made: None }).await;
                 Err(refusal)
             }
         }
     }
 
+    /// The new room of a `play_again`, and its host key (which the old room hands to its big
+    /// screens).
     async fn open_again(
         &mut self,
         old: &RoomHandle,
         plan: AgainPlan,
-    ) -> Result<RoomHandle, ServerMsg> {
+    ) -> Result<(RoomHandle, String), ServerMsg> {
         let store = self.app.store().clone();
         let game = old.game_id;
         let origin = blocking(move || {
@@ -154,15 +157,16 @@ impl Conn {
         })
         .await
         .map_err(ServerMsg::error_code)?;
+        let host_key = random_hex(16);
         let new = NewGame {
             quiz_id: origin.quiz_id,
             host: origin.host_id,
             doc: origin.doc,
             quiz: plan.quiz,
-            host_key: random_hex(16),
+            host_key: host_key.clone(),
             settings: plan.settings,
         };
-        self.open_game(new).await
+        Ok((self.open_game(new).await?, host_key))
     }
 
     /// Stores `new` under a fresh PIN, starts its room and binds this socket to it as the

@@ -13,8 +13,11 @@ pub enum Again {
     NotAsked,
     /// The new room is being made.
     Pending,
-    /// The players were sent to this room.
-    Done(Pin),
+    /// The players were sent to this room; its host key is for this room's big screens.
+    Done {
+        pin: Pin,
+        screen_key: String,
+    },
 }
 
 /// Why a `play_again` is refused; nothing changes.
@@ -78,29 +81,44 @@ impl Room {
                 })
             }
             Again::Pending => Err(AgainRefused::Pending),
-            Again::Done(pin) => Err(AgainRefused::Done(pin.clone())),
+            Again::Done { pin, .. } => Err(AgainRefused::Done(pin.clone())),
         }
     }
 
-    /// The new room of a `play_again` is open under `pin` (every connected player is sent
-    /// there), or could not be made (`None`: the host may ask again).
-    pub fn played_again(&mut self, pin: Option<Pin>, fx: &mut Effects) {
+    /// The new room of a `play_again` is open under `pin` with host key `key` (every
+    /// connected player is sent there, and every big screen with the key, so that it follows
+    /// as a screen of the new room), or could not be made (`None`: the host may ask again).
+    ///
+    /// A screen signs in with this room's host key, which commands this room as fully as the
+    /// new key commands the new one: handing it over gives a screen nothing it did not have.
+    pub fn played_again(&mut self, made: Option<(Pin, String)>, fx: &mut Effects) {
         if self.again != Again::Pending {
             return;
         }
-        match pin {
-            Some(pin) => {
-                self.again = Again::Done(pin.clone());
-                fx.push(Effect::Send(Target::Everyone, ServerMsg::PlayAgain { pin }));
+        match made {
+            Some((pin, screen_key)) => {
+                self.again = Again::Done { pin, screen_key };
+                fx.extend(
+                    self.again_msg(false)
+                        .map(|m| Effect::Send(Target::Players, m)),
+                );
+                fx.extend(
+                    self.again_msg(true)
+                        .map(|m| Effect::Send(Target::Watchers, m)),
+                );
             }
             None => self.again = Again::NotAsked,
         }
     }
 
-    /// The `play_again` a player who comes back to the finished room missed, if any.
-    pub(super) fn again_msg(&self) -> Option<ServerMsg> {
+    /// The `play_again` that someone who comes back to the finished room missed, if any: with
+    /// the new room's host key for a big screen (`to_screen`), without for a player.
+    pub(super) fn again_msg(&self, to_screen: bool) -> Option<ServerMsg> {
         match &self.again {
-            Again::Done(pin) => Some(ServerMsg::PlayAgain { pin: pin.clone() }),
+            Again::Done { pin, screen_key } => Some(ServerMsg::PlayAgain {
+                pin: pin.clone(),
+                host_key: to_screen.then(|| screen_key.clone()),
+            }),
             Again::NotAsked | Again::Pending => None,
         }
     }

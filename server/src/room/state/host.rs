@@ -86,6 +86,12 @@ impl Room {
         }
         fx.push(Effect::Send(Target::Conn(conn), state));
         self.poll_so_far(conn, fx);
+        if screen {
+            fx.extend(
+                self.again_msg(true)
+                    .map(|m| Effect::Send(Target::Conn(conn), m)),
+            );
+        }
         Ok(())
     }
 
@@ -106,6 +112,11 @@ impl Room {
         self.screens.push(conn);
         fx.push(Effect::Send(Target::Conn(conn), self.room_state(now)));
         self.poll_so_far(conn, fx);
+        // A screen back in a room that was played again follows the game there.
+        fx.extend(
+            self.again_msg(true)
+                .map(|m| Effect::Send(Target::Conn(conn), m)),
+        );
         Ok(())
     }
 

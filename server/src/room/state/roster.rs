@@ -186,7 +186,7 @@ impl Room {
             // And the whole game: the summary they would have got at the end.
             fx.push(Effect::Send(Target::Player(id), self.summary_of(id)));
             // And the room it was played again in, which they follow.
-            if let Some(again) = self.again_msg() {
+            if let Some(again) = self.again_msg(false) {
                 fx.push(Effect::Send(Target::Player(id), again));
             }
         }
