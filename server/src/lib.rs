@@ -433,8 +433,9 @@ impl App {
     }
 
     /// Connects a PostgreSQL cluster node to NATS at `url` (`--nats`), before it serves.
-    /// Refused on SQLite: one node has no other node to share a room with.
-    pub async fn attach_nats(&self, url: &str) -> Result<(), String> {
+    /// Refused on SQLite: one node has no other node to share a room with. `test_drop` is the
+    /// tests' fault ([`giant::Giant::connect`]).
+    pub async fn attach_nats(&self, url: &str, test_drop: Option<String>) -> Result<(), String> {
         if !matches!(self.config().db, DbTarget::Postgres(_)) {
             return Err(
                 "--nats needs a cluster: pass a PostgreSQL database with --db postgres://… \
@@ -442,7 +443,7 @@ impl App {
                     .into(),
             );
         }
-        let giant = giant::Giant::connect(url).await?;
+        let giant = giant::Giant::connect(url, test_drop).await?;
         self.inner
             .giant
             .set(giant)

@@ -38,6 +38,10 @@ struct Args {
     /// takes players for any room and relays them to the room's node (one giant room).
     #[arg(long, env = "QUIZ_NATS")]
     nats: Option<String>,
+    /// For the tests only: as an edge, drop the first broadcast whose frame contains this
+    /// text, as core NATS may lose one.
+    #[arg(long, hide = true, requires = "nats")]
+    nats_test_drop: Option<String>,
     /// Password for the `admin` account (set on every start when given; a new one ends the
     /// admin's sessions).
     #[arg(long, env = "QUIZ_ADMIN_PASSWORD", hide_env_values = true)]
@@ -229,7 +233,7 @@ async fn serve(args: Args) -> Result<(), String> {
     }
     let app = App::open(config).map_err(|e| e.to_string())?;
     if let Some(url) = &args.nats {
-        app.attach_nats(url).await?;
+        app.attach_nats(url, args.nats_test_drop.clone()).await?;
     }
     if let Some(pw) = app.generated_admin_password() {
         println!("first start: created account `admin` with password {pw}");

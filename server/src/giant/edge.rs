@@ -8,7 +8,9 @@
 //! It decides nothing: names, answers, scores and timers are the owner's.
 
 use super::liveness::ALIVE_EVERY;
-use super::wire::{self, Alive, AliveAck, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
+use super::wire::{
+    self, Alive, AliveAck, Broadcast, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS, IN_FLIGHT,
+};
 use super::Giant;
 use crate::room::actor::Reply;
 use crate::room::state::ConnId;
@@ -38,7 +40,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     // The game's id is the owner's business; nothing on an edge asks for it.
     let handle = RoomHandle::new(pin.clone(), GameId(0), tx);
     let (acked, acks) = mpsc::channel(256);
-    let (lost, told_lost) = mpsc::channel(1);
+    let (beats, replies) = mpsc::channel(4);
     let edge = Edge {
         giant: giant.clone(),
         pin: pin.clone(),
@@ -46,8 +48,10 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
         items: Vec::new(),
         batch_since: None,
         next_batch: 0,
+        in_flight: 0,
         acked,
-        lost,
+        beats,
+        claimed: None,
         epoch: Arc::new(AtomicI64::new(i64::MIN)),
         owner: None,
         broadcast_seq: None,
@@ -61,7 +65,7 @@ pub fn spawn(giant: Giant, pin: Pin) -> RoomHandle {
     let span = tracing::info_span!("edge", pin = %pin);
     tokio::spawn(tracing::Instrument::instrument(
         async move {
-            edge.run(inbox, acks, told_lost).await;
+            edge.run(inbox, acks, replies).await;
             giant.forget(&pin, &me);
         },
         span,
@@ -89,9 +93,13 @@ struct Edge {
     items: Vec<InItem>,
     batch_since: Option<tokio::time::Instant>,
     next_batch: u64,
+    /// Batches sent and not yet acked (nor given up on): at most [`IN_FLIGHT`].
+    in_flight: usize,
     acked: mpsc::Sender<Option<InAck>>,
-    /// The owner found this edge silent and disconnected its players here.
-    lost: mpsc::Sender<()>,
+    /// The owner's replies to this edge's beats.
+    beats: mpsc::Sender<AliveAck>,
+    /// The owner's run and last broadcast, as its previous reply named them.
+    claimed: Option<(String, u64)>,
     /// The highest lease epoch seen from the room's owners: anything from a lower one comes
     /// from a fenced owner and is dropped (shared with the batches waiting for their acks).
     epoch: Arc<AtomicI64>,
@@ -113,7 +121,7 @@ impl Edge {
         mut self,
         mut inbox: mpsc::Receiver<RoomCmd>,
         mut acks: mpsc::Receiver<Option<InAck>>,
-        mut told_lost: mpsc::Receiver<()>,
+        mut replies: mpsc::Receiver<AliveAck>,
     ) {
         let client = self.giant.client().clone();
         let subs = futures::future::try_join(
@@ -145,7 +153,7 @@ impl Edge {
                     self.merge(ready(Vec::new(), &mut broadcasts), mine);
                 }
                 Some(ack) = acks.recv() => self.acked(ack),
-                Some(()) = told_lost.recv() => self.resync("the owner had lost this edge"),
+                Some(reply) = replies.recv() => self.beat_reply(reply),
                 () = sleep_until(flush_at), if flush_at.is_some() => self.send_batch(),
                 _ = idle.tick() => {
                     if self.empty_since.is_some_and(|t| t.elapsed() > IDLE) {
@@ -254,18 +262,25 @@ impl Edge {
         self.items.push(item);
     }
 
-    /// Sends the items gathered so far as one batch, resent until acked (or given up on).
+    /// Sends the items gathered so far (up to [`BATCH_ITEMS`]) as one batch, resent until
+    /// acked (or given up on). With [`IN_FLIGHT`] batches unacked already, the items wait for
+    /// the next ack.
     fn send_batch(&mut self) {
         self.batch_since = None;
-        if self.items.is_empty() {
+        if self.items.is_empty() || self.in_flight >= IN_FLIGHT {
             return;
         }
+        self.in_flight += 1;
         self.next_batch += 1;
+        let take = self.items.len().min(BATCH_ITEMS);
         let batch = InBatch {
             edge: self.giant.edge_id().to_string(),
             batch: self.next_batch,
-            items: std::mem::take(&mut self.items),
+            items: self.items.drain(..take).collect(),
         };
+        if !self.items.is_empty() {
+            self.batch_since = Some(tokio::time::Instant::now());
+        }
         let payload: bytes::Bytes = match serde_json::to_vec(&batch) {
             Ok(b) => b.into(),
             Err(e) => return warn!(error = %e, "cannot encode a batch"),
@@ -319,11 +334,10 @@ impl Edge {
         let Ok(payload) = serde_json::to_vec(&beat) else {
             return;
         };
-        let (client, subject, lost, epoch) = (
+        let (client, subject, replies) = (
             self.giant.client().clone(),
             wire::alive_subject(&self.pin),
-            self.lost.clone(),
-            Arc::clone(&self.epoch),
+            self.beats.clone(),
         );
         tokio::spawn(async move {
             let asked = client.request(subject, payload.into());
@@ -331,15 +345,50 @@ impl Edge {
                 return;
             };
             if let Ok(ack) = serde_json::from_slice::<AliveAck>(&reply.payload) {
-                if ack.lost && ack.epoch >= epoch.load(Ordering::Relaxed) {
-                    let _ = lost.try_send(());
-                }
+                let _ = replies.try_send(ack);
             }
         });
     }
 
+    /// The owner's reply to a beat. If the owner had lost this edge, every player here
+    /// resumes. Otherwise it names its last broadcast: one that the previous reply named and
+    /// that still has not come was lost, even if nothing followed it (the last of a game), and
+    /// every player here resumes too. (The previous reply's, not this one's: a broadcast
+    /// published just before this reply may still be on its way.)
+    fn beat_reply(&mut self, ack: AliveAck) {
+        if ack.epoch < self.epoch.load(Ordering::Relaxed) {
+            return;
+        }
+        if ack.lost {
+            self.claimed = None;
+            return self.resync("the owner had lost this edge");
+        }
+        let behind = match (&self.claimed, self.broadcast_seq) {
+            (Some((run, last)), Some(seq)) => {
+                *run == ack.owner && self.owner.as_deref() == Some(run.as_str()) && seq < *last
+            }
+            _ => false,
+        };
+        if behind {
+            self.claimed = None;
+            return self.resync("the owner's last broadcast never came");
+        }
+        self.claimed = (!ack.owner.is_empty()).then_some((ack.owner, ack.last));
+    }
+
     /// The owner stored a batch: its joins and resumes are answered.
     fn acked(&mut self, ack: Option<InAck>) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.answered(ack);
+        // Items held back while the batches in flight were at their most.
+        if self.batch_since.is_none() && !self.items.is_empty() {
+            self.batch_since = Some(tokio::time::Instant::now());
+        }
+    }
+
+    /// The joins and resumes of an acked batch get their answers (`None`: given up on, and
+    /// whoever still waits is refused).
+    fn answered(&mut self, ack: Option<InAck>) {
         let Some(ack) = ack else {
             // Given up: whoever still waits is told the room is not there.
             for local in self.conns.values_mut() {
@@ -352,6 +401,12 @@ impl Edge {
         };
         for outcome in ack.outcomes {
             let Some(local) = self.conns.get_mut(&outcome.conn) else {
+                // The socket left before its join or resume was answered. Its departure may
+                // have reached the owner first (a resent batch overtaken by a later one), and
+                // been ignored there: it goes again, or the player would stay online.
+                if outcome.player.is_some() {
+                    self.push(InItem::Gone { conn: outcome.conn });
+                }
                 continue;
             };
             let result = match (outcome.player, outcome.error) {
@@ -421,7 +476,7 @@ impl Edge {
     }
 
     fn broadcast(&mut self, b: Broadcast) {
-        if self.fenced(b.epoch) {
+        if self.fenced(b.epoch) || self.giant.test_drops(b.frame.as_deref()) {
             return;
         }
         self.check_owner(&b.owner);
@@ -463,6 +518,12 @@ impl Edge {
             _ => {}
         }
         self.personal_seq = Some(p.seq);
+        // Taking broadcasts as they come (none yet, or after a resynchronisation): the owner
+        // had published broadcast `after` before these frames, so the next is `after + 1`, and
+        // a beat's reply can tell a lost one from then on.
+        if self.broadcast_seq.is_none() {
+            self.broadcast_seq = Some(p.after);
+        }
         for item in p.items {
             let Some(local) = self.conns.get_mut(&item.conn) else {
                 continue;

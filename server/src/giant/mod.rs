@@ -40,12 +40,16 @@ struct Inner {
     publish: mpsc::UnboundedSender<(String, Bytes)>,
     /// The rooms this node is an edge for, by PIN.
     edges: DashMap<Pin, RoomHandle>,
+    /// For the tests only: the first broadcast (of any edge room here) whose frame contains
+    /// this text is dropped, as core NATS may lose one. Taken by the edge that drops it.
+    test_drop: std::sync::Mutex<Option<String>>,
 }
 
 impl Giant {
     /// Connects to NATS at `url` (`nats://HOST:PORT`). The client reconnects by itself when
     /// the server goes away; what is lost meanwhile is found as a gap and resynchronised.
-    pub async fn connect(url: &str) -> Result<Giant, String> {
+    /// `test_drop` (tests only, `--nats-test-drop`): see [`Giant::test_drops`].
+    pub async fn connect(url: &str, test_drop: Option<String>) -> Result<Giant, String> {
         let client = async_nats::ConnectOptions::new()
             .name("quizrace")
             .connection_timeout(std::time::Duration::from_secs(5))
@@ -68,6 +72,7 @@ impl Giant {
                 edge: crate::secret::random_hex(6).into(),
                 publish,
                 edges: DashMap::new(),
+                test_drop: std::sync::Mutex::new(test_drop),
             }),
         })
     }
@@ -84,6 +89,19 @@ impl Giant {
     /// Queues a message for NATS, in order with the others from this node.
     pub fn publish(&self, subject: String, payload: Bytes) {
         let _ = self.inner.publish.send((subject, payload));
+    }
+
+    /// Whether the tests asked for this broadcast frame to be lost (once).
+    fn test_drops(&self, frame: Option<&str>) -> bool {
+        let Ok(mut drop) = self.inner.test_drop.lock() else {
+            return false;
+        };
+        let hit = matches!((drop.as_deref(), frame), (Some(text), Some(f)) if f.contains(text));
+        if hit {
+            warn!("dropping a broadcast, as the tests asked (--nats-test-drop)");
+            *drop = None;
+        }
+        hit
     }
 
     /// The room's stand-in on this edge, started on first use.

@@ -13,6 +13,7 @@ use crate::room::RoomCmd;
 use futures::StreamExt;
 use quizrace_protocol::{ErrorCode, NamePolicy, Pin, PlayerId};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
@@ -23,8 +24,9 @@ use tracing::{debug, info, warn};
 const REMOTE_BIT: u64 = 1 << 63;
 /// Personal frames in one message to an edge at most, in bytes of frames.
 const CHUNK_BYTES: usize = 256 * 1024;
-/// Recent batches remembered per edge, to apply a resent batch once.
-const REMEMBERED: usize = 64;
+/// Recent batches remembered per edge, to apply a resent batch once: as many as an edge may
+/// have unacked at once.
+const REMEMBERED: usize = wire::IN_FLIGHT;
 
 /// Where a remote connection is: its edge and its id there.
 type At = (Arc<str>, u64);
@@ -45,6 +47,9 @@ pub struct Remote {
     next_conn: u64,
     /// Number of the last broadcast published.
     seq: u64,
+    /// The same, for the replies to the edges' beats (set before the broadcast is queued, so
+    /// a reply that names it is queued after it).
+    published: Arc<AtomicU64>,
     /// Per edge: number of the last personal batch, and the frames not yet sent.
     edge_seq: HashMap<Arc<str>, u64>,
     outgoing: HashMap<Arc<str>, Vec<Personal>>,
@@ -77,18 +82,26 @@ impl Remote {
         epoch: i64,
         race: bool,
     ) -> Remote {
-        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox, epoch));
+        let run = crate::secret::random_hex(6);
+        let published = Arc::new(AtomicU64::new(0));
+        let beats = Beats {
+            epoch,
+            run: run.clone(),
+            published: Arc::clone(&published),
+        };
+        let task = tokio::spawn(serve_inbound(giant.clone(), pin.clone(), inbox, beats));
         Remote {
             giant,
             pin,
             epoch,
-            run: crate::secret::random_hex(6),
+            run,
             race,
             peers: HashMap::new(),
             players: HashMap::new(),
             by_edge: HashMap::new(),
             next_conn: REMOTE_BIT,
             seq: 0,
+            published,
             edge_seq: HashMap::new(),
             outgoing: HashMap::new(),
             acks: VecDeque::new(),
@@ -213,6 +226,7 @@ impl Remote {
     pub fn broadcast(&mut self, frame: Option<&str>, question: bool, close: bool) {
         self.flush();
         self.seq += 1;
+        self.published.store(self.seq, Ordering::Relaxed);
         if question {
             self.shown_at = Some(super::now());
         }
@@ -274,10 +288,17 @@ fn chunks(items: Vec<Personal>) -> Vec<Vec<Personal>> {
     out
 }
 
+/// What a reply to an edge's beat says besides `lost`.
+struct Beats {
+    epoch: i64,
+    run: String,
+    published: Arc<AtomicU64>,
+}
+
 /// Hands the edges' batches for room `pin` to its actor, and replies to each with its ack
 /// once the actor releases it; answers the edges' beats, and tells the actor of an edge gone
 /// silent.
-async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>, epoch: i64) {
+async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>, told: Beats) {
     let client = giant.client();
     let subs = futures::future::try_join(
         client.subscribe(wire::in_subject(&pin)),
@@ -305,8 +326,13 @@ async fn serve_inbound(giant: Giant, pin: Pin, inbox: mpsc::WeakSender<RoomCmd>,
                 else {
                     continue;
                 };
-                let lost = edges.alive(&beat.edge, super::now());
-                if let Ok(bytes) = serde_json::to_vec(&AliveAck { epoch, lost }) {
+                let reply = AliveAck {
+                    epoch: told.epoch,
+                    lost: edges.alive(&beat.edge, super::now()),
+                    owner: told.run.clone(),
+                    last: told.published.load(Ordering::Relaxed),
+                };
+                if let Ok(bytes) = serde_json::to_vec(&reply) {
                     giant.publish(reply_to.to_string(), bytes.into());
                 }
             }

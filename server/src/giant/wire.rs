@@ -40,11 +40,25 @@ pub struct AliveAck {
     /// them again (a `resume` each).
     #[serde(default, skip_serializing_if = "is_false")]
     pub lost: bool,
+    /// The owner's run of the room (see [`Broadcast::owner`]); empty from an owner without one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub owner: String,
+    /// The number of the last broadcast the owner published in that run (0: none yet). An
+    /// edge that by the next reply has still not written it lost it (even the last broadcast
+    /// of a game, which no later number would reveal missing), and resynchronises.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub last: u64,
 }
 
 /// Items in one batch at most (an edge sends a batch when it has this many, or 5 ms after
 /// its first item).
 pub const BATCH_ITEMS: usize = 256;
+
+/// Batches an edge has waiting for their ack at once, at most, per room; the owner remembers
+/// as many of each edge's latest batches. So a batch sent again (its ack was lost, or it was)
+/// is always still remembered if it was applied, and is applied once, however batches
+/// overtake one another meanwhile.
+pub const IN_FLIGHT: usize = 64;
 
 /// A batch from an edge. `batch` numbers the edge's batches for this room: a resent batch
 /// keeps its number, and the owner applies it once.
@@ -163,6 +177,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +258,22 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&ack).expect("json"),
             json!({"epoch": 2, "batch": 7, "outcomes": [{"conn": 4, "error": "name_taken"}]})
+        );
+        let alive = AliveAck {
+            epoch: 2,
+            lost: false,
+            owner: "e1".into(),
+            last: 9,
+        };
+        assert_eq!(
+            serde_json::to_value(&alive).expect("json"),
+            json!({"epoch": 2, "owner": "e1", "last": 9})
+        );
+        let old: AliveAck = serde_json::from_value(json!({"epoch": 2})).expect("json");
+        assert_eq!(
+            (old.owner.as_str(), old.last),
+            ("", 0),
+            "an older owner's reply reads"
         );
     }
 }

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Prints: join time and rate, the time from the last answer sent to every batch acked and to
-//! every `answer_ack` received, the owner's resident memory, and the rows stored.
+//! every `answer_ack` received, the owner's CPU time and its writer's commits meanwhile (rows
+//! per second into PostgreSQL), the owner's resident memory, and the rows stored.
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
@@ -21,6 +22,7 @@ use quizrace::giant::wire::{self, InAck, InBatch, InItem, ToEdge, BATCH_ITEMS};
 use quizrace_protocol::{AnswerValue, ClientMsg, Pin, ServerMsg};
 use quizrace_tests::bot::RoomOptions;
 use quizrace_tests::cluster::GiantCluster;
+use quizrace_tests::stats::proc_stats;
 use quizrace_tests::Host;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -34,6 +36,11 @@ struct Args {
     /// Batches waiting for their ack at once.
     #[arg(long, default_value_t = 32)]
     in_flight: usize,
+    /// Join batches waiting for their ack at once (default: `--in-flight`). The host gets a
+    /// `player_joined` per join and is cut off if it falls 16,384 frames behind: fewer joins
+    /// at once spare it at 1,000,000.
+    #[arg(long)]
+    join_in_flight: Option<usize>,
 }
 
 #[tokio::main]
@@ -109,7 +116,8 @@ async fn main() -> Result<()> {
             token: format!("{i:032x}"),
         })
         .collect();
-    let outcomes = send_all(&nats, &pin, &edge, items, args.in_flight, 0).await?;
+    let joining = args.join_in_flight.unwrap_or(args.in_flight);
+    let outcomes = send_all(&nats, &pin, &edge, items, joining, 0).await?;
     let joined = outcomes
         .iter()
         .flat_map(|a| &a.outcomes)
@@ -125,6 +133,15 @@ async fn main() -> Result<()> {
     );
 
     host.send(&ClientMsg::Start).await?;
+    // The host reads on while the answers go (or, unread for a minute at 1,000,000, its
+    // socket's keep-alive ends it), until the reveal.
+    let reveal = tokio::spawn(async move {
+        host.bot
+            .expect("the reveal", |m| {
+                matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
+            })
+            .await
+    });
     // The question broadcast, as an edge sees it.
     loop {
         let m = tokio::time::timeout(Duration::from_secs(60), broadcasts.next())
@@ -136,6 +153,8 @@ async fn main() -> Result<()> {
         }
     }
     let shown = Instant::now();
+    let cpu_before = proc_stats(owner.pid()).map_or(0.0, |(_, cpu)| cpu);
+    let commits_before = commits(&http).await;
     let items: Vec<InItem> = (0..n)
         .map(|i| InItem::Msg {
             conn: i,
@@ -154,12 +173,10 @@ async fn main() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let all_acks = shown.elapsed();
-    host.bot
-        .expect("the reveal", |m| {
-            matches!(m, ServerMsg::QuestionClosed { .. }).then_some(())
-        })
-        .await?;
-    let rss = owner.pid().map(rss_kib).unwrap_or_default();
+    let cpu = proc_stats(owner.pid()).map_or(0.0, |(_, cpu)| cpu) - cpu_before;
+    let commits = commits(&http).await - commits_before;
+    reveal.await??;
+    let rss = proc_stats(owner.pid()).map_or(0, |(rss, _)| rss);
     let db = cluster.pg.client().await?;
     let rows: i64 = db
         .query_one("SELECT count(*) FROM answers", &[])
@@ -171,7 +188,17 @@ async fn main() -> Result<()> {
         batches_acked.as_secs_f64(),
         all_acks.as_secs_f64()
     );
+    println!(
+        "owner: {cpu:.2} CPU s while answering ({:.0}% of one core), {commits:.0} commits \
+         ({:.0} rows each), {:.0} rows/s into PostgreSQL",
+        100.0 * cpu / all_acks.as_secs_f64(),
+        n as f64 / commits.max(1.0),
+        n as f64 / all_acks.as_secs_f64()
+    );
     println!("owner resident memory: {} MiB", rss / 1024);
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average: {}", load.trim());
+    }
     ensure!(rows as u64 == n, "{rows} rows stored for {n} answers");
     Ok(())
 }
@@ -219,14 +246,15 @@ async fn send_all(
         .collect()
 }
 
-/// A process's resident memory (KiB), from /proc.
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+/// The owner's writer's commits so far (`quizrace_db_commits_total`; 0 if unread).
+async fn commits(http: &quizrace_tests::Http) -> f64 {
+    let Ok(reply) = http.get("/metrics", None).await else {
+        return 0.0;
+    };
+    reply
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("quizrace_db_commits_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
 }

@@ -248,8 +248,13 @@ impl Room {
         }
     }
 
-    /// Answers to the open question from players who have left since: they count.
+    /// Answers to the open question from players who have left since: they count. None when
+    /// nobody has left, in O(1): the host's count asks every [`ANSWER_COUNT_EVERY`], and a
+    /// look at each of a million answers each time was half of a giant room's owner's work.
     pub(super) fn gone_answered(&self, answers: &HashMap<PlayerId, Given>) -> u32 {
+        if self.players.len() == self.active_count() as usize {
+            return 0;
+        }
         answers
             .keys()
             .filter(|id| self.player(**id).is_some_and(|p| !p.is_active()))

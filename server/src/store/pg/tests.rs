@@ -419,3 +419,49 @@ fn a_changed_vote_in_one_commit_is_stored_last_wins() {
         [r#"103 {"choice":1}"#]
     );
 }
+
+/// Answers in a row go to the database as one statement: a row written twice keeps the
+/// later (as a statement per row did), a `correct` of NULL stays NULL, and a player's row
+/// handed over between answers is stored before the answers after it, which need it.
+#[test]
+fn answers_in_a_row_are_stored_as_one_statement_in_their_order() {
+    let url = fresh_database();
+    let store = PgStore::open(&url, test_node()).expect("open");
+    let quiz = seeded(&store);
+    let game = store
+        .create_game(quiz, 1, &settings("100003"), &doc())
+        .expect("game");
+    let (tx, rx) = watch::channel(Committed::UpTo(0));
+    let tx = Arc::new(tx);
+    let w = store.room_writer();
+    let mut later = answer(game, 0, 1);
+    if let Write::Answer {
+        points, correct, ..
+    } = &mut later
+    {
+        (*points, *correct) = (7, None);
+    }
+    let writes = [
+        player(game, 1),
+        player(game, 2),
+        answer(game, 0, 1),
+        later,
+        answer(game, 0, 2),
+        player(game, 3),
+        answer(game, 0, 3),
+    ];
+    for (seq, write) in (1..).zip(writes) {
+        w.write(write, seq, Arc::clone(&tx));
+    }
+    flush(&store);
+    assert_eq!(*rx.borrow(), Committed::UpTo(7));
+    let rows = text(
+        &store,
+        &format!(
+            "SELECT player_id, points, coalesce(correct::int, -1) FROM answers
+             WHERE game_id = {} ORDER BY 1",
+            game.0
+        ),
+    );
+    assert_eq!(rows, ["1 7 -1", "2 10 1", "3 10 1"]);
+}

@@ -256,14 +256,22 @@ async fn commit(pool: &Pool, me: &str, batch: &[Msg]) -> Result<HashSet<(i64, i6
         .collect::<Result<_>>()?;
     let st = Statements::prepare(&tx).await?;
     let mut pending: Vec<Pending<'_>> = Vec::new();
+    // Answers in a row go as one statement (a statement per row held a commit of 4,096 rows
+    // to about 13,000 rows/s on two cores); anything else ends the run, so the order stays.
+    let mut answers = Answers::default();
     for m in batch {
         let Msg::Write(req) = m else { continue };
         let game = game_of(&req.write).0;
         let Some(epoch) = req.epoch.filter(|&e| kept.contains(&(game, e))) else {
             continue;
         };
+        if answers.take(&req.write, epoch)? {
+            continue;
+        }
+        answers.push(&tx, &st, &mut pending);
         st.push(&tx, &req.write, epoch, &mut pending)?;
     }
+    answers.push(&tx, &st, &mut pending);
     // Pipelined: each statement is sent on its first poll, and these are first polled in
     // order, so the database applies them in the order the rooms handed them over; then
     // their answers are awaited together.
@@ -286,6 +294,82 @@ async fn commit(pool: &Pool, me: &str, batch: &[Msg]) -> Result<HashSet<(i64, i6
     Ok(kept)
 }
 
+/// A run of answer rows, as the columns of one `INSERT … SELECT FROM UNNEST`.
+#[derive(Default)]
+struct Answers {
+    keys: HashSet<(i64, i64, i64)>,
+    game: Vec<i64>,
+    index: Vec<i64>,
+    player: Vec<i64>,
+    elapsed: Vec<i64>,
+    correct: Vec<Option<bool>>,
+    points: Vec<i64>,
+    answer: Vec<String>,
+    epoch: Vec<i64>,
+}
+
+impl Answers {
+    /// Adds `write` to the run if it is an answer whose row the run does not hold yet (one
+    /// statement may not update a row twice); false otherwise, and the caller ends the run.
+    fn take(&mut self, write: &Write, epoch: i64) -> Result<bool> {
+        let Write::Answer {
+            game,
+            index,
+            player,
+            elapsed_ms,
+            correct,
+            points,
+            answer,
+        } = write
+        else {
+            return Ok(false);
+        };
+        let key = (game.0, i64::from(*index), i64::from(player.0));
+        if !self.keys.insert(key) {
+            return Ok(false);
+        }
+        self.game.push(key.0);
+        self.index.push(key.1);
+        self.player.push(key.2);
+        self.elapsed
+            .push(i64::try_from(*elapsed_ms).unwrap_or(i64::MAX));
+        self.correct.push(*correct);
+        self.points.push(*points);
+        self.answer.push(serde_json::to_string(answer)?);
+        self.epoch.push(epoch);
+        Ok(true)
+    }
+
+    /// The run's statement, appended to `pending`; the run starts again empty.
+    fn push<'a>(
+        &mut self,
+        tx: &'a Transaction<'_>,
+        st: &'a Statements,
+        pending: &mut Vec<Pending<'a>>,
+    ) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let run = std::mem::take(self);
+        pending.push(Box::pin(async move {
+            tx.execute(
+                &st.answers,
+                &[
+                    &run.game,
+                    &run.index,
+                    &run.player,
+                    &run.elapsed,
+                    &run.correct,
+                    &run.points,
+                    &run.answer,
+                    &run.epoch,
+                ],
+            )
+            .await
+        }));
+    }
+}
+
 /// The writer's statements, prepared once per connection (deadpool caches them).
 struct Statements {
     player: tokio_postgres::Statement,
@@ -293,7 +377,7 @@ struct Statements {
     host_key: tokio_postgres::Statement,
     trim_host_keys: tokio_postgres::Statement,
     player_status: tokio_postgres::Statement,
-    answer: tokio_postgres::Statement,
+    answers: tokio_postgres::Statement,
     game_status: tokio_postgres::Statement,
     phase: tokio_postgres::Statement,
     flags: tokio_postgres::Statement,
@@ -329,11 +413,12 @@ impl Statements {
                      WHERE game_id = $1 AND player_id = $2",
                 )
                 .await?,
-            answer: tx
+            answers: tx
                 .prepare_cached(
                     "INSERT INTO answers (game_id, question_index, player_id, elapsed_ms, correct,
                                           points, answer, epoch)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[],
+                         $4::BIGINT[], $5::BOOLEAN[], $6::BIGINT[], $7::TEXT[], $8::BIGINT[])
                      ON CONFLICT (game_id, question_index, player_id) DO UPDATE SET
                          elapsed_ms = excluded.elapsed_ms, correct = excluded.correct,
                          points = excluded.points, answer = excluded.answer,
@@ -423,27 +508,11 @@ impl Statements {
                     .await
                 }));
             }
-            Write::Answer {
-                game,
-                index,
-                player,
-                elapsed_ms,
-                correct,
-                points,
-                answer,
-            } => {
-                let (index, player) = (i64::from(*index), i64::from(player.0));
-                let elapsed = i64::try_from(*elapsed_ms).unwrap_or(i64::MAX);
-                let answer = serde_json::to_string(answer)?;
-                pending.push(Box::pin(async move {
-                    tx.execute(
-                        &self.answer,
-                        &[
-                            &game.0, &index, &player, &elapsed, correct, points, &answer, &epoch,
-                        ],
-                    )
-                    .await
-                }));
+            // One row alone, in a run of its own.
+            Write::Answer { .. } => {
+                let mut run = Answers::default();
+                run.take(write, epoch)?;
+                run.push(tx, self, pending);
             }
             Write::GameStatus { game, status } => {
                 let status = status.as_sql();
