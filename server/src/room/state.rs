@@ -280,6 +280,9 @@ pub struct Room {
     again: Again,
     /// In a team game, the teams by id (index 0 is team 1); empty otherwise.
     teams: Vec<teams::Team>,
+    /// How long the room stays once finished ([`FINISHED_LINGER`] unless the operator set
+    /// `--room-linger-s`).
+    linger: Duration,
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
@@ -323,7 +326,13 @@ impl Room {
             removed: 0,
             reveal: None,
             again: Again::NotAsked,
+            linger: FINISHED_LINGER,
         }
+    }
+
+    /// The room stays this long once finished instead of [`FINISHED_LINGER`].
+    pub fn set_linger(&mut self, linger: Duration) {
+        self.linger = linger;
     }
 
     pub fn pin(&self) -> &Pin {
@@ -418,7 +427,7 @@ impl Room {
     /// When the room next needs `tick`. Derived from the state, so a stale wake-up is harmless.
     pub fn next_wake(&self) -> Instant {
         let idle = match self.phase {
-            Phase::Finished { since } => since + FINISHED_LINGER,
+            Phase::Finished { since } => since + self.linger,
             _ => self.last_activity + IDLE_AFTER,
         };
         let phase = match &self.phase {
@@ -660,7 +669,7 @@ impl Room {
     /// Whatever is due at `now`: question deadline, throttled answer count, auto-advance, idle.
     pub fn tick(&mut self, now: Instant, fx: &mut Effects) {
         let idle_at = match self.phase {
-            Phase::Finished { since } => since + FINISHED_LINGER,
+            Phase::Finished { since } => since + self.linger,
             _ => self.last_activity + IDLE_AFTER,
         };
         if now >= idle_at {
