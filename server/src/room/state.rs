@@ -166,8 +166,6 @@ struct LastResult {
 struct Player {
     id: PlayerId,
     name: String,
-    /// [`secret_hash`](crate::secret::secret_hash) of the token: the room does not keep the token itself.
-    token_hash: String,
     conn: Option<ConnId>,
     status: PlayerStatus,
     score: i64,
@@ -252,7 +250,8 @@ pub struct Room {
     settings: Settings,
     quiz: Arc<Quiz>,
     players: Vec<Player>,
-    /// Players by the hash of their token.
+    /// Players by the [`secret_hash`](crate::secret::secret_hash) of their token: the room
+    /// keeps neither the token itself nor a second copy of its hash in the player.
     by_token: HashMap<String, usize>,
     /// Hashes of the host keys this room accepts, oldest first (at most [`MAX_HOST_KEYS`]).
     host_keys: VecDeque<String>,
