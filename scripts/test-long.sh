@@ -7,6 +7,8 @@
 #   - the load tool at 10,000 players per mode, and 300,000 simulated players through one
 #     giant room's owner (giantedge; needs PostgreSQL and nats-server, as the test command
 #     installs them).
+#   - a 30-minute soak: back-to-back 500-player games against one server, then its memory
+#     once the finished rooms have gone, against a fresh server's (soak).
 # Each prints its figures; the run fails if any of them fails (a crash, an answer not acked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +26,8 @@ timeout 900 target/release/loadtest --players 10000 --questions 2 --mode race
 
 echo "== 300,000 simulated players in one giant room"
 timeout 1200 target/release/giantedge --players 300000
+
+echo "== soak: back-to-back 500-player games for 30 minutes"
+timeout 2700 target/release/soak --minutes 30 --players 500
 
 echo "== the long run passed"

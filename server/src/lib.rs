@@ -91,6 +91,8 @@ pub const DEFAULT_MAX_QUIZ_KB: u32 = 256;
 pub const DEFAULT_MAX_MEDIA_MB: u32 = 10;
 /// Media one account may have stored (`--media-quota-mb`), in MiB, counting each file once.
 pub const DEFAULT_MEDIA_QUOTA_MB: u32 = 200;
+/// How long a finished room stays (`--room-linger-s`), in seconds: [`room::FINISHED_LINGER`].
+pub const DEFAULT_ROOM_LINGER_S: u64 = room::FINISHED_LINGER.as_secs();
 
 /// The database a node serves from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +173,9 @@ pub struct Config {
     pub media_quota_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client ([`proxy::client_addr`]).
     pub trusted_proxies: Vec<proxy::ProxyNet>,
+    /// How long a finished room stays so players can read the podium
+    /// ([`room::FINISHED_LINGER`]; shorter only for the soak tool).
+    pub room_linger: Duration,
 }
 
 impl Config {
@@ -199,6 +204,7 @@ impl Config {
             max_media_bytes: DEFAULT_MAX_MEDIA_MB as usize * 1024 * 1024,
             media_quota_bytes: u64::from(DEFAULT_MEDIA_QUOTA_MB) * 1024 * 1024,
             trusted_proxies: Vec::new(),
+            room_linger: Duration::from_secs(DEFAULT_ROOM_LINGER_S),
         }
     }
 }
@@ -613,7 +619,8 @@ impl App {
 }
 
 /// Starts `room`'s task and registers its PIN; `None` (and no task) if the PIN is taken.
-pub(crate) fn open_room(app: &App, room: room::Room) -> Option<room::RoomHandle> {
+pub(crate) fn open_room(app: &App, mut room: room::Room) -> Option<room::RoomHandle> {
+    room.set_linger(app.config().room_linger);
     let lobby = app.lobby().clone();
     let pin = room.pin().clone();
     if lobby.lookup(&pin).is_some() {

@@ -4,7 +4,7 @@ use clap::Parser;
 use quizrace::{
     run, App, Config, DbTarget, DEFAULT_MAX_CONNS_PER_ADDR, DEFAULT_MAX_MEDIA_MB,
     DEFAULT_MAX_PLAYERS, DEFAULT_MAX_QUIZZES, DEFAULT_MAX_QUIZ_KB, DEFAULT_MAX_ROOMS_PER_HOST,
-    DEFAULT_MEDIA_QUOTA_MB,
+    DEFAULT_MEDIA_QUOTA_MB, DEFAULT_ROOM_LINGER_S,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -109,6 +109,11 @@ struct Args {
     /// for the login and join throttles (repeat it, or comma-separate in the variable).
     #[arg(long, env = "QUIZ_TRUSTED_PROXY", value_delimiter = ',')]
     trusted_proxy: Vec<quizrace::proxy::ProxyNet>,
+    /// Seconds a finished room stays so its players can read the podium. Shorter only for
+    /// the soak tool, which waits for finished rooms to go.
+    #[arg(long, env = "QUIZ_ROOM_LINGER_S", default_value_t = DEFAULT_ROOM_LINGER_S,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    room_linger_s: u64,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -212,6 +217,7 @@ async fn serve(args: Args) -> Result<(), String> {
         max_media_bytes: args.max_media_mb as usize * 1024 * 1024,
         media_quota_bytes: u64::from(args.media_quota_mb) * 1024 * 1024,
         trusted_proxies: args.trusted_proxy,
+        room_linger: Duration::from_secs(args.room_linger_s),
         max_conns_per_addr: args.max_conns_per_addr,
         max_connections: args
             .max_connections

@@ -24,6 +24,7 @@ pub mod http;
 pub mod play;
 pub mod redirect;
 pub mod server;
+pub mod spawned;
 pub mod stats;
 
 pub use bot::{Bot, Host};

@@ -350,3 +350,72 @@ async fn a_handover_moves_every_connection_and_stops_the_room() {
     }
     assert!(!host_says_ok(&handle).await, "the room task has ended");
 }
+
+/// A snapshot of the room, once it has handled everything sent before.
+async fn summary(handle: &RoomHandle) -> crate::room::RoomSummary {
+    let (reply, answer) = oneshot::channel();
+    handle.send(RoomCmd::Summary { reply }).await;
+    answer.await.expect("the room answers")
+}
+
+/// Whether the room has let go of a connection's outbox: empty and with no sender left.
+fn let_go(rx: &mut mpsc::Receiver<Out>) -> bool {
+    loop {
+        match rx.try_recv() {
+            Ok(_) => continue,
+            Err(mpsc::error::TryRecvError::Disconnected) => return true,
+            Err(mpsc::error::TryRecvError::Empty) => return false,
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_departed_player_keeps_the_results_and_nothing_of_the_connection() {
+    let handle = open(settings(Mode::Classic));
+    let (host, _host_rx) = conn(HOST);
+    attach_host(&handle, host).await;
+    let mut players = Vec::new();
+    for (id, name) in [(1, "Ada"), (2, "Bob"), (3, "Cy")] {
+        let (c, rx) = conn(id);
+        let kill = Arc::downgrade(&c.kill);
+        let player = join(&handle, c, name).await;
+        players.push((id, player, rx, kill));
+    }
+    host_says(&handle, ClientMsg::Start).await;
+    for (id, player, rx, _) in &mut players {
+        until(rx, |m| matches!(m, ServerMsg::Question(_))).await;
+        answer_now(&handle, *id, *player, 1).await;
+        until(rx, |m| matches!(m, ServerMsg::AnswerAck { .. })).await;
+    }
+
+    // Ada's socket drops; Bob leaves the game; Cy stays.
+    handle.send(RoomCmd::Gone { conn: 1 }).await;
+    let (bob_conn, bob) = (players[1].0, players[1].1);
+    handle
+        .send(RoomCmd::Player {
+            conn: bob_conn,
+            player: bob,
+            msg: ClientMsg::Leave,
+            at: tokio::time::Instant::now().into_std(),
+        })
+        .await;
+    handle.send(RoomCmd::Gone { conn: bob_conn }).await;
+    let seen = summary(&handle).await;
+
+    let [ada, bob, cy] = &mut players[..] else {
+        unreachable!()
+    };
+    for (who, (_, _, rx, kill)) in [("Ada", ada), ("Bob", bob)] {
+        assert!(let_go(rx), "the room still holds {who}'s outbox");
+        assert!(
+            kill.upgrade().is_none(),
+            "the room still holds {who}'s kill switch"
+        );
+    }
+    assert!(!let_go(&mut cy.2), "a connected player's outbox stays");
+    assert!(cy.3.upgrade().is_some());
+    // What the results need stays: Ada is listed, disconnected, with her points.
+    let listed = seen.players.iter().find(|p| p.name == "Ada").expect("Ada");
+    assert!(!listed.connected);
+    assert!(listed.score > 0, "{listed:?}");
+}

@@ -497,3 +497,17 @@ fn a_big_screen_back_after_play_again_gets_the_new_rooms_key_and_a_player_never_
         .expect("play_again to the player");
     assert_eq!(keys(&fx, Target::Player(id)), [None]);
 }
+
+#[test]
+fn a_finished_room_lingers_as_long_as_it_was_set_to_then_dissolves() {
+    let t0 = Instant::now();
+    assert_eq!(ended(t0).next_wake(), t0 + super::state::FINISHED_LINGER);
+    let mut room = ended(t0);
+    room.set_linger(Duration::from_secs(5));
+    assert_eq!(room.next_wake(), t0 + Duration::from_secs(5));
+    let mut fx = Effects::new();
+    room.tick(t0 + Duration::from_secs(4), &mut fx);
+    assert!(!fx.contains(&Effect::Dissolve), "{fx:?}");
+    room.tick(t0 + Duration::from_secs(5), &mut fx);
+    assert!(fx.contains(&Effect::Dissolve), "{fx:?}");
+}

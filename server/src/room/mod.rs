@@ -49,6 +49,6 @@ mod tests;
 mod walk_tests;
 
 pub use actor::{spawn_room, ConnHandle, Out, RoomCmd, RoomHandle, HOST_BACKLOG, PLAYER_BACKLOG};
-pub use state::{ConnId, Room, RoomSummary, Settings};
+pub use state::{ConnId, Room, RoomSummary, Settings, FINISHED_LINGER};
 pub use storage::{Committed, RoomWriter};
 pub use timing::Timing;

@@ -166,8 +166,6 @@ struct LastResult {
 struct Player {
     id: PlayerId,
     name: String,
-    /// [`secret_hash`](crate::secret::secret_hash) of the token: the room does not keep the token itself.
-    token_hash: String,
     conn: Option<ConnId>,
     status: PlayerStatus,
     score: i64,
@@ -252,7 +250,8 @@ pub struct Room {
     settings: Settings,
     quiz: Arc<Quiz>,
     players: Vec<Player>,
-    /// Players by the hash of their token.
+    /// Players by the [`secret_hash`](crate::secret::secret_hash) of their token: the room
+    /// keeps neither the token itself nor a second copy of its hash in the player.
     by_token: HashMap<String, usize>,
     /// Hashes of the host keys this room accepts, oldest first (at most [`MAX_HOST_KEYS`]).
     host_keys: VecDeque<String>,
@@ -280,6 +279,9 @@ pub struct Room {
     again: Again,
     /// In a team game, the teams by id (index 0 is team 1); empty otherwise.
     teams: Vec<teams::Team>,
+    /// How long the room stays once finished ([`FINISHED_LINGER`] unless the operator set
+    /// `--room-linger-s`).
+    linger: Duration,
 }
 
 /// A live room as the admin page lists it ([`Room::summary`]), in `GET /api/admin/rooms`'s
@@ -323,7 +325,13 @@ impl Room {
             removed: 0,
             reveal: None,
             again: Again::NotAsked,
+            linger: FINISHED_LINGER,
         }
+    }
+
+    /// The room stays this long once finished instead of [`FINISHED_LINGER`].
+    pub fn set_linger(&mut self, linger: Duration) {
+        self.linger = linger;
     }
 
     pub fn pin(&self) -> &Pin {
@@ -418,7 +426,7 @@ impl Room {
     /// When the room next needs `tick`. Derived from the state, so a stale wake-up is harmless.
     pub fn next_wake(&self) -> Instant {
         let idle = match self.phase {
-            Phase::Finished { since } => since + FINISHED_LINGER,
+            Phase::Finished { since } => since + self.linger,
             _ => self.last_activity + IDLE_AFTER,
         };
         let phase = match &self.phase {
@@ -660,7 +668,7 @@ impl Room {
     /// Whatever is due at `now`: question deadline, throttled answer count, auto-advance, idle.
     pub fn tick(&mut self, now: Instant, fx: &mut Effects) {
         let idle_at = match self.phase {
-            Phase::Finished { since } => since + FINISHED_LINGER,
+            Phase::Finished { since } => since + self.linger,
             _ => self.last_activity + IDLE_AFTER,
         };
         if now >= idle_at {

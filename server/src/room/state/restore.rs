@@ -83,11 +83,10 @@ impl Room {
             if status == PlayerStatus::Active {
                 room.active += 1;
             }
-            room.by_token.insert(p.token_hash.clone(), i);
+            room.by_token.insert(p.token_hash, i);
             room.players.push(Player {
                 id: p.id,
                 name: p.name,
-                token_hash: p.token_hash,
                 conn: None,
                 status,
                 score: 0,
@@ -200,11 +199,16 @@ impl Room {
 
     /// The state a restore must reproduce, for tests.
     pub fn digest(&self) -> Digest {
+        let mut token_hashes = vec![String::new(); self.players.len()];
+        for (hash, &i) in &self.by_token {
+            token_hashes[i] = hash.clone();
+        }
         Digest {
             players: self
                 .players
                 .iter()
-                .map(|p| {
+                .zip(token_hashes)
+                .map(|(p, token_hash)| {
                     let live = p.is_active().then_some((
                         p.score,
                         p.streak,
@@ -212,7 +216,7 @@ impl Room {
                         p.last.answered,
                         p.last.points,
                     ));
-                    (p.id, p.name.clone(), p.token_hash.clone(), p.status, live)
+                    (p.id, p.name.clone(), token_hash, p.status, live)
                 })
                 .collect(),
             phase: self.phase_name(),

@@ -89,7 +89,6 @@ impl Room {
         self.players.push(Player {
             id,
             name: name.clone(),
-            token_hash: token_hash.clone(),
             conn: Some(conn),
             status: PlayerStatus::Active,
             score: 0,
