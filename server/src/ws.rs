@@ -32,6 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, info, Instrument};
 
+mod answer;
 mod attempt;
 mod create;
 pub mod frame;
@@ -416,7 +417,8 @@ impl Conn {
     /// make every connection's task that large.
     async fn on_text(&mut self, text: &str) {
         let at = Instant::now().into_std();
-        let msg = match parse_client(text) {
+        let parsed = answer::quick_answer(text).map_or_else(|| parse_client(text), Ok);
+        let msg = match parsed {
             Err(e) => return self.send(e.to_msg()),
             Ok(msg) => msg,
         };
