@@ -1,6 +1,6 @@
-//! One WebSocket connection: frames are parsed into commands for its room; a writer task drains
-//! a bounded outbox of whole frames onto the socket; a ping keeps idle links honest. It holds
-//! no game state.
+//! One WebSocket connection: frames are parsed into commands for its room; whole frames are
+//! written to the socket at once when it takes them, else through a bounded outbox that a
+//! writer task drains (see `socket`); a ping keeps idle links honest. It holds no game state.
 
 use crate::cluster::Location;
 use crate::limits::{Bucket, Rate};
@@ -32,6 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, info, Instrument};
 
+mod answer;
 mod attempt;
 mod create;
 pub mod frame;
@@ -40,6 +41,7 @@ mod socket;
 use create::HostRequest;
 pub use frame::Frame;
 use route::{check_pin_query, route, Route};
+pub use socket::Wire;
 
 /// The read buffer of a socket (tungstenite's default is 128 KiB): a client's messages are
 /// small, and a larger one grows the buffer for itself.
@@ -128,7 +130,7 @@ struct Conn {
 
 async fn run(
     read: socket::Incoming,
-    write: socket::Writer,
+    wire: Arc<socket::Wire>,
     app: App,
     id: ConnId,
     peer: Option<IpAddr>,
@@ -136,9 +138,10 @@ async fn run(
 ) {
     let _counted = app.metrics().node().ws_open();
     let (tx, rx) = mpsc::channel(HOST_BACKLOG);
-    let mut stream = socket::reader(read, tx.downgrade(), read_config()).await;
+    let mut stream = socket::reader(read, Arc::clone(&wire), tx.downgrade(), read_config()).await;
     let kill = Arc::new(Notify::new());
-    let mut writer = tokio::spawn(socket::write_loop(write, rx));
+    let handle_wire = Some(Arc::downgrade(&wire));
+    let mut writer = tokio::spawn(socket::write_loop(wire, rx));
     let mut shutdown = app.shutdown_signal();
     let rate = app.config().msg_rate;
     let mut conn = Conn {
@@ -156,6 +159,7 @@ async fn run(
             kill: Arc::clone(&kill),
             backlog: PLAYER_BACKLOG,
             owed: Default::default(),
+            wire: handle_wire,
         },
         bound: Bound::Nothing,
     };
@@ -413,7 +417,8 @@ impl Conn {
     /// make every connection's task that large.
     async fn on_text(&mut self, text: &str) {
         let at = Instant::now().into_std();
-        let msg = match parse_client(text) {
+        let parsed = answer::quick_answer(text).map_or_else(|| parse_client(text), Ok);
+        let msg = match parsed {
             Err(e) => return self.send(e.to_msg()),
             Ok(msg) => msg,
         };

@@ -11,11 +11,11 @@ use crate::giant::owner::{self, Remote};
 use crate::giant::wire::{InAck, InBatch, InItem};
 use crate::giant::Giant;
 use crate::metrics::RoomMetrics;
-use crate::ws::Frame;
+use crate::ws::{Frame, Wire};
 use quizrace_protocol::{ClientMsg, ErrorCode, GameId, Mode, NamePolicy, Pin, PlayerId, ServerMsg};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tracing::{debug, info, warn};
@@ -59,12 +59,25 @@ pub struct ConnHandle {
     /// Message tokens this connection owes for a large reply it asked for (a `players` list
     /// costs a token per KiB): its socket takes them from its budget before the next message.
     pub owed: Arc<AtomicU32>,
+    /// The connection's socket, written to at once when it takes a frame without waiting and
+    /// nothing is queued before it (see [`Wire::send`]); `None`: everything is queued. Weak:
+    /// the socket lives as long as its connection's task, not as long as a handle.
+    pub wire: Option<Weak<Wire>>,
 }
 
 impl ConnHandle {
-    /// Queues without waiting. `try_send`, not `send`: a slow phone must not stall the room.
-    /// False when the connection could not keep up and is being cut off.
+    /// Sends without waiting: written to the socket at once if it takes it, else queued.
+    /// Never `send`: a slow phone must not stall the room. False when the connection could
+    /// not keep up and is being cut off.
     pub fn push(&self, out: Out) -> bool {
+        match self.wire.as_ref().and_then(Weak::upgrade) {
+            Some(wire) => wire.send(out, |out| self.enqueue(out)),
+            None => self.enqueue(out),
+        }
+    }
+
+    /// Queues for the connection's writer task (`try_send`).
+    fn enqueue(&self, out: Out) -> bool {
         let queued = self.tx.max_capacity() - self.tx.capacity();
         if queued >= self.backlog {
             self.kill.notify_one();

@@ -22,6 +22,7 @@ fn conn_with(id: u64, capacity: usize, backlog: usize) -> (ConnHandle, mpsc::Rec
             kill,
             backlog,
             owed: Default::default(),
+            wire: None,
         },
         rx,
     )

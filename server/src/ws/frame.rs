@@ -19,7 +19,10 @@ const MAX_HEAD: usize = 10;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Frame {
     buf: Arc<Vec<u8>>,
-    start: u8,
+    start: u32,
+    /// What is left of a frame after a partial write ([`Frame::rest`]): bytes to finish
+    /// writing, neither a close nor text however they begin.
+    rest: bool,
 }
 
 impl Frame {
@@ -67,6 +70,7 @@ impl Frame {
         Frame {
             buf: Arc::new(buf),
             start: 0,
+            rest: false,
         }
     }
 
@@ -96,24 +100,35 @@ impl Frame {
         buf[start..MAX_HEAD].copy_from_slice(&head[..size]);
         Frame {
             buf: Arc::new(buf),
-            start: start as u8,
+            start: start as u32,
+            rest: false,
+        }
+    }
+
+    /// The bytes of this frame after its first `written` (sharing them, not copied).
+    pub fn rest(&self, written: usize) -> Frame {
+        let start = (self.start as usize + written).min(self.buf.len());
+        Frame {
+            buf: Arc::clone(&self.buf),
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            rest: true,
         }
     }
 
     /// The bytes to write.
     pub fn wire(&self) -> &[u8] {
-        &self.buf[usize::from(self.start)..]
+        self.buf.get(self.start as usize..).unwrap_or_default()
     }
 
     /// A close frame: nothing may follow it on the socket.
     pub fn is_close(&self) -> bool {
-        self.wire().first() == Some(&CLOSE)
+        !self.rest && self.wire().first() == Some(&CLOSE)
     }
 
     /// The payload of a text frame; empty for anything else.
     pub fn as_str(&self) -> &str {
         let wire = self.wire();
-        if wire.len() < 2 || wire[0] != TEXT {
+        if self.rest || wire.len() < 2 || wire[0] != TEXT {
             return "";
         }
         let head = match wire[1] & 0x7f {
@@ -234,5 +249,18 @@ mod tests {
         assert!(long.starts_with(close.reason.as_str()) && close.reason.len() <= 123);
         assert!(Frame::close(1000, "").is_close() && !Frame::ping().is_close());
         assert_eq!(Frame::ping().as_str(), "");
+    }
+
+    #[test]
+    fn the_rest_of_a_frame_is_its_remaining_bytes_and_never_a_close_or_text() {
+        // A payload whose byte at the cut is a close opcode.
+        let frame = Frame::text("a\u{88}bc");
+        let cut = 4;
+        assert_eq!(frame.wire()[cut], CLOSE);
+        let rest = frame.rest(cut);
+        assert_eq!(rest.wire(), &frame.wire()[cut..]);
+        assert_eq!(rest.wire().as_ptr(), frame.wire()[cut..].as_ptr());
+        assert!(!rest.is_close() && rest.as_str().is_empty());
+        assert!(frame.rest(1000).wire().is_empty());
     }
 }

@@ -9,6 +9,10 @@
 //!
 //!     cargo build --release -p quizrace -p quizrace-tests
 //!     target/release/loadtest --players 1000 --questions 3 --mode classic
+//!
+//! With `--server-cpus` the server runs on cores of its own; the tool then goes on the others:
+//!
+//!     taskset -c 1 target/release/loadtest --players 10000 --questions 2 --server-cpus 0
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -45,6 +49,11 @@ struct Args {
     /// The server binary to start (default: `quizrace` next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// Start the server pinned to these CPUs (`taskset -c` syntax: `0`, `0,1`, `0-1`), for
+    /// the configuration where the server and the bots run on cores of their own; run this
+    /// tool itself on the others (`taskset -c 1 loadtest --server-cpus 0 ...`).
+    #[arg(long)]
+    server_cpus: Option<String>,
     /// Connections opened at once while joining.
     #[arg(long, default_value_t = 256)]
     connect_concurrency: usize,
@@ -110,7 +119,17 @@ fn start_server(args: &Args) -> Result<Server> {
         );
     }
     let dir = tempfile::tempdir()?;
-    let mut child = Command::new(&bin)
+    let mut command = match &args.server_cpus {
+        // taskset sets the affinity and then runs the server in its own process: the child's
+        // PID is the server's.
+        Some(cpus) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", cpus]).arg(&bin);
+            taskset
+        }
+        None => Command::new(&bin),
+    };
+    let mut child = command
         .args([
             "--bind",
             "127.0.0.1:0",
@@ -349,6 +368,9 @@ async fn main() -> Result<()> {
                 url.contains("://127.") || url.contains("://localhost") || url.contains("://[::1]");
             if !loopback && !args.allow_remote {
                 bail!("--url must be a loopback address (pass --allow-remote to override)");
+            }
+            if args.server_cpus.is_some() {
+                bail!("--server-cpus pins the server this tool starts; with --url, pin yours");
             }
             Server {
                 child: None,
