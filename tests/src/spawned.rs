@@ -1,6 +1,6 @@
-//! The release server as a child process, for the measuring tools (`soak`): started on
-//! `127.0.0.1:0` with a temporary database, so its memory and CPU in /proc are its own.
-//! Killed when dropped.
+//! The release server as a child process, for the measuring tools (`loadtest`, `soak`):
+//! started on `127.0.0.1:0` with a temporary database, so its memory and CPU in /proc are its
+//! own. Killed when dropped.
 
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
@@ -24,8 +24,14 @@ impl Drop for Spawned {
 
 impl Spawned {
     /// Starts `bin` (default: `quizrace` next to the running binary) with `admin_password`
-    /// and the extra `args`, and waits until it listens.
-    pub fn start(bin: Option<PathBuf>, admin_password: &str, args: &[String]) -> Result<Spawned> {
+    /// and the extra `args`, on the CPUs `cpus` if given (`taskset -c`), and waits until it
+    /// listens.
+    pub fn start(
+        bin: Option<PathBuf>,
+        admin_password: &str,
+        args: &[String],
+        cpus: Option<&str>,
+    ) -> Result<Spawned> {
         let bin = match bin {
             Some(b) => b,
             None => std::env::current_exe()?
@@ -40,7 +46,17 @@ impl Spawned {
             );
         }
         let dir = tempfile::tempdir()?;
-        let mut child = Command::new(&bin)
+        let mut command = match cpus {
+            // taskset sets the affinity and then runs the server in its own process: the
+            // child's PID is the server's.
+            Some(cpus) => {
+                let mut taskset = Command::new("taskset");
+                taskset.args(["-c", cpus]).arg(&bin);
+                taskset
+            }
+            None => Command::new(&bin),
+        };
+        let mut child = command
             .args(["--bind", "127.0.0.1:0", "--admin-password", admin_password])
             .arg("--db")
             .arg(dir.path().join("server.db"))

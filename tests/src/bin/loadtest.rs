@@ -18,12 +18,11 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use quizrace_protocol::{ClientMsg, Mode, ServerMsg};
 use quizrace_tests::bot::{Bot, RoomOptions};
+use quizrace_tests::spawned::Spawned;
 use quizrace_tests::stats::{ms, proc_stats, summary};
 use quizrace_tests::{Host, Http};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -88,77 +87,25 @@ struct BotTimes {
     failed: Option<String>,
 }
 
+/// The server the bots play against: one this tool started, or one at `--url`.
 struct Server {
-    child: Option<Child>,
+    _spawned: Option<Spawned>,
     pid: Option<u32>,
     base: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 fn start_server(args: &Args) -> Result<Server> {
-    let bin = match &args.server_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("no parent dir")?
-            .join("quizrace"),
-    };
-    if !bin.exists() {
-        bail!(
-            "server binary {} not found: build it with `cargo build --release -p quizrace`",
-            bin.display()
-        );
-    }
-    let dir = tempfile::tempdir()?;
-    let mut command = match &args.server_cpus {
-        // taskset sets the affinity and then runs the server in its own process: the child's
-        // PID is the server's.
-        Some(cpus) => {
-            let mut taskset = Command::new("taskset");
-            taskset.args(["-c", cpus]).arg(&bin);
-            taskset
-        }
-        None => Command::new(&bin),
-    };
-    let mut child = command
-        .args([
-            "--bind",
-            "127.0.0.1:0",
-            "--admin-password",
-            &args.admin_password,
-        ])
-        .arg("--db")
-        .arg(dir.path().join("load.db"))
-        .args(["--max-players", &(args.players + 10).to_string()])
-        .env("RUST_LOG", "quizrace=warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().context("server exited before listening")??;
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.trim().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let extra = ["--max-players".to_owned(), (args.players + 10).to_string()];
+    let spawned = Spawned::start(
+        args.server_bin.clone(),
+        &args.admin_password,
+        &extra,
+        args.server_cpus.as_deref(),
+    )?;
     Ok(Server {
-        pid: Some(child.id()),
-        child: Some(child),
-        base,
-        _dir: Some(dir),
+        pid: Some(spawned.pid),
+        base: spawned.base.clone(),
+        _spawned: Some(spawned),
     })
 }
 
@@ -373,10 +320,9 @@ async fn main() -> Result<()> {
                 bail!("--server-cpus pins the server this tool starts; with --url, pin yours");
             }
             Server {
-                child: None,
+                _spawned: None,
                 pid: args.server_pid,
                 base: url.trim_end_matches('/').to_owned(),
-                _dir: None,
             }
         }
         None => start_server(&args)?,

@@ -76,6 +76,7 @@ async fn main() -> Result<()> {
             "--max-players".into(),
             most.to_string(),
         ],
+        None,
     )?;
     let http = Http::new(server.base.clone());
     let ws_url = format!("{}/ws", server.base.replacen("http", "ws", 1));
