@@ -79,6 +79,9 @@ describe("shapes only on phones, and two players tied first on the podium", { ti
 
   step("both tie for first: side by side at the same height, both 1, no empty step", 30_000, async () => {
     await host.locator("#next-btn").click();
+    // The reveal gives way to the leaderboard (then Next once more) or to the podium: wait for
+    // one of them before asking which, or a slow server leaves the host on the leaderboard.
+    await host.locator("#screen-leaderboard:not([hidden]), #screen-over:not([hidden])").first().waitFor();
     if (await host.locator("#screen-leaderboard").isVisible()) await host.locator("#next-btn").click();
     await screen(host, "over");
     await host.waitForFunction(() => [...document.querySelectorAll("#podium li")]
