@@ -28,6 +28,13 @@ const QUESTIONS = [
 const TITLE = "Flow quiz";
 const TAKEN = "that name is already taken in this room"; // the server's own wording
 
+// The host page's setup has finished what it loads after it shows (the top bar's links, the
+// quiz list), so nothing moves under a click on it.
+async function settled(page) {
+  await page.locator("#topnav:not([hidden])").waitFor();
+  await page.locator("#quiz-select option").first().waitFor({ state: "attached" });
+}
+
 let quizId;
 let hostCtx; // the teacher's browser profile: its tabs come and go
 let host;
@@ -184,6 +191,7 @@ step("14: a teacher who closed the host tab is still logged in and finds the run
   await row.waitFor();
   const resume = row.getByRole("button", { name: /Resume/ });
   assert.equal(await resume.count(), 1, "a Resume button on the running game");
+  await settled(host);
   const runningY = (await host.locator("#running").boundingBox()).y;
   const createY = (await host.locator("#create-btn").boundingBox()).y;
   assert.ok(runningY < createY, "running games come before Create room");
@@ -261,6 +269,8 @@ step("13 (needs room_state.reveal from the server): a host taking control during
   S.watch(host, "host third");
   await host.goto(`${S.baseUrl}/host`);
   await screen(host, "setup");
+  await host.locator(`#running-list li[data-pin="${pin}"] button`).first().waitFor();
+  await settled(host);
   await host.locator(`#running-list li[data-pin="${pin}"] button`).first().click();
   await screen(host, "reveal");
   assert.equal(await text(host, "#reveal-text"), QUESTIONS[1].text);
@@ -374,6 +384,7 @@ step("13 §3: without a time limit the phone and the host show no clock, and the
   S.watch(teacher, "host untimed");
   await teacher.goto(`${S.baseUrl}/host`);
   await screen(teacher, "setup");
+  await settled(teacher);
   await teacher.selectOption("#quiz-select", String(id));
   await teacher.locator("#no-time-limit").check();
   assert.ok(await teacher.locator("#time-factor").isDisabled(), "no factor without a limit");
