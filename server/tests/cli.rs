@@ -578,6 +578,20 @@ fn session_lifetimes_are_flags_and_a_zero_is_refused() {
     assert_eq!(me(&server.addr, &token), 200);
 }
 
+/// `--room-linger-s` takes 1 to 86,400 seconds; 0 (a room gone before its podium is read),
+/// past a day, or not a number is refused with the flag named, and nothing is created.
+#[test]
+fn a_room_linger_out_of_range_is_refused_with_the_flag_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("q.db");
+    for bad in ["0", "86401", "ten"] {
+        let (code, err) = refuse(&["--room-linger-s", bad], &db);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("--room-linger-s"), "{bad}: {err}");
+    }
+    assert!(!db.exists(), "nothing was created");
+}
+
 /// Every failed login is logged at `warn` with the account and the client address, and the
 /// password never reaches the log.
 #[test]
